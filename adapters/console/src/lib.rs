@@ -1,0 +1,321 @@
+//! A terminal chat with Deskmate: no token, no network. Every line is a message from the
+//! current user; `@bob /ticket claim 1` speaks once as bob, `/as bob` switches to bob,
+//! `/press <id>` presses a button shown under a message. With stdin as a pipe it runs a
+//! script: lines are handled one at a time, replies come out in order, and it returns
+//! when input ends and every reply is out.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use deskmate_port::{
+    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
+    OutboundMessage, Platform, SendError,
+};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+
+/// The conversation typed lines belong to.
+pub const GENERAL: &str = "general";
+
+struct State {
+    out: Box<dyn Write + Send>,
+    next_id: u64,
+    /// Which message last showed each button, so `/press` can say where it was pressed.
+    buttons: HashMap<String, MessageRef>,
+    /// The channel of every posted message, to label edits.
+    channels: HashMap<String, ChannelRef>,
+}
+
+/// Prints Deskmate's messages to a terminal (or any writer, for tests).
+#[derive(Clone)]
+pub struct ConsoleMessenger {
+    state: Arc<Mutex<State>>,
+}
+
+impl ConsoleMessenger {
+    pub fn new(out: Box<dyn Write + Send>) -> Self {
+        ConsoleMessenger {
+            state: Arc::new(Mutex::new(State { out, next_id: 1, buttons: HashMap::new(), channels: HashMap::new() })),
+        }
+    }
+
+    pub fn stdout() -> Self {
+        Self::new(Box::new(std::io::stdout()))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn button_message(&self, button_id: &str) -> Option<MessageRef> {
+        self.lock().buttons.get(button_id).cloned()
+    }
+
+    fn note(&self, line: &str) {
+        let mut state = self.lock();
+        // A closed terminal is not worth failing a command over.
+        let _ = writeln!(state.out, "{line}");
+        let _ = state.out.flush();
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().collect::<Vec<_>>().join("\n  ")
+}
+
+fn channel_label(channel: &ChannelRef) -> String {
+    match channel.kind {
+        ChannelKind::Group => format!("#{}", channel.id),
+        ChannelKind::Direct => format!("dm {}", channel.id),
+    }
+}
+
+#[async_trait]
+impl Messenger for ConsoleMessenger {
+    fn platform(&self) -> Platform {
+        Platform::Console
+    }
+
+    async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        let mut state = self.lock();
+        let Body { text, buttons } = &message.body;
+        let (header, channel, id) = match &message.to {
+            Destination::Reply { channel, private, reply_handle } => {
+                // The reply handle is "speaker#line".
+                let speaker = reply_handle.split('#').next().unwrap_or_default();
+                let who = if *private { format!(" (only {speaker} sees this)") } else { String::new() };
+                (format!("deskmate{who}:"), channel.clone(), None)
+            }
+            Destination::Channel(channel) => (format!("[{}] deskmate:", channel_label(channel)), channel.clone(), None),
+            Destination::Direct(account) => {
+                let channel = ChannelRef { platform: Platform::Console, id: account.id.clone(), kind: ChannelKind::Direct };
+                (format!("[dm → {}] deskmate:", account.id), channel, None)
+            }
+            Destination::Edit(original) => {
+                let channel = state.channels.get(&original.message_id).cloned().unwrap_or_else(|| original.channel.clone());
+                (
+                    format!("[{}] deskmate edited msg {}:", channel_label(&channel), original.message_id),
+                    channel,
+                    Some(original.message_id.clone()),
+                )
+            }
+        };
+        let id = match id {
+            Some(id) => id,
+            None => {
+                let id = state.next_id.to_string();
+                state.next_id += 1;
+                id
+            }
+        };
+        let reference = MessageRef { channel: channel.clone(), message_id: id.clone() };
+        state.channels.insert(id.clone(), channel);
+        let mut out = format!("{header} {}", indent(text));
+        if matches!(message.to, Destination::Channel(_) | Destination::Direct(_)) {
+            out = out.replacen("deskmate:", &format!("deskmate (msg {id}):"), 1);
+        }
+        for button in buttons {
+            state.buttons.insert(button.id.clone(), reference.clone());
+            out.push_str(&format!("\n  [{}] → /press {}", button.label, button.id));
+        }
+        writeln!(state.out, "{out}").map_err(|e| SendError::Transient(e.to_string()))?;
+        state.out.flush().map_err(|e| SendError::Transient(e.to_string()))?;
+        Ok(reference)
+    }
+}
+
+fn account(name: &str) -> Account {
+    Account { platform: Platform::Console, id: name.to_owned(), handle: Some(name.to_owned()), display_name: name.to_owned() }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+}
+
+/// Reads lines until input ends (or `/quit`), handing each to `inbound` and waiting for
+/// its replies before reading the next. `echo` repeats each line with its speaker, which
+/// makes a piped transcript readable; `prompt` shows `name> ` before reading.
+pub async fn run(
+    inbound: Arc<dyn Inbound>,
+    messenger: ConsoleMessenger,
+    input: impl AsyncBufRead + Unpin,
+    user: &str,
+    echo: bool,
+    prompt: bool,
+) -> std::io::Result<()> {
+    let mut user = user.to_owned();
+    let mut lines = input.lines();
+    let mut number: u64 = 0;
+    loop {
+        if prompt {
+            let mut state = messenger.lock();
+            let _ = write!(state.out, "{user}> ");
+            let _ = state.out.flush();
+        }
+        let Some(line) = lines.next_line().await? else { break };
+        number += 1;
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // "@bob /ticket claim 1" speaks once as bob.
+        let (speaker, text) = match line.strip_prefix('@').and_then(|l| l.split_once(char::is_whitespace)) {
+            Some((name, rest)) if valid_name(name) && rest.trim_start().starts_with('/') => (name.to_owned(), rest.trim()),
+            _ => (user.clone(), line),
+        };
+        if echo {
+            messenger.note(&format!("{speaker}> {text}"));
+        }
+        let mut words = text.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        if first == "/quit" || first == "/exit" {
+            break;
+        }
+        if first == "/as" {
+            match (words.next(), words.next()) {
+                (Some(name), None) if valid_name(name.trim_start_matches('@')) => {
+                    user = name.trim_start_matches('@').to_owned();
+                    messenger.note(&format!("(you are now {user})"));
+                }
+                _ => messenger.note("(usage: /as NAME — letters, digits, _ - . only)"),
+            }
+            continue;
+        }
+        let channel = ChannelRef { platform: Platform::Console, id: GENERAL.to_owned(), kind: ChannelKind::Group };
+        let kind = if first == "/press" {
+            match (words.next(), words.next()) {
+                (Some(id), None) => EventKind::Button { button_id: id.to_owned(), message: messenger.button_message(id) },
+                _ => {
+                    messenger.note("(usage: /press BUTTON-ID — the id shown after → under a message)");
+                    continue;
+                }
+            }
+        } else {
+            EventKind::Command { text: text.to_owned() }
+        };
+        let mentions = match &kind {
+            EventKind::Command { text } => text
+                .split_whitespace()
+                .filter_map(|w| w.strip_prefix('@'))
+                .map(|w| w.trim_end_matches([',', '.', ';', ':', '!', '?']))
+                .filter(|w| valid_name(w))
+                .map(account)
+                .collect(),
+            EventKind::Button { .. } => Vec::new(),
+        };
+        let event = InboundEvent {
+            platform: Platform::Console,
+            channel,
+            author: account(&speaker),
+            mentions,
+            at: chrono::Utc::now(),
+            kind,
+            reply_handle: format!("{speaker}#{number}"),
+        };
+        inbound.handle(event).await;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
+        }
+    }
+
+    /// Records events and answers each with one reply naming what it saw.
+    struct Echo {
+        messenger: ConsoleMessenger,
+        seen: Mutex<Vec<InboundEvent>>,
+    }
+
+    #[async_trait]
+    impl Inbound for Echo {
+        async fn handle(&self, event: InboundEvent) {
+            let text = match &event.kind {
+                EventKind::Command { text } => format!("{} said {text}", event.author.id),
+                EventKind::Button { button_id, message } => {
+                    format!("{} pressed {button_id} on {:?}", event.author.id, message.as_ref().map(|m| &m.message_id))
+                }
+            };
+            let to = Destination::Reply { channel: event.channel.clone(), reply_handle: event.reply_handle.clone(), private: false };
+            let _ = self.messenger.send(OutboundMessage { to, body: Body::text(text) }).await;
+            self.seen.lock().expect("lock").push(event);
+        }
+    }
+
+    #[tokio::test]
+    async fn speakers_buttons_and_order() {
+        let sink = Sink::default();
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
+        // A notice with a button, as the core would post it.
+        let notice = OutboundMessage {
+            to: Destination::Channel(ChannelRef::group(Platform::Console, "queue")),
+            body: Body {
+                text: "Ticket #1".into(),
+                buttons: vec![deskmate_port::Button {
+                    id: "claim:1".into(),
+                    label: "Claim".into(),
+                    style: deskmate_port::ButtonStyle::Primary,
+                }],
+            },
+        };
+        let posted = messenger.send(notice).await.expect("printed");
+        let echo = Arc::new(Echo { messenger: messenger.clone(), seen: Mutex::new(Vec::new()) });
+        let script = "/whoami\n# a comment\n\n@bob /ticket claim 1 for @carol.\n/as dave\n/press claim:1\n/quit\n/never\n";
+        run(echo.clone(), messenger, script.as_bytes(), "alice", true, false).await.expect("runs");
+        let out = sink.text();
+        let expected = [
+            "[#queue] deskmate (msg 1): Ticket #1",
+            "  [Claim] → /press claim:1",
+            "alice> /whoami",
+            "deskmate: alice said /whoami",
+            "bob> /ticket claim 1 for @carol.",
+            "deskmate: bob said /ticket claim 1 for @carol.",
+            "alice> /as dave",
+            "(you are now dave)",
+            "dave> /press claim:1",
+            "deskmate: dave pressed claim:1 on Some(\"1\")",
+            "dave> /quit",
+        ];
+        assert_eq!(out.lines().collect::<Vec<_>>(), expected);
+        let seen = echo.seen.lock().expect("lock");
+        assert_eq!(seen.len(), 3);
+        assert_eq!(seen[1].mentions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["carol"]);
+        assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
+    }
+
+    #[tokio::test]
+    async fn edits_keep_their_channel_and_id() {
+        let sink = Sink::default();
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
+        let posted = messenger
+            .send(OutboundMessage { to: Destination::Channel(ChannelRef::group(Platform::Console, "queue")), body: Body::text("v1") })
+            .await
+            .expect("printed");
+        let edited = messenger
+            .send(OutboundMessage { to: Destination::Edit(posted.clone()), body: Body::text("v2\nsecond line") })
+            .await
+            .expect("printed");
+        assert_eq!(edited, posted);
+        assert_eq!(sink.text(), "[#queue] deskmate (msg 1): v1\n[#queue] deskmate edited msg 1: v2\n  second line\n");
+    }
+}

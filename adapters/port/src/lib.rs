@@ -1,0 +1,211 @@
+//! The seam between Deskmate's core and its messenger adapters.
+//!
+//! Adapters turn platform updates into [`InboundEvent`]s and hand them to an [`Inbound`]
+//! handler; the core answers with [`OutboundMessage`]s that the adapter's [`Messenger`]
+//! delivers. Nothing in here knows about a particular platform's wire format.
+
+use std::fmt;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A messenger Deskmate speaks on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Console,
+    Telegram,
+    Discord,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 3] = [Platform::Console, Platform::Telegram, Platform::Discord];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Console => "console",
+            Platform::Telegram => "telegram",
+            Platform::Discord => "discord",
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Platform {
+    type Err = UnknownPlatform;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Platform::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownPlatform(s.to_owned()))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown platform `{0}` (expected console, telegram or discord)")]
+pub struct UnknownPlatform(pub String);
+
+/// Whether a conversation is shared (a group, a server channel) or one to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChannelKind {
+    Group,
+    Direct,
+}
+
+/// A place messages are posted to, as the platform names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ChannelRef {
+    pub platform: Platform,
+    pub id: String,
+    pub kind: ChannelKind,
+}
+
+impl ChannelRef {
+    pub fn group(platform: Platform, id: impl Into<String>) -> Self {
+        Self { platform, id: id.into(), kind: ChannelKind::Group }
+    }
+}
+
+/// A user account on one platform. One person may own accounts on several platforms.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Account {
+    pub platform: Platform,
+    /// The platform's stable id for the user (Telegram user id, Discord snowflake, console name).
+    pub id: String,
+    /// The handle people type after `@`, when the platform has one.
+    pub handle: Option<String>,
+    pub display_name: String,
+}
+
+/// A message the bot posted, precise enough for the adapter to edit it later.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct MessageRef {
+    pub channel: ChannelRef,
+    pub message_id: String,
+}
+
+/// What the user did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// A command line as typed, e.g. `/ticket new "Printer jammed" priority:high`.
+    Command { text: String },
+    /// A press on a button the bot posted earlier.
+    Button { button_id: String, message: Option<MessageRef> },
+}
+
+/// One thing a user did, translated by an adapter.
+#[derive(Debug, Clone)]
+pub struct InboundEvent {
+    pub platform: Platform,
+    pub channel: ChannelRef,
+    pub author: Account,
+    /// Accounts the platform itself resolved for mentions in the text (Discord's mention
+    /// list, the console's names). Handles the platform could not resolve stay in the text.
+    pub mentions: Vec<Account>,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    /// Opaque to the core: what the adapter needs to answer this event (a message id to
+    /// reply to, a callback query id, an interaction token).
+    pub reply_handle: String,
+}
+
+/// A button under a message. The id is opaque to the platform and never trusted by the
+/// core: whoever presses it is checked again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub id: String,
+    pub label: String,
+    pub style: ButtonStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ButtonStyle {
+    Primary,
+    Secondary,
+    Danger,
+}
+
+/// The visible part of a message: plain text (adapters escape it for their markup) and
+/// buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Body {
+    pub text: String,
+    pub buttons: Vec<Button>,
+}
+
+impl Body {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into(), buttons: Vec::new() }
+    }
+}
+
+/// Where an outbound message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Answer the event with this reply handle, in the channel it came from. `private`
+    /// replies are seen only by the author where the platform allows it (a Discord
+    /// ephemeral reply, a Telegram callback toast).
+    Reply { channel: ChannelRef, reply_handle: String, private: bool },
+    /// A new message in a channel.
+    Channel(ChannelRef),
+    /// A direct message to a person's account.
+    Direct(Account),
+    /// Replace the text and buttons of a message posted earlier.
+    Edit(MessageRef),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboundMessage {
+    pub to: Destination,
+    pub body: Body,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The platform asked us to slow down; try again after this many seconds.
+    #[error("rate limited, retry after {retry_after_secs}s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The platform will never accept this message (unknown chat, user blocked the bot…).
+    #[error("rejected by the platform: {0}")]
+    Rejected(String),
+    /// A network or server failure that may pass.
+    #[error("transient failure: {0}")]
+    Transient(String),
+}
+
+/// Sends messages on one platform.
+#[async_trait]
+pub trait Messenger: Send + Sync {
+    fn platform(&self) -> Platform;
+
+    /// Delivers a message. For a new post the returned reference can edit it later; for an
+    /// edit it is the edited message; for a reply the adapter returns what it posted.
+    async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError>;
+}
+
+/// Takes inbound events. Returns once the event's effects are committed and its replies
+/// have been handed to the messengers, so an adapter can acknowledge the update.
+#[async_trait]
+pub trait Inbound: Send + Sync {
+    async fn handle(&self, event: InboundEvent);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn platform_names_round_trip() {
+        for p in Platform::ALL {
+            assert_eq!(p.as_str().parse::<Platform>().ok(), Some(p));
+        }
+        assert!("slack".parse::<Platform>().is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! `deskmate bench`: N ticket-create and claim commands through router, services and store,
+//! beside the same rows written straight through sqlx, on SQLite and (given a URL)
+//! PostgreSQL. Prints commands/s, the ratio to raw, latency percentiles and peak RSS.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use async_trait::async_trait;
+use chrono::Utc;
+use deskmate_port::{
+    Account, ChannelKind, ChannelRef, EventKind, Inbound, InboundEvent, MessageRef, Messenger, OutboundMessage, Platform,
+    SendError,
+};
+
+use crate::App;
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::store::Store;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Tickets to create and claim per backend (each is two commands).
+    #[arg(long, default_value_t = 2000)]
+    pub n: usize,
+    /// A PostgreSQL server URL to bench too (a scratch database is created on it and
+    /// dropped after). Defaults to $TEST_DATABASE_URL.
+    #[arg(long, env = "TEST_DATABASE_URL")]
+    pub postgres: Option<String>,
+}
+
+/// Swallows messages, as fast as possible, so the bench measures Deskmate not a terminal.
+struct NullMessenger;
+
+#[async_trait]
+impl Messenger for NullMessenger {
+    fn platform(&self) -> Platform {
+        Platform::Console
+    }
+
+    async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        let channel = match message.to {
+            deskmate_port::Destination::Edit(m) => return Ok(m),
+            deskmate_port::Destination::Channel(c) => c,
+            _ => ChannelRef::group(Platform::Console, "general"),
+        };
+        Ok(MessageRef { channel, message_id: "0".to_owned() })
+    }
+}
+
+struct Figures {
+    commands: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Figures {
+    fn per_sec(&self) -> f64 {
+        self.commands as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&mut self, p: f64) -> Duration {
+        self.latencies.sort_unstable();
+        if self.latencies.is_empty() {
+            return Duration::ZERO;
+        }
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[i]
+    }
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    println!("deskmate bench: {} tickets created and claimed per backend ({} commands), one client", args.n, args.n * 2);
+    let dir = tempfile_dir()?;
+    let sqlite_url = format!("sqlite://{}", dir.join("bench.db").display());
+    let raw_url = format!("sqlite://{}", dir.join("raw.db").display());
+    bench_backend("sqlite", &sqlite_url, &raw_url, args.n).await?;
+    if let Some(server) = &args.postgres {
+        let (app_db, app_url) = scratch_pg(server, "app").await?;
+        let (raw_db, raw_url) = scratch_pg(server, "raw").await?;
+        let result = bench_backend("postgres", &app_url, &raw_url, args.n).await;
+        drop_pg(server, &[app_db, raw_db]).await?;
+        result?;
+    } else {
+        println!("postgres: skipped (pass --postgres URL or set TEST_DATABASE_URL)");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("peak RSS: {} MiB", peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)));
+    Ok(())
+}
+
+async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow::Result<()> {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger)]).await?;
+    // bob becomes an agent the way a person would do it.
+    app.router.handle(command("alice", "/whoami")).await;
+    app.router.handle(command("bob", "/whoami")).await;
+    app.router.handle(command("alice", "/role grant @bob agent")).await;
+
+    let mut deskmate = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
+    let start = Instant::now();
+    for i in 1..=n {
+        for event in [command("alice", &format!("/ticket new Bench ticket {i} priority:high")), command("bob", &format!("/ticket claim {i}"))] {
+            let t = Instant::now();
+            app.router.handle(event).await;
+            deskmate.latencies.push(t.elapsed());
+            deskmate.commands += 1;
+        }
+    }
+    deskmate.elapsed = start.elapsed();
+    let claimed = app.store.tickets(crate::store::TicketFilter {
+        statuses: Some(&[crate::domain::TicketStatus::Claimed]),
+        involving: None,
+        limit: i64::MAX,
+    });
+    let claimed = claimed.await?.len();
+    anyhow::ensure!(claimed == n, "expected {n} claimed tickets, found {claimed}");
+    app.store.close().await;
+
+    let raw_store = Store::connect(raw_url).await?;
+    raw_store.migrate().await?;
+    let mut raw = raw_inserts(&raw_store, n).await?;
+    raw_store.close().await;
+
+    println!(
+        "{name:>8} deskmate: {:>8.0} commands/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        deskmate.per_sec(),
+        ms(deskmate.percentile(0.5)),
+        ms(deskmate.percentile(0.99))
+    );
+    println!(
+        "{name:>8} raw sqlx: {:>8.0} commands/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+        raw.per_sec(),
+        ms(raw.percentile(0.5)),
+        ms(raw.percentile(0.99))
+    );
+    println!("{name:>8} deskmate / raw: {:.2}", deskmate.per_sec() / raw.per_sec());
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn command(user: &str, text: &str) -> InboundEvent {
+    let account =
+        Account { platform: Platform::Console, id: user.to_owned(), handle: Some(user.to_owned()), display_name: user.to_owned() };
+    InboundEvent {
+        platform: Platform::Console,
+        channel: ChannelRef { platform: Platform::Console, id: "general".to_owned(), kind: ChannelKind::Group },
+        author: account,
+        mentions: Vec::new(),
+        at: Utc::now(),
+        kind: EventKind::Command { text: text.to_owned() },
+        reply_handle: String::new(),
+    }
+}
+
+/// The rows one create and one claim write (ticket, event log, queue notice), each
+/// command in its own transaction, with no parsing, routing or reading back.
+async fn raw_inserts(store: &Store, n: usize) -> anyhow::Result<Figures> {
+    let now = Utc::now().timestamp_millis();
+    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
+    macro_rules! raw_loop {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let (person,): (i64,) = sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ('raw', $1) RETURNING id")
+                .bind(now)
+                .fetch_one(pool)
+                .await?;
+            let start = Instant::now();
+            for i in 0..n {
+                let t = Instant::now();
+                let mut tx = pool.begin().await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
+                     VALUES ($1, 'high', 'open', $2, 'console', $3, $3) RETURNING id",
+                )
+                .bind(format!("Bench ticket {i}"))
+                .bind(person)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.open', '')")
+                    .bind(now)
+                    .bind(person)
+                    .bind(format!("ticket:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                sqlx::query("INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) VALUES ($1, 'console', 'queue', 'group', $2, $3)")
+                    .bind(format!("ticket:{id}"))
+                    .bind(id.to_string())
+                    .bind(now)
+                    .execute(pool)
+                    .await?;
+                figures.latencies.push(t.elapsed());
+                let t = Instant::now();
+                let mut tx = pool.begin().await?;
+                sqlx::query("UPDATE tickets SET status = 'claimed', assignee_id = $1, claimed_at = $2, updated_at = $2 WHERE id = $3 AND status = 'open'")
+                    .bind(person)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.claim', '')")
+                    .bind(now)
+                    .bind(person)
+                    .bind(format!("ticket:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                figures.latencies.push(t.elapsed());
+                figures.commands += 2;
+            }
+            figures.elapsed = start.elapsed();
+        }};
+    }
+    if let Some(pool) = store.sqlite_pool() {
+        raw_loop!(pool);
+    } else if let Some(pool) = store.postgres_pool() {
+        raw_loop!(pool);
+    }
+    Ok(figures)
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("deskmate-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Creates an empty database on the server for one run.
+async fn scratch_pg(server: &str, tag: &str) -> anyhow::Result<(String, String)> {
+    use sqlx::Connection;
+    let name = format!("deskmate_bench_{tag}_{}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(server).await.context("connecting to PostgreSQL")?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    conn.close().await?;
+    Ok((name.clone(), replace_db_name(server, &name)))
+}
+
+async fn drop_pg(server: &str, names: &[String]) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(server).await?;
+    for name in names {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// `postgres://u@h:5432/test?x=y` with the database replaced by `name`.
+pub fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(super::replace_db_name("postgres://u@127.0.0.1:5432/test", "x"), "postgres://u@127.0.0.1:5432/x");
+        assert_eq!(super::replace_db_name("postgres://h/test?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(super::replace_db_name("postgres://h", "x"), "postgres://h/x");
+    }
+}

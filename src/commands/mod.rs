@@ -1,0 +1,12 @@
+//! Every command Deskmate understands, declared once. The same declarations drive text
+//! parsing, `/help`, and the platforms' command menus.
+
+mod help;
+mod parser;
+mod registry;
+mod time;
+
+pub use help::{command_list, command_help, usage};
+pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
+pub use registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, find};
+pub use time::{parse_datetime, parse_duration};

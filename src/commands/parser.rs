@@ -1,0 +1,432 @@
+//! Turns a command line into an [`Invocation`], guided by the registry. Pure: the clock and
+//! the caller's time zone come in through [`ParseContext`].
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::registry::{ArgKind, COMMANDS, CommandSpec, find};
+use super::time::{parse_datetime, parse_duration};
+use crate::domain::TicketId;
+
+pub struct ParseContext {
+    pub now: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Int(i64),
+    Ticket(TicketId),
+    /// A handle, without the `@`.
+    Mention(String),
+    Duration(Duration),
+    DateTime(DateTime<Utc>),
+    Choice(&'static str),
+    TimeZone(Tz),
+}
+
+/// A parsed command: which (sub)command and its typed arguments and options.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// The command path, e.g. `["ticket", "new"]`.
+    pub path: Vec<&'static str>,
+    pub spec: &'static CommandSpec,
+    pub values: HashMap<&'static str, Value>,
+}
+
+impl Invocation {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
+    pub fn text(&self, name: &str) -> Option<&str> {
+        match self.values.get(name) {
+            Some(Value::Text(s)) => Some(s),
+            Some(Value::Choice(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn ticket(&self, name: &str) -> Option<TicketId> {
+        match self.values.get(name) {
+            Some(Value::Ticket(t)) => Some(*t),
+            _ => None,
+        }
+    }
+
+    pub fn mention(&self, name: &str) -> Option<&str> {
+        match self.values.get(name) {
+            Some(Value::Mention(m)) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn zone(&self, name: &str) -> Option<Tz> {
+        match self.values.get(name) {
+            Some(Value::TimeZone(z)) => Some(*z),
+            _ => None,
+        }
+    }
+
+    pub fn full_name(&self) -> String {
+        self.path.join(" ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("empty command")]
+    Empty,
+    #[error("unknown command /{name}")]
+    UnknownCommand { name: String, suggestion: Option<&'static str> },
+    /// The command is known but its arguments are wrong; `path` names it for the usage line.
+    #[error("{problem}")]
+    Usage { path: Vec<&'static str>, problem: String },
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    text: String,
+    /// Written in quotes: never an option, never a mention, kept as one piece.
+    quoted: bool,
+}
+
+fn tokenize(line: &str) -> Result<Vec<Token>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let Some(&first) = chars.peek() else { break };
+        let mut text = String::new();
+        let quoted = is_open_quote(first);
+        let mut in_quote: Option<char> = None;
+        while let Some(&c) = chars.peek() {
+            if let Some(close) = in_quote {
+                chars.next();
+                if c == close {
+                    in_quote = None;
+                } else if c == '\\' && matches!(chars.peek(), Some(&n) if n == close || n == '\\') {
+                    text.extend(chars.next());
+                } else {
+                    text.push(c);
+                }
+            } else if c.is_whitespace() {
+                break;
+            } else if is_open_quote(c) {
+                chars.next();
+                in_quote = Some(closing_quote(c));
+            } else {
+                chars.next();
+                text.push(c);
+            }
+        }
+        if let Some(close) = in_quote {
+            return Err(format!("a quote is not closed: add the closing {close}"));
+        }
+        tokens.push(Token { text, quoted });
+    }
+    Ok(tokens)
+}
+
+fn is_open_quote(c: char) -> bool {
+    matches!(c, '"' | '“' | '„' | '\'' | '‘')
+}
+
+fn closing_quote(c: char) -> char {
+    match c {
+        '“' | '„' => '”',
+        '‘' => '’',
+        other => other,
+    }
+}
+
+/// Parses a command line. The leading `/` is optional and a Telegram-style `@botname`
+/// suffix on the command is ignored.
+pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
+    let tokens = tokenize(line.trim()).map_err(|problem| match first_word(line) {
+        Some(spec) => ParseError::Usage { path: vec![spec.name], problem },
+        None => ParseError::Empty,
+    })?;
+    let mut rest = tokens.as_slice();
+    let Some((head, tail)) = rest.split_first() else { return Err(ParseError::Empty) };
+    rest = tail;
+    let name = command_name(&head.text);
+    if name.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let Some(mut spec) = find(COMMANDS, name) else {
+        return Err(ParseError::UnknownCommand {
+            name: name.to_owned(),
+            suggestion: suggest(name, COMMANDS.iter().map(|c| c.name)),
+        });
+    };
+    let mut path = vec![spec.name];
+    while !spec.subcommands.is_empty() {
+        let Some((sub, tail)) = rest.split_first() else {
+            return Err(ParseError::Usage { path, problem: "which one? Pick a subcommand".to_owned() });
+        };
+        let Some(found) = find(spec.subcommands, &sub.text) else {
+            let problem = match suggest(&sub.text, spec.subcommands.iter().map(|c| c.name)) {
+                Some(s) => format!("unknown subcommand `{}`; did you mean `{s}`?", sub.text),
+                None => format!("unknown subcommand `{}`", sub.text),
+            };
+            return Err(ParseError::Usage { path, problem });
+        };
+        spec = found;
+        path.push(spec.name);
+        rest = tail;
+    }
+    let values = bind(spec, rest, ctx).map_err(|problem| ParseError::Usage { path: path.clone(), problem })?;
+    Ok(Invocation { path, spec, values })
+}
+
+fn first_word(line: &str) -> Option<&'static CommandSpec> {
+    let word = line.split_whitespace().next()?;
+    find(COMMANDS, command_name(word))
+}
+
+fn command_name(token: &str) -> &str {
+    let name = token.strip_prefix('/').unwrap_or(token);
+    name.split_once('@').map_or(name, |(n, _bot)| n)
+}
+
+/// The closest name within a small edit distance, for "did you mean".
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    candidates
+        .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3) && *d < c.len())
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn bind(spec: &'static CommandSpec, tokens: &[Token], ctx: &ParseContext) -> Result<HashMap<&'static str, Value>, String> {
+    let mut values = HashMap::new();
+    let mut positional: Vec<&Token> = Vec::new();
+    for token in tokens {
+        let option = if token.quoted { None } else { token.text.split_once(':') };
+        match option.and_then(|(key, v)| spec.options.iter().find(|o| o.key.eq_ignore_ascii_case(key)).map(|o| (o, v))) {
+            Some((opt, raw)) => {
+                if values.contains_key(opt.key) {
+                    return Err(format!("`{}:` is given twice", opt.key));
+                }
+                let value = read_word(opt.kind, raw, ctx).map_err(|e| format!("{}: {e}", opt.key))?;
+                values.insert(opt.key, value);
+            }
+            None => positional.push(token),
+        }
+    }
+
+    let mut at = 0;
+    for (i, arg) in spec.args.iter().enumerate() {
+        let remaining = &positional[at..];
+        if remaining.is_empty() {
+            if arg.required {
+                return Err(format!("<{}> is missing ({})", arg.name, arg.help));
+            }
+            continue;
+        }
+        let (value, used) = match arg.kind {
+            ArgKind::Text => {
+                let text = remaining.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+                (Value::Text(text), remaining.len())
+            }
+            ArgKind::DateTime => read_datetime(remaining, ctx).map_err(|e| format!("<{}>: {e}", arg.name))?,
+            kind => {
+                let token = remaining[0];
+                let value = if token.quoted && kind != ArgKind::Word {
+                    Err(format!("`{}` should not be quoted", token.text))
+                } else {
+                    read_word(kind, &token.text, ctx)
+                };
+                (value.map_err(|e| format!("<{}>: {e}", arg.name))?, 1)
+            }
+        };
+        if let Value::Text(t) = &value
+            && t.trim().is_empty()
+            && arg.required
+        {
+            return Err(format!("<{}> is missing ({})", arg.name, arg.help));
+        }
+        values.insert(spec.args[i].name, value);
+        at += used;
+    }
+    if let Some(extra) = positional.get(at) {
+        return Err(format!("unexpected `{}`", extra.text));
+    }
+    Ok(values)
+}
+
+fn read_datetime(tokens: &[&Token], ctx: &ParseContext) -> Result<(Value, usize), String> {
+    // The longest run of words that reads as a moment wins, so "tomorrow 9:00 standup"
+    // leaves "standup" for the next argument.
+    let max = tokens.len().min(4);
+    for n in (1..=max).rev() {
+        let text = tokens[..n].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+        if let Ok(at) = parse_datetime(&text, ctx.now, ctx.tz) {
+            return Ok((Value::DateTime(at), n));
+        }
+    }
+    Err(format!(
+        "`{}` is not a date and time I can read; try 2026-12-01 15:00, tomorrow 9:00, in 2h or next monday 10:00",
+        tokens[0].text
+    ))
+}
+
+fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, String> {
+    match kind {
+        ArgKind::Word | ArgKind::Text => {
+            if raw.is_empty() {
+                Err("is empty".to_owned())
+            } else {
+                Ok(Value::Text(raw.to_owned()))
+            }
+        }
+        ArgKind::Int => raw.parse().map(Value::Int).map_err(|_| format!("`{raw}` is not a whole number")),
+        ArgKind::Ticket => raw
+            .strip_prefix('#')
+            .unwrap_or(raw)
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(|n| Value::Ticket(TicketId(n)))
+            .ok_or_else(|| format!("`{raw}` is not a ticket number")),
+        ArgKind::Mention => match raw.strip_prefix('@') {
+            Some(handle) if !handle.is_empty() => Ok(Value::Mention(handle.to_owned())),
+            _ => Err(format!("`{raw}` is not a mention; write @name")),
+        },
+        ArgKind::Duration => parse_duration(raw).map(Value::Duration),
+        ArgKind::DateTime => parse_datetime(raw, ctx.now, ctx.tz).map(Value::DateTime),
+        ArgKind::Choice(choices) => choices
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(raw))
+            .map(|c| Value::Choice(c))
+            .ok_or_else(|| format!("`{raw}` is not one of {}", choices.join(", "))),
+        ArgKind::TimeZone => raw
+            .parse::<Tz>()
+            .map(Value::TimeZone)
+            .map_err(|_| format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn ctx() -> ParseContext {
+        // Saturday 2026-11-28 10:00 in Shanghai.
+        ParseContext { now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"), tz: chrono_tz::Asia::Shanghai }
+    }
+
+    fn ok(line: &str) -> Invocation {
+        parse(line, &ctx()).unwrap_or_else(|e| panic!("{line}: {e:?}"))
+    }
+
+    fn usage_problem(line: &str) -> String {
+        match parse(line, &ctx()) {
+            Err(ParseError::Usage { problem, .. }) => problem,
+            other => panic!("{line}: expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn ticket_new_takes_the_rest_of_the_line_and_options_anywhere() {
+        let inv = ok("/ticket new Printer on 3F is jammed priority:high");
+        assert_eq!(inv.path, vec!["ticket", "new"]);
+        assert_eq!(inv.text("title"), Some("Printer on 3F is jammed"));
+        assert_eq!(inv.text("priority"), Some("high"));
+        let inv = ok("ticket new priority:URGENT VPN down");
+        assert_eq!(inv.text("title"), Some("VPN down"));
+        assert_eq!(inv.text("priority"), Some("urgent"));
+    }
+
+    #[test]
+    fn quotes_keep_text_together_and_protect_colons() {
+        let inv = ok(r#"/ticket new "priority:high is not an option here" "#);
+        assert_eq!(inv.text("title"), Some("priority:high is not an option here"));
+        assert!(inv.get("priority").is_none());
+        let inv = ok(r#"/dept create "Customer Care""#);
+        assert_eq!(inv.text("name"), Some("Customer Care"));
+        let inv = ok("/dept create “Front Desk”");
+        assert_eq!(inv.text("name"), Some("Front Desk"));
+        let inv = ok(r#"/ticket new "say \"hi\"" re:subject"#);
+        assert_eq!(inv.text("title"), Some(r#"say "hi" re:subject"#));
+        assert!(usage_problem(r#"/ticket new "unterminated"#).contains("quote"));
+    }
+
+    #[test]
+    fn telegram_bot_suffix_and_case_are_ignored() {
+        assert_eq!(ok("/Ticket@DeskmateBot list").path, vec!["ticket", "list"]);
+    }
+
+    #[test]
+    fn mentions_and_choices() {
+        let inv = ok("/role grant @bob agent");
+        assert_eq!(inv.mention("person"), Some("bob"));
+        assert_eq!(inv.text("role"), Some("agent"));
+        assert!(usage_problem("/role grant bob agent").contains("@name"));
+        assert!(usage_problem("/role grant @bob wizard").contains("not one of agent, manager, admin"));
+        assert!(usage_problem("/role grant @bob").contains("<role> is missing"));
+        assert!(usage_problem("/role grant @bob agent extra").contains("unexpected `extra`"));
+    }
+
+    #[test]
+    fn ticket_numbers() {
+        assert_eq!(ok("/ticket show #12").ticket("id"), Some(TicketId(12)));
+        assert_eq!(ok("/ticket claim 7").ticket("id"), Some(TicketId(7)));
+        assert!(usage_problem("/ticket show twelve").contains("not a ticket number"));
+        assert!(usage_problem("/ticket show 0").contains("not a ticket number"));
+        assert!(usage_problem("/ticket show").contains("<id> is missing"));
+        let inv = ok("/ticket close 3 replaced the toner");
+        assert_eq!(inv.text("resolution"), Some("replaced the toner"));
+        assert!(ok("/ticket close 3").get("resolution").is_none());
+    }
+
+    #[test]
+    fn options_are_validated() {
+        assert!(usage_problem("/ticket new Broken priority:meh").contains("priority: `meh` is not one of"));
+        assert!(usage_problem("/ticket new Broken priority:high priority:low").contains("given twice"));
+        assert!(usage_problem("/ticket new priority:high").contains("<title> is missing"));
+    }
+
+    #[test]
+    fn unknown_commands_suggest_the_closest() {
+        assert_eq!(
+            parse("/tiket new x", &ctx()).err(),
+            Some(ParseError::UnknownCommand { name: "tiket".into(), suggestion: Some("ticket") })
+        );
+        assert_eq!(
+            parse("/frobnicate", &ctx()).err(),
+            Some(ParseError::UnknownCommand { name: "frobnicate".into(), suggestion: None })
+        );
+        assert!(usage_problem("/ticket clam 1").contains("did you mean `claim`"));
+        assert!(usage_problem("/ticket").contains("subcommand"));
+        assert_eq!(parse("   ", &ctx()).err(), Some(ParseError::Empty));
+    }
+
+    #[test]
+    fn time_zones() {
+        assert_eq!(ok("/tz set Europe/Berlin").zone("zone"), Some(chrono_tz::Europe::Berlin));
+        assert!(usage_problem("/tz set Mars/Olympus").contains("IANA"));
+    }
+
+    #[test]
+    fn datetimes_take_the_longest_readable_run() {
+        let tokens: Vec<Token> = tokenize("tomorrow 9:00 standup").expect("tokens");
+        let refs: Vec<&Token> = tokens.iter().collect();
+        let (value, used) = read_datetime(&refs, &ctx()).expect("reads");
+        assert_eq!(used, 2);
+        assert_eq!(value, Value::DateTime(Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).single().expect("valid")));
+        let tokens: Vec<Token> = tokenize("whenever").expect("tokens");
+        let refs: Vec<&Token> = tokens.iter().collect();
+        assert!(read_datetime(&refs, &ctx()).is_err());
+    }
+}

@@ -1,0 +1,357 @@
+//! Deskmate's settings: a TOML file (optional) with every key overridable from the
+//! environment as `DESKMATE_<SECTION>_<KEY>`, which is where secrets belong.
+
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use deskmate_port::{ChannelRef, Platform};
+use serde::{Deserialize, Serialize};
+
+/// Where the config is read from when `--config` is not given and the file exists.
+pub const DEFAULT_PATH: &str = "deskmate.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub general: General,
+    pub database: Database,
+    pub console: Console,
+    pub directory: Directory,
+    pub channels: Channels,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct General {
+    /// The zone used for people who have not set their own.
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Database {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConsoleMode {
+    /// On when no messenger is configured.
+    Auto,
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Console {
+    pub enabled: ConsoleMode,
+    /// Who is typing when the console starts.
+    pub user: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Directory {
+    /// Accounts that are admins from the start, as `platform:user-id`.
+    pub admins: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Channels {
+    /// Where new tickets are announced with a Claim button, as `platform:channel-id`.
+    pub support_queue: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            general: General { timezone: "UTC".to_owned() },
+            database: Database { url: "sqlite://deskmate.db".to_owned() },
+            console: Console { enabled: ConsoleMode::Auto, user: "alice".to_owned() },
+            directory: Directory { admins: vec!["console:alice".to_owned()] },
+            channels: Channels { support_queue: vec!["console:queue".to_owned()] },
+        }
+    }
+}
+
+impl Default for General {
+    fn default() -> Self {
+        Config::default().general
+    }
+}
+impl Default for Database {
+    fn default() -> Self {
+        Config::default().database
+    }
+}
+impl Default for Console {
+    fn default() -> Self {
+        Config::default().console
+    }
+}
+impl Default for Directory {
+    fn default() -> Self {
+        Config::default().directory
+    }
+}
+impl Default for Channels {
+    fn default() -> Self {
+        Config::default().channels
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{path}:{line}: [{section}] {key}: {problem}", line = line.map_or("?".to_owned(), |l| l.to_string()))]
+    Invalid { path: PathBuf, line: Option<usize>, section: String, key: String, problem: String },
+    #[error("environment variable {var}: {problem}")]
+    Env { var: String, problem: String },
+}
+
+/// The environment variable that names the config file.
+pub const PATH_VAR: &str = "DESKMATE_CONFIG";
+
+impl Config {
+    /// Reads `path` (or [`DEFAULT_PATH`] if it exists, or nothing), then applies the
+    /// `DESKMATE_*` overrides from `env`, then validates.
+    pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+        let (path, text) = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_owned(), source })?;
+                (p.to_owned(), text)
+            }
+            None if Path::new(DEFAULT_PATH).exists() => {
+                let p = PathBuf::from(DEFAULT_PATH);
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
+                (p, text)
+            }
+            None => (PathBuf::from("(defaults)"), String::new()),
+        };
+        Config::from_toml(&path, &text, env)
+    }
+
+    /// Parses `text` as read from `path`; exposed for tests.
+    pub fn from_toml(path: &Path, text: &str, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+        // Parsing straight into the struct first gives errors with a line and a snippet.
+        toml::from_str::<Config>(text).map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.to_string() })?;
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.to_string() })?;
+        let mut overridden = Vec::new();
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix("DESKMATE_") else { continue };
+            if var == PATH_VAR {
+                continue;
+            }
+            let (section, key) = apply_env(&mut table, &var, rest, &value)?;
+            overridden.push((section, key, var));
+        }
+        let config: Config = toml::Table::try_into(table).map_err(|e| ConfigError::Env {
+            var: overridden.last().map(|(_, _, v)| v.clone()).unwrap_or_default(),
+            problem: e.to_string(),
+        })?;
+        config.validate().map_err(|(section, key, problem)| {
+            match overridden.iter().find(|(s, k, _)| *s == section && *k == key) {
+                Some((_, _, var)) => ConfigError::Env { var: var.clone(), problem },
+                None => ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line: locate(text, &section, &key),
+                    section: section.to_owned(),
+                    key: key.to_owned(),
+                    problem,
+                },
+            }
+        })?;
+        Ok(config)
+    }
+
+    /// Checks what types alone cannot: zones, account and channel addresses, URLs.
+    fn validate(&self) -> Result<(), (String, String, String)> {
+        let bad = |s: &str, k: &str, p: String| Err((s.to_owned(), k.to_owned(), p));
+        if self.general.timezone.parse::<Tz>().is_err() {
+            return bad("general", "timezone", format!("`{}` is not an IANA time zone", self.general.timezone));
+        }
+        let url = &self.database.url;
+        if url.is_empty() || (url.contains("://") && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p))) {
+            return bad("database", "url", format!("`{url}` is not sqlite://PATH or postgres://…"));
+        }
+        if self.console.user.trim().is_empty() || self.console.user.contains(char::is_whitespace) {
+            return bad("console", "user", "must be one word".to_owned());
+        }
+        for admin in &self.directory.admins {
+            if let Err(problem) = parse_address(admin) {
+                return bad("directory", "admins", problem);
+            }
+        }
+        for channel in &self.channels.support_queue {
+            if let Err(problem) = parse_address(channel) {
+                return bad("channels", "support_queue", problem);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn default_tz(&self) -> Tz {
+        self.general.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    pub fn support_queue(&self) -> Vec<ChannelRef> {
+        self.channels
+            .support_queue
+            .iter()
+            .filter_map(|c| parse_address(c).ok())
+            .map(|(platform, id)| ChannelRef::group(platform, id))
+            .collect()
+    }
+
+    pub fn admin_accounts(&self) -> Vec<(Platform, String)> {
+        self.directory.admins.iter().filter_map(|a| parse_address(a).ok()).collect()
+    }
+
+    /// Whether `deskmate run` should open the console.
+    pub fn console_enabled(&self) -> bool {
+        match self.console.enabled {
+            ConsoleMode::On => true,
+            ConsoleMode::Off => false,
+            // No other messenger exists yet; Telegram and Discord join this check.
+            ConsoleMode::Auto => true,
+        }
+    }
+}
+
+/// Reads `platform:id`.
+fn parse_address(text: &str) -> Result<(Platform, String), String> {
+    let (platform, id) =
+        text.split_once(':').ok_or_else(|| format!("`{text}` should be platform:id, e.g. telegram:-1001234567890"))?;
+    let platform = platform.parse::<Platform>().map_err(|e| e.to_string())?;
+    if id.is_empty() {
+        return Err(format!("`{text}` has no id after the colon"));
+    }
+    Ok((platform, id.to_owned()))
+}
+
+/// Writes `DESKMATE_<SECTION>_<KEY>=value` into the table, typed like the default.
+fn apply_env(table: &mut toml::Table, var: &str, rest: &str, raw: &str) -> Result<(String, String), ConfigError> {
+    let err = |problem: String| ConfigError::Env { var: var.to_owned(), problem };
+    let defaults = toml::Table::try_from(Config::default()).map_err(|e| err(e.to_string()))?;
+    let lower = rest.to_lowercase();
+    let (section, key) = lower.split_once('_').ok_or_else(|| err("expected DESKMATE_<SECTION>_<KEY>".to_owned()))?;
+    let Some(toml::Value::Table(section_defaults)) = defaults.get(section) else {
+        let sections: Vec<&String> = defaults.keys().collect();
+        return Err(err(format!("unknown section `{section}` (sections: {sections:?})")));
+    };
+    let Some(default) = section_defaults.get(key) else {
+        let keys: Vec<&String> = section_defaults.keys().collect();
+        return Err(err(format!("unknown key `{key}` in [{section}] (keys: {keys:?})")));
+    };
+    let value = match default {
+        toml::Value::String(_) => toml::Value::String(raw.to_owned()),
+        toml::Value::Integer(_) => toml::Value::Integer(raw.trim().parse().map_err(|_| err(format!("`{raw}` is not a whole number")))?),
+        toml::Value::Boolean(_) => toml::Value::Boolean(raw.trim().parse().map_err(|_| err(format!("`{raw}` is not true or false")))?),
+        toml::Value::Array(_) => toml::Value::Array(
+            raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(|s| toml::Value::String(s.to_owned())).collect(),
+        ),
+        other => return Err(err(format!("cannot set a {} from the environment", other.type_str()))),
+    };
+    let entry = table.entry(section.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    match entry {
+        toml::Value::Table(t) => {
+            t.insert(key.to_owned(), value);
+        }
+        _ => return Err(err(format!("[{section}] in the file is not a table"))),
+    }
+    Ok((section.to_owned(), key.to_owned()))
+}
+
+/// The 1-based line of `key` inside `[section]`, for error messages.
+fn locate(text: &str, section: &str, key: &str) -> Option<usize> {
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.trim().to_owned();
+        } else if current == section && line.split('=').next().is_some_and(|k| k.trim() == key) {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_toml(Path::new("test.toml"), text, env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn the_example_file_is_complete_and_valid() {
+        let text = include_str!("../config.example.toml");
+        let config = load(text, &[]).expect("config.example.toml parses");
+        assert_eq!(config, Config::default(), "config.example.toml should show the defaults");
+        // Every key the program knows is documented in the example.
+        let defaults = toml::Table::try_from(Config::default()).expect("serialises");
+        for (section, keys) in &defaults {
+            let toml::Value::Table(keys) = keys else { continue };
+            for key in keys.keys() {
+                assert!(locate(text, section, key).is_some(), "config.example.toml lacks [{section}] {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_file_means_defaults() {
+        assert_eq!(load("", &[]).expect("ok"), Config::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line() {
+        let err = load("[general]\ntimezone = \"UTC\"\ncolour = \"blue\"\n", &[]).expect_err("unknown key");
+        let msg = err.to_string();
+        assert!(msg.contains("line 3") && msg.contains("colour"), "{msg}");
+        let err = load("[nonsense]\n", &[]).expect_err("unknown section");
+        assert!(err.to_string().contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named_with_their_line() {
+        let err = load("[general]\n\ntimezone = \"Mars/Base\"\n", &[]).expect_err("bad zone");
+        assert_eq!(err.to_string(), "test.toml:3: [general] timezone: `Mars/Base` is not an IANA time zone");
+        let err = load("[channels]\nsupport_queue = [\"slack:x\"]\n", &[]).expect_err("bad platform");
+        assert!(err.to_string().contains("test.toml:2: [channels] support_queue"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let config = load(
+            "[database]\nurl = \"sqlite://a.db\"\n",
+            &[
+                ("DESKMATE_DATABASE_URL", "postgres://localhost/test"),
+                ("DESKMATE_DIRECTORY_ADMINS", "telegram:42, discord:7"),
+                ("DESKMATE_CONSOLE_ENABLED", "off"),
+                ("DESKMATE_CONFIG", "ignored.toml"),
+                ("HOME", "/root"),
+            ],
+        )
+        .expect("ok");
+        assert_eq!(config.database.url, "postgres://localhost/test");
+        assert_eq!(config.directory.admins, vec!["telegram:42", "discord:7"]);
+        assert_eq!(config.console.enabled, ConsoleMode::Off);
+    }
+
+    #[test]
+    fn bad_environment_is_named() {
+        let err = load("", &[("DESKMATE_DATABASE_URLL", "x")]).expect_err("unknown");
+        assert!(err.to_string().contains("DESKMATE_DATABASE_URLL") && err.to_string().contains("urll"), "{err}");
+        let err = load("", &[("DESKMATE_GENERAL_TIMEZONE", "Nowhere")]).expect_err("bad");
+        assert!(err.to_string().starts_with("environment variable DESKMATE_GENERAL_TIMEZONE"), "{err}");
+        let err = load("", &[("DESKMATE_CONSOLE_ENABLED", "sometimes")]).expect_err("bad enum");
+        assert!(err.to_string().contains("DESKMATE_CONSOLE_ENABLED"), "{err}");
+    }
+}

@@ -1,0 +1,56 @@
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use deskmate_port::Platform;
+
+use super::{DeptId, PersonId, Priority, RoleSet, TicketId, TicketStatus};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    pub id: PersonId,
+    pub display_name: String,
+    /// `None` means the deployment's default zone.
+    pub tz: Option<Tz>,
+    pub dept: Option<DeptId>,
+    pub roles: RoleSet,
+}
+
+/// A person as shown next to something they did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    pub id: PersonId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    pub id: DeptId,
+    pub name: String,
+    pub manager: Option<PersonName>,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub title: String,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub requester: PersonName,
+    pub assignee: Option<PersonName>,
+    pub resolution: Option<String>,
+    pub platform: Platform,
+    pub created_at: DateTime<Utc>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl Ticket {
+    /// The key its notices and events are filed under.
+    pub fn subject(&self) -> String {
+        ticket_subject(self.id)
+    }
+}
+
+pub fn ticket_subject(id: TicketId) -> String {
+    format!("ticket:{id}")
+}

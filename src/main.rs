@@ -1,0 +1,103 @@
+//! Wiring only: config → store → services → adapters → run.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use deskmate::clock::SystemClock;
+use deskmate::config::Config;
+use deskmate::{App, bench};
+
+#[derive(Parser)]
+#[command(name = "deskmate", version, about = "Help-desk tickets and office automation in your team's messengers")]
+struct Cli {
+    /// Config file (default: ./deskmate.toml if it exists, else built-in defaults).
+    #[arg(long, global = true, env = "DESKMATE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the bot (the default): the messengers that are configured, else the console.
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the config (file and DESKMATE_* environment) and exit.
+    CheckConfig,
+    /// Measure ticket commands through router, services and store against raw sqlx.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let console_mode = matches!(cli.command, None | Some(Command::Run));
+    init_tracing(console_mode);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("deskmate: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("deskmate: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(console_mode: bool) {
+    // The console owns stdout, so logs go to stderr and stay quiet unless asked for.
+    let default = if console_mode { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    match cli.command.unwrap_or(Command::Run) {
+        Command::CheckConfig => {
+            println!("config ok: database {}, console {:?}", deskmate::redact(&config.database.url), config.console.enabled);
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = deskmate::store::Store::connect(&config.database.url).await?;
+            store.migrate().await.context("applying migrations")?;
+            println!("migrations applied to {} ({})", deskmate::redact(&config.database.url), store.backend_name());
+            Ok(())
+        }
+        Command::Bench(args) => bench::run(args).await,
+        Command::Run => run_bot(config).await,
+    }
+}
+
+async fn run_bot(config: Config) -> anyhow::Result<()> {
+    if !config.console_enabled() {
+        anyhow::bail!("nothing to run: the console is off and no messenger is configured (see config.example.toml)");
+    }
+    let messenger = deskmate_console::ConsoleMessenger::stdout();
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await?;
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        println!(
+            "Deskmate console on {} — you are {}. /help lists commands; @NAME /cmd speaks as NAME; \
+             /as NAME switches; /press ID presses a button; ctrl-d quits.",
+            app.store.backend_name(),
+            config.console.user
+        );
+    }
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    let console = deskmate_console::run(Arc::new(app.router.clone()), messenger, input, &config.console.user, !interactive, interactive);
+    tokio::select! {
+        done = console => done.context("reading the console")?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    app.store.close().await;
+    Ok(())
+}

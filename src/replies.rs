@@ -1,0 +1,289 @@
+//! Every sentence Deskmate says, in one place. Plain text: adapters escape it for their
+//! platform's markup.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use deskmate_port::{Account, Body, Button, ButtonStyle};
+
+use crate::buttons::ButtonAction;
+use crate::commands;
+use crate::domain::{Department, Person, PersonName, Role, Ticket, TicketStatus};
+use crate::store::EventRecord;
+
+pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+// ---- errors -------------------------------------------------------------------------
+
+pub fn usage_error(problem: &str, path: &[&str]) -> String {
+    format!("{problem}\nUsage: {}", commands::usage(path))
+}
+
+pub fn unknown_command(name: &str, suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("I don't know /{name}. Did you mean /{s}? (/help lists everything)"),
+        None => format!("I don't know /{name}. /help lists what I can do."),
+    }
+}
+
+pub fn not_a_command() -> String {
+    "Commands start with /. Try /help.".to_owned()
+}
+
+pub fn needs_role(role: Role, command: &str) -> String {
+    format!("Only {role}s can use /{command}. Ask an admin if you need the {role} role.")
+}
+
+pub fn internal_error(reference: &str) -> String {
+    format!("Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})")
+}
+
+pub fn stale_button() -> String {
+    "That button is no longer valid.".to_owned()
+}
+
+pub fn unknown_person(handle: &str) -> String {
+    format!("I don't know @{handle} yet: they need to send me a message first.")
+}
+
+// ---- tickets ------------------------------------------------------------------------
+
+pub fn ticket_opened(t: &Ticket) -> String {
+    format!("Ticket #{} opened: {} (priority {}). The support team has been notified.", t.id, t.title, t.priority)
+}
+
+/// The notice in the support queue; rendered again (and edited in place) on every change.
+pub fn ticket_notice(t: &Ticket) -> Body {
+    let status = match (&t.status, &t.assignee) {
+        (TicketStatus::Open, _) => "open, waiting for an agent".to_owned(),
+        (TicketStatus::Claimed, Some(a)) => format!("claimed by {}", a.name),
+        (TicketStatus::Claimed, None) => "claimed".to_owned(),
+        (TicketStatus::Closed, Some(a)) => format!("closed by {}", a.name),
+        (TicketStatus::Closed, None) => "closed".to_owned(),
+    };
+    let mut text = format!(
+        "Ticket #{} · {}\nPriority: {} · Status: {}\nOpened by {}",
+        t.id, t.title, t.priority, status, t.requester.name
+    );
+    if let Some(resolution) = &t.resolution {
+        text.push_str(&format!("\nResolution: {resolution}"));
+    }
+    let buttons = if t.status == TicketStatus::Open {
+        vec![Button { id: ButtonAction::ClaimTicket(t.id).encode(), label: "Claim".to_owned(), style: ButtonStyle::Primary }]
+    } else {
+        Vec::new()
+    };
+    Body { text, buttons }
+}
+
+pub fn ticket_claimed(t: &Ticket) -> String {
+    format!("You claimed ticket #{}: {}.", t.id, t.title)
+}
+
+pub fn ticket_claimed_for_requester(t: &Ticket, agent: &str) -> String {
+    format!("{agent} is now working on your ticket #{}: {}.", t.id, t.title)
+}
+
+pub fn ticket_closed(t: &Ticket) -> String {
+    match &t.resolution {
+        Some(r) => format!("Ticket #{} closed. Resolution: {r}", t.id),
+        None => format!("Ticket #{} closed.", t.id),
+    }
+}
+
+pub fn ticket_closed_for_requester(t: &Ticket, by: &str) -> String {
+    match &t.resolution {
+        Some(r) => format!("{by} closed your ticket #{} ({}). Resolution: {r}", t.id, t.title),
+        None => format!("{by} closed your ticket #{} ({}).", t.id, t.title),
+    }
+}
+
+pub fn ticket_not_found(id: impl std::fmt::Display) -> String {
+    format!("There is no ticket #{id}.")
+}
+
+pub fn ticket_already_claimed(id: impl std::fmt::Display, by: Option<&PersonName>, you: bool) -> String {
+    match (by, you) {
+        (_, true) => format!("You already have ticket #{id}."),
+        (Some(p), false) => format!("Ticket #{id} is already claimed by {}.", p.name),
+        (None, false) => format!("Ticket #{id} is already claimed."),
+    }
+}
+
+pub fn ticket_already_closed(id: impl std::fmt::Display) -> String {
+    format!("Ticket #{id} is closed; it cannot be changed.")
+}
+
+pub fn ticket_not_yours(id: impl std::fmt::Display) -> String {
+    format!("Ticket #{id} is not yours: only its requester, agents and managers can see it.")
+}
+
+pub fn ticket_close_refused(id: impl std::fmt::Display) -> String {
+    format!("Only agents, or the person who opened ticket #{id}, can close it.")
+}
+
+pub fn ticket_title_problem(len: usize, max: usize) -> String {
+    format!("The title is {len} characters long; keep it under {max} and put details in a comment.")
+}
+
+pub fn ticket_list(tickets: &[Ticket], what: &str, tz: Tz) -> String {
+    if tickets.is_empty() {
+        return format!("No {what} tickets.");
+    }
+    let mut out = format!("{} {what} ticket{}:", tickets.len(), if tickets.len() == 1 { "" } else { "s" });
+    for t in tickets {
+        let who = match &t.assignee {
+            Some(a) => format!(" by {}", a.name),
+            None => String::new(),
+        };
+        out.push_str(&format!(
+            "\n#{} [{}] {} · {}{} · opened by {} {}",
+            t.id,
+            t.priority,
+            t.title,
+            t.status,
+            who,
+            t.requester.name,
+            local_time(t.created_at, tz)
+        ));
+    }
+    out
+}
+
+pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
+    let mut out = format!(
+        "Ticket #{} · {}\nPriority: {} · Status: {}\nRequester: {}\nAgent: {}\nOpened: {} ({})",
+        t.id,
+        t.title,
+        t.priority,
+        t.status,
+        t.requester.name,
+        t.assignee.as_ref().map_or("nobody yet", |a| a.name.as_str()),
+        local_time(t.created_at, tz),
+        tz.name(),
+    );
+    if let Some(r) = &t.resolution {
+        out.push_str(&format!("\nResolution: {r}"));
+    }
+    out.push_str("\nHistory:");
+    for e in history {
+        let detail = if e.detail.is_empty() { String::new() } else { format!(": {}", e.detail) };
+        out.push_str(&format!(
+            "\n  {} {} {} via {}{}",
+            local_time(e.at, tz),
+            e.actor.as_deref().unwrap_or("deskmate"),
+            e.action.trim_start_matches("ticket."),
+            e.platform,
+            detail
+        ));
+    }
+    out
+}
+
+// ---- directory ----------------------------------------------------------------------
+
+pub fn whoami(
+    person: &Person,
+    accounts: &[Account],
+    dept: Option<&Department>,
+    manager: Option<&PersonName>,
+    tz: Tz,
+) -> String {
+    let accounts: Vec<String> = accounts
+        .iter()
+        .map(|a| match &a.handle {
+            Some(h) => format!("{} @{h}", a.platform),
+            None => format!("{} {}", a.platform, a.id),
+        })
+        .collect();
+    format!(
+        "You are {} (person {}).\nRoles: {}\nDepartment: {}\nManager: {}\nTime zone: {}{}\nAccounts: {}",
+        person.display_name,
+        person.id,
+        person.roles.names().join(", "),
+        dept.map_or("none", |d| d.name.as_str()),
+        manager.map_or("none", |m| m.name.as_str()),
+        tz.name(),
+        if person.tz.is_none() { " (the default; /tz set to change)" } else { "" },
+        accounts.join(", ")
+    )
+}
+
+pub fn role_granted(name: &str, role: Role, changed: bool) -> String {
+    if changed { format!("{name} is now {}.", with_article(role)) } else { format!("{name} already is {}.", with_article(role)) }
+}
+
+pub fn role_revoked(name: &str, role: Role, changed: bool) -> String {
+    if changed { format!("{name} is no longer {}.", with_article(role)) } else { format!("{name} was not {}.", with_article(role)) }
+}
+
+pub fn last_admin() -> String {
+    "That would leave nobody as admin; grant someone else admin first.".to_owned()
+}
+
+fn with_article(role: Role) -> String {
+    match role {
+        Role::Agent | Role::Admin => format!("an {role}"),
+        _ => format!("a {role}"),
+    }
+}
+
+pub fn dept_created(d: &Department) -> String {
+    format!("Department {} created. Add people with /dept add \"{}\" @person.", d.name, d.name)
+}
+
+pub fn dept_exists(name: &str) -> String {
+    format!("There is already a department called {name}.")
+}
+
+pub fn dept_not_found(name: &str) -> String {
+    format!("There is no department called {name}. /dept list shows them.")
+}
+
+pub fn dept_member_added(dept: &str, person: &str) -> String {
+    format!("{person} is now in {dept}.")
+}
+
+pub fn dept_manager_set(dept: &str, person: &str) -> String {
+    format!("{person} now manages {dept}.")
+}
+
+pub fn dept_list(depts: &[Department]) -> String {
+    if depts.is_empty() {
+        return "No departments yet. Admins create them with /dept create <name>.".to_owned();
+    }
+    let mut out = String::from("Departments:");
+    for d in depts {
+        out.push_str(&format!(
+            "\n{} · manager: {} · {} member{}",
+            d.name,
+            d.manager.as_ref().map_or("none", |m| m.name.as_str()),
+            d.members,
+            if d.members == 1 { "" } else { "s" }
+        ));
+    }
+    out
+}
+
+pub fn tz_set(tz: Tz, now: DateTime<Utc>) -> String {
+    format!("Your time zone is now {}. It is {} there.", tz.name(), local_time(now, tz))
+}
+
+pub fn link_code(code: &str, minutes: i64) -> String {
+    format!(
+        "Your link code is {code}. Within {minutes} minutes, send /link {code} from your other account (another messenger) to join the two."
+    )
+}
+
+pub fn linked(name: &str) -> String {
+    format!("Linked: this account now belongs to {name}. Roles, tickets and approvals follow you across messengers.")
+}
+
+pub fn link_same_person() -> String {
+    "This account is already linked to that person.".to_owned()
+}
+
+pub fn link_invalid() -> String {
+    "That code is unknown or expired. Run /link on your other account for a new one.".to_owned()
+}

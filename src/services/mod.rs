@@ -1,0 +1,71 @@
+//! What Deskmate does, independent of any messenger: each service takes an [`Actor`] and
+//! typed arguments, commits its change, and returns the [`Effect`]s to deliver.
+
+mod directory;
+mod tickets;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use deskmate_port::{Body, Platform};
+
+pub use directory::Directory;
+pub use tickets::{ListScope, Tickets};
+
+use crate::domain::{Person, PersonId, Role};
+use crate::store::{Audit, StoreError};
+
+/// Who is acting, from where, and when.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person: Person,
+    pub platform: Platform,
+    pub at: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+impl Actor {
+    pub fn audit(&self) -> Audit {
+        Audit { actor: Some(self.person.id), platform: self.platform, at: self.at }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.person.roles.allows(role)
+    }
+}
+
+/// Something to say as a result of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Answer the person who acted. `private` answers are seen only by them where the
+    /// platform allows (a toast, an ephemeral reply).
+    Reply { body: Body, private: bool },
+    /// Post to every support-queue channel and remember the messages under `subject`.
+    PostToQueue { subject: String, body: Body },
+    /// Edit every message remembered under `subject`.
+    UpdateNotices { subject: String, body: Body },
+    /// A direct message to a person, on the platform they were last seen on where possible.
+    Direct { person: PersonId, body: Body },
+}
+
+impl Effect {
+    pub fn reply(text: impl Into<String>) -> Effect {
+        Effect::Reply { body: Body::text(text), private: false }
+    }
+}
+
+pub type Outcome = Vec<Effect>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A refusal or a mistake to show the user; nothing was changed.
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T = Outcome> = Result<T, ServiceError>;
+
+pub(crate) fn refuse<T>(message: String) -> ServiceResult<T> {
+    Err(ServiceError::User(message))
+}

@@ -1,0 +1,414 @@
+//! People, accounts, roles, departments and account links.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use deskmate_port::{Account, Platform};
+
+use super::{Audit, Result, Store, StoreError, log_event, ms, parse_column, with_db};
+use crate::domain::{DeptId, Department, Person, PersonId, PersonName, Role, RoleSet};
+
+/// An account seen on a platform, as the adapter described it.
+pub type NewAccount = Account;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// The redeeming account now belongs to this person.
+    Linked { person: PersonId },
+    /// The code was made by the same person who sent it.
+    AlreadyLinked,
+    /// No such code, or it has expired.
+    Invalid,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: i64,
+    display_name: String,
+    tz: Option<String>,
+    dept_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DeptRow {
+    id: i64,
+    name: String,
+    manager_id: Option<i64>,
+    manager_name: Option<String>,
+    members: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    platform: String,
+    external_id: String,
+    handle: Option<String>,
+    display_name: String,
+}
+
+const PERSON_COLUMNS: &str = "p.id, p.display_name, p.tz, p.dept_id";
+
+const DEPT_SELECT: &str = "SELECT d.id, d.name, d.manager_id, m.display_name AS manager_name, \
+     (SELECT COUNT(*) FROM persons x WHERE x.dept_id = d.id) AS members \
+     FROM departments d LEFT JOIN persons m ON m.id = d.manager_id";
+
+fn handle_key(handle: &str) -> String {
+    handle.trim_start_matches('@').to_lowercase()
+}
+
+impl Store {
+    /// The person behind an account, registering both on first sight. Keeps the
+    /// account's handle and display name current.
+    #[tracing::instrument(skip_all, err, fields(platform = %account.platform))]
+    pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, bool)> {
+        let platform = account.platform.as_str();
+        let handle = account.handle.as_deref().map(handle_key);
+        let found: Option<(i64, Option<String>, String)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT person_id, handle, display_name FROM accounts WHERE platform = $1 AND external_id = $2")
+                .bind(platform)
+                .bind(&account.id)
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some((person_id, old_handle, old_name)) = found {
+            if old_handle != handle || old_name != account.display_name {
+                with_db!(self, |pool| {
+                    sqlx::query(
+                        "UPDATE accounts SET handle = $1, display_name = $2 WHERE platform = $3 AND external_id = $4",
+                    )
+                    .bind(&handle)
+                    .bind(&account.display_name)
+                    .bind(platform)
+                    .bind(&account.id)
+                    .execute(pool)
+                    .await?;
+                });
+            }
+            let person = self.person(PersonId(person_id)).await?;
+            return person.map(|p| (p, false)).ok_or_else(|| StoreError::Corrupt(format!("account of missing person {person_id}")));
+        }
+
+        // Two first messages from one new user may race: the account's primary key picks
+        // one person, and the loser's transaction (with its person row) rolls back.
+        let inserted: Option<i64> = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (person_id,): (i64,) =
+                sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
+                    .bind(&account.display_name)
+                    .bind(ms(now))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let done = sqlx::query(
+                "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, external_id) DO NOTHING",
+            )
+            .bind(platform)
+            .bind(&account.id)
+            .bind(&handle)
+            .bind(&account.display_name)
+            .bind(person_id)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                let audit = Audit { actor: Some(PersonId(person_id)), platform: account.platform, at: now };
+                log_event!(tx, audit, format!("person:{person_id}"), "registered", format!("{platform}:{}", account.id))?;
+                tx.commit().await?;
+                Some(person_id)
+            } else {
+                tx.rollback().await?;
+                None
+            }
+        });
+        match inserted {
+            Some(id) => {
+                let person = self.person(PersonId(id)).await?;
+                person.map(|p| (p, true)).ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
+            }
+            None => Box::pin(self.person_for_account(account, now)).await,
+        }
+    }
+
+    pub async fn person(&self, id: PersonId) -> Result<Option<Person>> {
+        let row: Option<PersonRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1")))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.person_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Finds someone by the handle people type after `@` on a platform.
+    pub async fn person_by_handle(&self, platform: Platform, handle: &str) -> Result<Option<Person>> {
+        let row: Option<PersonRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
+                 WHERE a.platform = $1 AND a.handle = $2 ORDER BY a.created_at LIMIT 1"
+            )))
+            .bind(platform.as_str())
+            .bind(handle_key(handle))
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.person_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn person_from_row(&self, row: PersonRow) -> Result<Person> {
+        let roles: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1").bind(row.id).fetch_all(pool).await?
+        });
+        let roles = roles.iter().map(|(r,)| parse_column::<Role>("person_roles.role", r)).collect::<Result<RoleSet>>()?;
+        let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
+        Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles })
+    }
+
+    /// Every account a person has, oldest first.
+    pub async fn accounts_of(&self, person: PersonId) -> Result<Vec<Account>> {
+        let rows: Vec<AccountRow> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT platform, external_id, handle, display_name FROM accounts WHERE person_id = $1 ORDER BY created_at, platform",
+            )
+            .bind(person.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(Account {
+                    platform: parse_column("accounts.platform", &r.platform)?,
+                    id: r.external_id,
+                    handle: r.handle,
+                    display_name: r.display_name,
+                })
+            })
+            .collect()
+    }
+
+    /// Grants a role; false when the person already had it.
+    pub async fn grant_role(&self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(person.0)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                log_event!(tx, audit, format!("person:{person}"), "role.grant", role.as_str())?;
+            }
+            tx.commit().await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Revokes a role; false when the person did not have it.
+    pub async fn revoke_role(&self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
+                .bind(person.0)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                log_event!(tx, audit, format!("person:{person}"), "role.revoke", role.as_str())?;
+            }
+            tx.commit().await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// How many people hold a role (admins must not revoke the last admin).
+    pub async fn count_role(&self, role: Role) -> Result<i64> {
+        with_db!(self, |pool| {
+            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person_roles WHERE role = $1")
+                .bind(role.as_str())
+                .fetch_one(pool)
+                .await?;
+            Ok(n)
+        })
+    }
+
+    pub async fn set_time_zone(&self, person: PersonId, tz: Tz, audit: Audit) -> Result<()> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE persons SET tz = $1 WHERE id = $2").bind(tz.name()).bind(person.0).execute(&mut *tx).await?;
+            log_event!(tx, audit, format!("person:{person}"), "tz.set", tz.name())?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Creates a department; `None` when one with that name (ignoring case) exists.
+    pub async fn create_department(&self, name: &str, audit: Audit) -> Result<Option<Department>> {
+        let created: Option<i64> = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO departments (name, name_key, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name_key) DO NOTHING RETURNING id",
+            )
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(ms(audit.at))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id,)) = row {
+                log_event!(tx, audit, format!("dept:{id}"), "dept.create", name)?;
+            }
+            tx.commit().await?;
+            row.map(|(id,)| id)
+        });
+        match created {
+            Some(id) => self.department(DeptId(id)).await,
+            None => Ok(None),
+        }
+    }
+
+    pub async fn department(&self, id: DeptId) -> Result<Option<Department>> {
+        let row: Option<DeptRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.id = $1"))).bind(id.0).fetch_optional(pool).await?
+        });
+        Ok(row.map(dept_from_row))
+    }
+
+    pub async fn department_by_name(&self, name: &str) -> Result<Option<Department>> {
+        let row: Option<DeptRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.name_key = $1")))
+                .bind(name.to_lowercase())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(dept_from_row))
+    }
+
+    pub async fn departments(&self) -> Result<Vec<Department>> {
+        let rows: Vec<DeptRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} ORDER BY d.name_key"))).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(dept_from_row).collect())
+    }
+
+    pub async fn set_department(&self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2").bind(dept.0).bind(person.0).execute(&mut *tx).await?;
+            log_event!(tx, audit, format!("dept:{dept}"), "dept.add", format!("person:{person}"))?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_department_manager(&self, dept: DeptId, manager: PersonId, audit: Audit) -> Result<()> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
+                .bind(manager.0)
+                .bind(dept.0)
+                .execute(&mut *tx)
+                .await?;
+            log_event!(tx, audit, format!("dept:{dept}"), "dept.set-manager", format!("person:{manager}"))?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// A person's manager: the one set on them, else their department's manager (unless
+    /// that is themselves).
+    pub async fn manager_of(&self, person: PersonId) -> Result<Option<PersonName>> {
+        let row: Option<(i64, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.id, m.display_name FROM persons p \
+                 LEFT JOIN departments d ON d.id = p.dept_id \
+                 JOIN persons m ON m.id = COALESCE(p.manager_id, d.manager_id) \
+                 WHERE p.id = $1 AND m.id <> p.id",
+            )
+            .bind(person.0)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(id, name)| PersonName { id: PersonId(id), name }))
+    }
+
+    pub async fn create_link_code(&self, person: PersonId, code: &str, expires_at: DateTime<Utc>) -> Result<()> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM link_codes WHERE person_id = $1").bind(person.0).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)")
+                .bind(code)
+                .bind(person.0)
+                .bind(ms(expires_at))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Redeems a link code sent by `redeemer`: the redeemer's person is merged into the
+    /// code's owner (accounts, roles, tickets, history), in one transaction.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn redeem_link_code(&self, code: &str, redeemer: PersonId, audit: Audit) -> Result<LinkOutcome> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            // Deleting first claims the code, so two redemptions cannot both succeed.
+            let owner: Option<(i64, i64)> =
+                sqlx::query_as("DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at")
+                    .bind(code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some((owner, expires_at)) = owner else {
+                tx.rollback().await?;
+                return Ok(LinkOutcome::Invalid);
+            };
+            if expires_at < ms(audit.at) {
+                tx.commit().await?;
+                return Ok(LinkOutcome::Invalid);
+            }
+            if owner == redeemer.0 {
+                tx.rollback().await?;
+                return Ok(LinkOutcome::AlreadyLinked);
+            }
+            let from = redeemer.0;
+            // Every table that points at a person moves to the owner; the emptied person
+            // row goes last.
+            for sql in [
+                "UPDATE accounts SET person_id = $1 WHERE person_id = $2",
+                "INSERT INTO person_roles (person_id, role) SELECT $1, role FROM person_roles WHERE person_id = $2 ON CONFLICT DO NOTHING",
+                "UPDATE tickets SET requester_id = $1 WHERE requester_id = $2",
+                "UPDATE tickets SET assignee_id = $1 WHERE assignee_id = $2",
+                "UPDATE events SET actor_id = $1 WHERE actor_id = $2",
+                "UPDATE departments SET manager_id = $1 WHERE manager_id = $2",
+                "UPDATE persons SET manager_id = $1 WHERE manager_id = $2",
+                "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
+                 dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(owner).bind(from).execute(&mut *tx).await?;
+            }
+            for sql in [
+                "DELETE FROM person_roles WHERE person_id = $1",
+                "DELETE FROM link_codes WHERE person_id = $1",
+                "DELETE FROM persons WHERE id = $1",
+            ] {
+                sqlx::query(sql).bind(from).execute(&mut *tx).await?;
+            }
+            log_event!(tx, audit, format!("person:{owner}"), "account.link", format!("merged person:{from}"))?;
+            tx.commit().await?;
+            Ok(LinkOutcome::Linked { person: PersonId(owner) })
+        })
+    }
+}
+
+fn dept_from_row(row: DeptRow) -> Department {
+    Department {
+        id: DeptId(row.id),
+        name: row.name,
+        manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+        members: row.members,
+    }
+}

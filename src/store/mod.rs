@@ -1,0 +1,170 @@
+//! All SQL lives here: one [`Store`] over SQLite (the default) and PostgreSQL.
+//!
+//! Both backends run the same statements: sqlx's SQLite driver reads `$1` placeholders by
+//! number, times are stored as UTC milliseconds (`BIGINT`) so comparisons sort the same
+//! everywhere, and the [`with_db!`] macro expands one body for each pool type.
+
+mod directory;
+mod notices;
+mod tickets;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deskmate_port::Platform;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use directory::{LinkOutcome, NewAccount};
+pub use notices::EventRecord;
+pub use tickets::{NewTicket, TicketFilter};
+
+use crate::domain::PersonId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("bad database url `{0}`: expected sqlite://PATH or postgres://…")]
+    BadUrl(String),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Clone)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The one store every service writes through.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+}
+
+/// Expands `$body` once per backend with `$pool` bound to that backend's pool, so one
+/// statement serves both while sqlx keeps its static types.
+macro_rules! with_db {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            crate::store::Db::Sqlite($pool) => $body,
+            crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Appends to the event log inside the caller's transaction.
+macro_rules! log_event {
+    ($tx:expr, $audit:expr, $subject:expr, $action:expr, $detail:expr) => {
+        sqlx::query(
+            "INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(crate::store::ms($audit.at))
+        .bind($audit.actor.map(|p: crate::domain::PersonId| p.0))
+        .bind($audit.platform.as_str())
+        .bind($subject)
+        .bind($action)
+        .bind($detail)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use log_event;
+
+/// Who changed something, from where, and when: written to the event log with the change.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit {
+    pub actor: Option<PersonId>,
+    pub platform: Platform,
+    pub at: DateTime<Utc>,
+}
+
+pub fn ms(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://deskmate.db`, a bare file path, or
+    /// `postgres://…`), creating a SQLite file if needed. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            return Ok(Store { db: Db::Postgres(pool) });
+        }
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)?
+        } else if url.contains("://") {
+            return Err(StoreError::BadUrl(url.to_owned()));
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        // WAL lets readers run beside the writer, and the busy timeout lets several
+        // processes share one file instead of failing with "database is locked".
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(15))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Store { db: Db::Sqlite(pool) })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Applies the backend's pending migrations.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_db!(self, |pool| pool.close().await)
+    }
+
+    /// A raw pool for benchmarks that compare against plain sqlx.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.db {
+            Db::Sqlite(p) => Some(p),
+            Db::Postgres(_) => None,
+        }
+    }
+
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.db {
+            Db::Postgres(p) => Some(p),
+            Db::Sqlite(_) => None,
+        }
+    }
+}
+
+/// Reads an enum stored as text, reporting a corrupt row instead of panicking.
+fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
+    raw.parse().map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
+}

@@ -1,0 +1,82 @@
+//! References to messages the bot posted, and reading the event log.
+
+use chrono::{DateTime, Utc};
+use deskmate_port::{ChannelKind, ChannelRef, MessageRef, Platform};
+
+use super::{Result, Store, from_ms, ms, parse_column, with_db};
+
+/// One line of a subject's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    pub at: DateTime<Utc>,
+    pub actor: Option<String>,
+    pub platform: Platform,
+    pub action: String,
+    pub detail: String,
+}
+
+fn kind_str(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Group => "group",
+        ChannelKind::Direct => "direct",
+    }
+}
+
+impl Store {
+    /// Remembers that `message` shows `subject`, so it is edited when the subject changes.
+    pub async fn save_notice(&self, subject: &str, message: &MessageRef, at: DateTime<Utc>) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(subject)
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(kind_str(message.channel.kind))
+            .bind(&message.message_id)
+            .bind(ms(at))
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    pub async fn notices(&self, subject: &str) -> Result<Vec<MessageRef>> {
+        let rows: Vec<(String, String, String, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT platform, channel_id, channel_kind, message_id FROM notices WHERE subject = $1 ORDER BY posted_at",
+            )
+            .bind(subject)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(platform, channel_id, kind, message_id)| {
+                let kind = if kind == "direct" { ChannelKind::Direct } else { ChannelKind::Group };
+                Ok(MessageRef {
+                    channel: ChannelRef { platform: parse_column("notices.platform", &platform)?, id: channel_id, kind },
+                    message_id,
+                })
+            })
+            .collect()
+    }
+
+    /// A subject's history, oldest first.
+    pub async fn events(&self, subject: &str) -> Result<Vec<EventRecord>> {
+        let rows: Vec<(i64, Option<String>, String, String, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT e.at, p.display_name, e.platform, e.action, e.detail FROM events e \
+                 LEFT JOIN persons p ON p.id = e.actor_id WHERE e.subject = $1 ORDER BY e.id",
+            )
+            .bind(subject)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(at, actor, platform, action, detail)| {
+                Ok(EventRecord { at: from_ms(at), actor, platform: parse_column("events.platform", &platform)?, action, detail })
+            })
+            .collect()
+    }
+}

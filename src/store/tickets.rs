@@ -1,0 +1,180 @@
+//! Work orders. Status changes are guarded by the status they expect, so when two agents
+//! race exactly one UPDATE matches and the other sees the winner on re-read.
+
+use deskmate_port::Platform;
+
+use super::{Audit, Result, Store, from_ms, log_event, ms, parse_column, with_db};
+use crate::domain::{PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject};
+
+pub struct NewTicket<'a> {
+    pub title: &'a str,
+    pub priority: Priority,
+    pub requester: PersonId,
+}
+
+/// Which tickets a list shows.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketFilter {
+    /// `None` for every status.
+    pub statuses: Option<&'static [TicketStatus]>,
+    /// Only tickets this person opened or holds.
+    pub involving: Option<PersonId>,
+    pub limit: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct TicketRow {
+    id: i64,
+    title: String,
+    priority: String,
+    status: String,
+    requester_id: i64,
+    requester_name: String,
+    assignee_id: Option<i64>,
+    assignee_name: Option<String>,
+    resolution: Option<String>,
+    platform: String,
+    created_at: i64,
+    claimed_at: Option<i64>,
+    closed_at: Option<i64>,
+}
+
+const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
+     t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at \
+     FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id";
+
+impl TryFrom<TicketRow> for Ticket {
+    type Error = super::StoreError;
+
+    fn try_from(row: TicketRow) -> Result<Ticket> {
+        Ok(Ticket {
+            id: TicketId(row.id),
+            title: row.title,
+            priority: parse_column("tickets.priority", &row.priority)?,
+            status: parse_column("tickets.status", &row.status)?,
+            requester: PersonName { id: PersonId(row.requester_id), name: row.requester_name },
+            assignee: row.assignee_id.zip(row.assignee_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+            resolution: row.resolution,
+            platform: parse_column::<Platform>("tickets.platform", &row.platform)?,
+            created_at: from_ms(row.created_at),
+            claimed_at: row.claimed_at.map(from_ms),
+            closed_at: row.closed_at.map(from_ms),
+        })
+    }
+}
+
+impl Store {
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_ticket(&self, new: NewTicket<'_>, audit: Audit) -> Result<Ticket> {
+        let id: i64 = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(new.title)
+            .bind(new.priority.as_str())
+            .bind(TicketStatus::Open.as_str())
+            .bind(new.requester.0)
+            .bind(audit.platform.as_str())
+            .bind(ms(audit.at))
+            .fetch_one(&mut *tx)
+            .await?;
+            log_event!(tx, audit, ticket_subject(TicketId(id)), "ticket.open", format!("[{}] {}", new.priority, new.title))?;
+            tx.commit().await?;
+            id
+        });
+        self.ticket(TicketId(id)).await?.ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
+    }
+
+    pub async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        let row: Option<TicketRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.id = $1"))).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(Ticket::try_from).transpose()
+    }
+
+    pub async fn tickets(&self, filter: TicketFilter) -> Result<Vec<Ticket>> {
+        let mut sql = format!("{TICKET_SELECT} WHERE 1 = 1");
+        let statuses: Vec<&str> = filter.statuses.unwrap_or(&[]).iter().map(|s| s.as_str()).collect();
+        // Status names are our own constants, never user text, so they can be inlined.
+        if !statuses.is_empty() {
+            let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+            sql.push_str(&format!(" AND t.status IN ({list})"));
+        }
+        if filter.involving.is_some() {
+            sql.push_str(" AND (t.requester_id = $2 OR t.assignee_id = $2)");
+        }
+        sql.push_str(" ORDER BY t.id DESC LIMIT $1");
+        let rows: Vec<TicketRow> = with_db!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(filter.limit);
+            if let Some(p) = filter.involving {
+                query = query.bind(p.0);
+            }
+            query.fetch_all(pool).await?
+        });
+        rows.into_iter().map(Ticket::try_from).collect()
+    }
+
+    /// Claims a ticket if it is still `expected`; `None` when someone changed it first.
+    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
+    pub async fn claim_ticket(&self, id: TicketId, expected: TicketStatus, agent: PersonId, audit: Audit) -> Result<Option<Ticket>> {
+        let claimed = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE tickets SET status = $1, assignee_id = $2, claimed_at = $3, updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            )
+            .bind(TicketStatus::Claimed.as_str())
+            .bind(agent.0)
+            .bind(ms(audit.at))
+            .bind(id.0)
+            .bind(expected.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                log_event!(tx, audit, ticket_subject(id), "ticket.claim", "")?;
+                tx.commit().await?;
+                true
+            } else {
+                tx.rollback().await?;
+                false
+            }
+        });
+        if claimed { self.ticket(id).await } else { Ok(None) }
+    }
+
+    /// Closes a ticket if it is still `expected`; `None` when someone changed it first.
+    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
+    pub async fn close_ticket(
+        &self,
+        id: TicketId,
+        expected: TicketStatus,
+        resolution: Option<&str>,
+        audit: Audit,
+    ) -> Result<Option<Ticket>> {
+        let closed = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(
+                "UPDATE tickets SET status = $1, resolution = $2, closed_at = $3, updated_at = $3 \
+                 WHERE id = $4 AND status = $5",
+            )
+            .bind(TicketStatus::Closed.as_str())
+            .bind(resolution)
+            .bind(ms(audit.at))
+            .bind(id.0)
+            .bind(expected.as_str())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                log_event!(tx, audit, ticket_subject(id), "ticket.close", resolution.unwrap_or_default())?;
+                tx.commit().await?;
+                true
+            } else {
+                tx.rollback().await?;
+                false
+            }
+        });
+        if closed { self.ticket(id).await } else { Ok(None) }
+    }
+}
