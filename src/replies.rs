@@ -222,6 +222,10 @@ pub fn last_admin() -> String {
     "That would leave nobody as admin; grant someone else admin first.".to_owned()
 }
 
+pub fn admin_by_config(name: &str) -> String {
+    format!("{name} is an admin through the config ([directory] admins); remove them there and restart.")
+}
+
 fn with_article(role: Role) -> String {
     match role {
         Role::Agent | Role::Admin => format!("an {role}"),

@@ -142,7 +142,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "dept",
         "Departments and their managers",
         &[
-            cmd("create", "Create a department", Role::Admin, &[arg("name", ArgKind::Word, "one word or a quoted name")], &[]),
+            cmd("create", "Create a department", Role::Admin, &[arg("name", ArgKind::Text, "its name")], &[]),
             cmd(
                 "add",
                 "Put a person in a department",

@@ -67,8 +67,15 @@ impl Directory {
     pub async fn revoke(&self, actor: &Actor, handle: &str, role: Role) -> ServiceResult {
         require(actor, Role::Admin, "role revoke")?;
         let target = self.resolve(actor, handle).await?;
-        if role == Role::Admin && target.roles.holds(Role::Admin) && self.store.count_role(Role::Admin).await? <= 1 {
-            return refuse(replies::last_admin());
+        if role == Role::Admin && target.roles.holds(Role::Admin) {
+            // An admin named in the config would be made admin again on their next message.
+            let accounts = self.store.accounts_of(target.id).await?;
+            if accounts.iter().any(|a| self.admins.iter().any(|(p, id)| *p == a.platform && *id == a.id)) {
+                return refuse(replies::admin_by_config(&target.display_name));
+            }
+            if self.store.count_role(Role::Admin).await? <= 1 {
+                return refuse(replies::last_admin());
+            }
         }
         let changed = self.store.revoke_role(target.id, role, actor.audit()).await?;
         Ok(vec![Effect::reply(replies::role_revoked(&target.display_name, role, changed))])

@@ -397,6 +397,8 @@ impl Store {
             ] {
                 sqlx::query(sql).bind(from).execute(&mut *tx).await?;
             }
+            // The redeemer's person row is gone: the merged person is the actor.
+            let audit = Audit { actor: Some(PersonId(owner)), ..audit };
             log_event!(tx, audit, format!("person:{owner}"), "account.link", format!("merged person:{from}"))?;
             tx.commit().await?;
             Ok(LinkOutcome::Linked { person: PersonId(owner) })

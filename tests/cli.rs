@@ -1,0 +1,104 @@
+//! The real binary, driven the way a newcomer would: a scripted console chat on a fresh
+//! SQLite file, `check-config` on good and bad files, `migrate`.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn deskmate(dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deskmate"));
+    cmd.current_dir(dir);
+    // A clean environment for config: nothing from the developer's shell leaks in.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("DESKMATE_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn chat(dir: &std::path::Path, script: &str) -> (String, String, bool) {
+    let mut child = deskmate(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
+}
+
+#[test]
+fn a_scripted_console_session_on_embedded_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+/help
+/ticket new Printer on 3F is jammed
+@bob /press claim:1
+/role grant @carol agent
+@carol /press claim:1
+@carol /ticket close 1 cleared the paper path
+/ticket show 1
+";
+    let (out, err, ok) = chat(dir.path(), script);
+    assert!(ok, "exit status; stderr: {err}");
+    assert!(dir.path().join("deskmate.db").exists(), "the default SQLite file is created in the working directory");
+    let expected_in_order = [
+        "alice> /help",
+        "/ticket — Open and work on help-desk tickets",
+        "alice> /ticket new Printer on 3F is jammed",
+        "deskmate: Ticket #1 opened: Printer on 3F is jammed (priority normal).",
+        "[#queue] deskmate (msg 3): Ticket #1 · Printer on 3F is jammed",
+        "  [Claim] → /press claim:1",
+        "bob> /press claim:1",
+        "deskmate (only bob sees this): Only agents can use /ticket claim.",
+        "alice> /role grant @carol agent",
+        "deskmate: carol is now an agent.",
+        "carol> /press claim:1",
+        "deskmate (only carol sees this): You claimed ticket #1: Printer on 3F is jammed.",
+        "[#queue] deskmate edited msg 3: Ticket #1 · Printer on 3F is jammed",
+        "Status: claimed by carol",
+        "[dm → alice] deskmate",
+        "carol> /ticket close 1 cleared the paper path",
+        "deskmate: Ticket #1 closed. Resolution: cleared the paper path",
+        "[#queue] deskmate edited msg 3",
+        "Status: closed by carol",
+        "alice> /ticket show 1",
+        "carol claim via console",
+    ];
+    let mut rest = out.as_str();
+    for piece in expected_in_order {
+        let at = rest.find(piece).unwrap_or_else(|| panic!("missing, or out of order: {piece:?}\n--- output ---\n{out}"));
+        rest = &rest[at + piece.len()..];
+    }
+
+    // A second run on the same file continues where the first stopped.
+    let (out, _, ok) = chat(dir.path(), "/ticket new Second one\n");
+    assert!(ok);
+    assert!(out.contains("Ticket #2 opened"), "{out}");
+}
+
+#[test]
+fn check_config_names_the_bad_key_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "[general]\ntimezone = \"UTC\"\n\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n").unwrap();
+    let out = deskmate(dir.path()).args(["--config", "bad.toml", "check-config"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 6") && err.contains("pool"), "{err}");
+
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+    let out = deskmate(dir.path()).args(["--config", example, "check-config"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let out = deskmate(dir.path()).args(["check-config"]).env("DESKMATE_GENERAL_TIMEZONE", "Atlantis/Capital").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("DESKMATE_GENERAL_TIMEZONE"));
+}
+
+#[test]
+fn migrate_creates_the_database_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = deskmate(dir.path()).args(["migrate"]).env("DESKMATE_DATABASE_URL", "sqlite://m.db").output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
+    }
+    assert!(dir.path().join("m.db").exists());
+}

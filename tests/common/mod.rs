@@ -1,0 +1,277 @@
+//! A chat harness for integration tests: real databases (SQLite always, PostgreSQL when
+//! TEST_DATABASE_URL is set), the real router and services, and a recording messenger at
+//! the edge.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{TimeZone, Utc};
+use deskmate::App;
+use deskmate::clock::{Clock, FakeClock};
+use deskmate::config::Config;
+use deskmate::store::Store;
+use deskmate_port::{
+    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
+    OutboundMessage, Platform, SendError,
+};
+use sqlx::Connection;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database; PostgreSQL ones are dropped by [`TestDb::drop_db`].
+pub struct TestDb {
+    pub url: String,
+    server: Option<String>,
+    name: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// `None` when the backend is PostgreSQL and TEST_DATABASE_URL is unset.
+    pub async fn new(backend: Backend) -> Option<TestDb> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("deskmate.db").display());
+                Some(TestDb { url, server: None, name: String::new(), _dir: Some(dir) })
+            }
+            Backend::Postgres => {
+                let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
+                    eprintln!("TEST_DATABASE_URL is not set: skipping the PostgreSQL run");
+                    return None;
+                };
+                let name = format!("deskmate_t_{}_{}", std::process::id(), rand_suffix());
+                let mut conn = sqlx::PgConnection::connect(&server).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+                let url = deskmate::bench::replace_db_name(&server, &name);
+                Some(TestDb { url, server: Some(server), name, _dir: None })
+            }
+        }
+    }
+
+    pub async fn drop_db(self) {
+        if let Some(server) = &self.server {
+            if let Ok(mut conn) = sqlx::PgConnection::connect(server).await {
+                let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+            }
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{nanos}_{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// What the bot sent, in order.
+#[derive(Debug, Clone)]
+pub struct Sent {
+    pub to: Destination,
+    pub body: Body,
+    pub id: String,
+}
+
+impl Sent {
+    pub fn text(&self) -> &str {
+        &self.body.text
+    }
+
+    pub fn is_reply(&self) -> bool {
+        matches!(self.to, Destination::Reply { .. })
+    }
+
+    pub fn is_private(&self) -> bool {
+        matches!(self.to, Destination::Reply { private: true, .. })
+    }
+}
+
+/// Records every message instead of sending it.
+#[derive(Clone)]
+pub struct Recorder {
+    platform: Platform,
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+impl Recorder {
+    pub fn new(platform: Platform) -> Self {
+        Recorder { platform, sent: Arc::new(Mutex::new(Vec::new())) }
+    }
+
+    /// Another platform writing to the same log, so the order across platforms is kept.
+    pub fn sibling(&self, platform: Platform) -> Self {
+        Recorder { platform, sent: self.sent.clone() }
+    }
+
+    pub fn take(&self) -> Vec<Sent> {
+        std::mem::take(&mut *self.sent.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl Messenger for Recorder {
+    fn platform(&self) -> Platform {
+        self.platform
+    }
+
+    async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        let mut sent = self.sent.lock().unwrap();
+        let reference = match &message.to {
+            Destination::Edit(m) => m.clone(),
+            Destination::Channel(c) => MessageRef { channel: c.clone(), message_id: format!("m{}", sent.len() + 1) },
+            Destination::Reply { channel, .. } => MessageRef { channel: channel.clone(), message_id: format!("m{}", sent.len() + 1) },
+            Destination::Direct(a) => MessageRef {
+                channel: ChannelRef { platform: self.platform, id: a.id.clone(), kind: ChannelKind::Direct },
+                message_id: format!("m{}", sent.len() + 1),
+            },
+        };
+        sent.push(Sent { to: message.to, body: message.body, id: reference.message_id.clone() });
+        Ok(reference)
+    }
+}
+
+/// A conversation with Deskmate on the console and a second platform (Telegram) whose
+/// accounts are numeric, to exercise linking.
+pub struct Chat {
+    pub app: App,
+    pub clock: FakeClock,
+    pub console: Recorder,
+    pub telegram: Recorder,
+    pub db: TestDb,
+    pub backend: Backend,
+}
+
+pub fn config_for(url: &str) -> Config {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.channels.support_queue = vec!["console:queue".to_owned(), "telegram:-100500".to_owned()];
+    config
+}
+
+impl Chat {
+    pub async fn start(backend: Backend) -> Option<Chat> {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
+        let db = TestDb::new(backend).await?;
+        let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).single().unwrap());
+        let console = Recorder::new(Platform::Console);
+        let telegram = console.sibling(Platform::Telegram);
+        let config = config_for(&db.url);
+        let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
+        let app = App::start(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, messengers).await.unwrap();
+        Some(Chat { app, clock, console, telegram, db, backend })
+    }
+
+    pub async fn finish(self) {
+        self.app.store.close().await;
+        self.db.drop_db().await;
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.app.store
+    }
+
+    /// `who` types `text` in the console's general channel; returns what the bot sent.
+    pub async fn say(&self, who: &str, text: &str) -> Vec<Sent> {
+        self.app.router.handle(console_event(who, EventKind::Command { text: text.to_owned() })).await;
+        self.sent()
+    }
+
+    /// `who` presses a button; returns what the bot sent.
+    pub async fn press(&self, who: &str, button_id: &str) -> Vec<Sent> {
+        self.app.router.handle(console_event(who, EventKind::Button { button_id: button_id.to_owned(), message: None })).await;
+        self.sent()
+    }
+
+    /// The one reply to the last event.
+    pub async fn reply(&self, who: &str, text: &str) -> String {
+        let sent = self.say(who, text).await;
+        let replies: Vec<&Sent> = sent.iter().filter(|s| s.is_reply()).collect();
+        assert_eq!(replies.len(), 1, "expected one reply to {text:?}, got {sent:#?}");
+        replies[0].text().to_owned()
+    }
+
+    /// A command from a Telegram account with a numeric id.
+    pub async fn say_on_telegram(&self, user_id: i64, username: &str, text: &str) -> Vec<Sent> {
+        let event = InboundEvent {
+            platform: Platform::Telegram,
+            channel: ChannelRef { platform: Platform::Telegram, id: "-100500".to_owned(), kind: ChannelKind::Group },
+            author: Account {
+                platform: Platform::Telegram,
+                id: user_id.to_string(),
+                handle: Some(username.to_owned()),
+                display_name: username.to_owned(),
+            },
+            mentions: Vec::new(),
+            at: Utc::now(),
+            kind: EventKind::Command { text: text.to_owned() },
+            reply_handle: "1".to_owned(),
+        };
+        self.app.router.handle(event).await;
+        self.sent()
+    }
+
+    pub fn sent(&self) -> Vec<Sent> {
+        self.console.take()
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let store = self.store();
+        if let Some(pool) = store.sqlite_pool() {
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
+            n
+        } else {
+            let pool = store.postgres_pool().unwrap();
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
+            n
+        }
+    }
+}
+
+pub fn console_event(who: &str, kind: EventKind) -> InboundEvent {
+    InboundEvent {
+        platform: Platform::Console,
+        channel: ChannelRef { platform: Platform::Console, id: "general".to_owned(), kind: ChannelKind::Group },
+        author: Account { platform: Platform::Console, id: who.to_owned(), handle: Some(who.to_owned()), display_name: who.to_owned() },
+        mentions: Vec::new(),
+        at: Utc::now(),
+        kind,
+        reply_handle: format!("{who}#1"),
+    }
+}
+
+/// Runs the test body once on SQLite and once on PostgreSQL (when configured).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                if let Some(chat) = common::Chat::start(common::Backend::Sqlite).await {
+                    $body(chat).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(chat) = common::Chat::start(common::Backend::Postgres).await {
+                    $body(chat).await;
+                }
+            }
+        }
+    };
+}
