@@ -27,7 +27,12 @@ pub struct Delivery {
 
 impl Delivery {
     pub fn new(store: Store, clock: Arc<dyn Clock>, support_queue: Vec<ChannelRef>) -> Self {
-        Delivery { store, clock, messengers: HashMap::new(), support_queue }
+        Delivery {
+            store,
+            clock,
+            messengers: HashMap::new(),
+            support_queue,
+        }
     }
 
     pub fn add_messenger(&mut self, messenger: Arc<dyn Messenger>) {
@@ -47,24 +52,41 @@ impl Delivery {
     async fn deliver_one(&self, origin: &Origin, effect: Effect) -> anyhow::Result<()> {
         match effect {
             Effect::Reply { body, private } => {
-                let to = Destination::Reply { channel: origin.channel.clone(), reply_handle: origin.reply_handle.clone(), private };
-                self.send(origin.channel.platform, OutboundMessage { to, body }).await?;
+                let to = Destination::Reply {
+                    channel: origin.channel.clone(),
+                    reply_handle: origin.reply_handle.clone(),
+                    private,
+                };
+                self.send(origin.channel.platform, OutboundMessage { to, body })
+                    .await?;
             }
             Effect::PostToQueue { subject, body } => {
                 for channel in &self.support_queue {
                     if !self.messengers.contains_key(&channel.platform) {
                         continue;
                     }
-                    let msg = OutboundMessage { to: Destination::Channel(channel.clone()), body: body.clone() };
+                    let msg = OutboundMessage {
+                        to: Destination::Channel(channel.clone()),
+                        body: body.clone(),
+                    };
                     let posted = self.send(channel.platform, msg).await?;
-                    self.store.save_notice(&subject, &posted, self.clock.now()).await?;
+                    self.store
+                        .save_notice(&subject, &posted, self.clock.now())
+                        .await?;
                 }
             }
             Effect::UpdateNotices { subject, body } => {
                 for notice in self.store.notices(&subject).await? {
                     let platform = notice.channel.platform;
                     if self.messengers.contains_key(&platform) {
-                        self.send(platform, OutboundMessage { to: Destination::Edit(notice), body: body.clone() }).await?;
+                        self.send(
+                            platform,
+                            OutboundMessage {
+                                to: Destination::Edit(notice),
+                                body: body.clone(),
+                            },
+                        )
+                        .await?;
                     }
                 }
             }
@@ -72,7 +94,14 @@ impl Delivery {
                 let accounts = self.store.accounts_of(person).await?;
                 if let Some(account) = self.pick_account(&accounts, origin.channel.platform) {
                     let platform = account.platform;
-                    self.send(platform, OutboundMessage { to: Destination::Direct(account.clone()), body }).await?;
+                    self.send(
+                        platform,
+                        OutboundMessage {
+                            to: Destination::Direct(account.clone()),
+                            body,
+                        },
+                    )
+                    .await?;
                 }
             }
         }
@@ -80,16 +109,30 @@ impl Delivery {
     }
 
     /// Prefer the platform the conversation is on, then any platform we can reach.
-    fn pick_account<'a>(&self, accounts: &'a [Account], preferred: Platform) -> Option<&'a Account> {
+    fn pick_account<'a>(
+        &self,
+        accounts: &'a [Account],
+        preferred: Platform,
+    ) -> Option<&'a Account> {
         accounts
             .iter()
             .find(|a| a.platform == preferred && self.messengers.contains_key(&a.platform))
-            .or_else(|| accounts.iter().find(|a| self.messengers.contains_key(&a.platform)))
+            .or_else(|| {
+                accounts
+                    .iter()
+                    .find(|a| self.messengers.contains_key(&a.platform))
+            })
     }
 
-    async fn send(&self, platform: Platform, message: OutboundMessage) -> anyhow::Result<deskmate_port::MessageRef> {
-        let messenger =
-            self.messengers.get(&platform).ok_or_else(|| anyhow::anyhow!("no messenger for {platform}"))?;
+    async fn send(
+        &self,
+        platform: Platform,
+        message: OutboundMessage,
+    ) -> anyhow::Result<deskmate_port::MessageRef> {
+        let messenger = self
+            .messengers
+            .get(&platform)
+            .ok_or_else(|| anyhow::anyhow!("no messenger for {platform}"))?;
         Ok(messenger.send(message).await?)
     }
 }

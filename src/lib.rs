@@ -34,7 +34,11 @@ pub struct App {
 
 impl App {
     /// Opens and migrates the configured database, then wires the services.
-    pub async fn start(config: &Config, clock: Arc<dyn Clock>, messengers: Vec<Arc<dyn Messenger>>) -> anyhow::Result<App> {
+    pub async fn start(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        messengers: Vec<Arc<dyn Messenger>>,
+    ) -> anyhow::Result<App> {
         use anyhow::Context;
         let store = Store::connect(&config.database.url)
             .await
@@ -44,7 +48,12 @@ impl App {
     }
 
     /// Wires the services over an open, migrated store.
-    pub fn with_store(config: &Config, store: Store, clock: Arc<dyn Clock>, messengers: Vec<Arc<dyn Messenger>>) -> App {
+    pub fn with_store(
+        config: &Config,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        messengers: Vec<Arc<dyn Messenger>>,
+    ) -> App {
         let mut delivery = Delivery::new(store.clone(), clock.clone(), config.support_queue());
         for m in messengers {
             delivery.add_messenger(m);
@@ -62,7 +71,9 @@ pub fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.split_once(':') {
-                Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                Some((user, _password)) => {
+                    format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+                }
                 None => url.to_owned(),
             }
         }
@@ -74,7 +85,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }

@@ -11,7 +11,11 @@ use deskmate::config::Config;
 use deskmate::{App, bench};
 
 #[derive(Parser)]
-#[command(name = "deskmate", version, about = "Help-desk tickets and office automation in your team's messengers")]
+#[command(
+    name = "deskmate",
+    version,
+    about = "Help-desk tickets and office automation in your team's messengers"
+)]
 struct Cli {
     /// Config file (default: ./deskmate.toml if it exists, else built-in defaults).
     #[arg(long, global = true, env = "DESKMATE_CONFIG")]
@@ -34,9 +38,16 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let console_mode = matches!(cli.command, None | Some(Command::Run));
-    init_tracing(console_mode);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // The console owns stdout and the bench prints figures: keep logs quiet unless asked.
+    let quiet = matches!(
+        cli.command,
+        None | Some(Command::Run) | Some(Command::Bench(_))
+    );
+    init_tracing(quiet);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("deskmate: cannot start the async runtime: {e}");
@@ -52,24 +63,35 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn init_tracing(console_mode: bool) {
-    // The console owns stdout, so logs go to stderr and stay quiet unless asked for.
-    let default = if console_mode { "warn" } else { "info" };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+fn init_tracing(quiet: bool) {
+    let default = if quiet { "warn" } else { "info" };
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
     match cli.command.unwrap_or(Command::Run) {
         Command::CheckConfig => {
-            println!("config ok: database {}, console {:?}", deskmate::redact(&config.database.url), config.console.enabled);
+            println!(
+                "config ok: database {}, console {:?}",
+                deskmate::redact(&config.database.url),
+                config.console.enabled
+            );
             Ok(())
         }
         Command::Migrate => {
             let store = deskmate::store::Store::connect(&config.database.url).await?;
             store.migrate().await.context("applying migrations")?;
-            println!("migrations applied to {} ({})", deskmate::redact(&config.database.url), store.backend_name());
+            println!(
+                "migrations applied to {} ({})",
+                deskmate::redact(&config.database.url),
+                store.backend_name()
+            );
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,
@@ -79,10 +101,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn run_bot(config: Config) -> anyhow::Result<()> {
     if !config.console_enabled() {
-        anyhow::bail!("nothing to run: the console is off and no messenger is configured (see config.example.toml)");
+        anyhow::bail!(
+            "nothing to run: the console is off and no messenger is configured (see config.example.toml)"
+        );
     }
     let messenger = deskmate_console::ConsoleMessenger::stdout();
-    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await?;
+    let app = App::start(
+        &config,
+        Arc::new(SystemClock),
+        vec![Arc::new(messenger.clone())],
+    )
+    .await?;
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         println!(
@@ -93,7 +122,14 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
         );
     }
     let input = tokio::io::BufReader::new(tokio::io::stdin());
-    let console = deskmate_console::run(Arc::new(app.router.clone()), messenger, input, &config.console.user, !interactive, interactive);
+    let console = deskmate_console::run(
+        Arc::new(app.router.clone()),
+        messenger,
+        input,
+        &config.console.user,
+        !interactive,
+        interactive,
+    );
     tokio::select! {
         done = console => done.context("reading the console")?,
         _ = tokio::signal::ctrl_c() => {}

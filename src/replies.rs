@@ -36,7 +36,9 @@ pub fn needs_role(role: Role, command: &str) -> String {
 }
 
 pub fn internal_error(reference: &str) -> String {
-    format!("Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})")
+    format!(
+        "Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})"
+    )
 }
 
 pub fn stale_button() -> String {
@@ -50,7 +52,10 @@ pub fn unknown_person(handle: &str) -> String {
 // ---- tickets ------------------------------------------------------------------------
 
 pub fn ticket_opened(t: &Ticket) -> String {
-    format!("Ticket #{} opened: {} (priority {}). The support team has been notified.", t.id, t.title, t.priority)
+    format!(
+        "Ticket #{} opened: {} (priority {}). The support team has been notified.",
+        t.id, t.title, t.priority
+    )
 }
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
@@ -70,7 +75,11 @@ pub fn ticket_notice(t: &Ticket) -> Body {
         text.push_str(&format!("\nResolution: {resolution}"));
     }
     let buttons = if t.status == TicketStatus::Open {
-        vec![Button { id: ButtonAction::ClaimTicket(t.id).encode(), label: "Claim".to_owned(), style: ButtonStyle::Primary }]
+        vec![Button {
+            id: ButtonAction::ClaimTicket(t.id).encode(),
+            label: "Claim".to_owned(),
+            style: ButtonStyle::Primary,
+        }]
     } else {
         Vec::new()
     };
@@ -82,7 +91,10 @@ pub fn ticket_claimed(t: &Ticket) -> String {
 }
 
 pub fn ticket_claimed_for_requester(t: &Ticket, agent: &str) -> String {
-    format!("{agent} is now working on your ticket #{}: {}.", t.id, t.title)
+    format!(
+        "{agent} is now working on your ticket #{}: {}.",
+        t.id, t.title
+    )
 }
 
 pub fn ticket_closed(t: &Ticket) -> String {
@@ -94,7 +106,10 @@ pub fn ticket_closed(t: &Ticket) -> String {
 
 pub fn ticket_closed_for_requester(t: &Ticket, by: &str) -> String {
     match &t.resolution {
-        Some(r) => format!("{by} closed your ticket #{} ({}). Resolution: {r}", t.id, t.title),
+        Some(r) => format!(
+            "{by} closed your ticket #{} ({}). Resolution: {r}",
+            t.id, t.title
+        ),
         None => format!("{by} closed your ticket #{} ({}).", t.id, t.title),
     }
 }
@@ -103,7 +118,11 @@ pub fn ticket_not_found(id: impl std::fmt::Display) -> String {
     format!("There is no ticket #{id}.")
 }
 
-pub fn ticket_already_claimed(id: impl std::fmt::Display, by: Option<&PersonName>, you: bool) -> String {
+pub fn ticket_already_claimed(
+    id: impl std::fmt::Display,
+    by: Option<&PersonName>,
+    you: bool,
+) -> String {
     match (by, you) {
         (_, true) => format!("You already have ticket #{id}."),
         (Some(p), false) => format!("Ticket #{id} is already claimed by {}.", p.name),
@@ -131,7 +150,11 @@ pub fn ticket_list(tickets: &[Ticket], what: &str, tz: Tz) -> String {
     if tickets.is_empty() {
         return format!("No {what} tickets.");
     }
-    let mut out = format!("{} {what} ticket{}:", tickets.len(), if tickets.len() == 1 { "" } else { "s" });
+    let mut out = format!(
+        "{} {what} ticket{}:",
+        tickets.len(),
+        if tickets.len() == 1 { "" } else { "s" }
+    );
     for t in tickets {
         let who = match &t.assignee {
             Some(a) => format!(" by {}", a.name),
@@ -159,7 +182,9 @@ pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
         t.priority,
         t.status,
         t.requester.name,
-        t.assignee.as_ref().map_or("nobody yet", |a| a.name.as_str()),
+        t.assignee
+            .as_ref()
+            .map_or("nobody yet", |a| a.name.as_str()),
         local_time(t.created_at, tz),
         tz.name(),
     );
@@ -168,7 +193,11 @@ pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
     }
     out.push_str("\nHistory:");
     for e in history {
-        let detail = if e.detail.is_empty() { String::new() } else { format!(": {}", e.detail) };
+        let detail = if e.detail.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", e.detail)
+        };
         out.push_str(&format!(
             "\n  {} {} {} via {}{}",
             local_time(e.at, tz),
@@ -205,17 +234,29 @@ pub fn whoami(
         dept.map_or("none", |d| d.name.as_str()),
         manager.map_or("none", |m| m.name.as_str()),
         tz.name(),
-        if person.tz.is_none() { " (the default; /tz set to change)" } else { "" },
+        if person.tz.is_none() {
+            " (the default; /tz set to change)"
+        } else {
+            ""
+        },
         accounts.join(", ")
     )
 }
 
 pub fn role_granted(name: &str, role: Role, changed: bool) -> String {
-    if changed { format!("{name} is now {}.", with_article(role)) } else { format!("{name} already is {}.", with_article(role)) }
+    if changed {
+        format!("{name} is now {}.", with_article(role))
+    } else {
+        format!("{name} already is {}.", with_article(role))
+    }
 }
 
 pub fn role_revoked(name: &str, role: Role, changed: bool) -> String {
-    if changed { format!("{name} is no longer {}.", with_article(role)) } else { format!("{name} was not {}.", with_article(role)) }
+    if changed {
+        format!("{name} is no longer {}.", with_article(role))
+    } else {
+        format!("{name} was not {}.", with_article(role))
+    }
 }
 
 pub fn last_admin() -> String {
@@ -223,7 +264,9 @@ pub fn last_admin() -> String {
 }
 
 pub fn admin_by_config(name: &str) -> String {
-    format!("{name} is an admin through the config ([directory] admins); remove them there and restart.")
+    format!(
+        "{name} is an admin through the config ([directory] admins); remove them there and restart."
+    )
 }
 
 fn with_article(role: Role) -> String {
@@ -234,7 +277,10 @@ fn with_article(role: Role) -> String {
 }
 
 pub fn dept_created(d: &Department) -> String {
-    format!("Department {} created. Add people with /dept add \"{}\" @person.", d.name, d.name)
+    format!(
+        "Department {} created. Add people with /dept add \"{}\" @person.",
+        d.name, d.name
+    )
 }
 
 pub fn dept_exists(name: &str) -> String {
@@ -271,7 +317,11 @@ pub fn dept_list(depts: &[Department]) -> String {
 }
 
 pub fn tz_set(tz: Tz, now: DateTime<Utc>) -> String {
-    format!("Your time zone is now {}. It is {} there.", tz.name(), local_time(now, tz))
+    format!(
+        "Your time zone is now {}. It is {} there.",
+        tz.name(),
+        local_time(now, tz)
+    )
 }
 
 pub fn link_code(code: &str, minutes: i64) -> String {
@@ -281,7 +331,9 @@ pub fn link_code(code: &str, minutes: i64) -> String {
 }
 
 pub fn linked(name: &str) -> String {
-    format!("Linked: this account now belongs to {name}. Roles, tickets and approvals follow you across messengers.")
+    format!(
+        "Linked: this account now belongs to {name}. Roles, tickets and approvals follow you across messengers."
+    )
 }
 
 pub fn link_same_person() -> String {

@@ -18,10 +18,24 @@ fn deskmate(dir: &std::path::Path) -> Command {
 }
 
 fn chat(dir: &std::path::Path, script: &str) -> (String, String, bool) {
-    let mut child = deskmate(dir).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let mut child = deskmate(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned(), out.status.success())
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.success(),
+    )
 }
 
 #[test]
@@ -38,7 +52,10 @@ fn a_scripted_console_session_on_embedded_defaults() {
 ";
     let (out, err, ok) = chat(dir.path(), script);
     assert!(ok, "exit status; stderr: {err}");
-    assert!(dir.path().join("deskmate.db").exists(), "the default SQLite file is created in the working directory");
+    assert!(
+        dir.path().join("deskmate.db").exists(),
+        "the default SQLite file is created in the working directory"
+    );
     let expected_in_order = [
         "alice> /help",
         "/ticket — Open and work on help-desk tickets",
@@ -64,7 +81,9 @@ fn a_scripted_console_session_on_embedded_defaults() {
     ];
     let mut rest = out.as_str();
     for piece in expected_in_order {
-        let at = rest.find(piece).unwrap_or_else(|| panic!("missing, or out of order: {piece:?}\n--- output ---\n{out}"));
+        let at = rest.find(piece).unwrap_or_else(|| {
+            panic!("missing, or out of order: {piece:?}\n--- output ---\n{out}")
+        });
         rest = &rest[at + piece.len()..];
     }
 
@@ -77,17 +96,35 @@ fn a_scripted_console_session_on_embedded_defaults() {
 #[test]
 fn check_config_names_the_bad_key_and_line() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("bad.toml"), "[general]\ntimezone = \"UTC\"\n\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n").unwrap();
-    let out = deskmate(dir.path()).args(["--config", "bad.toml", "check-config"]).output().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[general]\ntimezone = \"UTC\"\n\n[database]\nurl = \"sqlite://x.db\"\npool = 3\n",
+    )
+    .unwrap();
+    let out = deskmate(dir.path())
+        .args(["--config", "bad.toml", "check-config"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 6") && err.contains("pool"), "{err}");
 
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
-    let out = deskmate(dir.path()).args(["--config", example, "check-config"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = deskmate(dir.path())
+        .args(["--config", example, "check-config"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
-    let out = deskmate(dir.path()).args(["check-config"]).env("DESKMATE_GENERAL_TIMEZONE", "Atlantis/Capital").output().unwrap();
+    let out = deskmate(dir.path())
+        .args(["check-config"])
+        .env("DESKMATE_GENERAL_TIMEZONE", "Atlantis/Capital")
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DESKMATE_GENERAL_TIMEZONE"));
 }
@@ -96,9 +133,44 @@ fn check_config_names_the_bad_key_and_line() {
 fn migrate_creates_the_database_and_is_repeatable() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
-        let out = deskmate(dir.path()).args(["migrate"]).env("DESKMATE_DATABASE_URL", "sqlite://m.db").output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = deskmate(dir.path())
+            .args(["migrate"])
+            .env("DESKMATE_DATABASE_URL", "sqlite://m.db")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(String::from_utf8_lossy(&out.stdout).contains("migrations applied"));
     }
     assert!(dir.path().join("m.db").exists());
+}
+
+#[test]
+fn the_bench_runs_and_reports_its_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = deskmate(dir.path())
+        .args(["bench", "--n", "30"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for piece in [
+        "sqlite deskmate:",
+        "sqlite raw sqlx:",
+        "deskmate / raw:",
+        "p99",
+        "peak RSS:",
+    ] {
+        assert!(stdout.contains(piece), "{piece} missing from\n{stdout}");
+    }
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        assert!(stdout.contains("postgres deskmate:"), "{stdout}");
+    }
 }

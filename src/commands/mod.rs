@@ -6,7 +6,7 @@ mod parser;
 mod registry;
 mod time;
 
-pub use help::{command_list, command_help, usage};
+pub use help::{command_help, command_list, usage};
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, find};
 pub use time::{parse_datetime, parse_duration};

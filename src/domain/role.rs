@@ -1,43 +1,16 @@
-use std::fmt;
-use std::str::FromStr;
-
-/// What a person may do. Everyone is staff; the other roles are granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    Staff,
-    Agent,
-    Manager,
-    Admin,
+named_enum! {
+    /// What a person may do. Everyone is staff; the other roles are granted.
+    pub enum Role {
+        Staff => "staff",
+        Agent => "agent",
+        Manager => "manager",
+        Admin => "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Staff, Role::Agent, Role::Manager, Role::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Staff => "staff",
-            Role::Agent => "agent",
-            Role::Manager => "manager",
-            Role::Admin => "admin",
-        }
-    }
-
     fn bit(self) -> u8 {
         1 << (self as u8)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str().eq_ignore_ascii_case(s)).ok_or(())
     }
 }
 

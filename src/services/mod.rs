@@ -25,7 +25,11 @@ pub struct Actor {
 
 impl Actor {
     pub fn audit(&self) -> Audit {
-        Audit { actor: Some(self.person.id), platform: self.platform, at: self.at }
+        Audit {
+            actor: Some(self.person.id),
+            platform: self.platform,
+            at: self.at,
+        }
     }
 
     pub fn is(&self, role: Role) -> bool {
@@ -49,7 +53,10 @@ pub enum Effect {
 
 impl Effect {
     pub fn reply(text: impl Into<String>) -> Effect {
-        Effect::Reply { body: Body::text(text), private: false }
+        Effect::Reply {
+            body: Body::text(text),
+            private: false,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use chrono_tz::Tz;
 use deskmate_port::{Account, Platform};
 
 use super::{Audit, Result, Store, StoreError, log_event, ms, parse_column, with_db};
-use crate::domain::{DeptId, Department, Person, PersonId, PersonName, Role, RoleSet};
+use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
 
 /// An account seen on a platform, as the adapter described it.
 pub type NewAccount = Account;
@@ -26,6 +26,14 @@ struct PersonRow {
     display_name: String,
     tz: Option<String>,
     dept_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KnownAccountRow {
+    #[sqlx(flatten)]
+    person: PersonRow,
+    handle: Option<String>,
+    account_name: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -59,18 +67,25 @@ impl Store {
     /// The person behind an account, registering both on first sight. Keeps the
     /// account's handle and display name current.
     #[tracing::instrument(skip_all, err, fields(platform = %account.platform))]
-    pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, bool)> {
+    pub async fn person_for_account(
+        &self,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> Result<(Person, bool)> {
         let platform = account.platform.as_str();
         let handle = account.handle.as_deref().map(handle_key);
-        let found: Option<(i64, Option<String>, String)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT person_id, handle, display_name FROM accounts WHERE platform = $1 AND external_id = $2")
-                .bind(platform)
-                .bind(&account.id)
-                .fetch_optional(pool)
-                .await?
+        let found: Option<KnownAccountRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name \
+                 FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.platform = $1 AND a.external_id = $2"
+            )))
+            .bind(platform)
+            .bind(&account.id)
+            .fetch_optional(pool)
+            .await?
         });
-        if let Some((person_id, old_handle, old_name)) = found {
-            if old_handle != handle || old_name != account.display_name {
+        if let Some(known) = found {
+            if known.handle != handle || known.account_name != account.display_name {
                 with_db!(self, |pool| {
                     sqlx::query(
                         "UPDATE accounts SET handle = $1, display_name = $2 WHERE platform = $3 AND external_id = $4",
@@ -83,20 +98,20 @@ impl Store {
                     .await?;
                 });
             }
-            let person = self.person(PersonId(person_id)).await?;
-            return person.map(|p| (p, false)).ok_or_else(|| StoreError::Corrupt(format!("account of missing person {person_id}")));
+            return Ok((self.person_from_row(known.person).await?, false));
         }
 
         // Two first messages from one new user may race: the account's primary key picks
         // one person, and the loser's transaction (with its person row) rolls back.
         let inserted: Option<i64> = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let (person_id,): (i64,) =
-                sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
-                    .bind(&account.display_name)
-                    .bind(ms(now))
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (person_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id",
+            )
+            .bind(&account.display_name)
+            .bind(ms(now))
+            .fetch_one(&mut *tx)
+            .await?;
             let done = sqlx::query(
                 "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, external_id) DO NOTHING",
@@ -110,8 +125,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let audit = Audit { actor: Some(PersonId(person_id)), platform: account.platform, at: now };
-                log_event!(tx, audit, format!("person:{person_id}"), "registered", format!("{platform}:{}", account.id))?;
+                let audit = Audit {
+                    actor: Some(PersonId(person_id)),
+                    platform: account.platform,
+                    at: now,
+                };
+                log_event!(
+                    tx,
+                    audit,
+                    format!("person:{person_id}"),
+                    "registered",
+                    format!("{platform}:{}", account.id)
+                )?;
                 tx.commit().await?;
                 Some(person_id)
             } else {
@@ -122,7 +147,9 @@ impl Store {
         match inserted {
             Some(id) => {
                 let person = self.person(PersonId(id)).await?;
-                person.map(|p| (p, true)).ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
+                person
+                    .map(|p| (p, true))
+                    .ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
             }
             None => Box::pin(self.person_for_account(account, now)).await,
         }
@@ -130,10 +157,12 @@ impl Store {
 
     pub async fn person(&self, id: PersonId) -> Result<Option<Person>> {
         let row: Option<PersonRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1")))
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
         });
         match row {
             Some(row) => Ok(Some(self.person_from_row(row).await?)),
@@ -142,7 +171,11 @@ impl Store {
     }
 
     /// Finds someone by the handle people type after `@` on a platform.
-    pub async fn person_by_handle(&self, platform: Platform, handle: &str) -> Result<Option<Person>> {
+    pub async fn person_by_handle(
+        &self,
+        platform: Platform,
+        handle: &str,
+    ) -> Result<Option<Person>> {
         let row: Option<PersonRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
@@ -161,11 +194,27 @@ impl Store {
 
     async fn person_from_row(&self, row: PersonRow) -> Result<Person> {
         let roles: Vec<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1").bind(row.id).fetch_all(pool).await?
+            sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
+                .bind(row.id)
+                .fetch_all(pool)
+                .await?
         });
-        let roles = roles.iter().map(|(r,)| parse_column::<Role>("person_roles.role", r)).collect::<Result<RoleSet>>()?;
-        let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
-        Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles })
+        let roles = roles
+            .iter()
+            .map(|(r,)| parse_column::<Role>("person_roles.role", r))
+            .collect::<Result<RoleSet>>()?;
+        let tz = row
+            .tz
+            .as_deref()
+            .map(|z| parse_column::<Tz>("persons.tz", z))
+            .transpose()?;
+        Ok(Person {
+            id: PersonId(row.id),
+            display_name: row.display_name,
+            tz,
+            dept: row.dept_id.map(DeptId),
+            roles,
+        })
     }
 
     /// Every account a person has, oldest first.
@@ -194,13 +243,21 @@ impl Store {
     pub async fn grant_role(&self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let done = sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(person.0)
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
+            let done = sqlx::query(
+                "INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(person.0)
+            .bind(role.as_str())
+            .execute(&mut *tx)
+            .await?;
             if done.rows_affected() == 1 {
-                log_event!(tx, audit, format!("person:{person}"), "role.grant", role.as_str())?;
+                log_event!(
+                    tx,
+                    audit,
+                    format!("person:{person}"),
+                    "role.grant",
+                    role.as_str()
+                )?;
             }
             tx.commit().await?;
             Ok(done.rows_affected() == 1)
@@ -217,7 +274,13 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             if done.rows_affected() == 1 {
-                log_event!(tx, audit, format!("person:{person}"), "role.revoke", role.as_str())?;
+                log_event!(
+                    tx,
+                    audit,
+                    format!("person:{person}"),
+                    "role.revoke",
+                    role.as_str()
+                )?;
             }
             tx.commit().await?;
             Ok(done.rows_affected() == 1)
@@ -238,7 +301,11 @@ impl Store {
     pub async fn set_time_zone(&self, person: PersonId, tz: Tz, audit: Audit) -> Result<()> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE persons SET tz = $1 WHERE id = $2").bind(tz.name()).bind(person.0).execute(&mut *tx).await?;
+            sqlx::query("UPDATE persons SET tz = $1 WHERE id = $2")
+                .bind(tz.name())
+                .bind(person.0)
+                .execute(&mut *tx)
+                .await?;
             log_event!(tx, audit, format!("person:{person}"), "tz.set", tz.name())?;
             tx.commit().await?;
             Ok(())
@@ -272,24 +339,35 @@ impl Store {
 
     pub async fn department(&self, id: DeptId) -> Result<Option<Department>> {
         let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.id = $1"))).bind(id.0).fetch_optional(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{DEPT_SELECT} WHERE d.id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
         });
         Ok(row.map(dept_from_row))
     }
 
     pub async fn department_by_name(&self, name: &str) -> Result<Option<Department>> {
         let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.name_key = $1")))
-                .bind(name.to_lowercase())
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{DEPT_SELECT} WHERE d.name_key = $1"
+            )))
+            .bind(name.to_lowercase())
+            .fetch_optional(pool)
+            .await?
         });
         Ok(row.map(dept_from_row))
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>> {
         let rows: Vec<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} ORDER BY d.name_key"))).fetch_all(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{DEPT_SELECT} ORDER BY d.name_key"
+            )))
+            .fetch_all(pool)
+            .await?
         });
         Ok(rows.into_iter().map(dept_from_row).collect())
     }
@@ -297,14 +375,29 @@ impl Store {
     pub async fn set_department(&self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2").bind(dept.0).bind(person.0).execute(&mut *tx).await?;
-            log_event!(tx, audit, format!("dept:{dept}"), "dept.add", format!("person:{person}"))?;
+            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2")
+                .bind(dept.0)
+                .bind(person.0)
+                .execute(&mut *tx)
+                .await?;
+            log_event!(
+                tx,
+                audit,
+                format!("dept:{dept}"),
+                "dept.add",
+                format!("person:{person}")
+            )?;
             tx.commit().await?;
             Ok(())
         })
     }
 
-    pub async fn set_department_manager(&self, dept: DeptId, manager: PersonId, audit: Audit) -> Result<()> {
+    pub async fn set_department_manager(
+        &self,
+        dept: DeptId,
+        manager: PersonId,
+        audit: Audit,
+    ) -> Result<()> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
@@ -312,7 +405,13 @@ impl Store {
                 .bind(dept.0)
                 .execute(&mut *tx)
                 .await?;
-            log_event!(tx, audit, format!("dept:{dept}"), "dept.set-manager", format!("person:{manager}"))?;
+            log_event!(
+                tx,
+                audit,
+                format!("dept:{dept}"),
+                "dept.set-manager",
+                format!("person:{manager}")
+            )?;
             tx.commit().await?;
             Ok(())
         })
@@ -332,13 +431,24 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(|(id, name)| PersonName { id: PersonId(id), name }))
+        Ok(row.map(|(id, name)| PersonName {
+            id: PersonId(id),
+            name,
+        }))
     }
 
-    pub async fn create_link_code(&self, person: PersonId, code: &str, expires_at: DateTime<Utc>) -> Result<()> {
+    pub async fn create_link_code(
+        &self,
+        person: PersonId,
+        code: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM link_codes WHERE person_id = $1").bind(person.0).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM link_codes WHERE person_id = $1")
+                .bind(person.0)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)")
                 .bind(code)
                 .bind(person.0)
@@ -353,15 +463,21 @@ impl Store {
     /// Redeems a link code sent by `redeemer`: the redeemer's person is merged into the
     /// code's owner (accounts, roles, tickets, history), in one transaction.
     #[tracing::instrument(skip_all, err)]
-    pub async fn redeem_link_code(&self, code: &str, redeemer: PersonId, audit: Audit) -> Result<LinkOutcome> {
+    pub async fn redeem_link_code(
+        &self,
+        code: &str,
+        redeemer: PersonId,
+        audit: Audit,
+    ) -> Result<LinkOutcome> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
             // Deleting first claims the code, so two redemptions cannot both succeed.
-            let owner: Option<(i64, i64)> =
-                sqlx::query_as("DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at")
-                    .bind(code)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let owner: Option<(i64, i64)> = sqlx::query_as(
+                "DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at",
+            )
+            .bind(code)
+            .fetch_optional(&mut *tx)
+            .await?;
             let Some((owner, expires_at)) = owner else {
                 tx.rollback().await?;
                 return Ok(LinkOutcome::Invalid);
@@ -388,7 +504,11 @@ impl Store {
                 "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
                  dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1",
             ] {
-                sqlx::query(sql).bind(owner).bind(from).execute(&mut *tx).await?;
+                sqlx::query(sql)
+                    .bind(owner)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?;
             }
             for sql in [
                 "DELETE FROM person_roles WHERE person_id = $1",
@@ -398,10 +518,21 @@ impl Store {
                 sqlx::query(sql).bind(from).execute(&mut *tx).await?;
             }
             // The redeemer's person row is gone: the merged person is the actor.
-            let audit = Audit { actor: Some(PersonId(owner)), ..audit };
-            log_event!(tx, audit, format!("person:{owner}"), "account.link", format!("merged person:{from}"))?;
+            let audit = Audit {
+                actor: Some(PersonId(owner)),
+                ..audit
+            };
+            log_event!(
+                tx,
+                audit,
+                format!("person:{owner}"),
+                "account.link",
+                format!("merged person:{from}")
+            )?;
             tx.commit().await?;
-            Ok(LinkOutcome::Linked { person: PersonId(owner) })
+            Ok(LinkOutcome::Linked {
+                person: PersonId(owner),
+            })
         })
     }
 }
@@ -410,7 +541,13 @@ fn dept_from_row(row: DeptRow) -> Department {
     Department {
         id: DeptId(row.id),
         name: row.name,
-        manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+        manager: row
+            .manager_id
+            .zip(row.manager_name)
+            .map(|(id, name)| PersonName {
+                id: PersonId(id),
+                name,
+            }),
         members: row.members,
     }
 }

@@ -106,7 +106,9 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Store { db: Db::Postgres(pool) });
+            return Ok(Store {
+                db: Db::Postgres(pool),
+            });
         }
         let options = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)?
@@ -123,8 +125,13 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(15))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            db: Db::Sqlite(pool),
+        })
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -166,5 +173,6 @@ impl Store {
 
 /// Reads an enum stored as text, reporting a corrupt row instead of panicking.
 fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
-    raw.parse().map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
+    raw.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
 }

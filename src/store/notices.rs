@@ -24,7 +24,12 @@ fn kind_str(kind: ChannelKind) -> &'static str {
 
 impl Store {
     /// Remembers that `message` shows `subject`, so it is edited when the subject changes.
-    pub async fn save_notice(&self, subject: &str, message: &MessageRef, at: DateTime<Utc>) -> Result<()> {
+    pub async fn save_notice(
+        &self,
+        subject: &str,
+        message: &MessageRef,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) \
@@ -53,9 +58,17 @@ impl Store {
         });
         rows.into_iter()
             .map(|(platform, channel_id, kind, message_id)| {
-                let kind = if kind == "direct" { ChannelKind::Direct } else { ChannelKind::Group };
+                let kind = if kind == "direct" {
+                    ChannelKind::Direct
+                } else {
+                    ChannelKind::Group
+                };
                 Ok(MessageRef {
-                    channel: ChannelRef { platform: parse_column("notices.platform", &platform)?, id: channel_id, kind },
+                    channel: ChannelRef {
+                        platform: parse_column("notices.platform", &platform)?,
+                        id: channel_id,
+                        kind,
+                    },
                     message_id,
                 })
             })
@@ -75,7 +88,13 @@ impl Store {
         });
         rows.into_iter()
             .map(|(at, actor, platform, action, detail)| {
-                Ok(EventRecord { at: from_ms(at), actor, platform: parse_column("events.platform", &platform)?, action, detail })
+                Ok(EventRecord {
+                    at: from_ms(at),
+                    actor,
+                    platform: parse_column("events.platform", &platform)?,
+                    action,
+                    detail,
+                })
             })
             .collect()
     }

@@ -4,7 +4,9 @@
 use deskmate_port::Platform;
 
 use super::{Audit, Result, Store, from_ms, log_event, ms, parse_column, with_db};
-use crate::domain::{PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject};
+use crate::domain::{
+    PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject,
+};
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -52,8 +54,17 @@ impl TryFrom<TicketRow> for Ticket {
             title: row.title,
             priority: parse_column("tickets.priority", &row.priority)?,
             status: parse_column("tickets.status", &row.status)?,
-            requester: PersonName { id: PersonId(row.requester_id), name: row.requester_name },
-            assignee: row.assignee_id.zip(row.assignee_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+            requester: PersonName {
+                id: PersonId(row.requester_id),
+                name: row.requester_name,
+            },
+            assignee: row
+                .assignee_id
+                .zip(row.assignee_name)
+                .map(|(id, name)| PersonName {
+                    id: PersonId(id),
+                    name,
+                }),
             resolution: row.resolution,
             platform: parse_column::<Platform>("tickets.platform", &row.platform)?,
             created_at: from_ms(row.created_at),
@@ -80,26 +91,48 @@ impl Store {
             .bind(ms(audit.at))
             .fetch_one(&mut *tx)
             .await?;
-            log_event!(tx, audit, ticket_subject(TicketId(id)), "ticket.open", format!("[{}] {}", new.priority, new.title))?;
+            log_event!(
+                tx,
+                audit,
+                ticket_subject(TicketId(id)),
+                "ticket.open",
+                format!("[{}] {}", new.priority, new.title)
+            )?;
             tx.commit().await?;
             id
         });
-        self.ticket(TicketId(id)).await?.ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
+        self.ticket(TicketId(id))
+            .await?
+            .ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
     }
 
     pub async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
         let row: Option<TicketRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.id = $1"))).bind(id.0).fetch_optional(pool).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{TICKET_SELECT} WHERE t.id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
         });
         row.map(Ticket::try_from).transpose()
     }
 
     pub async fn tickets(&self, filter: TicketFilter) -> Result<Vec<Ticket>> {
         let mut sql = format!("{TICKET_SELECT} WHERE 1 = 1");
-        let statuses: Vec<&str> = filter.statuses.unwrap_or(&[]).iter().map(|s| s.as_str()).collect();
+        let statuses: Vec<&str> = filter
+            .statuses
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
         // Status names are our own constants, never user text, so they can be inlined.
         if !statuses.is_empty() {
-            let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+            let list = statuses
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
             sql.push_str(&format!(" AND t.status IN ({list})"));
         }
         if filter.involving.is_some() {
@@ -117,35 +150,18 @@ impl Store {
     }
 
     /// Claims a ticket if it is still `expected`; `None` when someone changed it first.
-    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
-    pub async fn claim_ticket(&self, id: TicketId, expected: TicketStatus, agent: PersonId, audit: Audit) -> Result<Option<Ticket>> {
-        let claimed = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE tickets SET status = $1, assignee_id = $2, claimed_at = $3, updated_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            )
-            .bind(TicketStatus::Claimed.as_str())
-            .bind(agent.0)
-            .bind(ms(audit.at))
-            .bind(id.0)
-            .bind(expected.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 1 {
-                log_event!(tx, audit, ticket_subject(id), "ticket.claim", "")?;
-                tx.commit().await?;
-                true
-            } else {
-                tx.rollback().await?;
-                false
-            }
-        });
-        if claimed { self.ticket(id).await } else { Ok(None) }
+    pub async fn claim_ticket(
+        &self,
+        id: TicketId,
+        expected: TicketStatus,
+        agent: PersonId,
+        audit: Audit,
+    ) -> Result<Option<Ticket>> {
+        self.change_ticket(id, expected, Change::Claim { agent }, audit)
+            .await
     }
 
     /// Closes a ticket if it is still `expected`; `None` when someone changed it first.
-    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
     pub async fn close_ticket(
         &self,
         id: TicketId,
@@ -153,21 +169,56 @@ impl Store {
         resolution: Option<&str>,
         audit: Audit,
     ) -> Result<Option<Ticket>> {
-        let closed = with_db!(self, |pool| {
+        self.change_ticket(id, expected, Change::Close { resolution }, audit)
+            .await
+    }
+
+    /// Applies a status change guarded by the status the caller saw, with its event-log
+    /// entry, in one transaction. Both statements take the same six parameters; each uses
+    /// the ones it needs (unused ones are harmless on both backends).
+    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
+    async fn change_ticket(
+        &self,
+        id: TicketId,
+        expected: TicketStatus,
+        change: Change<'_>,
+        audit: Audit,
+    ) -> Result<Option<Ticket>> {
+        let (sql, status, person, text, action) = match change {
+            Change::Claim { agent } => (
+                "UPDATE tickets SET status = $1, assignee_id = $2, claimed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
+                TicketStatus::Claimed,
+                Some(agent.0),
+                None,
+                "ticket.claim",
+            ),
+            Change::Close { resolution } => (
+                "UPDATE tickets SET status = $1, resolution = $3, closed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
+                TicketStatus::Closed,
+                None,
+                resolution,
+                "ticket.close",
+            ),
+        };
+        let changed = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "UPDATE tickets SET status = $1, resolution = $2, closed_at = $3, updated_at = $3 \
-                 WHERE id = $4 AND status = $5",
-            )
-            .bind(TicketStatus::Closed.as_str())
-            .bind(resolution)
-            .bind(ms(audit.at))
-            .bind(id.0)
-            .bind(expected.as_str())
-            .execute(&mut *tx)
-            .await?;
+            let done = sqlx::query(sql)
+                .bind(status.as_str())
+                .bind(person)
+                .bind(text)
+                .bind(ms(audit.at))
+                .bind(id.0)
+                .bind(expected.as_str())
+                .execute(&mut *tx)
+                .await?;
             if done.rows_affected() == 1 {
-                log_event!(tx, audit, ticket_subject(id), "ticket.close", resolution.unwrap_or_default())?;
+                log_event!(
+                    tx,
+                    audit,
+                    ticket_subject(id),
+                    action,
+                    text.unwrap_or_default()
+                )?;
                 tx.commit().await?;
                 true
             } else {
@@ -175,6 +226,15 @@ impl Store {
                 false
             }
         });
-        if closed { self.ticket(id).await } else { Ok(None) }
+        if changed {
+            self.ticket(id).await
+        } else {
+            Ok(None)
+        }
     }
+}
+
+enum Change<'a> {
+    Claim { agent: PersonId },
+    Close { resolution: Option<&'a str> },
 }

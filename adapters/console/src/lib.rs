@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use deskmate_port::{
-    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
-    OutboundMessage, Platform, SendError,
+    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent,
+    MessageRef, Messenger, OutboundMessage, Platform, SendError,
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -36,7 +36,12 @@ pub struct ConsoleMessenger {
 impl ConsoleMessenger {
     pub fn new(out: Box<dyn Write + Send>) -> Self {
         ConsoleMessenger {
-            state: Arc::new(Mutex::new(State { out, next_id: 1, buttons: HashMap::new(), channels: HashMap::new() })),
+            state: Arc::new(Mutex::new(State {
+                out,
+                next_id: 1,
+                buttons: HashMap::new(),
+                channels: HashMap::new(),
+            })),
         }
     }
 
@@ -81,21 +86,45 @@ impl Messenger for ConsoleMessenger {
         let mut state = self.lock();
         let Body { text, buttons } = &message.body;
         let (header, channel, id) = match &message.to {
-            Destination::Reply { channel, private, reply_handle } => {
+            Destination::Reply {
+                channel,
+                private,
+                reply_handle,
+            } => {
                 // The reply handle is "speaker#line".
                 let speaker = reply_handle.split('#').next().unwrap_or_default();
-                let who = if *private { format!(" (only {speaker} sees this)") } else { String::new() };
+                let who = if *private {
+                    format!(" (only {speaker} sees this)")
+                } else {
+                    String::new()
+                };
                 (format!("deskmate{who}:"), channel.clone(), None)
             }
-            Destination::Channel(channel) => (format!("[{}] deskmate:", channel_label(channel)), channel.clone(), None),
+            Destination::Channel(channel) => (
+                format!("[{}] deskmate:", channel_label(channel)),
+                channel.clone(),
+                None,
+            ),
             Destination::Direct(account) => {
-                let channel = ChannelRef { platform: Platform::Console, id: account.id.clone(), kind: ChannelKind::Direct };
+                let channel = ChannelRef {
+                    platform: Platform::Console,
+                    id: account.id.clone(),
+                    kind: ChannelKind::Direct,
+                };
                 (format!("[dm → {}] deskmate:", account.id), channel, None)
             }
             Destination::Edit(original) => {
-                let channel = state.channels.get(&original.message_id).cloned().unwrap_or_else(|| original.channel.clone());
+                let channel = state
+                    .channels
+                    .get(&original.message_id)
+                    .cloned()
+                    .unwrap_or_else(|| original.channel.clone());
                 (
-                    format!("[{}] deskmate edited msg {}:", channel_label(&channel), original.message_id),
+                    format!(
+                        "[{}] deskmate edited msg {}:",
+                        channel_label(&channel),
+                        original.message_id
+                    ),
                     channel,
                     Some(original.message_id.clone()),
                 )
@@ -109,7 +138,10 @@ impl Messenger for ConsoleMessenger {
                 id
             }
         };
-        let reference = MessageRef { channel: channel.clone(), message_id: id.clone() };
+        let reference = MessageRef {
+            channel: channel.clone(),
+            message_id: id.clone(),
+        };
         state.channels.insert(id.clone(), channel);
         let mut out = format!("{header} {}", indent(text));
         if matches!(message.to, Destination::Channel(_) | Destination::Direct(_)) {
@@ -120,17 +152,28 @@ impl Messenger for ConsoleMessenger {
             out.push_str(&format!("\n  [{}] → /press {}", button.label, button.id));
         }
         writeln!(state.out, "{out}").map_err(|e| SendError::Transient(e.to_string()))?;
-        state.out.flush().map_err(|e| SendError::Transient(e.to_string()))?;
+        state
+            .out
+            .flush()
+            .map_err(|e| SendError::Transient(e.to_string()))?;
         Ok(reference)
     }
 }
 
 fn account(name: &str) -> Account {
-    Account { platform: Platform::Console, id: name.to_owned(), handle: Some(name.to_owned()), display_name: name.to_owned() }
+    Account {
+        platform: Platform::Console,
+        id: name.to_owned(),
+        handle: Some(name.to_owned()),
+        display_name: name.to_owned(),
+    }
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
 }
 
 /// Reads lines until input ends (or `/quit`), handing each to `inbound` and waiting for
@@ -153,15 +196,22 @@ pub async fn run(
             let _ = write!(state.out, "{user}> ");
             let _ = state.out.flush();
         }
-        let Some(line) = lines.next_line().await? else { break };
+        let Some(line) = lines.next_line().await? else {
+            break;
+        };
         number += 1;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         // "@bob /ticket claim 1" speaks once as bob.
-        let (speaker, text) = match line.strip_prefix('@').and_then(|l| l.split_once(char::is_whitespace)) {
-            Some((name, rest)) if valid_name(name) && rest.trim_start().starts_with('/') => (name.to_owned(), rest.trim()),
+        let (speaker, text) = match line
+            .strip_prefix('@')
+            .and_then(|l| l.split_once(char::is_whitespace))
+        {
+            Some((name, rest)) if valid_name(name) && rest.trim_start().starts_with('/') => {
+                (name.to_owned(), rest.trim())
+            }
             _ => (user.clone(), line),
         };
         if echo {
@@ -182,17 +232,27 @@ pub async fn run(
             }
             continue;
         }
-        let channel = ChannelRef { platform: Platform::Console, id: GENERAL.to_owned(), kind: ChannelKind::Group };
+        let channel = ChannelRef {
+            platform: Platform::Console,
+            id: GENERAL.to_owned(),
+            kind: ChannelKind::Group,
+        };
         let kind = if first == "/press" {
             match (words.next(), words.next()) {
-                (Some(id), None) => EventKind::Button { button_id: id.to_owned(), message: messenger.button_message(id) },
+                (Some(id), None) => EventKind::Button {
+                    button_id: id.to_owned(),
+                    message: messenger.button_message(id),
+                },
                 _ => {
-                    messenger.note("(usage: /press BUTTON-ID — the id shown after → under a message)");
+                    messenger
+                        .note("(usage: /press BUTTON-ID — the id shown after → under a message)");
                     continue;
                 }
             }
         } else {
-            EventKind::Command { text: text.to_owned() }
+            EventKind::Command {
+                text: text.to_owned(),
+            }
         };
         let mentions = match &kind {
             EventKind::Command { text } => text
@@ -227,7 +287,10 @@ mod tests {
 
     impl Write for Sink {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -237,7 +300,8 @@ mod tests {
 
     impl Sink {
         fn text(&self) -> String {
-            String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
+            String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default())
+                .into_owned()
         }
     }
 
@@ -253,11 +317,25 @@ mod tests {
             let text = match &event.kind {
                 EventKind::Command { text } => format!("{} said {text}", event.author.id),
                 EventKind::Button { button_id, message } => {
-                    format!("{} pressed {button_id} on {:?}", event.author.id, message.as_ref().map(|m| &m.message_id))
+                    format!(
+                        "{} pressed {button_id} on {:?}",
+                        event.author.id,
+                        message.as_ref().map(|m| &m.message_id)
+                    )
                 }
             };
-            let to = Destination::Reply { channel: event.channel.clone(), reply_handle: event.reply_handle.clone(), private: false };
-            let _ = self.messenger.send(OutboundMessage { to, body: Body::text(text) }).await;
+            let to = Destination::Reply {
+                channel: event.channel.clone(),
+                reply_handle: event.reply_handle.clone(),
+                private: false,
+            };
+            let _ = self
+                .messenger
+                .send(OutboundMessage {
+                    to,
+                    body: Body::text(text),
+                })
+                .await;
             self.seen.lock().expect("lock").push(event);
         }
     }
@@ -279,9 +357,21 @@ mod tests {
             },
         };
         let posted = messenger.send(notice).await.expect("printed");
-        let echo = Arc::new(Echo { messenger: messenger.clone(), seen: Mutex::new(Vec::new()) });
+        let echo = Arc::new(Echo {
+            messenger: messenger.clone(),
+            seen: Mutex::new(Vec::new()),
+        });
         let script = "/whoami\n# a comment\n\n@bob /ticket claim 1 for @carol.\n/as dave\n/press claim:1\n/quit\n/never\n";
-        run(echo.clone(), messenger, script.as_bytes(), "alice", true, false).await.expect("runs");
+        run(
+            echo.clone(),
+            messenger,
+            script.as_bytes(),
+            "alice",
+            true,
+            false,
+        )
+        .await
+        .expect("runs");
         let out = sink.text();
         let expected = [
             "[#queue] deskmate (msg 1): Ticket #1",
@@ -299,8 +389,17 @@ mod tests {
         assert_eq!(out.lines().collect::<Vec<_>>(), expected);
         let seen = echo.seen.lock().expect("lock");
         assert_eq!(seen.len(), 3);
-        assert_eq!(seen[1].mentions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["carol"]);
-        assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
+        assert_eq!(
+            seen[1]
+                .mentions
+                .iter()
+                .map(|a| a.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["carol"]
+        );
+        assert!(
+            matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted)
+        );
     }
 
     #[tokio::test]
@@ -308,14 +407,23 @@ mod tests {
         let sink = Sink::default();
         let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
         let posted = messenger
-            .send(OutboundMessage { to: Destination::Channel(ChannelRef::group(Platform::Console, "queue")), body: Body::text("v1") })
+            .send(OutboundMessage {
+                to: Destination::Channel(ChannelRef::group(Platform::Console, "queue")),
+                body: Body::text("v1"),
+            })
             .await
             .expect("printed");
         let edited = messenger
-            .send(OutboundMessage { to: Destination::Edit(posted.clone()), body: Body::text("v2\nsecond line") })
+            .send(OutboundMessage {
+                to: Destination::Edit(posted.clone()),
+                body: Body::text("v2\nsecond line"),
+            })
             .await
             .expect("printed");
         assert_eq!(edited, posted);
-        assert_eq!(sink.text(), "[#queue] deskmate (msg 1): v1\n[#queue] deskmate edited msg 1: v2\n  second line\n");
+        assert_eq!(
+            sink.text(),
+            "[#queue] deskmate (msg 1): v1\n[#queue] deskmate edited msg 1: v2\n  second line\n"
+        );
     }
 }

@@ -69,7 +69,11 @@ pub struct ChannelRef {
 
 impl ChannelRef {
     pub fn group(platform: Platform, id: impl Into<String>) -> Self {
-        Self { platform, id: id.into(), kind: ChannelKind::Group }
+        Self {
+            platform,
+            id: id.into(),
+            kind: ChannelKind::Group,
+        }
     }
 }
 
@@ -97,7 +101,10 @@ pub enum EventKind {
     /// A command line as typed, e.g. `/ticket new "Printer jammed" priority:high`.
     Command { text: String },
     /// A press on a button the bot posted earlier.
-    Button { button_id: String, message: Option<MessageRef> },
+    Button {
+        button_id: String,
+        message: Option<MessageRef>,
+    },
 }
 
 /// One thing a user did, translated by an adapter.
@@ -142,7 +149,10 @@ pub struct Body {
 
 impl Body {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), buttons: Vec::new() }
+        Self {
+            text: text.into(),
+            buttons: Vec::new(),
+        }
     }
 }
 
@@ -152,7 +162,11 @@ pub enum Destination {
     /// Answer the event with this reply handle, in the channel it came from. `private`
     /// replies are seen only by the author where the platform allows it (a Discord
     /// ephemeral reply, a Telegram callback toast).
-    Reply { channel: ChannelRef, reply_handle: String, private: bool },
+    Reply {
+        channel: ChannelRef,
+        reply_handle: String,
+        private: bool,
+    },
     /// A new message in a channel.
     Channel(ChannelRef),
     /// A direct message to a person's account.
