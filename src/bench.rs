@@ -9,8 +9,8 @@ use anyhow::Context;
 use async_trait::async_trait;
 use chrono::Utc;
 use deskmate_port::{
-    Account, ChannelKind, ChannelRef, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
-    OutboundMessage, Platform, SendError,
+    Account, ChannelKind, ChannelRef, EventKind, Inbound, InboundEvent, MessageRef, Messenger, OutboundMessage,
+    Platform, SendError,
 };
 
 use crate::App;
@@ -44,10 +44,7 @@ impl Messenger for NullMessenger {
             deskmate_port::Destination::Channel(c) => c,
             _ => ChannelRef::group(Platform::Console, "general"),
         };
-        Ok(MessageRef {
-            channel,
-            message_id: "0".to_owned(),
-        })
+        Ok(MessageRef { channel, message_id: "0".to_owned() })
     }
 }
 
@@ -92,41 +89,24 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         println!("postgres: skipped (pass --postgres URL or set TEST_DATABASE_URL)");
     }
     let _ = std::fs::remove_dir_all(&dir);
-    println!(
-        "peak RSS: {} MiB",
-        peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0))
-    );
+    println!("peak RSS: {} MiB", peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)));
     Ok(())
 }
 
 async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow::Result<()> {
     let mut config = Config::default();
     config.database.url = url.to_owned();
-    let app = App::start(
-        &config,
-        Arc::new(SystemClock),
-        vec![Arc::new(NullMessenger)],
-    )
-    .await?;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger)]).await?;
     // bob becomes an agent the way a person would do it.
     app.router.handle(command("alice", "/whoami")).await;
     app.router.handle(command("bob", "/whoami")).await;
-    app.router
-        .handle(command("alice", "/role grant @bob agent"))
-        .await;
+    app.router.handle(command("alice", "/role grant @bob agent")).await;
 
-    let mut deskmate = Figures {
-        commands: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(n * 2),
-    };
+    let mut deskmate = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
     let start = Instant::now();
     for i in 1..=n {
         for event in [
-            command(
-                "alice",
-                &format!("/ticket new Bench ticket {i} priority:high"),
-            ),
+            command("alice", &format!("/ticket new Bench ticket {i} priority:high")),
             command("bob", &format!("/ticket claim {i}")),
         ] {
             let t = Instant::now();
@@ -142,10 +122,7 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         limit: i64::MAX,
     });
     let claimed = claimed.await?.len();
-    anyhow::ensure!(
-        claimed == n,
-        "expected {n} claimed tickets, found {claimed}"
-    );
+    anyhow::ensure!(claimed == n, "expected {n} claimed tickets, found {claimed}");
     app.store.close().await;
 
     let raw_store = Store::connect(raw_url).await?;
@@ -165,16 +142,15 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         ms(raw.percentile(0.5)),
         ms(raw.percentile(0.99))
     );
-    println!(
-        "{name:>8} deskmate / raw: {:.2}",
-        deskmate.per_sec() / raw.per_sec()
-    );
+    println!("{name:>8} deskmate / raw: {:.2}", deskmate.per_sec() / raw.per_sec());
     Ok(())
 }
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
+
+static NEXT_EVENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn command(user: &str, text: &str) -> InboundEvent {
     let account = Account {
@@ -184,18 +160,13 @@ fn command(user: &str, text: &str) -> InboundEvent {
         display_name: user.to_owned(),
     };
     InboundEvent {
+        id: format!("bench-{}", NEXT_EVENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
         platform: Platform::Console,
-        channel: ChannelRef {
-            platform: Platform::Console,
-            id: "general".to_owned(),
-            kind: ChannelKind::Group,
-        },
+        channel: ChannelRef { platform: Platform::Console, id: "general".to_owned(), kind: ChannelKind::Group },
         author: account,
         mentions: Vec::new(),
         at: Utc::now(),
-        kind: EventKind::Command {
-            text: text.to_owned(),
-        },
+        kind: EventKind::Command { text: text.to_owned() },
         reply_handle: String::new(),
     }
 }
@@ -204,11 +175,7 @@ fn command(user: &str, text: &str) -> InboundEvent {
 /// command in its own transaction, with no parsing, routing or reading back.
 async fn raw_inserts(store: &Store, n: usize) -> anyhow::Result<Figures> {
     let now = Utc::now().timestamp_millis();
-    let mut figures = Figures {
-        commands: 0,
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(n * 2),
-    };
+    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
     macro_rules! raw_loop {
         ($pool:expr) => {{
             let pool = $pool;
@@ -282,17 +249,9 @@ fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
 async fn scratch_pg(server: &str, tag: &str) -> anyhow::Result<(String, String)> {
     use sqlx::Connection;
     let name = format!("deskmate_bench_{tag}_{}", std::process::id());
-    let mut conn = sqlx::PgConnection::connect(server)
-        .await
-        .context("connecting to PostgreSQL")?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut conn)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await?;
+    let mut conn = sqlx::PgConnection::connect(server).await.context("connecting to PostgreSQL")?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
     conn.close().await?;
     Ok((name.clone(), replace_db_name(server, &name)))
 }
@@ -301,11 +260,9 @@ async fn drop_pg(server: &str, names: &[String]) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(server).await?;
     for name in names {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-        )))
-        .execute(&mut conn)
-        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&mut conn)
+            .await?;
     }
     conn.close().await?;
     Ok(())
@@ -313,13 +270,9 @@ async fn drop_pg(server: &str, names: &[String]) -> anyhow::Result<()> {
 
 /// `postgres://u@h:5432/test?x=y` with the database replaced by `name`.
 pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| i + scheme_end);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
     let mut out = format!("{}/{name}", &base[..path_start]);
     if let Some(q) = query {
         out.push('?');
@@ -341,17 +294,8 @@ pub fn peak_rss_kib() -> Option<u64> {
 mod tests {
     #[test]
     fn database_names_are_replaced() {
-        assert_eq!(
-            super::replace_db_name("postgres://u@127.0.0.1:5432/test", "x"),
-            "postgres://u@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            super::replace_db_name("postgres://h/test?sslmode=disable", "x"),
-            "postgres://h/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::replace_db_name("postgres://h", "x"),
-            "postgres://h/x"
-        );
+        assert_eq!(super::replace_db_name("postgres://u@127.0.0.1:5432/test", "x"), "postgres://u@127.0.0.1:5432/x");
+        assert_eq!(super::replace_db_name("postgres://h/test?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(super::replace_db_name("postgres://h", "x"), "postgres://h/x");
     }
 }

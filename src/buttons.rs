@@ -18,11 +18,7 @@ impl ButtonAction {
     pub fn decode(id: &str) -> Option<ButtonAction> {
         let (verb, arg) = id.split_once(':')?;
         match verb {
-            "claim" => arg
-                .parse()
-                .ok()
-                .filter(|n| *n > 0)
-                .map(|n| ButtonAction::ClaimTicket(TicketId(n))),
+            "claim" => arg.parse().ok().filter(|n| *n > 0).map(|n| ButtonAction::ClaimTicket(TicketId(n))),
             _ => None,
         }
     }

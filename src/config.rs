@@ -18,6 +18,8 @@ pub struct Config {
     pub console: Console,
     pub directory: Directory,
     pub channels: Channels,
+    pub outbox: Outbox,
+    pub pacing: Pacing,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +27,35 @@ pub struct Config {
 pub struct General {
     /// The zone used for people who have not set their own.
     pub timezone: String,
+    /// This process's name in leases; empty means host name and process id.
+    pub instance: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Outbox {
+    /// Failed attempts before a message is dead-lettered and admins are told.
+    pub max_attempts: u32,
+    /// The first retry waits about this long; each next one twice as long.
+    pub retry_base_seconds: u64,
+    /// No retry waits longer than this.
+    pub retry_max_seconds: u64,
+    /// On shutdown, keep sending queued messages for at most this long.
+    pub shutdown_flush_seconds: u64,
+}
+
+/// Send limits per platform (0 = unlimited).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pacing {
+    pub telegram_group_per_minute: u32,
+    pub telegram_direct_per_minute: u32,
+    pub telegram_global_per_second: u32,
+    pub discord_channel_per_minute: u32,
+    pub discord_global_per_second: u32,
+    /// When a channel's backlog would take longer than this to send, new-ticket notices
+    /// are summed up in one message.
+    pub coalesce_after_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -67,21 +98,24 @@ pub struct Channels {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            general: General {
-                timezone: "UTC".to_owned(),
+            general: General { timezone: "UTC".to_owned(), instance: String::new() },
+            database: Database { url: "sqlite://deskmate.db".to_owned() },
+            console: Console { enabled: ConsoleMode::Auto, user: "alice".to_owned() },
+            directory: Directory { admins: vec!["console:alice".to_owned()] },
+            channels: Channels { support_queue: vec!["console:queue".to_owned()] },
+            outbox: Outbox {
+                max_attempts: 6,
+                retry_base_seconds: 2,
+                retry_max_seconds: 300,
+                shutdown_flush_seconds: 10,
             },
-            database: Database {
-                url: "sqlite://deskmate.db".to_owned(),
-            },
-            console: Console {
-                enabled: ConsoleMode::Auto,
-                user: "alice".to_owned(),
-            },
-            directory: Directory {
-                admins: vec!["console:alice".to_owned()],
-            },
-            channels: Channels {
-                support_queue: vec!["console:queue".to_owned()],
+            pacing: Pacing {
+                telegram_group_per_minute: 20,
+                telegram_direct_per_minute: 60,
+                telegram_global_per_second: 30,
+                discord_channel_per_minute: 60,
+                discord_global_per_second: 50,
+                coalesce_after_seconds: 60,
             },
         }
     }
@@ -112,24 +146,25 @@ impl Default for Channels {
         Config::default().channels
     }
 }
+impl Default for Outbox {
+    fn default() -> Self {
+        Config::default().outbox
+    }
+}
+impl Default for Pacing {
+    fn default() -> Self {
+        Config::default().pacing
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Syntax { path: PathBuf, message: String },
     #[error("{path}:{line}: [{section}] {key}: {problem}", line = line.map_or("?".to_owned(), |l| l.to_string()))]
-    Invalid {
-        path: PathBuf,
-        line: Option<usize>,
-        section: String,
-        key: String,
-        problem: String,
-    },
+    Invalid { path: PathBuf, line: Option<usize>, section: String, key: String, problem: String },
     #[error("environment variable {var}: {problem}")]
     Env { var: String, problem: String },
 }
@@ -140,24 +175,17 @@ pub const PATH_VAR: &str = "DESKMATE_CONFIG";
 impl Config {
     /// Reads `path` (or [`DEFAULT_PATH`] if it exists, or nothing), then applies the
     /// `DESKMATE_*` overrides from `env`, then validates.
-    pub fn load(
-        path: Option<&Path>,
-        env: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Config, ConfigError> {
+    pub fn load(path: Option<&Path>, env: impl IntoIterator<Item = (String, String)>) -> Result<Config, ConfigError> {
         let (path, text) = match path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|source| ConfigError::Read {
-                    path: p.to_owned(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(p).map_err(|source| ConfigError::Read { path: p.to_owned(), source })?;
                 (p.to_owned(), text)
             }
             None if Path::new(DEFAULT_PATH).exists() => {
                 let p = PathBuf::from(DEFAULT_PATH);
-                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
-                    path: p.clone(),
-                    source,
-                })?;
+                let text =
+                    std::fs::read_to_string(&p).map_err(|source| ConfigError::Read { path: p.clone(), source })?;
                 (p, text)
             }
             None => (PathBuf::from("(defaults)"), String::new()),
@@ -172,14 +200,10 @@ impl Config {
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
         // Parsing straight into the struct first gives errors with a line and a snippet.
-        toml::from_str::<Config>(text).map_err(|e| ConfigError::Syntax {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        toml::from_str::<Config>(text)
+            .map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.to_string() })?;
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax { path: path.to_owned(), message: e.to_string() })?;
         let mut overridden = Vec::new();
         for (var, value) in env {
             let Some(rest) = var.strip_prefix("DESKMATE_") else {
@@ -192,21 +216,12 @@ impl Config {
             overridden.push((section, key, var));
         }
         let config: Config = toml::Table::try_into(table).map_err(|e| ConfigError::Env {
-            var: overridden
-                .last()
-                .map(|(_, _, v)| v.clone())
-                .unwrap_or_default(),
+            var: overridden.last().map(|(_, _, v)| v.clone()).unwrap_or_default(),
             problem: e.to_string(),
         })?;
         config.validate().map_err(|(section, key, problem)| {
-            match overridden
-                .iter()
-                .find(|(s, k, _)| *s == section && *k == key)
-            {
-                Some((_, _, var)) => ConfigError::Env {
-                    var: var.clone(),
-                    problem,
-                },
+            match overridden.iter().find(|(s, k, _)| *s == section && *k == key) {
+                Some((_, _, var)) => ConfigError::Env { var: var.clone(), problem },
                 None => ConfigError::Invalid {
                     path: path.to_owned(),
                     line: locate(text, &section, &key),
@@ -223,24 +238,13 @@ impl Config {
     fn validate(&self) -> Result<(), (String, String, String)> {
         let bad = |s: &str, k: &str, p: String| Err((s.to_owned(), k.to_owned(), p));
         if self.general.timezone.parse::<Tz>().is_err() {
-            return bad(
-                "general",
-                "timezone",
-                format!("`{}` is not an IANA time zone", self.general.timezone),
-            );
+            return bad("general", "timezone", format!("`{}` is not an IANA time zone", self.general.timezone));
         }
         let url = &self.database.url;
         if url.is_empty()
-            || (url.contains("://")
-                && !["sqlite:", "postgres://", "postgresql://"]
-                    .iter()
-                    .any(|p| url.starts_with(p)))
+            || (url.contains("://") && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)))
         {
-            return bad(
-                "database",
-                "url",
-                format!("`{url}` is not sqlite://PATH or postgres://…"),
-            );
+            return bad("database", "url", format!("`{url}` is not sqlite://PATH or postgres://…"));
         }
         if self.console.user.trim().is_empty() || self.console.user.contains(char::is_whitespace) {
             return bad("console", "user", "must be one word".to_owned());
@@ -258,6 +262,50 @@ impl Config {
         Ok(())
     }
 
+    /// This process's name in leases and claims.
+    pub fn instance_name(&self) -> String {
+        if !self.general.instance.is_empty() {
+            return self.general.instance.clone();
+        }
+        let host = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_default();
+        let host = if host.is_empty() { "deskmate".to_owned() } else { host };
+        format!("{host}-{}", std::process::id())
+    }
+
+    pub fn retry_policy(&self) -> crate::delivery::RetryPolicy {
+        crate::delivery::RetryPolicy {
+            max_attempts: self.outbox.max_attempts.max(1),
+            base: std::time::Duration::from_secs(self.outbox.retry_base_seconds.max(1)),
+            cap: std::time::Duration::from_secs(self.outbox.retry_max_seconds.max(1)),
+        }
+    }
+
+    pub fn pacing(&self) -> crate::delivery::PacingConfig {
+        use crate::delivery::PlatformLimits;
+        let p = &self.pacing;
+        let mut limits = std::collections::HashMap::new();
+        limits.insert(
+            Platform::Telegram,
+            PlatformLimits {
+                group_per_minute: p.telegram_group_per_minute,
+                direct_per_minute: p.telegram_direct_per_minute,
+                global_per_second: p.telegram_global_per_second,
+            },
+        );
+        limits.insert(
+            Platform::Discord,
+            PlatformLimits {
+                group_per_minute: p.discord_channel_per_minute,
+                direct_per_minute: p.discord_channel_per_minute,
+                global_per_second: p.discord_global_per_second,
+            },
+        );
+        crate::delivery::PacingConfig {
+            limits,
+            coalesce_after: std::time::Duration::from_secs(p.coalesce_after_seconds),
+        }
+    }
+
     pub fn default_tz(&self) -> Tz {
         self.general.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
@@ -272,11 +320,7 @@ impl Config {
     }
 
     pub fn admin_accounts(&self) -> Vec<(Platform, String)> {
-        self.directory
-            .admins
-            .iter()
-            .filter_map(|a| parse_address(a).ok())
-            .collect()
+        self.directory.admins.iter().filter_map(|a| parse_address(a).ok()).collect()
     }
 
     /// Whether `deskmate run` should open the console.
@@ -292,9 +336,8 @@ impl Config {
 
 /// Reads `platform:id`.
 fn parse_address(text: &str) -> Result<(Platform, String), String> {
-    let (platform, id) = text
-        .split_once(':')
-        .ok_or_else(|| format!("`{text}` should be platform:id, e.g. telegram:-1001234567890"))?;
+    let (platform, id) =
+        text.split_once(':').ok_or_else(|| format!("`{text}` should be platform:id, e.g. telegram:-1001234567890"))?;
     let platform = platform.parse::<Platform>().map_err(|e| e.to_string())?;
     if id.is_empty() {
         return Err(format!("`{text}` has no id after the colon"));
@@ -303,45 +346,27 @@ fn parse_address(text: &str) -> Result<(Platform, String), String> {
 }
 
 /// Writes `DESKMATE_<SECTION>_<KEY>=value` into the table, typed like the default.
-fn apply_env(
-    table: &mut toml::Table,
-    var: &str,
-    rest: &str,
-    raw: &str,
-) -> Result<(String, String), ConfigError> {
-    let err = |problem: String| ConfigError::Env {
-        var: var.to_owned(),
-        problem,
-    };
+fn apply_env(table: &mut toml::Table, var: &str, rest: &str, raw: &str) -> Result<(String, String), ConfigError> {
+    let err = |problem: String| ConfigError::Env { var: var.to_owned(), problem };
     let defaults = toml::Table::try_from(Config::default()).map_err(|e| err(e.to_string()))?;
     let lower = rest.to_lowercase();
-    let (section, key) = lower
-        .split_once('_')
-        .ok_or_else(|| err("expected DESKMATE_<SECTION>_<KEY>".to_owned()))?;
+    let (section, key) = lower.split_once('_').ok_or_else(|| err("expected DESKMATE_<SECTION>_<KEY>".to_owned()))?;
     let Some(toml::Value::Table(section_defaults)) = defaults.get(section) else {
         let sections: Vec<&String> = defaults.keys().collect();
-        return Err(err(format!(
-            "unknown section `{section}` (sections: {sections:?})"
-        )));
+        return Err(err(format!("unknown section `{section}` (sections: {sections:?})")));
     };
     let Some(default) = section_defaults.get(key) else {
         let keys: Vec<&String> = section_defaults.keys().collect();
-        return Err(err(format!(
-            "unknown key `{key}` in [{section}] (keys: {keys:?})"
-        )));
+        return Err(err(format!("unknown key `{key}` in [{section}] (keys: {keys:?})")));
     };
     let value = match default {
         toml::Value::String(_) => toml::Value::String(raw.to_owned()),
-        toml::Value::Integer(_) => toml::Value::Integer(
-            raw.trim()
-                .parse()
-                .map_err(|_| err(format!("`{raw}` is not a whole number")))?,
-        ),
-        toml::Value::Boolean(_) => toml::Value::Boolean(
-            raw.trim()
-                .parse()
-                .map_err(|_| err(format!("`{raw}` is not true or false")))?,
-        ),
+        toml::Value::Integer(_) => {
+            toml::Value::Integer(raw.trim().parse().map_err(|_| err(format!("`{raw}` is not a whole number")))?)
+        }
+        toml::Value::Boolean(_) => {
+            toml::Value::Boolean(raw.trim().parse().map_err(|_| err(format!("`{raw}` is not true or false")))?)
+        }
         toml::Value::Array(_) => toml::Value::Array(
             raw.split(',')
                 .map(str::trim)
@@ -350,15 +375,10 @@ fn apply_env(
                 .collect(),
         ),
         other => {
-            return Err(err(format!(
-                "cannot set a {} from the environment",
-                other.type_str()
-            )));
+            return Err(err(format!("cannot set a {} from the environment", other.type_str())));
         }
     };
-    let entry = table
-        .entry(section.to_owned())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let entry = table.entry(section.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
     match entry {
         toml::Value::Table(t) => {
             t.insert(key.to_owned(), value);
@@ -387,22 +407,14 @@ mod tests {
     use super::*;
 
     fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        Config::from_toml(
-            Path::new("test.toml"),
-            text,
-            env.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-        )
+        Config::from_toml(Path::new("test.toml"), text, env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     }
 
     #[test]
     fn the_example_file_is_complete_and_valid() {
         let text = include_str!("../config.example.toml");
         let config = load(text, &[]).expect("config.example.toml parses");
-        assert_eq!(
-            config,
-            Config::default(),
-            "config.example.toml should show the defaults"
-        );
+        assert_eq!(config, Config::default(), "config.example.toml should show the defaults");
         // Every key the program knows is documented in the example.
         let defaults = toml::Table::try_from(Config::default()).expect("serialises");
         for (section, keys) in &defaults {
@@ -410,10 +422,7 @@ mod tests {
                 continue;
             };
             for key in keys.keys() {
-                assert!(
-                    locate(text, section, key).is_some(),
-                    "config.example.toml lacks [{section}] {key}"
-                );
+                assert!(locate(text, section, key).is_some(), "config.example.toml lacks [{section}] {key}");
             }
         }
     }
@@ -425,8 +434,7 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named_with_their_line() {
-        let err = load("[general]\ntimezone = \"UTC\"\ncolour = \"blue\"\n", &[])
-            .expect_err("unknown key");
+        let err = load("[general]\ntimezone = \"UTC\"\ncolour = \"blue\"\n", &[]).expect_err("unknown key");
         let msg = err.to_string();
         assert!(msg.contains("line 3") && msg.contains("colour"), "{msg}");
         let err = load("[nonsense]\n", &[]).expect_err("unknown section");
@@ -436,17 +444,9 @@ mod tests {
     #[test]
     fn bad_values_are_named_with_their_line() {
         let err = load("[general]\n\ntimezone = \"Mars/Base\"\n", &[]).expect_err("bad zone");
-        assert_eq!(
-            err.to_string(),
-            "test.toml:3: [general] timezone: `Mars/Base` is not an IANA time zone"
-        );
-        let err =
-            load("[channels]\nsupport_queue = [\"slack:x\"]\n", &[]).expect_err("bad platform");
-        assert!(
-            err.to_string()
-                .contains("test.toml:2: [channels] support_queue"),
-            "{err}"
-        );
+        assert_eq!(err.to_string(), "test.toml:3: [general] timezone: `Mars/Base` is not an IANA time zone");
+        let err = load("[channels]\nsupport_queue = [\"slack:x\"]\n", &[]).expect_err("bad platform");
+        assert!(err.to_string().contains("test.toml:2: [channels] support_queue"), "{err}");
     }
 
     #[test]
@@ -470,20 +470,10 @@ mod tests {
     #[test]
     fn bad_environment_is_named() {
         let err = load("", &[("DESKMATE_DATABASE_URLL", "x")]).expect_err("unknown");
-        assert!(
-            err.to_string().contains("DESKMATE_DATABASE_URLL") && err.to_string().contains("urll"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("DESKMATE_DATABASE_URLL") && err.to_string().contains("urll"), "{err}");
         let err = load("", &[("DESKMATE_GENERAL_TIMEZONE", "Nowhere")]).expect_err("bad");
-        assert!(
-            err.to_string()
-                .starts_with("environment variable DESKMATE_GENERAL_TIMEZONE"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("environment variable DESKMATE_GENERAL_TIMEZONE"), "{err}");
         let err = load("", &[("DESKMATE_CONSOLE_ENABLED", "sometimes")]).expect_err("bad enum");
-        assert!(
-            err.to_string().contains("DESKMATE_CONSOLE_ENABLED"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("DESKMATE_CONSOLE_ENABLED"), "{err}");
     }
 }

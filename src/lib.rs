@@ -11,29 +11,38 @@ pub mod delivery;
 pub mod domain;
 pub mod replies;
 pub mod router;
+pub mod scheduler;
 pub mod services;
 pub mod store;
 
+use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
-use deskmate_port::Messenger;
+use deskmate_port::{Messenger, Platform};
+use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::delivery::Delivery;
+use crate::delivery::{Dispatcher, Pacing, Planner};
 use crate::router::Router;
 use crate::services::{Directory, Tickets};
 use crate::store::Store;
 
-/// A wired Deskmate: the store and the router that adapters feed.
+/// A wired Deskmate: the store, the router that adapters feed, and the dispatcher that
+/// sends what the outbox holds.
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
     pub router: Router,
+    pub dispatcher: Arc<Dispatcher>,
+    stop: Arc<watch::Sender<bool>>,
+    shutdown_flush: Duration,
 }
 
 impl App {
-    /// Opens and migrates the configured database, then wires the services.
+    /// Opens and migrates the configured database, wires the services and starts the
+    /// dispatcher.
     pub async fn start(
         config: &Config,
         clock: Arc<dyn Clock>,
@@ -47,21 +56,47 @@ impl App {
         Ok(App::with_store(config, store, clock, messengers))
     }
 
-    /// Wires the services over an open, migrated store.
+    /// Wires the services over an open, migrated store and starts the dispatcher.
     pub fn with_store(
         config: &Config,
         store: Store,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
     ) -> App {
-        let mut delivery = Delivery::new(store.clone(), clock.clone(), config.support_queue());
-        for m in messengers {
-            delivery.add_messenger(m);
-        }
+        let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
+        let planner = Planner::new(store.clone(), config.support_queue(), platforms);
+        let dispatcher = Arc::new(Dispatcher::new(
+            store.clone(),
+            clock.clone(),
+            planner.clone(),
+            messengers,
+            Pacing::new(&config.pacing()),
+            config.retry_policy(),
+            config.instance_name(),
+        ));
         let directory = Directory::new(store.clone(), config.admin_accounts());
         let tickets = Tickets::new(store.clone());
-        let router = Router::new(directory, tickets, delivery, clock, config.default_tz());
-        App { store, router }
+        let router =
+            Router::new(store.clone(), directory, tickets, planner, dispatcher.clone(), clock, config.default_tz());
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(dispatcher.clone().run(stopped));
+        App {
+            store,
+            router,
+            dispatcher,
+            stop: Arc::new(stop),
+            shutdown_flush: Duration::from_secs(config.outbox.shutdown_flush_seconds),
+        }
+    }
+
+    /// Stops the dispatcher after sending what is queued (for at most the configured
+    /// flush time), then closes the database. Whatever is left stays queued for the next
+    /// start.
+    pub async fn shutdown(&self) -> bool {
+        let flushed = self.dispatcher.drain(self.shutdown_flush).await;
+        let _ = self.stop.send(true);
+        self.store.close().await;
+        flushed
     }
 }
 
@@ -85,10 +120,7 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            super::redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(super::redact("sqlite://x.db"), "sqlite://x.db");
     }

@@ -11,11 +11,7 @@ use deskmate::config::Config;
 use deskmate::{App, bench};
 
 #[derive(Parser)]
-#[command(
-    name = "deskmate",
-    version,
-    about = "Help-desk tickets and office automation in your team's messengers"
-)]
+#[command(name = "deskmate", version, about = "Help-desk tickets and office automation in your team's messengers")]
 struct Cli {
     /// Config file (default: ./deskmate.toml if it exists, else built-in defaults).
     #[arg(long, global = true, env = "DESKMATE_CONFIG")]
@@ -39,15 +35,9 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // The console owns stdout and the bench prints figures: keep logs quiet unless asked.
-    let quiet = matches!(
-        cli.command,
-        None | Some(Command::Run) | Some(Command::Bench(_))
-    );
+    let quiet = matches!(cli.command, None | Some(Command::Run) | Some(Command::Bench(_)));
     init_tracing(quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("deskmate: cannot start the async runtime: {e}");
@@ -65,12 +55,8 @@ fn main() -> std::process::ExitCode {
 
 fn init_tracing(quiet: bool) {
     let default = if quiet { "warn" } else { "info" };
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -87,11 +73,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             let store = deskmate::store::Store::connect(&config.database.url).await?;
             store.migrate().await.context("applying migrations")?;
-            println!(
-                "migrations applied to {} ({})",
-                deskmate::redact(&config.database.url),
-                store.backend_name()
-            );
+            println!("migrations applied to {} ({})", deskmate::redact(&config.database.url), store.backend_name());
             Ok(())
         }
         Command::Bench(args) => bench::run(args).await,
@@ -101,17 +83,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn run_bot(config: Config) -> anyhow::Result<()> {
     if !config.console_enabled() {
-        anyhow::bail!(
-            "nothing to run: the console is off and no messenger is configured (see config.example.toml)"
-        );
+        anyhow::bail!("nothing to run: the console is off and no messenger is configured (see config.example.toml)");
     }
     let messenger = deskmate_console::ConsoleMessenger::stdout();
-    let app = App::start(
-        &config,
-        Arc::new(SystemClock),
-        vec![Arc::new(messenger.clone())],
-    )
-    .await?;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await?;
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         println!(

@@ -36,9 +36,7 @@ pub fn needs_role(role: Role, command: &str) -> String {
 }
 
 pub fn internal_error(reference: &str) -> String {
-    format!(
-        "Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})"
-    )
+    format!("Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})")
 }
 
 pub fn stale_button() -> String {
@@ -52,10 +50,7 @@ pub fn unknown_person(handle: &str) -> String {
 // ---- tickets ------------------------------------------------------------------------
 
 pub fn ticket_opened(t: &Ticket) -> String {
-    format!(
-        "Ticket #{} opened: {} (priority {}). The support team has been notified.",
-        t.id, t.title, t.priority
-    )
+    format!("Ticket #{} opened: {} (priority {}). The support team has been notified.", t.id, t.title, t.priority)
 }
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
@@ -91,10 +86,7 @@ pub fn ticket_claimed(t: &Ticket) -> String {
 }
 
 pub fn ticket_claimed_for_requester(t: &Ticket, agent: &str) -> String {
-    format!(
-        "{agent} is now working on your ticket #{}: {}.",
-        t.id, t.title
-    )
+    format!("{agent} is now working on your ticket #{}: {}.", t.id, t.title)
 }
 
 pub fn ticket_closed(t: &Ticket) -> String {
@@ -106,10 +98,7 @@ pub fn ticket_closed(t: &Ticket) -> String {
 
 pub fn ticket_closed_for_requester(t: &Ticket, by: &str) -> String {
     match &t.resolution {
-        Some(r) => format!(
-            "{by} closed your ticket #{} ({}). Resolution: {r}",
-            t.id, t.title
-        ),
+        Some(r) => format!("{by} closed your ticket #{} ({}). Resolution: {r}", t.id, t.title),
         None => format!("{by} closed your ticket #{} ({}).", t.id, t.title),
     }
 }
@@ -118,11 +107,7 @@ pub fn ticket_not_found(id: impl std::fmt::Display) -> String {
     format!("There is no ticket #{id}.")
 }
 
-pub fn ticket_already_claimed(
-    id: impl std::fmt::Display,
-    by: Option<&PersonName>,
-    you: bool,
-) -> String {
+pub fn ticket_already_claimed(id: impl std::fmt::Display, by: Option<&PersonName>, you: bool) -> String {
     match (by, you) {
         (_, true) => format!("You already have ticket #{id}."),
         (Some(p), false) => format!("Ticket #{id} is already claimed by {}.", p.name),
@@ -150,11 +135,7 @@ pub fn ticket_list(tickets: &[Ticket], what: &str, tz: Tz) -> String {
     if tickets.is_empty() {
         return format!("No {what} tickets.");
     }
-    let mut out = format!(
-        "{} {what} ticket{}:",
-        tickets.len(),
-        if tickets.len() == 1 { "" } else { "s" }
-    );
+    let mut out = format!("{} {what} ticket{}:", tickets.len(), if tickets.len() == 1 { "" } else { "s" });
     for t in tickets {
         let who = match &t.assignee {
             Some(a) => format!(" by {}", a.name),
@@ -182,9 +163,7 @@ pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
         t.priority,
         t.status,
         t.requester.name,
-        t.assignee
-            .as_ref()
-            .map_or("nobody yet", |a| a.name.as_str()),
+        t.assignee.as_ref().map_or("nobody yet", |a| a.name.as_str()),
         local_time(t.created_at, tz),
         tz.name(),
     );
@@ -193,11 +172,7 @@ pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
     }
     out.push_str("\nHistory:");
     for e in history {
-        let detail = if e.detail.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", e.detail)
-        };
+        let detail = if e.detail.is_empty() { String::new() } else { format!(": {}", e.detail) };
         out.push_str(&format!(
             "\n  {} {} {} via {}{}",
             local_time(e.at, tz),
@@ -208,6 +183,40 @@ pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
         ));
     }
     out
+}
+
+/// One message standing for many notices of one kind, when a channel is flooded.
+pub fn coalesced(kind: &str, labels: &[String]) -> String {
+    let what = match kind {
+        "ticket.new" => "new tickets",
+        other => other,
+    };
+    format!("{} {what}: {}. /ticket list shows them, with their buttons.", labels.len(), label_ranges(labels))
+}
+
+/// "#101–#103, #107" from "#101", "#102", "#103", "#107".
+fn label_ranges(labels: &[String]) -> String {
+    let numbers: Option<Vec<i64>> = labels.iter().map(|l| l.trim_start_matches('#').parse().ok()).collect();
+    let Some(mut numbers) = numbers else { return labels.join(", ") };
+    numbers.sort_unstable();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let start = numbers[i];
+        let mut end = start;
+        while i + 1 < numbers.len() && numbers[i + 1] == end + 1 {
+            i += 1;
+            end = numbers[i];
+        }
+        parts.push(if start == end { format!("#{start}") } else { format!("#{start}–#{end}") });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+pub fn dead_letter(platform: deskmate_port::Platform, lane: &str, text: &str, error: &str) -> String {
+    let preview: String = text.chars().take(120).collect();
+    format!("A message to {platform} {lane} could not be delivered and was given up ({error}): \"{preview}\"")
 }
 
 // ---- directory ----------------------------------------------------------------------
@@ -234,11 +243,7 @@ pub fn whoami(
         dept.map_or("none", |d| d.name.as_str()),
         manager.map_or("none", |m| m.name.as_str()),
         tz.name(),
-        if person.tz.is_none() {
-            " (the default; /tz set to change)"
-        } else {
-            ""
-        },
+        if person.tz.is_none() { " (the default; /tz set to change)" } else { "" },
         accounts.join(", ")
     )
 }
@@ -264,9 +269,7 @@ pub fn last_admin() -> String {
 }
 
 pub fn admin_by_config(name: &str) -> String {
-    format!(
-        "{name} is an admin through the config ([directory] admins); remove them there and restart."
-    )
+    format!("{name} is an admin through the config ([directory] admins); remove them there and restart.")
 }
 
 fn with_article(role: Role) -> String {
@@ -277,10 +280,7 @@ fn with_article(role: Role) -> String {
 }
 
 pub fn dept_created(d: &Department) -> String {
-    format!(
-        "Department {} created. Add people with /dept add \"{}\" @person.",
-        d.name, d.name
-    )
+    format!("Department {} created. Add people with /dept add \"{}\" @person.", d.name, d.name)
 }
 
 pub fn dept_exists(name: &str) -> String {
@@ -317,11 +317,7 @@ pub fn dept_list(depts: &[Department]) -> String {
 }
 
 pub fn tz_set(tz: Tz, now: DateTime<Utc>) -> String {
-    format!(
-        "Your time zone is now {}. It is {} there.",
-        tz.name(),
-        local_time(now, tz)
-    )
+    format!("Your time zone is now {}. It is {} there.", tz.name(), local_time(now, tz))
 }
 
 pub fn link_code(code: &str, minutes: i64) -> String {
@@ -331,9 +327,7 @@ pub fn link_code(code: &str, minutes: i64) -> String {
 }
 
 pub fn linked(name: &str) -> String {
-    format!(
-        "Linked: this account now belongs to {name}. Roles, tickets and approvals follow you across messengers."
-    )
+    format!("Linked: this account now belongs to {name}. Roles, tickets and approvals follow you across messengers.")
 }
 
 pub fn link_same_person() -> String {

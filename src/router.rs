@@ -2,35 +2,74 @@
 //! One tracing span per event, carrying platform, channel, user and command.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::{EventKind, Inbound, InboundEvent};
+use deskmate_port::{Body, EventKind, Inbound, InboundEvent};
 use rand::Rng;
 use tracing::Instrument;
 
 use crate::buttons::ButtonAction;
 use crate::clock::Clock;
 use crate::commands::{self, Invocation, ParseContext, ParseError};
-use crate::delivery::{Delivery, Origin};
+use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{Priority, Role};
 use crate::replies;
-use crate::services::{
-    Actor, Directory, Effect, ListScope, Outcome, ServiceError, ServiceResult, Tickets,
-};
+use crate::services::{Actor, Directory, Effect, ListScope, Outcome, ServiceError, ServiceResult, Tickets};
+use crate::store::{Store, StoreError, Tx};
 
 #[derive(Clone)]
 pub struct Router {
+    store: Store,
     directory: Directory,
     tickets: Tickets,
-    delivery: Delivery,
+    planner: Planner,
+    dispatcher: Arc<Dispatcher>,
     clock: Arc<dyn Clock>,
     default_tz: Tz,
+}
+
+/// What handling an event did: the effects it decided on, and the outbox rows that carry
+/// them (already committed).
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub effects: Outcome,
+    pub queued: Vec<i64>,
 }
 
 #[async_trait]
 impl Inbound for Router {
     async fn handle(&self, event: InboundEvent) {
+        let handled = self.handle_event(event).await;
+        self.dispatcher.send_now(&handled.queued).await;
+    }
+
+    async fn settle(&self) {
+        self.dispatcher.drain(SETTLE).await;
+    }
+}
+
+/// How long the console waits for an event's messages before reading its next line.
+const SETTLE: Duration = Duration::from_secs(5);
+
+impl Router {
+    pub fn new(
+        store: Store,
+        directory: Directory,
+        tickets: Tickets,
+        planner: Planner,
+        dispatcher: Arc<Dispatcher>,
+        clock: Arc<dyn Clock>,
+        default_tz: Tz,
+    ) -> Self {
+        Router { store, directory, tickets, planner, dispatcher, clock, default_tz }
+    }
+
+    /// Runs one event: its change and the messages it causes commit together, so a crash
+    /// after this returns loses nothing (the messages wait in the outbox). Never fails:
+    /// refusals and errors become replies.
+    pub async fn handle_event(&self, event: InboundEvent) -> Handled {
         let span = tracing::info_span!(
             "event",
             platform = %event.platform,
@@ -38,59 +77,59 @@ impl Inbound for Router {
             user = %event.author.id,
             command = tracing::field::Empty,
         );
-        async {
-            let origin = Origin {
-                channel: event.channel.clone(),
-                reply_handle: event.reply_handle.clone(),
-            };
-            let effects = self.process(event).await;
-            self.delivery.deliver(&origin, effects).await;
-        }
-        .instrument(span)
-        .await
-    }
-}
-
-impl Router {
-    pub fn new(
-        directory: Directory,
-        tickets: Tickets,
-        delivery: Delivery,
-        clock: Arc<dyn Clock>,
-        default_tz: Tz,
-    ) -> Self {
-        Router {
-            directory,
-            tickets,
-            delivery,
-            clock,
-            default_tz,
-        }
+        self.handle_in_span(event).instrument(span).await
     }
 
-    /// Runs one event to its effects, committing its changes. Never fails: refusals and
-    /// errors become replies.
-    pub async fn process(&self, event: InboundEvent) -> Outcome {
+    async fn handle_in_span(&self, event: InboundEvent) -> Handled {
+        let origin = Origin {
+            key: format!("{}:{}", event.platform, event.id),
+            reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
+        };
         let private = matches!(event.kind, EventKind::Button { .. });
-        match self.run(event).await {
-            Ok(effects) => effects,
-            Err(ServiceError::User(message)) => vec![Effect::Reply {
-                body: deskmate_port::Body::text(message),
-                private,
-            }],
-            Err(ServiceError::Store(e)) => {
+        let failure = match self.run(event).await {
+            Ok((effects, tx)) => match self.commit(&origin, &effects, tx).await {
+                Ok(queued) => return Handled { effects, queued },
+                Err(e) => ServiceError::Store(e),
+            },
+            Err(e) => e,
+        };
+        let effects: Outcome = match failure {
+            ServiceError::User(message) => vec![Effect::Reply { body: Body::text(message), private }],
+            ServiceError::Store(e) => {
                 let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
                 tracing::error!(reference, error = %error_chain(&e), "command failed");
-                vec![Effect::Reply {
-                    body: deskmate_port::Body::text(replies::internal_error(&reference)),
-                    private: true,
-                }]
+                vec![Effect::Reply { body: Body::text(replies::internal_error(&reference)), private: true }]
             }
-        }
+        };
+        // The change (if any) was rolled back; the refusal still goes through the outbox
+        // so it is retried like any reply.
+        let queued = match self.store.begin().await {
+            Ok(tx) => self.commit(&origin, &effects, tx).await.unwrap_or_else(|e| {
+                tracing::error!(error = %error_chain(&e), "queueing a refusal");
+                Vec::new()
+            }),
+            Err(e) => {
+                tracing::error!(error = %error_chain(&e), "queueing a refusal");
+                Vec::new()
+            }
+        };
+        Handled { effects, queued }
     }
 
-    async fn run(&self, event: InboundEvent) -> ServiceResult {
+    async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<i64>, StoreError> {
         let now = self.clock.now();
+        let rows = self.planner.plan(origin, effects, now).await?;
+        let ids = tx.enqueue(&rows, now).await?;
+        tx.commit().await?;
+        // No poke here: the caller sends the replies first, then wakes the lanes.
+        Ok(ids)
+    }
+
+    async fn run(&self, event: InboundEvent) -> ServiceResult<(Outcome, Tx)> {
+        let now = self.clock.now();
+        // People are registered before the command's transaction: registration commits
+        // on its own, and on SQLite a second writer inside the transaction would wait on
+        // the transaction's own lock.
         let person = self.directory.person_for(&event.author, now).await?;
         // People mentioned by a platform that knows them are registered too, so an admin
         // can grant a role to someone who has not spoken yet.
@@ -98,94 +137,86 @@ impl Router {
             self.directory.person_for(mentioned, now).await?;
         }
         let tz = person.tz.unwrap_or(self.default_tz);
-        let actor = Actor {
-            person,
-            platform: event.platform,
-            at: now,
-            tz,
+        let actor = Actor { person, platform: event.platform, at: now, tz };
+        let mut tx = self.store.begin().await?;
+        let result = match event.kind {
+            EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
+            EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
         };
-        match event.kind {
-            EventKind::Command { text } => {
-                let invocation = match commands::parse(&text, &ParseContext { now, tz }) {
-                    Ok(inv) => inv,
-                    Err(ParseError::Empty) => {
-                        return Err(ServiceError::User(replies::not_a_command()));
-                    }
-                    Err(ParseError::UnknownCommand { name, suggestion }) => {
-                        return Err(ServiceError::User(replies::unknown_command(
-                            &name, suggestion,
-                        )));
-                    }
-                    Err(ParseError::Usage { path, problem }) => {
-                        tracing::Span::current().record("command", path.join(" "));
-                        return Err(ServiceError::User(replies::usage_error(&problem, &path)));
-                    }
-                };
-                tracing::Span::current().record("command", invocation.full_name());
-                if !actor.is(invocation.spec.role) {
-                    return Err(ServiceError::User(replies::needs_role(
-                        invocation.spec.role,
-                        &invocation.full_name(),
-                    )));
+        match result {
+            Ok(effects) => Ok((effects, tx)),
+            Err(e) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(error = %rollback, "rolling back");
                 }
-                self.dispatch(&actor, &invocation).await
-            }
-            EventKind::Button { button_id, .. } => {
-                let Some(action) = ButtonAction::decode(&button_id) else {
-                    return Err(ServiceError::User(replies::stale_button()));
-                };
-                tracing::Span::current().record("command", format!("button {button_id}"));
-                let effects = match action {
-                    ButtonAction::ClaimTicket(id) => self.tickets.claim(&actor, id).await?,
-                };
-                // A press is answered privately (a toast); the notice edit shows everyone.
-                Ok(effects
-                    .into_iter()
-                    .map(|e| match e {
-                        Effect::Reply { body, .. } => Effect::Reply {
-                            body,
-                            private: true,
-                        },
-                        other => other,
-                    })
-                    .collect())
+                Err(e)
             }
         }
     }
 
-    async fn dispatch(&self, actor: &Actor, inv: &Invocation) -> ServiceResult {
+    async fn run_command(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ServiceResult {
+        let invocation = match commands::parse(text, &ParseContext { now, tz: actor.tz }) {
+            Ok(inv) => inv,
+            Err(ParseError::Empty) => return Err(ServiceError::User(replies::not_a_command())),
+            Err(ParseError::UnknownCommand { name, suggestion }) => {
+                return Err(ServiceError::User(replies::unknown_command(&name, suggestion)));
+            }
+            Err(ParseError::Usage { path, problem }) => {
+                tracing::Span::current().record("command", path.join(" "));
+                return Err(ServiceError::User(replies::usage_error(&problem, &path)));
+            }
+        };
+        tracing::Span::current().record("command", invocation.full_name());
+        if !actor.is(invocation.spec.role) {
+            return Err(ServiceError::User(replies::needs_role(invocation.spec.role, &invocation.full_name())));
+        }
+        self.dispatch(tx, actor, &invocation).await
+    }
+
+    async fn run_button(&self, tx: &mut Tx, actor: &Actor, button_id: &str) -> ServiceResult {
+        let Some(action) = ButtonAction::decode(button_id) else {
+            return Err(ServiceError::User(replies::stale_button()));
+        };
+        tracing::Span::current().record("command", format!("button {button_id}"));
+        let effects = match action {
+            ButtonAction::ClaimTicket(id) => self.tickets.claim(tx, actor, id).await?,
+        };
+        // A press is answered privately (a toast); the notice edit shows everyone.
+        Ok(effects
+            .into_iter()
+            .map(|e| match e {
+                Effect::Reply { body, .. } => Effect::Reply { body, private: true },
+                other => other,
+            })
+            .collect())
+    }
+
+    async fn dispatch(&self, tx: &mut Tx, actor: &Actor, inv: &Invocation) -> ServiceResult {
         // The parser has checked presence and types against the registry, so a missing
         // value here means the registry and this match disagree.
-        let missing = |name: &str| {
-            ServiceError::User(replies::usage_error(
-                &format!("<{name}> is missing"),
-                &inv.path,
-            ))
-        };
+        let missing = |name: &str| ServiceError::User(replies::usage_error(&format!("<{name}> is missing"), &inv.path));
         let text = |name: &'static str| inv.text(name).ok_or_else(|| missing(name));
         let mention = |name: &'static str| inv.mention(name).ok_or_else(|| missing(name));
         let ticket = |name: &'static str| inv.ticket(name).ok_or_else(|| missing(name));
-        let role = |name: &'static str| {
-            text(name).and_then(|r| r.parse::<Role>().map_err(|_| missing(name)))
-        };
+        let role = |name: &'static str| text(name).and_then(|r| r.parse::<Role>().map_err(|_| missing(name)));
 
         match inv.path.as_slice() {
             ["help"] => Ok(vec![Effect::reply(match inv.text("command") {
                 None => commands::command_list(),
                 Some(name) => commands::command_help(name).unwrap_or_else(|| {
-                    let suggestion = commands::COMMANDS
-                        .iter()
-                        .map(|c| c.name)
-                        .find(|c| c.starts_with(name));
+                    let suggestion = commands::COMMANDS.iter().map(|c| c.name).find(|c| c.starts_with(name));
                     replies::unknown_command(name.trim_start_matches('/'), suggestion)
                 }),
             })]),
             ["ticket", "new"] => {
-                let priority = inv
-                    .text("priority")
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(Priority::Normal);
-                self.tickets.open(actor, text("title")?, priority).await
+                let priority = inv.text("priority").and_then(|p| p.parse().ok()).unwrap_or(Priority::Normal);
+                self.tickets.open(tx, actor, text("title")?, priority).await
             }
             ["ticket", "list"] => {
                 let scope = match inv.text("status") {
@@ -195,51 +226,26 @@ impl Router {
                     Some("all") => ListScope::All,
                     _ => ListScope::Active,
                 };
-                self.tickets
-                    .list(actor, scope, inv.text("mine") == Some("yes"))
-                    .await
+                self.tickets.list(actor, scope, inv.text("mine") == Some("yes")).await
             }
             ["ticket", "show"] => self.tickets.show(actor, ticket("id")?).await,
-            ["ticket", "claim"] => self.tickets.claim(actor, ticket("id")?).await,
-            ["ticket", "close"] => {
-                self.tickets
-                    .close(actor, ticket("id")?, inv.text("resolution"))
-                    .await
-            }
+            ["ticket", "claim"] => self.tickets.claim(tx, actor, ticket("id")?).await,
+            ["ticket", "close"] => self.tickets.close(tx, actor, ticket("id")?, inv.text("resolution")).await,
             ["whoami"] => self.directory.whoami(actor).await,
-            ["role", "grant"] => {
-                self.directory
-                    .grant(actor, mention("person")?, role("role")?)
-                    .await
-            }
-            ["role", "revoke"] => {
-                self.directory
-                    .revoke(actor, mention("person")?, role("role")?)
-                    .await
-            }
-            ["dept", "create"] => self.directory.create_department(actor, text("name")?).await,
-            ["dept", "add"] => {
-                self.directory
-                    .add_to_department(actor, text("name")?, mention("person")?)
-                    .await
-            }
-            ["dept", "set-manager"] => {
-                self.directory
-                    .set_manager(actor, text("name")?, mention("person")?)
-                    .await
-            }
+            ["role", "grant"] => self.directory.grant(tx, actor, mention("person")?, role("role")?).await,
+            ["role", "revoke"] => self.directory.revoke(tx, actor, mention("person")?, role("role")?).await,
+            ["dept", "create"] => self.directory.create_department(tx, actor, text("name")?).await,
+            ["dept", "add"] => self.directory.add_to_department(tx, actor, text("name")?, mention("person")?).await,
+            ["dept", "set-manager"] => self.directory.set_manager(tx, actor, text("name")?, mention("person")?).await,
             ["dept", "list"] => self.directory.list_departments().await,
             ["tz", "set"] => {
                 let zone = inv.zone("zone").ok_or_else(|| missing("zone"))?;
-                self.directory.set_time_zone(actor, zone).await
+                self.directory.set_time_zone(tx, actor, zone).await
             }
-            ["link"] => self.directory.link(actor, inv.text("code")).await,
+            ["link"] => self.directory.link(tx, actor, inv.text("code")).await,
             other => {
                 tracing::error!(command = ?other, "command declared but not routed");
-                Err(ServiceError::User(replies::unknown_command(
-                    &other.join(" "),
-                    None,
-                )))
+                Err(ServiceError::User(replies::unknown_command(&other.join(" "), None)))
             }
         }
     }

@@ -10,16 +10,9 @@ use deskmate_port::Platform;
 async fn roles_are_admin_only(chat: Chat) {
     // First message registers a person as plain staff.
     let who = chat.reply("bob", "/whoami").await;
-    assert!(
-        who.contains("You are bob") && who.contains("Roles: staff\n"),
-        "{who}"
-    );
+    assert!(who.contains("You are bob") && who.contains("Roles: staff\n"), "{who}");
     // alice is an admin from the config.
-    assert!(
-        chat.reply("alice", "/whoami")
-            .await
-            .contains("Roles: admin, staff")
-    );
+    assert!(chat.reply("alice", "/whoami").await.contains("Roles: admin, staff"));
 
     assert_eq!(
         chat.reply("bob", "/role grant @bob admin").await,
@@ -29,62 +22,23 @@ async fn roles_are_admin_only(chat: Chat) {
         chat.reply("alice", "/role grant @nobody agent").await,
         "I don't know @nobody yet: they need to send me a message first."
     );
-    assert_eq!(
-        chat.reply("alice", "/role grant @bob manager").await,
-        "bob is now a manager."
-    );
-    assert_eq!(
-        chat.reply("alice", "/role grant @bob manager").await,
-        "bob already is a manager."
-    );
-    assert_eq!(
-        chat.reply("alice", "/role revoke @bob agent").await,
-        "bob was not an agent."
-    );
-    assert_eq!(
-        chat.reply("alice", "/role revoke @bob manager").await,
-        "bob is no longer a manager."
-    );
+    assert_eq!(chat.reply("alice", "/role grant @bob manager").await, "bob is now a manager.");
+    assert_eq!(chat.reply("alice", "/role grant @bob manager").await, "bob already is a manager.");
+    assert_eq!(chat.reply("alice", "/role revoke @bob agent").await, "bob was not an agent.");
+    assert_eq!(chat.reply("alice", "/role revoke @bob manager").await, "bob is no longer a manager.");
     // An admin from the config stays one until the config changes.
     assert_eq!(
         chat.reply("alice", "/role revoke @alice admin").await,
         "alice is an admin through the config ([directory] admins); remove them there and restart."
     );
-    assert_eq!(
-        chat.reply("alice", "/role grant @bob admin").await,
-        "bob is now an admin."
-    );
+    assert_eq!(chat.reply("alice", "/role grant @bob admin").await, "bob is now an admin.");
     chat.say("carol", "/whoami").await;
-    assert_eq!(
-        chat.reply("bob", "/role grant @carol admin").await,
-        "carol is now an admin."
-    );
-    assert_eq!(
-        chat.reply("carol", "/role revoke @bob admin").await,
-        "bob is no longer an admin."
-    );
-    assert!(
-        chat.reply("bob", "/role grant @bob agent")
-            .await
-            .contains("Only admins"),
-        "revoked at once"
-    );
-    let bob = chat
-        .store()
-        .person_by_handle(Platform::Console, "bob")
-        .await
-        .unwrap()
-        .unwrap();
-    let log = chat
-        .store()
-        .events(&format!("person:{}", bob.id))
-        .await
-        .unwrap();
-    assert_eq!(
-        log.iter().filter(|e| e.action.starts_with("role.")).count(),
-        4,
-        "{log:?}"
-    );
+    assert_eq!(chat.reply("bob", "/role grant @carol admin").await, "carol is now an admin.");
+    assert_eq!(chat.reply("carol", "/role revoke @bob admin").await, "bob is no longer an admin.");
+    assert!(chat.reply("bob", "/role grant @bob agent").await.contains("Only admins"), "revoked at once");
+    let bob = chat.store().person_by_handle(Platform::Console, "bob").await.unwrap().unwrap();
+    let log = chat.store().events(&format!("person:{}", bob.id)).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.action.starts_with("role.")).count(), 4, "{log:?}");
     chat.finish().await;
 }
 on_both_backends!(roles, roles_are_admin_only);
@@ -92,11 +46,7 @@ on_both_backends!(roles, roles_are_admin_only);
 async fn departments_and_managers(chat: Chat) {
     chat.say("bob", "/whoami").await;
     chat.say("carol", "/whoami").await;
-    assert!(
-        chat.reply("bob", "/dept create Sales")
-            .await
-            .contains("Only admins")
-    );
+    assert!(chat.reply("bob", "/dept create Sales").await.contains("Only admins"));
     assert_eq!(
         chat.reply("alice", "/dept create \"Customer Care\"").await,
         "Department Customer Care created. Add people with /dept add \"Customer Care\" @person."
@@ -109,36 +59,17 @@ async fn departments_and_managers(chat: Chat) {
         chat.reply("alice", "/dept add Marketing @bob").await,
         "There is no department called Marketing. /dept list shows them."
     );
+    assert_eq!(chat.reply("alice", "/dept add \"customer care\" @bob").await, "bob is now in Customer Care.");
+    assert_eq!(chat.reply("alice", "/dept add \"Customer Care\" @carol").await, "carol is now in Customer Care.");
     assert_eq!(
-        chat.reply("alice", "/dept add \"customer care\" @bob")
-            .await,
-        "bob is now in Customer Care."
-    );
-    assert_eq!(
-        chat.reply("alice", "/dept add \"Customer Care\" @carol")
-            .await,
-        "carol is now in Customer Care."
-    );
-    assert_eq!(
-        chat.reply("alice", "/dept set-manager \"Customer Care\" @carol")
-            .await,
+        chat.reply("alice", "/dept set-manager \"Customer Care\" @carol").await,
         "carol now manages Customer Care."
     );
     let who = chat.reply("bob", "/whoami").await;
-    assert!(
-        who.contains("Department: Customer Care") && who.contains("Manager: carol"),
-        "{who}"
-    );
+    assert!(who.contains("Department: Customer Care") && who.contains("Manager: carol"), "{who}");
     // A manager is not their own manager.
-    assert!(
-        chat.reply("carol", "/whoami")
-            .await
-            .contains("Manager: none")
-    );
-    assert_eq!(
-        chat.reply("bob", "/dept list").await,
-        "Departments:\nCustomer Care · manager: carol · 2 members"
-    );
+    assert!(chat.reply("carol", "/whoami").await.contains("Manager: none"));
+    assert_eq!(chat.reply("bob", "/dept list").await, "Departments:\nCustomer Care · manager: carol · 2 members");
     chat.finish().await;
 }
 on_both_backends!(departments, departments_and_managers);
@@ -150,16 +81,8 @@ async fn time_zones_change_how_times_read(chat: Chat) {
         chat.reply("alice", "/tz set Asia/Shanghai").await,
         "Your time zone is now Asia/Shanghai. It is 2026-11-30 17:00 there."
     );
-    assert!(
-        chat.reply("alice", "/whoami")
-            .await
-            .contains("Time zone: Asia/Shanghai\n")
-    );
-    assert!(
-        chat.reply("alice", "/ticket show 1")
-            .await
-            .contains("Opened: 2026-11-30 17:00 (Asia/Shanghai)")
-    );
+    assert!(chat.reply("alice", "/whoami").await.contains("Time zone: Asia/Shanghai\n"));
+    assert!(chat.reply("alice", "/ticket show 1").await.contains("Opened: 2026-11-30 17:00 (Asia/Shanghai)"));
     chat.finish().await;
 }
 on_both_backends!(time_zones, time_zones_change_how_times_read);
@@ -169,36 +92,19 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
     chat.say("alice", "/ticket new Laptop will not boot").await;
     let code_reply = chat.say("alice", "/link").await;
     assert!(code_reply[0].is_private());
-    let code = code_reply[0]
-        .text()
-        .split_whitespace()
-        .nth(4)
-        .unwrap()
-        .trim_end_matches('.')
-        .to_owned();
+    let code = code_reply[0].text().split_whitespace().nth(4).unwrap().trim_end_matches('.').to_owned();
     assert_eq!(code.len(), 6, "{}", code_reply[0].text());
 
     // On Telegram she is a stranger first: registered as staff.
     let sent = chat.say_on_telegram(4242, "alice_tg", "/whoami").await;
-    assert!(
-        sent[0].text().contains("Roles: staff\n"),
-        "{}",
-        sent[0].text()
-    );
-    let sent = chat
-        .say_on_telegram(4242, "alice_tg", "/ticket new Printer offline")
-        .await;
+    assert!(sent[0].text().contains("Roles: staff\n"), "{}", sent[0].text());
+    let sent = chat.say_on_telegram(4242, "alice_tg", "/ticket new Printer offline").await;
     assert!(sent[0].text().starts_with("Ticket #2 opened"));
 
     // A wrong code is refused; the right one links, in lower case too.
     let sent = chat.say_on_telegram(4242, "alice_tg", "/link ZZZZZZ").await;
-    assert_eq!(
-        sent[0].text(),
-        "That code is unknown or expired. Run /link on your other account for a new one."
-    );
-    let sent = chat
-        .say_on_telegram(4242, "alice_tg", &format!("/link {}", code.to_lowercase()))
-        .await;
+    assert_eq!(sent[0].text(), "That code is unknown or expired. Run /link on your other account for a new one.");
+    let sent = chat.say_on_telegram(4242, "alice_tg", &format!("/link {}", code.to_lowercase())).await;
     assert_eq!(
         sent[0].text(),
         "Linked: this account now belongs to alice. Roles, tickets and approvals follow you across messengers."
@@ -208,41 +114,21 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
     let sent = chat.say_on_telegram(4242, "alice_tg", "/whoami").await;
     let who = sent[0].text();
     assert!(
-        who.contains("Roles: admin, staff")
-            && who.contains("console @alice")
-            && who.contains("telegram @alice_tg"),
+        who.contains("Roles: admin, staff") && who.contains("console @alice") && who.contains("telegram @alice_tg"),
         "{who}"
     );
-    let alice = chat
-        .store()
-        .person_by_handle(Platform::Console, "alice")
-        .await
-        .unwrap()
-        .unwrap();
+    let alice = chat.store().person_by_handle(Platform::Console, "alice").await.unwrap().unwrap();
     assert!(alice.roles.holds(Role::Admin));
     let second = chat.store().ticket(TicketId(2)).await.unwrap().unwrap();
-    assert_eq!(
-        second.requester.id, alice.id,
-        "the Telegram ticket now belongs to alice"
-    );
-    let sent = chat
-        .say_on_telegram(4343, "mallory", &format!("/link {code}"))
-        .await;
+    assert_eq!(second.requester.id, alice.id, "the Telegram ticket now belongs to alice");
+    let sent = chat.say_on_telegram(4343, "mallory", &format!("/link {code}")).await;
     assert!(sent[0].text().contains("unknown or expired"));
 
     // Codes expire after ten minutes.
     let sent = chat.say("alice", "/link").await;
-    let code = sent[0]
-        .text()
-        .split_whitespace()
-        .nth(4)
-        .unwrap()
-        .trim_end_matches('.')
-        .to_owned();
+    let code = sent[0].text().split_whitespace().nth(4).unwrap().trim_end_matches('.').to_owned();
     chat.clock.advance(chrono::Duration::minutes(11));
-    let sent = chat
-        .say_on_telegram(4444, "alice_other", &format!("/link {code}"))
-        .await;
+    let sent = chat.say_on_telegram(4444, "alice_other", &format!("/link {code}")).await;
     assert!(sent[0].text().contains("unknown or expired"));
     chat.finish().await;
 }

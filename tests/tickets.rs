@@ -8,46 +8,29 @@ use deskmate::domain::{TicketId, TicketStatus};
 use deskmate_port::{ButtonStyle, Destination, Platform};
 
 fn queue_posts(sent: &[Sent]) -> Vec<&Sent> {
-    sent.iter()
-        .filter(
-            |s| matches!(&s.to, Destination::Channel(c) if c.id == "queue" || c.id == "-100500"),
-        )
-        .collect()
+    sent.iter().filter(|s| matches!(&s.to, Destination::Channel(c) if c.id == "queue" || c.id == "-100500")).collect()
 }
 
 fn edits(sent: &[Sent]) -> Vec<&Sent> {
-    sent.iter()
-        .filter(|s| matches!(s.to, Destination::Edit(_)))
-        .collect()
+    sent.iter().filter(|s| matches!(s.to, Destination::Edit(_))).collect()
 }
 
 async fn make_agent(chat: &Chat, who: &str) {
     chat.say(who, "/whoami").await;
-    let reply = chat
-        .reply("alice", &format!("/role grant @{who} agent"))
-        .await;
+    let reply = chat.reply("alice", &format!("/role grant @{who} agent")).await;
     assert_eq!(reply, format!("{who} is now an agent."));
 }
 
 async fn the_done_when_story(chat: Chat) {
     // /help lists the commands.
     let help = chat.reply("alice", "/help").await;
-    for name in [
-        "/ticket", "/whoami", "/role", "/dept", "/tz", "/link", "/help",
-    ] {
+    for name in ["/ticket", "/whoami", "/role", "/dept", "/tz", "/link", "/help"] {
         assert!(help.contains(name), "{help}");
     }
 
     // alice opens ticket #1; a notice with a Claim button reaches each queue channel.
-    let sent = chat
-        .say("alice", "/ticket new Printer on 3F is jammed")
-        .await;
-    assert!(
-        sent[0]
-            .text()
-            .starts_with("Ticket #1 opened: Printer on 3F is jammed"),
-        "{sent:#?}"
-    );
+    let sent = chat.say("alice", "/ticket new Printer on 3F is jammed").await;
+    assert!(sent[0].text().starts_with("Ticket #1 opened: Printer on 3F is jammed"), "{sent:#?}");
     let posts = queue_posts(&sent);
     assert_eq!(posts.len(), 2, "console and telegram queues: {sent:#?}");
     for post in &posts {
@@ -77,28 +60,22 @@ async fn the_done_when_story(chat: Chat) {
     let reply: Vec<&Sent> = sent.iter().filter(|s| s.is_reply()).collect();
     assert_eq!(reply.len(), 1);
     assert!(reply[0].is_private());
-    assert_eq!(
-        reply[0].text(),
-        "You claimed ticket #1: Printer on 3F is jammed."
-    );
+    assert_eq!(reply[0].text(), "You claimed ticket #1: Printer on 3F is jammed.");
     let edited = edits(&sent);
     assert_eq!(edited.len(), 2, "{sent:#?}");
-    for (edit, post) in edited.iter().zip(&posts) {
-        let Destination::Edit(target) = &edit.to else {
-            unreachable!()
-        };
-        assert_eq!(
-            target.message_id, post.id,
-            "the edit targets the posted notice"
-        );
+    for edit in &edited {
+        let Destination::Edit(target) = &edit.to else { unreachable!() };
+        let post = posts
+            .iter()
+            .find(|p| matches!(&p.to, Destination::Channel(c) if *c == target.channel))
+            .expect("an edit of a posted notice");
+        assert_eq!(target.message_id, post.id, "the edit targets the posted notice");
         assert!(edit.text().contains("claimed by carol"), "{}", edit.text());
         assert!(edit.body.buttons.is_empty(), "no Claim button once claimed");
     }
     // The requester hears about it directly.
-    assert!(sent.iter().any(
-        |s| matches!(&s.to, Destination::Direct(a) if a.id == "alice")
-            && s.text().contains("carol is now working on your ticket #1")
-    ));
+    assert!(sent.iter().any(|s| matches!(&s.to, Destination::Direct(a) if a.id == "alice")
+        && s.text().contains("carol is now working on your ticket #1")));
 
     // A second press, now by another agent: told who has it.
     make_agent(&chat, "dave").await;
@@ -107,47 +84,28 @@ async fn the_done_when_story(chat: Chat) {
     assert_eq!(sent[0].text(), "Ticket #1 is already claimed by carol.");
 
     // Closing works and edits the notices again.
-    let sent = chat
-        .say("carol", "/ticket close 1 replaced the roller")
-        .await;
-    assert_eq!(
-        sent[0].text(),
-        "Ticket #1 closed. Resolution: replaced the roller"
-    );
+    let sent = chat.say("carol", "/ticket close 1 replaced the roller").await;
+    assert_eq!(sent[0].text(), "Ticket #1 closed. Resolution: replaced the roller");
     let edited = edits(&sent);
     assert_eq!(edited.len(), 2);
     assert!(
-        edited[0].text().contains("closed by carol")
-            && edited[0].text().contains("Resolution: replaced the roller")
+        edited[0].text().contains("closed by carol") && edited[0].text().contains("Resolution: replaced the roller")
     );
     let ticket = chat.store().ticket(TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.status, TicketStatus::Closed);
     assert_eq!(ticket.resolution.as_deref(), Some("replaced the roller"));
 
     // Claiming a closed ticket is refused.
-    assert_eq!(
-        chat.reply("dave", "/ticket claim 1").await,
-        "Ticket #1 is closed; it cannot be changed."
-    );
+    assert_eq!(chat.reply("dave", "/ticket claim 1").await, "Ticket #1 is closed; it cannot be changed.");
 
     // The event log has who, what, when and from where.
     let log = chat.store().events("ticket:1").await.unwrap();
-    let actions: Vec<(&str, Option<&str>)> = log
-        .iter()
-        .map(|e| (e.action.as_str(), e.actor.as_deref()))
-        .collect();
+    let actions: Vec<(&str, Option<&str>)> = log.iter().map(|e| (e.action.as_str(), e.actor.as_deref())).collect();
     assert_eq!(
         actions,
-        vec![
-            ("ticket.open", Some("alice")),
-            ("ticket.claim", Some("carol")),
-            ("ticket.close", Some("carol"))
-        ]
+        vec![("ticket.open", Some("alice")), ("ticket.claim", Some("carol")), ("ticket.close", Some("carol"))]
     );
-    assert!(
-        log.iter()
-            .all(|e| e.platform == Platform::Console && e.at == chat.clock_now())
-    );
+    assert!(log.iter().all(|e| e.platform == Platform::Console && e.at == chat.clock_now()));
     chat.finish().await;
 }
 on_both_backends!(done_when_story, the_done_when_story);
@@ -169,71 +127,27 @@ async fn bad_input_changes_nothing(chat: Chat) {
     let tickets = chat.count("tickets").await;
     let events = chat.count("events").await;
     let cases = [
-        (
-            "/ticket new",
-            "<title> is missing",
-            "Usage: /ticket new <title> [priority:low|normal|high|urgent]",
-        ),
-        (
-            "/ticket new Broken priority:meh",
-            "`meh` is not one of low, normal, high, urgent",
-            "Usage: /ticket new",
-        ),
-        (
-            "/ticket claim abc",
-            "`abc` is not a ticket number",
-            "Usage: /ticket claim <id>",
-        ),
-        (
-            "/ticket close",
-            "<id> is missing",
-            "Usage: /ticket close <id> [resolution]",
-        ),
-        (
-            "/ticket frobnicate 1",
-            "unknown subcommand `frobnicate`",
-            "Usage: /ticket new",
-        ),
+        ("/ticket new", "<title> is missing", "Usage: /ticket new <title> [priority:low|normal|high|urgent]"),
+        ("/ticket new Broken priority:meh", "`meh` is not one of low, normal, high, urgent", "Usage: /ticket new"),
+        ("/ticket claim abc", "`abc` is not a ticket number", "Usage: /ticket claim <id>"),
+        ("/ticket close", "<id> is missing", "Usage: /ticket close <id> [resolution]"),
+        ("/ticket frobnicate 1", "unknown subcommand `frobnicate`", "Usage: /ticket new"),
         ("/ticket shwo 1", "did you mean `show`?", "Usage:"),
-        (
-            "/ticket new \"unclosed",
-            "quote is not closed",
-            "Usage: /ticket",
-        ),
-        (
-            "/role grant carol agent",
-            "not a mention",
-            "Usage: /role grant <@person> <agent|manager|admin>",
-        ),
-        (
-            "/tz set Moon/Base",
-            "not an IANA time zone",
-            "Usage: /tz set <zone>",
-        ),
+        ("/ticket new \"unclosed", "quote is not closed", "Usage: /ticket"),
+        ("/role grant carol agent", "not a mention", "Usage: /role grant <@person> <agent|manager|admin>"),
+        ("/tz set Moon/Base", "not an IANA time zone", "Usage: /tz set <zone>"),
     ];
     for (input, problem, usage) in cases {
         let reply = chat.reply("carol", input).await;
-        assert!(
-            reply.contains(problem) && reply.contains(usage),
-            "{input} → {reply}"
-        );
+        assert!(reply.contains(problem) && reply.contains(usage), "{input} → {reply}");
     }
     assert_eq!(
         chat.reply("carol", "/tikcet list").await,
         "I don't know /tikcet. Did you mean /ticket? (/help lists everything)"
     );
-    assert_eq!(
-        chat.reply("carol", "/ticket claim 99").await,
-        "There is no ticket #99."
-    );
-    assert_eq!(
-        chat.reply("carol", "/ticket close 99").await,
-        "There is no ticket #99."
-    );
-    assert_eq!(
-        chat.reply("carol", "/ticket show 99").await,
-        "There is no ticket #99."
-    );
+    assert_eq!(chat.reply("carol", "/ticket claim 99").await, "There is no ticket #99.");
+    assert_eq!(chat.reply("carol", "/ticket close 99").await, "There is no ticket #99.");
+    assert_eq!(chat.reply("carol", "/ticket show 99").await, "There is no ticket #99.");
     // A forged or stale button id.
     let sent = chat.press("carol", "claim:999").await;
     assert_eq!(sent[0].text(), "There is no ticket #999.");
@@ -241,11 +155,7 @@ async fn bad_input_changes_nothing(chat: Chat) {
     assert_eq!(sent[0].text(), "That button is no longer valid.");
     // A title too long for a notice.
     let long = "x".repeat(201);
-    assert!(
-        chat.reply("alice", &format!("/ticket new {long}"))
-            .await
-            .contains("201 characters")
-    );
+    assert!(chat.reply("alice", &format!("/ticket new {long}")).await.contains("201 characters"));
     assert_eq!(chat.count("tickets").await, tickets);
     assert_eq!(chat.count("events").await, events);
     chat.finish().await;
@@ -253,41 +163,20 @@ async fn bad_input_changes_nothing(chat: Chat) {
 on_both_backends!(bad_input, bad_input_changes_nothing);
 
 async fn who_sees_and_closes_what(chat: Chat) {
-    chat.say("alice", "/ticket new VPN drops every hour priority:high")
-        .await;
-    chat.say("bob", "/ticket new Need a second monitor priority:low")
-        .await;
+    chat.say("alice", "/ticket new VPN drops every hour priority:high").await;
+    chat.say("bob", "/ticket new Need a second monitor priority:low").await;
     make_agent(&chat, "carol").await;
 
     // Staff see their own tickets; agents see the queue.
     let bob_list = chat.reply("bob", "/ticket list").await;
-    assert!(
-        bob_list.contains("#2") && !bob_list.contains("#1"),
-        "{bob_list}"
-    );
+    assert!(bob_list.contains("#2") && !bob_list.contains("#1"), "{bob_list}");
     let carol_list = chat.reply("carol", "/ticket list").await;
-    assert!(
-        carol_list.starts_with("2 active tickets:") && carol_list.contains("#1 [high]"),
-        "{carol_list}"
-    );
-    assert!(
-        chat.reply("carol", "/ticket list mine:yes")
-            .await
-            .contains("No"),
-        "carol holds none yet"
-    );
+    assert!(carol_list.starts_with("2 active tickets:") && carol_list.contains("#1 [high]"), "{carol_list}");
+    assert!(chat.reply("carol", "/ticket list mine:yes").await.contains("No"), "carol holds none yet");
 
     // Staff cannot read someone else's ticket or close it; the requester can withdraw.
-    assert!(
-        chat.reply("bob", "/ticket show 1")
-            .await
-            .contains("not yours")
-    );
-    assert!(
-        chat.reply("bob", "/ticket close 1")
-            .await
-            .contains("Only agents, or the person who opened")
-    );
+    assert!(chat.reply("bob", "/ticket show 1").await.contains("not yours"));
+    assert!(chat.reply("bob", "/ticket close 1").await.contains("Only agents, or the person who opened"));
     assert_eq!(
         chat.reply("bob", "/ticket close 2 bought one myself").await,
         "Ticket #2 closed. Resolution: bought one myself"
@@ -321,12 +210,9 @@ async fn concurrent_claims(chat: Chat) {
         tasks.push(tokio::spawn(async move {
             let event = common::console_event(
                 &a,
-                deskmate_port::EventKind::Button {
-                    button_id: "claim:1".into(),
-                    message: None,
-                },
+                deskmate_port::EventKind::Button { button_id: "claim:1".into(), message: None },
             );
-            chat.app.router.process(event).await
+            chat.app.router.handle_event(event).await.effects
         }));
     }
     let mut winners = Vec::new();
@@ -343,25 +229,12 @@ async fn concurrent_claims(chat: Chat) {
             told.push(text);
         }
     }
-    assert_eq!(
-        winners.len(),
-        1,
-        "exactly one winner: {winners:?} / {told:?}"
-    );
+    assert_eq!(winners.len(), 1, "exactly one winner: {winners:?} / {told:?}");
     let expected = format!("Ticket #1 is already claimed by {}.", winners[0]);
     assert!(told.iter().all(|t| *t == expected), "{told:?}");
     let ticket = chat.store().ticket(TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.assignee.map(|a| a.name), Some(winners[0].clone()));
-    assert_eq!(
-        chat.store()
-            .events("ticket:1")
-            .await
-            .unwrap()
-            .iter()
-            .filter(|e| e.action == "ticket.claim")
-            .count(),
-        1
-    );
+    assert_eq!(chat.store().events("ticket:1").await.unwrap().iter().filter(|e| e.action == "ticket.claim").count(), 1);
     if let Ok(chat) = std::sync::Arc::try_unwrap(chat) {
         chat.finish().await;
     }
@@ -371,7 +244,7 @@ on_both_backends!(concurrency, concurrent_claims);
 async fn data_survives_a_restart(chat: Chat) {
     chat.say("alice", "/ticket new Keyboard missing keys").await;
     let url = chat.db.url.clone();
-    chat.app.store.close().await;
+    chat.app.shutdown().await;
     // A second start on the same database: migrations are already applied, data is there.
     let config = common::config_for(&url);
     let recorder = common::Recorder::new(Platform::Console);
@@ -386,15 +259,10 @@ async fn data_survives_a_restart(chat: Chat) {
     assert_eq!(ticket.title, "Keyboard missing keys");
     use deskmate_port::Inbound;
     app.router
-        .handle(common::console_event(
-            "alice",
-            deskmate_port::EventKind::Command {
-                text: "/ticket new Second".into(),
-            },
-        ))
+        .handle(common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket new Second".into() }))
         .await;
     assert!(recorder.take()[0].text().starts_with("Ticket #2 opened"));
-    app.store.close().await;
+    app.shutdown().await;
     chat.db.drop_db().await;
 }
 on_both_backends!(restart, data_survives_a_restart);

@@ -24,11 +24,7 @@ fn resolve(path: &[&str]) -> Option<&'static CommandSpec> {
 }
 
 fn push_usage(lines: &mut Vec<String>, prefix: &str, spec: &CommandSpec) {
-    let full = if prefix.is_empty() {
-        spec.name.to_owned()
-    } else {
-        format!("{prefix} {}", spec.name)
-    };
+    let full = if prefix.is_empty() { spec.name.to_owned() } else { format!("{prefix} {}", spec.name) };
     if spec.subcommands.is_empty() {
         let mut line = format!("/{full}");
         for arg in spec.args {
@@ -55,11 +51,7 @@ fn arg_usage(arg: &ArgSpec) -> String {
         ArgKind::Choice(choices) => choices.join("|"),
         _ => inner,
     };
-    if arg.required {
-        format!("<{inner}>")
-    } else {
-        format!("[{inner}]")
-    }
+    if arg.required { format!("<{inner}>") } else { format!("[{inner}]") }
 }
 
 fn kind_hint(kind: ArgKind) -> String {
@@ -76,11 +68,7 @@ fn kind_hint(kind: ArgKind) -> String {
 }
 
 fn role_note(role: Role) -> String {
-    if role == Role::Staff {
-        String::new()
-    } else {
-        format!(" ({role}s)")
-    }
+    if role == Role::Staff { String::new() } else { format!(" ({role}s)") }
 }
 
 /// The overview: every command with its summary.
@@ -100,10 +88,7 @@ pub fn command_help(name: &str) -> Option<String> {
     let leaves: Vec<(String, &CommandSpec)> = if spec.subcommands.is_empty() {
         vec![(spec.name.to_owned(), spec)]
     } else {
-        spec.subcommands
-            .iter()
-            .map(|s| (format!("{} {}", spec.name, s.name), s))
-            .collect()
+        spec.subcommands.iter().map(|s| (format!("{} {}", spec.name, s.name), s)).collect()
     };
     for (full, leaf) in leaves {
         let mut lines = Vec::new();
@@ -131,19 +116,10 @@ mod tests {
 
     #[test]
     fn usage_lines_come_from_the_declarations() {
-        assert_eq!(
-            usage(&["ticket", "new"]),
-            "/ticket new <title> [priority:low|normal|high|urgent]"
-        );
-        assert_eq!(
-            usage(&["role", "grant"]),
-            "/role grant <@person> <agent|manager|admin>"
-        );
+        assert_eq!(usage(&["ticket", "new"]), "/ticket new <title> [priority:low|normal|high|urgent]");
+        assert_eq!(usage(&["role", "grant"]), "/role grant <@person> <agent|manager|admin>");
         let all = usage(&["ticket"]);
-        assert!(
-            all.lines().count() >= 5 && all.contains("/ticket claim <id>"),
-            "{all}"
-        );
+        assert!(all.lines().count() >= 5 && all.contains("/ticket claim <id>"), "{all}");
     }
 
     #[test]
@@ -153,14 +129,8 @@ mod tests {
             assert!(list.contains(&format!("/{}", spec.name)), "{list}");
         }
         let ticket = command_help("/ticket").expect("known");
-        assert!(
-            ticket.contains("Take a ticket from the queue (agents)"),
-            "{ticket}"
-        );
-        assert!(
-            ticket.contains("priority:low|normal|high|urgent — how urgent"),
-            "{ticket}"
-        );
+        assert!(ticket.contains("Take a ticket from the queue (agents)"), "{ticket}");
+        assert!(ticket.contains("priority:low|normal|high|urgent — how urgent"), "{ticket}");
         assert!(command_help("nope").is_none());
     }
 }

@@ -82,16 +82,10 @@ pub enum ParseError {
     #[error("empty command")]
     Empty,
     #[error("unknown command /{name}")]
-    UnknownCommand {
-        name: String,
-        suggestion: Option<&'static str>,
-    },
+    UnknownCommand { name: String, suggestion: Option<&'static str> },
     /// The command is known but its arguments are wrong; `path` names it for the usage line.
     #[error("{problem}")]
-    Usage {
-        path: Vec<&'static str>,
-        problem: String,
-    },
+    Usage { path: Vec<&'static str>, problem: String },
 }
 
 #[derive(Debug, Clone)]
@@ -156,10 +150,7 @@ fn closing_quote(c: char) -> char {
 /// suffix on the command is ignored.
 pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
     let tokens = tokenize(line.trim()).map_err(|problem| match first_word(line) {
-        Some(spec) => ParseError::Usage {
-            path: vec![spec.name],
-            problem,
-        },
+        Some(spec) => ParseError::Usage { path: vec![spec.name], problem },
         None => ParseError::Empty,
     })?;
     let mut rest = tokens.as_slice();
@@ -180,10 +171,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
     let mut path = vec![spec.name];
     while !spec.subcommands.is_empty() {
         let Some((sub, tail)) = rest.split_first() else {
-            return Err(ParseError::Usage {
-                path,
-                problem: "which one? Pick a subcommand".to_owned(),
-            });
+            return Err(ParseError::Usage { path, problem: "which one? Pick a subcommand".to_owned() });
         };
         let Some(found) = find(spec.subcommands, &sub.text) else {
             let problem = match suggest(&sub.text, spec.subcommands.iter().map(|c| c.name)) {
@@ -196,10 +184,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
         path.push(spec.name);
         rest = tail;
     }
-    let values = bind(spec, rest, ctx).map_err(|problem| ParseError::Usage {
-        path: path.clone(),
-        problem,
-    })?;
+    let values = bind(spec, rest, ctx).map_err(|problem| ParseError::Usage { path: path.clone(), problem })?;
     Ok(Invocation { path, spec, values })
 }
 
@@ -214,10 +199,7 @@ fn command_name(token: &str) -> &str {
 }
 
 /// The closest name within a small edit distance, for "did you mean".
-pub(crate) fn suggest<'a>(
-    name: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let lower = name.to_lowercase();
     candidates
         .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
@@ -234,23 +216,14 @@ fn bind(
     let mut values = HashMap::new();
     let mut positional: Vec<&Token> = Vec::new();
     for token in tokens {
-        let option = if token.quoted {
-            None
-        } else {
-            token.text.split_once(':')
-        };
-        match option.and_then(|(key, v)| {
-            spec.options
-                .iter()
-                .find(|o| o.key.eq_ignore_ascii_case(key))
-                .map(|o| (o, v))
-        }) {
+        let option = if token.quoted { None } else { token.text.split_once(':') };
+        match option.and_then(|(key, v)| spec.options.iter().find(|o| o.key.eq_ignore_ascii_case(key)).map(|o| (o, v)))
+        {
             Some((opt, raw)) => {
                 if values.contains_key(opt.key) {
                     return Err(format!("`{}:` is given twice", opt.key));
                 }
-                let value =
-                    read_word(opt.kind, raw, ctx).map_err(|e| format!("{}: {e}", opt.key))?;
+                let value = read_word(opt.kind, raw, ctx).map_err(|e| format!("{}: {e}", opt.key))?;
                 values.insert(opt.key, value);
             }
             None => positional.push(token),
@@ -268,16 +241,10 @@ fn bind(
         }
         let (value, used) = match arg.kind {
             ArgKind::Text => {
-                let text = remaining
-                    .iter()
-                    .map(|t| t.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let text = remaining.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
                 (Value::Text(text), remaining.len())
             }
-            ArgKind::DateTime => {
-                read_datetime(remaining, ctx).map_err(|e| format!("<{}>: {e}", arg.name))?
-            }
+            ArgKind::DateTime => read_datetime(remaining, ctx).map_err(|e| format!("<{}>: {e}", arg.name))?,
             kind => {
                 let token = remaining[0];
                 let value = if token.quoted && kind != ArgKind::Word {
@@ -308,11 +275,7 @@ fn read_datetime(tokens: &[&Token], ctx: &ParseContext) -> Result<(Value, usize)
     // leaves "standup" for the next argument.
     let max = tokens.len().min(4);
     for n in (1..=max).rev() {
-        let text = tokens[..n]
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let text = tokens[..n].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
         if let Ok(at) = parse_datetime(&text, ctx.now, ctx.tz) {
             return Ok((Value::DateTime(at), n));
         }
@@ -332,10 +295,7 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
                 Ok(Value::Text(raw.to_owned()))
             }
         }
-        ArgKind::Int => raw
-            .parse()
-            .map(Value::Int)
-            .map_err(|_| format!("`{raw}` is not a whole number")),
+        ArgKind::Int => raw.parse().map(Value::Int).map_err(|_| format!("`{raw}` is not a whole number")),
         ArgKind::Ticket => raw
             .strip_prefix('#')
             .unwrap_or(raw)
@@ -355,9 +315,10 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             .find(|c| c.eq_ignore_ascii_case(raw))
             .map(|c| Value::Choice(c))
             .ok_or_else(|| format!("`{raw}` is not one of {}", choices.join(", "))),
-        ArgKind::TimeZone => raw.parse::<Tz>().map(Value::TimeZone).map_err(|_| {
-            format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")
-        }),
+        ArgKind::TimeZone => raw
+            .parse::<Tz>()
+            .map(Value::TimeZone)
+            .map_err(|_| format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")),
     }
 }
 
@@ -370,10 +331,7 @@ mod tests {
     fn ctx() -> ParseContext {
         // Saturday 2026-11-28 10:00 in Shanghai.
         ParseContext {
-            now: Utc
-                .with_ymd_and_hms(2026, 11, 28, 2, 0, 0)
-                .single()
-                .expect("valid"),
+            now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
             tz: chrono_tz::Asia::Shanghai,
         }
     }
@@ -403,10 +361,7 @@ mod tests {
     #[test]
     fn quotes_keep_text_together_and_protect_colons() {
         let inv = ok(r#"/ticket new "priority:high is not an option here" "#);
-        assert_eq!(
-            inv.text("title"),
-            Some("priority:high is not an option here")
-        );
+        assert_eq!(inv.text("title"), Some("priority:high is not an option here"));
         assert!(inv.get("priority").is_none());
         let inv = ok(r#"/dept create "Customer Care""#);
         assert_eq!(inv.text("name"), Some("Customer Care"));
@@ -428,9 +383,7 @@ mod tests {
         assert_eq!(inv.mention("person"), Some("bob"));
         assert_eq!(inv.text("role"), Some("agent"));
         assert!(usage_problem("/role grant bob agent").contains("@name"));
-        assert!(
-            usage_problem("/role grant @bob wizard").contains("not one of agent, manager, admin")
-        );
+        assert!(usage_problem("/role grant @bob wizard").contains("not one of agent, manager, admin"));
         assert!(usage_problem("/role grant @bob").contains("<role> is missing"));
         assert!(usage_problem("/role grant @bob agent extra").contains("unexpected `extra`"));
     }
@@ -449,13 +402,8 @@ mod tests {
 
     #[test]
     fn options_are_validated() {
-        assert!(
-            usage_problem("/ticket new Broken priority:meh")
-                .contains("priority: `meh` is not one of")
-        );
-        assert!(
-            usage_problem("/ticket new Broken priority:high priority:low").contains("given twice")
-        );
+        assert!(usage_problem("/ticket new Broken priority:meh").contains("priority: `meh` is not one of"));
+        assert!(usage_problem("/ticket new Broken priority:high priority:low").contains("given twice"));
         assert!(usage_problem("/ticket new priority:high").contains("<title> is missing"));
     }
 
@@ -463,17 +411,11 @@ mod tests {
     fn unknown_commands_suggest_the_closest() {
         assert_eq!(
             parse("/tiket new x", &ctx()).err(),
-            Some(ParseError::UnknownCommand {
-                name: "tiket".into(),
-                suggestion: Some("ticket")
-            })
+            Some(ParseError::UnknownCommand { name: "tiket".into(), suggestion: Some("ticket") })
         );
         assert_eq!(
             parse("/frobnicate", &ctx()).err(),
-            Some(ParseError::UnknownCommand {
-                name: "frobnicate".into(),
-                suggestion: None
-            })
+            Some(ParseError::UnknownCommand { name: "frobnicate".into(), suggestion: None })
         );
         assert!(usage_problem("/ticket clam 1").contains("did you mean `claim`"));
         assert!(usage_problem("/ticket").contains("subcommand"));
@@ -482,10 +424,7 @@ mod tests {
 
     #[test]
     fn time_zones() {
-        assert_eq!(
-            ok("/tz set Europe/Berlin").zone("zone"),
-            Some(chrono_tz::Europe::Berlin)
-        );
+        assert_eq!(ok("/tz set Europe/Berlin").zone("zone"), Some(chrono_tz::Europe::Berlin));
         assert!(usage_problem("/tz set Mars/Olympus").contains("IANA"));
     }
 
@@ -495,14 +434,7 @@ mod tests {
         let refs: Vec<&Token> = tokens.iter().collect();
         let (value, used) = read_datetime(&refs, &ctx()).expect("reads");
         assert_eq!(used, 2);
-        assert_eq!(
-            value,
-            Value::DateTime(
-                Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0)
-                    .single()
-                    .expect("valid")
-            )
-        );
+        assert_eq!(value, Value::DateTime(Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).single().expect("valid")));
         let tokens: Vec<Token> = tokenize("whenever").expect("tokens");
         let refs: Vec<&Token> = tokens.iter().collect();
         assert!(read_datetime(&refs, &ctx()).is_err());

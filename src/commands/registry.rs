@@ -52,21 +52,11 @@ pub struct CommandSpec {
 }
 
 const fn arg(name: &'static str, kind: ArgKind, help: &'static str) -> ArgSpec {
-    ArgSpec {
-        name,
-        kind,
-        required: true,
-        help,
-    }
+    ArgSpec { name, kind, required: true, help }
 }
 
 const fn opt_arg(name: &'static str, kind: ArgKind, help: &'static str) -> ArgSpec {
-    ArgSpec {
-        name,
-        kind,
-        required: false,
-        help,
-    }
+    ArgSpec { name, kind, required: false, help }
 }
 
 const fn cmd(
@@ -76,29 +66,11 @@ const fn cmd(
     args: &'static [ArgSpec],
     options: &'static [OptSpec],
 ) -> CommandSpec {
-    CommandSpec {
-        name,
-        summary,
-        role,
-        args,
-        options,
-        subcommands: &[],
-    }
+    CommandSpec { name, summary, role, args, options, subcommands: &[] }
 }
 
-const fn group(
-    name: &'static str,
-    summary: &'static str,
-    subcommands: &'static [CommandSpec],
-) -> CommandSpec {
-    CommandSpec {
-        name,
-        summary,
-        role: Role::Staff,
-        args: &[],
-        options: &[],
-        subcommands,
-    }
+const fn group(name: &'static str, summary: &'static str, subcommands: &'static [CommandSpec]) -> CommandSpec {
+    CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands }
 }
 
 pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
@@ -110,11 +82,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "help",
         "List the commands, or explain one",
         Role::Staff,
-        &[opt_arg(
-            "command",
-            ArgKind::Word,
-            "a command name, e.g. ticket",
-        )],
+        &[opt_arg("command", ArgKind::Word, "a command name, e.g. ticket")],
         &[],
     ),
     group(
@@ -126,11 +94,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 "Open a ticket; it is posted to the support queue",
                 Role::Staff,
                 &[arg("title", ArgKind::Text, "what is wrong, in a line")],
-                &[OptSpec {
-                    key: "priority",
-                    kind: ArgKind::Choice(PRIORITIES),
-                    help: "how urgent (default normal)",
-                }],
+                &[OptSpec { key: "priority", kind: ArgKind::Choice(PRIORITIES), help: "how urgent (default normal)" }],
             ),
             cmd(
                 "list",
@@ -168,21 +132,12 @@ pub static COMMANDS: &[CommandSpec] = &[
                 "close",
                 "Close a ticket (its agent, any agent, or the requester withdrawing it)",
                 Role::Staff,
-                &[
-                    arg("id", ArgKind::Ticket, "ticket number"),
-                    opt_arg("resolution", ArgKind::Text, "what fixed it"),
-                ],
+                &[arg("id", ArgKind::Ticket, "ticket number"), opt_arg("resolution", ArgKind::Text, "what fixed it")],
                 &[],
             ),
         ],
     ),
-    cmd(
-        "whoami",
-        "Show who Deskmate thinks you are: roles, department, manager, time zone",
-        Role::Staff,
-        &[],
-        &[],
-    ),
+    cmd("whoami", "Show who Deskmate thinks you are: roles, department, manager, time zone", Role::Staff, &[], &[]),
     group(
         "role",
         "Grant or revoke roles (admins)",
@@ -213,40 +168,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         "dept",
         "Departments and their managers",
         &[
-            cmd(
-                "create",
-                "Create a department",
-                Role::Admin,
-                &[arg("name", ArgKind::Text, "its name")],
-                &[],
-            ),
+            cmd("create", "Create a department", Role::Admin, &[arg("name", ArgKind::Text, "its name")], &[]),
             cmd(
                 "add",
                 "Put a person in a department",
                 Role::Admin,
-                &[
-                    arg("name", ArgKind::Word, "the department"),
-                    arg("person", ArgKind::Mention, "who, e.g. @bob"),
-                ],
+                &[arg("name", ArgKind::Word, "the department"), arg("person", ArgKind::Mention, "who, e.g. @bob")],
                 &[],
             ),
             cmd(
                 "set-manager",
                 "Make a person the department's manager",
                 Role::Admin,
-                &[
-                    arg("name", ArgKind::Word, "the department"),
-                    arg("person", ArgKind::Mention, "who, e.g. @carol"),
-                ],
+                &[arg("name", ArgKind::Word, "the department"), arg("person", ArgKind::Mention, "who, e.g. @carol")],
                 &[],
             ),
-            cmd(
-                "list",
-                "List departments with their managers and sizes",
-                Role::Staff,
-                &[],
-                &[],
-            ),
+            cmd("list", "List departments with their managers and sizes", Role::Staff, &[], &[]),
         ],
     ),
     group(
@@ -256,11 +193,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "set",
             "Set your time zone",
             Role::Staff,
-            &[arg(
-                "zone",
-                ArgKind::TimeZone,
-                "an IANA zone, e.g. Asia/Shanghai",
-            )],
+            &[arg("zone", ArgKind::TimeZone, "an IANA zone, e.g. Asia/Shanghai")],
             &[],
         )],
     ),

@@ -24,10 +24,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad()),
         };
         let n: u64 = digits.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|s| total.checked_add(s))
-            .ok_or_else(bad)?;
+        total = n.checked_mul(unit).and_then(|s| total.checked_add(s)).ok_or_else(bad)?;
         digits.clear();
     }
     if !digits.is_empty() || total == 0 {
@@ -57,17 +54,12 @@ pub fn parse_datetime(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime
     }
     let local_now = now.with_timezone(&tz);
     let cleaned = next_weekday_as_date(&cleaned, local_now.date_naive());
-    let parsed =
-        interim::parse_date_string(&cleaned, local_now, interim::Dialect::Uk).map_err(|_| bad())?;
+    let parsed = interim::parse_date_string(&cleaned, local_now, interim::Dialect::Uk).map_err(|_| bad())?;
     let mut at = parsed.with_timezone(&Utc);
     // A bare time that has passed today means the next one.
     if is_bare_time(&cleaned) && at <= now {
         let next_day = parsed.date_naive().succ_opt().ok_or_else(bad)?;
-        at = tz
-            .from_local_datetime(&next_day.and_time(parsed.time()))
-            .earliest()
-            .ok_or_else(bad)?
-            .with_timezone(&Utc);
+        at = tz.from_local_datetime(&next_day.and_time(parsed.time())).earliest().ok_or_else(bad)?.with_timezone(&Utc);
     }
     Ok(at)
 }
@@ -82,31 +74,15 @@ fn next_weekday_as_date(text: &str, today: NaiveDate) -> String {
     let Ok(weekday) = day.parse::<Weekday>() else {
         return text.to_owned();
     };
-    let ahead = (7 + weekday.num_days_from_monday() as i64
-        - today.weekday().num_days_from_monday() as i64
-        - 1)
-        % 7
-        + 1;
+    let ahead = (7 + weekday.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64 - 1) % 7 + 1;
     let date = today + chrono::Duration::days(ahead);
-    format!("{} {tail}", date.format("%Y-%m-%d"))
-        .trim()
-        .to_owned()
+    format!("{} {tail}", date.format("%Y-%m-%d")).trim().to_owned()
 }
 
 fn is_bare_time(text: &str) -> bool {
     NaiveTime::parse_from_str(text, "%H:%M").is_ok()
-        || text.ends_with("am")
-            && text
-                .trim_end_matches("am")
-                .trim()
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ':')
-        || text.ends_with("pm")
-            && text
-                .trim_end_matches("pm")
-                .trim()
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == ':')
+        || text.ends_with("am") && text.trim_end_matches("am").trim().chars().all(|c| c.is_ascii_digit() || c == ':')
+        || text.ends_with("pm") && text.trim_end_matches("pm").trim().chars().all(|c| c.is_ascii_digit() || c == ':')
 }
 
 /// `2hours` → `2h`, `90minutes` → `90m`, so `in 2 hours` reads like `in 2h`.
@@ -140,9 +116,7 @@ mod tests {
     use super::*;
 
     fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
-            .single()
-            .expect("valid")
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).single().expect("valid")
     }
 
     // Saturday 2026-11-28, 10:00 in Shanghai (UTC+8).
@@ -159,89 +133,41 @@ mod tests {
         assert_eq!(parse_duration("2d"), Ok(Duration::from_secs(172_800)));
         assert_eq!(parse_duration("1w"), Ok(Duration::from_secs(604_800)));
         assert_eq!(parse_duration("45S"), Ok(Duration::from_secs(45)));
-        for bad in [
-            "",
-            "30",
-            "m",
-            "1x",
-            "0m",
-            "h30",
-            "-5m",
-            "99999999999999999999w",
-        ] {
+        for bad in ["", "30", "m", "1x", "0m", "h30", "-5m", "99999999999999999999w"] {
             assert!(parse_duration(bad).is_err(), "{bad} should not parse");
         }
     }
 
     #[test]
     fn absolute_dates_are_read_in_the_callers_zone() {
-        assert_eq!(
-            parse_datetime("2026-12-01 15:00", now(), SH),
-            Ok(utc(2026, 12, 1, 7, 0))
-        );
-        assert_eq!(
-            parse_datetime("2026-12-01 15:00", now(), chrono_tz::UTC),
-            Ok(utc(2026, 12, 1, 15, 0))
-        );
+        assert_eq!(parse_datetime("2026-12-01 15:00", now(), SH), Ok(utc(2026, 12, 1, 7, 0)));
+        assert_eq!(parse_datetime("2026-12-01 15:00", now(), chrono_tz::UTC), Ok(utc(2026, 12, 1, 15, 0)));
     }
 
     #[test]
     fn relative_words() {
-        assert_eq!(
-            parse_datetime("tomorrow 9:00", now(), SH),
-            Ok(utc(2026, 11, 29, 1, 0))
-        );
-        assert_eq!(
-            parse_datetime("tomorrow at 9:00", now(), SH),
-            Ok(utc(2026, 11, 29, 1, 0))
-        );
-        assert_eq!(
-            parse_datetime("in 2h", now(), SH),
-            Ok(utc(2026, 11, 28, 4, 0))
-        );
-        assert_eq!(
-            parse_datetime("in 1h30m", now(), SH),
-            Ok(utc(2026, 11, 28, 3, 30))
-        );
-        assert_eq!(
-            parse_datetime("in 90 minutes", now(), SH),
-            Ok(utc(2026, 11, 28, 3, 30))
-        );
+        assert_eq!(parse_datetime("tomorrow 9:00", now(), SH), Ok(utc(2026, 11, 29, 1, 0)));
+        assert_eq!(parse_datetime("tomorrow at 9:00", now(), SH), Ok(utc(2026, 11, 29, 1, 0)));
+        assert_eq!(parse_datetime("in 2h", now(), SH), Ok(utc(2026, 11, 28, 4, 0)));
+        assert_eq!(parse_datetime("in 1h30m", now(), SH), Ok(utc(2026, 11, 28, 3, 30)));
+        assert_eq!(parse_datetime("in 90 minutes", now(), SH), Ok(utc(2026, 11, 28, 3, 30)));
         // Monday after this Saturday, 10:00 Shanghai.
-        assert_eq!(
-            parse_datetime("next monday 10:00", now(), SH),
-            Ok(utc(2026, 11, 30, 2, 0))
-        );
+        assert_eq!(parse_datetime("next monday 10:00", now(), SH), Ok(utc(2026, 11, 30, 2, 0)));
         // "next saturday" on a Saturday is a week away, not today.
-        assert_eq!(
-            parse_datetime("next saturday 10:00", now(), SH),
-            Ok(utc(2026, 12, 5, 2, 0))
-        );
-        assert_eq!(
-            parse_datetime("next fri 8pm", now(), SH),
-            Ok(utc(2026, 12, 4, 12, 0))
-        );
+        assert_eq!(parse_datetime("next saturday 10:00", now(), SH), Ok(utc(2026, 12, 5, 2, 0)));
+        assert_eq!(parse_datetime("next fri 8pm", now(), SH), Ok(utc(2026, 12, 4, 12, 0)));
     }
 
     #[test]
     fn a_bare_time_that_has_passed_means_tomorrow() {
-        assert_eq!(
-            parse_datetime("9:00", now(), SH),
-            Ok(utc(2026, 11, 29, 1, 0))
-        );
-        assert_eq!(
-            parse_datetime("15:00", now(), SH),
-            Ok(utc(2026, 11, 28, 7, 0))
-        );
+        assert_eq!(parse_datetime("9:00", now(), SH), Ok(utc(2026, 11, 29, 1, 0)));
+        assert_eq!(parse_datetime("15:00", now(), SH), Ok(utc(2026, 11, 28, 7, 0)));
     }
 
     #[test]
     fn nonsense_is_refused() {
         for bad in ["", "whenever", "in", "in soon", "2026-13-45 10:00"] {
-            assert!(
-                parse_datetime(bad, now(), SH).is_err(),
-                "{bad} should not parse"
-            );
+            assert!(parse_datetime(bad, now(), SH).is_err(), "{bad} should not parse");
         }
     }
 }

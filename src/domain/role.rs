@@ -34,12 +34,8 @@ impl RoleSet {
 
     /// The granted roles, highest first, staff always last.
     pub fn names(self) -> Vec<&'static str> {
-        let mut out: Vec<_> = Role::ALL
-            .into_iter()
-            .rev()
-            .filter(|r| *r != Role::Staff && self.holds(*r))
-            .map(Role::as_str)
-            .collect();
+        let mut out: Vec<_> =
+            Role::ALL.into_iter().rev().filter(|r| *r != Role::Staff && self.holds(*r)).map(Role::as_str).collect();
         out.push(Role::Staff.as_str());
         out
     }

@@ -50,19 +50,10 @@ mod tests {
     #[test]
     fn transitions() {
         assert_eq!(TicketStatus::Open.claim(), Ok(TicketStatus::Claimed));
-        assert_eq!(
-            TicketStatus::Claimed.claim(),
-            Err(TransitionError::AlreadyClaimed)
-        );
-        assert_eq!(
-            TicketStatus::Closed.claim(),
-            Err(TransitionError::AlreadyClosed)
-        );
+        assert_eq!(TicketStatus::Claimed.claim(), Err(TransitionError::AlreadyClaimed));
+        assert_eq!(TicketStatus::Closed.claim(), Err(TransitionError::AlreadyClosed));
         assert_eq!(TicketStatus::Claimed.close(), Ok(TicketStatus::Closed));
-        assert_eq!(
-            TicketStatus::Closed.close(),
-            Err(TransitionError::AlreadyClosed)
-        );
+        assert_eq!(TicketStatus::Closed.close(), Err(TransitionError::AlreadyClosed));
     }
 
     #[test]

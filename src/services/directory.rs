@@ -8,7 +8,7 @@ use rand::Rng;
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::domain::{Department, Person, Role};
 use crate::replies;
-use crate::store::{Audit, LinkOutcome, Store};
+use crate::store::{Audit, LinkOutcome, Store, Tx};
 
 const LINK_CODE_MINUTES: i64 = 10;
 /// No 0/O or 1/I/L, so a code read off one screen is typed right on another.
@@ -29,17 +29,12 @@ impl Directory {
     /// as admins in the config become admins.
     pub async fn person_for(&self, account: &Account, now: DateTime<Utc>) -> ServiceResult<Person> {
         let (mut person, _new) = self.store.person_for_account(account, now).await?;
-        let bootstrap = self
-            .admins
-            .iter()
-            .any(|(p, id)| *p == account.platform && *id == account.id);
+        let bootstrap = self.admins.iter().any(|(p, id)| *p == account.platform && *id == account.id);
         if bootstrap && !person.roles.holds(Role::Admin) {
-            let audit = Audit {
-                actor: None,
-                platform: account.platform,
-                at: now,
-            };
-            self.store.grant_role(person.id, Role::Admin, audit).await?;
+            let audit = Audit { actor: None, platform: account.platform, at: now };
+            let mut tx = self.store.begin().await?;
+            tx.grant_role(person.id, Role::Admin, audit).await?;
+            tx.commit().await?;
             person.roles.insert(Role::Admin);
         }
         Ok(person)
@@ -61,136 +56,82 @@ impl Directory {
             None => None,
         };
         let manager = self.store.manager_of(person.id).await?;
-        Ok(vec![Effect::reply(replies::whoami(
-            person,
-            &accounts,
-            dept.as_ref(),
-            manager.as_ref(),
-            actor.tz,
-        ))])
+        Ok(vec![Effect::reply(replies::whoami(person, &accounts, dept.as_ref(), manager.as_ref(), actor.tz))])
     }
 
-    pub async fn grant(&self, actor: &Actor, handle: &str, role: Role) -> ServiceResult {
+    pub async fn grant(&self, tx: &mut Tx, actor: &Actor, handle: &str, role: Role) -> ServiceResult {
         require(actor, Role::Admin, "role grant")?;
         let target = self.resolve(actor, handle).await?;
-        let changed = self
-            .store
-            .grant_role(target.id, role, actor.audit())
-            .await?;
-        Ok(vec![Effect::reply(replies::role_granted(
-            &target.display_name,
-            role,
-            changed,
-        ))])
+        let changed = tx.grant_role(target.id, role, actor.audit()).await?;
+        Ok(vec![Effect::reply(replies::role_granted(&target.display_name, role, changed))])
     }
 
-    pub async fn revoke(&self, actor: &Actor, handle: &str, role: Role) -> ServiceResult {
+    pub async fn revoke(&self, tx: &mut Tx, actor: &Actor, handle: &str, role: Role) -> ServiceResult {
         require(actor, Role::Admin, "role revoke")?;
         let target = self.resolve(actor, handle).await?;
         if role == Role::Admin && target.roles.holds(Role::Admin) {
             // An admin named in the config would be made admin again on their next message.
             let accounts = self.store.accounts_of(target.id).await?;
-            if accounts.iter().any(|a| {
-                self.admins
-                    .iter()
-                    .any(|(p, id)| *p == a.platform && *id == a.id)
-            }) {
+            if accounts.iter().any(|a| self.admins.iter().any(|(p, id)| *p == a.platform && *id == a.id)) {
                 return refuse(replies::admin_by_config(&target.display_name));
             }
             if self.store.count_role(Role::Admin).await? <= 1 {
                 return refuse(replies::last_admin());
             }
         }
-        let changed = self
-            .store
-            .revoke_role(target.id, role, actor.audit())
-            .await?;
-        Ok(vec![Effect::reply(replies::role_revoked(
-            &target.display_name,
-            role,
-            changed,
-        ))])
+        let changed = tx.revoke_role(target.id, role, actor.audit()).await?;
+        Ok(vec![Effect::reply(replies::role_revoked(&target.display_name, role, changed))])
     }
 
-    pub async fn create_department(&self, actor: &Actor, name: &str) -> ServiceResult {
+    pub async fn create_department(&self, tx: &mut Tx, actor: &Actor, name: &str) -> ServiceResult {
         require(actor, Role::Admin, "dept create")?;
         let name = name.trim();
-        match self.store.create_department(name, actor.audit()).await? {
+        match tx.create_department(name, actor.audit()).await? {
             Some(d) => Ok(vec![Effect::reply(replies::dept_created(&d))]),
             None => refuse(replies::dept_exists(name)),
         }
     }
 
-    pub async fn add_to_department(
-        &self,
-        actor: &Actor,
-        dept: &str,
-        handle: &str,
-    ) -> ServiceResult {
+    pub async fn add_to_department(&self, tx: &mut Tx, actor: &Actor, dept: &str, handle: &str) -> ServiceResult {
         require(actor, Role::Admin, "dept add")?;
         let dept = self.department(dept).await?;
         let person = self.resolve(actor, handle).await?;
-        self.store
-            .set_department(person.id, dept.id, actor.audit())
-            .await?;
-        Ok(vec![Effect::reply(replies::dept_member_added(
-            &dept.name,
-            &person.display_name,
-        ))])
+        tx.set_department(person.id, dept.id, actor.audit()).await?;
+        Ok(vec![Effect::reply(replies::dept_member_added(&dept.name, &person.display_name))])
     }
 
-    pub async fn set_manager(&self, actor: &Actor, dept: &str, handle: &str) -> ServiceResult {
+    pub async fn set_manager(&self, tx: &mut Tx, actor: &Actor, dept: &str, handle: &str) -> ServiceResult {
         require(actor, Role::Admin, "dept set-manager")?;
         let dept = self.department(dept).await?;
         let person = self.resolve(actor, handle).await?;
-        self.store
-            .set_department_manager(dept.id, person.id, actor.audit())
-            .await?;
-        Ok(vec![Effect::reply(replies::dept_manager_set(
-            &dept.name,
-            &person.display_name,
-        ))])
+        tx.set_department_manager(dept.id, person.id, actor.audit()).await?;
+        Ok(vec![Effect::reply(replies::dept_manager_set(&dept.name, &person.display_name))])
     }
 
     pub async fn list_departments(&self) -> ServiceResult {
-        Ok(vec![Effect::reply(replies::dept_list(
-            &self.store.departments().await?,
-        ))])
+        Ok(vec![Effect::reply(replies::dept_list(&self.store.departments().await?))])
     }
 
-    pub async fn set_time_zone(&self, actor: &Actor, tz: Tz) -> ServiceResult {
-        self.store
-            .set_time_zone(actor.person.id, tz, actor.audit())
-            .await?;
+    pub async fn set_time_zone(&self, tx: &mut Tx, actor: &Actor, tz: Tz) -> ServiceResult {
+        tx.set_time_zone(actor.person.id, tz, actor.audit()).await?;
         Ok(vec![Effect::reply(replies::tz_set(tz, actor.at))])
     }
 
     /// Without a code: hands out a one-time code. With one: joins this account to the
     /// person who asked for it.
-    pub async fn link(&self, actor: &Actor, code: Option<&str>) -> ServiceResult {
+    pub async fn link(&self, tx: &mut Tx, actor: &Actor, code: Option<&str>) -> ServiceResult {
         let Some(code) = code else {
             let code = new_link_code();
             let expires = actor.at + chrono::Duration::minutes(LINK_CODE_MINUTES);
-            self.store
-                .create_link_code(actor.person.id, &code, expires)
-                .await?;
+            tx.create_link_code(actor.person.id, &code, expires).await?;
             return Ok(vec![Effect::Reply {
                 body: deskmate_port::Body::text(replies::link_code(&code, LINK_CODE_MINUTES)),
                 private: true,
             }]);
         };
-        match self
-            .store
-            .redeem_link_code(&code.trim().to_uppercase(), actor.person.id, actor.audit())
-            .await?
-        {
+        match tx.redeem_link_code(&code.trim().to_uppercase(), actor.person.id, actor.audit()).await? {
             LinkOutcome::Linked { person } => {
-                let name = self
-                    .store
-                    .person(person)
-                    .await?
-                    .map(|p| p.display_name)
-                    .unwrap_or_default();
+                let name = self.store.person(person).await?.map(|p| p.display_name).unwrap_or_default();
                 Ok(vec![Effect::reply(replies::linked(&name))])
             }
             LinkOutcome::AlreadyLinked => refuse(replies::link_same_person()),
@@ -207,16 +148,10 @@ impl Directory {
 }
 
 fn require(actor: &Actor, role: Role, command: &str) -> ServiceResult<()> {
-    if actor.is(role) {
-        Ok(())
-    } else {
-        refuse(replies::needs_role(role, command))
-    }
+    if actor.is(role) { Ok(()) } else { refuse(replies::needs_role(role, command)) }
 }
 
 fn new_link_code() -> String {
     let mut rng = rand::rng();
-    (0..6)
-        .map(|_| char::from(LINK_ALPHABET[rng.random_range(0..LINK_ALPHABET.len())]))
-        .collect()
+    (0..6).map(|_| char::from(LINK_ALPHABET[rng.random_range(0..LINK_ALPHABET.len())])).collect()
 }

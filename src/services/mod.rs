@@ -25,11 +25,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn audit(&self) -> Audit {
-        Audit {
-            actor: Some(self.person.id),
-            platform: self.platform,
-            at: self.at,
-        }
+        Audit { actor: Some(self.person.id), platform: self.platform, at: self.at }
     }
 
     pub fn is(&self, role: Role) -> bool {
@@ -44,7 +40,9 @@ pub enum Effect {
     /// platform allows (a toast, an ephemeral reply).
     Reply { body: Body, private: bool },
     /// Post to every support-queue channel and remember the messages under `subject`.
-    PostToQueue { subject: String, body: Body },
+    /// `coalesce` names the kind and label under which a flooded channel may sum it up
+    /// ("ticket.new", "#12").
+    PostToQueue { subject: String, body: Body, coalesce: Option<(String, String)> },
     /// Edit every message remembered under `subject`.
     UpdateNotices { subject: String, body: Body },
     /// A direct message to a person, on the platform they were last seen on where possible.
@@ -53,10 +51,7 @@ pub enum Effect {
 
 impl Effect {
     pub fn reply(text: impl Into<String>) -> Effect {
-        Effect::Reply {
-            body: Body::text(text),
-            private: false,
-        }
+        Effect::Reply { body: Body::text(text), private: false }
     }
 }
 

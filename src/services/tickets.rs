@@ -3,11 +3,9 @@
 use deskmate_port::Body;
 
 use super::{Actor, Effect, ServiceResult, refuse};
-use crate::domain::{
-    Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject,
-};
+use crate::domain::{Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
 use crate::replies;
-use crate::store::{NewTicket, Store, TicketFilter};
+use crate::store::{NewTicket, Store, TicketFilter, Tx};
 
 const MAX_TITLE: usize = 200;
 const LIST_LIMIT: i64 = 25;
@@ -33,28 +31,19 @@ impl Tickets {
         Tickets { store }
     }
 
-    pub async fn open(&self, actor: &Actor, title: &str, priority: Priority) -> ServiceResult {
+    pub async fn open(&self, tx: &mut Tx, actor: &Actor, title: &str, priority: Priority) -> ServiceResult {
         let title = title.trim();
         let len = title.chars().count();
         if len > MAX_TITLE {
             return refuse(replies::ticket_title_problem(len, MAX_TITLE));
         }
-        let ticket = self
-            .store
-            .create_ticket(
-                NewTicket {
-                    title,
-                    priority,
-                    requester: actor.person.id,
-                },
-                actor.audit(),
-            )
-            .await?;
+        let ticket = tx.create_ticket(NewTicket { title, priority, requester: actor.person.id }, actor.audit()).await?;
         Ok(vec![
             Effect::reply(replies::ticket_opened(&ticket)),
             Effect::PostToQueue {
                 subject: ticket.subject(),
                 body: replies::ticket_notice(&ticket),
+                coalesce: Some(("ticket.new".to_owned(), format!("#{}", ticket.id))),
             },
         ])
     }
@@ -74,93 +63,58 @@ impl Tickets {
         // Agents and managers see the whole queue; everyone else sees their own tickets.
         let sees_all = actor.is(Role::Agent) || actor.is(Role::Manager);
         let involving = (mine || !sees_all).then_some(actor.person.id);
-        let tickets = self
-            .store
-            .tickets(TicketFilter {
-                statuses,
-                involving,
-                limit: LIST_LIMIT,
-            })
-            .await?;
+        let tickets = self.store.tickets(TicketFilter { statuses, involving, limit: LIST_LIMIT }).await?;
         let what = match (involving.is_some(), word.is_empty()) {
             (true, true) => "of your".to_owned(),
             (true, false) => format!("of your {word}"),
             (false, _) => word.to_owned(),
         };
-        Ok(vec![Effect::reply(replies::ticket_list(
-            &tickets,
-            what.trim(),
-            actor.tz,
-        ))])
+        Ok(vec![Effect::reply(replies::ticket_list(&tickets, what.trim(), actor.tz))])
     }
 
     pub async fn show(&self, actor: &Actor, id: TicketId) -> ServiceResult {
-        let ticket = self.find(id).await?;
-        let involved = ticket.requester.id == actor.person.id
-            || ticket
-                .assignee
-                .as_ref()
-                .is_some_and(|a| a.id == actor.person.id);
+        let Some(ticket) = self.store.ticket(id).await? else { return refuse(replies::ticket_not_found(id)) };
+        let involved =
+            ticket.requester.id == actor.person.id || ticket.assignee.as_ref().is_some_and(|a| a.id == actor.person.id);
         if !involved && !actor.is(Role::Agent) && !actor.is(Role::Manager) {
             return refuse(replies::ticket_not_yours(id));
         }
         let history = self.store.events(&ticket.subject()).await?;
-        Ok(vec![Effect::reply(replies::ticket_details(
-            &ticket, &history, actor.tz,
-        ))])
+        Ok(vec![Effect::reply(replies::ticket_details(&ticket, &history, actor.tz))])
     }
 
     /// Claims a ticket for the actor, who must be an agent. Of two agents racing, one
     /// wins; the other is told who has it.
-    pub async fn claim(&self, actor: &Actor, id: TicketId) -> ServiceResult {
+    pub async fn claim(&self, tx: &mut Tx, actor: &Actor, id: TicketId) -> ServiceResult {
         if !actor.is(Role::Agent) {
             return refuse(replies::needs_role(Role::Agent, "ticket claim"));
         }
-        let ticket = self.find(id).await?;
+        let ticket = find(tx, id).await?;
         if let Err(e) = ticket.status.claim() {
             return refuse(self.explain(&ticket, e, actor));
         }
-        let Some(claimed) = self
-            .store
-            .claim_ticket(id, ticket.status, actor.person.id, actor.audit())
-            .await?
-        else {
+        let Some(claimed) = tx.claim_ticket(id, ticket.status, actor.person.id, actor.audit()).await? else {
             // Someone else changed it between our read and our write: report what they did.
-            let now = self.find(id).await?;
-            let e = now
-                .status
-                .claim()
-                .err()
-                .unwrap_or(TransitionError::AlreadyClaimed);
+            let now = find(tx, id).await?;
+            let e = now.status.claim().err().unwrap_or(TransitionError::AlreadyClaimed);
             return refuse(self.explain(&now, e, actor));
         };
         let mut effects = vec![
             Effect::reply(replies::ticket_claimed(&claimed)),
-            Effect::UpdateNotices {
-                subject: claimed.subject(),
-                body: replies::ticket_notice(&claimed),
-            },
+            Effect::UpdateNotices { subject: claimed.subject(), body: replies::ticket_notice(&claimed) },
         ];
         if claimed.requester.id != actor.person.id {
             effects.push(Effect::Direct {
                 person: claimed.requester.id,
-                body: Body::text(replies::ticket_claimed_for_requester(
-                    &claimed,
-                    &actor.person.display_name,
-                )),
+                body: Body::text(replies::ticket_claimed_for_requester(&claimed, &actor.person.display_name)),
             });
         }
         Ok(effects)
     }
 
     /// Closes a ticket. Agents may close any ticket; a requester may withdraw their own.
-    pub async fn close(
-        &self,
-        actor: &Actor,
-        id: TicketId,
-        resolution: Option<&str>,
-    ) -> ServiceResult {
-        let ticket = self.find(id).await?;
+    pub async fn close(&self, tx: &mut Tx, actor: &Actor, id: TicketId, resolution: Option<&str>) -> ServiceResult {
+        let ticket = find(tx, id).await?;
         if !actor.is(Role::Agent) && ticket.requester.id != actor.person.id {
             return refuse(replies::ticket_close_refused(id));
         }
@@ -168,55 +122,38 @@ impl Tickets {
             return refuse(self.explain(&ticket, e, actor));
         }
         let resolution = resolution.map(str::trim).filter(|r| !r.is_empty());
-        let Some(closed) = self
-            .store
-            .close_ticket(id, ticket.status, resolution, actor.audit())
-            .await?
-        else {
-            let now = self.find(id).await?;
-            let e = now
-                .status
-                .close()
-                .err()
-                .unwrap_or(TransitionError::AlreadyClosed);
+        let Some(closed) = tx.close_ticket(id, ticket.status, resolution, actor.audit()).await? else {
+            let now = find(tx, id).await?;
+            let e = now.status.close().err().unwrap_or(TransitionError::AlreadyClosed);
             return refuse(self.explain(&now, e, actor));
         };
         let mut effects = vec![
             Effect::reply(replies::ticket_closed(&closed)),
-            Effect::UpdateNotices {
-                subject: ticket_subject(id),
-                body: replies::ticket_notice(&closed),
-            },
+            Effect::UpdateNotices { subject: ticket_subject(id), body: replies::ticket_notice(&closed) },
         ];
         if closed.requester.id != actor.person.id {
             effects.push(Effect::Direct {
                 person: closed.requester.id,
-                body: Body::text(replies::ticket_closed_for_requester(
-                    &closed,
-                    &actor.person.display_name,
-                )),
+                body: Body::text(replies::ticket_closed_for_requester(&closed, &actor.person.display_name)),
             });
         }
         Ok(effects)
     }
 
-    async fn find(&self, id: TicketId) -> ServiceResult<Ticket> {
-        match self.store.ticket(id).await? {
-            Some(t) => Ok(t),
-            None => refuse(replies::ticket_not_found(id)),
-        }
-    }
-
     fn explain(&self, ticket: &Ticket, error: TransitionError, actor: &Actor) -> String {
         match error {
             TransitionError::AlreadyClaimed => {
-                let you = ticket
-                    .assignee
-                    .as_ref()
-                    .is_some_and(|a| a.id == actor.person.id);
+                let you = ticket.assignee.as_ref().is_some_and(|a| a.id == actor.person.id);
                 replies::ticket_already_claimed(ticket.id, ticket.assignee.as_ref(), you)
             }
             TransitionError::AlreadyClosed => replies::ticket_already_closed(ticket.id),
         }
+    }
+}
+
+async fn find(tx: &mut Tx, id: TicketId) -> ServiceResult<Ticket> {
+    match tx.ticket(id).await? {
+        Some(t) => Ok(t),
+        None => refuse(replies::ticket_not_found(id)),
     }
 }

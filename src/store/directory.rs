@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, Platform};
 
-use super::{Audit, Result, Store, StoreError, log_event, ms, parse_column, with_db};
+use super::{Audit, Result, Store, StoreError, Tx, log_event, ms, parse_column, with_db, with_tx};
 use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
 
 /// An account seen on a platform, as the adapter described it.
@@ -67,11 +67,7 @@ impl Store {
     /// The person behind an account, registering both on first sight. Keeps the
     /// account's handle and display name current.
     #[tracing::instrument(skip_all, err, fields(platform = %account.platform))]
-    pub async fn person_for_account(
-        &self,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> Result<(Person, bool)> {
+    pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, bool)> {
         let platform = account.platform.as_str();
         let handle = account.handle.as_deref().map(handle_key);
         let found: Option<KnownAccountRow> = with_db!(self, |pool| {
@@ -105,13 +101,12 @@ impl Store {
         // one person, and the loser's transaction (with its person row) rolls back.
         let inserted: Option<i64> = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let (person_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id",
-            )
-            .bind(&account.display_name)
-            .bind(ms(now))
-            .fetch_one(&mut *tx)
-            .await?;
+            let (person_id,): (i64,) =
+                sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
+                    .bind(&account.display_name)
+                    .bind(ms(now))
+                    .fetch_one(&mut *tx)
+                    .await?;
             let done = sqlx::query(
                 "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, external_id) DO NOTHING",
@@ -125,13 +120,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             if done.rows_affected() == 1 {
-                let audit = Audit {
-                    actor: Some(PersonId(person_id)),
-                    platform: account.platform,
-                    at: now,
-                };
+                let audit = Audit { actor: Some(PersonId(person_id)), platform: account.platform, at: now };
                 log_event!(
-                    tx,
+                    &mut *tx,
                     audit,
                     format!("person:{person_id}"),
                     "registered",
@@ -147,9 +138,7 @@ impl Store {
         match inserted {
             Some(id) => {
                 let person = self.person(PersonId(id)).await?;
-                person
-                    .map(|p| (p, true))
-                    .ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
+                person.map(|p| (p, true)).ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
             }
             None => Box::pin(self.person_for_account(account, now)).await,
         }
@@ -157,12 +146,10 @@ impl Store {
 
     pub async fn person(&self, id: PersonId) -> Result<Option<Person>> {
         let row: Option<PersonRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1"
-            )))
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {PERSON_COLUMNS} FROM persons p WHERE p.id = $1")))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
         });
         match row {
             Some(row) => Ok(Some(self.person_from_row(row).await?)),
@@ -171,11 +158,7 @@ impl Store {
     }
 
     /// Finds someone by the handle people type after `@` on a platform.
-    pub async fn person_by_handle(
-        &self,
-        platform: Platform,
-        handle: &str,
-    ) -> Result<Option<Person>> {
+    pub async fn person_by_handle(&self, platform: Platform, handle: &str) -> Result<Option<Person>> {
         let row: Option<PersonRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
@@ -194,27 +177,12 @@ impl Store {
 
     async fn person_from_row(&self, row: PersonRow) -> Result<Person> {
         let roles: Vec<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1")
-                .bind(row.id)
-                .fetch_all(pool)
-                .await?
+            sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1").bind(row.id).fetch_all(pool).await?
         });
-        let roles = roles
-            .iter()
-            .map(|(r,)| parse_column::<Role>("person_roles.role", r))
-            .collect::<Result<RoleSet>>()?;
-        let tz = row
-            .tz
-            .as_deref()
-            .map(|z| parse_column::<Tz>("persons.tz", z))
-            .transpose()?;
-        Ok(Person {
-            id: PersonId(row.id),
-            display_name: row.display_name,
-            tz,
-            dept: row.dept_id.map(DeptId),
-            roles,
-        })
+        let roles =
+            roles.iter().map(|(r,)| parse_column::<Role>("person_roles.role", r)).collect::<Result<RoleSet>>()?;
+        let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
+        Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles })
     }
 
     /// Every account a person has, oldest first.
@@ -239,52 +207,15 @@ impl Store {
             .collect()
     }
 
-    /// Grants a role; false when the person already had it.
-    pub async fn grant_role(&self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query(
-                "INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(person.0)
-            .bind(role.as_str())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 1 {
-                log_event!(
-                    tx,
-                    audit,
-                    format!("person:{person}"),
-                    "role.grant",
-                    role.as_str()
-                )?;
-            }
-            tx.commit().await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
-    /// Revokes a role; false when the person did not have it.
-    pub async fn revoke_role(&self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
-                .bind(person.0)
+    /// Everyone who holds a role.
+    pub async fn persons_with_role(&self, role: Role) -> Result<Vec<PersonId>> {
+        let rows: Vec<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT person_id FROM person_roles WHERE role = $1 ORDER BY person_id")
                 .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 1 {
-                log_event!(
-                    tx,
-                    audit,
-                    format!("person:{person}"),
-                    "role.revoke",
-                    role.as_str()
-                )?;
-            }
-            tx.commit().await?;
-            Ok(done.rows_affected() == 1)
-        })
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(id,)| PersonId(id)).collect())
     }
 
     /// How many people hold a role (admins must not revoke the last admin).
@@ -298,123 +229,31 @@ impl Store {
         })
     }
 
-    pub async fn set_time_zone(&self, person: PersonId, tz: Tz, audit: Audit) -> Result<()> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE persons SET tz = $1 WHERE id = $2")
-                .bind(tz.name())
-                .bind(person.0)
-                .execute(&mut *tx)
-                .await?;
-            log_event!(tx, audit, format!("person:{person}"), "tz.set", tz.name())?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Creates a department; `None` when one with that name (ignoring case) exists.
-    pub async fn create_department(&self, name: &str, audit: Audit) -> Result<Option<Department>> {
-        let created: Option<i64> = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let row: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO departments (name, name_key, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name_key) DO NOTHING RETURNING id",
-            )
-            .bind(name)
-            .bind(name.to_lowercase())
-            .bind(ms(audit.at))
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((id,)) = row {
-                log_event!(tx, audit, format!("dept:{id}"), "dept.create", name)?;
-            }
-            tx.commit().await?;
-            row.map(|(id,)| id)
-        });
-        match created {
-            Some(id) => self.department(DeptId(id)).await,
-            None => Ok(None),
-        }
-    }
-
     pub async fn department(&self, id: DeptId) -> Result<Option<Department>> {
         let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{DEPT_SELECT} WHERE d.id = $1"
-            )))
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.id = $1")))
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(dept_from_row))
     }
 
     pub async fn department_by_name(&self, name: &str) -> Result<Option<Department>> {
         let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{DEPT_SELECT} WHERE d.name_key = $1"
-            )))
-            .bind(name.to_lowercase())
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.name_key = $1")))
+                .bind(name.to_lowercase())
+                .fetch_optional(pool)
+                .await?
         });
         Ok(row.map(dept_from_row))
     }
 
     pub async fn departments(&self) -> Result<Vec<Department>> {
         let rows: Vec<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{DEPT_SELECT} ORDER BY d.name_key"
-            )))
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} ORDER BY d.name_key"))).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(dept_from_row).collect())
-    }
-
-    pub async fn set_department(&self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2")
-                .bind(dept.0)
-                .bind(person.0)
-                .execute(&mut *tx)
-                .await?;
-            log_event!(
-                tx,
-                audit,
-                format!("dept:{dept}"),
-                "dept.add",
-                format!("person:{person}")
-            )?;
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    pub async fn set_department_manager(
-        &self,
-        dept: DeptId,
-        manager: PersonId,
-        audit: Audit,
-    ) -> Result<()> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
-                .bind(manager.0)
-                .bind(dept.0)
-                .execute(&mut *tx)
-                .await?;
-            log_event!(
-                tx,
-                audit,
-                format!("dept:{dept}"),
-                "dept.set-manager",
-                format!("person:{manager}")
-            )?;
-            tx.commit().await?;
-            Ok(())
-        })
     }
 
     /// A person's manager: the one set on them, else their department's manager (unless
@@ -431,31 +270,106 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(|(id, name)| PersonName {
-            id: PersonId(id),
-            name,
-        }))
+        Ok(row.map(|(id, name)| PersonName { id: PersonId(id), name }))
+    }
+}
+
+impl Tx {
+    /// Grants a role; false when the person already had it.
+    pub async fn grant_role(&mut self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(person.0)
+                .bind(role.as_str())
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                log_event!(&mut **tx, audit, format!("person:{person}"), "role.grant", role.as_str())?;
+            }
+            Ok(done.rows_affected() == 1)
+        })
     }
 
-    pub async fn create_link_code(
-        &self,
-        person: PersonId,
-        code: &str,
-        expires_at: DateTime<Utc>,
-    ) -> Result<()> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM link_codes WHERE person_id = $1")
+    /// Revokes a role; false when the person did not have it.
+    pub async fn revoke_role(&mut self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
                 .bind(person.0)
-                .execute(&mut *tx)
+                .bind(role.as_str())
+                .execute(&mut **tx)
                 .await?;
+            if done.rows_affected() == 1 {
+                log_event!(&mut **tx, audit, format!("person:{person}"), "role.revoke", role.as_str())?;
+            }
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    pub async fn set_time_zone(&mut self, person: PersonId, tz: Tz, audit: Audit) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE persons SET tz = $1 WHERE id = $2")
+                .bind(tz.name())
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, format!("person:{person}"), "tz.set", tz.name())?;
+            Ok(())
+        })
+    }
+
+    /// Creates a department; `None` when one with that name (ignoring case) exists.
+    pub async fn create_department(&mut self, name: &str, audit: Audit) -> Result<Option<Department>> {
+        let created: Option<i64> = with_tx!(self, |tx| {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "INSERT INTO departments (name, name_key, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (name_key) DO NOTHING RETURNING id",
+            )
+            .bind(name)
+            .bind(name.to_lowercase())
+            .bind(ms(audit.at))
+            .fetch_optional(&mut **tx)
+            .await?;
+            if let Some((id,)) = row {
+                log_event!(&mut **tx, audit, format!("dept:{id}"), "dept.create", name)?;
+            }
+            row.map(|(id,)| id)
+        });
+        Ok(created.map(|id| Department { id: DeptId(id), name: name.to_owned(), manager: None, members: 0 }))
+    }
+
+    pub async fn set_department(&mut self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2")
+                .bind(dept.0)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, format!("dept:{dept}"), "dept.add", format!("person:{person}"))?;
+            Ok(())
+        })
+    }
+
+    pub async fn set_department_manager(&mut self, dept: DeptId, manager: PersonId, audit: Audit) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
+                .bind(manager.0)
+                .bind(dept.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, format!("dept:{dept}"), "dept.set-manager", format!("person:{manager}"))?;
+            Ok(())
+        })
+    }
+
+    pub async fn create_link_code(&mut self, person: PersonId, code: &str, expires_at: DateTime<Utc>) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM link_codes WHERE person_id = $1").bind(person.0).execute(&mut **tx).await?;
             sqlx::query("INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)")
                 .bind(code)
                 .bind(person.0)
                 .bind(ms(expires_at))
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
-            tx.commit().await?;
             Ok(())
         })
     }
@@ -463,31 +377,21 @@ impl Store {
     /// Redeems a link code sent by `redeemer`: the redeemer's person is merged into the
     /// code's owner (accounts, roles, tickets, history), in one transaction.
     #[tracing::instrument(skip_all, err)]
-    pub async fn redeem_link_code(
-        &self,
-        code: &str,
-        redeemer: PersonId,
-        audit: Audit,
-    ) -> Result<LinkOutcome> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+    pub async fn redeem_link_code(&mut self, code: &str, redeemer: PersonId, audit: Audit) -> Result<LinkOutcome> {
+        with_tx!(self, |tx| {
             // Deleting first claims the code, so two redemptions cannot both succeed.
-            let owner: Option<(i64, i64)> = sqlx::query_as(
-                "DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at",
-            )
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let owner: Option<(i64, i64)> =
+                sqlx::query_as("DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at")
+                    .bind(code)
+                    .fetch_optional(&mut **tx)
+                    .await?;
             let Some((owner, expires_at)) = owner else {
-                tx.rollback().await?;
                 return Ok(LinkOutcome::Invalid);
             };
             if expires_at < ms(audit.at) {
-                tx.commit().await?;
                 return Ok(LinkOutcome::Invalid);
             }
             if owner == redeemer.0 {
-                tx.rollback().await?;
                 return Ok(LinkOutcome::AlreadyLinked);
             }
             let from = redeemer.0;
@@ -504,35 +408,19 @@ impl Store {
                 "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
                  dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1",
             ] {
-                sqlx::query(sql)
-                    .bind(owner)
-                    .bind(from)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(sql).bind(owner).bind(from).execute(&mut **tx).await?;
             }
             for sql in [
                 "DELETE FROM person_roles WHERE person_id = $1",
                 "DELETE FROM link_codes WHERE person_id = $1",
                 "DELETE FROM persons WHERE id = $1",
             ] {
-                sqlx::query(sql).bind(from).execute(&mut *tx).await?;
+                sqlx::query(sql).bind(from).execute(&mut **tx).await?;
             }
             // The redeemer's person row is gone: the merged person is the actor.
-            let audit = Audit {
-                actor: Some(PersonId(owner)),
-                ..audit
-            };
-            log_event!(
-                tx,
-                audit,
-                format!("person:{owner}"),
-                "account.link",
-                format!("merged person:{from}")
-            )?;
-            tx.commit().await?;
-            Ok(LinkOutcome::Linked {
-                person: PersonId(owner),
-            })
+            let audit = Audit { actor: Some(PersonId(owner)), ..audit };
+            log_event!(&mut **tx, audit, format!("person:{owner}"), "account.link", format!("merged person:{from}"))?;
+            Ok(LinkOutcome::Linked { person: PersonId(owner) })
         })
     }
 }
@@ -541,13 +429,7 @@ fn dept_from_row(row: DeptRow) -> Department {
     Department {
         id: DeptId(row.id),
         name: row.name,
-        manager: row
-            .manager_id
-            .zip(row.manager_name)
-            .map(|(id, name)| PersonName {
-                id: PersonId(id),
-                name,
-            }),
+        manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
         members: row.members,
     }
 }

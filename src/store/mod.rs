@@ -6,6 +6,7 @@
 
 mod directory;
 mod notices;
+mod outbox;
 mod tickets;
 
 use std::str::FromStr;
@@ -15,10 +16,11 @@ use chrono::{DateTime, Utc};
 use deskmate_port::Platform;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use directory::{LinkOutcome, NewAccount};
 pub use notices::EventRecord;
+pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
 pub use tickets::{NewTicket, TicketFilter};
 
 use crate::domain::PersonId;
@@ -61,9 +63,47 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
+/// An open transaction on either backend. Services make their change and queue its
+/// messages in one, so both commit or neither does.
+pub struct Tx(TxInner);
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Like [`with_db!`] for a [`Tx`]: `$conn` is the backend's `&mut Transaction`.
+macro_rules! with_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match &mut $tx.0 {
+            crate::store::TxInner::Sqlite($conn) => $body,
+            crate::store::TxInner::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use with_tx;
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<()> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
 /// Appends to the event log inside the caller's transaction.
 macro_rules! log_event {
-    ($tx:expr, $audit:expr, $subject:expr, $action:expr, $detail:expr) => {
+    ($conn:expr, $audit:expr, $subject:expr, $action:expr, $detail:expr) => {
         sqlx::query(
             "INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -73,7 +113,7 @@ macro_rules! log_event {
         .bind($subject)
         .bind($action)
         .bind($detail)
-        .execute(&mut *$tx)
+        .execute($conn)
         .await
     };
 }
@@ -106,9 +146,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Store {
-                db: Db::Postgres(pool),
-            });
+            return Ok(Store { db: Db::Postgres(pool) });
         }
         let options = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)?
@@ -125,13 +163,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(15))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        Ok(Store {
-            db: Db::Sqlite(pool),
-        })
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Store { db: Db::Sqlite(pool) })
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -149,6 +182,16 @@ impl Store {
             Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail
+    /// half-way with "database is locked".
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(Tx(match &self.db {
+            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        }))
     }
 
     pub async fn close(&self) {
@@ -173,6 +216,5 @@ impl Store {
 
 /// Reads an enum stored as text, reporting a corrupt row instead of panicking.
 fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
-    raw.parse()
-        .map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
+    raw.parse().map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
 }

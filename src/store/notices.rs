@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use deskmate_port::{ChannelKind, ChannelRef, MessageRef, Platform};
 
-use super::{Result, Store, from_ms, ms, parse_column, with_db};
+use super::{Result, Store, Tx, from_ms, ms, parse_column, with_db, with_tx};
 
 /// One line of a subject's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,30 +23,6 @@ fn kind_str(kind: ChannelKind) -> &'static str {
 }
 
 impl Store {
-    /// Remembers that `message` shows `subject`, so it is edited when the subject changes.
-    pub async fn save_notice(
-        &self,
-        subject: &str,
-        message: &MessageRef,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        with_db!(self, |pool| {
-            sqlx::query(
-                "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            )
-            .bind(subject)
-            .bind(message.channel.platform.as_str())
-            .bind(&message.channel.id)
-            .bind(kind_str(message.channel.kind))
-            .bind(&message.message_id)
-            .bind(ms(at))
-            .execute(pool)
-            .await?;
-            Ok(())
-        })
-    }
-
     pub async fn notices(&self, subject: &str) -> Result<Vec<MessageRef>> {
         let rows: Vec<(String, String, String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
@@ -58,11 +34,7 @@ impl Store {
         });
         rows.into_iter()
             .map(|(platform, channel_id, kind, message_id)| {
-                let kind = if kind == "direct" {
-                    ChannelKind::Direct
-                } else {
-                    ChannelKind::Group
-                };
+                let kind = if kind == "direct" { ChannelKind::Direct } else { ChannelKind::Group };
                 Ok(MessageRef {
                     channel: ChannelRef {
                         platform: parse_column("notices.platform", &platform)?,
@@ -97,5 +69,26 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Tx {
+    /// Remembers that `message` shows `subject`, so it is edited when the subject changes.
+    pub async fn save_notice(&mut self, subject: &str, message: &MessageRef, at: DateTime<Utc>) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(subject)
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(kind_str(message.channel.kind))
+            .bind(&message.message_id)
+            .bind(ms(at))
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        })
     }
 }

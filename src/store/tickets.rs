@@ -3,10 +3,8 @@
 
 use deskmate_port::Platform;
 
-use super::{Audit, Result, Store, from_ms, log_event, ms, parse_column, with_db};
-use crate::domain::{
-    PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject,
-};
+use super::{Audit, Result, Store, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
+use crate::domain::{PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject};
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -54,17 +52,8 @@ impl TryFrom<TicketRow> for Ticket {
             title: row.title,
             priority: parse_column("tickets.priority", &row.priority)?,
             status: parse_column("tickets.status", &row.status)?,
-            requester: PersonName {
-                id: PersonId(row.requester_id),
-                name: row.requester_name,
-            },
-            assignee: row
-                .assignee_id
-                .zip(row.assignee_name)
-                .map(|(id, name)| PersonName {
-                    id: PersonId(id),
-                    name,
-                }),
+            requester: PersonName { id: PersonId(row.requester_id), name: row.requester_name },
+            assignee: row.assignee_id.zip(row.assignee_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
             resolution: row.resolution,
             platform: parse_column::<Platform>("tickets.platform", &row.platform)?,
             created_at: from_ms(row.created_at),
@@ -74,65 +63,28 @@ impl TryFrom<TicketRow> for Ticket {
     }
 }
 
-impl Store {
-    #[tracing::instrument(skip_all, err)]
-    pub async fn create_ticket(&self, new: NewTicket<'_>, audit: Audit) -> Result<Ticket> {
-        let id: i64 = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-            )
-            .bind(new.title)
-            .bind(new.priority.as_str())
-            .bind(TicketStatus::Open.as_str())
-            .bind(new.requester.0)
-            .bind(audit.platform.as_str())
-            .bind(ms(audit.at))
-            .fetch_one(&mut *tx)
+/// One ticket by id, on a pool or inside a transaction.
+macro_rules! fetch_ticket {
+    ($exec:expr, $id:expr) => {{
+        let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{TICKET_SELECT} WHERE t.id = $1")))
+            .bind($id.0)
+            .fetch_optional($exec)
             .await?;
-            log_event!(
-                tx,
-                audit,
-                ticket_subject(TicketId(id)),
-                "ticket.open",
-                format!("[{}] {}", new.priority, new.title)
-            )?;
-            tx.commit().await?;
-            id
-        });
-        self.ticket(TicketId(id))
-            .await?
-            .ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
-    }
-
-    pub async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
-        let row: Option<TicketRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "{TICKET_SELECT} WHERE t.id = $1"
-            )))
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?
-        });
         row.map(Ticket::try_from).transpose()
+    }};
+}
+
+impl Store {
+    pub async fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        with_db!(self, |pool| fetch_ticket!(pool, id))
     }
 
     pub async fn tickets(&self, filter: TicketFilter) -> Result<Vec<Ticket>> {
         let mut sql = format!("{TICKET_SELECT} WHERE 1 = 1");
-        let statuses: Vec<&str> = filter
-            .statuses
-            .unwrap_or(&[])
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
+        let statuses: Vec<&str> = filter.statuses.unwrap_or(&[]).iter().map(|s| s.as_str()).collect();
         // Status names are our own constants, never user text, so they can be inlined.
         if !statuses.is_empty() {
-            let list = statuses
-                .iter()
-                .map(|s| format!("'{s}'"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
             sql.push_str(&format!(" AND t.status IN ({list})"));
         }
         if filter.involving.is_some() {
@@ -148,37 +100,68 @@ impl Store {
         });
         rows.into_iter().map(Ticket::try_from).collect()
     }
+}
+
+impl Tx {
+    pub async fn ticket(&mut self, id: TicketId) -> Result<Option<Ticket>> {
+        with_tx!(self, |tx| fetch_ticket!(&mut **tx, id))
+    }
+
+    #[tracing::instrument(skip_all, err)]
+    pub async fn create_ticket(&mut self, new: NewTicket<'_>, audit: Audit) -> Result<Ticket> {
+        let id: i64 = with_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(new.title)
+            .bind(new.priority.as_str())
+            .bind(TicketStatus::Open.as_str())
+            .bind(new.requester.0)
+            .bind(audit.platform.as_str())
+            .bind(ms(audit.at))
+            .fetch_one(&mut **tx)
+            .await?;
+            log_event!(
+                &mut **tx,
+                audit,
+                ticket_subject(TicketId(id)),
+                "ticket.open",
+                format!("[{}] {}", new.priority, new.title)
+            )?;
+            id
+        });
+        self.ticket(TicketId(id)).await?.ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
+    }
 
     /// Claims a ticket if it is still `expected`; `None` when someone changed it first.
     pub async fn claim_ticket(
-        &self,
+        &mut self,
         id: TicketId,
         expected: TicketStatus,
         agent: PersonId,
         audit: Audit,
     ) -> Result<Option<Ticket>> {
-        self.change_ticket(id, expected, Change::Claim { agent }, audit)
-            .await
+        self.change_ticket(id, expected, Change::Claim { agent }, audit).await
     }
 
     /// Closes a ticket if it is still `expected`; `None` when someone changed it first.
     pub async fn close_ticket(
-        &self,
+        &mut self,
         id: TicketId,
         expected: TicketStatus,
         resolution: Option<&str>,
         audit: Audit,
     ) -> Result<Option<Ticket>> {
-        self.change_ticket(id, expected, Change::Close { resolution }, audit)
-            .await
+        self.change_ticket(id, expected, Change::Close { resolution }, audit).await
     }
 
     /// Applies a status change guarded by the status the caller saw, with its event-log
-    /// entry, in one transaction. Both statements take the same six parameters; each uses
-    /// the ones it needs (unused ones are harmless on both backends).
+    /// entry. Both statements take the same six parameters; each uses the ones it needs
+    /// (unused ones are harmless on both backends).
     #[tracing::instrument(skip_all, err, fields(ticket = %id))]
     async fn change_ticket(
-        &self,
+        &mut self,
         id: TicketId,
         expected: TicketStatus,
         change: Change<'_>,
@@ -200,8 +183,7 @@ impl Store {
                 "ticket.close",
             ),
         };
-        let changed = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let changed = with_tx!(self, |tx| {
             let done = sqlx::query(sql)
                 .bind(status.as_str())
                 .bind(person)
@@ -209,28 +191,14 @@ impl Store {
                 .bind(ms(audit.at))
                 .bind(id.0)
                 .bind(expected.as_str())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 1 {
-                log_event!(
-                    tx,
-                    audit,
-                    ticket_subject(id),
-                    action,
-                    text.unwrap_or_default()
-                )?;
-                tx.commit().await?;
-                true
-            } else {
-                tx.rollback().await?;
-                false
+                log_event!(&mut **tx, audit, ticket_subject(id), action, text.unwrap_or_default())?;
             }
+            done.rows_affected() == 1
         });
-        if changed {
-            self.ticket(id).await
-        } else {
-            Ok(None)
-        }
+        if changed { self.ticket(id).await } else { Ok(None) }
     }
 }
 

@@ -12,8 +12,8 @@ use deskmate::clock::{Clock, FakeClock};
 use deskmate::config::Config;
 use deskmate::store::Store;
 use deskmate_port::{
-    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent,
-    MessageRef, Messenger, OutboundMessage, Platform, SendError,
+    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
+    OutboundMessage, Platform, SendError,
 };
 use sqlx::Connection;
 
@@ -39,12 +39,7 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("deskmate.db").display());
-                Some(TestDb {
-                    url,
-                    server: None,
-                    name: String::new(),
-                    _dir: Some(dir),
-                })
+                Some(TestDb { url, server: None, name: String::new(), _dir: Some(dir) })
             }
             Backend::Postgres => {
                 let Ok(server) = std::env::var("TEST_DATABASE_URL") else {
@@ -53,18 +48,10 @@ impl TestDb {
                 };
                 let name = format!("deskmate_t_{}_{}", std::process::id(), rand_suffix());
                 let mut conn = sqlx::PgConnection::connect(&server).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut conn)
-                    .await
-                    .unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
                 let url = deskmate::bench::replace_db_name(&server, &name);
-                Some(TestDb {
-                    url,
-                    server: Some(server),
-                    name,
-                    _dir: None,
-                })
+                Some(TestDb { url, server: Some(server), name, _dir: None })
             }
         }
     }
@@ -74,9 +61,7 @@ impl TestDb {
             && let Ok(mut conn) = sqlx::PgConnection::connect(server).await
         {
             let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            let _ = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .execute(&mut conn)
-                .await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
         }
     }
 }
@@ -84,10 +69,7 @@ impl TestDb {
 fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
     format!("{nanos}_{}", N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -122,18 +104,12 @@ pub struct Recorder {
 
 impl Recorder {
     pub fn new(platform: Platform) -> Self {
-        Recorder {
-            platform,
-            sent: Arc::new(Mutex::new(Vec::new())),
-        }
+        Recorder { platform, sent: Arc::new(Mutex::new(Vec::new())) }
     }
 
     /// Another platform writing to the same log, so the order across platforms is kept.
     pub fn sibling(&self, platform: Platform) -> Self {
-        Recorder {
-            platform,
-            sent: self.sent.clone(),
-        }
+        Recorder { platform, sent: self.sent.clone() }
     }
 
     pub fn take(&self) -> Vec<Sent> {
@@ -151,28 +127,16 @@ impl Messenger for Recorder {
         let mut sent = self.sent.lock().unwrap();
         let reference = match &message.to {
             Destination::Edit(m) => m.clone(),
-            Destination::Channel(c) => MessageRef {
-                channel: c.clone(),
-                message_id: format!("m{}", sent.len() + 1),
-            },
-            Destination::Reply { channel, .. } => MessageRef {
-                channel: channel.clone(),
-                message_id: format!("m{}", sent.len() + 1),
-            },
+            Destination::Channel(c) => MessageRef { channel: c.clone(), message_id: format!("m{}", sent.len() + 1) },
+            Destination::Reply { channel, .. } => {
+                MessageRef { channel: channel.clone(), message_id: format!("m{}", sent.len() + 1) }
+            }
             Destination::Direct(a) => MessageRef {
-                channel: ChannelRef {
-                    platform: self.platform,
-                    id: a.id.clone(),
-                    kind: ChannelKind::Direct,
-                },
+                channel: ChannelRef { platform: self.platform, id: a.id.clone(), kind: ChannelKind::Direct },
                 message_id: format!("m{}", sent.len() + 1),
             },
         };
-        sent.push(Sent {
-            to: message.to,
-            body: message.body,
-            id: reference.message_id.clone(),
-        });
+        sent.push(Sent { to: message.to, body: message.body, id: reference.message_id.clone() });
         Ok(reference)
     }
 }
@@ -192,48 +156,31 @@ pub fn config_for(url: &str) -> Config {
     let mut config = Config::default();
     config.database.url = url.to_owned();
     config.channels.support_queue = vec!["console:queue".to_owned(), "telegram:-100500".to_owned()];
+    // The recorders take every message at once; pacing has tests of its own.
+    config.pacing.telegram_group_per_minute = 0;
+    config.pacing.telegram_direct_per_minute = 0;
+    config.pacing.telegram_global_per_second = 0;
     config
 }
 
 impl Chat {
     pub async fn start(backend: Backend) -> Option<Chat> {
         let _ = tracing_subscriber::fmt()
-            .with_env_filter(
-                tracing_subscriber::EnvFilter::try_from_default_env()
-                    .unwrap_or_else(|_| "warn".into()),
-            )
+            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
         let db = TestDb::new(backend).await?;
-        let clock = FakeClock::at(
-            Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-                .single()
-                .unwrap(),
-        );
+        let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).single().unwrap());
         let console = Recorder::new(Platform::Console);
         let telegram = console.sibling(Platform::Telegram);
         let config = config_for(&db.url);
-        let messengers: Vec<Arc<dyn Messenger>> =
-            vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
-        let app = App::start(
-            &config,
-            Arc::new(clock.clone()) as Arc<dyn Clock>,
-            messengers,
-        )
-        .await
-        .unwrap();
-        Some(Chat {
-            app,
-            clock,
-            console,
-            telegram,
-            db,
-            backend,
-        })
+        let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
+        let app = App::start(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, messengers).await.unwrap();
+        Some(Chat { app, clock, console, telegram, db, backend })
     }
 
     pub async fn finish(self) {
-        self.app.store.close().await;
+        self.app.shutdown().await;
         self.db.drop_db().await;
     }
 
@@ -243,15 +190,8 @@ impl Chat {
 
     /// `who` types `text` in the console's general channel; returns what the bot sent.
     pub async fn say(&self, who: &str, text: &str) -> Vec<Sent> {
-        self.app
-            .router
-            .handle(console_event(
-                who,
-                EventKind::Command {
-                    text: text.to_owned(),
-                },
-            ))
-            .await;
+        self.app.router.handle(console_event(who, EventKind::Command { text: text.to_owned() })).await;
+        self.app.router.settle().await;
         self.sent()
     }
 
@@ -259,14 +199,9 @@ impl Chat {
     pub async fn press(&self, who: &str, button_id: &str) -> Vec<Sent> {
         self.app
             .router
-            .handle(console_event(
-                who,
-                EventKind::Button {
-                    button_id: button_id.to_owned(),
-                    message: None,
-                },
-            ))
+            .handle(console_event(who, EventKind::Button { button_id: button_id.to_owned(), message: None }))
             .await;
+        self.app.router.settle().await;
         self.sent()
     }
 
@@ -274,23 +209,16 @@ impl Chat {
     pub async fn reply(&self, who: &str, text: &str) -> String {
         let sent = self.say(who, text).await;
         let replies: Vec<&Sent> = sent.iter().filter(|s| s.is_reply()).collect();
-        assert_eq!(
-            replies.len(),
-            1,
-            "expected one reply to {text:?}, got {sent:#?}"
-        );
+        assert_eq!(replies.len(), 1, "expected one reply to {text:?}, got {sent:#?}");
         replies[0].text().to_owned()
     }
 
     /// A command from a Telegram account with a numeric id.
     pub async fn say_on_telegram(&self, user_id: i64, username: &str, text: &str) -> Vec<Sent> {
         let event = InboundEvent {
+            id: next_event_id(),
             platform: Platform::Telegram,
-            channel: ChannelRef {
-                platform: Platform::Telegram,
-                id: "-100500".to_owned(),
-                kind: ChannelKind::Group,
-            },
+            channel: ChannelRef { platform: Platform::Telegram, id: "-100500".to_owned(), kind: ChannelKind::Group },
             author: Account {
                 platform: Platform::Telegram,
                 id: user_id.to_string(),
@@ -299,12 +227,11 @@ impl Chat {
             },
             mentions: Vec::new(),
             at: Utc::now(),
-            kind: EventKind::Command {
-                text: text.to_owned(),
-            },
+            kind: EventKind::Command { text: text.to_owned() },
             reply_handle: "1".to_owned(),
         };
         self.app.router.handle(event).await;
+        self.app.router.settle().await;
         self.sent()
     }
 
@@ -316,30 +243,27 @@ impl Chat {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let store = self.store();
         if let Some(pool) = store.sqlite_pool() {
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_one(pool)
-                .await
-                .unwrap();
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
             n
         } else {
             let pool = store.postgres_pool().unwrap();
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .fetch_one(pool)
-                .await
-                .unwrap();
+            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
             n
         }
     }
 }
 
+pub fn next_event_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
 pub fn console_event(who: &str, kind: EventKind) -> InboundEvent {
     InboundEvent {
+        id: next_event_id(),
         platform: Platform::Console,
-        channel: ChannelRef {
-            platform: Platform::Console,
-            id: "general".to_owned(),
-            kind: ChannelKind::Group,
-        },
+        channel: ChannelRef { platform: Platform::Console, id: "general".to_owned(), kind: ChannelKind::Group },
         author: Account {
             platform: Platform::Console,
             id: who.to_owned(),

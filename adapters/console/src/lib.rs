@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use deskmate_port::{
-    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent,
-    MessageRef, Messenger, OutboundMessage, Platform, SendError,
+    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
+    OutboundMessage, Platform, SendError,
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -36,12 +36,7 @@ pub struct ConsoleMessenger {
 impl ConsoleMessenger {
     pub fn new(out: Box<dyn Write + Send>) -> Self {
         ConsoleMessenger {
-            state: Arc::new(Mutex::new(State {
-                out,
-                next_id: 1,
-                buttons: HashMap::new(),
-                channels: HashMap::new(),
-            })),
+            state: Arc::new(Mutex::new(State { out, next_id: 1, buttons: HashMap::new(), channels: HashMap::new() })),
         }
     }
 
@@ -86,45 +81,23 @@ impl Messenger for ConsoleMessenger {
         let mut state = self.lock();
         let Body { text, buttons } = &message.body;
         let (header, channel, id) = match &message.to {
-            Destination::Reply {
-                channel,
-                private,
-                reply_handle,
-            } => {
+            Destination::Reply { channel, private, reply_handle } => {
                 // The reply handle is "speaker#line".
                 let speaker = reply_handle.split('#').next().unwrap_or_default();
-                let who = if *private {
-                    format!(" (only {speaker} sees this)")
-                } else {
-                    String::new()
-                };
+                let who = if *private { format!(" (only {speaker} sees this)") } else { String::new() };
                 (format!("deskmate{who}:"), channel.clone(), None)
             }
-            Destination::Channel(channel) => (
-                format!("[{}] deskmate:", channel_label(channel)),
-                channel.clone(),
-                None,
-            ),
+            Destination::Channel(channel) => (format!("[{}] deskmate:", channel_label(channel)), channel.clone(), None),
             Destination::Direct(account) => {
-                let channel = ChannelRef {
-                    platform: Platform::Console,
-                    id: account.id.clone(),
-                    kind: ChannelKind::Direct,
-                };
+                let channel =
+                    ChannelRef { platform: Platform::Console, id: account.id.clone(), kind: ChannelKind::Direct };
                 (format!("[dm → {}] deskmate:", account.id), channel, None)
             }
             Destination::Edit(original) => {
-                let channel = state
-                    .channels
-                    .get(&original.message_id)
-                    .cloned()
-                    .unwrap_or_else(|| original.channel.clone());
+                let channel =
+                    state.channels.get(&original.message_id).cloned().unwrap_or_else(|| original.channel.clone());
                 (
-                    format!(
-                        "[{}] deskmate edited msg {}:",
-                        channel_label(&channel),
-                        original.message_id
-                    ),
+                    format!("[{}] deskmate edited msg {}:", channel_label(&channel), original.message_id),
                     channel,
                     Some(original.message_id.clone()),
                 )
@@ -138,10 +111,7 @@ impl Messenger for ConsoleMessenger {
                 id
             }
         };
-        let reference = MessageRef {
-            channel: channel.clone(),
-            message_id: id.clone(),
-        };
+        let reference = MessageRef { channel: channel.clone(), message_id: id.clone() };
         state.channels.insert(id.clone(), channel);
         let mut out = format!("{header} {}", indent(text));
         if matches!(message.to, Destination::Channel(_) | Destination::Direct(_)) {
@@ -152,10 +122,7 @@ impl Messenger for ConsoleMessenger {
             out.push_str(&format!("\n  [{}] → /press {}", button.label, button.id));
         }
         writeln!(state.out, "{out}").map_err(|e| SendError::Transient(e.to_string()))?;
-        state
-            .out
-            .flush()
-            .map_err(|e| SendError::Transient(e.to_string()))?;
+        state.out.flush().map_err(|e| SendError::Transient(e.to_string()))?;
         Ok(reference)
     }
 }
@@ -170,10 +137,7 @@ fn account(name: &str) -> Account {
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
+    !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.')
 }
 
 /// Reads lines until input ends (or `/quit`), handing each to `inbound` and waiting for
@@ -189,6 +153,9 @@ pub async fn run(
 ) -> std::io::Result<()> {
     let mut user = user.to_owned();
     let mut lines = input.lines();
+    // Line numbers restart with every run; the session stamp keeps event ids unique
+    // across runs on one database.
+    let session = chrono::Utc::now().timestamp_micros();
     let mut number: u64 = 0;
     loop {
         if prompt {
@@ -205,10 +172,7 @@ pub async fn run(
             continue;
         }
         // "@bob /ticket claim 1" speaks once as bob.
-        let (speaker, text) = match line
-            .strip_prefix('@')
-            .and_then(|l| l.split_once(char::is_whitespace))
-        {
+        let (speaker, text) = match line.strip_prefix('@').and_then(|l| l.split_once(char::is_whitespace)) {
             Some((name, rest)) if valid_name(name) && rest.trim_start().starts_with('/') => {
                 (name.to_owned(), rest.trim())
             }
@@ -232,27 +196,19 @@ pub async fn run(
             }
             continue;
         }
-        let channel = ChannelRef {
-            platform: Platform::Console,
-            id: GENERAL.to_owned(),
-            kind: ChannelKind::Group,
-        };
+        let channel = ChannelRef { platform: Platform::Console, id: GENERAL.to_owned(), kind: ChannelKind::Group };
         let kind = if first == "/press" {
             match (words.next(), words.next()) {
-                (Some(id), None) => EventKind::Button {
-                    button_id: id.to_owned(),
-                    message: messenger.button_message(id),
-                },
+                (Some(id), None) => {
+                    EventKind::Button { button_id: id.to_owned(), message: messenger.button_message(id) }
+                }
                 _ => {
-                    messenger
-                        .note("(usage: /press BUTTON-ID — the id shown after → under a message)");
+                    messenger.note("(usage: /press BUTTON-ID — the id shown after → under a message)");
                     continue;
                 }
             }
         } else {
-            EventKind::Command {
-                text: text.to_owned(),
-            }
+            EventKind::Command { text: text.to_owned() }
         };
         let mentions = match &kind {
             EventKind::Command { text } => text
@@ -265,6 +221,7 @@ pub async fn run(
             EventKind::Button { .. } => Vec::new(),
         };
         let event = InboundEvent {
+            id: format!("{session}-{number}"),
             platform: Platform::Console,
             channel,
             author: account(&speaker),
@@ -274,7 +231,9 @@ pub async fn run(
             reply_handle: format!("{speaker}#{number}"),
         };
         inbound.handle(event).await;
+        inbound.settle().await;
     }
+    inbound.settle().await;
     Ok(())
 }
 
@@ -287,10 +246,7 @@ mod tests {
 
     impl Write for Sink {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .map_err(|_| std::io::Error::other("poisoned"))?
-                .extend_from_slice(buf);
+            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -300,8 +256,7 @@ mod tests {
 
     impl Sink {
         fn text(&self) -> String {
-            String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default())
-                .into_owned()
+            String::from_utf8_lossy(&self.0.lock().map(|v| v.clone()).unwrap_or_default()).into_owned()
         }
     }
 
@@ -317,11 +272,7 @@ mod tests {
             let text = match &event.kind {
                 EventKind::Command { text } => format!("{} said {text}", event.author.id),
                 EventKind::Button { button_id, message } => {
-                    format!(
-                        "{} pressed {button_id} on {:?}",
-                        event.author.id,
-                        message.as_ref().map(|m| &m.message_id)
-                    )
+                    format!("{} pressed {button_id} on {:?}", event.author.id, message.as_ref().map(|m| &m.message_id))
                 }
             };
             let to = Destination::Reply {
@@ -331,10 +282,7 @@ mod tests {
             };
             let _ = self
                 .messenger
-                .send(OutboundMessage {
-                    to,
-                    body: Body::text(text),
-                })
+                .send(OutboundMessage { to, body: Body::text(text), idempotency_key: String::new() })
                 .await;
             self.seen.lock().expect("lock").push(event);
         }
@@ -355,23 +303,13 @@ mod tests {
                     style: deskmate_port::ButtonStyle::Primary,
                 }],
             },
+            idempotency_key: "k1".into(),
         };
         let posted = messenger.send(notice).await.expect("printed");
-        let echo = Arc::new(Echo {
-            messenger: messenger.clone(),
-            seen: Mutex::new(Vec::new()),
-        });
-        let script = "/whoami\n# a comment\n\n@bob /ticket claim 1 for @carol.\n/as dave\n/press claim:1\n/quit\n/never\n";
-        run(
-            echo.clone(),
-            messenger,
-            script.as_bytes(),
-            "alice",
-            true,
-            false,
-        )
-        .await
-        .expect("runs");
+        let echo = Arc::new(Echo { messenger: messenger.clone(), seen: Mutex::new(Vec::new()) });
+        let script =
+            "/whoami\n# a comment\n\n@bob /ticket claim 1 for @carol.\n/as dave\n/press claim:1\n/quit\n/never\n";
+        run(echo.clone(), messenger, script.as_bytes(), "alice", true, false).await.expect("runs");
         let out = sink.text();
         let expected = [
             "[#queue] deskmate (msg 1): Ticket #1",
@@ -389,17 +327,8 @@ mod tests {
         assert_eq!(out.lines().collect::<Vec<_>>(), expected);
         let seen = echo.seen.lock().expect("lock");
         assert_eq!(seen.len(), 3);
-        assert_eq!(
-            seen[1]
-                .mentions
-                .iter()
-                .map(|a| a.id.as_str())
-                .collect::<Vec<_>>(),
-            vec!["carol"]
-        );
-        assert!(
-            matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted)
-        );
+        assert_eq!(seen[1].mentions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["carol"]);
+        assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
     }
 
     #[tokio::test]
@@ -410,6 +339,7 @@ mod tests {
             .send(OutboundMessage {
                 to: Destination::Channel(ChannelRef::group(Platform::Console, "queue")),
                 body: Body::text("v1"),
+                idempotency_key: "k1".into(),
             })
             .await
             .expect("printed");
@@ -417,13 +347,11 @@ mod tests {
             .send(OutboundMessage {
                 to: Destination::Edit(posted.clone()),
                 body: Body::text("v2\nsecond line"),
+                idempotency_key: "k2".into(),
             })
             .await
             .expect("printed");
         assert_eq!(edited, posted);
-        assert_eq!(
-            sink.text(),
-            "[#queue] deskmate (msg 1): v1\n[#queue] deskmate edited msg 1: v2\n  second line\n"
-        );
+        assert_eq!(sink.text(), "[#queue] deskmate (msg 1): v1\n[#queue] deskmate edited msg 1: v2\n  second line\n");
     }
 }

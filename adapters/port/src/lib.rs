@@ -69,11 +69,7 @@ pub struct ChannelRef {
 
 impl ChannelRef {
     pub fn group(platform: Platform, id: impl Into<String>) -> Self {
-        Self {
-            platform,
-            id: id.into(),
-            kind: ChannelKind::Group,
-        }
+        Self { platform, id: id.into(), kind: ChannelKind::Group }
     }
 }
 
@@ -101,15 +97,15 @@ pub enum EventKind {
     /// A command line as typed, e.g. `/ticket new "Printer jammed" priority:high`.
     Command { text: String },
     /// A press on a button the bot posted earlier.
-    Button {
-        button_id: String,
-        message: Option<MessageRef>,
-    },
+    Button { button_id: String, message: Option<MessageRef> },
 }
 
 /// One thing a user did, translated by an adapter.
 #[derive(Debug, Clone)]
 pub struct InboundEvent {
+    /// Unique per platform for one user action (a Telegram update id, a Discord
+    /// interaction id), so a re-delivered update is recognised.
+    pub id: String,
     pub platform: Platform,
     pub channel: ChannelRef,
     pub author: Account,
@@ -149,24 +145,17 @@ pub struct Body {
 
 impl Body {
     pub fn text(text: impl Into<String>) -> Self {
-        Self {
-            text: text.into(),
-            buttons: Vec::new(),
-        }
+        Self { text: text.into(), buttons: Vec::new() }
     }
 }
 
 /// Where an outbound message goes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Destination {
     /// Answer the event with this reply handle, in the channel it came from. `private`
     /// replies are seen only by the author where the platform allows it (a Discord
     /// ephemeral reply, a Telegram callback toast).
-    Reply {
-        channel: ChannelRef,
-        reply_handle: String,
-        private: bool,
-    },
+    Reply { channel: ChannelRef, reply_handle: String, private: bool },
     /// A new message in a channel.
     Channel(ChannelRef),
     /// A direct message to a person's account.
@@ -179,6 +168,9 @@ pub enum Destination {
 pub struct OutboundMessage {
     pub to: Destination,
     pub body: Body,
+    /// The same for every attempt at this message: a platform that can deduplicate
+    /// (Discord's message nonce) uses it so a retry after a crash never posts twice.
+    pub idempotency_key: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +201,10 @@ pub trait Messenger: Send + Sync {
 #[async_trait]
 pub trait Inbound: Send + Sync {
     async fn handle(&self, event: InboundEvent);
+
+    /// Waits (briefly) until everything queued so far has gone out. The console calls it
+    /// between lines so a transcript reads in order; chat platforms need not.
+    async fn settle(&self) {}
 }
 
 #[cfg(test)]

@@ -1,0 +1,398 @@
+//! Sends what the outbox holds. A lane (one conversation) is worked by one sender at a
+//! time across all instances, through a lease that a crashed instance loses when it
+//! expires; each row is claimed with a conditional update before it is sent, so no
+//! message goes out twice from two senders.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deskmate_port::{Body, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
+use rand::Rng;
+use tokio::sync::{Notify, watch};
+
+use super::pacing::Pacing;
+use super::plan::{Origin, Planner};
+use crate::clock::Clock;
+use crate::domain::Role;
+use crate::replies;
+use crate::services::Effect;
+use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, Store, StoreError};
+
+/// Exponential backoff with jitter for failed sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts before a message is dead-lettered.
+    pub max_attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempt + 1`: base·2^(attempt-1), capped, then a random
+    /// 50–100 % of that so many failed senders do not retry in step.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let exp = self.base.saturating_mul(2_u32.saturating_pow(attempt.saturating_sub(1)));
+        let capped = exp.min(self.cap);
+        capped.mul_f64(rand::rng().random_range(0.5..=1.0))
+    }
+}
+
+/// How long a lane lease lasts without renewal, and after how long a row claimed by a
+/// sender that vanished may be claimed again.
+const LEASE: Duration = Duration::from_secs(30);
+/// How often the dispatcher looks for due lanes when nothing wakes it.
+const TICK: Duration = Duration::from_millis(250);
+
+pub struct Dispatcher {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    planner: Planner,
+    messengers: HashMap<Platform, Arc<dyn Messenger>>,
+    pacing: Pacing,
+    retry: RetryPolicy,
+    /// This instance's name in leases and claims.
+    me: String,
+    busy: Mutex<HashSet<(Platform, String)>>,
+    wake: Notify,
+}
+
+enum Outcome {
+    Sent(MessageRef),
+    /// Nothing to do after all (an edit of a notice that was never posted).
+    Skipped,
+    Failed(SendError),
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        planner: Planner,
+        messengers: Vec<Arc<dyn Messenger>>,
+        pacing: Pacing,
+        retry: RetryPolicy,
+        me: String,
+    ) -> Dispatcher {
+        let messengers = messengers.into_iter().map(|m| (m.platform(), m)).collect();
+        Dispatcher {
+            store,
+            clock,
+            planner,
+            messengers,
+            pacing,
+            retry,
+            me,
+            busy: Mutex::new(HashSet::new()),
+            wake: Notify::new(),
+        }
+    }
+
+    pub fn instance(&self) -> &str {
+        &self.me
+    }
+
+    /// Something was queued: look sooner than the next tick.
+    pub fn poke(&self) {
+        self.wake.notify_one();
+    }
+
+    fn stale_before(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - chrono::Duration::from_std(LEASE).unwrap_or_default()
+    }
+
+    /// Sends these rows now, ahead of any lane backlog: the replies to a person who just
+    /// typed. Other rows are left to the lanes.
+    pub async fn send_now(&self, ids: &[i64]) {
+        let rows = match self.store.outbox_rows(ids).await {
+            Ok(rows) => rows,
+            Err(e) => return tracing::warn!(error = %e, "reading replies to send"),
+        };
+        for row in rows.into_iter().filter(|r| r.op == OutboxOp::Reply) {
+            self.pacing.global_ready(row.platform).await;
+            let now = self.clock.now();
+            match self.store.outbox_claim(row.id, &self.me, now, self.stale_before(now)).await {
+                Ok(true) => self.deliver(row).await,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(error = %e, "claiming a reply"),
+            }
+        }
+        self.poke();
+    }
+
+    /// Works due lanes until `stop` turns true.
+    pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            self.spawn_due_lanes().await;
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(TICK) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn spawn_due_lanes(self: &Arc<Self>) {
+        let now = self.clock.now();
+        let lanes = match self.store.outbox_due_lanes(now, self.stale_before(now), 256).await {
+            Ok(lanes) => lanes,
+            Err(e) => return tracing::warn!(error = %e, "looking for due messages"),
+        };
+        for (platform, lane) in lanes {
+            if !self.messengers.contains_key(&platform) {
+                continue;
+            }
+            let fresh = self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert((platform, lane.clone()));
+            if fresh {
+                let me = self.clone();
+                tokio::spawn(async move {
+                    me.flush_lane(platform, &lane).await;
+                    me.busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&(platform, lane));
+                });
+            }
+        }
+    }
+
+    /// Sends everything due, lane by lane, until nothing is left or `deadline` passes.
+    /// For graceful shutdown and tests. Returns whether the outbox is empty of due rows.
+    pub async fn drain(self: &Arc<Self>, deadline: Duration) -> bool {
+        let until = tokio::time::Instant::now() + deadline;
+        loop {
+            let now = self.clock.now();
+            let due = match self.store.outbox_due_lanes(now, self.stale_before(now), 256).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!(error = %e, "looking for due messages");
+                    Vec::new()
+                }
+            };
+            let due: Vec<_> = due.into_iter().filter(|(p, _)| self.messengers.contains_key(p)).collect();
+            let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            tracing::debug!(?due, ?busy, "drain check");
+            if due.is_empty() && busy.is_empty() {
+                return true;
+            }
+            if tokio::time::Instant::now() >= until {
+                return false;
+            }
+            self.spawn_due_lanes().await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends a lane's due messages in order while this instance holds the lane's lease.
+    async fn flush_lane(&self, platform: Platform, lane: &str) {
+        let mut now = self.clock.now();
+        let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();
+        match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
+            Ok(true) => {}
+            Ok(false) => return tracing::debug!(lane, "lane leased elsewhere"),
+            Err(e) => return tracing::warn!(error = %e, lane, "leasing a lane"),
+        }
+        let mut renewed = now;
+        loop {
+            now = self.clock.now();
+            if now - renewed > lease / 3 {
+                match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
+                    Ok(true) => renewed = now,
+                    _ => return,
+                }
+            }
+            if let Err(e) = self.coalesce_if_flooded(platform, lane).await {
+                tracing::warn!(error = %e, lane, "summing up a flooded lane");
+            }
+            let rows = match self.store.outbox_lane(platform, lane, now, self.stale_before(now), 1).await {
+                Ok(rows) => rows,
+                Err(e) => {
+                    tracing::warn!(error = %e, lane, "reading a lane");
+                    break;
+                }
+            };
+            let Some(row) = rows.into_iter().next() else { break };
+            if row.op == OutboxOp::Reply {
+                self.pacing.global_ready(platform).await;
+            } else {
+                self.pacing.lane_ready(platform, lane).await;
+            }
+            let now = self.clock.now();
+            match self.store.outbox_claim(row.id, &self.me, now, self.stale_before(now)).await {
+                Ok(true) => self.deliver(row).await,
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, lane, "claiming a message");
+                    break;
+                }
+            }
+        }
+        if let Err(e) = self.store.release_lane(platform, lane, &self.me).await {
+            tracing::warn!(error = %e, lane, "releasing a lane");
+        }
+    }
+
+    /// When a lane holds more than it may send within the horizon, notices of one kind
+    /// ("new ticket") become one summary instead of waiting for hours.
+    async fn coalesce_if_flooded(&self, platform: Platform, lane: &str) -> Result<(), StoreError> {
+        let Some(capacity) = self.pacing.capacity_soon(platform, lane) else { return Ok(()) };
+        let depth = self.store.outbox_lane_depth(platform, lane).await?;
+        if depth <= capacity as i64 {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let pending = self.store.outbox_lane(platform, lane, now + chrono::Duration::days(3650), now, 10_000).await?;
+        let mut groups: HashMap<String, Vec<&OutboxRow>> = HashMap::new();
+        for row in pending.iter().filter(|r| r.attempts == 0) {
+            if let Some(kind) = &row.coalesce_kind {
+                groups.entry(kind.clone()).or_default().push(row);
+            }
+        }
+        for (kind, rows) in groups {
+            if rows.len() < 2 {
+                continue;
+            }
+            let labels: Vec<String> = rows.iter().filter_map(|r| r.coalesce_label.clone()).collect();
+            let first = rows[0];
+            let summary = NewOutboxRow {
+                idem_key: format!("summary:{}:{}-{}", first.lane, first.id, rows[rows.len() - 1].id),
+                platform,
+                lane: lane.to_owned(),
+                op: OutboxOp::Post,
+                destination: first.destination.clone(),
+                body: Body::text(replies::coalesced(&kind, &labels)),
+                subject: None,
+                coalesce: None,
+                priority: first.priority,
+                due: now,
+            };
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let mut tx = self.store.begin().await?;
+            tx.enqueue(&[summary], now).await?;
+            tx.outbox_set_state(&ids, "coalesced", now).await?;
+            tx.commit().await?;
+            tracing::info!(lane, kind, count = ids.len(), "flooded lane: notices summed up");
+        }
+        Ok(())
+    }
+
+    /// Sends one claimed row and records what happened.
+    async fn deliver(&self, row: OutboxRow) {
+        tracing::debug!(id = row.id, lane = %row.lane, op = ?row.op, "sending");
+        let outcome = self.attempt(&row).await;
+        let now = self.clock.now();
+        let attempt = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
+        let recorded = match outcome {
+            Outcome::Sent(message) => self.store.outbox_sent(&row, &self.me, &message, now).await,
+            Outcome::Skipped => self.store.outbox_sent_nothing(&row, &self.me, now).await,
+            Outcome::Failed(SendError::RateLimited { retry_after_secs }) => {
+                tracing::info!(lane = %row.lane, retry_after_secs, "rate limited by the platform");
+                let next = now + chrono::Duration::seconds(i64::try_from(retry_after_secs).unwrap_or(i64::MAX / 2_000));
+                self.store.outbox_retry(row.id, &self.me, next, "rate limited", false).await
+            }
+            Outcome::Failed(SendError::Transient(error)) if attempt < self.retry.max_attempts => {
+                let delay = chrono::Duration::from_std(self.retry.delay(attempt)).unwrap_or_default();
+                tracing::warn!(lane = %row.lane, attempt, error, "send failed; will retry");
+                self.store.outbox_retry(row.id, &self.me, now + delay, &error, true).await
+            }
+            Outcome::Failed(e) => {
+                tracing::error!(lane = %row.lane, attempt, error = %e, "message dead-lettered");
+                match self.store.outbox_dead(row.id, &self.me, &e.to_string(), now).await {
+                    Ok(()) => self.tell_admins(&row, &e.to_string()).await,
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        if let Err(e) = recorded {
+            // The claim expires and the row is tried again: at least once, never lost.
+            tracing::error!(error = %e, id = row.id, "recording a delivery");
+        }
+    }
+
+    async fn attempt(&self, row: &OutboxRow) -> Outcome {
+        let Some(messenger) = self.messengers.get(&row.platform) else {
+            return Outcome::Failed(SendError::Transient(format!("no {} messenger running", row.platform)));
+        };
+        let send = |to: Destination, body: Body| {
+            messenger.send(OutboundMessage { to, body, idempotency_key: row.idem_key.clone() })
+        };
+        match (&row.op, &row.subject) {
+            (OutboxOp::Edit, Some(subject)) => {
+                let Destination::Channel(channel) = &row.destination else { return Outcome::Skipped };
+                let notices = match self.store.notices(subject).await {
+                    Ok(n) => n,
+                    Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
+                };
+                let mut last = None;
+                for notice in
+                    notices.into_iter().filter(|n| n.channel.platform == channel.platform && n.channel.id == channel.id)
+                {
+                    match send(Destination::Edit(notice), row.body.clone()).await {
+                        Ok(m) => last = Some(m),
+                        Err(e) => return Outcome::Failed(e),
+                    }
+                }
+                last.map_or(Outcome::Skipped, Outcome::Sent)
+            }
+            (OutboxOp::Post, Some(subject)) => {
+                // Edits queued behind this post change what it should say: post the
+                // latest version once instead of posting and editing.
+                let body = match self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id).await {
+                    Ok(edits) if !edits.is_empty() => {
+                        let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
+                        let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
+                        if let Err(e) = self.mark(&ids, "merged").await {
+                            return Outcome::Failed(SendError::Transient(e.to_string()));
+                        }
+                        latest
+                    }
+                    Ok(_) => row.body.clone(),
+                    Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
+                };
+                send(row.destination.clone(), body).await.map_or_else(Outcome::Failed, Outcome::Sent)
+            }
+            _ => send(row.destination.clone(), row.body.clone()).await.map_or_else(Outcome::Failed, Outcome::Sent),
+        }
+    }
+
+    async fn mark(&self, ids: &[i64], state: &str) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.outbox_set_state(ids, state, self.clock.now()).await?;
+        tx.commit().await
+    }
+
+    /// A dead letter is reported to every admin, unless it was itself such a report.
+    async fn tell_admins(&self, row: &OutboxRow, error: &str) -> Result<(), StoreError> {
+        if row.idem_key.starts_with("dead:") {
+            return Ok(());
+        }
+        let admins = self.store.persons_with_role(Role::Admin).await?;
+        let body = Body::text(replies::dead_letter(row.platform, &row.lane, &row.body.text, error));
+        let effects: Vec<Effect> =
+            admins.into_iter().map(|person| Effect::Direct { person, body: body.clone() }).collect();
+        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None };
+        let now = self.clock.now();
+        let rows = self.planner.plan(&origin, &effects, now).await?;
+        let mut tx = self.store.begin().await?;
+        tx.enqueue(&rows, now).await?;
+        tx.commit().await?;
+        self.poke();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy { max_attempts: 6, base: Duration::from_secs(2), cap: Duration::from_secs(60) };
+        for attempt in 1..=10 {
+            let d = policy.delay(attempt);
+            let full = Duration::from_secs(2 * 2_u64.pow(attempt - 1)).min(Duration::from_secs(60));
+            assert!(d <= full && d >= full / 2, "attempt {attempt}: {d:?} vs {full:?}");
+        }
+    }
+}

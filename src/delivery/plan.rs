@@ -1,0 +1,152 @@
+//! Effects → outbox rows, resolved to concrete destinations and idempotency keys.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use deskmate_port::{Account, ChannelKind, ChannelRef, Destination, Platform};
+
+use crate::services::Effect;
+use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError};
+
+/// What caused a batch of effects: an inbound event (replies go back to it) or a job.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// Unique per cause, e.g. `console:17` or `timer:42`; every row's key starts with it.
+    pub key: String,
+    /// Where replies go, for effects caused by a person.
+    pub reply_to: Option<(ChannelRef, String)>,
+}
+
+#[derive(Clone)]
+pub struct Planner {
+    store: Store,
+    support_queue: Vec<ChannelRef>,
+    platforms: HashSet<Platform>,
+}
+
+impl Planner {
+    pub fn new(store: Store, support_queue: Vec<ChannelRef>, platforms: HashSet<Platform>) -> Self {
+        Planner { store, support_queue, platforms }
+    }
+
+    pub fn platforms(&self) -> &HashSet<Platform> {
+        &self.platforms
+    }
+
+    /// The rows that carry `effects` out. Platforms without a running messenger are
+    /// left out: nothing could ever deliver them.
+    pub async fn plan(
+        &self,
+        origin: &Origin,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<NewOutboxRow>, StoreError> {
+        let mut rows = Vec::new();
+        for (i, effect) in effects.iter().enumerate() {
+            let key = format!("{}:{i}", origin.key);
+            match effect {
+                Effect::Reply { body, private } => {
+                    let Some((channel, handle)) = &origin.reply_to else {
+                        tracing::warn!(origin = %origin.key, "a reply without an event to answer; dropped");
+                        continue;
+                    };
+                    rows.push(NewOutboxRow {
+                        idem_key: key,
+                        platform: channel.platform,
+                        lane: channel.id.clone(),
+                        op: OutboxOp::Reply,
+                        destination: Destination::Reply {
+                            channel: channel.clone(),
+                            reply_handle: handle.clone(),
+                            private: *private,
+                        },
+                        body: body.clone(),
+                        subject: None,
+                        coalesce: None,
+                        priority: 0,
+                        due: now,
+                    });
+                }
+                Effect::PostToQueue { subject, body, coalesce } => {
+                    for channel in self.support_queue.iter().filter(|c| self.platforms.contains(&c.platform)) {
+                        rows.push(NewOutboxRow {
+                            idem_key: format!("{key}:{}:{}", channel.platform, channel.id),
+                            platform: channel.platform,
+                            lane: channel.id.clone(),
+                            op: OutboxOp::Post,
+                            destination: Destination::Channel(channel.clone()),
+                            body: body.clone(),
+                            subject: Some(subject.clone()),
+                            coalesce: coalesce.clone(),
+                            priority: 2,
+                            due: now,
+                        });
+                    }
+                }
+                Effect::UpdateNotices { subject, body } => {
+                    // Every channel the subject was or will be posted to: the queue, and
+                    // anywhere its notices were posted before.
+                    let mut channels: Vec<ChannelRef> = self.support_queue.clone();
+                    for notice in self.store.notices(subject).await? {
+                        if !channels.contains(&notice.channel) {
+                            channels.push(notice.channel);
+                        }
+                    }
+                    for channel in channels.into_iter().filter(|c| self.platforms.contains(&c.platform)) {
+                        rows.push(NewOutboxRow {
+                            idem_key: format!("{key}:{}:{}", channel.platform, channel.id),
+                            platform: channel.platform,
+                            lane: channel.id.clone(),
+                            op: OutboxOp::Edit,
+                            destination: Destination::Channel(channel),
+                            body: body.clone(),
+                            subject: Some(subject.clone()),
+                            coalesce: None,
+                            priority: 2,
+                            due: now,
+                        });
+                    }
+                }
+                Effect::Direct { person, body } => {
+                    let accounts = self.store.accounts_of(*person).await?;
+                    let preferred = origin.reply_to.as_ref().map(|(c, _)| c.platform);
+                    let Some(account) = self.pick_account(&accounts, preferred) else {
+                        tracing::info!(person = %person, "no reachable account for a direct message");
+                        continue;
+                    };
+                    rows.push(NewOutboxRow {
+                        idem_key: key,
+                        platform: account.platform,
+                        lane: direct_lane(account),
+                        op: OutboxOp::Direct,
+                        destination: Destination::Direct(account.clone()),
+                        body: body.clone(),
+                        subject: None,
+                        coalesce: None,
+                        priority: 1,
+                        due: now,
+                    });
+                }
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Prefer the platform the conversation is on, then any platform we can reach.
+    fn pick_account<'a>(&self, accounts: &'a [Account], preferred: Option<Platform>) -> Option<&'a Account> {
+        accounts
+            .iter()
+            .find(|a| Some(a.platform) == preferred && self.platforms.contains(&a.platform))
+            .or_else(|| accounts.iter().find(|a| self.platforms.contains(&a.platform)))
+    }
+}
+
+/// Direct messages to one account share a lane, kept apart from channel ids.
+pub fn direct_lane(account: &Account) -> String {
+    format!("dm:{}", account.id)
+}
+
+/// The kind of conversation a lane is, for pacing.
+pub fn lane_kind(lane: &str) -> ChannelKind {
+    if lane.starts_with("dm:") { ChannelKind::Direct } else { ChannelKind::Group }
+}

@@ -1,0 +1,3 @@
+//! Recurring schedules and one-shot timers.
+
+pub mod calendar;

@@ -1,0 +1,458 @@
+//! The outbox: messages waiting to be delivered, their attempts, and lane leases.
+
+use chrono::{DateTime, Utc};
+use deskmate_port::{Body, Destination, MessageRef, Platform};
+
+use super::{Result, Store, StoreError, Tx, from_ms, ms, parse_column, with_db, with_tx};
+
+/// What a row asks the messenger to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOp {
+    /// Answer the event that caused it.
+    Reply,
+    /// A new message in a channel, remembered under its subject for later edits.
+    Post,
+    /// Edit the messages posted for the subject in this lane's channel.
+    Edit,
+    /// A direct message to one account.
+    Direct,
+}
+
+impl OutboxOp {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxOp::Reply => "reply",
+            OutboxOp::Post => "post",
+            OutboxOp::Edit => "edit",
+            OutboxOp::Direct => "direct",
+        }
+    }
+}
+
+impl std::str::FromStr for OutboxOp {
+    type Err = ();
+
+    fn from_str(s: &str) -> std::result::Result<Self, ()> {
+        [OutboxOp::Reply, OutboxOp::Post, OutboxOp::Edit, OutboxOp::Direct]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or(())
+    }
+}
+
+pub struct NewOutboxRow {
+    /// Unique for this message: a retry, a restart or a second instance never queues
+    /// or sends it twice.
+    pub idem_key: String,
+    pub platform: Platform,
+    /// The conversation it belongs to; messages in one lane go out in order.
+    pub lane: String,
+    pub op: OutboxOp,
+    /// For edits, the channel whose notices are edited (resolved when sent).
+    pub destination: Destination,
+    pub body: Body,
+    pub subject: Option<String>,
+    /// Messages of one kind that may be summed up as one when a lane is flooded, with
+    /// the label each contributes ("#101").
+    pub coalesce: Option<(String, String)>,
+    /// Lower goes first: replies 0, direct messages 1, channel notices 2.
+    pub priority: i64,
+    pub due: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub idem_key: String,
+    pub platform: Platform,
+    pub lane: String,
+    pub op: OutboxOp,
+    pub destination: Destination,
+    pub body: Body,
+    pub subject: Option<String>,
+    pub coalesce_kind: Option<String>,
+    pub coalesce_label: Option<String>,
+    pub priority: i64,
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    idem_key: String,
+    platform: String,
+    lane: String,
+    op: String,
+    destination: String,
+    body: String,
+    subject: Option<String>,
+    coalesce_kind: Option<String>,
+    coalesce_label: Option<String>,
+    priority: i64,
+    attempts: i64,
+    created_at: i64,
+}
+
+const COLUMNS: &str = "id, idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, priority, attempts, created_at";
+
+impl TryFrom<Row> for OutboxRow {
+    type Error = StoreError;
+
+    fn try_from(r: Row) -> Result<OutboxRow> {
+        let json = |column: &str, e: serde_json::Error| StoreError::Corrupt(format!("outbox.{column}: {e}"));
+        Ok(OutboxRow {
+            id: r.id,
+            idem_key: r.idem_key,
+            platform: parse_column("outbox.platform", &r.platform)?,
+            lane: r.lane,
+            op: parse_column("outbox.op", &r.op)?,
+            destination: serde_json::from_str(&r.destination).map_err(|e| json("destination", e))?,
+            body: serde_json::from_str(&r.body).map_err(|e| json("body", e))?,
+            subject: r.subject,
+            coalesce_kind: r.coalesce_kind,
+            coalesce_label: r.coalesce_label,
+            priority: r.priority,
+            attempts: r.attempts,
+            created_at: from_ms(r.created_at),
+        })
+    }
+}
+
+/// Counts for metrics and health.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxStats {
+    pub pending: i64,
+    pub dead: i64,
+    pub sent: i64,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("cannot encode: {e}")))
+}
+
+impl Tx {
+    /// Queues messages; a row whose key is already queued is skipped. Returns the ids of
+    /// the rows that were new.
+    pub async fn enqueue(&mut self, rows: &[NewOutboxRow], now: DateTime<Utc>) -> Result<Vec<i64>> {
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            let destination = to_json(&row.destination)?;
+            let body = to_json(&row.body)?;
+            let (kind, label) = row.coalesce.clone().unzip();
+            let id: Option<(i64,)> = with_tx!(self, |tx| {
+                sqlx::query_as(
+                    "INSERT INTO outbox (idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, \
+                     priority, state, attempts, next_attempt_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $12) \
+                     ON CONFLICT (idem_key) DO NOTHING RETURNING id",
+                )
+                .bind(&row.idem_key)
+                .bind(row.platform.as_str())
+                .bind(&row.lane)
+                .bind(row.op.as_str())
+                .bind(destination)
+                .bind(body)
+                .bind(&row.subject)
+                .bind(kind)
+                .bind(label)
+                .bind(row.priority)
+                .bind(ms(row.due))
+                .bind(ms(now))
+                .fetch_optional(&mut **tx)
+                .await?
+            });
+            ids.extend(id.map(|(id,)| id));
+        }
+        Ok(ids)
+    }
+
+    /// Marks rows as handled without sending (merged into another, summed up, nothing to
+    /// edit).
+    pub async fn outbox_set_state(&mut self, ids: &[i64], state: &str, now: DateTime<Utc>) -> Result<()> {
+        for id in ids {
+            with_tx!(self, |tx| {
+                sqlx::query(
+                    "UPDATE outbox SET state = $1, sent_at = $2 WHERE id = $3 AND state IN ('pending', 'sending')",
+                )
+                .bind(state)
+                .bind(ms(now))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Lanes with something due (or abandoned by a crashed sender), oldest first.
+    pub async fn outbox_due_lanes(
+        &self,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Platform, String)>> {
+        let rows: Vec<(String, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT platform, lane FROM outbox \
+                 WHERE (state = 'pending' AND next_attempt_at <= $1) OR (state = 'sending' AND claimed_at < $2) \
+                 GROUP BY platform, lane ORDER BY MIN(id) LIMIT $3",
+            )
+            .bind(ms(now))
+            .bind(ms(stale_before))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(|(p, lane)| Ok((parse_column("outbox.platform", &p)?, lane))).collect()
+    }
+
+    /// The next messages of a lane in sending order: replies first, then by age.
+    pub async fn outbox_lane(
+        &self,
+        platform: Platform,
+        lane: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND lane = $2 \
+                 AND ((state = 'pending' AND next_attempt_at <= $3) OR (state = 'sending' AND claimed_at < $4)) \
+                 ORDER BY priority, id LIMIT $5"
+            )))
+            .bind(platform.as_str())
+            .bind(lane)
+            .bind(ms(now))
+            .bind(ms(stale_before))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(OutboxRow::try_from).collect()
+    }
+
+    /// How many messages wait in a lane, due or not.
+    pub async fn outbox_lane_depth(&self, platform: Platform, lane: &str) -> Result<i64> {
+        with_db!(self, |pool| {
+            let (n,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE platform = $1 AND lane = $2 AND state = 'pending'")
+                    .bind(platform.as_str())
+                    .bind(lane)
+                    .fetch_one(pool)
+                    .await?;
+            Ok(n)
+        })
+    }
+
+    pub async fn outbox_rows(&self, ids: &[i64]) -> Result<Vec<OutboxRow>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row: Option<Row> = with_db!(self, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1")))
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            if let Some(row) = row {
+                out.push(row.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Takes a row for sending. `false` when another sender has it or it was already
+    /// sent: the conditional update is what makes every message go out once.
+    pub async fn outbox_claim(
+        &self,
+        id: i64,
+        me: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<bool> {
+        with_db!(self, |pool| {
+            let done = sqlx::query(
+                "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
+                 WHERE id = $3 AND ((state = 'pending' AND next_attempt_at <= $2) OR (state = 'sending' AND claimed_at < $4))",
+            )
+            .bind(me)
+            .bind(ms(now))
+            .bind(id)
+            .bind(ms(stale_before))
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Records a delivery and, for a post with a subject, remembers the message so it
+    /// can be edited later, in one transaction.
+    pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin().await?;
+        with_tx!(tx, |c| {
+            sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, message_id = $2, last_error = NULL WHERE id = $3 AND claimed_by = $4")
+                .bind(ms(now))
+                .bind(&message.message_id)
+                .bind(row.id)
+                .bind(me)
+                .execute(&mut **c)
+                .await?;
+        });
+        if let (OutboxOp::Post, Some(subject)) = (row.op, &row.subject) {
+            tx.save_notice(subject, message, now).await?;
+        }
+        tx.commit().await
+    }
+
+    /// Closes a claimed row that turned out to need no message (an edit of a notice that
+    /// was summed up and never posted on its own).
+    pub async fn outbox_sent_nothing(&self, row: &OutboxRow, me: &str, now: DateTime<Utc>) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query("UPDATE outbox SET state = 'skipped', sent_at = $1 WHERE id = $2 AND claimed_by = $3")
+                .bind(ms(now))
+                .bind(row.id)
+                .bind(me)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+
+    /// Puts a row back to wait until `next_at`. A rate limit does not use up an attempt.
+    pub async fn outbox_retry(
+        &self,
+        id: i64,
+        me: &str,
+        next_at: DateTime<Utc>,
+        error: &str,
+        counts: bool,
+    ) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = $1, last_error = $2, claimed_by = NULL, \
+                 attempts = attempts - $3 WHERE id = $4 AND claimed_by = $5",
+            )
+            .bind(ms(next_at))
+            .bind(error)
+            .bind(if counts { 0_i64 } else { 1_i64 })
+            .bind(id)
+            .bind(me)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Gives up on a row: it joins the dead-letter list.
+    pub async fn outbox_dead(&self, id: i64, me: &str, error: &str, now: DateTime<Utc>) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET state = 'dead', last_error = $1, sent_at = $2 WHERE id = $3 AND claimed_by = $4",
+            )
+            .bind(error)
+            .bind(ms(now))
+            .bind(id)
+            .bind(me)
+            .execute(pool)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Later edits still waiting in a lane for the same subject, oldest first.
+    pub async fn outbox_pending_edits(
+        &self,
+        platform: Platform,
+        lane: &str,
+        subject: &str,
+        after_id: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND lane = $2 AND subject = $3 AND op = 'edit' \
+                 AND state = 'pending' AND id > $4 ORDER BY id"
+            )))
+            .bind(platform.as_str())
+            .bind(lane)
+            .bind(subject)
+            .bind(after_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(OutboxRow::try_from).collect()
+    }
+
+    /// Dead letters, newest first, with their last error.
+    pub async fn outbox_dead_letters(&self, limit: i64) -> Result<Vec<(OutboxRow, String)>> {
+        let rows: Vec<(i64, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT id, last_error FROM outbox WHERE state = 'dead' ORDER BY id DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        let mut out = Vec::new();
+        for (id, error) in rows {
+            if let Some(row) = self.outbox_rows(&[id]).await?.pop() {
+                out.push((row, error.unwrap_or_default()));
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn outbox_stats(&self) -> Result<OutboxStats> {
+        let rows: Vec<(String, i64)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state").fetch_all(pool).await?
+        });
+        let mut stats = OutboxStats::default();
+        for (state, n) in rows {
+            match state.as_str() {
+                "pending" | "sending" => stats.pending += n,
+                "dead" => stats.dead += n,
+                "sent" => stats.sent += n,
+                _ => {}
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Takes or renews the lease on a lane; `false` when another live instance holds it.
+    pub async fn lease_lane(
+        &self,
+        platform: Platform,
+        lane: &str,
+        me: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool> {
+        with_db!(self, |pool| {
+            let row: Option<(String,)> = sqlx::query_as(
+                "INSERT INTO outbox_lanes (platform, lane, owner, expires_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (platform, lane) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at \
+                 WHERE outbox_lanes.expires_at < $5 OR outbox_lanes.owner = excluded.owner RETURNING owner",
+            )
+            .bind(platform.as_str())
+            .bind(lane)
+            .bind(me)
+            .bind(ms(until))
+            .bind(ms(now))
+            .fetch_optional(pool)
+            .await?;
+            Ok(row.is_some())
+        })
+    }
+
+    pub async fn release_lane(&self, platform: Platform, lane: &str, me: &str) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query("DELETE FROM outbox_lanes WHERE platform = $1 AND lane = $2 AND owner = $3")
+                .bind(platform.as_str())
+                .bind(lane)
+                .bind(me)
+                .execute(pool)
+                .await?;
+            Ok(())
+        })
+    }
+}
