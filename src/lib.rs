@@ -89,6 +89,12 @@ impl App {
         }
     }
 
+    /// Stops the dispatcher at once, sending nothing more: what a crash looks like to
+    /// the other instances (for tests).
+    pub fn halt(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Stops the dispatcher after sending what is queued (for at most the configured
     /// flush time), then closes the database. Whatever is left stays queued for the next
     /// start.

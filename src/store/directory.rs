@@ -99,13 +99,13 @@ impl Store {
 
         // Two first messages from one new user may race: the account's primary key picks
         // one person, and the loser's transaction (with its person row) rolls back.
-        let inserted: Option<i64> = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let mut tx = self.begin().await?;
+        let inserted: Option<i64> = with_tx!(tx, |c| {
             let (person_id,): (i64,) =
                 sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
                     .bind(&account.display_name)
                     .bind(ms(now))
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **c)
                     .await?;
             let done = sqlx::query(
                 "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at) \
@@ -117,24 +117,27 @@ impl Store {
             .bind(&account.display_name)
             .bind(person_id)
             .bind(ms(now))
-            .execute(&mut *tx)
+            .execute(&mut **c)
             .await?;
             if done.rows_affected() == 1 {
                 let audit = Audit { actor: Some(PersonId(person_id)), platform: account.platform, at: now };
                 log_event!(
-                    &mut *tx,
+                    &mut **c,
                     audit,
                     format!("person:{person_id}"),
                     "registered",
                     format!("{platform}:{}", account.id)
                 )?;
-                tx.commit().await?;
                 Some(person_id)
             } else {
-                tx.rollback().await?;
                 None
             }
         });
+        if inserted.is_some() {
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
         match inserted {
             Some(id) => {
                 let person = self.person(PersonId(id)).await?;

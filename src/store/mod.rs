@@ -10,6 +10,7 @@ mod outbox;
 mod tickets;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -49,6 +50,10 @@ enum Db {
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// SQLite has one writer at a time. Waiting for it here, before taking a pooled
+    /// connection, keeps the transaction that holds the lock free to read through the
+    /// pool; waiting inside SQLite would park connections and can starve it.
+    writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool, so one
@@ -65,7 +70,11 @@ pub(crate) use with_db;
 
 /// An open transaction on either backend. Services make their change and queue its
 /// messages in one, so both commit or neither does.
-pub struct Tx(TxInner);
+pub struct Tx {
+    inner: TxInner,
+    /// Held until the transaction ends (declared after `inner`, so dropped after it).
+    _writer_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
 
 enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
@@ -75,7 +84,7 @@ enum TxInner {
 /// Like [`with_db!`] for a [`Tx`]: `$conn` is the backend's `&mut Transaction`.
 macro_rules! with_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match &mut $tx.0 {
+        match &mut $tx.inner {
             crate::store::TxInner::Sqlite($conn) => $body,
             crate::store::TxInner::Postgres($conn) => $body,
         }
@@ -85,7 +94,7 @@ pub(crate) use with_tx;
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        match self.0 {
+        match self.inner {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
         }
@@ -93,7 +102,7 @@ impl Tx {
     }
 
     pub async fn rollback(self) -> Result<()> {
-        match self.0 {
+        match self.inner {
             TxInner::Sqlite(tx) => tx.rollback().await?,
             TxInner::Postgres(tx) => tx.rollback().await?,
         }
@@ -146,7 +155,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Store { db: Db::Postgres(pool) });
+            return Ok(Store { db: Db::Postgres(pool), writer: Arc::default() });
         }
         let options = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)?
@@ -164,7 +173,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(15))
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        Ok(Store { db: Db::Sqlite(pool), writer: Arc::default() })
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -188,10 +197,13 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes cannot fail
     /// half-way with "database is locked".
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(Tx(match &self.db {
-            Db::Sqlite(pool) => TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
-        }))
+        Ok(match &self.db {
+            Db::Sqlite(pool) => {
+                let turn = self.writer.clone().lock_owned().await;
+                Tx { inner: TxInner::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), _writer_turn: Some(turn) }
+            }
+            Db::Postgres(pool) => Tx { inner: TxInner::Postgres(pool.begin().await?), _writer_turn: None },
+        })
     }
 
     pub async fn close(&self) {

@@ -76,9 +76,12 @@ fn rand_suffix() -> String {
 /// What the bot sent, in order.
 #[derive(Debug, Clone)]
 pub struct Sent {
+    pub platform: Platform,
     pub to: Destination,
     pub body: Body,
     pub id: String,
+    pub key: String,
+    pub at: std::time::Instant,
 }
 
 impl Sent {
@@ -95,21 +98,63 @@ impl Sent {
     }
 }
 
-/// Records every message instead of sending it.
+/// Records every message instead of sending it. It can be told to fail the next sends
+/// the way a platform does, or to hang like a process that died mid-send.
 #[derive(Clone)]
 pub struct Recorder {
     platform: Platform,
     sent: Arc<Mutex<Vec<Sent>>>,
+    failures: Arc<Mutex<std::collections::VecDeque<SendError>>>,
+    hang: Arc<std::sync::atomic::AtomicBool>,
+    hang_after: Arc<Mutex<Option<usize>>>,
+    attempts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Recorder {
     pub fn new(platform: Platform) -> Self {
-        Recorder { platform, sent: Arc::new(Mutex::new(Vec::new())) }
+        Recorder {
+            platform,
+            sent: Arc::new(Mutex::new(Vec::new())),
+            failures: Arc::default(),
+            hang: Arc::default(),
+            hang_after: Arc::default(),
+            attempts: Arc::default(),
+        }
     }
 
-    /// Another platform writing to the same log, so the order across platforms is kept.
+    /// Another platform writing to the same log, so the order across platforms is kept;
+    /// failures and hangs are its own.
     pub fn sibling(&self, platform: Platform) -> Self {
-        Recorder { platform, sent: self.sent.clone() }
+        Recorder { sent: self.sent.clone(), ..Recorder::new(platform) }
+    }
+
+    /// The next sends fail with these errors, in order.
+    pub fn fail_next(&self, errors: impl IntoIterator<Item = SendError>) {
+        self.failures.lock().unwrap().extend(errors);
+    }
+
+    /// From now on every send blocks forever, as if the process had died mid-send.
+    pub fn hang(&self) {
+        self.hang.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// After `n` more successful sends, every send blocks forever.
+    pub fn hang_after(&self, n: usize) {
+        *self.hang_after.lock().unwrap() = Some(self.own_sends() + n);
+    }
+
+    fn own_sends(&self) -> usize {
+        self.sent.lock().unwrap().iter().filter(|s| s.platform == self.platform).count()
+    }
+
+    /// Every call to send, failed or not.
+    pub fn attempts(&self) -> usize {
+        self.attempts.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// What was sent so far, without taking it.
+    pub fn peek(&self) -> Vec<Sent> {
+        self.sent.lock().unwrap().clone()
     }
 
     pub fn take(&self) -> Vec<Sent> {
@@ -124,6 +169,14 @@ impl Messenger for Recorder {
     }
 
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        self.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let limit = *self.hang_after.lock().unwrap();
+        if self.hang.load(std::sync::atomic::Ordering::SeqCst) || limit.is_some_and(|n| self.own_sends() >= n) {
+            std::future::pending::<()>().await;
+        }
+        if let Some(error) = self.failures.lock().unwrap().pop_front() {
+            return Err(error);
+        }
         let mut sent = self.sent.lock().unwrap();
         let reference = match &message.to {
             Destination::Edit(m) => m.clone(),
@@ -136,7 +189,14 @@ impl Messenger for Recorder {
                 message_id: format!("m{}", sent.len() + 1),
             },
         };
-        sent.push(Sent { to: message.to, body: message.body, id: reference.message_id.clone() });
+        sent.push(Sent {
+            platform: self.platform,
+            to: message.to,
+            body: message.body,
+            id: reference.message_id.clone(),
+            key: message.idempotency_key,
+            at: std::time::Instant::now(),
+        });
         Ok(reference)
     }
 }
@@ -165,6 +225,11 @@ pub fn config_for(url: &str) -> Config {
 
 impl Chat {
     pub async fn start(backend: Backend) -> Option<Chat> {
+        Chat::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with the test config changed by `tweak`.
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Chat> {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
@@ -173,10 +238,24 @@ impl Chat {
         let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).single().unwrap());
         let console = Recorder::new(Platform::Console);
         let telegram = console.sibling(Platform::Telegram);
-        let config = config_for(&db.url);
+        let mut config = config_for(&db.url);
+        config.general.instance = "first".to_owned();
+        tweak(&mut config);
         let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
         let app = App::start(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, messengers).await.unwrap();
         Some(Chat { app, clock, console, telegram, db, backend })
+    }
+
+    /// Another Deskmate instance on the same database, with its own messengers.
+    pub async fn another_instance(&self, name: &str, tweak: impl FnOnce(&mut Config)) -> (App, Recorder) {
+        let console = Recorder::new(Platform::Console);
+        let telegram = console.sibling(Platform::Telegram);
+        let mut config = config_for(&self.db.url);
+        config.general.instance = name.to_owned();
+        tweak(&mut config);
+        let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram)];
+        let app = App::start(&config, Arc::new(self.clock.clone()) as Arc<dyn Clock>, messengers).await.unwrap();
+        (app, console)
     }
 
     pub async fn finish(self) {

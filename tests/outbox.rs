@@ -1,0 +1,270 @@
+//! The outbox and its dispatcher: retries as the platform asks, dead letters, restarts
+//! and takeovers without loss or repeats, floods paced and summed up. SQLite and
+//! PostgreSQL.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{Chat, Sent};
+use deskmate_port::{Destination, Inbound, Platform, SendError};
+
+fn on_telegram_queue(sent: &[Sent]) -> Vec<&Sent> {
+    sent.iter().filter(|s| matches!(&s.to, Destination::Channel(c) if c.platform == Platform::Telegram)).collect()
+}
+
+async fn settle_after(chat: &Chat, secs: i64) -> Vec<Sent> {
+    chat.clock.advance(chrono::Duration::seconds(secs));
+    chat.app.router.settle().await;
+    chat.sent()
+}
+
+async fn slowdowns_are_obeyed_and_failures_retried(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    chat.telegram.fail_next([
+        SendError::RateLimited { retry_after_secs: 5 },
+        SendError::Transient("502 Bad Gateway".to_owned()),
+    ]);
+    let sent = chat.say("alice", "/ticket new VPN down").await;
+    assert!(sent[0].text().starts_with("Ticket #1 opened"), "the reply is not held up: {sent:#?}");
+    assert!(on_telegram_queue(&sent).is_empty(), "429: nothing posted yet");
+
+    // Four seconds later the platform's five have not passed: no new attempt.
+    assert!(on_telegram_queue(&settle_after(&chat, 4).await).is_empty());
+    // At five seconds it is tried again and meets a 502; the backoff is 1–2 s.
+    assert!(on_telegram_queue(&settle_after(&chat, 1).await).is_empty());
+    let sent = settle_after(&chat, 2).await;
+    let posts = on_telegram_queue(&sent);
+    assert_eq!(posts.len(), 1, "delivered once after the retries: {sent:#?}");
+    assert!(posts[0].text().contains("Ticket #1 · VPN down"));
+    // Nothing else goes out later.
+    assert!(on_telegram_queue(&settle_after(&chat, 600).await).is_empty());
+    let stats = chat.store().outbox_stats().await.unwrap();
+    assert_eq!((stats.pending, stats.dead), (0, 0));
+    chat.finish().await;
+}
+on_both_backends!(retries, slowdowns_are_obeyed_and_failures_retried);
+
+async fn permanent_failures_are_dead_lettered_and_admins_told(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    chat.telegram.fail_next([SendError::Rejected("Bad Request: chat not found".to_owned())]);
+    let sent = chat.say("bob", "/ticket new Projector bulb").await;
+    assert!(on_telegram_queue(&sent).is_empty());
+    let told = sent
+        .iter()
+        .find(|s| matches!(&s.to, Destination::Direct(a) if a.id == "alice"))
+        .unwrap_or_else(|| panic!("alice (admin) hears about it: {sent:#?}"));
+    assert!(
+        told.text().contains("could not be delivered") && told.text().contains("chat not found"),
+        "{}",
+        told.text()
+    );
+    let dead = chat.store().outbox_dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0].0.body.text.contains("Projector bulb") && dead[0].1.contains("chat not found"));
+
+    // Failing every time ends the same way after max_attempts (3 here).
+    chat.telegram.fail_next((0..3).map(|i| SendError::Transient(format!("503 #{i}"))));
+    chat.say("bob", "/ticket new Second").await;
+    chat.sent();
+    settle_after(&chat, 5).await;
+    let sent = settle_after(&chat, 10).await;
+    assert!(sent.iter().any(|s| s.text().contains("503 #2")), "admins told after the last attempt: {sent:#?}");
+    assert_eq!(chat.store().outbox_dead_letters(10).await.unwrap().len(), 2);
+    chat.finish().await;
+}
+
+mod dead_letters {
+    use super::*;
+
+    async fn run(backend: common::Backend) {
+        if let Some(chat) = Chat::start_with(backend, |c| c.outbox.max_attempts = 3).await {
+            permanent_failures_are_dead_lettered_and_admins_told(chat).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        run(common::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        run(common::Backend::Postgres).await;
+    }
+}
+
+/// The first instance dies in the middle of a burst (its sends hang forever, its leases
+/// stop being renewed); a second instance takes the lane over once the lease expires and
+/// delivers the rest: every notice once, none lost.
+async fn a_restart_mid_burst_loses_nothing_and_repeats_nothing(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    chat.telegram.hang_after(10);
+    for i in 1..=40 {
+        chat.app
+            .router
+            .handle(common::console_event(
+                "alice",
+                deskmate_port::EventKind::Command { text: format!("/ticket new Burst {i}") },
+            ))
+            .await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let first: Vec<Sent> = chat
+        .telegram
+        .peek()
+        .into_iter()
+        .filter(|s| matches!(&s.to, Destination::Channel(c) if c.platform == Platform::Telegram))
+        .collect();
+    assert_eq!(first.len(), 10, "the first instance got ten out before it died");
+
+    chat.app.halt();
+    let (second, recorder) = chat.another_instance("second", |_| {}).await;
+    // Within the lease the lane is still the first instance's.
+    second.router.settle().await;
+    assert!(on_telegram_queue(&recorder.peek()).is_empty(), "no takeover before the lease expires");
+    chat.clock.advance(chrono::Duration::seconds(31));
+    second.dispatcher.poke();
+    assert!(second.dispatcher.drain(Duration::from_secs(20)).await, "the second instance drains the outbox");
+    let rest = recorder.peek();
+    let rest = on_telegram_queue(&rest);
+    assert_eq!(rest.len(), 30, "the other thirty, once each");
+    let keys: HashSet<&str> = first.iter().map(|s| s.key.as_str()).chain(rest.iter().map(|s| s.key.as_str())).collect();
+    assert_eq!(keys.len(), 40, "no notice twice");
+    for i in 1..=40 {
+        let title = format!("· Burst {i}\n");
+        assert!(
+            first.iter().chain(rest.iter().copied()).any(|s| s.text().contains(&title)),
+            "ticket {i} was announced"
+        );
+    }
+    second.shutdown().await;
+    chat.db.drop_db().await;
+}
+on_both_backends!(restart_mid_burst, a_restart_mid_burst_loses_nothing_and_repeats_nothing);
+
+/// A reply whose send dies after the command committed stays in the outbox and reaches
+/// the user from the next instance.
+async fn a_crash_between_commit_and_reply_keeps_the_reply(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    chat.console.hang();
+    let handled = tokio::time::timeout(
+        Duration::from_millis(500),
+        chat.app.router.handle(common::console_event(
+            "alice",
+            deskmate_port::EventKind::Command { text: "/ticket new Lost reply?".into() },
+        )),
+    )
+    .await;
+    assert!(handled.is_err(), "the reply send hangs: the process is as good as dead");
+    assert!(chat.store().ticket(deskmate::domain::TicketId(1)).await.unwrap().is_some(), "the ticket was committed");
+    chat.app.halt();
+    let (second, recorder) = chat.another_instance("second", |_| {}).await;
+    chat.clock.advance(chrono::Duration::seconds(31));
+    assert!(second.dispatcher.drain(Duration::from_secs(10)).await);
+    let replies: Vec<Sent> = recorder.peek().into_iter().filter(|s| s.is_reply()).collect();
+    assert_eq!(replies.len(), 1, "{replies:#?}");
+    assert!(replies[0].text().starts_with("Ticket #1 opened: Lost reply?"));
+    second.shutdown().await;
+    chat.db.drop_db().await;
+}
+on_both_backends!(reply_survives_crash, a_crash_between_commit_and_reply_keeps_the_reply);
+
+/// 500 tickets flood a Telegram group limited to 20 messages a minute: every person gets
+/// their reply at once, nothing is dropped, and the group receives a few messages at
+/// least three seconds apart, the flood summed up.
+async fn a_flood_is_paced_and_summed_up(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    let started = std::time::Instant::now();
+    for i in 1..=500 {
+        let handled = chat
+            .app
+            .router
+            .handle_event(common::console_event(
+                "alice",
+                deskmate_port::EventKind::Command { text: format!("/ticket new Flood {i}") },
+            ))
+            .await;
+        chat.app.dispatcher.send_now(&handled.queued).await;
+        chat.app.dispatcher.poke();
+        let reply = chat.console.peek().into_iter().rev().find(|s| s.is_reply()).unwrap();
+        assert!(reply.text().starts_with(&format!("Ticket #{i} opened")), "reply {i} went out with its command");
+    }
+    let typing = started.elapsed();
+    // Wait for the queue lane to empty (bounded).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        if chat.store().outbox_lane_depth(Platform::Telegram, "-100500").await.unwrap() == 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the flood never drained");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(chat.app.dispatcher.drain(Duration::from_secs(10)).await);
+    let group: Vec<Sent> = chat
+        .telegram
+        .peek()
+        .into_iter()
+        .filter(|s| matches!(&s.to, Destination::Channel(c) if c.platform == Platform::Telegram))
+        .collect();
+    assert!(
+        group.len() <= 2 + (started.elapsed().as_secs() as usize) / 3 + 1,
+        "{} messages in {:?}",
+        group.len(),
+        started.elapsed()
+    );
+    for pair in group.windows(2) {
+        assert!(
+            pair[1].at - pair[0].at >= Duration::from_millis(2900),
+            "paced at 20/min: {:?}",
+            pair[1].at - pair[0].at
+        );
+    }
+    // Every ticket is announced, alone or in a summary.
+    let mut covered = HashSet::new();
+    for message in &group {
+        let text = message.text();
+        if let Some(rest) = text.strip_prefix("Ticket #") {
+            covered.insert(rest.split_whitespace().next().unwrap().parse::<i64>().unwrap());
+        } else {
+            assert!(text.contains("new tickets:"), "{text}");
+            let list = text.split("new tickets: ").nth(1).unwrap().split(". ").next().unwrap();
+            for part in list.split(", ") {
+                let (a, b) = part.split_once('–').unwrap_or((part, part));
+                let (a, b): (i64, i64) =
+                    (a.trim_start_matches('#').parse().unwrap(), b.trim_start_matches('#').parse().unwrap());
+                covered.extend(a..=b);
+            }
+        }
+    }
+    assert_eq!(covered, (1..=500).collect::<HashSet<i64>>(), "nothing dropped");
+    assert!(group.len() < 10, "summed up rather than sent one by one: {}", group.len());
+    eprintln!("flood: 500 tickets typed in {typing:?}; the group got {} messages", group.len());
+    chat.finish().await;
+}
+
+mod flood {
+    use super::*;
+
+    async fn run(backend: common::Backend) {
+        let paced = |c: &mut deskmate::config::Config| {
+            c.pacing.telegram_group_per_minute = 20;
+            c.pacing.telegram_global_per_second = 30;
+        };
+        if let Some(chat) = Chat::start_with(backend, paced).await {
+            a_flood_is_paced_and_summed_up(chat).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        run(common::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        run(common::Backend::Postgres).await;
+    }
+}
