@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 use deskmate_port::{ChannelRef, Platform};
+
+use crate::scheduler::calendar::{Calendar, CatchUp};
+use crate::scheduler::{ScheduleSpec, ScheduledJob, SchedulerTuning};
 use serde::{Deserialize, Serialize};
 
 /// Where the config is read from when `--config` is not given and the file exists.
@@ -20,6 +23,8 @@ pub struct Config {
     pub channels: Channels,
     pub outbox: Outbox,
     pub pacing: Pacing,
+    pub scheduler: Scheduler,
+    pub schedules: Vec<ScheduleEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +47,41 @@ pub struct Outbox {
     pub retry_max_seconds: u64,
     /// On shutdown, keep sending queued messages for at most this long.
     pub shutdown_flush_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scheduler {
+    /// What a schedule does about runs missed while Deskmate was down, unless it says:
+    /// "skip", "latest" or "all".
+    pub catch_up: CatchUp,
+    /// A job still running on an instance that died is run elsewhere after this long.
+    pub rescue_after_seconds: u64,
+    /// A job running longer than this is cancelled and retried.
+    pub job_timeout_seconds: u64,
+    /// How often due runs and timers are looked for, in milliseconds.
+    pub poll_ms: u64,
+}
+
+/// One recurring schedule, `[[schedules]]` in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleEntry {
+    pub name: String,
+    /// Six fields with seconds first ("0 0 9 * * Mon-Fri"); five-field lines also work.
+    pub cron: String,
+    /// IANA zone the cron expression is read in; the general time zone if empty.
+    #[serde(default)]
+    pub timezone: String,
+    /// "ticket-digest" or "announce".
+    pub job: String,
+    /// Where it posts, "platform:channel-id".
+    pub channel: String,
+    /// For "announce": what it says.
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub catch_up: Option<CatchUp>,
 }
 
 /// Send limits per platform (0 = unlimited).
@@ -109,6 +149,13 @@ impl Default for Config {
                 retry_max_seconds: 300,
                 shutdown_flush_seconds: 10,
             },
+            scheduler: Scheduler {
+                catch_up: CatchUp::Latest,
+                rescue_after_seconds: 120,
+                job_timeout_seconds: 60,
+                poll_ms: 1000,
+            },
+            schedules: Vec::new(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
                 telegram_direct_per_minute: 60,
@@ -149,6 +196,11 @@ impl Default for Channels {
 impl Default for Outbox {
     fn default() -> Self {
         Config::default().outbox
+    }
+}
+impl Default for Scheduler {
+    fn default() -> Self {
+        Config::default().scheduler
     }
 }
 impl Default for Pacing {
@@ -259,6 +311,25 @@ impl Config {
                 return bad("channels", "support_queue", problem);
             }
         }
+        let mut names = std::collections::HashSet::new();
+        for entry in &self.schedules {
+            let problem = |p: String| Err(("schedules".to_owned(), entry.name.clone(), p));
+            if entry.name.trim().is_empty() || !names.insert(entry.name.clone()) {
+                return problem("each schedule needs a name of its own".to_owned());
+            }
+            if let Err(e) = Calendar::new(&entry.cron, self.schedule_zone(entry)) {
+                return problem(e.to_string());
+            }
+            if let Err(p) = parse_address(&entry.channel) {
+                return problem(p);
+            }
+            match entry.job.as_str() {
+                "ticket-digest" => {}
+                "announce" if !entry.text.trim().is_empty() => {}
+                "announce" => return problem("an announce schedule needs text".to_owned()),
+                other => return problem(format!("unknown job `{other}` (ticket-digest or announce)")),
+            }
+        }
         Ok(())
     }
 
@@ -303,6 +374,36 @@ impl Config {
         crate::delivery::PacingConfig {
             limits,
             coalesce_after: std::time::Duration::from_secs(p.coalesce_after_seconds),
+        }
+    }
+
+    fn schedule_zone<'a>(&'a self, entry: &'a ScheduleEntry) -> &'a str {
+        if entry.timezone.is_empty() { &self.general.timezone } else { &entry.timezone }
+    }
+
+    /// The declared schedules, checked by `validate`.
+    pub fn schedule_specs(&self) -> Vec<ScheduleSpec> {
+        self.schedules
+            .iter()
+            .map(|e| ScheduleSpec {
+                name: e.name.clone(),
+                cron: e.cron.clone(),
+                timezone: self.schedule_zone(e).to_owned(),
+                catch_up: e.catch_up.unwrap_or(self.scheduler.catch_up),
+                job: match e.job.as_str() {
+                    "announce" => ScheduledJob::Announce { channel: e.channel.clone(), text: e.text.clone() },
+                    _ => ScheduledJob::TicketDigest { channel: e.channel.clone() },
+                },
+            })
+            .collect()
+    }
+
+    pub fn scheduler_tuning(&self) -> SchedulerTuning {
+        let s = &self.scheduler;
+        SchedulerTuning {
+            rescue_after: std::time::Duration::from_secs(s.rescue_after_seconds.max(1)),
+            job_timeout: std::time::Duration::from_secs(s.job_timeout_seconds.max(1)),
+            poll: std::time::Duration::from_millis(s.poll_ms.max(50)),
         }
     }
 
@@ -394,8 +495,11 @@ fn locate(text: &str, section: &str, key: &str) -> Option<usize> {
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            current = name.trim().to_owned();
+            current = name.trim_matches(|c| c == '[' || c == ']').trim().to_owned();
         } else if current == section && line.split('=').next().is_some_and(|k| k.trim() == key) {
+            return Some(i + 1);
+        } else if current == section && line.replace(' ', "") == format!("name=\"{key}\"") {
+            // A [[schedules]] entry is named by its `name` line.
             return Some(i + 1);
         }
     }

@@ -24,47 +24,52 @@ use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use anyhow::Context;
+
 use crate::delivery::{Dispatcher, Pacing, Planner};
 use crate::router::Router;
-use crate::services::{Directory, Tickets};
+use crate::scheduler::Scheduler;
+use crate::services::{Directory, Reminders, Tickets};
 use crate::store::Store;
 
-/// A wired Deskmate: the store, the router that adapters feed, and the dispatcher that
-/// sends what the outbox holds.
+/// A wired Deskmate: the store, the router that adapters feed, the dispatcher that
+/// sends what the outbox holds, and the job queue behind schedules and timers.
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
     pub router: Router,
     pub dispatcher: Arc<Dispatcher>,
+    pub scheduler: Scheduler,
+    clock: Arc<dyn Clock>,
     stop: Arc<watch::Sender<bool>>,
     shutdown_flush: Duration,
 }
 
 impl App {
     /// Opens and migrates the configured database, wires the services and starts the
-    /// dispatcher.
+    /// dispatcher and the job queue.
     pub async fn start(
         config: &Config,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
     ) -> anyhow::Result<App> {
-        use anyhow::Context;
         let store = Store::connect(&config.database.url)
             .await
             .with_context(|| format!("opening the database at {}", redact(&config.database.url)))?;
         store.migrate().await.context("applying migrations")?;
-        Ok(App::with_store(config, store, clock, messengers))
+        App::with_store(config, store, clock, messengers).await
     }
 
-    /// Wires the services over an open, migrated store and starts the dispatcher.
-    pub fn with_store(
+    /// Wires the services over an open, migrated store and starts the background work.
+    pub async fn with_store(
         config: &Config,
         store: Store,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
-    ) -> App {
+    ) -> anyhow::Result<App> {
         let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
         let planner = Planner::new(store.clone(), config.support_queue(), platforms);
+        let instance = config.instance_name();
         let dispatcher = Arc::new(Dispatcher::new(
             store.clone(),
             clock.clone(),
@@ -72,37 +77,85 @@ impl App {
             messengers,
             Pacing::new(&config.pacing()),
             config.retry_policy(),
-            config.instance_name(),
+            instance.clone(),
         ));
+        let tuning = config.scheduler_tuning();
+        let scheduler = Scheduler::new(&store, planner.clone(), dispatcher.clone(), clock.clone(), tuning, &instance)
+            .context("building the job queue")?;
+        scheduler::sync_from_config(&store, &config.schedule_specs(), clock.now())
+            .await
+            .context("loading schedules")?;
         let directory = Directory::new(store.clone(), config.admin_accounts());
         let tickets = Tickets::new(store.clone());
-        let router =
-            Router::new(store.clone(), directory, tickets, planner, dispatcher.clone(), clock, config.default_tz());
+        let reminders = Reminders::new(scheduler.clone());
+        let router = Router::new(
+            store.clone(),
+            directory,
+            tickets,
+            reminders,
+            planner,
+            dispatcher.clone(),
+            clock.clone(),
+            config.default_tz(),
+        );
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(dispatcher.clone().run(stopped));
-        App {
+        tokio::spawn(dispatcher.clone().run(stopped.clone()));
+        scheduler.start().await.context("starting the job queue")?;
+        tokio::spawn(plan_schedules(store.clone(), scheduler.clone(), clock.clone(), tuning.poll, stopped));
+        Ok(App {
             store,
             router,
             dispatcher,
+            scheduler,
+            clock,
             stop: Arc::new(stop),
             shutdown_flush: Duration::from_secs(config.outbox.shutdown_flush_seconds),
-        }
+        })
     }
 
-    /// Stops the dispatcher at once, sending nothing more: what a crash looks like to
-    /// the other instances (for tests).
-    pub fn halt(&self) {
+    /// Queues the schedule runs due now (the background planner does this every poll).
+    pub async fn plan_schedules_now(&self) -> anyhow::Result<usize> {
+        Ok(scheduler::plan_due(&self.store, &self.scheduler, self.clock.now()).await?)
+    }
+
+    /// Stops everything at once, sending nothing more: what a crash looks like to the
+    /// other instances (for tests).
+    pub async fn halt(&self) {
         let _ = self.stop.send(true);
+        self.scheduler.stop_now().await;
     }
 
-    /// Stops the dispatcher after sending what is queued (for at most the configured
-    /// flush time), then closes the database. Whatever is left stays queued for the next
-    /// start.
+    /// Graceful stop: running jobs finish, queued messages are sent for at most the
+    /// configured flush time, then the database closes. Whatever is left stays queued for
+    /// the next start. Returns whether the outbox was emptied.
     pub async fn shutdown(&self) -> bool {
-        let flushed = self.dispatcher.drain(self.shutdown_flush).await;
         let _ = self.stop.send(true);
+        self.scheduler.stop().await;
+        let flushed = self.dispatcher.drain(self.shutdown_flush).await;
         self.store.close().await;
         flushed
+    }
+}
+
+/// Every poll, queue the schedule runs that came due.
+async fn plan_schedules(
+    store: Store,
+    scheduler: Scheduler,
+    clock: Arc<dyn Clock>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Err(e) = scheduler::plan_due(&store, &scheduler, clock.now()).await {
+            tracing::warn!(error = %e, "planning schedule runs");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 

@@ -337,3 +337,70 @@ pub fn link_same_person() -> String {
 pub fn link_invalid() -> String {
     "That code is unknown or expired. Run /link on your other account for a new one.".to_owned()
 }
+
+// ---- reminders and schedules --------------------------------------------------------
+
+pub fn time_passed(at: DateTime<Utc>, tz: Tz) -> String {
+    format!(
+        "{} ({}) has already passed; pick a time in the future, e.g. in 2h or tomorrow 9:00.",
+        local_time(at, tz),
+        tz.name()
+    )
+}
+
+pub fn too_long(max: usize) -> String {
+    format!("That is too long; keep it under {max} characters.")
+}
+
+pub fn reminder_set(at: DateTime<Utc>, tz: Tz, text: &str, fresh: bool) -> String {
+    if fresh {
+        format!("I'll remind you on {} ({}): {text}", local_time(at, tz), tz.name())
+    } else {
+        format!("You already have that reminder for {} ({}).", local_time(at, tz), tz.name())
+    }
+}
+
+pub fn reminder(text: &str, late: Option<&str>) -> String {
+    with_late(&format!("Reminder: {text}"), late)
+}
+
+pub fn late(due: DateTime<Utc>) -> String {
+    format!("(late: this was due at {} UTC; Deskmate was not running then)", due.format("%Y-%m-%d %H:%M"))
+}
+
+pub fn with_late(text: &str, late: Option<&str>) -> String {
+    match late {
+        Some(note) => format!("{text}\n{note}"),
+        None => text.to_owned(),
+    }
+}
+
+pub fn ticket_digest(tickets: &[Ticket], at: DateTime<Utc>, tz: Tz) -> String {
+    let open = tickets.iter().filter(|t| t.status == TicketStatus::Open).count();
+    let mut out =
+        format!("Ticket digest, {}: {} open, {} being worked on.", local_time(at, tz), open, tickets.len() - open);
+    for t in tickets.iter().take(20) {
+        let who = t.assignee.as_ref().map_or("unclaimed".to_owned(), |a| format!("with {}", a.name));
+        out.push_str(&format!("\n#{} [{}] {} · {}", t.id, t.priority, t.title, who));
+    }
+    if tickets.len() > 20 {
+        out.push_str(&format!("\n…and {} more: /ticket list", tickets.len() - 20));
+    }
+    out
+}
+
+pub fn schedule_list(rows: &[crate::store::ScheduleRow], tz: Tz) -> String {
+    if rows.is_empty() {
+        return "No schedules. They are declared as [[schedules]] in the config.".to_owned();
+    }
+    let mut out = String::from("Schedules:");
+    for s in rows {
+        let next = s.next_run_at.map_or("never".to_owned(), |n| format!("{} ({})", local_time(n, tz), tz.name()));
+        let last = s.last_run_at.map_or("never".to_owned(), |l| local_time(l, tz));
+        out.push_str(&format!(
+            "\n{} · {} · \"{}\" {} · catch-up {} · next {} · last {}",
+            s.name, s.job, s.cron, s.timezone, s.catch_up, next, last
+        ));
+    }
+    out
+}

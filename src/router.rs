@@ -16,7 +16,7 @@ use crate::commands::{self, Invocation, ParseContext, ParseError};
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{Priority, Role};
 use crate::replies;
-use crate::services::{Actor, Directory, Effect, ListScope, Outcome, ServiceError, ServiceResult, Tickets};
+use crate::services::{Actor, Directory, Effect, ListScope, Outcome, Reminders, ServiceError, ServiceResult, Tickets};
 use crate::store::{Store, StoreError, Tx};
 
 #[derive(Clone)]
@@ -24,6 +24,7 @@ pub struct Router {
     store: Store,
     directory: Directory,
     tickets: Tickets,
+    reminders: Reminders,
     planner: Planner,
     dispatcher: Arc<Dispatcher>,
     clock: Arc<dyn Clock>,
@@ -58,12 +59,13 @@ impl Router {
         store: Store,
         directory: Directory,
         tickets: Tickets,
+        reminders: Reminders,
         planner: Planner,
         dispatcher: Arc<Dispatcher>,
         clock: Arc<dyn Clock>,
         default_tz: Tz,
     ) -> Self {
-        Router { store, directory, tickets, planner, dispatcher, clock, default_tz }
+        Router { store, directory, tickets, reminders, planner, dispatcher, clock, default_tz }
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash
@@ -93,13 +95,15 @@ impl Router {
             },
             Err(e) => e,
         };
+        let internal = |e: &dyn std::error::Error| {
+            let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
+            tracing::error!(reference, error = %error_chain(e), "command failed");
+            vec![Effect::Reply { body: Body::text(replies::internal_error(&reference)), private: true }]
+        };
         let effects: Outcome = match failure {
             ServiceError::User(message) => vec![Effect::Reply { body: Body::text(message), private }],
-            ServiceError::Store(e) => {
-                let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
-                tracing::error!(reference, error = %error_chain(&e), "command failed");
-                vec![Effect::Reply { body: Body::text(replies::internal_error(&reference)), private: true }]
-            }
+            ServiceError::Store(e) => internal(&e),
+            ServiceError::Jobs(e) => internal(&e),
         };
         // The change (if any) was rolled back; the refusal still goes through the outbox
         // so it is retried like any reply.
@@ -243,6 +247,13 @@ impl Router {
                 self.directory.set_time_zone(tx, actor, zone).await
             }
             ["link"] => self.directory.link(tx, actor, inv.text("code")).await,
+            ["remind"] => {
+                let at = inv.datetime("when").ok_or_else(|| missing("when"))?;
+                self.reminders.remind(tx, actor, at, text("text")?).await
+            }
+            ["schedule", "jobs"] => {
+                Ok(vec![Effect::reply(replies::schedule_list(&self.store.schedules().await?, actor.tz))])
+            }
             other => {
                 tracing::error!(command = ?other, "command declared but not routed");
                 Err(ServiceError::User(replies::unknown_command(&other.join(" "), None)))

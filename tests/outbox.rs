@@ -120,7 +120,7 @@ async fn a_restart_mid_burst_loses_nothing_and_repeats_nothing(chat: Chat) {
         .collect();
     assert_eq!(first.len(), 10, "the first instance got ten out before it died");
 
-    chat.app.halt();
+    chat.app.halt().await;
     let (second, recorder) = chat.another_instance("second", |_| {}).await;
     // Within the lease the lane is still the first instance's.
     second.router.settle().await;
@@ -160,7 +160,7 @@ async fn a_crash_between_commit_and_reply_keeps_the_reply(chat: Chat) {
     .await;
     assert!(handled.is_err(), "the reply send hangs: the process is as good as dead");
     assert!(chat.store().ticket(deskmate::domain::TicketId(1)).await.unwrap().is_some(), "the ticket was committed");
-    chat.app.halt();
+    chat.app.halt().await;
     let (second, recorder) = chat.another_instance("second", |_| {}).await;
     chat.clock.advance(chrono::Duration::seconds(31));
     assert!(second.dispatcher.drain(Duration::from_secs(10)).await);

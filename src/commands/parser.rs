@@ -65,6 +65,13 @@ impl Invocation {
         }
     }
 
+    pub fn datetime(&self, name: &str) -> Option<DateTime<Utc>> {
+        match self.values.get(name) {
+            Some(Value::DateTime(at)) => Some(*at),
+            _ => None,
+        }
+    }
+
     pub fn zone(&self, name: &str) -> Option<Tz> {
         match self.values.get(name) {
             Some(Value::TimeZone(z)) => Some(*z),

@@ -198,6 +198,21 @@ pub static COMMANDS: &[CommandSpec] = &[
         )],
     ),
     cmd(
+        "remind",
+        "Get a direct message at a time",
+        Role::Staff,
+        &[
+            arg("when", ArgKind::DateTime, "e.g. in 2h, tomorrow 9:00, next monday 10:00, 2026-12-01 15:00"),
+            arg("text", ArgKind::Text, "what to remind you of"),
+        ],
+        &[],
+    ),
+    group(
+        "schedule",
+        "Recurring jobs declared in the config (admins)",
+        &[cmd("jobs", "List schedules with their next and last runs", Role::Admin, &[], &[])],
+    ),
+    cmd(
         "link",
         "Link your accounts on several messengers: run it alone for a code, then send the code from the other account",
         Role::Staff,

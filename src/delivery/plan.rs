@@ -107,6 +107,24 @@ impl Planner {
                         });
                     }
                 }
+                Effect::PostTo { channel, body } => {
+                    if !self.platforms.contains(&channel.platform) {
+                        tracing::info!(channel = %channel.id, platform = %channel.platform, "no messenger for a scheduled post");
+                        continue;
+                    }
+                    rows.push(NewOutboxRow {
+                        idem_key: key,
+                        platform: channel.platform,
+                        lane: channel.id.clone(),
+                        op: OutboxOp::Post,
+                        destination: Destination::Channel(channel.clone()),
+                        body: body.clone(),
+                        subject: None,
+                        coalesce: None,
+                        priority: 2,
+                        due: now,
+                    });
+                }
                 Effect::Direct { person, body } => {
                     let accounts = self.store.accounts_of(*person).await?;
                     let preferred = origin.reply_to.as_ref().map(|(c, _)| c.platform);

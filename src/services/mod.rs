@@ -2,13 +2,15 @@
 //! typed arguments, commits its change, and returns the [`Effect`]s to deliver.
 
 mod directory;
+mod reminders;
 mod tickets;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use deskmate_port::{Body, Platform};
+use deskmate_port::{Body, ChannelRef, Platform};
 
 pub use directory::Directory;
+pub use reminders::Reminders;
 pub use tickets::{ListScope, Tickets};
 
 use crate::domain::{Person, PersonId, Role};
@@ -47,6 +49,8 @@ pub enum Effect {
     UpdateNotices { subject: String, body: Body },
     /// A direct message to a person, on the platform they were last seen on where possible.
     Direct { person: PersonId, body: Body },
+    /// A new message in a given channel (scheduled announcements, digests).
+    PostTo { channel: ChannelRef, body: Body },
 }
 
 impl Effect {
@@ -64,6 +68,8 @@ pub enum ServiceError {
     User(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Jobs(#[from] crate::scheduler::SchedulerError),
 }
 
 pub type ServiceResult<T = Outcome> = Result<T, ServiceError>;

@@ -7,6 +7,7 @@
 mod directory;
 mod notices;
 mod outbox;
+mod schedules;
 mod tickets;
 
 use std::str::FromStr;
@@ -22,6 +23,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub use directory::{LinkOutcome, NewAccount};
 pub use notices::EventRecord;
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
+pub use schedules::ScheduleRow;
 pub use tickets::{NewTicket, TicketFilter};
 
 use crate::domain::PersonId;
@@ -32,6 +34,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("job queue migration failed")]
+    JobQueueMigrate(#[from] riverqueue::migrate::Error),
     #[error("bad database url `{0}`: expected sqlite://PATH or postgres://…")]
     BadUrl(String),
     #[error("corrupt row: {0}")]
@@ -71,12 +75,12 @@ pub(crate) use with_db;
 /// An open transaction on either backend. Services make their change and queue its
 /// messages in one, so both commit or neither does.
 pub struct Tx {
-    inner: TxInner,
+    pub(crate) inner: TxInner,
     /// Held until the transaction ends (declared after `inner`, so dropped after it).
     _writer_turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-enum TxInner {
+pub(crate) enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -186,9 +190,16 @@ impl Store {
     /// Applies the backend's pending migrations.
     #[tracing::instrument(skip_all, err)]
     pub async fn migrate(&self) -> Result<()> {
+        // River keeps its own history table beside sqlx's, so the two never collide.
         match &self.db {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+            Db::Sqlite(pool) => {
+                sqlx::migrate!("./migrations/sqlite").run(pool).await?;
+                riverqueue::migrate::SqliteMigrator::new(pool.clone()).migrate_up().await?;
+            }
+            Db::Postgres(pool) => {
+                sqlx::migrate!("./migrations/postgres").run(pool).await?;
+                riverqueue::migrate::PostgresMigrator::new(pool.clone()).migrate_up().await?;
+            }
         }
         Ok(())
     }

@@ -1,0 +1,42 @@
+//! Personal reminders: a one-shot timer that sends a direct message.
+
+use chrono::{DateTime, Utc};
+
+use super::{Actor, Effect, ServiceResult, refuse};
+use crate::replies;
+use crate::scheduler::{Scheduler, TimerAction};
+use crate::store::Tx;
+
+const MAX_TEXT: usize = 500;
+
+#[derive(Clone)]
+pub struct Reminders {
+    scheduler: Scheduler,
+}
+
+impl Reminders {
+    pub fn new(scheduler: Scheduler) -> Self {
+        Reminders { scheduler }
+    }
+
+    pub async fn remind(&self, tx: &mut Tx, actor: &Actor, at: DateTime<Utc>, text: &str) -> ServiceResult {
+        let text = text.trim();
+        if at <= actor.at {
+            return refuse(replies::time_passed(at, actor.tz));
+        }
+        if text.chars().count() > MAX_TEXT {
+            return refuse(replies::too_long(MAX_TEXT));
+        }
+        let key = format!("remind:{}:{}:{:x}", actor.person.id, at.timestamp_millis(), fxhash(text));
+        let fresh = self
+            .scheduler
+            .add_timer(tx, &key, at, TimerAction::Remind { person: actor.person.id.0, text: text.to_owned() })
+            .await?;
+        Ok(vec![Effect::reply(replies::reminder_set(at, actor.tz, text, fresh))])
+    }
+}
+
+/// A small stable hash, so the same reminder asked twice is one timer.
+fn fxhash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
