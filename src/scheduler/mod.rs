@@ -158,6 +158,24 @@ impl Scheduler {
         Ok(results.iter().filter(|r| !r.unique_skipped_as_duplicate).count())
     }
 
+    /// The schedule runs queued so far (any state), as (schedule, time), oldest first; for
+    /// `/schedule jobs` and tests. At most `limit`.
+    pub async fn queued_runs(&self, limit: u32) -> Result<Vec<(String, DateTime<Utc>)>, SchedulerError> {
+        let page = self
+            .client
+            .jobs()
+            .list(riverqueue::JobListParams::default().kinds([<jobs::Run as riverqueue::JobArgs>::KIND]).limit(limit))
+            .await?;
+        let mut runs: Vec<(String, DateTime<Utc>)> = page
+            .jobs
+            .iter()
+            .filter_map(|row| row.decode_args::<jobs::Run>().ok())
+            .map(|run| (run.schedule, crate::store::from_ms(run.at_ms)))
+            .collect();
+        runs.sort_by_key(|(_, at)| *at);
+        Ok(runs)
+    }
+
     /// Queues the runs of a schedule inside `tx`; a run already queued is skipped.
     pub(crate) async fn add_runs(
         &self,

@@ -216,6 +216,7 @@ pub fn config_for(url: &str) -> Config {
     let mut config = Config::default();
     config.database.url = url.to_owned();
     config.channels.support_queue = vec!["console:queue".to_owned(), "telegram:-100500".to_owned()];
+    config.scheduler.poll_ms = 200;
     // The recorders take every message at once; pacing has tests of its own.
     config.pacing.telegram_group_per_minute = 0;
     config.pacing.telegram_direct_per_minute = 0;
@@ -230,12 +231,22 @@ impl Chat {
 
     /// Starts with the test config changed by `tweak`.
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Option<Chat> {
+        Chat::start_at(backend, Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).single().unwrap(), tweak).await
+    }
+
+    /// Starts with the clock held at `start`. The job queue keeps real time, so tests of
+    /// timers start at the real now.
+    pub async fn start_at(
+        backend: Backend,
+        start: chrono::DateTime<Utc>,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Option<Chat> {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
         let db = TestDb::new(backend).await?;
-        let clock = FakeClock::at(Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0).single().unwrap());
+        let clock = FakeClock::at(start);
         let console = Recorder::new(Platform::Console);
         let telegram = console.sibling(Platform::Telegram);
         let mut config = config_for(&db.url);
