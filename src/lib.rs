@@ -29,7 +29,7 @@ use anyhow::Context;
 use crate::delivery::{Dispatcher, Pacing, Planner};
 use crate::router::Router;
 use crate::scheduler::Scheduler;
-use crate::services::{Directory, Reminders, Tickets};
+use crate::services::{Directory, Reminders, Services, Tickets};
 use crate::store::Store;
 
 /// A wired Deskmate: the store, the router that adapters feed, the dispatcher that
@@ -90,9 +90,7 @@ impl App {
         let reminders = Reminders::new(scheduler.clone());
         let router = Router::new(
             store.clone(),
-            directory,
-            tickets,
-            reminders,
+            Services { directory, tickets, reminders },
             planner,
             dispatcher.clone(),
             clock.clone(),

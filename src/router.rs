@@ -16,15 +16,13 @@ use crate::commands::{self, Invocation, ParseContext, ParseError};
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{Priority, Role};
 use crate::replies;
-use crate::services::{Actor, Directory, Effect, ListScope, Outcome, Reminders, ServiceError, ServiceResult, Tickets};
+use crate::services::{Actor, Effect, ListScope, Outcome, ServiceError, ServiceResult, Services};
 use crate::store::{Store, StoreError, Tx};
 
 #[derive(Clone)]
 pub struct Router {
     store: Store,
-    directory: Directory,
-    tickets: Tickets,
-    reminders: Reminders,
+    services: Services,
     planner: Planner,
     dispatcher: Arc<Dispatcher>,
     clock: Arc<dyn Clock>,
@@ -57,15 +55,13 @@ const SETTLE: Duration = Duration::from_secs(5);
 impl Router {
     pub fn new(
         store: Store,
-        directory: Directory,
-        tickets: Tickets,
-        reminders: Reminders,
+        services: Services,
         planner: Planner,
         dispatcher: Arc<Dispatcher>,
         clock: Arc<dyn Clock>,
         default_tz: Tz,
     ) -> Self {
-        Router { store, directory, tickets, reminders, planner, dispatcher, clock, default_tz }
+        Router { store, services, planner, dispatcher, clock, default_tz }
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash
@@ -134,11 +130,11 @@ impl Router {
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
         // the transaction's own lock.
-        let person = self.directory.person_for(&event.author, now).await?;
+        let person = self.services.directory.person_for(&event.author, now).await?;
         // People mentioned by a platform that knows them are registered too, so an admin
         // can grant a role to someone who has not spoken yet.
         for mentioned in &event.mentions {
-            self.directory.person_for(mentioned, now).await?;
+            self.services.directory.person_for(mentioned, now).await?;
         }
         let tz = person.tz.unwrap_or(self.default_tz);
         let actor = Actor { person, platform: event.platform, at: now, tz };
@@ -189,7 +185,7 @@ impl Router {
         };
         tracing::Span::current().record("command", format!("button {button_id}"));
         let effects = match action {
-            ButtonAction::ClaimTicket(id) => self.tickets.claim(tx, actor, id).await?,
+            ButtonAction::ClaimTicket(id) => self.services.tickets.claim(tx, actor, id).await?,
         };
         // A press is answered privately (a toast); the notice edit shows everyone.
         Ok(effects
@@ -220,7 +216,7 @@ impl Router {
             })]),
             ["ticket", "new"] => {
                 let priority = inv.text("priority").and_then(|p| p.parse().ok()).unwrap_or(Priority::Normal);
-                self.tickets.open(tx, actor, text("title")?, priority).await
+                self.services.tickets.open(tx, actor, text("title")?, priority).await
             }
             ["ticket", "list"] => {
                 let scope = match inv.text("status") {
@@ -230,26 +226,30 @@ impl Router {
                     Some("all") => ListScope::All,
                     _ => ListScope::Active,
                 };
-                self.tickets.list(actor, scope, inv.text("mine") == Some("yes")).await
+                self.services.tickets.list(actor, scope, inv.text("mine") == Some("yes")).await
             }
-            ["ticket", "show"] => self.tickets.show(actor, ticket("id")?).await,
-            ["ticket", "claim"] => self.tickets.claim(tx, actor, ticket("id")?).await,
-            ["ticket", "close"] => self.tickets.close(tx, actor, ticket("id")?, inv.text("resolution")).await,
-            ["whoami"] => self.directory.whoami(actor).await,
-            ["role", "grant"] => self.directory.grant(tx, actor, mention("person")?, role("role")?).await,
-            ["role", "revoke"] => self.directory.revoke(tx, actor, mention("person")?, role("role")?).await,
-            ["dept", "create"] => self.directory.create_department(tx, actor, text("name")?).await,
-            ["dept", "add"] => self.directory.add_to_department(tx, actor, text("name")?, mention("person")?).await,
-            ["dept", "set-manager"] => self.directory.set_manager(tx, actor, text("name")?, mention("person")?).await,
-            ["dept", "list"] => self.directory.list_departments().await,
+            ["ticket", "show"] => self.services.tickets.show(actor, ticket("id")?).await,
+            ["ticket", "claim"] => self.services.tickets.claim(tx, actor, ticket("id")?).await,
+            ["ticket", "close"] => self.services.tickets.close(tx, actor, ticket("id")?, inv.text("resolution")).await,
+            ["whoami"] => self.services.directory.whoami(actor).await,
+            ["role", "grant"] => self.services.directory.grant(tx, actor, mention("person")?, role("role")?).await,
+            ["role", "revoke"] => self.services.directory.revoke(tx, actor, mention("person")?, role("role")?).await,
+            ["dept", "create"] => self.services.directory.create_department(tx, actor, text("name")?).await,
+            ["dept", "add"] => {
+                self.services.directory.add_to_department(tx, actor, text("name")?, mention("person")?).await
+            }
+            ["dept", "set-manager"] => {
+                self.services.directory.set_manager(tx, actor, text("name")?, mention("person")?).await
+            }
+            ["dept", "list"] => self.services.directory.list_departments().await,
             ["tz", "set"] => {
                 let zone = inv.zone("zone").ok_or_else(|| missing("zone"))?;
-                self.directory.set_time_zone(tx, actor, zone).await
+                self.services.directory.set_time_zone(tx, actor, zone).await
             }
-            ["link"] => self.directory.link(tx, actor, inv.text("code")).await,
+            ["link"] => self.services.directory.link(tx, actor, inv.text("code")).await,
             ["remind"] => {
                 let at = inv.datetime("when").ok_or_else(|| missing("when"))?;
-                self.reminders.remind(tx, actor, at, text("text")?).await
+                self.services.reminders.remind(tx, actor, at, text("text")?).await
             }
             ["schedule", "jobs"] => {
                 Ok(vec![Effect::reply(replies::schedule_list(&self.store.schedules().await?, actor.tz))])

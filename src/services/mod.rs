@@ -16,6 +16,14 @@ pub use tickets::{ListScope, Tickets};
 use crate::domain::{Person, PersonId, Role};
 use crate::store::{Audit, StoreError};
 
+/// The services the router drives.
+#[derive(Clone)]
+pub struct Services {
+    pub directory: Directory,
+    pub tickets: Tickets,
+    pub reminders: Reminders,
+}
+
 /// Who is acting, from where, and when.
 #[derive(Debug, Clone)]
 pub struct Actor {

@@ -1,0 +1,105 @@
+//! Several Deskmate instances on one database share the timers and the outbox: every
+//! notice is delivered exactly once, and when one instance dies mid-run the others
+//! finish its work after its leases expire.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use common::{Backend, Chat, Recorder};
+use deskmate::scheduler::TimerAction;
+use deskmate_port::Destination;
+
+const LANES: usize = 50;
+
+fn delivered(recorders: &[&Recorder]) -> HashMap<String, usize> {
+    let mut keys = HashMap::new();
+    for r in recorders {
+        for sent in r.peek() {
+            if matches!(&sent.to, Destination::Channel(c) if c.id.starts_with("lane-")) {
+                *keys.entry(sent.text().to_owned()).or_insert(0) += 1;
+            }
+        }
+    }
+    keys
+}
+
+async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: usize) {
+    let Some(chat) = Chat::start_at(backend, Utc::now(), |_| {}).await else { return };
+    let mut others = Vec::new();
+    for i in 1..instances {
+        others.push(chat.another_instance(&format!("instance-{i}"), |_| {}).await);
+    }
+    // All timers come due together, two seconds from now.
+    let due = Utc::now() + chrono::Duration::seconds(2);
+    let batch: Vec<(String, chrono::DateTime<Utc>, TimerAction)> = (0..timers)
+        .map(|i| {
+            let action =
+                TimerAction::Post { channel: format!("console:lane-{}", i % LANES), text: format!("timer {i}") };
+            (format!("load-{i}"), due, action)
+        })
+        .collect();
+    let started = Instant::now();
+    let mut tx = chat.store().begin().await.unwrap();
+    for chunk in batch.chunks(1000) {
+        assert_eq!(chat.app.scheduler.add_timers(&mut tx, chunk.to_vec()).await.unwrap(), chunk.len());
+    }
+    tx.commit().await.unwrap();
+    eprintln!("{timers} timers queued in {:?}", started.elapsed());
+
+    // Once a tenth has gone out, the last instance dies: its sends hang forever and its
+    // job worker stops.
+    let (victim_app, victim) = others.pop().unwrap();
+    let mut recorders: Vec<&Recorder> = vec![&chat.console];
+    recorders.extend(others.iter().map(|(_, r)| r));
+    recorders.push(&victim);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while delivered(&recorders).len() < timers / 10 {
+        assert!(Instant::now() < deadline, "nothing is being delivered");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    victim.hang();
+    victim_app.halt().await;
+    let at_kill = delivered(&recorders).len();
+    // Its lane leases and claimed messages expire after 30 s on the shared clock.
+    chat.clock.advance(chrono::Duration::seconds(31));
+
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let seen = delivered(&recorders);
+        if seen.len() == timers {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {} of {timers} delivered", seen.len());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A moment more to catch any straggling duplicate.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let seen = delivered(&recorders);
+    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    assert_eq!(seen.len(), timers);
+    let per_instance: Vec<usize> = recorders.iter().map(|r| delivered(&[r]).len()).collect();
+    eprintln!(
+        "{timers} timers, {instances} instances: all delivered once in {:?}; {at_kill} before the kill; per instance {per_instance:?}",
+        started.elapsed()
+    );
+    assert!(per_instance.iter().filter(|n| **n > 0).count() >= 2, "the work was shared: {per_instance:?}");
+    for (app, _) in &others {
+        app.shutdown().await;
+    }
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_instances_ten_thousand_timers_postgres() {
+    timers_shared_by_instances(Backend::Postgres, 3, 10_000).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_instances_two_thousand_timers_sqlite() {
+    timers_shared_by_instances(Backend::Sqlite, 2, 2_000).await;
+}
