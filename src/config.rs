@@ -24,7 +24,15 @@ pub struct Config {
     pub outbox: Outbox,
     pub pacing: Pacing,
     pub scheduler: Scheduler,
+    pub http: Http,
     pub schedules: Vec<ScheduleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Http {
+    /// Address of the operations listener (/healthz, /readyz, /metrics); empty: off.
+    pub listen: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +163,7 @@ impl Default for Config {
                 job_timeout_seconds: 60,
                 poll_ms: 1000,
             },
+            http: Http { listen: String::new() },
             schedules: Vec::new(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
@@ -201,6 +210,11 @@ impl Default for Outbox {
 impl Default for Scheduler {
     fn default() -> Self {
         Config::default().scheduler
+    }
+}
+impl Default for Http {
+    fn default() -> Self {
+        Config::default().http
     }
 }
 impl Default for Pacing {

@@ -9,6 +9,8 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod http;
+pub mod metrics;
 pub mod replies;
 pub mod router;
 pub mod scheduler;
@@ -40,6 +42,8 @@ pub struct App {
     pub router: Router,
     pub dispatcher: Arc<Dispatcher>,
     pub scheduler: Scheduler,
+    /// Where the operations listener is, when configured.
+    pub http: Option<std::net::SocketAddr>,
     clock: Arc<dyn Clock>,
     stop: Arc<watch::Sender<bool>>,
     shutdown_flush: Duration,
@@ -68,6 +72,7 @@ impl App {
         messengers: Vec<Arc<dyn Messenger>>,
     ) -> anyhow::Result<App> {
         let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
+        let all_messengers = messengers.clone();
         let planner = Planner::new(store.clone(), config.support_queue(), platforms);
         let instance = config.instance_name();
         let dispatcher = Arc::new(Dispatcher::new(
@@ -99,12 +104,18 @@ impl App {
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(dispatcher.clone().run(stopped.clone()));
         scheduler.start().await.context("starting the job queue")?;
-        tokio::spawn(plan_schedules(store.clone(), scheduler.clone(), clock.clone(), tuning.poll, stopped));
+        tokio::spawn(plan_schedules(store.clone(), scheduler.clone(), clock.clone(), tuning.poll, stopped.clone()));
+        let http = if config.http.listen.is_empty() {
+            None
+        } else {
+            Some(http::serve(&config.http.listen, store.clone(), all_messengers, stopped).await?)
+        };
         Ok(App {
             store,
             router,
             dispatcher,
             scheduler,
+            http,
             clock,
             stop: Arc::new(stop),
             shutdown_flush: Duration::from_secs(config.outbox.shutdown_flush_seconds),

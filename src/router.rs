@@ -84,13 +84,19 @@ impl Router {
             reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
         };
         let private = matches!(event.kind, EventKind::Button { .. });
+        let label = command_label(&event.kind);
+        let metrics = crate::metrics::global();
         let failure = match self.run(event).await {
             Ok((effects, tx)) => match self.commit(&origin, &effects, tx).await {
-                Ok(queued) => return Handled { effects, queued },
+                Ok(queued) => {
+                    metrics.command(&label, "ok");
+                    return Handled { effects, queued };
+                }
                 Err(e) => ServiceError::Store(e),
             },
             Err(e) => e,
         };
+        metrics.command(&label, if matches!(failure, ServiceError::User(_)) { "refused" } else { "error" });
         let internal = |e: &dyn std::error::Error| {
             let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
             tracing::error!(reference, error = %error_chain(e), "command failed");
@@ -259,6 +265,20 @@ impl Router {
                 Err(ServiceError::User(replies::unknown_command(&other.join(" "), None)))
             }
         }
+    }
+}
+
+/// The metric label for an event: a known command and subcommand, else "unknown", so
+/// typos cannot grow the label set.
+fn command_label(kind: &EventKind) -> String {
+    let EventKind::Command { text } = kind else { return "button".to_owned() };
+    let mut words = text.split_whitespace();
+    let first = words.next().unwrap_or_default().trim_start_matches('/');
+    let first = first.split('@').next().unwrap_or_default();
+    let Some(spec) = commands::find(commands::COMMANDS, first) else { return "unknown".to_owned() };
+    match words.next().and_then(|w| commands::find(spec.subcommands, w)) {
+        Some(sub) => format!("{} {}", spec.name, sub.name),
+        None => spec.name.to_owned(),
     }
 }
 

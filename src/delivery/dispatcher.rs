@@ -283,6 +283,15 @@ impl Dispatcher {
         let outcome = self.attempt(&row).await;
         let now = self.clock.now();
         let attempt = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
+        let metrics = crate::metrics::global();
+        let result = match &outcome {
+            Outcome::Sent(_) => "sent",
+            Outcome::Skipped => "skipped",
+            Outcome::Failed(SendError::RateLimited { .. }) => "rate_limited",
+            Outcome::Failed(SendError::Transient(_)) if attempt < self.retry.max_attempts => "retry",
+            Outcome::Failed(_) => "dead",
+        };
+        metrics.delivery(row.platform, result);
         let recorded = match outcome {
             Outcome::Sent(message) => self.store.outbox_sent(&row, &self.me, &message, now).await,
             Outcome::Skipped => self.store.outbox_sent_nothing(&row, &self.me, now).await,

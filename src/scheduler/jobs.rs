@@ -88,6 +88,7 @@ impl JobContext {
 
     fn late_note(&self, due: chrono::DateTime<chrono::Utc>) -> Option<String> {
         let now = self.clock.now();
+        crate::metrics::global().job_lag.observe(((now - due).num_milliseconds().max(0) as f64) / 1000.0);
         (now - due > LATE_AFTER).then(|| replies::late(due))
     }
 }

@@ -217,6 +217,14 @@ impl Store {
         })
     }
 
+    /// A trivial query, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     pub async fn close(&self) {
         with_db!(self, |pool| pool.close().await)
     }

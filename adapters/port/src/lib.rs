@@ -194,6 +194,11 @@ pub trait Messenger: Send + Sync {
     /// Delivers a message. For a new post the returned reference can edit it later; for an
     /// edit it is the edited message; for a reply the adapter returns what it posted.
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError>;
+
+    /// Whether the platform is reachable right now (for readiness checks).
+    fn is_connected(&self) -> bool {
+        true
+    }
 }
 
 /// Takes inbound events. Returns once the event's effects are committed and its replies

@@ -1,0 +1,80 @@
+//! The operations listener: `/healthz` (the process runs), `/readyz` (the database
+//! answers and every messenger is connected) and Prometheus `/metrics`.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use deskmate_port::Messenger;
+use tokio::sync::watch;
+
+use crate::store::Store;
+
+#[derive(Clone)]
+struct Ops {
+    store: Store,
+    messengers: Arc<Vec<Arc<dyn Messenger>>>,
+}
+
+/// Binds `listen` and serves until `stop` turns true. Returns the bound address (useful
+/// with port 0).
+pub async fn serve(
+    listen: &str,
+    store: Store,
+    messengers: Vec<Arc<dyn Messenger>>,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<SocketAddr> {
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let ops = Ops { store, messengers: Arc::new(messengers) };
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(ops);
+    tokio::spawn(async move {
+        let shutdown = async move {
+            while !*stop.borrow() {
+                if stop.changed().await.is_err() {
+                    break;
+                }
+            }
+        };
+        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "operations listener stopped");
+        }
+    });
+    tracing::info!(%addr, "operations listener up");
+    Ok(addr)
+}
+
+async fn readyz(State(ops): State<Ops>) -> impl IntoResponse {
+    let mut problems = Vec::new();
+    if let Err(e) = ops.store.ping().await {
+        problems.push(format!("database: {e}"));
+    }
+    for m in ops.messengers.iter() {
+        if !m.is_connected() {
+            problems.push(format!("{}: not connected", m.platform()));
+        }
+    }
+    if problems.is_empty() {
+        (StatusCode::OK, "ready\n".to_owned())
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, format!("{}\n", problems.join("\n")))
+    }
+}
+
+async fn metrics(State(ops): State<Ops>) -> impl IntoResponse {
+    let m = crate::metrics::global();
+    if let Ok(stats) = ops.store.outbox_stats().await {
+        m.outbox_pending.set(stats.pending);
+        m.outbox_dead.set(stats.dead);
+    }
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], m.encode())
+}
