@@ -82,6 +82,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn run_bot(config: Config) -> anyhow::Result<()> {
+    let stop = shutdown_signal()?;
     if !config.console_enabled() {
         anyhow::bail!("nothing to run: the console is off and no messenger is configured (see config.example.toml)");
     }
@@ -107,8 +108,28 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     );
     tokio::select! {
         done = console => done.context("reading the console")?,
-        _ = tokio::signal::ctrl_c() => {}
+        _ = stop => tracing::info!("shutting down"),
     }
-    app.store.close().await;
+    // Stop taking input (done), let running jobs finish, send what is queued (bounded),
+    // then close the database.
+    if !app.shutdown().await {
+        tracing::warn!("some messages are still queued; they go out on the next start");
+    }
     Ok(())
+}
+
+/// Resolves on SIGTERM or ctrl-c. The handlers are installed when this is called, not when
+/// the future is first polled, so a signal that arrives during start-up is not lost.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

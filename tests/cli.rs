@@ -133,3 +133,35 @@ fn the_bench_runs_and_reports_its_figures() {
         assert!(stdout.contains("postgres deskmate:"), "{stdout}");
     }
 }
+
+#[test]
+fn sigterm_stops_gracefully_with_exit_zero() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = deskmate(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"/ticket new Still here\n").unwrap();
+    stdin.flush().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    // Wait until the command was handled (its reply is printed).
+    loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "deskmate exited early");
+        if line.contains("Ticket #1 opened") {
+            break;
+        }
+    }
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no exit after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    drop(stdin);
+    assert!(status.success(), "exit status {status:?}");
+}
