@@ -23,14 +23,25 @@ pub struct BenchArgs {
     /// Tickets to create and claim per backend (each is two commands).
     #[arg(long, default_value_t = 2000)]
     pub n: usize,
+    /// Also bench the scheduler: this many pending timers stored, of which --due come
+    /// due during the run (0: skip).
+    #[arg(long, default_value_t = 0)]
+    pub timers: usize,
+    /// Timers among --timers that come due during the run; their fire lag is measured.
+    #[arg(long, default_value_t = 2000)]
+    pub due: usize,
     /// A PostgreSQL server URL to bench too (a scratch database is created on it and
     /// dropped after). Defaults to $TEST_DATABASE_URL.
     #[arg(long, env = "TEST_DATABASE_URL")]
     pub postgres: Option<String>,
 }
 
-/// Swallows messages, as fast as possible, so the bench measures Deskmate not a terminal.
-struct NullMessenger;
+/// Swallows messages, as fast as possible, so the bench measures Deskmate not a terminal;
+/// remembers when each timer's message arrived.
+#[derive(Default)]
+struct NullMessenger {
+    arrivals: std::sync::Mutex<Vec<(String, Instant)>>,
+}
 
 #[async_trait]
 impl Messenger for NullMessenger {
@@ -39,6 +50,9 @@ impl Messenger for NullMessenger {
     }
 
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        if message.body.text.starts_with("due ") {
+            self.arrivals.lock().unwrap_or_else(|p| p.into_inner()).push((message.body.text.clone(), Instant::now()));
+        }
         let channel = match message.to {
             deskmate_port::Destination::Edit(m) => return Ok(m),
             deskmate_port::Destination::Channel(c) => c,
@@ -78,13 +92,27 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
     let sqlite_url = format!("sqlite://{}", dir.join("bench.db").display());
     let raw_url = format!("sqlite://{}", dir.join("raw.db").display());
-    bench_backend("sqlite", &sqlite_url, &raw_url, args.n).await?;
+    if args.n > 0 {
+        bench_backend("sqlite", &sqlite_url, &raw_url, args.n).await?;
+    }
+    if args.timers > 0 {
+        let url = format!("sqlite://{}", dir.join("timers.db").display());
+        bench_timers("sqlite", &url, args.timers, args.due).await?;
+    }
     if let Some(server) = &args.postgres {
-        let (app_db, app_url) = scratch_pg(server, "app").await?;
-        let (raw_db, raw_url) = scratch_pg(server, "raw").await?;
-        let result = bench_backend("postgres", &app_url, &raw_url, args.n).await;
-        drop_pg(server, &[app_db, raw_db]).await?;
-        result?;
+        if args.n > 0 {
+            let (app_db, app_url) = scratch_pg(server, "app").await?;
+            let (raw_db, raw_url) = scratch_pg(server, "raw").await?;
+            let result = bench_backend("postgres", &app_url, &raw_url, args.n).await;
+            drop_pg(server, &[app_db, raw_db]).await?;
+            result?;
+        }
+        if args.timers > 0 {
+            let (db, url) = scratch_pg(server, "timers").await?;
+            let result = bench_timers("postgres", &url, args.timers, args.due).await;
+            drop_pg(server, &[db]).await?;
+            result?;
+        }
     } else {
         println!("postgres: skipped (pass --postgres URL or set TEST_DATABASE_URL)");
     }
@@ -96,7 +124,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow::Result<()> {
     let mut config = Config::default();
     config.database.url = url.to_owned();
-    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger)]).await?;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger::default())]).await?;
     // bob becomes an agent the way a person would do it.
     app.router.handle(command("alice", "/whoami")).await;
     app.router.handle(command("bob", "/whoami")).await;
@@ -143,6 +171,80 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         ms(raw.percentile(0.99))
     );
     println!("{name:>8} deskmate / raw: {:.2}", deskmate.per_sec() / raw.per_sec());
+    Ok(())
+}
+
+/// Stores `total` pending timers (all but `due` of them a year out), then measures how
+/// late the `due` ones fire: from their due time to their message reaching the
+/// messenger, through River, the worker's transaction and the outbox.
+async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow::Result<()> {
+    use crate::scheduler::TimerAction;
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.scheduler.poll_ms = 1000;
+    let messenger = Arc::new(NullMessenger::default());
+    let app = App::start(&config, Arc::new(SystemClock), vec![messenger.clone()]).await?;
+    let far = Utc::now() + chrono::Duration::days(365);
+    let due = due.min(total);
+    let started = Instant::now();
+    let chunk = 5_000;
+    let mut made = 0;
+    while made < total - due {
+        let n = chunk.min(total - due - made);
+        let batch = (made..made + n)
+            .map(|i| {
+                let action = TimerAction::Post { channel: "console:bench".to_owned(), text: format!("later {i}") };
+                (format!("bench-far-{i}"), far + chrono::Duration::seconds((i % 86_400) as i64), action)
+            })
+            .collect();
+        let mut tx = app.store.begin().await?;
+        app.scheduler.add_timers(&mut tx, batch).await?;
+        tx.commit().await?;
+        made += n;
+    }
+    let stored = started.elapsed();
+    // The due ones, spread over two seconds starting five seconds from now.
+    let base = Utc::now() + chrono::Duration::seconds(5);
+    let mut due_at = std::collections::HashMap::new();
+    let batch = (0..due)
+        .map(|i| {
+            let at = base + chrono::Duration::milliseconds((i * 2000 / due.max(1)) as i64);
+            let text = format!("due {i}");
+            due_at.insert(text.clone(), at);
+            (format!("bench-due-{i}"), at, TimerAction::Post { channel: format!("console:bench-{}", i % 20), text })
+        })
+        .collect();
+    let mut tx = app.store.begin().await?;
+    app.scheduler.add_timers(&mut tx, batch).await?;
+    tx.commit().await?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while messenger.arrivals.lock().unwrap_or_else(|p| p.into_inner()).len() < due && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let arrivals = messenger.arrivals.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let now_instant = Instant::now();
+    let now_utc = Utc::now();
+    let mut lags: Vec<Duration> = arrivals
+        .iter()
+        .filter_map(|(text, at)| {
+            let due = *due_at.get(text)?;
+            let arrived = now_utc - chrono::Duration::from_std(now_instant - *at).ok()?;
+            (arrived - due).to_std().ok()
+        })
+        .collect();
+    lags.sort_unstable();
+    let pick = |p: f64| lags.get(((lags.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or_default();
+    println!(
+        "{name:>8} timers: {total} stored in {:.1} s ({:.0}/s); {} of {due} due ones fired; lag p50 {:.0} ms  p99 {:.0} ms  max {:.0} ms",
+        stored.as_secs_f64(),
+        (total - due) as f64 / stored.as_secs_f64().max(1e-9),
+        lags.len(),
+        ms(pick(0.5)),
+        ms(pick(0.99)),
+        ms(lags.last().copied().unwrap_or_default()),
+    );
+    println!("{name:>8} timers: peak RSS so far {} MiB", peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)));
+    app.shutdown().await;
     Ok(())
 }
 

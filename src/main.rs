@@ -54,7 +54,8 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_tracing(quiet: bool) {
-    let default = if quiet { "warn" } else { "info" };
+    // sqlx reports slow statements as warnings; under benchmark load they are expected.
+    let default = if quiet { "warn,sqlx=error" } else { "info" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -76,7 +76,11 @@ impl Scheduler {
             .with_rescuer_interval(tuning.poll.max(Duration::from_millis(200)) * 4)
             .with_scheduler_interval(tuning.poll)
             .with_elect_interval(Duration::from_secs(2));
-        let queue = QueueConfig::new(8).with_fetch_poll_interval(tuning.poll);
+        // Workers mostly wait on the database, so many fit on two cores; a short cooldown
+        // lets a freed slot fetch again at once.
+        let queue = QueueConfig::new(32)
+            .with_fetch_poll_interval(tuning.poll)
+            .with_fetch_cooldown(Duration::from_millis(10).min(tuning.poll));
         let builder = match (store.sqlite_pool(), store.postgres_pool()) {
             (Some(pool), _) => Client::builder(pool.clone()),
             (None, Some(pool)) => Client::builder(pool.clone()),
