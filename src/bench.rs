@@ -151,7 +151,7 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
     });
     let claimed = claimed.await?.len();
     anyhow::ensure!(claimed == n, "expected {n} claimed tickets, found {claimed}");
-    app.store.close().await;
+    app.shutdown().await;
 
     let raw_store = Store::connect(raw_url).await?;
     raw_store.migrate().await?;

@@ -163,7 +163,8 @@ async fn plan_schedules(
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
-            _ = stop.changed() => {}
+            // A dropped sender means the app is gone: stop too.
+            changed = stop.changed() => if changed.is_err() { return },
         }
     }
 }

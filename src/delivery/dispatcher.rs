@@ -131,7 +131,8 @@ impl Dispatcher {
             tokio::select! {
                 _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(TICK) => {}
-                _ = stop.changed() => {}
+                // A dropped sender means the app is gone: stop too.
+                changed = stop.changed() => if changed.is_err() { return },
             }
         }
     }
