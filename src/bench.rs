@@ -243,7 +243,10 @@ async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow
         ms(pick(0.99)),
         ms(lags.last().copied().unwrap_or_default()),
     );
-    println!("{name:>8} timers: peak RSS so far {} MiB", peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)));
+    println!(
+        "{name:>8} timers: peak RSS so far {} MiB",
+        peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0))
+    );
     app.shutdown().await;
     Ok(())
 }

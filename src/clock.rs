@@ -16,23 +16,39 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that only moves when told.
+/// A clock for tests: held still, or running at real speed from a chosen start; either
+/// way it jumps when told.
 #[derive(Clone)]
-pub struct FakeClock(Arc<Mutex<DateTime<Utc>>>);
+pub struct FakeClock {
+    set: Arc<Mutex<DateTime<Utc>>>,
+    /// When running, real time elapsed since this instant is added.
+    running_since: Option<std::time::Instant>,
+}
 
 impl FakeClock {
+    /// Held at `start` until advanced.
     pub fn at(start: DateTime<Utc>) -> Self {
-        FakeClock(Arc::new(Mutex::new(start)))
+        FakeClock { set: Arc::new(Mutex::new(start)), running_since: None }
+    }
+
+    /// Starts at the real now and keeps running, like the system clock, for tests of
+    /// several instances whose leases must expire in real time.
+    pub fn running() -> Self {
+        FakeClock { set: Arc::new(Mutex::new(Utc::now())), running_since: Some(std::time::Instant::now()) }
     }
 
     pub fn advance(&self, by: chrono::Duration) {
-        let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut now = self.set.lock().unwrap_or_else(|p| p.into_inner());
         *now += by;
     }
 }
 
 impl Clock for FakeClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        let set = *self.set.lock().unwrap_or_else(|p| p.into_inner());
+        match self.running_since {
+            Some(since) => set + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
+            None => set,
+        }
     }
 }

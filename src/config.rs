@@ -55,6 +55,9 @@ pub struct Outbox {
     pub retry_max_seconds: u64,
     /// On shutdown, keep sending queued messages for at most this long.
     pub shutdown_flush_seconds: u64,
+    /// A conversation's sender holds it this long between renewals; a crashed instance's
+    /// conversations and unfinished sends are taken over after it.
+    pub lease_seconds: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -156,6 +159,7 @@ impl Default for Config {
                 retry_base_seconds: 2,
                 retry_max_seconds: 300,
                 shutdown_flush_seconds: 10,
+                lease_seconds: 30,
             },
             scheduler: Scheduler {
                 catch_up: CatchUp::Latest,
@@ -362,6 +366,7 @@ impl Config {
             max_attempts: self.outbox.max_attempts.max(1),
             base: std::time::Duration::from_secs(self.outbox.retry_base_seconds.max(1)),
             cap: std::time::Duration::from_secs(self.outbox.retry_max_seconds.max(1)),
+            lease: std::time::Duration::from_secs(self.outbox.lease_seconds.max(1)),
         }
     }
 

@@ -138,7 +138,8 @@ fn the_bench_runs_and_reports_its_figures() {
 fn sigterm_stops_gracefully_with_exit_zero() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = deskmate(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        deskmate(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"/ticket new Still here\n").unwrap();
     stdin.flush().unwrap();

@@ -27,6 +27,11 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     pub base: Duration,
     pub cap: Duration,
+    /// How long a lane lease lasts without renewal, and after how long a message claimed
+    /// by a sender that vanished may be claimed again. A send that takes longer than this
+    /// may be repeated by another instance: delivery is at least once, with the
+    /// idempotency key for platforms that can deduplicate.
+    pub lease: Duration,
 }
 
 impl RetryPolicy {
@@ -39,9 +44,6 @@ impl RetryPolicy {
     }
 }
 
-/// How long a lane lease lasts without renewal, and after how long a row claimed by a
-/// sender that vanished may be claimed again.
-const LEASE: Duration = Duration::from_secs(30);
 /// How often the dispatcher looks for due lanes when nothing wakes it.
 const TICK: Duration = Duration::from_millis(250);
 
@@ -99,7 +101,7 @@ impl Dispatcher {
     }
 
     fn stale_before(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now - chrono::Duration::from_std(LEASE).unwrap_or_default()
+        now - chrono::Duration::from_std(self.retry.lease).unwrap_or_default()
     }
 
     /// Sends these rows now, ahead of any lane backlog: the replies to a person who just
@@ -188,7 +190,7 @@ impl Dispatcher {
     /// Sends a lane's due messages in order while this instance holds the lane's lease.
     async fn flush_lane(&self, platform: Platform, lane: &str) {
         let mut now = self.clock.now();
-        let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let lease = chrono::Duration::from_std(self.retry.lease).unwrap_or_default();
         match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
             Ok(true) => {}
             Ok(false) => return tracing::debug!(lane, "lane leased elsewhere"),
@@ -398,7 +400,12 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let policy = RetryPolicy { max_attempts: 6, base: Duration::from_secs(2), cap: Duration::from_secs(60) };
+        let policy = RetryPolicy {
+            max_attempts: 6,
+            base: Duration::from_secs(2),
+            cap: Duration::from_secs(60),
+            lease: Duration::from_secs(30),
+        };
         for attempt in 1..=10 {
             let d = policy.delay(attempt);
             let full = Duration::from_secs(2 * 2_u64.pow(attempt - 1)).min(Duration::from_secs(60));

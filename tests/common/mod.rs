@@ -241,12 +241,16 @@ impl Chat {
         start: chrono::DateTime<Utc>,
         tweak: impl FnOnce(&mut Config),
     ) -> Option<Chat> {
+        Chat::start_clock(backend, FakeClock::at(start), tweak).await
+    }
+
+    /// Starts with the given clock.
+    pub async fn start_clock(backend: Backend, clock: FakeClock, tweak: impl FnOnce(&mut Config)) -> Option<Chat> {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
         let db = TestDb::new(backend).await?;
-        let clock = FakeClock::at(start);
         let console = Recorder::new(Platform::Console);
         let telegram = console.sibling(Platform::Telegram);
         let mut config = config_for(&db.url);
