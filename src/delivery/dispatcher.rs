@@ -44,6 +44,11 @@ impl RetryPolicy {
     }
 }
 
+/// Replies are queued this far in the future for the lanes: the instance that handled
+/// the command sends them at once (`send_now`), and the lanes only pick up a reply that
+/// instance could not send (it crashed between commit and send).
+pub const REPLY_GRACE: Duration = Duration::from_secs(2);
+
 /// How often the dispatcher looks for due lanes when nothing wakes it.
 const TICK: Duration = Duration::from_millis(250);
 
@@ -114,7 +119,8 @@ impl Dispatcher {
         for row in rows.into_iter().filter(|r| r.op == OutboxOp::Reply) {
             self.pacing.global_ready(row.platform).await;
             let now = self.clock.now();
-            match self.store.outbox_claim(row.id, &self.me, now, self.stale_before(now)).await {
+            let due_by = now + chrono::Duration::from_std(REPLY_GRACE * 2).unwrap_or_default();
+            match self.store.outbox_claim(row.id, &self.me, now, due_by, self.stale_before(now)).await {
                 Ok(true) => self.deliver(row).await,
                 Ok(false) => {}
                 Err(e) => tracing::warn!(error = %e, "claiming a reply"),
@@ -222,7 +228,7 @@ impl Dispatcher {
                 self.pacing.lane_ready(platform, lane).await;
             }
             let now = self.clock.now();
-            match self.store.outbox_claim(row.id, &self.me, now, self.stale_before(now)).await {
+            match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
                 Ok(true) => self.deliver(row).await,
                 Ok(false) => {}
                 Err(e) => {

@@ -64,7 +64,7 @@ impl Planner {
                         subject: None,
                         coalesce: None,
                         priority: 0,
-                        due: now,
+                        due: now + chrono::Duration::from_std(super::dispatcher::REPLY_GRACE).unwrap_or_default(),
                     });
                 }
                 Effect::PostToQueue { subject, body, coalesce } => {

@@ -266,22 +266,26 @@ impl Store {
 
     /// Takes a row for sending. `false` when another sender has it or it was already
     /// sent: the conditional update is what makes every message go out once.
+    /// `due_by` is normally `now`; the fast path for replies passes a later time, since
+    /// replies are queued a little in the future for the lanes (see the planner).
     pub async fn outbox_claim(
         &self,
         id: i64,
         me: &str,
         now: DateTime<Utc>,
+        due_by: DateTime<Utc>,
         stale_before: DateTime<Utc>,
     ) -> Result<bool> {
         with_db!(self, |pool| {
             let done = sqlx::query(
                 "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
-                 WHERE id = $3 AND ((state = 'pending' AND next_attempt_at <= $2) OR (state = 'sending' AND claimed_at < $4))",
+                 WHERE id = $3 AND ((state = 'pending' AND next_attempt_at <= $5) OR (state = 'sending' AND claimed_at < $4))",
             )
             .bind(me)
             .bind(ms(now))
             .bind(id)
             .bind(ms(stale_before))
+            .bind(ms(due_by))
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
