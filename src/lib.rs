@@ -161,6 +161,10 @@ async fn plan_schedules(
         if let Err(e) = scheduler::plan_due(&store, &scheduler, clock.now()).await {
             tracing::warn!(error = %e, "planning schedule runs");
         }
+        // Re-deliveries come within minutes; a week of memory is plenty.
+        if let Err(e) = store.prune_processed_events(clock.now() - chrono::Duration::days(7)).await {
+            tracing::warn!(error = %e, "pruning processed events");
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             // A dropped sender means the app is gone: stop too.

@@ -86,7 +86,7 @@ impl Router {
         let private = matches!(event.kind, EventKind::Button { .. });
         let label = command_label(&event.kind);
         let metrics = crate::metrics::global();
-        let failure = match self.run(event).await {
+        let failure = match self.run(event, &origin.key).await {
             Ok((effects, tx)) => match self.commit(&origin, &effects, tx).await {
                 Ok(queued) => {
                     metrics.command(&label, "ok");
@@ -96,6 +96,11 @@ impl Router {
             },
             Err(e) => e,
         };
+        if matches!(failure, ServiceError::Duplicate) {
+            tracing::info!(event = %origin.key, "event seen before; ignored");
+            metrics.command(&label, "duplicate");
+            return Handled { effects: Vec::new(), queued: Vec::new() };
+        }
         metrics.command(&label, if matches!(failure, ServiceError::User(_)) { "refused" } else { "error" });
         let internal = |e: &dyn std::error::Error| {
             let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
@@ -106,6 +111,7 @@ impl Router {
             ServiceError::User(message) => vec![Effect::Reply { body: Body::text(message), private }],
             ServiceError::Store(e) => internal(&e),
             ServiceError::Jobs(e) => internal(&e),
+            ServiceError::Duplicate => Vec::new(),
         };
         // The change (if any) was rolled back; the refusal still goes through the outbox
         // so it is retried like any reply.
@@ -131,7 +137,7 @@ impl Router {
         Ok(ids)
     }
 
-    async fn run(&self, event: InboundEvent) -> ServiceResult<(Outcome, Tx)> {
+    async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx)> {
         let now = self.clock.now();
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
@@ -145,6 +151,10 @@ impl Router {
         let tz = person.tz.unwrap_or(self.default_tz);
         let actor = Actor { person, platform: event.platform, at: now, tz };
         let mut tx = self.store.begin().await?;
+        if !tx.first_time(event_key, now).await? {
+            tx.rollback().await?;
+            return Err(ServiceError::Duplicate);
+        }
         let result = match event.kind {
             EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
             EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,

@@ -266,3 +266,19 @@ async fn data_survives_a_restart(chat: Chat) {
     chat.db.drop_db().await;
 }
 on_both_backends!(restart, data_survives_a_restart);
+
+/// The same update delivered twice (a platform re-sending after a crash) is applied once.
+async fn a_redelivered_event_is_applied_once(chat: Chat) {
+    use deskmate_port::Inbound;
+    chat.say("alice", "/whoami").await;
+    let event =
+        common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket new Only once".into() });
+    chat.app.router.handle(event.clone()).await;
+    chat.app.router.handle(event).await;
+    chat.app.router.settle().await;
+    let sent = chat.sent();
+    assert_eq!(sent.iter().filter(|s| s.is_reply()).count(), 1, "{sent:#?}");
+    assert_eq!(chat.count("tickets").await, 1);
+    chat.finish().await;
+}
+on_both_backends!(redelivery, a_redelivered_event_is_applied_once);

@@ -78,6 +78,9 @@ pub enum ServiceError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Jobs(#[from] crate::scheduler::SchedulerError),
+    /// The event was applied before (a re-delivered update): nothing to do.
+    #[error("event already handled")]
+    Duplicate,
 }
 
 pub type ServiceResult<T = Outcome> = Result<T, ServiceError>;

@@ -91,4 +91,32 @@ impl Tx {
             Ok(())
         })
     }
+
+    /// Records that an inbound event is being applied in this transaction; `false` when it
+    /// was applied before.
+    pub async fn first_time(&mut self, event_key: &str, now: DateTime<Utc>) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(event_key)
+            .bind(ms(now))
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+}
+
+impl Store {
+    /// Forgets applied events older than `before`.
+    pub async fn prune_processed_events(&self, before: DateTime<Utc>) -> Result<u64> {
+        with_db!(self, |pool| {
+            let done = sqlx::query("DELETE FROM processed_events WHERE processed_at < $1")
+                .bind(ms(before))
+                .execute(pool)
+                .await?;
+            Ok(done.rows_affected())
+        })
+    }
 }
