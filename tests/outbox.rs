@@ -76,25 +76,11 @@ async fn permanent_failures_are_dead_lettered_and_admins_told(chat: Chat) {
     chat.finish().await;
 }
 
-mod dead_letters {
-    use super::*;
-
-    async fn run(backend: common::Backend) {
-        if let Some(chat) = Chat::start_with(backend, |c| c.outbox.max_attempts = 3).await {
-            permanent_failures_are_dead_lettered_and_admins_told(chat).await;
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        run(common::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        run(common::Backend::Postgres).await;
-    }
-}
+on_both_backends!(
+    dead_letters,
+    |c: &mut deskmate::config::Config| c.outbox.max_attempts = 3,
+    permanent_failures_are_dead_lettered_and_admins_told
+);
 
 /// The first instance dies in the middle of a burst (its sends hang forever, its leases
 /// stop being renewed); a second instance takes the lane over once the lease expires and
@@ -247,27 +233,9 @@ async fn a_flood_is_paced_and_summed_up(chat: Chat) {
     chat.finish().await;
 }
 
-mod flood {
-    use super::*;
-
-    async fn run(backend: common::Backend) {
-        let paced = |c: &mut deskmate::config::Config| {
-            c.pacing.telegram_group_per_minute = 20;
-            c.pacing.telegram_global_per_second = 30;
-            c.pacing.coalesce_after_seconds = 15;
-        };
-        if let Some(chat) = Chat::start_with(backend, paced).await {
-            a_flood_is_paced_and_summed_up(chat).await;
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn sqlite() {
-        run(common::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        run(common::Backend::Postgres).await;
-    }
+fn paced_like_telegram(c: &mut deskmate::config::Config) {
+    c.pacing.telegram_group_per_minute = 20;
+    c.pacing.telegram_global_per_second = 30;
+    c.pacing.coalesce_after_seconds = 15;
 }
+on_both_backends!(flood, paced_like_telegram, a_flood_is_paced_and_summed_up);

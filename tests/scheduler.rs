@@ -22,6 +22,24 @@ async fn wait_for(chat: &Chat, what: &str, pred: impl Fn(&[Sent]) -> bool) -> Ve
     }
 }
 
+/// Waits until every schedule's next run is in the future: the background planner may
+/// hold the rows (SKIP LOCKED) while the test's own pass finds nothing, and its runs are
+/// visible only once it commits, together with the new next run.
+async fn wait_planned(chat: &Chat) {
+    use deskmate::clock::Clock;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        chat.app.plan_schedules_now().await.unwrap();
+        let now = chat.clock.now();
+        let rows = chat.store().schedules().await.unwrap();
+        if rows.iter().all(|r| r.next_run_at.is_none_or(|n| n > now)) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "schedules never planned: {rows:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn live(backend: Backend) -> Option<Chat> {
     Chat::start_at(backend, Utc::now(), |_| {}).await
 }
@@ -105,7 +123,7 @@ async fn daily_schedules_across_dst(backend: Backend) {
         let Some(chat) = Chat::start_at(backend, start, |c| c.schedules = schedules).await else { return };
         for _ in 0..days * 24 {
             chat.clock.advance(chrono::Duration::hours(1));
-            chat.app.plan_schedules_now().await.unwrap();
+            wait_planned(&chat).await;
         }
         let runs = chat.app.scheduler.queued_runs(1000).await.unwrap();
         for (name, zone) in [("berlin", chrono_tz::Europe::Berlin), ("new-york", chrono_tz::America::New_York)] {
@@ -142,7 +160,7 @@ async fn catch_up_after_downtime(backend: Backend) {
     let Some(chat) = Chat::start_at(backend, start, |c| c.schedules = vec![all, skip, latest]).await else { return };
     // Down for three and a half days, then one planning pass.
     chat.clock.advance(chrono::Duration::hours(84));
-    chat.app.plan_schedules_now().await.unwrap();
+    wait_planned(&chat).await;
     let runs = chat.app.scheduler.queued_runs(100).await.unwrap();
     let count = |name: &str| runs.iter().filter(|(n, _)| n == name).count();
     assert_eq!((count("all"), count("latest"), count("skip")), (4, 1, 0), "{runs:?}");

@@ -371,23 +371,27 @@ pub fn console_event(who: &str, kind: EventKind) -> InboundEvent {
     }
 }
 
-/// Runs the test body once on SQLite and once on PostgreSQL (when configured).
+/// Runs the test body once on SQLite and once on PostgreSQL (when configured),
+/// optionally with the test config changed first.
 #[macro_export]
 macro_rules! on_both_backends {
     ($name:ident, $body:expr) => {
+        on_both_backends!($name, |_: &mut deskmate::config::Config| {}, $body);
+    };
+    ($name:ident, $tweak:expr, $body:expr) => {
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                if let Some(chat) = common::Chat::start(common::Backend::Sqlite).await {
+                if let Some(chat) = common::Chat::start_with(common::Backend::Sqlite, $tweak).await {
                     $body(chat).await;
                 }
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                if let Some(chat) = common::Chat::start(common::Backend::Postgres).await {
+                if let Some(chat) = common::Chat::start_with(common::Backend::Postgres, $tweak).await {
                     $body(chat).await;
                 }
             }
