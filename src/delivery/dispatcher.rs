@@ -96,10 +96,6 @@ impl Dispatcher {
         }
     }
 
-    pub fn instance(&self) -> &str {
-        &self.me
-    }
-
     /// Something was queued: look sooner than the next tick.
     pub fn poke(&self) {
         self.wake.notify_one();
@@ -180,9 +176,7 @@ impl Dispatcher {
                 }
             };
             let due: Vec<_> = due.into_iter().filter(|(p, _)| self.messengers.contains_key(p)).collect();
-            let busy = self.busy.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            tracing::debug!(?due, ?busy, "drain check");
-            if due.is_empty() && busy.is_empty() {
+            if due.is_empty() && self.busy.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
                 return true;
             }
             if tokio::time::Instant::now() >= until {

@@ -8,4 +8,4 @@ mod plan;
 
 pub use dispatcher::{Dispatcher, RetryPolicy};
 pub use pacing::{Pacing, PacingConfig, PlatformLimits};
-pub use plan::{Origin, Planner, direct_lane};
+pub use plan::{Origin, Planner};

@@ -29,10 +29,6 @@ impl Planner {
         Planner { store, support_queue, platforms }
     }
 
-    pub fn platforms(&self) -> &HashSet<Platform> {
-        &self.platforms
-    }
-
     /// The rows that carry `effects` out. Platforms without a running messenger are
     /// left out: nothing could ever deliver them.
     pub async fn plan(
@@ -160,7 +156,7 @@ impl Planner {
 }
 
 /// Direct messages to one account share a lane, kept apart from channel ids.
-pub fn direct_lane(account: &Account) -> String {
+fn direct_lane(account: &Account) -> String {
     format!("dm:{}", account.id)
 }
 

@@ -248,20 +248,22 @@ impl Store {
         })
     }
 
+    /// The rows with these ids, in id order, in one query.
     pub async fn outbox_rows(&self, ids: &[i64]) -> Result<Vec<OutboxRow>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row: Option<Row> = with_db!(self, |pool| {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM outbox WHERE id = $1")))
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            });
-            if let Some(row) = row {
-                out.push(row.try_into()?);
-            }
+        if ids.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // Only placeholders are formatted in; the ids are bound.
+        let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id IN ({placeholders}) ORDER BY id");
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.fetch_all(pool).await?
+        });
+        rows.into_iter().map(OutboxRow::try_from).collect()
     }
 
     /// Takes a row for sending. `false` when another sender has it or it was already
@@ -391,19 +393,21 @@ impl Store {
 
     /// Dead letters, newest first, with their last error.
     pub async fn outbox_dead_letters(&self, limit: i64) -> Result<Vec<(OutboxRow, String)>> {
-        let rows: Vec<(i64, Option<String>)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT id, last_error FROM outbox WHERE state = 'dead' ORDER BY id DESC LIMIT $1")
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        });
-        let mut out = Vec::new();
-        for (id, error) in rows {
-            if let Some(row) = self.outbox_rows(&[id]).await?.pop() {
-                out.push((row, error.unwrap_or_default()));
-            }
+        #[derive(sqlx::FromRow)]
+        struct Dead {
+            #[sqlx(flatten)]
+            row: Row,
+            last_error: Option<String>,
         }
-        Ok(out)
+        let rows: Vec<Dead> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS}, last_error FROM outbox WHERE state = 'dead' ORDER BY id DESC LIMIT $1"
+            )))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(|d| Ok((OutboxRow::try_from(d.row)?, d.last_error.unwrap_or_default()))).collect()
     }
 
     pub async fn outbox_stats(&self) -> Result<OutboxStats> {

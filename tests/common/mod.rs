@@ -107,7 +107,6 @@ pub struct Recorder {
     failures: Arc<Mutex<std::collections::VecDeque<SendError>>>,
     hang: Arc<std::sync::atomic::AtomicBool>,
     hang_after: Arc<Mutex<Option<usize>>>,
-    attempts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Recorder {
@@ -118,7 +117,6 @@ impl Recorder {
             failures: Arc::default(),
             hang: Arc::default(),
             hang_after: Arc::default(),
-            attempts: Arc::default(),
         }
     }
 
@@ -147,11 +145,6 @@ impl Recorder {
         self.sent.lock().unwrap().iter().filter(|s| s.platform == self.platform).count()
     }
 
-    /// Every call to send, failed or not.
-    pub fn attempts(&self) -> usize {
-        self.attempts.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
     /// What was sent so far, without taking it.
     pub fn peek(&self) -> Vec<Sent> {
         self.sent.lock().unwrap().clone()
@@ -169,7 +162,6 @@ impl Messenger for Recorder {
     }
 
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
-        self.attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let limit = *self.hang_after.lock().unwrap();
         if self.hang.load(std::sync::atomic::Ordering::SeqCst) || limit.is_some_and(|n| self.own_sends() >= n) {
             std::future::pending::<()>().await;
