@@ -25,7 +25,35 @@ pub struct Config {
     pub pacing: Pacing,
     pub scheduler: Scheduler,
     pub http: Http,
+    pub telegram: Telegram,
     pub schedules: Vec<ScheduleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Telegram {
+    /// The bot token from BotFather; empty: Telegram is off. Best set from the
+    /// environment (DESKMATE_TELEGRAM_TOKEN).
+    pub token: String,
+    /// The Bot API base; a local Bot API server or a test fake.
+    pub api_url: String,
+    /// "polling" or "webhook".
+    pub mode: TelegramMode,
+    /// How long one getUpdates call waits for news.
+    pub poll_timeout_seconds: u64,
+    /// Webhook mode: the public HTTPS address Telegram posts to.
+    pub webhook_url: String,
+    /// Webhook mode: the local address the proxy forwards that URL to.
+    pub webhook_listen: String,
+    /// Webhook mode: a secret Telegram sends with every update (letters, digits, _ -).
+    pub webhook_secret: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TelegramMode {
+    Polling,
+    Webhook,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -168,6 +196,15 @@ impl Default for Config {
                 poll_ms: 1000,
             },
             http: Http { listen: String::new() },
+            telegram: Telegram {
+                token: String::new(),
+                api_url: "https://api.telegram.org".to_owned(),
+                mode: TelegramMode::Polling,
+                poll_timeout_seconds: 25,
+                webhook_url: String::new(),
+                webhook_listen: String::new(),
+                webhook_secret: String::new(),
+            },
             schedules: Vec::new(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
@@ -219,6 +256,11 @@ impl Default for Scheduler {
 impl Default for Http {
     fn default() -> Self {
         Config::default().http
+    }
+}
+impl Default for Telegram {
+    fn default() -> Self {
+        Config::default().telegram
     }
 }
 impl Default for Pacing {
@@ -328,6 +370,24 @@ impl Config {
             if let Err(problem) = parse_address(channel) {
                 return bad("channels", "support_queue", problem);
             }
+        }
+        let tg = &self.telegram;
+        if !tg.api_url.starts_with("http://") && !tg.api_url.starts_with("https://") {
+            return bad("telegram", "api_url", format!("`{}` is not an http(s) URL", tg.api_url));
+        }
+        if tg.poll_timeout_seconds == 0 || tg.poll_timeout_seconds > 50 {
+            return bad("telegram", "poll_timeout_seconds", "must be between 1 and 50".to_owned());
+        }
+        if tg.mode == TelegramMode::Webhook && self.telegram_enabled() {
+            if !tg.webhook_url.starts_with("https://") {
+                return bad("telegram", "webhook_url", "webhook mode needs the public https:// address".to_owned());
+            }
+            if tg.webhook_listen.is_empty() {
+                return bad("telegram", "webhook_listen", "webhook mode needs a local address to listen on".to_owned());
+            }
+        }
+        if !tg.webhook_secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            return bad("telegram", "webhook_secret", "only letters, digits, _ and - are allowed".to_owned());
         }
         let mut names = std::collections::HashSet::new();
         for entry in &self.schedules {
@@ -443,13 +503,35 @@ impl Config {
         self.directory.admins.iter().filter_map(|a| parse_address(a).ok()).collect()
     }
 
+    /// The Telegram adapter's settings, when a token is set.
+    pub fn telegram_settings(&self) -> Option<deskmate_telegram::Settings> {
+        if !self.telegram_enabled() {
+            return None;
+        }
+        let tg = &self.telegram;
+        let mode = match tg.mode {
+            TelegramMode::Polling => {
+                deskmate_telegram::Mode::Polling { timeout: std::time::Duration::from_secs(tg.poll_timeout_seconds) }
+            }
+            TelegramMode::Webhook => deskmate_telegram::Mode::Webhook {
+                url: tg.webhook_url.clone(),
+                listen: tg.webhook_listen.clone(),
+                secret: tg.webhook_secret.clone(),
+            },
+        };
+        Some(deskmate_telegram::Settings { token: tg.token.trim().to_owned(), api_url: Some(tg.api_url.clone()), mode })
+    }
+
+    pub fn telegram_enabled(&self) -> bool {
+        !self.telegram.token.trim().is_empty()
+    }
+
     /// Whether `deskmate run` should open the console.
     pub fn console_enabled(&self) -> bool {
         match self.console.enabled {
             ConsoleMode::On => true,
             ConsoleMode::Off => false,
-            // No other messenger exists yet; Telegram and Discord join this check.
-            ConsoleMode::Auto => true,
+            ConsoleMode::Auto => !self.telegram_enabled(),
         }
     }
 }

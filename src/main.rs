@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use deskmate::clock::SystemClock;
 use deskmate::config::Config;
 use deskmate::{App, bench};
+use deskmate_port::{Inbound, Messenger};
+use deskmate_telegram::Telegram;
 
 #[derive(Parser)]
 #[command(name = "deskmate", version, about = "Help-desk tickets and office automation in your team's messengers")]
@@ -34,8 +36,20 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("deskmate: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     // The console owns stdout and the bench prints figures: keep logs quiet unless asked.
-    let quiet = matches!(cli.command, None | Some(Command::Run) | Some(Command::Bench(_)));
+    // A bot serving Telegram or Discord has no console and logs what it does.
+    let quiet = match cli.command {
+        None | Some(Command::Run) => config.console_enabled(),
+        Some(Command::Bench(_)) => true,
+        _ => false,
+    };
     init_tracing(quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -44,7 +58,7 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, config)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("deskmate: {e:#}");
@@ -60,14 +74,14 @@ fn init_tracing(quiet: bool) {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
         Command::CheckConfig => {
             println!(
-                "config ok: database {}, console {:?}",
+                "config ok: database {}, console {}, telegram {}",
                 deskmate::redact(&config.database.url),
-                config.console.enabled
+                if config.console_enabled() { "on" } else { "off" },
+                if config.telegram_enabled() { "on" } else { "off" },
             );
             Ok(())
         }
@@ -84,35 +98,56 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn run_bot(config: Config) -> anyhow::Result<()> {
     let stop = shutdown_signal()?;
-    if !config.console_enabled() {
+    let mut messengers: Vec<Arc<dyn Messenger>> = Vec::new();
+    let telegram = match config.telegram_settings() {
+        Some(settings) => Some(Telegram::new(settings).context("starting Telegram")?),
+        None => None,
+    };
+    if let Some(telegram) = &telegram {
+        messengers.push(Arc::new(telegram.messenger()));
+    }
+    let console = config.console_enabled().then(deskmate_console::ConsoleMessenger::stdout);
+    if let Some(console) = &console {
+        messengers.push(Arc::new(console.clone()));
+    }
+    if messengers.is_empty() {
         anyhow::bail!("nothing to run: the console is off and no messenger is configured (see config.example.toml)");
     }
-    let messenger = deskmate_console::ConsoleMessenger::stdout();
-    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await?;
-    let interactive = std::io::stdin().is_terminal();
-    if interactive {
-        println!(
-            "Deskmate console on {} — you are {}. /help lists commands; @NAME /cmd speaks as NAME; \
-             /as NAME switches; /press ID presses a button; ctrl-d quits.",
-            app.store.backend_name(),
-            config.console.user
-        );
+    let app = App::start(&config, Arc::new(SystemClock), messengers).await?;
+    let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
+    // Adapters stop reading first; the app then finishes jobs and flushes the outbox.
+    let (stop_input, input_stopped) = tokio::sync::watch::channel(false);
+    let mut readers = tokio::task::JoinSet::new();
+    if let Some(telegram) = telegram {
+        let (inbound, stopped) = (inbound.clone(), input_stopped.clone());
+        readers.spawn(async move { telegram.run(inbound, deskmate::telegram_menu(), stopped).await });
     }
-    let input = tokio::io::BufReader::new(tokio::io::stdin());
-    let console = deskmate_console::run(
-        Arc::new(app.router.clone()),
-        messenger,
-        input,
-        &config.console.user,
-        !interactive,
-        interactive,
-    );
+    let console_done = async {
+        let Some(messenger) = console else { return std::future::pending().await };
+        let interactive = std::io::stdin().is_terminal();
+        if interactive {
+            println!(
+                "Deskmate console on {} — you are {}. /help lists commands; @NAME /cmd speaks as NAME; \
+                 /as NAME switches; /press ID presses a button; /answer TEXT answers a question; ctrl-d quits.",
+                app.store.backend_name(),
+                config.console.user
+            );
+        }
+        let input = tokio::io::BufReader::new(tokio::io::stdin());
+        deskmate_console::run(inbound.clone(), messenger, input, &config.console.user, !interactive, interactive).await
+    };
     tokio::select! {
-        done = console => done.context("reading the console")?,
+        done = console_done => done.context("reading the console")?,
         _ = stop => tracing::info!("shutting down"),
     }
-    // Stop taking input (done), let running jobs finish, send what is queued (bounded),
-    // then close the database.
+    let _ = stop_input.send(true);
+    // An update being handled is finished (and acknowledged) before the database closes.
+    if tokio::time::timeout(std::time::Duration::from_secs(10), async { while readers.join_next().await.is_some() {} })
+        .await
+        .is_err()
+    {
+        tracing::warn!("a messenger reader did not stop in time; its unacknowledged updates are read again next start");
+    }
     if !app.shutdown().await {
         tracing::warn!("some messages are still queued; they go out on the next start");
     }

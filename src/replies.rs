@@ -69,16 +69,59 @@ pub fn ticket_notice(t: &Ticket) -> Body {
     if let Some(resolution) = &t.resolution {
         text.push_str(&format!("\nResolution: {resolution}"));
     }
-    let buttons = if t.status == TicketStatus::Open {
-        vec![Button {
+    let buttons = match t.status {
+        TicketStatus::Open => vec![Button {
             id: ButtonAction::ClaimTicket(t.id).encode(),
             label: "Claim".to_owned(),
             style: ButtonStyle::Primary,
-        }]
-    } else {
-        Vec::new()
+        }],
+        TicketStatus::Claimed => vec![Button {
+            id: ButtonAction::ResolveTicket(t.id).encode(),
+            label: "Resolve".to_owned(),
+            style: ButtonStyle::Secondary,
+        }],
+        TicketStatus::Closed => Vec::new(),
     };
-    Body { text, buttons }
+    Body { text, buttons, prompt: None }
+}
+
+/// Said once in a group when a direct message to someone bounced.
+pub fn direct_unreachable(account: &deskmate_port::Account) -> String {
+    let name = account.handle.as_ref().map_or_else(|| account.display_name.clone(), |h| format!("@{h}"));
+    let how = match account.platform {
+        deskmate_port::Platform::Telegram => "open a private chat with me and press Start",
+        deskmate_port::Platform::Discord => "allow direct messages from this server's members",
+        deskmate_port::Platform::Console => "write to me directly",
+    };
+    format!("{name}, I have messages for you but cannot write to you privately. Please {how}; they will follow.")
+}
+
+/// The question after Resolve: the answer becomes the resolution note.
+pub fn ask_resolution(t: &Ticket) -> String {
+    format!(
+        "How was ticket #{} ({}) resolved? Reply to this message with a short note; it closes the ticket.",
+        t.id, t.title
+    )
+}
+
+pub fn prompt_unknown() -> String {
+    "That question is no longer open. Press the button again to be asked anew.".to_owned()
+}
+
+pub fn prompt_expired() -> String {
+    "That question has expired. Press the button again to be asked anew.".to_owned()
+}
+
+pub fn prompt_not_yours(name: &str) -> String {
+    format!("That question was put to {name}; only they can answer it.")
+}
+
+pub fn prompt_answered() -> String {
+    "That question has already been answered.".to_owned()
+}
+
+pub fn prompt_empty() -> String {
+    "The answer is empty: reply with some text.".to_owned()
 }
 
 pub fn ticket_claimed(t: &Ticket) -> String {

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::{Body, EventKind, Inbound, InboundEvent};
+use deskmate_port::{Body, EventKind, Inbound, InboundEvent, MessageRef};
 use rand::Rng;
 use tracing::Instrument;
 
-use crate::buttons::ButtonAction;
+use crate::buttons::{ButtonAction, PromptAction};
 use crate::clock::Clock;
 use crate::commands::{self, Invocation, ParseContext, ParseError};
 use crate::delivery::{Dispatcher, Origin, Planner};
@@ -148,6 +148,10 @@ impl Router {
         for mentioned in &event.mentions {
             self.services.directory.person_for(mentioned, now).await?;
         }
+        if self.store.note_seen(&event.author, &event.channel, now).await? > 0 {
+            // Direct messages held while this person could not be reached go out now.
+            self.dispatcher.poke();
+        }
         let tz = person.tz.unwrap_or(self.default_tz);
         let actor = Actor { person, platform: event.platform, at: now, tz };
         let mut tx = self.store.begin().await?;
@@ -158,6 +162,9 @@ impl Router {
         let result = match event.kind {
             EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
             EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
+            EventKind::Answer { prompt, replied_to, text } => {
+                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await
+            }
         };
         match result {
             Ok(effects) => Ok((effects, tx)),
@@ -202,6 +209,7 @@ impl Router {
         tracing::Span::current().record("command", format!("button {button_id}"));
         let effects = match action {
             ButtonAction::ClaimTicket(id) => self.services.tickets.claim(tx, actor, id).await?,
+            ButtonAction::ResolveTicket(id) => self.services.tickets.ask_resolution(tx, actor, id).await?,
         };
         // A press is answered privately (a toast); the notice edit shows everyone.
         Ok(effects
@@ -211,6 +219,58 @@ impl Router {
                 other => other,
             })
             .collect())
+    }
+
+    /// Free text answering a question: found by its key (a submitted form) or by the
+    /// message it replies to. A reply to any other message of the bot's is chat, not an
+    /// answer, and is left alone.
+    async fn run_answer(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        prompt: Option<&str>,
+        replied_to: Option<&MessageRef>,
+        text: &str,
+    ) -> ServiceResult {
+        let id = match (prompt, replied_to) {
+            (Some(key), _) => key.parse::<i64>().ok(),
+            (None, Some(message)) => match self.store.prompt_for_message(message).await? {
+                Some(id) => Some(id),
+                None => return Ok(Vec::new()),
+            },
+            (None, None) => None,
+        };
+        tracing::Span::current().record("command", "answer");
+        let Some(prompt) = (match id {
+            Some(id) => tx.prompt(id).await?,
+            None => None,
+        }) else {
+            return Err(ServiceError::User(replies::prompt_unknown()));
+        };
+        if prompt.person != actor.person.id {
+            let name = self.store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
+            return Err(ServiceError::User(replies::prompt_not_yours(&name)));
+        }
+        if prompt.answered {
+            return Err(ServiceError::User(replies::prompt_answered()));
+        }
+        if prompt.expires_at < actor.at {
+            return Err(ServiceError::User(replies::prompt_expired()));
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(ServiceError::User(replies::prompt_empty()));
+        }
+        let Some(action) = PromptAction::decode(&prompt.action) else {
+            tracing::error!(action = %prompt.action, "a stored question with an unknown action");
+            return Err(ServiceError::User(replies::prompt_unknown()));
+        };
+        if !tx.answer_prompt(prompt.id, actor.at).await? {
+            return Err(ServiceError::User(replies::prompt_answered()));
+        }
+        match action {
+            PromptAction::CloseTicket(id) => self.services.tickets.close(tx, actor, id, Some(text)).await,
+        }
     }
 
     async fn dispatch(&self, tx: &mut Tx, actor: &Actor, inv: &Invocation) -> ServiceResult {
@@ -281,7 +341,11 @@ impl Router {
 /// The metric label for an event: a known command and subcommand, else "unknown", so
 /// typos cannot grow the label set.
 fn command_label(kind: &EventKind) -> String {
-    let EventKind::Command { text } = kind else { return "button".to_owned() };
+    let text = match kind {
+        EventKind::Command { text } => text,
+        EventKind::Button { .. } => return "button".to_owned(),
+        EventKind::Answer { .. } => return "answer".to_owned(),
+    };
     let mut words = text.split_whitespace();
     let first = words.next().unwrap_or_default().trim_start_matches('/');
     let first = first.split('@').next().unwrap_or_default();

@@ -71,7 +71,8 @@ async fn the_done_when_story(chat: Chat) {
             .expect("an edit of a posted notice");
         assert_eq!(target.message_id, post.id, "the edit targets the posted notice");
         assert!(edit.text().contains("claimed by carol"), "{}", edit.text());
-        assert!(edit.body.buttons.is_empty(), "no Claim button once claimed");
+        let buttons: Vec<&str> = edit.body.buttons.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(buttons, vec!["resolve:1"], "Claim gives way to Resolve once claimed");
     }
     // The requester hears about it directly.
     assert!(sent.iter().any(|s| matches!(&s.to, Destination::Direct(a) if a.id == "alice")

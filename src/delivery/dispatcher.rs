@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deskmate_port::{Body, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
+use deskmate_port::{Body, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
 use rand::Rng;
 use tokio::sync::{Notify, watch};
 
@@ -292,6 +292,9 @@ impl Dispatcher {
             Outcome::Skipped => "skipped",
             Outcome::Failed(SendError::RateLimited { .. }) => "rate_limited",
             Outcome::Failed(SendError::Transient(_)) if attempt < self.retry.max_attempts => "retry",
+            Outcome::Failed(SendError::Unreachable(_)) if matches!(row.destination, Destination::Direct(_)) => {
+                "unreachable"
+            }
             Outcome::Failed(_) => "dead",
         };
         metrics.delivery(row.platform, result);
@@ -307,6 +310,9 @@ impl Dispatcher {
                 let delay = chrono::Duration::from_std(self.retry.delay(attempt)).unwrap_or_default();
                 tracing::warn!(lane = %row.lane, attempt, error, "send failed; will retry");
                 self.store.outbox_retry(row.id, &self.me, now + delay, &error, true).await
+            }
+            Outcome::Failed(SendError::Unreachable(error)) if matches!(row.destination, Destination::Direct(_)) => {
+                self.hold_unreachable(&row, &error).await
             }
             Outcome::Failed(e) => {
                 tracing::error!(lane = %row.lane, attempt, error = %e, "message dead-lettered");
@@ -372,6 +378,27 @@ impl Dispatcher {
         let mut tx = self.store.begin().await?;
         tx.outbox_set_state(ids, state, self.clock.now()).await?;
         tx.commit().await
+    }
+
+    /// The person cannot get direct messages yet (they never opened a chat with the
+    /// bot): the message waits until they do, and the first time they are told so in
+    /// the group they last spoke in.
+    async fn hold_unreachable(&self, row: &OutboxRow, error: &str) -> Result<(), StoreError> {
+        let Destination::Direct(account) = &row.destination else { return Ok(()) };
+        let now = self.clock.now();
+        tracing::info!(lane = %row.lane, error, "direct message held until the person opens a chat with the bot");
+        let Some(group) = self.store.hold_unreachable(row.id, &self.me, account, error, now).await? else {
+            return Ok(());
+        };
+        let channel = ChannelRef::group(account.platform, group);
+        let body = Body::text(replies::direct_unreachable(account));
+        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None };
+        let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
+        let mut tx = self.store.begin().await?;
+        tx.enqueue(&rows, now).await?;
+        tx.commit().await?;
+        self.poke();
+        Ok(())
     }
 
     /// A dead letter is reported to every admin, unless it was itself such a report.

@@ -57,7 +57,8 @@ impl Planner {
                             private: *private,
                         },
                         body: body.clone(),
-                        subject: None,
+                        // A question's message is remembered, so a reply to it finds it.
+                        subject: body.prompt.as_ref().and_then(|p| p.parse().ok()).map(crate::store::prompt_subject),
                         coalesce: None,
                         priority: 0,
                         due: now + chrono::Duration::from_std(super::dispatcher::REPLY_GRACE).unwrap_or_default(),

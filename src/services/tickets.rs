@@ -3,6 +3,7 @@
 use deskmate_port::Body;
 
 use super::{Actor, Effect, ServiceResult, refuse};
+use crate::buttons::PromptAction;
 use crate::domain::{Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
 use crate::replies;
 use crate::store::{NewTicket, Store, TicketFilter, Tx};
@@ -140,6 +141,28 @@ impl Tickets {
         Ok(effects)
     }
 
+    /// Resolve pressed: asks the presser for the resolution note (the answer closes the
+    /// ticket, checked again then). Refused now if they could not close it anyway.
+    pub async fn ask_resolution(&self, tx: &mut Tx, actor: &Actor, id: TicketId) -> ServiceResult {
+        let ticket = find(tx, id).await?;
+        if !actor.is(Role::Agent) && ticket.requester.id != actor.person.id {
+            return refuse(replies::ticket_close_refused(id));
+        }
+        if let Err(e) = ticket.status.close() {
+            return refuse(self.explain(&ticket, e, actor));
+        }
+        let action = PromptAction::CloseTicket(id).encode();
+        let prompt = tx.create_prompt(actor.person.id, &action, actor.at, actor.at + PROMPT_LIFETIME).await?;
+        Ok(vec![Effect::Reply {
+            body: Body {
+                text: replies::ask_resolution(&ticket),
+                buttons: Vec::new(),
+                prompt: Some(prompt.to_string()),
+            },
+            private: true,
+        }])
+    }
+
     fn explain(&self, ticket: &Ticket, error: TransitionError, actor: &Actor) -> String {
         match error {
             TransitionError::AlreadyClaimed => {
@@ -150,6 +173,9 @@ impl Tickets {
         }
     }
 }
+
+/// How long a question waits for its answer.
+const PROMPT_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 async fn find(tx: &mut Tx, id: TicketId) -> ServiceResult<Ticket> {
     match tx.ticket(id).await? {

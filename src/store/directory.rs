@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use deskmate_port::{Account, Platform};
+use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
 use super::{Audit, Result, Store, StoreError, Tx, log_event, ms, parse_column, with_db, with_tx};
 use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
@@ -406,6 +406,7 @@ impl Tx {
                 "UPDATE tickets SET requester_id = $1 WHERE requester_id = $2",
                 "UPDATE tickets SET assignee_id = $1 WHERE assignee_id = $2",
                 "UPDATE events SET actor_id = $1 WHERE actor_id = $2",
+                "UPDATE prompts SET person_id = $1 WHERE person_id = $2",
                 "UPDATE departments SET manager_id = $1 WHERE manager_id = $2",
                 "UPDATE persons SET manager_id = $1 WHERE manager_id = $2",
                 "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
@@ -434,5 +435,89 @@ fn dept_from_row(row: DeptRow) -> Department {
         name: row.name,
         manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
         members: row.members,
+    }
+}
+
+/// Direct messages to accounts that cannot receive them yet.
+impl Store {
+    /// Remembers the group an account last spoke in. When the account writes to the bot
+    /// privately after its direct messages bounced, they are queued again; returns how
+    /// many.
+    pub async fn note_seen(&self, account: &Account, channel: &ChannelRef, now: DateTime<Utc>) -> Result<u64> {
+        let platform = account.platform.as_str();
+        if channel.kind == ChannelKind::Group {
+            with_db!(self, |pool| {
+                sqlx::query(
+                    "UPDATE accounts SET last_group = $3 WHERE platform = $1 AND external_id = $2 \
+                     AND (last_group IS NULL OR last_group <> $3)",
+                )
+                .bind(platform)
+                .bind(&account.id)
+                .bind(&channel.id)
+                .execute(pool)
+                .await?;
+            });
+            return Ok(0);
+        }
+        let mut tx = self.begin().await?;
+        let requeued = with_tx!(tx, |c| {
+            let unblocked = sqlx::query(
+                "UPDATE accounts SET dm_blocked_at = NULL WHERE platform = $1 AND external_id = $2 \
+                 AND dm_blocked_at IS NOT NULL",
+            )
+            .bind(platform)
+            .bind(&account.id)
+            .execute(&mut **c)
+            .await?;
+            if unblocked.rows_affected() == 0 {
+                0
+            } else {
+                sqlx::query(
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = $3, claimed_by = NULL \
+                     WHERE platform = $1 AND lane = $2 AND state = 'unreachable'",
+                )
+                .bind(platform)
+                .bind(format!("dm:{}", account.id))
+                .bind(ms(now))
+                .execute(&mut **c)
+                .await?
+                .rows_affected()
+            }
+        });
+        tx.commit().await?;
+        Ok(requeued)
+    }
+
+    /// Holds a direct message the account cannot receive. Returns the group to tell
+    /// them in, the first time only (until they write to the bot privately).
+    pub async fn hold_unreachable(
+        &self,
+        outbox_id: i64,
+        me: &str,
+        account: &Account,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>> {
+        let mut tx = self.begin().await?;
+        let group = with_tx!(tx, |c| {
+            sqlx::query("UPDATE outbox SET state = 'unreachable', last_error = $1 WHERE id = $2 AND claimed_by = $3")
+                .bind(error)
+                .bind(outbox_id)
+                .bind(me)
+                .execute(&mut **c)
+                .await?;
+            let first: Option<(Option<String>,)> = sqlx::query_as(
+                "UPDATE accounts SET dm_blocked_at = $3 WHERE platform = $1 AND external_id = $2 \
+                 AND dm_blocked_at IS NULL RETURNING last_group",
+            )
+            .bind(account.platform.as_str())
+            .bind(&account.id)
+            .bind(ms(now))
+            .fetch_optional(&mut **c)
+            .await?;
+            first.and_then(|(g,)| g)
+        });
+        tx.commit().await?;
+        Ok(group)
     }
 }

@@ -7,6 +7,7 @@
 mod directory;
 mod notices;
 mod outbox;
+mod prompts;
 mod schedules;
 mod tickets;
 
@@ -23,6 +24,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 pub use directory::{LinkOutcome, NewAccount};
 pub use notices::EventRecord;
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
+pub use prompts::{PromptRow, prompt_subject};
 pub use schedules::ScheduleRow;
 pub use tickets::{NewTicket, TicketFilter};
 

@@ -307,7 +307,7 @@ impl Store {
                 .execute(&mut **c)
                 .await?;
         });
-        if let (OutboxOp::Post, Some(subject)) = (row.op, &row.subject) {
+        if let (OutboxOp::Post | OutboxOp::Reply, Some(subject)) = (row.op, &row.subject) {
             tx.save_notice(subject, message, now).await?;
         }
         tx.commit().await

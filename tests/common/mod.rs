@@ -3,6 +3,8 @@
 //! the edge.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod fake_telegram;
+
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -16,6 +18,28 @@ use deskmate_port::{
     OutboundMessage, Platform, SendError,
 };
 use sqlx::Connection;
+
+/// Tests never leave the machine: every URL a test hands to Deskmate must be loopback.
+pub fn assert_loopback(url: &str) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host_port = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = host_port.rsplit_once('@').map_or(host_port, |(_, h)| h);
+    let host = if let Some(v6) = host_port.strip_prefix('[') {
+        v6.split(']').next().unwrap_or_default()
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let loopback =
+        host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    assert!(loopback, "a test used the non-loopback URL {url}");
+}
+
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_test_writer()
+        .try_init();
+}
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +59,9 @@ pub struct TestDb {
 impl TestDb {
     /// `None` when the backend is PostgreSQL and TEST_DATABASE_URL is unset.
     pub async fn new(backend: Backend) -> Option<TestDb> {
+        if let Ok(server) = std::env::var("TEST_DATABASE_URL") {
+            assert_loopback(&server);
+        }
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -238,10 +265,7 @@ impl Chat {
 
     /// Starts with the given clock.
     pub async fn start_clock(backend: Backend, clock: FakeClock, tweak: impl FnOnce(&mut Config)) -> Option<Chat> {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
-            .with_test_writer()
-            .try_init();
+        init_tracing();
         let db = TestDb::new(backend).await?;
         let console = Recorder::new(Platform::Console);
         let telegram = console.sibling(Platform::Telegram);

@@ -79,7 +79,7 @@ impl Messenger for ConsoleMessenger {
 
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
         let mut state = self.lock();
-        let Body { text, buttons } = &message.body;
+        let Body { text, buttons, .. } = &message.body;
         let (header, channel, id) = match &message.to {
             Destination::Reply { channel, private, reply_handle } => {
                 // The reply handle is "speaker#line".
@@ -218,7 +218,7 @@ pub async fn run(
                 .filter(|w| valid_name(w))
                 .map(account)
                 .collect(),
-            EventKind::Button { .. } => Vec::new(),
+            EventKind::Button { .. } | EventKind::Answer { .. } => Vec::new(),
         };
         let event = InboundEvent {
             id: format!("{session}-{number}"),
@@ -274,6 +274,7 @@ mod tests {
                 EventKind::Button { button_id, message } => {
                     format!("{} pressed {button_id} on {:?}", event.author.id, message.as_ref().map(|m| &m.message_id))
                 }
+                EventKind::Answer { text, .. } => format!("{} answered {text}", event.author.id),
             };
             let to = Destination::Reply {
                 channel: event.channel.clone(),
@@ -302,6 +303,7 @@ mod tests {
                     label: "Claim".into(),
                     style: deskmate_port::ButtonStyle::Primary,
                 }],
+                prompt: None,
             },
             idempotency_key: "k1".into(),
         };

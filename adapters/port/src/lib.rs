@@ -98,6 +98,11 @@ pub enum EventKind {
     Command { text: String },
     /// A press on a button the bot posted earlier.
     Button { button_id: String, message: Option<MessageRef> },
+    /// Free text given in answer to a question the bot asked (a [`Body::prompt`]): a
+    /// reply to the question's message (Telegram's ForceReply) or a submitted form
+    /// naming the prompt (a Discord modal). The core checks that it answers an open
+    /// question of this author's.
+    Answer { prompt: Option<String>, replied_to: Option<MessageRef>, text: String },
 }
 
 /// One thing a user did, translated by an adapter.
@@ -118,6 +123,9 @@ pub struct InboundEvent {
     /// reply to, a callback query id, an interaction token).
     pub reply_handle: String,
 }
+
+/// The longest button id any platform carries (Telegram's callback data is 64 bytes).
+pub const MAX_BUTTON_ID_LEN: usize = 64;
 
 /// A button under a message. The id is opaque to the platform and never trusted by the
 /// core: whoever presses it is checked again.
@@ -141,11 +149,15 @@ pub enum ButtonStyle {
 pub struct Body {
     pub text: String,
     pub buttons: Vec<Button>,
+    /// The message asks for free text (a reason, a reply); the answer comes back as
+    /// [`EventKind::Answer`] naming this key or replying to this message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
 }
 
 impl Body {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), buttons: Vec::new() }
+        Self { text: text.into(), buttons: Vec::new(), prompt: None }
     }
 }
 
@@ -181,6 +193,10 @@ pub enum SendError {
     /// The platform will never accept this message (unknown chat, user blocked the bot…).
     #[error("rejected by the platform: {0}")]
     Rejected(String),
+    /// The person cannot be written to directly until they open a conversation with the
+    /// bot (Telegram) or allow direct messages (Discord).
+    #[error("cannot reach the person directly: {0}")]
+    Unreachable(String),
     /// A network or server failure that may pass.
     #[error("transient failure: {0}")]
     Transient(String),

@@ -1,0 +1,92 @@
+//! Questions put to a person, answered later with free text.
+
+use chrono::{DateTime, Utc};
+use deskmate_port::MessageRef;
+
+use super::{Result, Store, Tx, from_ms, ms, with_db, with_tx};
+use crate::domain::PersonId;
+
+/// An open or answered question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptRow {
+    pub id: i64,
+    pub person: PersonId,
+    /// What the answer does, e.g. `close:12` (see `services::prompts`).
+    pub action: String,
+    pub expires_at: DateTime<Utc>,
+    pub answered: bool,
+}
+
+/// The notice subject under which a question's message is remembered.
+pub fn prompt_subject(id: i64) -> String {
+    format!("prompt:{id}")
+}
+
+impl Tx {
+    pub async fn create_prompt(
+        &mut self,
+        person: PersonId,
+        action: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
+        with_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO prompts (person_id, action, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(person.0)
+            .bind(action)
+            .bind(ms(now))
+            .bind(ms(expires_at))
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    pub async fn prompt(&mut self, id: i64) -> Result<Option<PromptRow>> {
+        let row: Option<(i64, i64, String, i64, Option<i64>)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT id, person_id, action, expires_at, answered_at FROM prompts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        Ok(row.map(|(id, person, action, expires_at, answered_at)| PromptRow {
+            id,
+            person: PersonId(person),
+            action,
+            expires_at: from_ms(expires_at),
+            answered: answered_at.is_some(),
+        }))
+    }
+
+    /// Marks a question answered; `false` if it already was (two answers racing).
+    pub async fn answer_prompt(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("UPDATE prompts SET answered_at = $1 WHERE id = $2 AND answered_at IS NULL")
+                .bind(ms(now))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+}
+
+impl Store {
+    /// The question a posted message asked, if it was one.
+    pub async fn prompt_for_message(&self, message: &MessageRef) -> Result<Option<i64>> {
+        let subjects: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT subject FROM notices WHERE platform = $1 AND channel_id = $2 AND message_id = $3 \
+                 AND subject LIKE 'prompt:%'",
+            )
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(&message.message_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(subjects.into_iter().find_map(|(s,)| s.strip_prefix("prompt:").and_then(|id| id.parse().ok())))
+    }
+}

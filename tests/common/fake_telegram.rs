@@ -1,0 +1,462 @@
+//! A fake Telegram Bot API on 127.0.0.1: the real HTTP protocol (`/bot<token>/<method>`,
+//! JSON bodies, `{"ok":…}` envelopes, 429 with `retry_after`), enough state to play
+//! groups, users, updates and the bot's messages, and a strict HTML check so badly escaped
+//! text fails like it does on Telegram.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+pub const TOKEN: &str = "123456:TEST-token_for_the_fake";
+pub const BOT_ID: i64 = 777;
+pub const BOT_USERNAME: &str = "deskmate_test_bot";
+
+/// A message the bot has in a chat, as Telegram would show it.
+#[derive(Debug, Clone)]
+pub struct BotMessage {
+    pub chat: i64,
+    pub id: i64,
+    /// The text after parsing the HTML: what people read.
+    pub shown: String,
+    pub markup: Option<Value>,
+    pub reply_to: Option<i64>,
+    pub edits: u32,
+}
+
+impl BotMessage {
+    /// The callback data of the inline buttons.
+    pub fn buttons(&self) -> Vec<String> {
+        let Some(rows) = self.markup.as_ref().and_then(|m| m.get("inline_keyboard")).and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        rows.iter()
+            .flat_map(|r| r.as_array().cloned().unwrap_or_default())
+            .filter_map(|b| b.get("callback_data").and_then(Value::as_str).map(str::to_owned))
+            .collect()
+    }
+
+    pub fn forces_reply(&self) -> bool {
+        self.markup.as_ref().and_then(|m| m.get("force_reply")).and_then(Value::as_bool) == Some(true)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    pub at: Instant,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Updates not yet confirmed by an offset past them.
+    pending: Vec<(i64, Value)>,
+    next_update: i64,
+    next_message: i64,
+    chats: HashMap<i64, Value>,
+    messages: Vec<BotMessage>,
+    calls: Vec<Call>,
+    failures: VecDeque<(String, u16, String, Option<u64>)>,
+    batch: usize,
+    /// Users who never started the bot: direct messages to them fail.
+    strangers: HashSet<i64>,
+    commands: Vec<Value>,
+    answers: Vec<(String, Option<String>)>,
+    confirmed: i64,
+    /// Every update handed out, with how often.
+    delivered: HashMap<i64, u32>,
+}
+
+#[derive(Clone)]
+pub struct FakeTelegram {
+    pub url: String,
+    inner: Arc<Mutex<Inner>>,
+    news: Arc<Notify>,
+}
+
+/// A person in the fake.
+#[derive(Debug, Clone, Copy)]
+pub struct User {
+    pub id: i64,
+    pub name: &'static str,
+}
+
+impl User {
+    fn json(&self) -> Value {
+        json!({ "id": self.id, "is_bot": false, "first_name": self.name, "username": self.name.to_lowercase() })
+    }
+}
+
+impl FakeTelegram {
+    pub async fn start() -> FakeTelegram {
+        let inner = Arc::new(Mutex::new(Inner { next_update: 1, next_message: 1, batch: 100, ..Inner::default() }));
+        let fake = FakeTelegram { url: String::new(), inner, news: Arc::new(Notify::new()) };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = Router::new().route("/{bot}/{method}", axum::routing::any(api)).with_state(fake.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FakeTelegram { url, ..fake }
+    }
+
+    pub fn group(&self, id: i64, title: &str) {
+        self.inner.lock().unwrap().chats.insert(id, json!({ "id": id, "type": "supergroup", "title": title }));
+    }
+
+    /// At most `n` updates per getUpdates answer.
+    pub fn batch(&self, n: usize) {
+        self.inner.lock().unwrap().batch = n;
+    }
+
+    pub fn stranger(&self, user: User) {
+        self.inner.lock().unwrap().strangers.insert(user.id);
+    }
+
+    /// The user has started the bot: direct messages reach them from now on.
+    pub fn befriend(&self, user: User) {
+        self.inner.lock().unwrap().strangers.remove(&user.id);
+    }
+
+    /// The next call of `method` fails with this status and description.
+    pub fn fail_next(&self, method: &str, status: u16, description: &str, retry_after: Option<u64>) {
+        self.inner.lock().unwrap().failures.push_back((
+            method.to_lowercase(),
+            status,
+            description.to_owned(),
+            retry_after,
+        ));
+    }
+
+    fn chat_json(&self, inner: &Inner, chat: i64, user: User) -> Value {
+        inner.chats.get(&chat).cloned().unwrap_or_else(|| {
+            if chat == user.id {
+                json!({ "id": chat, "type": "private", "first_name": user.name })
+            } else {
+                json!({ "id": chat, "type": "group", "title": format!("group {chat}") })
+            }
+        })
+    }
+
+    fn push(&self, inner: &mut Inner, kind: &str, payload: Value) -> i64 {
+        let id = inner.next_update;
+        inner.next_update += 1;
+        let mut update = json!({ "update_id": id });
+        update[kind] = payload;
+        inner.pending.push((id, update));
+        id
+    }
+
+    /// `user` writes `text` in `chat`; returns the update id.
+    pub fn say(&self, chat: i64, user: User, text: &str) -> i64 {
+        self.message(chat, user, text, None)
+    }
+
+    /// `user` answers the bot's message `to` with `text`.
+    pub fn reply(&self, chat: i64, user: User, to: i64, text: &str) -> i64 {
+        self.message(chat, user, text, Some(to))
+    }
+
+    fn message(&self, chat: i64, user: User, text: &str, reply_to: Option<i64>) -> i64 {
+        let id = {
+            let mut inner = self.inner.lock().unwrap();
+            let message_id = inner.next_message;
+            inner.next_message += 1;
+            let mut message = json!({
+                "message_id": message_id,
+                "date": chrono::Utc::now().timestamp(),
+                "chat": self.chat_json(&inner, chat, user),
+                "from": user.json(),
+                "text": text,
+            });
+            if text.starts_with('/') {
+                let len = text.split_whitespace().next().unwrap().encode_utf16().count();
+                message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
+            }
+            if let Some(to) = reply_to {
+                let original = inner.messages.iter().find(|m| m.chat == chat && m.id == to).unwrap().clone();
+                message["reply_to_message"] = bot_message_json(&inner, &original);
+            }
+            self.push(&mut inner, "message", message)
+        };
+        self.news.notify_waiters();
+        id
+    }
+
+    /// `user` presses the button with `data` under the bot's message `message`; returns
+    /// the callback query id.
+    pub fn press(&self, chat: i64, user: User, message: i64, data: &str) -> String {
+        let query = {
+            let mut inner = self.inner.lock().unwrap();
+            let original = inner.messages.iter().find(|m| m.chat == chat && m.id == message).unwrap().clone();
+            let query = format!("cq{}", inner.next_update);
+            let payload = json!({
+                "id": query,
+                "from": user.json(),
+                "chat_instance": "ci",
+                "data": data,
+                "message": bot_message_json(&inner, &original),
+            });
+            self.push(&mut inner, "callback_query", payload);
+            query
+        };
+        self.news.notify_waiters();
+        query
+    }
+
+    pub fn messages_in(&self, chat: i64) -> Vec<BotMessage> {
+        self.inner.lock().unwrap().messages.iter().filter(|m| m.chat == chat).cloned().collect()
+    }
+
+    pub fn message_by_id(&self, chat: i64, id: i64) -> Option<BotMessage> {
+        self.inner.lock().unwrap().messages.iter().find(|m| m.chat == chat && m.id == id).cloned()
+    }
+
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.iter().filter(|c| c.method.eq_ignore_ascii_case(method)).cloned().collect()
+    }
+
+    /// Answers given to a callback query: (query id, toast text).
+    pub fn answers(&self, query: &str) -> Vec<Option<String>> {
+        self.inner.lock().unwrap().answers.iter().filter(|(q, _)| q == query).map(|(_, t)| t.clone()).collect()
+    }
+
+    pub fn commands(&self) -> Vec<String> {
+        self.inner.lock().unwrap().commands.iter().filter_map(|c| c["command"].as_str().map(str::to_owned)).collect()
+    }
+
+    /// How often each update was handed out.
+    pub fn deliveries(&self) -> HashMap<i64, u32> {
+        self.inner.lock().unwrap().delivered.clone()
+    }
+
+    /// The highest update id the bot has confirmed (offset − 1).
+    pub fn confirmed(&self) -> i64 {
+        self.inner.lock().unwrap().confirmed
+    }
+
+    /// Waits until `check` holds, or panics after `limit` with `what`.
+    pub async fn wait(&self, what: &str, limit: Duration, check: impl Fn(&FakeTelegram) -> bool) {
+        let until = Instant::now() + limit;
+        while !check(self) {
+            assert!(Instant::now() < until, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+fn bot_message_json(inner: &Inner, m: &BotMessage) -> Value {
+    let mut message = json!({
+        "message_id": m.id,
+        "date": chrono::Utc::now().timestamp(),
+        "chat": inner.chats.get(&m.chat).cloned().unwrap_or_else(|| json!({ "id": m.chat, "type": "private", "first_name": "someone" })),
+        "from": bot_user(),
+        "text": m.shown,
+    });
+    if let Some(markup) = m.markup.as_ref().filter(|mk| mk.get("inline_keyboard").is_some()) {
+        message["reply_markup"] = markup.clone();
+    }
+    message
+}
+
+fn bot_user() -> Value {
+    json!({ "id": BOT_ID, "is_bot": true, "first_name": "Deskmate", "username": BOT_USERNAME })
+}
+
+fn ok(result: Value) -> Response {
+    json_response(StatusCode::OK, json!({ "ok": true, "result": result }))
+}
+
+fn error(status: u16, description: &str, retry_after: Option<u64>) -> Response {
+    let mut body = json!({ "ok": false, "error_code": status, "description": description });
+    if let Some(after) = retry_after {
+        body["parameters"] = json!({ "retry_after": after });
+    }
+    json_response(StatusCode::from_u16(status).unwrap(), body)
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// What Telegram shows for an HTML text, or why it refuses it.
+pub fn render_html(text: &str) -> Result<String, String> {
+    const TAGS: [&str; 12] = ["b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"];
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        match c {
+            '<' => {
+                let end = rest.find('>').ok_or("Bad Request: can't parse entities: unclosed start tag")?;
+                let tag = rest[1..end].trim_start_matches('/');
+                let name = tag.split_whitespace().next().unwrap_or_default();
+                if !TAGS.contains(&name) {
+                    return Err(format!("Bad Request: can't parse entities: unsupported start tag \"{name}\""));
+                }
+                rest = &rest[end + 1..];
+            }
+            '&' => {
+                let end = rest.find(';').ok_or("Bad Request: can't parse entities: unterminated entity")?;
+                out.push(match &rest[..=end] {
+                    "&lt;" => '<',
+                    "&gt;" => '>',
+                    "&amp;" => '&',
+                    "&quot;" => '"',
+                    "&#39;" | "&#x27;" => '\'',
+                    other => return Err(format!("Bad Request: can't parse entities: unsupported entity {other}")),
+                });
+                rest = &rest[end + 1..];
+            }
+            c => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn api(State(fake): State<FakeTelegram>, Path((bot, method)): Path<(String, String)>, body: Bytes) -> Response {
+    let method = method.to_lowercase();
+    let body: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
+    {
+        let mut inner = fake.inner.lock().unwrap();
+        inner.calls.push(Call { method: method.clone(), body: body.clone(), at: Instant::now() });
+        if bot != format!("bot{TOKEN}") {
+            return error(401, "Unauthorized", None);
+        }
+        if let Some(i) = inner.failures.iter().position(|(m, ..)| *m == method) {
+            let (_, status, description, after) = inner.failures.remove(i).unwrap();
+            return error(status, &description, after);
+        }
+    }
+    match method.as_str() {
+        "getme" => ok(json!({
+            "id": BOT_ID, "is_bot": true, "first_name": "Deskmate", "username": BOT_USERNAME,
+            "can_join_groups": true, "can_read_all_group_messages": false,
+            "supports_inline_queries": false, "has_main_web_app": false,
+        })),
+        "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
+        "deletewebhook" | "setwebhook" => ok(json!(true)),
+        "setmycommands" => {
+            fake.inner.lock().unwrap().commands = body["commands"].as_array().cloned().unwrap_or_default();
+            ok(json!(true))
+        }
+        "getupdates" => get_updates(&fake, &body).await,
+        "sendmessage" => send_message(&fake, &body),
+        "editmessagetext" => edit_message_text(&fake, &body),
+        "answercallbackquery" => {
+            let query = body["callback_query_id"].as_str().unwrap_or_default().to_owned();
+            let text = body["text"].as_str().map(str::to_owned);
+            if text.as_ref().is_some_and(|t| t.chars().count() > 200) {
+                return error(400, "Bad Request: MESSAGE_TOO_LONG", None);
+            }
+            fake.inner.lock().unwrap().answers.push((query, text));
+            ok(json!(true))
+        }
+        _ => error(404, "Not Found: method not found", None),
+    }
+}
+
+async fn get_updates(fake: &FakeTelegram, body: &Value) -> Response {
+    let timeout = body["timeout"].as_u64().unwrap_or(0);
+    let limit = body["limit"].as_u64().unwrap_or(100) as usize;
+    let until = Instant::now() + Duration::from_secs(timeout);
+    loop {
+        let notified = fake.news.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        {
+            let mut inner = fake.inner.lock().unwrap();
+            if let Some(offset) = body["offset"].as_i64() {
+                inner.pending.retain(|(id, _)| *id >= offset);
+                inner.confirmed = inner.confirmed.max(offset - 1);
+            }
+            if !inner.pending.is_empty() {
+                let n = limit.min(inner.batch);
+                let batch: Vec<(i64, Value)> = inner.pending.iter().take(n).cloned().collect();
+                for (id, _) in &batch {
+                    *inner.delivered.entry(*id).or_default() += 1;
+                }
+                return ok(Value::Array(batch.into_iter().map(|(_, u)| u).collect()));
+            }
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return ok(json!([]));
+        }
+        let _ = tokio::time::timeout(left, notified).await;
+    }
+}
+
+fn send_message(fake: &FakeTelegram, body: &Value) -> Response {
+    let chat = body["chat_id"].as_i64().unwrap_or_default();
+    let text = body["text"].as_str().unwrap_or_default();
+    if body["parse_mode"].as_str() != Some("HTML") {
+        return error(400, "Bad Request: the fake expects parse_mode HTML", None);
+    }
+    let shown = match render_html(text) {
+        Ok(s) => s,
+        Err(e) => return error(400, &e, None),
+    };
+    if shown.chars().count() > 4096 {
+        return error(400, "Bad Request: message is too long", None);
+    }
+    if shown.trim().is_empty() {
+        return error(400, "Bad Request: message text is empty", None);
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    if chat > 0 && inner.strangers.contains(&chat) {
+        return error(403, "Forbidden: bot can't initiate conversation with a user", None);
+    }
+    if chat < 0 && !inner.chats.contains_key(&chat) {
+        return error(400, "Bad Request: chat not found", None);
+    }
+    let id = inner.next_message;
+    inner.next_message += 1;
+    let message = BotMessage {
+        chat,
+        id,
+        shown,
+        markup: body.get("reply_markup").cloned(),
+        reply_to: body["reply_parameters"]["message_id"].as_i64(),
+        edits: 0,
+    };
+    let json = bot_message_json(&inner, &message);
+    inner.messages.push(message);
+    ok(json)
+}
+
+fn edit_message_text(fake: &FakeTelegram, body: &Value) -> Response {
+    let chat = body["chat_id"].as_i64().unwrap_or_default();
+    let id = body["message_id"].as_i64().unwrap_or_default();
+    let shown = match render_html(body["text"].as_str().unwrap_or_default()) {
+        Ok(s) => s,
+        Err(e) => return error(400, &e, None),
+    };
+    let mut inner = fake.inner.lock().unwrap();
+    let Some(i) = inner.messages.iter().position(|m| m.chat == chat && m.id == id) else {
+        return error(400, "Bad Request: message to edit not found", None);
+    };
+    let markup = body.get("reply_markup").cloned();
+    let message = &mut inner.messages[i];
+    if message.shown == shown && message.markup == markup {
+        return error(
+            400,
+            "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+            None,
+        );
+    }
+    message.shown = shown;
+    message.markup = markup;
+    message.edits += 1;
+    let message = message.clone();
+    ok(bot_message_json(&inner, &message))
+}

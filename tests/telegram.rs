@@ -1,0 +1,323 @@
+//! The Telegram adapter end to end: the real teloxide client against a fake Bot API on
+//! 127.0.0.1, driving the real router, services, outbox and store.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::fake_telegram::{BOT_USERNAME, FakeTelegram, TOKEN, User};
+use common::{Backend, TestDb};
+use deskmate::App;
+use deskmate::clock::SystemClock;
+use deskmate::config::Config;
+use deskmate_port::Inbound;
+use deskmate_telegram::Telegram;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Where staff talk to the bot.
+const HELP: i64 = -1001;
+/// The support queue.
+const QUEUE: i64 = -1002;
+const ALICE: User = User { id: 100, name: "Alice" };
+const BOB: User = User { id: 200, name: "Bob" };
+const CAROL: User = User { id: 300, name: "Carol" };
+const WAIT: Duration = Duration::from_secs(15);
+
+struct Bot {
+    app: App,
+    reader: JoinHandle<()>,
+    stop: watch::Sender<bool>,
+}
+
+impl Bot {
+    async fn start(fake: &FakeTelegram, db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Bot {
+        let mut config = Config::default();
+        config.database.url = db.url.clone();
+        config.telegram.token = TOKEN.to_owned();
+        config.telegram.api_url = fake.url.clone();
+        config.telegram.poll_timeout_seconds = 1;
+        config.channels.support_queue = vec![format!("telegram:{QUEUE}")];
+        config.directory.admins = vec![format!("telegram:{}", ALICE.id)];
+        config.pacing.telegram_group_per_minute = 0;
+        config.pacing.telegram_direct_per_minute = 0;
+        config.pacing.telegram_global_per_second = 0;
+        config.outbox.retry_base_seconds = 1;
+        tweak(&mut config);
+        common::assert_loopback(&config.telegram.api_url);
+        let telegram = Telegram::new(config.telegram_settings().unwrap()).unwrap();
+        let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(telegram.messenger())]).await.unwrap();
+        let (stop, stopped) = watch::channel(false);
+        let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
+        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::telegram_menu(), stopped).await });
+        Bot { app, reader, stop }
+    }
+
+    /// A graceful stop: the reader confirms what it handled, the outbox flushes.
+    async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.reader.await;
+        self.app.shutdown().await;
+    }
+
+    /// A crash: the reader dies wherever it is, nothing more is sent.
+    async fn kill(self) {
+        self.reader.abort();
+        let _ = self.reader.await;
+        self.app.halt().await;
+    }
+}
+
+async fn setup(backend: Backend) -> Option<(FakeTelegram, TestDb)> {
+    common::init_tracing();
+    let db = TestDb::new(backend).await?;
+    let fake = FakeTelegram::start().await;
+    fake.group(HELP, "Help");
+    fake.group(QUEUE, "Support queue");
+    Some((fake, db))
+}
+
+/// The bot's newest message in a chat whose text contains `needle`.
+async fn wait_message(fake: &FakeTelegram, chat: i64, needle: &str) -> common::fake_telegram::BotMessage {
+    fake.wait(&format!("a message with {needle:?} in {chat}"), WAIT, |f| {
+        f.messages_in(chat).iter().any(|m| m.shown.contains(needle))
+    })
+    .await;
+    fake.messages_in(chat).into_iter().rev().find(|m| m.shown.contains(needle)).unwrap()
+}
+
+fn all_tickets() -> deskmate::store::TicketFilter {
+    deskmate::store::TicketFilter { statuses: None, involving: None, limit: 1000 }
+}
+
+async fn ticket_status(app: &App, id: i64) -> String {
+    let ticket = app.store.ticket(deskmate::domain::TicketId(id)).await.unwrap().unwrap();
+    ticket.status.to_string()
+}
+
+/// Bob becomes an agent: he speaks first so the directory knows his @handle.
+async fn make_bob_agent(fake: &FakeTelegram) {
+    fake.say(HELP, BOB, "/whoami");
+    wait_message(fake, HELP, "Bob").await;
+    fake.say(HELP, ALICE, "/role grant @bob agent");
+    wait_message(fake, HELP, "agent").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_ticket_in_a_group_reaches_the_queue_with_a_claim_button() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    let said = fake.say(HELP, CAROL, &format!("/ticket@{BOT_USERNAME} new Printer jammed priority:high"));
+    let reply = wait_message(&fake, HELP, "Ticket #1 opened").await;
+    let command_message = said; // update id; the reply quotes Carol's message
+    assert!(reply.reply_to.is_some(), "the reply quotes the command (update {command_message})");
+    let notice = wait_message(&fake, QUEUE, "Printer jammed").await;
+    assert_eq!(notice.buttons(), vec!["claim:1"]);
+    assert!(notice.shown.contains("Priority: high"));
+
+    // The menu comes from the registry; getMe came before any getUpdates.
+    let names: Vec<String> = deskmate::commands::COMMANDS.iter().map(|c| c.name.to_owned()).collect();
+    assert_eq!(fake.commands(), names);
+    let first_me = fake.calls("getme")[0].at;
+    assert!(fake.calls("getupdates").iter().all(|c| c.at >= first_me));
+    // A command for another bot in the same group is not ours.
+    fake.say(HELP, CAROL, "/ticket@some_other_bot new Not for us");
+    fake.say(HELP, CAROL, "/whoami");
+    wait_message(&fake, HELP, "You are Carol").await;
+    assert!(fake.messages_in(QUEUE).iter().all(|m| !m.shown.contains("Not for us")));
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    make_bob_agent(&fake).await;
+    fake.say(HELP, CAROL, "/ticket new VPN drops every hour");
+    let notice = wait_message(&fake, QUEUE, "VPN drops").await;
+
+    let query = fake.press(QUEUE, BOB, notice.id, "claim:1");
+    fake.wait("the claim to be answered", WAIT, |f| !f.answers(&query).is_empty()).await;
+    let answers = fake.answers(&query);
+    assert_eq!(answers.len(), 1, "one answer per press: {answers:?}");
+    assert!(answers[0].as_deref().unwrap_or_default().contains("You claimed ticket #1"), "{answers:?}");
+    fake.wait("the notice to be edited", WAIT, |f| {
+        f.message_by_id(QUEUE, notice.id).is_some_and(|m| m.shown.contains("claimed by Bob"))
+    })
+    .await;
+    let edited = fake.message_by_id(QUEUE, notice.id).unwrap();
+    assert_eq!(edited.buttons(), vec!["resolve:1"], "Claim gives way to Resolve");
+    assert_eq!(ticket_status(&bot.app, 1).await, "claimed");
+
+    // Resolve asks for a note with ForceReply; Bob's reply closes the ticket.
+    let query = fake.press(QUEUE, BOB, notice.id, "resolve:1");
+    let question = wait_message(&fake, QUEUE, "How was ticket #1").await;
+    assert!(question.forces_reply());
+    assert_eq!(question.reply_to, Some(notice.id));
+    fake.wait("the resolve press to be answered", WAIT, |f| f.answers(&query).len() == 1).await;
+    // Someone else's reply is not an answer.
+    fake.reply(QUEUE, ALICE, question.id, "Not me");
+    wait_message(&fake, QUEUE, "put to Bob").await;
+    fake.reply(QUEUE, BOB, question.id, "Replaced the <router> & reset keys");
+    fake.wait("the notice to show the resolution", WAIT, |f| {
+        f.message_by_id(QUEUE, notice.id)
+            .is_some_and(|m| m.shown.contains("Resolution: Replaced the <router> & reset keys"))
+    })
+    .await;
+    assert!(fake.message_by_id(QUEUE, notice.id).unwrap().buttons().is_empty());
+    assert_eq!(ticket_status(&bot.app, 1).await, "closed");
+    // A second answer to the same question changes nothing.
+    fake.reply(QUEUE, BOB, question.id, "again");
+    wait_message(&fake, QUEUE, "already been answered").await;
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_staff_press_is_refused_with_a_toast_and_changes_nothing() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.say(HELP, CAROL, "/ticket new Broken chair");
+    let notice = wait_message(&fake, QUEUE, "Broken chair").await;
+    let query = fake.press(QUEUE, CAROL, notice.id, "claim:1");
+    fake.wait("the refusal", WAIT, |f| !f.answers(&query).is_empty()).await;
+    let toast = fake.answers(&query)[0].clone().unwrap_or_default();
+    assert!(toast.contains("agent"), "{toast}");
+    // A forged press (data no button carries) is refused too.
+    let forged = fake.press(QUEUE, CAROL, notice.id, "drop:tables");
+    fake.wait("the forged refusal", WAIT, |f| !f.answers(&forged).is_empty()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.message_by_id(QUEUE, notice.id).unwrap().edits, 0);
+    assert_eq!(ticket_status(&bot.app, 1).await, "open");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_429_retry_after_is_honoured() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 2", Some(2));
+    fake.say(HELP, CAROL, "/whoami");
+    wait_message(&fake, HELP, "You are Carol").await;
+    let sends = fake.calls("sendmessage");
+    assert!(sends.len() >= 2);
+    let waited = sends[1].at - sends[0].at;
+    assert!(waited >= Duration::from_secs(2), "retried after {waited:?}");
+    assert_eq!(fake.messages_in(HELP).iter().filter(|m| m.shown.contains("You are Carol")).count(), 1);
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_escaped_title_renders_as_sent() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    let title = "<b>Fish & Chips</b> _under_ *stars* [link](x) a<b";
+    fake.say(HELP, CAROL, &format!("/ticket new \"{title}\""));
+    let notice = wait_message(&fake, QUEUE, "Fish").await;
+    assert!(notice.shown.contains(&format!("Ticket #1 · {title}")), "{}", notice.shown);
+    let reply = wait_message(&fake, HELP, "opened").await;
+    assert!(reply.shown.contains(title), "{}", reply.shown);
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn private_answers_and_unreachable_people() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    fake.stranger(CAROL);
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    make_bob_agent(&fake).await;
+    // A link code is private: Bob (who started the bot) gets it by DM; Carol (who never
+    // did) is told how, in the group, and the code is not shown there.
+    fake.say(HELP, BOB, "/link");
+    wait_message(&fake, BOB.id, "code").await;
+    fake.say(HELP, CAROL, "/link");
+    let hint = wait_message(&fake, HELP, "press Start").await;
+    assert!(hint.shown.contains(BOT_USERNAME));
+
+    // Carol's ticket is claimed: her DM bounces, the group hears it once, and the held
+    // messages follow when she starts the bot.
+    fake.say(HELP, CAROL, "/ticket new Monitor flickers");
+    let notice = wait_message(&fake, QUEUE, "Monitor flickers").await;
+    fake.press(QUEUE, BOB, notice.id, "claim:1");
+    wait_message(&fake, HELP, "cannot write to you privately").await;
+    fake.say(HELP, CAROL, "/ticket new Second one");
+    let second = wait_message(&fake, QUEUE, "Second one").await;
+    fake.press(QUEUE, BOB, second.id, "claim:2");
+    fake.wait("the second claim", WAIT, |f| {
+        f.message_by_id(QUEUE, second.id).is_some_and(|m| m.shown.contains("claimed by Bob"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hints = fake.messages_in(HELP).iter().filter(|m| m.shown.contains("cannot write to you privately")).count();
+    assert_eq!(hints, 1, "said once");
+    assert!(fake.messages_in(CAROL.id).is_empty());
+
+    fake.befriend(CAROL);
+    fake.say(CAROL.id, CAROL, "/start");
+    fake.wait("the held messages", WAIT, |f| {
+        let dms = f.messages_in(CAROL.id);
+        dms.iter().any(|m| m.shown.contains("#1")) && dms.iter().any(|m| m.shown.contains("#2"))
+    })
+    .await;
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// Updates are acknowledged only after they are handled: a crash mid-stream re-reads,
+/// and what was applied before is recognised.
+async fn restart_mid_stream(backend: Backend) {
+    let Some((fake, db)) = setup(backend).await else { return };
+    fake.batch(4);
+    const N: usize = 24;
+    for i in 0..N {
+        fake.say(HELP, CAROL, &format!("/ticket new Burst {i:02}"));
+    }
+    let first = Bot::start(&fake, &db, |c| c.general.instance = "first".into()).await;
+    let store = first.app.store.clone();
+    let until = std::time::Instant::now() + WAIT;
+    loop {
+        let open = store.tickets(all_tickets()).await.unwrap().len();
+        if open >= 6 {
+            break;
+        }
+        assert!(std::time::Instant::now() < until, "no progress before the crash");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.kill().await;
+    let second = Bot::start(&fake, &db, |c| c.general.instance = "second".into()).await;
+    fake.wait("every update confirmed", Duration::from_secs(30), |f| f.confirmed() >= N as i64).await;
+    let tickets = second.app.store.tickets(all_tickets()).await.unwrap();
+    let mut titles: Vec<String> = tickets.iter().map(|t| t.title.clone()).collect();
+    titles.sort();
+    let expected: Vec<String> = (0..N).map(|i| format!("Burst {i:02}")).collect();
+    assert_eq!(titles, expected, "each update applied exactly once");
+    second.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restart_mid_stream_neither_loses_nor_repeats_sqlite() {
+    restart_mid_stream(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_restart_mid_stream_neither_loses_nor_repeats_postgres() {
+    restart_mid_stream(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bad_token_is_reported_and_retried_not_a_panic() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |c| c.telegram.token = "999:WRONG".into()).await;
+    fake.wait("getMe to be retried", WAIT, |f| f.calls("getme").len() >= 2).await;
+    assert!(fake.calls("getupdates").is_empty(), "no reading with a refused token");
+    assert!(!bot.reader.is_finished());
+    bot.stop().await;
+    db.drop_db().await;
+}
