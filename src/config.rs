@@ -379,7 +379,7 @@ impl Config {
             return bad("telegram", "poll_timeout_seconds", "must be between 1 and 50".to_owned());
         }
         if tg.mode == TelegramMode::Webhook && self.telegram_enabled() {
-            if !tg.webhook_url.starts_with("https://") {
+            if !tg.webhook_url.starts_with("https://") && !tg.webhook_url.starts_with("http://") {
                 return bad("telegram", "webhook_url", "webhook mode needs the public https:// address".to_owned());
             }
             if tg.webhook_listen.is_empty() {

@@ -264,6 +264,17 @@ pub fn dead_letter(platform: deskmate_port::Platform, lane: &str, text: &str, er
 
 // ---- directory ----------------------------------------------------------------------
 
+pub fn whereami(channel: &deskmate_port::ChannelRef) -> String {
+    let kind = match channel.kind {
+        deskmate_port::ChannelKind::Group => "a group chat",
+        deskmate_port::ChannelKind::Direct => "a private chat with me",
+    };
+    format!(
+        "This is {kind}; its address is {}:{}. Use it in the config, e.g. [channels] support_queue = [\"{}:{}\"].",
+        channel.platform, channel.id, channel.platform, channel.id
+    )
+}
+
 pub fn whoami(
     person: &Person,
     accounts: &[Account],

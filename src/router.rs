@@ -153,7 +153,7 @@ impl Router {
             self.dispatcher.poke();
         }
         let tz = person.tz.unwrap_or(self.default_tz);
-        let actor = Actor { person, platform: event.platform, at: now, tz };
+        let actor = Actor { person, platform: event.platform, channel: event.channel.clone(), at: now, tz };
         let mut tx = self.store.begin().await?;
         if !tx.first_time(event_key, now).await? {
             tx.rollback().await?;
@@ -308,6 +308,7 @@ impl Router {
             ["ticket", "claim"] => self.services.tickets.claim(tx, actor, ticket("id")?).await,
             ["ticket", "close"] => self.services.tickets.close(tx, actor, ticket("id")?, inv.text("resolution")).await,
             ["whoami"] => self.services.directory.whoami(actor).await,
+            ["whereami"] => Ok(vec![Effect::reply(replies::whereami(&actor.channel))]),
             ["role", "grant"] => self.services.directory.grant(tx, actor, mention("person")?, role("role")?).await,
             ["role", "revoke"] => self.services.directory.revoke(tx, actor, mention("person")?, role("role")?).await,
             ["dept", "create"] => self.services.directory.create_department(tx, actor, text("name")?).await,

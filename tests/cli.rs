@@ -166,3 +166,34 @@ fn sigterm_stops_gracefully_with_exit_zero() {
     drop(stdin);
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[test]
+fn a_question_is_answered_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "\
+/ticket new Projector has no signal
+/role grant @carol agent
+@carol /press claim:1
+@carol /answer too early
+@carol /press resolve:1
+@carol /answer Swapped the HDMI cable
+/ticket show 1
+";
+    let (out, err, ok) = chat(dir.path(), script);
+    assert!(ok, "exit status; stderr: {err}");
+    let expected_in_order = [
+        "carol> /answer too early",
+        "(no question is waiting for your answer)",
+        "carol> /press resolve:1",
+        "How was ticket #1 (Projector has no signal) resolved?",
+        "(answer with /answer TEXT as carol)",
+        "carol> /answer Swapped the HDMI cable",
+        "Ticket #1 closed",
+        "Resolution: Swapped the HDMI cable",
+    ];
+    let mut at = 0;
+    for line in expected_in_order {
+        let found = out[at..].find(line).unwrap_or_else(|| panic!("{line:?} not found in order in:\n{out}"));
+        at += found + line.len();
+    }
+}

@@ -321,3 +321,99 @@ async fn a_bad_token_is_reported_and_retried_not_a_panic() {
     bot.stop().await;
     db.drop_db().await;
 }
+
+/// The real binary, configured only from the environment the way a deployment would be:
+/// it serves Telegram (no console), and on SIGTERM acknowledges what it handled and exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_binary_serves_a_group_and_stops_cleanly() {
+    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
+    common::assert_loopback(&fake.url);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_deskmate"));
+    cmd.current_dir(dir.path()).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped());
+    cmd.stderr(std::process::Stdio::piped()).kill_on_drop(true);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DESKMATE_")) {
+        cmd.env_remove(key);
+    }
+    cmd.env("DESKMATE_TELEGRAM_TOKEN", TOKEN)
+        .env("DESKMATE_TELEGRAM_API_URL", &fake.url)
+        .env("DESKMATE_TELEGRAM_POLL_TIMEOUT_SECONDS", "1")
+        .env("DESKMATE_CHANNELS_SUPPORT_QUEUE", format!("telegram:{QUEUE}"))
+        .env("DESKMATE_DIRECTORY_ADMINS", format!("telegram:{}", ALICE.id));
+    let mut child = cmd.spawn().unwrap();
+    fake.say(HELP, CAROL, "/ticket new Badge reader offline");
+    let notice = wait_message(&fake, QUEUE, "Badge reader offline").await;
+    assert_eq!(notice.buttons(), vec!["claim:1"]);
+    fake.say(HELP, ALICE, "/whereami");
+    let address = wait_message(&fake, HELP, "address").await;
+    assert!(address.shown.contains(&format!("telegram:{HELP}")), "{}", address.shown);
+    let last = fake.say(HELP, CAROL, "/whoami");
+    wait_message(&fake, HELP, "You are Carol").await;
+
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status =
+        tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit after SIGTERM").unwrap();
+    let mut stderr = String::new();
+    use tokio::io::AsyncReadExt;
+    child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+    assert!(status.success(), "exit status {status:?}; stderr:\n{stderr}");
+    assert!(fake.confirmed() >= last, "handled updates are acknowledged before exit");
+    assert!(!stderr.contains(TOKEN), "the token is never logged");
+    assert!(stderr.contains("connected to Telegram"), "a bot without a console logs at info:\n{stderr}");
+}
+
+/// Webhook mode: Telegram posts each update; the secret is checked, an update is
+/// answered 200 only once handled, and a re-posted update is applied once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn webhook_mode_checks_the_secret_and_applies_a_repost_once() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bot = Bot::start(&fake, &db, |c| {
+        c.telegram.mode = deskmate::config::TelegramMode::Webhook;
+        c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
+        c.telegram.webhook_listen = format!("127.0.0.1:{port}");
+        c.telegram.webhook_secret = "s3cret-Value_1".to_owned();
+        common::assert_loopback(&c.telegram.webhook_url);
+    })
+    .await;
+    fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
+    assert_eq!(fake.webhook().unwrap().1, "s3cret-Value_1");
+    let update = fake.say(HELP, CAROL, "/ticket new Webhook ticket");
+    assert_eq!(fake.push_to_webhook(Some("wrong")).await, vec![401], "a wrong secret is refused");
+    assert!(fake.messages_in(QUEUE).is_empty());
+    assert_eq!(fake.push_to_webhook(None).await, vec![200]);
+    // Answered after the commit: the reply and notice are already queued or out.
+    wait_message(&fake, QUEUE, "Webhook ticket").await;
+    assert_eq!(fake.repost(update).await, 200);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let tickets = bot.app.store.tickets(all_tickets()).await.unwrap();
+    assert_eq!(tickets.len(), 1, "a re-posted update is applied once");
+    assert!(fake.calls("getupdates").is_empty(), "no polling in webhook mode");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// A reply longer than Telegram's 4096 characters arrives in parts, nothing cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_long_reply_is_split() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    for i in 0..24 {
+        fake.say(HELP, ALICE, &format!("/ticket new \"{i:02} {}\"", "x".repeat(180)));
+    }
+    wait_message(&fake, HELP, "Ticket #24 opened").await;
+    let before = fake.messages_in(HELP).len();
+    fake.say(HELP, ALICE, "/ticket list");
+    fake.wait("the list", WAIT, |f| f.messages_in(HELP).iter().any(|m| m.shown.contains("#24 [normal]"))).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let parts: Vec<_> = fake.messages_in(HELP).into_iter().skip(before).collect();
+    assert!(parts.len() >= 2, "split into parts: {}", parts.len());
+    assert!(parts.iter().all(|p| p.shown.chars().count() <= 4096));
+    let whole: String = parts.iter().map(|p| p.shown.as_str()).collect::<Vec<_>>().join("\n");
+    for i in 1..=24 {
+        assert!(whole.contains(&format!("#{i} [normal]")), "ticket #{i} listed");
+    }
+    bot.stop().await;
+    db.drop_db().await;
+}

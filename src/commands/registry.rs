@@ -138,6 +138,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     ),
     cmd("whoami", "Show who Deskmate thinks you are: roles, department, manager, time zone", Role::Staff, &[], &[]),
+    cmd("whereami", "Show this chat's address, to put in the config (support queue, schedules)", Role::Staff, &[], &[]),
     group(
         "role",
         "Grant or revoke roles (admins)",

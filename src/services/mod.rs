@@ -29,6 +29,8 @@ pub struct Services {
 pub struct Actor {
     pub person: Person,
     pub platform: Platform,
+    /// Where they are acting.
+    pub channel: ChannelRef,
     pub at: DateTime<Utc>,
     pub tz: Tz,
 }

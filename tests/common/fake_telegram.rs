@@ -71,6 +71,10 @@ struct Inner {
     strangers: HashSet<i64>,
     commands: Vec<Value>,
     answers: Vec<(String, Option<String>)>,
+    /// Every update ever made, by id.
+    sent_updates: HashMap<i64, Value>,
+    /// setWebhook's url and secret.
+    webhook: Option<(String, String)>,
     confirmed: i64,
     /// Every update handed out, with how often.
     delivered: HashMap<i64, u32>,
@@ -150,6 +154,7 @@ impl FakeTelegram {
         inner.next_update += 1;
         let mut update = json!({ "update_id": id });
         update[kind] = payload;
+        inner.sent_updates.insert(id, update.clone());
         inner.pending.push((id, update));
         id
     }
@@ -232,6 +237,39 @@ impl FakeTelegram {
         self.inner.lock().unwrap().commands.iter().filter_map(|c| c["command"].as_str().map(str::to_owned)).collect()
     }
 
+    /// The webhook the bot registered: (url, secret).
+    pub fn webhook(&self) -> Option<(String, String)> {
+        self.inner.lock().unwrap().webhook.clone()
+    }
+
+    /// Delivers pending updates to the webhook the way Telegram does: one POST each,
+    /// dropped once answered 2xx, kept for another try otherwise. `secret` overrides the
+    /// registered one. Returns the HTTP statuses.
+    pub async fn push_to_webhook(&self, secret: Option<&str>) -> Vec<u16> {
+        let (url, registered) = self.webhook().expect("a webhook is registered");
+        let secret = secret.unwrap_or(&registered).to_owned();
+        let pending: Vec<(i64, Value)> = self.inner.lock().unwrap().pending.clone();
+        let mut statuses = Vec::new();
+        for (id, update) in pending {
+            let status = post_json(&url, &secret, &update.to_string()).await;
+            let mut inner = self.inner.lock().unwrap();
+            *inner.delivered.entry(id).or_default() += 1;
+            if (200..300).contains(&status) {
+                inner.pending.retain(|(i, _)| *i != id);
+                inner.confirmed = inner.confirmed.max(id);
+            }
+            statuses.push(status);
+        }
+        statuses
+    }
+
+    /// Posts one update again, as Telegram does when it did not see the answer.
+    pub async fn repost(&self, update: i64) -> u16 {
+        let (url, secret) = self.webhook().expect("a webhook is registered");
+        let body = self.inner.lock().unwrap().sent_updates.get(&update).cloned().expect("an update sent before");
+        post_json(&url, &secret, &body.to_string()).await
+    }
+
     /// How often each update was handed out.
     pub fn deliveries(&self) -> HashMap<i64, u32> {
         self.inner.lock().unwrap().delivered.clone()
@@ -250,6 +288,38 @@ impl FakeTelegram {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// The text fields of a multipart/form-data body (teloxide sends setWebhook so, for its
+/// optional certificate file), as a JSON object; JSON-looking values are parsed.
+fn multipart_fields(body: &str, boundary: &str) -> Value {
+    let mut fields = serde_json::Map::new();
+    for part in body.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
+        let Some(name) = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()) else { continue };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
+        fields.insert(name.to_owned(), parsed);
+    }
+    Value::Object(fields)
+}
+
+/// A minimal HTTP/1.1 POST over a loopback socket; returns the status code.
+async fn post_json(url: &str, secret: &str, body: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    super::assert_loopback(url);
+    let rest = url.strip_prefix("http://").expect("the fake posts plain http on loopback");
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 fn bot_message_json(inner: &Inner, m: &BotMessage) -> Value {
@@ -323,9 +393,21 @@ pub fn render_html(text: &str) -> Result<String, String> {
     Ok(out)
 }
 
-async fn api(State(fake): State<FakeTelegram>, Path((bot, method)): Path<(String, String)>, body: Bytes) -> Response {
+async fn api(
+    State(fake): State<FakeTelegram>,
+    Path((bot, method)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let method = method.to_lowercase();
-    let body: Value = if body.is_empty() { json!({}) } else { serde_json::from_slice(&body).unwrap_or(json!({})) };
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let body: Value = if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        multipart_fields(&String::from_utf8_lossy(&body), boundary.trim_matches('"'))
+    } else if body.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_slice(&body).unwrap_or(json!({}))
+    };
     {
         let mut inner = fake.inner.lock().unwrap();
         inner.calls.push(Call { method: method.clone(), body: body.clone(), at: Instant::now() });
@@ -344,7 +426,16 @@ async fn api(State(fake): State<FakeTelegram>, Path((bot, method)): Path<(String
             "supports_inline_queries": false, "has_main_web_app": false,
         })),
         "getwebhookinfo" => ok(json!({ "url": "", "has_custom_certificate": false, "pending_update_count": 0 })),
-        "deletewebhook" | "setwebhook" => ok(json!(true)),
+        "setwebhook" => {
+            let url = body["url"].as_str().unwrap_or_default().to_owned();
+            let secret = body["secret_token"].as_str().unwrap_or_default().to_owned();
+            fake.inner.lock().unwrap().webhook = Some((url, secret));
+            ok(json!(true))
+        }
+        "deletewebhook" => {
+            fake.inner.lock().unwrap().webhook = None;
+            ok(json!(true))
+        }
         "setmycommands" => {
             fake.inner.lock().unwrap().commands = body["commands"].as_array().cloned().unwrap_or_default();
             ok(json!(true))

@@ -25,6 +25,8 @@ struct State {
     buttons: HashMap<String, MessageRef>,
     /// The channel of every posted message, to label edits.
     channels: HashMap<String, ChannelRef>,
+    /// The open question for each person it was put to, answered with `/answer`.
+    prompts: HashMap<String, String>,
 }
 
 /// Prints Deskmate's messages to a terminal (or any writer, for tests).
@@ -36,7 +38,13 @@ pub struct ConsoleMessenger {
 impl ConsoleMessenger {
     pub fn new(out: Box<dyn Write + Send>) -> Self {
         ConsoleMessenger {
-            state: Arc::new(Mutex::new(State { out, next_id: 1, buttons: HashMap::new(), channels: HashMap::new() })),
+            state: Arc::new(Mutex::new(State {
+                out,
+                next_id: 1,
+                buttons: HashMap::new(),
+                channels: HashMap::new(),
+                prompts: HashMap::new(),
+            })),
         }
     }
 
@@ -50,6 +58,10 @@ impl ConsoleMessenger {
 
     fn button_message(&self, button_id: &str) -> Option<MessageRef> {
         self.lock().buttons.get(button_id).cloned()
+    }
+
+    fn prompt_for(&self, speaker: &str) -> Option<String> {
+        self.lock().prompts.get(speaker).cloned()
     }
 
     fn note(&self, line: &str) {
@@ -120,6 +132,11 @@ impl Messenger for ConsoleMessenger {
         for button in buttons {
             state.buttons.insert(button.id.clone(), reference.clone());
             out.push_str(&format!("\n  [{}] → /press {}", button.label, button.id));
+        }
+        if let (Some(prompt), Destination::Reply { reply_handle, .. }) = (&message.body.prompt, &message.to) {
+            let speaker = reply_handle.split('#').next().unwrap_or_default().to_owned();
+            out.push_str(&format!("\n  (answer with /answer TEXT as {speaker})"));
+            state.prompts.insert(speaker, prompt.clone());
         }
         writeln!(state.out, "{out}").map_err(|e| SendError::Transient(e.to_string()))?;
         state.out.flush().map_err(|e| SendError::Transient(e.to_string()))?;
@@ -197,7 +214,22 @@ pub async fn run(
             continue;
         }
         let channel = ChannelRef { platform: Platform::Console, id: GENERAL.to_owned(), kind: ChannelKind::Group };
-        let kind = if first == "/press" {
+        let kind = if first == "/answer" {
+            let text = text.trim_start().strip_prefix("/answer").unwrap_or_default().trim();
+            match messenger.prompt_for(&speaker) {
+                Some(prompt) if !text.is_empty() => {
+                    EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }
+                }
+                Some(_) => {
+                    messenger.note("(usage: /answer TEXT — your answer to the last question put to you)");
+                    continue;
+                }
+                None => {
+                    messenger.note("(no question is waiting for your answer)");
+                    continue;
+                }
+            }
+        } else if first == "/press" {
             match (words.next(), words.next()) {
                 (Some(id), None) => {
                     EventKind::Button { button_id: id.to_owned(), message: messenger.button_message(id) }
