@@ -26,7 +26,26 @@ pub struct Config {
     pub scheduler: Scheduler,
     pub http: Http,
     pub telegram: Telegram,
+    pub discord: Discord,
     pub schedules: Vec<ScheduleEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Discord {
+    /// The bot token from the developer portal; empty: Discord is off. Best set from the
+    /// environment (DESKMATE_DISCORD_TOKEN).
+    pub token: String,
+    /// Instead of https://discord.com: a rate-limiting proxy, or a test fake.
+    pub api_base: String,
+    /// Guild (server) ids to register slash commands in; empty: global commands.
+    pub guilds: Vec<String>,
+    /// The shards this process runs, "FIRST-LAST/TOTAL" (e.g. "0-1/4"); empty: one shard.
+    pub shards: String,
+    /// Open a thread on each ticket notice for its conversation.
+    pub ticket_threads: bool,
+    /// An interaction whose reply is not ready after this long is deferred.
+    pub defer_after_ms: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -205,6 +224,14 @@ impl Default for Config {
                 webhook_listen: String::new(),
                 webhook_secret: String::new(),
             },
+            discord: Discord {
+                token: String::new(),
+                api_base: String::new(),
+                guilds: Vec::new(),
+                shards: String::new(),
+                ticket_threads: true,
+                defer_after_ms: 2000,
+            },
             schedules: Vec::new(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
@@ -261,6 +288,11 @@ impl Default for Http {
 impl Default for Telegram {
     fn default() -> Self {
         Config::default().telegram
+    }
+}
+impl Default for Discord {
+    fn default() -> Self {
+        Config::default().discord
     }
 }
 impl Default for Pacing {
@@ -388,6 +420,19 @@ impl Config {
         }
         if !tg.webhook_secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
             return bad("telegram", "webhook_secret", "only letters, digits, _ and - are allowed".to_owned());
+        }
+        let d = &self.discord;
+        if !d.api_base.is_empty() && !d.api_base.starts_with("http://") && !d.api_base.starts_with("https://") {
+            return bad("discord", "api_base", format!("`{}` is not an http(s) URL", d.api_base));
+        }
+        if let Some(g) = d.guilds.iter().find(|g| g.trim().parse::<u64>().is_err()) {
+            return bad("discord", "guilds", format!("`{g}` is not a guild id (a number)"));
+        }
+        if let Err(problem) = parse_shards(&d.shards) {
+            return bad("discord", "shards", problem);
+        }
+        if !(100..=2500).contains(&d.defer_after_ms) {
+            return bad("discord", "defer_after_ms", "must be between 100 and 2500 (Discord allows 3 s)".to_owned());
         }
         let mut names = std::collections::HashSet::new();
         for entry in &self.schedules {
@@ -522,6 +567,26 @@ impl Config {
         Some(deskmate_telegram::Settings { token: tg.token.trim().to_owned(), api_url: Some(tg.api_url.clone()), mode })
     }
 
+    pub fn discord_enabled(&self) -> bool {
+        !self.discord.token.trim().is_empty()
+    }
+
+    /// The Discord adapter's settings, when a token is set (checked by `validate`).
+    pub fn discord_settings(&self) -> Option<deskmate_discord::Settings> {
+        if !self.discord_enabled() {
+            return None;
+        }
+        let d = &self.discord;
+        Some(deskmate_discord::Settings {
+            token: d.token.trim().to_owned(),
+            api_base: (!d.api_base.is_empty()).then(|| d.api_base.clone()),
+            guilds: d.guilds.iter().filter_map(|g| g.trim().parse().ok()).collect(),
+            shards: parse_shards(&d.shards).ok().flatten(),
+            threads: d.ticket_threads,
+            defer_after: std::time::Duration::from_millis(d.defer_after_ms.clamp(100, 2500)),
+        })
+    }
+
     pub fn telegram_enabled(&self) -> bool {
         !self.telegram.token.trim().is_empty()
     }
@@ -531,9 +596,25 @@ impl Config {
         match self.console.enabled {
             ConsoleMode::On => true,
             ConsoleMode::Off => false,
-            ConsoleMode::Auto => !self.telegram_enabled(),
+            ConsoleMode::Auto => !self.telegram_enabled() && !self.discord_enabled(),
         }
     }
+}
+
+/// Reads "FIRST-LAST/TOTAL"; empty means one shard.
+fn parse_shards(text: &str) -> Result<Option<(u32, u32, u32)>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("`{text}` should be FIRST-LAST/TOTAL, e.g. 0-1/4");
+    let (range, total) = text.trim().split_once('/').ok_or_else(bad)?;
+    let (first, last) = range.split_once('-').unwrap_or((range, range));
+    let number = |s: &str| s.trim().parse::<u32>().map_err(|_| bad());
+    let (first, last, total) = (number(first)?, number(last)?, number(total)?);
+    if first > last || last >= total {
+        return Err(format!("`{text}`: shards run from 0 to TOTAL-1, first before last"));
+    }
+    Ok(Some((first, last, total)))
 }
 
 /// Reads `platform:id`.

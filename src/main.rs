@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use deskmate::clock::SystemClock;
 use deskmate::config::Config;
 use deskmate::{App, bench};
+use deskmate_discord::Discord;
 use deskmate_port::{Inbound, Messenger};
 use deskmate_telegram::Telegram;
 
@@ -78,10 +79,11 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
         Command::CheckConfig => {
             println!(
-                "config ok: database {}, console {}, telegram {}",
+                "config ok: database {}, console {}, telegram {}, discord {}",
                 deskmate::redact(&config.database.url),
                 if config.console_enabled() { "on" } else { "off" },
                 if config.telegram_enabled() { "on" } else { "off" },
+                if config.discord_enabled() { "on" } else { "off" },
             );
             Ok(())
         }
@@ -106,6 +108,13 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     if let Some(telegram) = &telegram {
         messengers.push(Arc::new(telegram.messenger()));
     }
+    let discord = match config.discord_settings() {
+        Some(settings) => Some(Discord::new(settings).context("starting Discord")?),
+        None => None,
+    };
+    if let Some(discord) = &discord {
+        messengers.push(Arc::new(discord.messenger()));
+    }
     let console = config.console_enabled().then(deskmate_console::ConsoleMessenger::stdout);
     if let Some(console) = &console {
         messengers.push(Arc::new(console.clone()));
@@ -121,6 +130,10 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     if let Some(telegram) = telegram {
         let (inbound, stopped) = (inbound.clone(), input_stopped.clone());
         readers.spawn(async move { telegram.run(inbound, deskmate::telegram_menu(), stopped).await });
+    }
+    if let Some(discord) = discord {
+        let (inbound, stopped) = (inbound.clone(), input_stopped.clone());
+        readers.spawn(async move { discord.run(inbound, deskmate::commands::menu(), stopped).await });
     }
     let console_done = async {
         let Some(messenger) = console else { return std::future::pending().await };

@@ -82,7 +82,8 @@ pub fn ticket_notice(t: &Ticket) -> Body {
         }],
         TicketStatus::Closed => Vec::new(),
     };
-    Body { text, buttons, prompt: None }
+    let thread = Some(format!("Ticket #{} · {}", t.id, t.title));
+    Body { text, buttons, prompt: None, thread }
 }
 
 /// Said once in a group when a direct message to someone bounced.
@@ -122,6 +123,12 @@ pub fn prompt_answered() -> String {
 
 pub fn prompt_empty() -> String {
     "The answer is empty: reply with some text.".to_owned()
+}
+
+/// A ticket as a suggestion while an option is typed (Discord allows 100 characters).
+pub fn ticket_choice(t: &Ticket) -> String {
+    let label = format!("#{} · {} ({})", t.id, t.title, t.status);
+    if label.chars().count() <= 100 { label } else { label.chars().take(99).chain(['…']).collect() }
 }
 
 pub fn ticket_claimed(t: &Ticket) -> String {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::{Body, EventKind, Inbound, InboundEvent, MessageRef};
+use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, Suggest};
 use rand::Rng;
 use tracing::Instrument;
 
@@ -47,6 +47,16 @@ impl Inbound for Router {
     async fn settle(&self) {
         self.dispatcher.drain(SETTLE).await;
     }
+
+    async fn complete(&self, request: Completion) -> Vec<Choice> {
+        match self.suggestions(&request).await {
+            Ok(choices) => choices,
+            Err(e) => {
+                tracing::warn!(error = %e, "suggesting option values");
+                Vec::new()
+            }
+        }
+    }
 }
 
 /// How long the console waits for an event's messages before reading its next line.
@@ -62,6 +72,30 @@ impl Router {
         default_tz: Tz,
     ) -> Self {
         Router { store, services, planner, dispatcher, clock, default_tz }
+    }
+
+    async fn suggestions(&self, request: &Completion) -> ServiceResult<Vec<Choice>> {
+        let typed = request.typed.trim();
+        match request.suggest {
+            Suggest::Ticket => {
+                let person = self.services.directory.person_for(&request.author, self.clock.now()).await?;
+                let tickets = self.services.tickets.suggest(&person, typed).await?;
+                Ok(tickets
+                    .into_iter()
+                    .map(|t| Choice { label: replies::ticket_choice(&t), value: t.id.to_string() })
+                    .collect())
+            }
+            Suggest::TimeZone => {
+                let typed = typed.to_lowercase();
+                Ok(chrono_tz::TZ_VARIANTS
+                    .iter()
+                    .map(|z| z.name())
+                    .filter(|name| name.to_lowercase().contains(&typed))
+                    .take(25)
+                    .map(|name| Choice { label: name.to_owned(), value: name.to_owned() })
+                    .collect())
+            }
+        }
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash

@@ -2,11 +2,13 @@
 //! parsing, `/help`, and the platforms' command menus.
 
 mod help;
+mod menu;
 mod parser;
 mod registry;
 mod time;
 
 pub use help::{command_help, command_list, usage};
+pub use menu::menu;
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, find};
 pub use time::{parse_datetime, parse_duration};

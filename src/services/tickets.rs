@@ -4,7 +4,7 @@ use deskmate_port::Body;
 
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::buttons::PromptAction;
-use crate::domain::{Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+use crate::domain::{Person, Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
 use crate::replies;
 use crate::store::{NewTicket, Store, TicketFilter, Tx};
 
@@ -71,6 +71,23 @@ impl Tickets {
             (false, _) => word.to_owned(),
         };
         Ok(vec![Effect::reply(replies::ticket_list(&tickets, what.trim(), actor.tz))])
+    }
+
+    /// Active tickets the person may act on whose number starts with, or title contains,
+    /// what they typed: suggestions while an option is typed.
+    pub async fn suggest(&self, person: &Person, typed: &str) -> ServiceResult<Vec<Ticket>> {
+        const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
+        let sees_all = person.roles.allows(Role::Agent) || person.roles.allows(Role::Manager);
+        let involving = (!sees_all).then_some(person.id);
+        let tickets = self.store.tickets(TicketFilter { statuses: Some(ACTIVE), involving, limit: 200 }).await?;
+        let typed = typed.trim().trim_start_matches('#').to_lowercase();
+        Ok(tickets
+            .into_iter()
+            .filter(|t| {
+                typed.is_empty() || t.id.to_string().starts_with(&typed) || t.title.to_lowercase().contains(&typed)
+            })
+            .take(25)
+            .collect())
     }
 
     pub async fn show(&self, actor: &Actor, id: TicketId) -> ServiceResult {
@@ -158,6 +175,7 @@ impl Tickets {
                 text: replies::ask_resolution(&ticket),
                 buttons: Vec::new(),
                 prompt: Some(prompt.to_string()),
+                thread: None,
             },
             private: true,
         }])

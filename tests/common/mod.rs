@@ -3,6 +3,7 @@
 //! the edge.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod fake_discord;
 pub mod fake_telegram;
 
 use std::sync::{Arc, Mutex};

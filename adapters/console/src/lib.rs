@@ -336,6 +336,7 @@ mod tests {
                     style: deskmate_port::ButtonStyle::Primary,
                 }],
                 prompt: None,
+                thread: None,
             },
             idempotency_key: "k1".into(),
         };

@@ -153,12 +153,78 @@ pub struct Body {
     /// [`EventKind::Answer`] naming this key or replying to this message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+    /// Where the platform has threads, the conversation about this message continues in
+    /// a thread on it, with this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
 }
 
 impl Body {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), buttons: Vec::new(), prompt: None }
+        Self { text: text.into(), buttons: Vec::new(), prompt: None, thread: None }
     }
+}
+
+/// A command as a platform's command menu shows it (Telegram's menu, Discord's slash
+/// commands), built by the core from its one registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuCommand {
+    pub name: String,
+    pub description: String,
+    pub options: Vec<MenuOption>,
+    pub subcommands: Vec<MenuCommand>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuOption {
+    pub name: String,
+    pub description: String,
+    pub kind: OptionKind,
+    pub required: bool,
+    /// How the value goes back into a command line: positional (`/ticket show 12`), the
+    /// rest of the line (`/remind in 2h <text>`), or `name:value`.
+    pub placement: Placement,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Positional,
+    Rest,
+    Keyed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionKind {
+    Text,
+    Integer,
+    /// A person on the platform.
+    User,
+    Choice(Vec<String>),
+    /// Free text with suggestions from [`Inbound::complete`].
+    Suggested(Suggest),
+}
+
+/// What suggestions an option gets while it is typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suggest {
+    /// Tickets the person may act on.
+    Ticket,
+    TimeZone,
+}
+
+/// A request for suggestions while someone types an option.
+#[derive(Debug, Clone)]
+pub struct Completion {
+    pub author: Account,
+    pub suggest: Suggest,
+    pub typed: String,
+}
+
+/// One suggestion: what the person sees, and the value the option gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub label: String,
+    pub value: String,
 }
 
 /// Where an outbound message goes.
@@ -226,6 +292,12 @@ pub trait Inbound: Send + Sync {
     /// Waits (briefly) until everything queued so far has gone out. The console calls it
     /// between lines so a transcript reads in order; chat platforms need not.
     async fn settle(&self) {}
+
+    /// Suggestions for an option being typed (at most 25). Read-only, and fast: platforms
+    /// wait about three seconds.
+    async fn complete(&self, _request: Completion) -> Vec<Choice> {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,129 @@
+//! The core's command menu as Discord application commands (slash commands with typed
+//! options, choices and autocomplete).
+
+use deskmate_port::{MenuCommand, MenuOption, OptionKind};
+use serde_json::{Value, json};
+use serenity::all::{ResolvedOption, ResolvedValue};
+
+// Discord's option types.
+const SUB_COMMAND: u8 = 1;
+const STRING: u8 = 3;
+const INTEGER: u8 = 4;
+const USER: u8 = 6;
+
+/// The bulk-overwrite body for `PUT /applications/{id}/commands`.
+pub fn slash_commands(menu: &[MenuCommand]) -> Value {
+    Value::Array(
+        menu.iter()
+            .map(|c| {
+                let options: Vec<Value> = if c.subcommands.is_empty() {
+                    options(&c.options)
+                } else {
+                    c.subcommands
+                        .iter()
+                        .map(|s| {
+                            json!({
+                                "type": SUB_COMMAND,
+                                "name": s.name,
+                                "description": description(&s.description),
+                                "options": options(&s.options),
+                            })
+                        })
+                        .collect()
+                };
+                json!({ "type": 1, "name": c.name, "description": description(&c.description), "options": options })
+            })
+            .collect(),
+    )
+}
+
+/// Discord wants required options first.
+fn options(declared: &[MenuOption]) -> Vec<Value> {
+    let mut sorted: Vec<&MenuOption> = declared.iter().collect();
+    sorted.sort_by_key(|o| !o.required);
+    sorted
+        .into_iter()
+        .map(|o| {
+            let mut option = json!({
+                "name": o.name,
+                "description": description(&o.description),
+                "required": o.required,
+            });
+            match &o.kind {
+                OptionKind::Text => option["type"] = json!(STRING),
+                OptionKind::Integer => option["type"] = json!(INTEGER),
+                OptionKind::User => option["type"] = json!(USER),
+                OptionKind::Choice(words) => {
+                    option["type"] = json!(STRING);
+                    option["choices"] = words.iter().map(|w| json!({ "name": w, "value": w })).collect();
+                }
+                OptionKind::Suggested(_) => {
+                    option["type"] = json!(STRING);
+                    option["autocomplete"] = json!(true);
+                }
+            }
+            option
+        })
+        .collect()
+}
+
+fn description(text: &str) -> String {
+    let text = if text.trim().is_empty() { "—" } else { text };
+    crate::render::truncate(text, 100)
+}
+
+/// What kind of suggestions the option being typed wants.
+pub fn suggest_for(
+    menu: &[MenuCommand],
+    name: &str,
+    options: &[ResolvedOption<'_>],
+    focused: &str,
+) -> Option<OptionKind> {
+    let mut spec = menu.iter().find(|c| c.name == name)?;
+    if let Some(ResolvedOption { name: sub, value: ResolvedValue::SubCommand(_), .. }) = options.first() {
+        spec = spec.subcommands.iter().find(|c| c.name == *sub)?;
+    }
+    spec.options.iter().find(|o| o.name == focused).map(|o| o.kind.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deskmate_port::{Placement, Suggest};
+
+    #[test]
+    fn options_are_typed_and_required_ones_come_first() {
+        let menu = vec![MenuCommand {
+            name: "ticket".into(),
+            description: "Tickets".into(),
+            options: vec![],
+            subcommands: vec![MenuCommand {
+                name: "close".into(),
+                description: "Close".into(),
+                options: vec![
+                    MenuOption {
+                        name: "note".into(),
+                        description: "why".into(),
+                        kind: OptionKind::Text,
+                        required: false,
+                        placement: Placement::Rest,
+                    },
+                    MenuOption {
+                        name: "id".into(),
+                        description: "which".into(),
+                        kind: OptionKind::Suggested(Suggest::Ticket),
+                        required: true,
+                        placement: Placement::Positional,
+                    },
+                ],
+                subcommands: vec![],
+            }],
+        }];
+        let json = slash_commands(&menu);
+        let close = &json[0]["options"][0];
+        assert_eq!(close["type"], 1);
+        assert_eq!(close["options"][0]["name"], "id");
+        assert_eq!(close["options"][0]["autocomplete"], true);
+        assert_eq!(close["options"][1]["required"], false);
+    }
+}

@@ -1,0 +1,272 @@
+//! Gateway events → the core: slash commands, button presses, form submissions, typing
+//! suggestions, and messages addressed to the bot.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use deskmate_port::{Completion, EventKind, Inbound, InboundEvent, MenuCommand, MessageRef, OptionKind};
+use serde_json::json;
+use serenity::all::{
+    ActionRowComponent, CommandInteraction, ComponentInteraction, Context, EventHandler, Interaction, Message,
+    ModalInteraction, Ready, ResumedEvent,
+};
+
+use crate::convert::{self, Handle};
+use crate::messenger::{ASK, Answered, DiscordMessenger, modal, send_error};
+use crate::{commands, render};
+
+pub(crate) struct Handler {
+    pub inbound: Arc<dyn Inbound>,
+    pub messenger: DiscordMessenger,
+    pub menu: Vec<MenuCommand>,
+    pub guilds: Vec<u64>,
+    /// A reply not ready by then is deferred, inside Discord's 3-second window.
+    pub defer_after: Duration,
+    pub bot: AtomicU64,
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, ctx: Context, ready: Ready) {
+        self.bot.store(ready.user.id.get(), Ordering::Relaxed);
+        ctx.http.set_application_id(ready.application.id);
+        self.messenger.shared.connected.store(true, Ordering::Relaxed);
+        tracing::info!(bot = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
+        let commands = commands::slash_commands(&self.menu);
+        let result = if self.guilds.is_empty() {
+            ctx.http.create_global_commands(&commands).await.map(|_| ())
+        } else {
+            let mut result = Ok(());
+            for guild in &self.guilds {
+                if let Err(e) = ctx.http.create_guild_commands((*guild).into(), &commands).await {
+                    result = Err(e);
+                }
+            }
+            result
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "registering slash commands");
+        }
+    }
+
+    async fn resume(&self, _ctx: Context, _: ResumedEvent) {
+        self.messenger.shared.connected.store(true, Ordering::Relaxed);
+        tracing::info!("Discord gateway session resumed");
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        match interaction {
+            Interaction::Command(command) => self.command(command).await,
+            Interaction::Autocomplete(command) => self.suggest(&ctx, command).await,
+            Interaction::Component(press) => self.press(&ctx, press).await,
+            Interaction::Modal(submit) => self.submit(submit).await,
+            _ => {}
+        }
+    }
+
+    async fn message(&self, _ctx: Context, message: Message) {
+        let bot = self.bot.load(Ordering::Relaxed);
+        if message.author.bot || message.author.id.get() == bot {
+            return;
+        }
+        let direct = message.guild_id.is_none();
+        let channel = convert::channel(message.channel_id.get(), direct);
+        let text = message.content.trim();
+        let mention = [format!("<@{bot}>"), format!("<@!{bot}>")];
+        let addressed = mention.iter().find_map(|m| text.strip_prefix(m.as_str())).map(str::trim);
+        let kind = if let Some(question) = message.referenced_message.as_ref().filter(|m| m.author.id.get() == bot) {
+            EventKind::Answer {
+                prompt: None,
+                replied_to: Some(MessageRef { channel: channel.clone(), message_id: question.id.get().to_string() }),
+                text: text.to_owned(),
+            }
+        } else if let Some(rest) = addressed {
+            EventKind::Command { text: if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") } }
+        } else if direct {
+            EventKind::Command { text: text.to_owned() }
+        } else {
+            return;
+        };
+        let event = InboundEvent {
+            id: format!("m{}", message.id.get()),
+            platform: deskmate_port::Platform::Discord,
+            channel,
+            author: convert::account(&message.author),
+            mentions: message.mentions.iter().filter(|u| u.id.get() != bot).map(convert::account).collect(),
+            at: chrono::Utc::now(),
+            kind,
+            reply_handle: Handle::Message { id: message.id.get(), user: message.author.id.get() }.encode(),
+        };
+        self.inbound.handle(event).await;
+    }
+}
+
+impl Handler {
+    async fn command(&self, command: CommandInteraction) {
+        let (text, mentions) = convert::command_line(&command.data.name, &command.data.options(), &self.menu);
+        let event = self.event(
+            command.id.get(),
+            command.channel_id.get(),
+            command.guild_id.is_none(),
+            &command.user,
+            &command.token,
+            EventKind::Command { text },
+        );
+        self.run(event, mentions, command.id.get(), &command.token, json!({ "type": 5 })).await;
+    }
+
+    async fn press(&self, ctx: &Context, press: ComponentInteraction) {
+        let custom_id = press.data.custom_id.clone();
+        if let Some(prompt) = custom_id.strip_prefix(ASK) {
+            // The adapter's own "Answer" button: the form opens at once.
+            let form = modal(prompt, &press.message.content);
+            if let Err(e) = ctx.http.create_interaction_response(press.id, &press.token, &form, Vec::new()).await {
+                tracing::warn!(error = %send_error(e), "opening a form");
+            }
+            return;
+        }
+        let channel = convert::channel(press.channel_id.get(), press.guild_id.is_none());
+        let message = MessageRef { channel, message_id: press.message.id.get().to_string() };
+        let kind = EventKind::Button { button_id: custom_id, message: Some(message) };
+        let event = self.event(
+            press.id.get(),
+            press.channel_id.get(),
+            press.guild_id.is_none(),
+            &press.user,
+            &press.token,
+            kind,
+        );
+        // A press that takes long is acknowledged without a visible message.
+        self.run(event, Vec::new(), press.id.get(), &press.token, json!({ "type": 6 })).await;
+    }
+
+    async fn submit(&self, submit: ModalInteraction) {
+        let Some(prompt) = submit.data.custom_id.strip_prefix(ASK).map(str::to_owned) else { return };
+        let text = submit
+            .data
+            .components
+            .iter()
+            .flat_map(|row| row.components.iter())
+            .find_map(|c| match c {
+                ActionRowComponent::InputText(input) => input.value.clone(),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let kind = EventKind::Answer { prompt: Some(prompt), replied_to: None, text };
+        let event = self.event(
+            submit.id.get(),
+            submit.channel_id.get(),
+            submit.guild_id.is_none(),
+            &submit.user,
+            &submit.token,
+            kind,
+        );
+        self.run(
+            event,
+            Vec::new(),
+            submit.id.get(),
+            &submit.token,
+            json!({ "type": 5, "data": { "flags": render::EPHEMERAL } }),
+        )
+        .await;
+    }
+
+    fn event(
+        &self,
+        id: u64,
+        channel: u64,
+        direct: bool,
+        user: &serenity::all::User,
+        token: &str,
+        kind: EventKind,
+    ) -> InboundEvent {
+        let at = chrono::Utc::now();
+        InboundEvent {
+            id: id.to_string(),
+            platform: deskmate_port::Platform::Discord,
+            channel: convert::channel(channel, direct),
+            author: convert::account(user),
+            mentions: Vec::new(),
+            at,
+            kind,
+            reply_handle: Handle::Interaction {
+                id,
+                at_ms: at.timestamp_millis(),
+                user: user.id.get(),
+                token: token.to_owned(),
+            }
+            .encode(),
+        }
+    }
+
+    /// Hands the event to the core; if no reply has gone out when `defer_after` passes,
+    /// acknowledges the interaction with `defer` so Discord keeps the token alive.
+    async fn run(
+        &self,
+        mut event: InboundEvent,
+        mentions: Vec<deskmate_port::Account>,
+        id: u64,
+        token: &str,
+        defer: serde_json::Value,
+    ) {
+        event.mentions = mentions;
+        let slot = self.messenger.shared.track(id);
+        let (http, token_owned, watch) = (self.messenger.http.clone(), token.to_owned(), slot.clone());
+        let wait = self.defer_after;
+        let deferral = tokio::spawn(async move {
+            tokio::time::sleep(wait).await;
+            let mut answered = watch.lock().await;
+            if *answered == Answered::No {
+                match http.create_interaction_response(id.into(), &token_owned, &defer, Vec::new()).await {
+                    Ok(()) => *answered = Answered::Deferred,
+                    Err(e) => tracing::warn!(error = %send_error(e), "deferring an interaction"),
+                }
+            }
+        });
+        self.inbound.handle(event).await;
+        deferral.abort();
+        // Nothing was said (a re-delivered event, or nothing to say): close the
+        // interaction quietly so the user does not see "interaction failed".
+        let mut answered = slot.lock().await;
+        if *answered == Answered::No {
+            let quiet = json!({ "type": 4, "data": { "content": "✓", "flags": render::EPHEMERAL } });
+            if self.messenger.http.create_interaction_response(id.into(), token, &quiet, Vec::new()).await.is_ok() {
+                *answered = Answered::Yes;
+            }
+        }
+        drop(answered);
+        // Replies after this point (the outbox's lanes) use follow-ups by the token's age.
+        let shared = self.messenger.shared.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(15 * 60)).await;
+            shared.forget(id);
+        });
+    }
+
+    async fn suggest(&self, ctx: &Context, command: CommandInteraction) {
+        let Some(focused) = command.data.autocomplete() else { return };
+        let suggest = commands::suggest_for(&self.menu, &command.data.name, &command.data.options(), focused.name);
+        let choices = match suggest {
+            Some(OptionKind::Suggested(kind)) => {
+                let request = Completion {
+                    author: convert::account(&command.user),
+                    suggest: kind,
+                    typed: focused.value.to_owned(),
+                };
+                self.inbound.complete(request).await
+            }
+            _ => Vec::new(),
+        };
+        let choices: Vec<serde_json::Value> = choices
+            .into_iter()
+            .take(25)
+            .map(|c| json!({ "name": render::truncate(&c.label, 100), "value": c.value }))
+            .collect();
+        let response = json!({ "type": 8, "data": { "choices": choices } });
+        if let Err(e) = ctx.http.create_interaction_response(command.id, &command.token, &response, Vec::new()).await {
+            tracing::debug!(error = %send_error(e), "answering an autocomplete");
+        }
+    }
+}

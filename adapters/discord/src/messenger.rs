@@ -1,0 +1,437 @@
+//! Port messages → Discord REST calls through serenity's `Http`: interaction responses
+//! (within the 3-second window, deferred otherwise, follow-ups for 15 minutes, plain
+//! messages after), channel messages with a nonce, edits, DMs, threads.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use deskmate_port::{Body, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
+use serde_json::{Value, json};
+use serenity::all::{ChannelId, Http, InteractionId, MessageId};
+
+use crate::convert::{self, Handle};
+use crate::render;
+
+/// An interaction token works this long; after it, replies go out as plain messages.
+const TOKEN_LIFETIME_MS: i64 = 15 * 60 * 1000 - 30_000;
+
+/// How far an interaction this instance received has been answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answered {
+    No,
+    /// Acknowledged with a "thinking…" state; the first reply edits it.
+    Deferred,
+    Yes,
+}
+
+/// Interactions in flight on this instance, shared with the gateway handler (which
+/// defers them when the core is slow).
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub connected: AtomicBool,
+    interactions: Mutex<HashMap<u64, Arc<tokio::sync::Mutex<Answered>>>>,
+}
+
+impl Shared {
+    pub fn track(&self, id: u64) -> Arc<tokio::sync::Mutex<Answered>> {
+        let slot = Arc::new(tokio::sync::Mutex::new(Answered::No));
+        self.lock().insert(id, slot.clone());
+        slot
+    }
+
+    pub fn forget(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    fn slot(&self, id: u64) -> Option<Arc<tokio::sync::Mutex<Answered>>> {
+        self.lock().get(&id).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<tokio::sync::Mutex<Answered>>>> {
+        self.interactions.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Sends on Discord. Cheap to clone.
+#[derive(Clone)]
+pub struct DiscordMessenger {
+    pub(crate) http: Arc<Http>,
+    pub(crate) shared: Arc<Shared>,
+    threads: bool,
+}
+
+impl DiscordMessenger {
+    pub(crate) fn new(http: Arc<Http>, shared: Arc<Shared>, threads: bool) -> Self {
+        DiscordMessenger { http, shared, threads }
+    }
+
+    /// Posts a body (in parts when long) to a channel; returns the last part, which
+    /// carries the buttons. The nonce makes a retried post a no-op on Discord's side.
+    async fn post(&self, channel: u64, body: &Body, key: &str, reply_to: Option<u64>) -> Result<u64, SendError> {
+        let parts = render::parts(&body.text);
+        let last = parts.len() - 1;
+        let mut id = 0;
+        for (i, content) in parts.into_iter().enumerate() {
+            let mut message = json!({
+                "content": content,
+                "allowed_mentions": render::no_pings(),
+                "nonce": nonce(&format!("{key}#{i}")),
+                "enforce_nonce": true,
+            });
+            if i == last {
+                message["components"] = render::components(body);
+            }
+            if let (0, Some(to)) = (i, reply_to) {
+                message["message_reference"] = json!({ "message_id": to.to_string(), "fail_if_not_exists": false });
+            }
+            let sent =
+                self.http.send_message(ChannelId::new(channel), Vec::new(), &message).await.map_err(send_error)?;
+            id = sent.id.get();
+        }
+        Ok(id)
+    }
+
+    async fn direct(&self, user: u64, body: &Body, key: &str) -> Result<MessageRef, SendError> {
+        let dm =
+            self.http.create_private_channel(&json!({ "recipient_id": user.to_string() })).await.map_err(send_error)?;
+        let id = self.post(dm.id.get(), body, key, None).await?;
+        Ok(MessageRef { channel: convert::channel(dm.id.get(), true), message_id: id.to_string() })
+    }
+
+    /// A reply to an interaction: the response while none was given, the edit of a
+    /// deferred one, follow-ups after; plain messages once the token has expired.
+    async fn answer(
+        &self,
+        channel: &ChannelRef,
+        interaction: u64,
+        at_ms: i64,
+        user: u64,
+        token: &str,
+        private: bool,
+        body: &Body,
+        key: &str,
+    ) -> Result<MessageRef, SendError> {
+        let age = chrono::Utc::now().timestamp_millis() - at_ms;
+        if age > TOKEN_LIFETIME_MS {
+            return self.fallback(channel, user, private, body, key).await;
+        }
+        let Some(slot) = self.shared.slot(interaction) else {
+            // Received by another instance (or before a restart): try to respond, and
+            // follow up if it was answered already.
+            return match self.respond(interaction, token, private, body).await {
+                Ok(()) => Ok(self.reference(channel, "@original")),
+                Err(_) => self.follow_up(channel, token, private, body).await,
+            };
+        };
+        let mut answered = slot.lock().await;
+        let result = match *answered {
+            Answered::No => {
+                self.respond(interaction, token, private, body).await.map(|()| self.reference(channel, "@original"))
+            }
+            Answered::Deferred => self.edit_deferred(channel, token, private, body).await,
+            Answered::Yes => self.follow_up(channel, token, private, body).await,
+        };
+        if result.is_ok() {
+            *answered = Answered::Yes;
+        }
+        result
+    }
+
+    async fn respond(&self, interaction: u64, token: &str, private: bool, body: &Body) -> Result<(), SendError> {
+        let response = match &body.prompt {
+            Some(prompt) => modal(prompt, &body.text),
+            None => {
+                let parts = render::parts(&body.text);
+                let mut data = message_data(&parts[0], private, parts.len() == 1, body);
+                if parts.len() > 1 {
+                    data["components"] = json!([]);
+                }
+                json!({ "type": 4, "data": data })
+            }
+        };
+        self.http
+            .create_interaction_response(InteractionId::new(interaction), token, &response, Vec::new())
+            .await
+            .map_err(send_error)?;
+        // Parts beyond the first follow.
+        if body.prompt.is_none() {
+            let parts = render::parts(&body.text);
+            let count = parts.len();
+            for (i, part) in parts.into_iter().enumerate().skip(1) {
+                let data = message_data(&part, private, i == count - 1, body);
+                self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn edit_deferred(
+        &self,
+        channel: &ChannelRef,
+        token: &str,
+        private: bool,
+        body: &Body,
+    ) -> Result<MessageRef, SendError> {
+        if body.prompt.is_some() {
+            // A modal must be the first response; after a defer, offer a button that opens it.
+            return self.follow_up(channel, token, private, body).await;
+        }
+        let parts = render::parts(&body.text);
+        let count = parts.len();
+        let first = message_data(&parts[0], private, count == 1, body);
+        let edited =
+            self.http.edit_original_interaction_response(token, &first, Vec::new()).await.map_err(send_error)?;
+        let mut last = edited.id.get();
+        for (i, part) in parts.into_iter().enumerate().skip(1) {
+            let data = message_data(&part, private, i == count - 1, body);
+            last = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?.id.get();
+        }
+        Ok(self.reference(channel, &last.to_string()))
+    }
+
+    async fn follow_up(
+        &self,
+        channel: &ChannelRef,
+        token: &str,
+        private: bool,
+        body: &Body,
+    ) -> Result<MessageRef, SendError> {
+        let body = match &body.prompt {
+            // The question comes with a button that opens the form.
+            Some(prompt) => Body {
+                text: body.text.clone(),
+                buttons: vec![deskmate_port::Button {
+                    id: format!("{ASK}{prompt}"),
+                    label: "Answer".to_owned(),
+                    style: deskmate_port::ButtonStyle::Primary,
+                }],
+                prompt: None,
+                thread: None,
+            },
+            None => body.clone(),
+        };
+        let parts = render::parts(&body.text);
+        let count = parts.len();
+        let mut last = 0;
+        for (i, part) in parts.into_iter().enumerate() {
+            let data = message_data(&part, private, i == count - 1, &body);
+            last = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?.id.get();
+        }
+        Ok(self.reference(channel, &last.to_string()))
+    }
+
+    /// After the token expired: a private answer by DM, else a message in the channel.
+    async fn fallback(
+        &self,
+        channel: &ChannelRef,
+        user: u64,
+        private: bool,
+        body: &Body,
+        key: &str,
+    ) -> Result<MessageRef, SendError> {
+        if private {
+            return self.direct(user, body, key).await;
+        }
+        let id = self.post(channel_id(channel)?, body, key, None).await?;
+        Ok(self.reference(channel, &id.to_string()))
+    }
+
+    /// A reply to a plain message: quoted in its channel; a private one by DM, or, when
+    /// the person does not take DMs, a mention asking them to allow them.
+    async fn reply_to_message(
+        &self,
+        channel: &ChannelRef,
+        message: u64,
+        user: u64,
+        private: bool,
+        body: &Body,
+        key: &str,
+    ) -> Result<MessageRef, SendError> {
+        if private && channel.kind == deskmate_port::ChannelKind::Group {
+            match self.direct(user, body, key).await {
+                Err(SendError::Unreachable(_)) => {
+                    let hint = json!({
+                        "content": format!("<@{user}> I can't send you direct messages: allow direct messages from this server's members, then ask again."),
+                        "allowed_mentions": { "parse": [], "users": [user.to_string()] },
+                        "message_reference": { "message_id": message.to_string(), "fail_if_not_exists": false },
+                    });
+                    let sent = self
+                        .http
+                        .send_message(ChannelId::new(channel_id(channel)?), Vec::new(), &hint)
+                        .await
+                        .map_err(send_error)?;
+                    return Ok(self.reference(channel, &sent.id.get().to_string()));
+                }
+                other => return other,
+            }
+        }
+        let id = self.post(channel_id(channel)?, body, key, Some(message)).await?;
+        Ok(self.reference(channel, &id.to_string()))
+    }
+
+    fn reference(&self, channel: &ChannelRef, id: &str) -> MessageRef {
+        MessageRef { channel: channel.clone(), message_id: id.to_owned() }
+    }
+
+    async fn open_thread(&self, channel: u64, message: u64, name: &str) {
+        let request = json!({ "name": render::truncate(name, 100), "auto_archive_duration": 10080 });
+        if let Err(e) =
+            self.http.create_thread_from_message(ChannelId::new(channel), MessageId::new(message), &request, None).await
+        {
+            tracing::warn!(error = %e, "opening a thread on a notice (needs the Create Public Threads permission)");
+        }
+    }
+}
+
+/// The custom id prefix of the adapter's own "Answer" buttons, which open a form.
+pub(crate) const ASK: &str = "ask:";
+
+fn message_data(content: &str, private: bool, with_buttons: bool, body: &Body) -> Value {
+    let mut data = json!({ "content": content, "allowed_mentions": render::no_pings() });
+    if with_buttons {
+        data["components"] = render::components(body);
+    }
+    if private {
+        data["flags"] = json!(render::EPHEMERAL);
+    }
+    data
+}
+
+/// A form asking for free text; the question is its label and placeholder (Discord
+/// allows 45 and 100 characters there), the answer comes back as a modal submit.
+pub(crate) fn modal(prompt: &str, question: &str) -> Value {
+    json!({
+        "type": 9,
+        "data": {
+            "custom_id": format!("{ASK}{prompt}"),
+            "title": "Deskmate asks",
+            "components": [{ "type": 1, "components": [{
+                "type": 4,
+                "custom_id": "answer",
+                "style": 2,
+                "label": render::truncate(question.lines().next().unwrap_or("Your answer"), 45),
+                "placeholder": render::truncate(question, 100),
+                "required": true,
+                "max_length": 1000,
+            }]}],
+        },
+    })
+}
+
+/// Discord's nonce is at most 25 characters: a stable hash of the idempotency key.
+fn nonce(key: &str) -> String {
+    // FNV-1a: stable across processes and versions, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+fn channel_id(channel: &ChannelRef) -> Result<u64, SendError> {
+    channel
+        .id
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| SendError::Rejected(format!("`{}` is not a Discord channel id (a number)", channel.id)))
+}
+
+#[async_trait]
+impl Messenger for DiscordMessenger {
+    fn platform(&self) -> Platform {
+        Platform::Discord
+    }
+
+    async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
+        let body = &message.body;
+        if body.text.trim().is_empty() && body.buttons.is_empty() {
+            return Err(SendError::Rejected("empty message".into()));
+        }
+        let key = &message.idempotency_key;
+        match &message.to {
+            Destination::Reply { channel, reply_handle, private } => match Handle::decode(reply_handle) {
+                Some(Handle::Interaction { id, at_ms, user, token }) => {
+                    self.answer(channel, id, at_ms, user, &token, *private, body, key).await
+                }
+                Some(Handle::Message { id, user }) => {
+                    self.reply_to_message(channel, id, user, *private, body, key).await
+                }
+                None => Err(SendError::Rejected(format!("bad reply handle {reply_handle}"))),
+            },
+            Destination::Channel(channel) => {
+                let id = channel_id(channel)?;
+                let posted = self.post(id, body, key, None).await?;
+                if let (true, Some(name)) = (self.threads, &body.thread) {
+                    self.open_thread(id, posted, name).await;
+                }
+                Ok(self.reference(channel, &posted.to_string()))
+            }
+            Destination::Direct(account) => {
+                let user = account
+                    .id
+                    .parse()
+                    .map_err(|_| SendError::Rejected(format!("bad Discord user id {}", account.id)))?;
+                self.direct(user, body, key).await
+            }
+            Destination::Edit(target) => {
+                let channel = channel_id(&target.channel)?;
+                let id: u64 = target.message_id.parse().map_err(|_| SendError::Rejected("bad message id".into()))?;
+                let content = render::parts(&body.text).into_iter().next().unwrap_or_default();
+                let edit = json!({
+                    "content": content,
+                    "components": render::components(body),
+                    "allowed_mentions": render::no_pings(),
+                });
+                self.http
+                    .edit_message(ChannelId::new(channel), MessageId::new(id), &edit, Vec::new())
+                    .await
+                    .map_err(send_error)?;
+                Ok(target.clone())
+            }
+        }
+    }
+
+    fn is_connected(&self) -> bool {
+        self.shared.connected.load(Ordering::Relaxed)
+    }
+}
+
+/// How the outbox should treat a failed call.
+pub(crate) fn send_error(e: serenity::Error) -> SendError {
+    use serenity::all::HttpError;
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(response)) => {
+            let status = response.status_code.as_u16();
+            let code = response.error.code;
+            let text = format!("{status} {code}: {}", response.error.message);
+            match status {
+                // With serenity's own rate limiter (Discord's API) 429s are waited out
+                // inside serenity; behind a proxy the wait is not reported, so the outbox
+                // backs off for a couple of seconds without counting an attempt.
+                429 => SendError::RateLimited { retry_after_secs: 2 },
+                // 50007: cannot send messages to this user (DMs closed, no shared server).
+                403 if code == 50007 => SendError::Unreachable(text),
+                s if s >= 500 => SendError::Transient(text),
+                _ => SendError::Rejected(text),
+            }
+        }
+        serenity::Error::Http(HttpError::Request(e)) => SendError::Transient(e.to_string()),
+        other => SendError::Transient(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_short_and_stable() {
+        assert_eq!(nonce("telegram:1:0"), nonce("telegram:1:0"));
+        assert_ne!(nonce("a"), nonce("b"));
+        assert!(nonce("some long idempotency key:with:parts").len() <= 25);
+    }
+}
