@@ -104,3 +104,179 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     bot.stop().await;
     db.drop_db().await;
 }
+
+/// Bob becomes an agent: Alice grants it with a USER option.
+async fn make_bob_agent(fake: &FakeDiscord) {
+    let options = json!([{ "name": "grant", "type": 1, "options": [
+        { "name": "person", "type": 6, "value": BOB.id.to_string() },
+        { "name": "role", "type": 3, "value": "agent" },
+    ] }]);
+    fake.slash_with_user(ALICE, HELP, "role", options, BOB);
+    wait_message(fake, HELP, "is now an agent").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    make_bob_agent(&fake).await;
+    fake.slash(CAROL, HELP, "ticket", ticket_new("VPN drops"));
+    let notice = wait_message(&fake, QUEUE, "VPN drops").await;
+    let thread = fake.threads();
+    assert_eq!(thread.len(), 1, "the notice opens a thread");
+    assert_eq!((thread[0].1, thread[0].2.as_str()), (notice.id, "Ticket #1 · VPN drops"));
+
+    // Carol is staff: refused, only she sees it, nothing changes.
+    let refused = fake.press(CAROL, &notice, "claim:1");
+    fake.wait("the refusal", WAIT, |f| !f.replies_to(refused).is_empty()).await;
+    let refusal = &fake.replies_to(refused)[0];
+    assert!(refusal.ephemeral() && refusal.content.contains("agent"), "{refusal:?}");
+    // A forged or stale id is refused the same way.
+    let forged = fake.press(CAROL, &notice, "claim:999");
+    fake.wait("the stale refusal", WAIT, |f| !f.replies_to(forged).is_empty()).await;
+    assert!(fake.replies_to(forged)[0].ephemeral());
+    assert_eq!(fake.message(notice.id).unwrap().edits, 0);
+
+    // Bob claims: his confirmation is private, the notice is edited for everyone.
+    let claimed = fake.press(BOB, &notice, "claim:1");
+    fake.wait("the claim", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("claimed by Bob"))).await;
+    assert!(fake.replies_to(claimed).iter().all(|m| m.ephemeral()));
+    let edited = fake.message(notice.id).unwrap();
+    assert_eq!(edited.buttons(), vec!["resolve:1"]);
+
+    // Resolve opens a form; its answer closes the ticket.
+    let resolve = fake.press(BOB, &edited, "resolve:1");
+    fake.wait("the form", WAIT, |f| !f.answer(resolve).callbacks.is_empty()).await;
+    let (kind, _, form) = fake.answer(resolve).callbacks[0].clone();
+    assert_eq!(kind, 9, "a modal");
+    let custom_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    let submitted = fake.submit(BOB, QUEUE, &custom_id, "Replaced the *router* & reset keys");
+    fake.wait("the resolution", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("Resolution"))).await;
+    let closed = fake.message(notice.id).unwrap();
+    assert!(closed.content.contains("Replaced the \\*router\\* & reset keys"), "{}", closed.content);
+    assert!(closed.buttons().is_empty(), "no buttons once decided");
+    fake.wait("the answer to the form", WAIT, |f| !f.answer(submitted).callbacks.is_empty()).await;
+    assert_eq!(bot.app.store.ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap().status.to_string(), "closed");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_slow_handler_defers_then_follows_up() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |c| c.discord.defer_after_ms = 300).await;
+    // Holding the database's write lock makes the command wait, as a slow disk would.
+    let busy = bot.app.store.begin().await.unwrap();
+    let asked = fake.slash(CAROL, HELP, "ticket", ticket_new("Slow one"));
+    fake.wait("the deferral", WAIT, |f| !f.answer(asked).callbacks.is_empty()).await;
+    let answer = fake.answer(asked);
+    assert_eq!(answer.callbacks[0].0, 5, "deferred");
+    assert!(answer.callbacks[0].1 - answer.dispatched.unwrap() < Duration::from_secs(3));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    busy.rollback().await.unwrap();
+    let reply = wait_message(&fake, HELP, "Ticket #1 opened").await;
+    assert_eq!(reply.interaction, Some(asked), "the reply edits the deferred response");
+    assert_eq!(fake.answer(asked).callbacks.len(), 1, "one acknowledgement only");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_gateway_drops_and_the_session_resumes() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.drop_connection();
+    fake.wait("a resume", Duration::from_secs(30), |f| f.resumes() >= 1 && f.connected()).await;
+    assert_eq!(fake.identifies().len(), 1, "resumed, not identified anew");
+    let asked = fake.slash(CAROL, HELP, "whoami", json!([]));
+    fake.wait("an answer after the resume", WAIT, |f| !f.replies_to(asked).is_empty()).await;
+    assert!(fake.replies_to(asked)[0].content.contains("You are Carol"));
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn everyone_in_a_title_pings_nobody() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.slash(CAROL, HELP, "ticket", ticket_new("@everyone the **printer** is <@123> down"));
+    let notice = wait_message(&fake, QUEUE, "printer").await;
+    wait_message(&fake, HELP, "opened").await;
+    assert!(fake.all_messages().iter().all(|m| !m.pings_everyone), "{:#?}", fake.all_messages());
+    assert!(notice.content.contains("\\*\\*printer\\*\\*"), "markdown shown literally: {}", notice.content);
+    assert!(!notice.content.contains("<@123>"));
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ticket_options_are_suggested_while_typing() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.slash(CAROL, HELP, "ticket", ticket_new("Keyboard sticky"));
+    fake.slash(CAROL, HELP, "ticket", ticket_new("Mouse lost"));
+    wait_message(&fake, QUEUE, "Mouse lost").await;
+    let typing = json!([{ "name": "show", "type": 1, "options": [
+        { "name": "id", "type": 3, "value": "mou", "focused": true }
+    ] }]);
+    let asked = fake.autocomplete(CAROL, HELP, "ticket", typing);
+    fake.wait("suggestions", WAIT, |f| !f.answer(asked).callbacks.is_empty()).await;
+    let (kind, _, body) = fake.answer(asked).callbacks[0].clone();
+    assert_eq!(kind, 8);
+    let choices = body["data"]["choices"].as_array().unwrap().clone();
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    assert_eq!(choices[0]["value"], "2");
+    assert!(choices[0]["name"].as_str().unwrap().contains("Mouse lost"));
+    // The chosen value runs the command.
+    let shown = fake.slash(
+        CAROL,
+        HELP,
+        "ticket",
+        json!([{ "name": "show", "type": 1, "options": [{ "name": "id", "type": 3, "value": "2" }] }]),
+    );
+    fake.wait("the ticket", WAIT, |f| f.replies_to(shown).iter().any(|m| m.content.contains("Mouse lost"))).await;
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn private_answers_need_open_dms_or_get_a_mention() {
+    let Some((fake, db)) = setup().await else { return };
+    fake.close_dms(CAROL);
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    // A link code asked for with a mention in a channel goes by DM…
+    fake.say(BOB, HELP, &format!("<@{}> link", common::fake_discord::BOT_ID), true);
+    fake.wait("Bob's DM", WAIT, |f| f.dm_channel(BOB).is_some_and(|c| !f.messages_in(c).is_empty())).await;
+    let dm = fake.messages_in(fake.dm_channel(BOB).unwrap());
+    assert!(dm[0].content.contains("link code"), "{dm:?}");
+    // …and to someone whose DMs are closed, a mention in the channel says how.
+    fake.say(CAROL, HELP, &format!("<@{}> link", common::fake_discord::BOT_ID), true);
+    let hint = wait_message(&fake, HELP, "allow direct messages").await;
+    assert!(hint.content.contains(&format!("<@{}>", CAROL.id)));
+    assert!(!hint.content.contains("link code"));
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_429_is_retried_and_nothing_posts_twice() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.fail_next(
+        &format!("POST /channels/{QUEUE}/messages"),
+        429,
+        json!({ "message": "You are being rate limited.", "retry_after": 1.5, "global": false, "code": 0 }),
+    );
+    fake.slash(CAROL, HELP, "ticket", ticket_new("Rate limited notice"));
+    wait_message(&fake, QUEUE, "Rate limited notice").await;
+    let posts: Vec<_> = fake
+        .calls()
+        .into_iter()
+        .filter(|(m, p, _)| m.as_str() == "POST" && *p == format!("/channels/{QUEUE}/messages"))
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert!(posts[1].2 - posts[0].2 >= Duration::from_millis(1500), "waited before retrying");
+    assert_eq!(fake.messages_in(QUEUE).len(), 1);
+    bot.stop().await;
+    db.drop_db().await;
+}

@@ -31,7 +31,9 @@ pub(crate) struct Handler {
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         self.bot.store(ready.user.id.get(), Ordering::Relaxed);
+        // Follow-ups and edits of interaction responses go through the messenger's client.
         ctx.http.set_application_id(ready.application.id);
+        self.messenger.http.set_application_id(ready.application.id);
         self.messenger.shared.connected.store(true, Ordering::Relaxed);
         tracing::info!(bot = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
         let commands = commands::slash_commands(&self.menu);
