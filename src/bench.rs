@@ -269,6 +269,7 @@ fn command(user: &str, text: &str) -> InboundEvent {
         platform: Platform::Console,
         channel: ChannelRef { platform: Platform::Console, id: "general".to_owned(), kind: ChannelKind::Group },
         author: account,
+        author_roles: Vec::new(),
         mentions: Vec::new(),
         at: Utc::now(),
         kind: EventKind::Command { text: text.to_owned() },

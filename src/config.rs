@@ -46,6 +46,8 @@ pub struct Discord {
     pub ticket_threads: bool,
     /// An interaction whose reply is not ready after this long is deferred.
     pub defer_after_ms: u64,
+    /// Discord roles that carry a Deskmate role, "ROLE_ID:agent" (or manager, admin).
+    pub roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +233,7 @@ impl Default for Config {
                 shards: String::new(),
                 ticket_threads: true,
                 defer_after_ms: 2000,
+                roles: Vec::new(),
             },
             schedules: Vec::new(),
             pacing: Pacing {
@@ -431,6 +434,11 @@ impl Config {
         if let Err(problem) = parse_shards(&d.shards) {
             return bad("discord", "shards", problem);
         }
+        for entry in &d.roles {
+            if let Err(problem) = parse_role_mapping(entry) {
+                return bad("discord", "roles", problem);
+            }
+        }
         if !(100..=2500).contains(&d.defer_after_ms) {
             return bad("discord", "defer_after_ms", "must be between 100 and 2500 (Discord allows 3 s)".to_owned());
         }
@@ -544,6 +552,16 @@ impl Config {
             .collect()
     }
 
+    /// Platform roles that carry Deskmate roles (checked by `validate`).
+    pub fn mapped_roles(&self) -> Vec<(Platform, String, crate::domain::Role)> {
+        self.discord
+            .roles
+            .iter()
+            .filter_map(|e| parse_role_mapping(e).ok())
+            .map(|(id, role)| (Platform::Discord, id, role))
+            .collect()
+    }
+
     pub fn admin_accounts(&self) -> Vec<(Platform, String)> {
         self.directory.admins.iter().filter_map(|a| parse_address(a).ok()).collect()
     }
@@ -599,6 +617,17 @@ impl Config {
             ConsoleMode::Auto => !self.telegram_enabled() && !self.discord_enabled(),
         }
     }
+}
+
+/// Reads "ROLE_ID:role".
+fn parse_role_mapping(text: &str) -> Result<(String, crate::domain::Role), String> {
+    let bad = || format!("`{text}` should be ROLE_ID:agent (or manager, admin)");
+    let (id, role) = text.trim().split_once(':').ok_or_else(bad)?;
+    if id.parse::<u64>().is_err() {
+        return Err(bad());
+    }
+    let role: crate::domain::Role = role.trim().parse().map_err(|_| bad())?;
+    Ok((id.to_owned(), role))
 }
 
 /// Reads "FIRST-LAST/TOTAL"; empty means one shard.

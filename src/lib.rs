@@ -90,7 +90,7 @@ impl App {
         scheduler::sync_from_config(&store, &config.schedule_specs(), clock.now())
             .await
             .context("loading schedules")?;
-        let directory = Directory::new(store.clone(), config.admin_accounts());
+        let directory = Directory::new(store.clone(), config.admin_accounts(), config.mapped_roles());
         let tickets = Tickets::new(store.clone());
         let reminders = Reminders::new(scheduler.clone());
         let router = Router::new(

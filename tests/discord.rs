@@ -156,7 +156,10 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     assert!(closed.content.contains("Replaced the \\*router\\* & reset keys"), "{}", closed.content);
     assert!(closed.buttons().is_empty(), "no buttons once decided");
     fake.wait("the answer to the form", WAIT, |f| !f.answer(submitted).callbacks.is_empty()).await;
-    assert_eq!(bot.app.store.ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap().status.to_string(), "closed");
+    assert_eq!(
+        bot.app.store.ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap().status.to_string(),
+        "closed"
+    );
     bot.stop().await;
     db.drop_db().await;
 }
@@ -279,4 +282,121 @@ async fn a_429_is_retried_and_nothing_posts_twice() {
     assert_eq!(fake.messages_in(QUEUE).len(), 1);
     bot.stop().await;
     db.drop_db().await;
+}
+
+/// A Discord role mapped to "agent" in the config makes its holders agents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mapped_discord_role_grants_the_agent_role() {
+    const SUPPORT_ROLE: u64 = 600_000_000_000_000_001;
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |c| c.discord.roles = vec![format!("{SUPPORT_ROLE}:agent")]).await;
+    fake.slash(CAROL, HELP, "ticket", ticket_new("Needs an agent"));
+    let notice = wait_message(&fake, QUEUE, "Needs an agent").await;
+    fake.give_role(BOB, SUPPORT_ROLE);
+    fake.press(BOB, &notice, "claim:1");
+    fake.wait("the claim", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("claimed by Bob"))).await;
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// Configured shards are the ones identified with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_configured_shard_is_identified() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |c| c.discord.shards = "1-1/2".to_owned()).await;
+    assert_eq!(fake.identifies()[0]["shard"], json!([1, 2]));
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// After an interaction's token has expired (15 minutes), a late reply goes out as a
+/// plain message (a DM when it was private), never on the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_late_reply_does_not_use_an_expired_token() {
+    use deskmate_port::{Body, ChannelKind, ChannelRef, Destination, Messenger, OutboundMessage, Platform};
+    let Some((fake, _db)) = setup().await else { return };
+    let mut config = Config::default();
+    config.discord.token = TOKEN.to_owned();
+    config.discord.api_base = fake.api.clone();
+    let messenger = Discord::new(config.discord_settings().unwrap()).unwrap().messenger();
+    let channel = ChannelRef { platform: Platform::Discord, id: HELP.to_string(), kind: ChannelKind::Group };
+    let old = chrono::Utc::now().timestamp_millis() - 16 * 60 * 1000;
+    for (private, key) in [(false, "late:public"), (true, "late:private")] {
+        let handle = format!("i:42:{old}:{}:expired-token", CAROL.id);
+        let to = Destination::Reply { channel: channel.clone(), reply_handle: handle, private };
+        messenger
+            .send(OutboundMessage { to, body: Body::text(format!("late {key}")), idempotency_key: key.to_owned() })
+            .await
+            .unwrap();
+    }
+    assert!(fake.messages_in(HELP).iter().any(|m| m.content == "late late:public"));
+    let dm = fake.dm_channel(CAROL).expect("a DM channel");
+    assert!(fake.messages_in(dm).iter().any(|m| m.content == "late late:private"));
+    assert!(
+        fake.calls().iter().all(|(_, path, _)| !path.starts_with("/webhooks") && !path.starts_with("/interactions"))
+    );
+}
+
+/// The real binary with Telegram and Discord at once, configured from the environment:
+/// a ticket opened in a Telegram group is claimed from Discord, and both queues show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_binary_serves_telegram_and_discord_together() {
+    use common::fake_telegram::{self, FakeTelegram};
+    const SUPPORT_ROLE: u64 = 600_000_000_000_000_009;
+    const TG_HELP: i64 = -1001;
+    const TG_QUEUE: i64 = -1002;
+    let tg_user = fake_telegram::User { id: 42, name: "Dora" };
+    common::init_tracing();
+    let discord = FakeDiscord::start().await;
+    let telegram = FakeTelegram::start().await;
+    telegram.group(TG_HELP, "Help");
+    telegram.group(TG_QUEUE, "Queue");
+    for url in [&discord.api, &discord.gateway, &telegram.url] {
+        common::assert_loopback(url);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_deskmate"));
+    cmd.current_dir(dir.path()).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+    cmd.stderr(std::process::Stdio::piped()).kill_on_drop(true);
+    for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DESKMATE_")) {
+        cmd.env_remove(key);
+    }
+    cmd.env("DESKMATE_TELEGRAM_TOKEN", fake_telegram::TOKEN)
+        .env("DESKMATE_TELEGRAM_API_URL", &telegram.url)
+        .env("DESKMATE_TELEGRAM_POLL_TIMEOUT_SECONDS", "1")
+        .env("DESKMATE_DISCORD_TOKEN", TOKEN)
+        .env("DESKMATE_DISCORD_API_BASE", &discord.api)
+        .env("DESKMATE_DISCORD_GUILDS", common::fake_discord::GUILD.to_string())
+        .env("DESKMATE_DISCORD_ROLES", format!("{SUPPORT_ROLE}:agent"))
+        .env("DESKMATE_CHANNELS_SUPPORT_QUEUE", format!("telegram:{TG_QUEUE},discord:{QUEUE}"));
+    let mut child = cmd.spawn().unwrap();
+    discord.wait("the bot to register its commands", WAIT, |f| !f.commands().is_empty()).await;
+
+    telegram.say(TG_HELP, tg_user, "/ticket new Coffee machine leaks");
+    let notice = wait_message(&discord, QUEUE, "Coffee machine leaks").await;
+    telegram
+        .wait("the Telegram notice", WAIT, |f| f.messages_in(TG_QUEUE).iter().any(|m| m.shown.contains("Coffee")))
+        .await;
+    discord.give_role(BOB, SUPPORT_ROLE);
+    discord.press(BOB, &notice, "claim:1");
+    telegram
+        .wait("the Telegram notice edited", WAIT, |f| {
+            f.messages_in(TG_QUEUE).iter().any(|m| m.shown.contains("claimed by Bob"))
+        })
+        .await;
+    discord
+        .wait("the Discord notice edited", WAIT, |f| {
+            f.message(notice.id).is_some_and(|m| m.content.contains("claimed by Bob"))
+        })
+        .await;
+
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status =
+        tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit after SIGTERM").unwrap();
+    let mut stderr = String::new();
+    use tokio::io::AsyncReadExt;
+    child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+    assert!(status.success(), "exit status {status:?}; stderr:\n{stderr}");
+    assert!(!stderr.contains(TOKEN) && !stderr.contains(fake_telegram::TOKEN), "tokens are never logged");
 }

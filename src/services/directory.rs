@@ -18,11 +18,44 @@ const LINK_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 pub struct Directory {
     store: Store,
     admins: Vec<(Platform, String)>,
+    /// Platform roles (a Discord role id) that carry a Deskmate role.
+    mapped_roles: Vec<(Platform, String, Role)>,
 }
 
 impl Directory {
-    pub fn new(store: Store, admins: Vec<(Platform, String)>) -> Self {
-        Directory { store, admins }
+    pub fn new(store: Store, admins: Vec<(Platform, String)>, mapped_roles: Vec<(Platform, String, Role)>) -> Self {
+        Directory { store, admins, mapped_roles }
+    }
+
+    /// Grants the Deskmate roles that the person's platform roles map to (config), so a
+    /// server's "Support" role makes its holders agents. Grants only: a role taken away
+    /// on the platform is revoked here with `/role revoke`.
+    pub async fn apply_platform_roles(
+        &self,
+        person: &mut Person,
+        platform: Platform,
+        held: &[String],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let missing: Vec<Role> = self
+            .mapped_roles
+            .iter()
+            .filter(|(p, id, role)| *p == platform && held.contains(id) && !person.roles.holds(*role))
+            .map(|(_, _, role)| *role)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let audit = Audit { actor: None, platform, at: now };
+        let mut tx = self.store.begin().await?;
+        for role in &missing {
+            tx.grant_role(person.id, *role, audit).await?;
+        }
+        tx.commit().await?;
+        for role in missing {
+            person.roles.insert(role);
+        }
+        Ok(())
     }
 
     /// The person behind an account, registered as staff on first sight; accounts listed

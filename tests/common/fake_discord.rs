@@ -102,6 +102,8 @@ struct Inner {
     threads: Vec<(u64, u64, String)>,
     dm_channels: HashMap<u64, u64>,
     interaction_channels: HashMap<u64, u64>,
+    /// Guild roles per user.
+    roles: HashMap<u64, Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -226,8 +228,14 @@ impl FakeDiscord {
         self.inner.lock().unwrap().connection.is_some()
     }
 
+    /// The user holds this guild role from now on.
+    pub fn give_role(&self, user: User, role: u64) {
+        self.inner.lock().unwrap().roles.entry(user.id).or_default().push(role.to_string());
+    }
+
     fn interaction(&self, kind: u8, user: User, channel: u64, data: Value, message: Option<Value>) -> u64 {
         let id = self.id();
+        let roles = self.inner.lock().unwrap().roles.get(&user.id).cloned().unwrap_or_default();
         let token = format!("token-{id}-aW50ZXJhY3Rpb24");
         let mut payload = json!({
             "id": id.to_string(),
@@ -237,7 +245,7 @@ impl FakeDiscord {
             "guild_id": GUILD.to_string(),
             "channel_id": channel.to_string(),
             "channel": { "id": channel.to_string(), "type": 0, "guild_id": GUILD.to_string(), "name": "support" },
-            "member": { "user": user.json(), "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": false,
+            "member": { "user": user.json(), "roles": roles, "joined_at": "2026-01-01T00:00:00+00:00", "deaf": false,
                         "mute": false, "flags": 0, "permissions": "2248473465835073" },
             "token": token,
             "version": 1,

@@ -257,6 +257,7 @@ pub async fn run(
             platform: Platform::Console,
             channel,
             author: account(&speaker),
+            author_roles: Vec::new(),
             mentions,
             at: chrono::Utc::now(),
             kind,

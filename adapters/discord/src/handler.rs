@@ -96,6 +96,7 @@ impl EventHandler for Handler {
             platform: deskmate_port::Platform::Discord,
             channel,
             author: convert::account(&message.author),
+            author_roles: message.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default(),
             mentions: message.mentions.iter().filter(|u| u.id.get() != bot).map(convert::account).collect(),
             at: chrono::Utc::now(),
             kind,
@@ -108,11 +109,13 @@ impl EventHandler for Handler {
 impl Handler {
     async fn command(&self, command: CommandInteraction) {
         let (text, mentions) = convert::command_line(&command.data.name, &command.data.options(), &self.menu);
+        let roles = command.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
         let event = self.event(
             command.id.get(),
             command.channel_id.get(),
             command.guild_id.is_none(),
             &command.user,
+            roles,
             &command.token,
             EventKind::Command { text },
         );
@@ -132,11 +135,13 @@ impl Handler {
         let channel = convert::channel(press.channel_id.get(), press.guild_id.is_none());
         let message = MessageRef { channel, message_id: press.message.id.get().to_string() };
         let kind = EventKind::Button { button_id: custom_id, message: Some(message) };
+        let roles = press.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
         let event = self.event(
             press.id.get(),
             press.channel_id.get(),
             press.guild_id.is_none(),
             &press.user,
+            roles,
             &press.token,
             kind,
         );
@@ -157,11 +162,13 @@ impl Handler {
             })
             .unwrap_or_default();
         let kind = EventKind::Answer { prompt: Some(prompt), replied_to: None, text };
+        let roles = submit.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
         let event = self.event(
             submit.id.get(),
             submit.channel_id.get(),
             submit.guild_id.is_none(),
             &submit.user,
+            roles,
             &submit.token,
             kind,
         );
@@ -175,12 +182,14 @@ impl Handler {
         .await;
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn event(
         &self,
         id: u64,
         channel: u64,
         direct: bool,
         user: &serenity::all::User,
+        roles: Vec<String>,
         token: &str,
         kind: EventKind,
     ) -> InboundEvent {
@@ -190,6 +199,7 @@ impl Handler {
             platform: deskmate_port::Platform::Discord,
             channel: convert::channel(channel, direct),
             author: convert::account(user),
+            author_roles: roles,
             mentions: Vec::new(),
             at,
             kind,
@@ -271,4 +281,8 @@ impl Handler {
             tracing::debug!(error = %send_error(e), "answering an autocomplete");
         }
     }
+}
+
+fn role_ids(roles: &[serenity::all::RoleId]) -> Vec<String> {
+    roles.iter().map(|r| r.get().to_string()).collect()
 }

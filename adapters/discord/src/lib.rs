@@ -77,10 +77,10 @@ impl Discord {
         if token.split('.').count() != 3 || token.contains(char::is_whitespace) {
             return Err(SettingsError::BadToken);
         }
-        if let Some((first, last, total)) = settings.shards {
-            if first > last || last >= total {
-                return Err(SettingsError::BadShards);
-            }
+        if let Some((first, last, total)) = settings.shards
+            && (first > last || last >= total)
+        {
+            return Err(SettingsError::BadShards);
         }
         let http = Arc::new(build_http(&settings));
         let messenger = DiscordMessenger::new(http.clone(), Arc::default(), settings.threads);

@@ -105,14 +105,12 @@ impl DiscordMessenger {
     async fn answer(
         &self,
         channel: &ChannelRef,
-        interaction: u64,
-        at_ms: i64,
-        user: u64,
-        token: &str,
+        to: &Interaction<'_>,
         private: bool,
         body: &Body,
         key: &str,
     ) -> Result<MessageRef, SendError> {
+        let Interaction { id: interaction, at_ms, user, token } = *to;
         let age = chrono::Utc::now().timestamp_millis() - at_ms;
         if age > TOKEN_LIFETIME_MS {
             return self.fallback(channel, user, private, body, key).await;
@@ -285,6 +283,15 @@ impl DiscordMessenger {
     }
 }
 
+/// The interaction a reply answers, as its reply handle names it.
+#[derive(Clone, Copy)]
+struct Interaction<'a> {
+    id: u64,
+    at_ms: i64,
+    user: u64,
+    token: &'a str,
+}
+
 /// The custom id prefix of the adapter's own "Answer" buttons, which open a form.
 pub(crate) const ASK: &str = "ask:";
 
@@ -355,7 +362,8 @@ impl Messenger for DiscordMessenger {
         match &message.to {
             Destination::Reply { channel, reply_handle, private } => match Handle::decode(reply_handle) {
                 Some(Handle::Interaction { id, at_ms, user, token }) => {
-                    self.answer(channel, id, at_ms, user, &token, *private, body, key).await
+                    let to = Interaction { id, at_ms, user, token: &token };
+                    self.answer(channel, &to, *private, body, key).await
                 }
                 Some(Handle::Message { id, user }) => {
                     self.reply_to_message(channel, id, user, *private, body, key).await

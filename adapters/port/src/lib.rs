@@ -114,6 +114,9 @@ pub struct InboundEvent {
     pub platform: Platform,
     pub channel: ChannelRef,
     pub author: Account,
+    /// Roles the author holds on the platform where they acted (Discord role ids), for
+    /// the core to map onto its own roles; empty where the platform has none.
+    pub author_roles: Vec<String>,
     /// Accounts the platform itself resolved for mentions in the text (Discord's mention
     /// list, the console's names). Handles the platform could not resolve stay in the text.
     pub mentions: Vec<Account>,

@@ -76,6 +76,7 @@ fn from_message(id: String, message: &Message, me: &BotIdentity) -> Option<Inbou
         platform: Platform::Telegram,
         channel,
         author: account(user),
+        author_roles: Vec::new(),
         mentions,
         at: message.date,
         kind,
@@ -93,6 +94,7 @@ fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
         platform: Platform::Telegram,
         channel: channel.clone(),
         author: account(&query.from),
+        author_roles: Vec::new(),
         mentions: Vec::new(),
         at: chrono::Utc::now(),
         kind: EventKind::Button {
