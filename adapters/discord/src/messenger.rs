@@ -155,14 +155,28 @@ impl DiscordMessenger {
             .map_err(send_error)?;
         // Parts beyond the first follow.
         if body.prompt.is_none() {
-            let parts = render::parts(&body.text);
-            let count = parts.len();
-            for (i, part) in parts.into_iter().enumerate().skip(1) {
-                let data = message_data(&part, private, i == count - 1, body);
-                self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?;
-            }
+            self.follow_parts(token, &render::parts(&body.text), 1, private, body).await?;
         }
         Ok(())
+    }
+
+    /// Sends `parts[from..]` as follow-ups (the last with the buttons); returns the last
+    /// message's id.
+    async fn follow_parts(
+        &self,
+        token: &str,
+        parts: &[String],
+        from: usize,
+        private: bool,
+        body: &Body,
+    ) -> Result<Option<u64>, SendError> {
+        let mut last = None;
+        for (i, part) in parts.iter().enumerate().skip(from) {
+            let data = message_data(part, private, i == parts.len() - 1, body);
+            let sent = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?;
+            last = Some(sent.id.get());
+        }
+        Ok(last)
     }
 
     async fn edit_deferred(
@@ -181,11 +195,7 @@ impl DiscordMessenger {
         let first = message_data(&parts[0], private, count == 1, body);
         let edited =
             self.http.edit_original_interaction_response(token, &first, Vec::new()).await.map_err(send_error)?;
-        let mut last = edited.id.get();
-        for (i, part) in parts.into_iter().enumerate().skip(1) {
-            let data = message_data(&part, private, i == count - 1, body);
-            last = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?.id.get();
-        }
+        let last = self.follow_parts(token, &parts, 1, private, body).await?.unwrap_or(edited.id.get());
         Ok(self.reference(channel, &last.to_string()))
     }
 
@@ -210,14 +220,8 @@ impl DiscordMessenger {
             },
             None => body.clone(),
         };
-        let parts = render::parts(&body.text);
-        let count = parts.len();
-        let mut last = 0;
-        for (i, part) in parts.into_iter().enumerate() {
-            let data = message_data(&part, private, i == count - 1, &body);
-            last = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?.id.get();
-        }
-        Ok(self.reference(channel, &last.to_string()))
+        let last = self.follow_parts(token, &render::parts(&body.text), 0, private, &body).await?;
+        Ok(self.reference(channel, &last.unwrap_or_default().to_string()))
     }
 
     /// After the token expired: a private answer by DM, else a message in the channel.
