@@ -139,10 +139,10 @@ impl Router {
         let internal = |e: &dyn std::error::Error| {
             let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
             tracing::error!(reference, error = %error_chain(e), "command failed");
-            vec![Effect::Reply { body: Body::text(replies::internal_error(&reference)), private: true }]
+            vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }]
         };
         let effects: Outcome = match failure {
-            ServiceError::User(message) => vec![Effect::Reply { body: Body::text(message), private }],
+            ServiceError::User(message) => vec![Effect::Refusal { body: Body::text(message), private }],
             ServiceError::Store(e) => internal(&e),
             ServiceError::Jobs(e) => internal(&e),
             ServiceError::Duplicate => Vec::new(),

@@ -101,6 +101,17 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     let notice = wait_message(&fake, QUEUE, "Printer jammed").await;
     assert_eq!(notice.buttons(), vec!["claim:1"]);
     assert!(notice.nonce.is_some());
+
+    // Refusals are ephemeral: a staff member may not claim, and only she sees why.
+    let refused = fake.slash(
+        CAROL,
+        HELP,
+        "ticket",
+        json!([{ "name": "claim", "type": 1, "options": [{ "name": "id", "type": 3, "value": "1" }] }]),
+    );
+    fake.wait("the refusal", WAIT, |f| !f.replies_to(refused).is_empty()).await;
+    let refusal = &fake.replies_to(refused)[0];
+    assert!(refusal.ephemeral() && refusal.content.contains("agent"), "{refusal:?}");
     bot.stop().await;
     db.drop_db().await;
 }
@@ -154,7 +165,7 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     fake.wait("the resolution", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("Resolution"))).await;
     let closed = fake.message(notice.id).unwrap();
     assert!(closed.content.contains("Replaced the \\*router\\* & reset keys"), "{}", closed.content);
-    assert!(closed.buttons().is_empty(), "no buttons once decided");
+    assert_eq!(closed.disabled_buttons(), vec!["resolve:1"], "the decided button stays, disabled");
     fake.wait("the answer to the form", WAIT, |f| !f.answer(submitted).callbacks.is_empty()).await;
     assert_eq!(
         bot.app.store.ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap().status.to_string(),
@@ -217,6 +228,7 @@ async fn ticket_options_are_suggested_while_typing() {
     let Some((fake, db)) = setup().await else { return };
     let bot = Bot::start(&fake, &db, |_| {}).await;
     fake.slash(CAROL, HELP, "ticket", ticket_new("Keyboard sticky"));
+    wait_message(&fake, QUEUE, "Keyboard sticky").await;
     fake.slash(CAROL, HELP, "ticket", ticket_new("Mouse lost"));
     wait_message(&fake, QUEUE, "Mouse lost").await;
     let typing = json!([{ "name": "show", "type": 1, "options": [
@@ -323,7 +335,7 @@ async fn a_late_reply_does_not_use_an_expired_token() {
     let old = chrono::Utc::now().timestamp_millis() - 16 * 60 * 1000;
     for (private, key) in [(false, "late:public"), (true, "late:private")] {
         let handle = format!("i:42:{old}:{}:expired-token", CAROL.id);
-        let to = Destination::Reply { channel: channel.clone(), reply_handle: handle, private };
+        let to = Destination::Reply { channel: channel.clone(), reply_handle: handle, private, quiet: false };
         messenger
             .send(OutboundMessage { to, body: Body::text(format!("late {key}")), idempotency_key: key.to_owned() })
             .await

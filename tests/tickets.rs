@@ -221,7 +221,9 @@ async fn concurrent_claims(chat: Chat) {
     for (task, agent) in tasks.into_iter().zip(&agents) {
         let effects = task.await.unwrap();
         let text = match &effects[0] {
-            deskmate::services::Effect::Reply { body, .. } => body.text.clone(),
+            deskmate::services::Effect::Reply { body, .. } | deskmate::services::Effect::Refusal { body, .. } => {
+                body.text.clone()
+            }
             other => panic!("{other:?}"),
         };
         if text.starts_with("You claimed") {

@@ -41,7 +41,8 @@ impl Planner {
         for (i, effect) in effects.iter().enumerate() {
             let key = format!("{}:{i}", origin.key);
             match effect {
-                Effect::Reply { body, private } => {
+                Effect::Reply { body, private } | Effect::Refusal { body, private } => {
+                    let quiet = matches!(effect, Effect::Refusal { .. });
                     let Some((channel, handle)) = &origin.reply_to else {
                         tracing::warn!(origin = %origin.key, "a reply without an event to answer; dropped");
                         continue;
@@ -55,6 +56,7 @@ impl Planner {
                             channel: channel.clone(),
                             reply_handle: handle.clone(),
                             private: *private,
+                            quiet,
                         },
                         body: body.clone(),
                         // A question's message is remembered, so a reply to it finds it.

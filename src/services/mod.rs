@@ -51,6 +51,9 @@ pub enum Effect {
     /// Answer the person who acted. `private` answers are seen only by them where the
     /// platform allows (a toast, an ephemeral reply).
     Reply { body: Body, private: bool },
+    /// A refusal or an error: nothing changed. Seen only by the person where the platform
+    /// makes that cheap (an ephemeral reply), else like a reply.
+    Refusal { body: Body, private: bool },
     /// Post to every support-queue channel and remember the messages under `subject`.
     /// `coalesce` names the kind and label under which a flooded channel may sum it up
     /// ("ticket.new", "#12").

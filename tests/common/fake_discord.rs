@@ -70,6 +70,18 @@ impl Posted {
             .collect()
     }
 
+    /// Buttons that can no longer be pressed.
+    pub fn disabled_buttons(&self) -> Vec<String> {
+        self.components
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter(|b| b["disabled"] == true)
+            .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     pub fn ephemeral(&self) -> bool {
         self.flags & 64 != 0
     }
@@ -518,6 +530,13 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers
                 // enforce_nonce: the same nonce returns the message created before.
                 Some(m) if body["enforce_nonce"] == true => json_response(StatusCode::OK, message_json(&m)),
                 _ => json_response(StatusCode::OK, fake.create(channel, &body, None)),
+            }
+        }
+        ("GET", ["channels", _channel, "messages", message]) => {
+            let id: u64 = message.parse().unwrap_or_default();
+            match fake.message(id) {
+                Some(m) => json_response(StatusCode::OK, message_json(&m)),
+                None => json_response(StatusCode::NOT_FOUND, json!({ "message": "Unknown Message", "code": 10008 })),
             }
         }
         ("PATCH", ["channels", _channel, "messages", message]) => {

@@ -93,7 +93,7 @@ impl Messenger for ConsoleMessenger {
         let mut state = self.lock();
         let Body { text, buttons, .. } = &message.body;
         let (header, channel, id) = match &message.to {
-            Destination::Reply { channel, private, reply_handle } => {
+            Destination::Reply { channel, private, reply_handle, .. } => {
                 // The reply handle is "speaker#line".
                 let speaker = reply_handle.split('#').next().unwrap_or_default();
                 let who = if *private { format!(" (only {speaker} sees this)") } else { String::new() };
@@ -313,6 +313,7 @@ mod tests {
                 channel: event.channel.clone(),
                 reply_handle: event.reply_handle.clone(),
                 private: false,
+                quiet: false,
             };
             let _ = self
                 .messenger

@@ -273,6 +273,21 @@ impl DiscordMessenger {
         Ok(self.reference(channel, &id.to_string()))
     }
 
+    /// A decided notice keeps its buttons, greyed out, so it is plain that the choice
+    /// was made. Without them (or if the message cannot be read) it shows none.
+    async fn disabled_buttons(&self, channel: u64, message: u64) -> Value {
+        let Ok(current) = self.http.get_message(ChannelId::new(channel), MessageId::new(message)).await else {
+            return json!([]);
+        };
+        let mut rows = serde_json::to_value(&current.components).unwrap_or_else(|_| json!([]));
+        for row in rows.as_array_mut().into_iter().flatten() {
+            for component in row["components"].as_array_mut().into_iter().flatten() {
+                component["disabled"] = json!(true);
+            }
+        }
+        rows
+    }
+
     fn reference(&self, channel: &ChannelRef, id: &str) -> MessageRef {
         MessageRef { channel: channel.clone(), message_id: id.to_owned() }
     }
@@ -364,10 +379,11 @@ impl Messenger for DiscordMessenger {
         }
         let key = &message.idempotency_key;
         match &message.to {
-            Destination::Reply { channel, reply_handle, private } => match Handle::decode(reply_handle) {
+            Destination::Reply { channel, reply_handle, private, quiet } => match Handle::decode(reply_handle) {
+                // An ephemeral reply costs nothing on an interaction: refusals use it.
                 Some(Handle::Interaction { id, at_ms, user, token }) => {
                     let to = Interaction { id, at_ms, user, token: &token };
-                    self.answer(channel, &to, *private, body, key).await
+                    self.answer(channel, &to, *private || *quiet, body, key).await
                 }
                 Some(Handle::Message { id, user }) => {
                     self.reply_to_message(channel, id, user, *private, body, key).await
@@ -393,9 +409,14 @@ impl Messenger for DiscordMessenger {
                 let channel = channel_id(&target.channel)?;
                 let id: u64 = target.message_id.parse().map_err(|_| SendError::Rejected("bad message id".into()))?;
                 let content = render::parts(&body.text).into_iter().next().unwrap_or_default();
+                let components = if body.buttons.is_empty() {
+                    self.disabled_buttons(channel, id).await
+                } else {
+                    render::components(body)
+                };
                 let edit = json!({
                     "content": content,
-                    "components": render::components(body),
+                    "components": components,
                     "allowed_mentions": render::no_pings(),
                 });
                 self.http

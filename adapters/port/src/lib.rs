@@ -236,7 +236,15 @@ pub enum Destination {
     /// Answer the event with this reply handle, in the channel it came from. `private`
     /// replies are seen only by the author where the platform allows it (a Discord
     /// ephemeral reply, a Telegram callback toast).
-    Reply { channel: ChannelRef, reply_handle: String, private: bool },
+    /// `quiet` replies (refusals, usage errors) are shown only to the author where that
+    /// costs nothing (a Discord ephemeral reply) and in the conversation elsewhere.
+    Reply {
+        channel: ChannelRef,
+        reply_handle: String,
+        private: bool,
+        #[serde(default)]
+        quiet: bool,
+    },
     /// A new message in a channel.
     Channel(ChannelRef),
     /// A direct message to a person's account.

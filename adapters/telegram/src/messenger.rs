@@ -193,7 +193,7 @@ impl Messenger for TelegramMessenger {
             return Err(SendError::Rejected("empty message".into()));
         }
         match &message.to {
-            Destination::Reply { channel, reply_handle, private } => {
+            Destination::Reply { channel, reply_handle, private, .. } => {
                 self.reply(channel, reply_handle, *private, &message.body).await
             }
             Destination::Channel(channel) => {
