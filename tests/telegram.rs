@@ -290,8 +290,14 @@ async fn restart_mid_stream(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     first.kill().await;
+    let restarted = std::time::Instant::now();
     let second = Bot::start(&fake, &db, |c| c.general.instance = "second".into()).await;
     fake.wait("every update confirmed", Duration::from_secs(30), |f| f.confirmed() >= N as i64).await;
+    let redelivered = fake.deliveries().values().filter(|n| **n > 1).count();
+    eprintln!(
+        "restart: all {N} updates confirmed {:?} after the restart; {redelivered} read twice",
+        restarted.elapsed()
+    );
     let tickets = second.app.store.tickets(all_tickets()).await.unwrap();
     let mut titles: Vec<String> = tickets.iter().map(|t| t.title.clone()).collect();
     titles.sort();

@@ -445,6 +445,22 @@ impl Store {
     /// many.
     pub async fn note_seen(&self, account: &Account, channel: &ChannelRef, now: DateTime<Utc>) -> Result<u64> {
         let platform = account.platform.as_str();
+        // Nearly always nothing changed: read first, so the common case takes no write lock.
+        let seen: Option<(Option<String>, Option<i64>)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT last_group, dm_blocked_at FROM accounts WHERE platform = $1 AND external_id = $2")
+                .bind(platform)
+                .bind(&account.id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((last_group, blocked)) = seen else { return Ok(0) };
+        let unchanged = match channel.kind {
+            ChannelKind::Group => last_group.as_deref() == Some(channel.id.as_str()),
+            ChannelKind::Direct => blocked.is_none(),
+        };
+        if unchanged {
+            return Ok(0);
+        }
         if channel.kind == ChannelKind::Group {
             with_db!(self, |pool| {
                 sqlx::query(

@@ -47,7 +47,9 @@ fn bot_user() -> Value {
 pub struct Posted {
     pub channel: u64,
     pub id: u64,
+    /// What a reader sees: the content, then each embed's title and description.
     pub content: String,
+    pub embeds: Value,
     pub components: Value,
     pub flags: u64,
     pub nonce: Option<String>,
@@ -402,7 +404,8 @@ impl FakeDiscord {
             channel,
             id,
             pings_everyone: everyone_allowed && content.contains("@everyone"),
-            content,
+            content: shown(body),
+            embeds: body.get("embeds").cloned().unwrap_or(json!([])),
             components: body.get("components").cloned().unwrap_or(json!([])),
             flags: body["flags"].as_u64().unwrap_or(0),
             nonce: body["nonce"].as_str().map(str::to_owned),
@@ -416,12 +419,28 @@ impl FakeDiscord {
     }
 }
 
+/// The text a message shows: its content and its embeds' titles and descriptions.
+fn shown(body: &Value) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(content) = body["content"].as_str().filter(|c| !c.is_empty()) {
+        lines.push(content.to_owned());
+    }
+    for embed in body["embeds"].as_array().into_iter().flatten() {
+        for field in ["title", "description"] {
+            if let Some(text) = embed[field].as_str().filter(|t| !t.is_empty()) {
+                lines.push(text.to_owned());
+            }
+        }
+    }
+    lines.join("\n")
+}
+
 pub fn message_json(m: &Posted) -> Value {
     json!({
         "id": m.id.to_string(), "channel_id": m.channel.to_string(), "guild_id": GUILD.to_string(),
         "author": bot_user(), "content": m.content, "timestamp": "2026-11-28T09:00:00+00:00",
         "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
-        "attachments": [], "embeds": [], "pinned": false, "type": 0, "components": m.components,
+        "attachments": [], "embeds": m.embeds, "pinned": false, "type": 0, "components": m.components,
         "flags": m.flags, "application_id": APP_ID.to_string(),
     })
 }
@@ -545,8 +564,11 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers
             let Some(m) = inner.messages.iter_mut().find(|m| m.id == id) else {
                 return json_response(StatusCode::NOT_FOUND, json!({ "message": "Unknown Message", "code": 10008 }));
             };
-            if let Some(content) = body["content"].as_str() {
-                m.content = content.to_owned();
+            if body.get("content").is_some() || body.get("embeds").is_some() {
+                m.content = shown(&body);
+            }
+            if let Some(embeds) = body.get("embeds") {
+                m.embeds = embeds.clone();
             }
             if let Some(components) = body.get("components") {
                 m.components = components.clone();

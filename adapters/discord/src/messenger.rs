@@ -70,6 +70,19 @@ impl DiscordMessenger {
     /// Posts a body (in parts when long) to a channel; returns the last part, which
     /// carries the buttons. The nonce makes a retried post a no-op on Discord's side.
     async fn post(&self, channel: u64, body: &Body, key: &str, reply_to: Option<u64>) -> Result<u64, SendError> {
+        if let Some(card) = render::card(body) {
+            // A notice reads best as one embed, edited in place as its subject moves.
+            let message = json!({
+                "embeds": [card],
+                "components": render::components(body),
+                "allowed_mentions": render::no_pings(),
+                "nonce": nonce(key),
+                "enforce_nonce": true,
+            });
+            let sent =
+                self.http.send_message(ChannelId::new(channel), Vec::new(), &message).await.map_err(send_error)?;
+            return Ok(sent.id.get());
+        }
         let parts = render::parts(&body.text);
         let last = parts.len() - 1;
         let mut id = 0;
@@ -408,7 +421,10 @@ impl Messenger for DiscordMessenger {
             Destination::Edit(target) => {
                 let channel = channel_id(&target.channel)?;
                 let id: u64 = target.message_id.parse().map_err(|_| SendError::Rejected("bad message id".into()))?;
-                let content = render::parts(&body.text).into_iter().next().unwrap_or_default();
+                let (content, embeds) = match render::card(body) {
+                    Some(card) => (String::new(), json!([card])),
+                    None => (render::parts(&body.text).into_iter().next().unwrap_or_default(), json!([])),
+                };
                 let components = if body.buttons.is_empty() {
                     self.disabled_buttons(channel, id).await
                 } else {
@@ -416,6 +432,7 @@ impl Messenger for DiscordMessenger {
                 };
                 let edit = json!({
                     "content": content,
+                    "embeds": embeds,
                     "components": components,
                     "allowed_mentions": render::no_pings(),
                 });

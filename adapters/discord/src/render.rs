@@ -58,6 +58,18 @@ fn chunks(line: &str, max: usize) -> Vec<String> {
     chars.chunks(max).map(|c| c.iter().collect()).collect()
 }
 
+/// A notice (a message about a subject with a conversation of its own, such as a
+/// ticket) as an embed: the first line is its title, the rest its description.
+pub fn card(body: &Body) -> Option<Value> {
+    body.thread.as_ref()?;
+    let (title, rest) = body.text.split_once('\n').unwrap_or((&body.text, ""));
+    Some(json!({
+        "title": truncate(&escape(title), 256),
+        "description": truncate(&escape(rest), 4096),
+        "color": 0x0058_65F2,
+    }))
+}
+
 /// Buttons as action rows (five to a row, five rows at most).
 pub fn components(body: &Body) -> Value {
     let buttons: Vec<Value> = body
@@ -95,6 +107,16 @@ mod tests {
         assert_eq!(escape("# not a heading\n> nor a quote"), "\\# not a heading\n\\> nor a quote");
         let pinged = escape("hey @everyone and @here and <@123>");
         assert!(!pinged.contains("@everyone") && !pinged.contains("@here") && !pinged.contains("<@1"));
+    }
+
+    #[test]
+    fn notices_are_cards_and_replies_are_not() {
+        let mut body = Body::text("Ticket #1 · *x*\nPriority: high");
+        assert!(card(&body).is_none());
+        body.thread = Some("Ticket #1".into());
+        let card = card(&body).expect("a card");
+        assert_eq!(card["title"], "Ticket #1 · \\*x\\*");
+        assert_eq!(card["description"], "Priority: high");
     }
 
     #[test]
