@@ -132,6 +132,9 @@ impl App {
     pub async fn halt(&self) {
         let _ = self.stop.send(true);
         self.scheduler.stop_now().await;
+        // A dead process's connections close with it, and the database rolls back its
+        // open transactions at once; closing the pool does the same here.
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.store.close()).await;
     }
 
     /// Graceful stop: running jobs finish, queued messages are sent for at most the

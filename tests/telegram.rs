@@ -278,7 +278,12 @@ async fn restart_mid_stream(backend: Backend) {
     for i in 0..N {
         fake.say(HELP, CAROL, &format!("/ticket new Burst {i:02}"));
     }
-    let first = Bot::start(&fake, &db, |c| c.general.instance = "first".into()).await;
+    // Short leases: the crashed instance's conversations are taken over quickly.
+    let first = Bot::start(&fake, &db, |c| {
+        c.general.instance = "first".into();
+        c.outbox.lease_seconds = 2;
+    })
+    .await;
     let store = first.app.store.clone();
     let until = std::time::Instant::now() + WAIT;
     loop {
@@ -291,7 +296,11 @@ async fn restart_mid_stream(backend: Backend) {
     }
     first.kill().await;
     let restarted = std::time::Instant::now();
-    let second = Bot::start(&fake, &db, |c| c.general.instance = "second".into()).await;
+    let second = Bot::start(&fake, &db, |c| {
+        c.general.instance = "second".into();
+        c.outbox.lease_seconds = 2;
+    })
+    .await;
     fake.wait("every update confirmed", Duration::from_secs(30), |f| f.confirmed() >= N as i64).await;
     let redelivered = fake.deliveries().values().filter(|n| **n > 1).count();
     eprintln!(
@@ -303,6 +312,12 @@ async fn restart_mid_stream(backend: Backend) {
     titles.sort();
     let expected: Vec<String> = (0..N).map(|i| format!("Burst {i:02}")).collect();
     assert_eq!(titles, expected, "each update applied exactly once");
+    // Nothing the crashed instance had queued is lost: every ticket reaches the queue.
+    fake.wait("every notice", WAIT, |f| {
+        let notices = f.messages_in(QUEUE);
+        expected.iter().all(|t| notices.iter().any(|m| m.shown.contains(t.as_str())))
+    })
+    .await;
     second.stop().await;
     db.drop_db().await;
 }
