@@ -415,3 +415,27 @@ async fn the_binary_serves_telegram_and_discord_together() {
     assert!(status.success(), "exit status {status:?}; stderr:\n{stderr}");
     assert!(!stderr.contains(TOKEN) && !stderr.contains(fake_telegram::TOKEN), "tokens are never logged");
 }
+
+/// A refused token is logged and retried with backoff; the gateway is never tried, and
+/// nothing panics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bad_token_is_retried_not_a_panic() {
+    let Some((fake, db)) = setup().await else { return };
+    let mut config = Config::default();
+    config.database.url = db.url.clone();
+    config.discord.token = "MTIz.WRONG.token".to_owned();
+    config.discord.api_base = fake.api.clone();
+    let discord = Discord::new(config.discord_settings().unwrap()).unwrap();
+    let messenger = discord.messenger();
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await.unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let gateway = tokio::spawn(discord.run(Arc::new(app.router.clone()), deskmate::commands::menu(), stopped));
+    fake.wait("a retry", WAIT, |f| f.calls().iter().filter(|(_, p, _)| p == "/users/@me").count() >= 2).await;
+    assert!(fake.identifies().is_empty(), "no gateway session with a refused token");
+    assert!(!deskmate_port::Messenger::is_connected(&messenger));
+    assert!(!gateway.is_finished());
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(5), gateway).await.expect("stops when asked").unwrap();
+    app.shutdown().await;
+    db.drop_db().await;
+}
