@@ -406,6 +406,16 @@ impl Config {
                 return bad("channels", "support_queue", problem);
             }
         }
+        if self.telegram_enabled() && !cfg!(feature = "telegram") {
+            return bad(
+                "telegram",
+                "token",
+                "this deskmate was built without Telegram (cargo feature `telegram`)".into(),
+            );
+        }
+        if self.discord_enabled() && !cfg!(feature = "discord") {
+            return bad("discord", "token", "this deskmate was built without Discord (cargo feature `discord`)".into());
+        }
         let tg = &self.telegram;
         if !tg.api_url.starts_with("http://") && !tg.api_url.starts_with("https://") {
             return bad("telegram", "api_url", format!("`{}` is not an http(s) URL", tg.api_url));
@@ -567,6 +577,7 @@ impl Config {
     }
 
     /// The Telegram adapter's settings, when a token is set.
+    #[cfg(feature = "telegram")]
     pub fn telegram_settings(&self) -> Option<deskmate_telegram::Settings> {
         if !self.telegram_enabled() {
             return None;
@@ -590,6 +601,7 @@ impl Config {
     }
 
     /// The Discord adapter's settings, when a token is set (checked by `validate`).
+    #[cfg(feature = "discord")]
     pub fn discord_settings(&self) -> Option<deskmate_discord::Settings> {
         if !self.discord_enabled() {
             return None;

@@ -177,6 +177,7 @@ async fn plan_schedules(
 }
 
 /// The command menu Telegram shows (setMyCommands), from the one registry.
+#[cfg(feature = "telegram")]
 pub fn telegram_menu() -> Vec<deskmate_telegram::MenuEntry> {
     commands::COMMANDS
         .iter()

@@ -1,7 +1,10 @@
 //! Wiring only: config → store → services → adapters → run.
 
+use std::future::Future;
+#[cfg(feature = "console")]
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -9,9 +12,8 @@ use clap::{Parser, Subcommand};
 use deskmate::clock::SystemClock;
 use deskmate::config::Config;
 use deskmate::{App, bench};
-use deskmate_discord::Discord;
 use deskmate_port::{Inbound, Messenger};
-use deskmate_telegram::Telegram;
+use tokio::sync::watch;
 
 #[derive(Parser)]
 #[command(name = "deskmate", version, about = "Help-desk tickets and office automation in your team's messengers")]
@@ -100,22 +102,11 @@ async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
 
 async fn run_bot(config: Config) -> anyhow::Result<()> {
     let stop = shutdown_signal()?;
-    let mut messengers: Vec<Arc<dyn Messenger>> = Vec::new();
-    let telegram = match config.telegram_settings() {
-        Some(settings) => Some(Telegram::new(settings).context("starting Telegram")?),
-        None => None,
-    };
-    if let Some(telegram) = &telegram {
-        messengers.push(Arc::new(telegram.messenger()));
-    }
-    let discord = match config.discord_settings() {
-        Some(settings) => Some(Discord::new(settings).context("starting Discord")?),
-        None => None,
-    };
-    if let Some(discord) = &discord {
-        messengers.push(Arc::new(discord.messenger()));
-    }
+    #[cfg_attr(not(feature = "console"), allow(unused_mut))]
+    let ChatAdapters { mut messengers, readers } = chat_adapters(&config)?;
+    #[cfg(feature = "console")]
     let console = config.console_enabled().then(deskmate_console::ConsoleMessenger::stdout);
+    #[cfg(feature = "console")]
     if let Some(console) = &console {
         messengers.push(Arc::new(console.clone()));
     }
@@ -126,15 +117,11 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
     // Adapters stop reading first; the app then finishes jobs and flushes the outbox.
     let (stop_input, input_stopped) = tokio::sync::watch::channel(false);
-    let mut readers = tokio::task::JoinSet::new();
-    if let Some(telegram) = telegram {
-        let (inbound, stopped) = (inbound.clone(), input_stopped.clone());
-        readers.spawn(async move { telegram.run(inbound, deskmate::telegram_menu(), stopped).await });
+    let mut running = tokio::task::JoinSet::new();
+    for reader in readers {
+        running.spawn(reader(inbound.clone(), input_stopped.clone()));
     }
-    if let Some(discord) = discord {
-        let (inbound, stopped) = (inbound.clone(), input_stopped.clone());
-        readers.spawn(async move { discord.run(inbound, deskmate::commands::menu(), stopped).await });
-    }
+    #[cfg(feature = "console")]
     let console_done = async {
         let Some(messenger) = console else { return std::future::pending().await };
         let interactive = std::io::stdin().is_terminal();
@@ -149,13 +136,15 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
         let input = tokio::io::BufReader::new(tokio::io::stdin());
         deskmate_console::run(inbound.clone(), messenger, input, &config.console.user, !interactive, interactive).await
     };
+    #[cfg(not(feature = "console"))]
+    let console_done = std::future::pending::<std::io::Result<()>>();
     tokio::select! {
         done = console_done => done.context("reading the console")?,
         _ = stop => tracing::info!("shutting down"),
     }
     let _ = stop_input.send(true);
     // An update being handled is finished (and acknowledged) before the database closes.
-    if tokio::time::timeout(std::time::Duration::from_secs(10), async { while readers.join_next().await.is_some() {} })
+    if tokio::time::timeout(std::time::Duration::from_secs(10), async { while running.join_next().await.is_some() {} })
         .await
         .is_err()
     {
@@ -165,6 +154,39 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
         tracing::warn!("some messages are still queued; they go out on the next start");
     }
     Ok(())
+}
+
+/// A chat adapter's reading half, started once the app runs: it feeds the router until
+/// told to stop.
+type Reader = Box<dyn FnOnce(Arc<dyn Inbound>, watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+/// The chat platforms the config turns on that this binary was built with.
+#[derive(Default)]
+struct ChatAdapters {
+    /// For the outbox.
+    messengers: Vec<Arc<dyn Messenger>>,
+    readers: Vec<Reader>,
+}
+
+fn chat_adapters(config: &Config) -> anyhow::Result<ChatAdapters> {
+    #[allow(unused_mut)]
+    let ChatAdapters { mut messengers, mut readers } = ChatAdapters::default();
+    #[cfg(feature = "telegram")]
+    if let Some(settings) = config.telegram_settings() {
+        let telegram = deskmate_telegram::Telegram::new(settings).context("starting Telegram")?;
+        messengers.push(Arc::new(telegram.messenger()));
+        readers.push(Box::new(move |inbound, stop| {
+            Box::pin(async move { telegram.run(inbound, deskmate::telegram_menu(), stop).await })
+        }));
+    }
+    #[cfg(feature = "discord")]
+    if let Some(settings) = config.discord_settings() {
+        let discord = deskmate_discord::Discord::new(settings).context("starting Discord")?;
+        messengers.push(Arc::new(discord.messenger()));
+        readers.push(Box::new(move |inbound, stop| Box::pin(discord.run(inbound, deskmate::commands::menu(), stop))));
+    }
+    let _ = config;
+    Ok(ChatAdapters { messengers, readers })
 }
 
 /// Resolves on SIGTERM or ctrl-c. The handlers are installed when this is called, not when

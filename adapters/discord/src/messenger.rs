@@ -385,6 +385,8 @@ impl Messenger for DiscordMessenger {
         Platform::Discord
     }
 
+    // The destination is not recorded: a reply handle can hold an interaction token.
+    #[tracing::instrument(name = "send", skip_all, fields(platform = "discord", key = %message.idempotency_key), err(level = "debug"))]
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
         let body = &message.body;
         if body.text.trim().is_empty() && body.buttons.is_empty() {

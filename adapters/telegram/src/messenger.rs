@@ -188,6 +188,8 @@ impl Messenger for TelegramMessenger {
         Platform::Telegram
     }
 
+    // The destination is not recorded: a reply handle can hold an interaction token.
+    #[tracing::instrument(name = "send", skip_all, fields(platform = "telegram", key = %message.idempotency_key), err(level = "debug"))]
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
         if render::is_empty(&message.body) {
             return Err(SendError::Rejected("empty message".into()));
