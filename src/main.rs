@@ -71,8 +71,9 @@ fn main() -> std::process::ExitCode {
 }
 
 fn init_tracing(quiet: bool) {
-    // sqlx reports slow statements as warnings; under benchmark load they are expected.
-    let default = if quiet { "warn,sqlx=error" } else { "info" };
+    // sqlx logs every statement at info and slow ones as warnings: neither belongs in a
+    // service log by default (RUST_LOG=sqlx=info brings them back).
+    let default = if quiet { "warn,sqlx=error" } else { "info,sqlx=warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| default.into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -343,16 +343,15 @@ async fn a_bad_token_is_reported_and_retried_not_a_panic() {
     db.drop_db().await;
 }
 
-/// The real binary, configured only from the environment the way a deployment would be:
-/// it serves Telegram (no console), and on SIGTERM acknowledges what it handled and exits 0.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_binary_serves_a_group_and_stops_cleanly() {
-    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
-    common::assert_loopback(&fake.url);
-    let dir = tempfile::tempdir().unwrap();
+/// Starts the real binary on Telegram, configured only from the environment (plus
+/// `extra`), with its working directory (and so its SQLite file) in `dir`.
+fn deskmate_binary(fake: &FakeTelegram, dir: &std::path::Path, extra: &[(&str, &str)]) -> tokio::process::Child {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_deskmate"));
-    cmd.current_dir(dir.path()).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped());
-    cmd.stderr(std::process::Stdio::piped()).kill_on_drop(true);
+    cmd.current_dir(dir).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped());
+    // The log goes to a file (appended across restarts): a pipe nobody reads would fill
+    // and stall the process.
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("stderr.log")).unwrap();
+    cmd.stderr(log).kill_on_drop(true);
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("DESKMATE_")) {
         cmd.env_remove(key);
     }
@@ -361,7 +360,20 @@ async fn the_binary_serves_a_group_and_stops_cleanly() {
         .env("DESKMATE_TELEGRAM_POLL_TIMEOUT_SECONDS", "1")
         .env("DESKMATE_CHANNELS_SUPPORT_QUEUE", format!("telegram:{QUEUE}"))
         .env("DESKMATE_DIRECTORY_ADMINS", format!("telegram:{}", ALICE.id));
-    let mut child = cmd.spawn().unwrap();
+    for (key, value) in extra {
+        cmd.env(key, value);
+    }
+    cmd.spawn().unwrap()
+}
+
+/// The real binary, configured only from the environment the way a deployment would be:
+/// it serves Telegram (no console), and on SIGTERM acknowledges what it handled and exits 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_binary_serves_a_group_and_stops_cleanly() {
+    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
+    common::assert_loopback(&fake.url);
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = deskmate_binary(&fake, dir.path(), &[]);
     fake.say(HELP, CAROL, "/ticket new Badge reader offline");
     let notice = wait_message(&fake, QUEUE, "Badge reader offline").await;
     assert_eq!(notice.buttons(), vec!["claim:1"]);
@@ -375,9 +387,7 @@ async fn the_binary_serves_a_group_and_stops_cleanly() {
     assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status =
         tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit after SIGTERM").unwrap();
-    let mut stderr = String::new();
-    use tokio::io::AsyncReadExt;
-    child.stderr.take().unwrap().read_to_string(&mut stderr).await.unwrap();
+    let stderr = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
     assert!(status.success(), "exit status {status:?}; stderr:\n{stderr}");
     assert!(fake.confirmed() >= last, "handled updates are acknowledged before exit");
     assert!(!stderr.contains(TOKEN), "the token is never logged");
@@ -437,4 +447,58 @@ async fn a_long_reply_is_split() {
     }
     bot.stop().await;
     db.drop_db().await;
+}
+
+/// The real binary killed with SIGKILL in the middle of a burst, then started again on
+/// the same SQLite file: every update is applied exactly once and every notice arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_binary_killed_mid_burst_loses_and_repeats_nothing() {
+    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
+    const N: usize = 40;
+    fake.batch(4);
+    for i in 0..N {
+        fake.say(HELP, CAROL, &format!("/ticket new Kill {i:02}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    // Short leases: the dead process's conversations are taken over after 2 s.
+    // Unpaced, so each ticket gets its own notice (paced, a burst is summed up).
+    let extra = [
+        ("DESKMATE_OUTBOX_LEASE_SECONDS", "2"),
+        ("DESKMATE_PACING_TELEGRAM_GROUP_PER_MINUTE", "0"),
+        ("DESKMATE_PACING_TELEGRAM_GLOBAL_PER_SECOND", "0"),
+    ];
+    let mut first = deskmate_binary(&fake, dir.path(), &extra);
+    let log = dir.path().join("stderr.log");
+    let started = std::time::Instant::now();
+    while fake.messages_in(QUEUE).len() < 6 {
+        let so_far = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(started.elapsed() < WAIT, "no notices from the first process; its log:\n{so_far}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let pid = first.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
+    let _ = first.wait().await;
+    let before = fake.messages_in(QUEUE).len();
+
+    let mut second = deskmate_binary(&fake, dir.path(), &extra);
+    let titles: Vec<String> = (0..N).map(|i| format!("Kill {i:02}")).collect();
+    fake.wait("every notice after the restart", Duration::from_secs(60), |f| {
+        let notices = f.messages_in(QUEUE);
+        titles.iter().all(|t| notices.iter().any(|m| m.shown.contains(t.as_str())))
+    })
+    .await;
+    fake.wait("every update confirmed", WAIT, |f| f.confirmed() >= N as i64).await;
+    let pid = second.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), second.wait()).await.expect("exit").unwrap();
+    assert!(status.success());
+
+    let store = deskmate::store::Store::connect(&format!("sqlite://{}", dir.path().join("deskmate.db").display()))
+        .await
+        .unwrap();
+    let mut stored: Vec<String> = store.tickets(all_tickets()).await.unwrap().into_iter().map(|t| t.title).collect();
+    stored.sort();
+    assert_eq!(stored, titles, "each update applied exactly once");
+    let redelivered = fake.deliveries().values().filter(|n| **n > 1).count();
+    eprintln!("kill -9 after {before} notices: {redelivered} updates read twice, all {N} applied once");
 }
