@@ -176,15 +176,6 @@ async fn plan_schedules(
     }
 }
 
-/// The command menu Telegram shows (setMyCommands), from the one registry.
-#[cfg(feature = "telegram")]
-pub fn telegram_menu() -> Vec<deskmate_telegram::MenuEntry> {
-    commands::COMMANDS
-        .iter()
-        .map(|c| deskmate_telegram::MenuEntry { command: c.name.to_owned(), description: c.summary.to_owned() })
-        .collect()
-}
-
 /// A database URL fit for logs: the password, if any, is hidden.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

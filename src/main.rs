@@ -61,7 +61,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, config)) {
+    let result = runtime.block_on(run(cli, config));
+    // A console read still waiting on stdin runs on a blocking thread; it must not hold
+    // the exit once everything else has stopped.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("deskmate: {e:#}");
@@ -177,7 +181,7 @@ fn chat_adapters(config: &Config) -> anyhow::Result<ChatAdapters> {
         let telegram = deskmate_telegram::Telegram::new(settings).context("starting Telegram")?;
         messengers.push(Arc::new(telegram.messenger()));
         readers.push(Box::new(move |inbound, stop| {
-            Box::pin(async move { telegram.run(inbound, deskmate::telegram_menu(), stop).await })
+            Box::pin(async move { telegram.run(inbound, deskmate::commands::menu(), stop).await })
         }));
     }
     #[cfg(feature = "discord")]

@@ -176,14 +176,14 @@ impl Router {
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
         // the transaction's own lock.
-        let mut person = self.services.directory.person_for(&event.author, now).await?;
+        let (mut person, reach) = self.services.directory.person_and_reach(&event.author, now).await?;
         self.services.directory.apply_platform_roles(&mut person, event.platform, &event.author_roles, now).await?;
         // People mentioned by a platform that knows them are registered too, so an admin
         // can grant a role to someone who has not spoken yet.
         for mentioned in &event.mentions {
             self.services.directory.person_for(mentioned, now).await?;
         }
-        if self.store.note_seen(&event.author, &event.channel, now).await? > 0 {
+        if self.store.note_seen(&event.author, &reach, &event.channel, now).await? > 0 {
             // Direct messages held while this person could not be reached go out now.
             self.dispatcher.poke();
         }

@@ -51,7 +51,7 @@ impl Bot {
         let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(telegram.messenger())]).await.unwrap();
         let (stop, stopped) = watch::channel(false);
         let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
-        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::telegram_menu(), stopped).await });
+        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::commands::menu(), stopped).await });
         Bot { app, reader, stop }
     }
 

@@ -8,7 +8,7 @@ use rand::Rng;
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::domain::{Department, Person, Role};
 use crate::replies;
-use crate::store::{Audit, LinkOutcome, Store, Tx};
+use crate::store::{Audit, LinkOutcome, Reach, Store, Tx};
 
 const LINK_CODE_MINUTES: i64 = 10;
 /// No 0/O or 1/I/L, so a code read off one screen is typed right on another.
@@ -61,7 +61,12 @@ impl Directory {
     /// The person behind an account, registered as staff on first sight; accounts listed
     /// as admins in the config become admins.
     pub async fn person_for(&self, account: &Account, now: DateTime<Utc>) -> ServiceResult<Person> {
-        let (mut person, _new) = self.store.person_for_account(account, now).await?;
+        Ok(self.person_and_reach(account, now).await?.0)
+    }
+
+    /// [`Self::person_for`], with where the account was last reachable.
+    pub async fn person_and_reach(&self, account: &Account, now: DateTime<Utc>) -> ServiceResult<(Person, Reach)> {
+        let (mut person, reach) = self.store.person_for_account(account, now).await?;
         let bootstrap = self.admins.iter().any(|(p, id)| *p == account.platform && *id == account.id);
         if bootstrap && !person.roles.holds(Role::Admin) {
             let audit = Audit { actor: None, platform: account.platform, at: now };
@@ -70,7 +75,7 @@ impl Directory {
             tx.commit().await?;
             person.roles.insert(Role::Admin);
         }
-        Ok(person)
+        Ok((person, reach))
     }
 
     /// The person a `@handle` names on the actor's platform.

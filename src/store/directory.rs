@@ -34,6 +34,17 @@ struct KnownAccountRow {
     person: PersonRow,
     handle: Option<String>,
     account_name: String,
+    last_group: Option<String>,
+    dm_blocked_at: Option<i64>,
+}
+
+/// Where an account can be reached, as its last message left it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// The group the account last spoke in.
+    pub last_group: Option<String>,
+    /// Direct messages to it bounced and are held.
+    pub dm_blocked: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -67,12 +78,12 @@ impl Store {
     /// The person behind an account, registering both on first sight. Keeps the
     /// account's handle and display name current.
     #[tracing::instrument(skip_all, err, fields(platform = %account.platform))]
-    pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, bool)> {
+    pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, Reach)> {
         let platform = account.platform.as_str();
         let handle = account.handle.as_deref().map(handle_key);
         let found: Option<KnownAccountRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name \
+                "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name, a.last_group, a.dm_blocked_at \
                  FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.platform = $1 AND a.external_id = $2"
             )))
             .bind(platform)
@@ -94,7 +105,8 @@ impl Store {
                     .await?;
                 });
             }
-            return Ok((self.person_from_row(known.person).await?, false));
+            let reach = Reach { last_group: known.last_group, dm_blocked: known.dm_blocked_at.is_some() };
+            return Ok((self.person_from_row(known.person).await?, reach));
         }
 
         // Two first messages from one new user may race: the account's primary key picks
@@ -141,7 +153,9 @@ impl Store {
         match inserted {
             Some(id) => {
                 let person = self.person(PersonId(id)).await?;
-                person.map(|p| (p, true)).ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
+                person
+                    .map(|p| (p, Reach::default()))
+                    .ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
             }
             None => Box::pin(self.person_for_account(account, now)).await,
         }
@@ -442,21 +456,19 @@ fn dept_from_row(row: DeptRow) -> Department {
 impl Store {
     /// Remembers the group an account last spoke in. When the account writes to the bot
     /// privately after its direct messages bounced, they are queued again; returns how
-    /// many.
-    pub async fn note_seen(&self, account: &Account, channel: &ChannelRef, now: DateTime<Utc>) -> Result<u64> {
+    /// many. `reach` is what the account's lookup just read, so nearly every message
+    /// finds nothing to write and takes no write lock.
+    pub async fn note_seen(
+        &self,
+        account: &Account,
+        reach: &Reach,
+        channel: &ChannelRef,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
         let platform = account.platform.as_str();
-        // Nearly always nothing changed: read first, so the common case takes no write lock.
-        let seen: Option<(Option<String>, Option<i64>)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT last_group, dm_blocked_at FROM accounts WHERE platform = $1 AND external_id = $2")
-                .bind(platform)
-                .bind(&account.id)
-                .fetch_optional(pool)
-                .await?
-        });
-        let Some((last_group, blocked)) = seen else { return Ok(0) };
         let unchanged = match channel.kind {
-            ChannelKind::Group => last_group.as_deref() == Some(channel.id.as_str()),
-            ChannelKind::Direct => blocked.is_none(),
+            ChannelKind::Group => reach.last_group.as_deref() == Some(channel.id.as_str()),
+            ChannelKind::Direct => !reach.dm_blocked,
         };
         if unchanged {
             return Ok(0);

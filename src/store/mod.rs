@@ -21,7 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use directory::{LinkOutcome, NewAccount};
+pub use directory::{LinkOutcome, NewAccount, Reach};
 pub use notices::EventRecord;
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
 pub use prompts::{PromptRow, prompt_subject};

@@ -248,13 +248,6 @@ impl Handler {
                 *answered = Answered::Yes;
             }
         }
-        drop(answered);
-        // Replies after this point (the outbox's lanes) use follow-ups by the token's age.
-        let shared = self.messenger.shared.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(15 * 60)).await;
-            shared.forget(id);
-        });
     }
 
     async fn suggest(&self, ctx: &Context, command: CommandInteraction) {

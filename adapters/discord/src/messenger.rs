@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use deskmate_port::{Body, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
@@ -14,12 +15,14 @@ use serenity::all::{ChannelId, Http, InteractionId, MessageId};
 use crate::convert::{self, Handle};
 use crate::render;
 
-/// An interaction token works this long; after it, replies go out as plain messages.
-const TOKEN_LIFETIME_MS: i64 = 15 * 60 * 1000 - 30_000;
+/// An interaction token works this long; after it (less a margin), replies go out as
+/// plain messages.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60 - 30);
 
 /// How far an interaction this instance received has been answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) enum Answered {
+    #[default]
     No,
     /// Acknowledged with a "thinking…" state; the first reply edits it.
     Deferred,
@@ -27,29 +30,35 @@ pub(crate) enum Answered {
 }
 
 /// Interactions in flight on this instance, shared with the gateway handler (which
-/// defers them when the core is slow).
+/// defers them when the core is slow). Kept while their token lives.
 #[derive(Default)]
 pub(crate) struct Shared {
     pub connected: AtomicBool,
-    interactions: Mutex<HashMap<u64, Arc<tokio::sync::Mutex<Answered>>>>,
+    interactions: Mutex<HashMap<u64, Tracked>>,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Answered>>;
+
+struct Tracked {
+    since: Instant,
+    slot: Slot,
 }
 
 impl Shared {
-    pub fn track(&self, id: u64) -> Arc<tokio::sync::Mutex<Answered>> {
-        let slot = Arc::new(tokio::sync::Mutex::new(Answered::No));
-        self.lock().insert(id, slot.clone());
+    pub fn track(&self, id: u64) -> Slot {
+        let slot = Slot::default();
+        let mut interactions = self.lock();
+        // Expired tokens cannot be used any more: their entries go as new ones come.
+        interactions.retain(|_, t| t.since.elapsed() < TOKEN_LIFETIME);
+        interactions.insert(id, Tracked { since: Instant::now(), slot: slot.clone() });
         slot
     }
 
-    pub fn forget(&self, id: u64) {
-        self.lock().remove(&id);
+    fn slot(&self, id: u64) -> Option<Slot> {
+        self.lock().get(&id).map(|t| t.slot.clone())
     }
 
-    fn slot(&self, id: u64) -> Option<Arc<tokio::sync::Mutex<Answered>>> {
-        self.lock().get(&id).cloned()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<tokio::sync::Mutex<Answered>>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Tracked>> {
         self.interactions.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -125,7 +134,7 @@ impl DiscordMessenger {
     ) -> Result<MessageRef, SendError> {
         let Interaction { id: interaction, at_ms, user, token } = *to;
         let age = chrono::Utc::now().timestamp_millis() - at_ms;
-        if age > TOKEN_LIFETIME_MS {
+        if age > i64::try_from(TOKEN_LIFETIME.as_millis()).unwrap_or(i64::MAX) {
             return self.fallback(channel, user, private, body, key).await;
         }
         let Some(slot) = self.shared.slot(interaction) else {

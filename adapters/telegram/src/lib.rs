@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use deskmate_port::Inbound;
+use deskmate_port::{Inbound, MenuCommand};
 use teloxide::Bot;
 use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
@@ -66,13 +66,6 @@ pub enum SettingsError {
     WebhookIncomplete,
     #[error("building the HTTP client: {0}")]
     Client(String),
-}
-
-/// A command as published in Telegram's command menu.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MenuEntry {
-    pub command: String,
-    pub description: String,
 }
 
 /// The adapter: a messenger for the outbox and a reader that feeds the core.
@@ -129,7 +122,7 @@ impl Telegram {
 
     /// Connects (retrying with backoff while the token is refused or the API is down),
     /// publishes the command menu, then reads updates into `inbound` until `stop`.
-    pub async fn run(&self, inbound: Arc<dyn Inbound>, menu: Vec<MenuEntry>, mut stop: watch::Receiver<bool>) {
+    pub async fn run(&self, inbound: Arc<dyn Inbound>, menu: Vec<MenuCommand>, mut stop: watch::Receiver<bool>) {
         let Some(me) = self.connect(&mut stop).await else { return };
         if let Err(e) = self.publish(&menu).await {
             tracing::warn!(error = %e, "publishing the command menu (setMyCommands); commands still work when typed");
@@ -180,9 +173,9 @@ impl Telegram {
         }
     }
 
-    async fn publish(&self, menu: &[MenuEntry]) -> Result<(), teloxide::RequestError> {
+    async fn publish(&self, menu: &[MenuCommand]) -> Result<(), teloxide::RequestError> {
         let commands: Vec<BotCommand> =
-            menu.iter().map(|m| BotCommand::new(m.command.clone(), truncate(&m.description, 256))).collect();
+            menu.iter().map(|m| BotCommand::new(m.name.clone(), truncate(&m.description, 256))).collect();
         self.bot.set_my_commands(commands).await?;
         Ok(())
     }
