@@ -10,6 +10,13 @@ use crate::scheduler::calendar::{Calendar, CatchUp};
 use crate::scheduler::{ScheduleSpec, ScheduledJob, SchedulerTuning};
 use serde::{Deserialize, Serialize};
 
+/// The shortest webhook secret accepted: about 140 bits of letters and digits.
+pub const MIN_WEBHOOK_SECRET: usize = 24;
+
+/// Dates further ahead than this are refused whatever the config says: the job queue
+/// stores times up to the year 9999.
+const MAX_DAYS_AHEAD: u32 = 36_500;
+
 /// Where the config is read from when `--config` is not given and the file exists.
 pub const DEFAULT_PATH: &str = "deskmate.toml";
 
@@ -27,6 +34,7 @@ pub struct Config {
     pub http: Http,
     pub telegram: Telegram,
     pub discord: Discord,
+    pub limits: Limits,
     pub schedules: Vec<ScheduleEntry>,
 }
 
@@ -75,6 +83,19 @@ pub struct Telegram {
 pub enum TelegramMode {
     Polling,
     Webhook,
+}
+
+/// What one person may do how often, and how far ahead dates may lie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub commands_per_minute: u32,
+    pub tickets_per_minute: u32,
+    pub reminders_per_minute: u32,
+    pub max_days_ahead: u32,
+    pub link_failures_per_person: u32,
+    pub link_failures_per_platform: u32,
+    pub link_window_minutes: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +256,15 @@ impl Default for Config {
                 defer_after_ms: 2000,
                 roles: Vec::new(),
             },
+            limits: Limits {
+                commands_per_minute: 60,
+                tickets_per_minute: 10,
+                reminders_per_minute: 10,
+                max_days_ahead: 3650,
+                link_failures_per_person: 5,
+                link_failures_per_platform: 50,
+                link_window_minutes: 15,
+            },
             schedules: Vec::new(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
@@ -296,6 +326,11 @@ impl Default for Telegram {
 impl Default for Discord {
     fn default() -> Self {
         Config::default().discord
+    }
+}
+impl Default for Limits {
+    fn default() -> Self {
+        Config::default().limits
     }
 }
 impl Default for Pacing {
@@ -430,6 +465,20 @@ impl Config {
             if tg.webhook_listen.is_empty() {
                 return bad("telegram", "webhook_listen", "webhook mode needs a local address to listen on".to_owned());
             }
+            if tg.webhook_secret.len() < MIN_WEBHOOK_SECRET {
+                return bad(
+                    "telegram",
+                    "webhook_secret",
+                    format!(
+                        "webhook mode needs a secret of at least {MIN_WEBHOOK_SECRET} letters, digits, _ or - \
+                         (without it anyone who finds the address can post forged updates); make one with \
+                         `head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9` and set DESKMATE_TELEGRAM_WEBHOOK_SECRET"
+                    ),
+                );
+            }
+        }
+        if tg.webhook_secret.len() > 256 {
+            return bad("telegram", "webhook_secret", "Telegram allows at most 256 characters".to_owned());
         }
         if !tg.webhook_secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
             return bad("telegram", "webhook_secret", "only letters, digits, _ and - are allowed".to_owned());
@@ -448,6 +497,26 @@ impl Config {
             if let Err(problem) = parse_role_mapping(entry) {
                 return bad("discord", "roles", problem);
             }
+        }
+        let l = &self.limits;
+        if l.max_days_ahead == 0 || l.max_days_ahead > MAX_DAYS_AHEAD {
+            return bad(
+                "limits",
+                "max_days_ahead",
+                format!("must be between 1 and {MAX_DAYS_AHEAD} (about 100 years)"),
+            );
+        }
+        if l.link_window_minutes == 0 {
+            return bad("limits", "link_window_minutes", "must be at least 1".to_owned());
+        }
+        if l.link_failures_per_person == 0 || l.link_failures_per_platform == 0 {
+            let key =
+                if l.link_failures_per_person == 0 { "link_failures_per_person" } else { "link_failures_per_platform" };
+            return bad(
+                "limits",
+                key,
+                "must be at least 1 (a lockout after no failure would lock everyone out)".to_owned(),
+            );
         }
         if !(100..=2500).contains(&d.defer_after_ms) {
             return bad("discord", "defer_after_ms", "must be between 100 and 2500 (Discord allows 3 s)".to_owned());

@@ -1,5 +1,6 @@
 //! The operations listener: `/healthz` (the process runs), `/readyz` (the database
-//! answers and every messenger is connected) and Prometheus `/metrics`.
+//! answers and every messenger is connected) and Prometheus `/metrics`. Connections are
+//! bounded in number and closed when idle, so half-open clients cannot pile up.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,6 +14,9 @@ use deskmate_port::Messenger;
 use tokio::sync::watch;
 
 use crate::store::Store;
+
+/// How long `/readyz` waits for the database.
+const PING_BOUND: std::time::Duration = std::time::Duration::from_millis(800);
 
 #[derive(Clone)]
 struct Ops {
@@ -45,6 +49,7 @@ pub async fn serve(
                 }
             }
         };
+        let listener = deskmate_port::listener::Guarded::new(listener);
         if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
             tracing::error!(error = %e, "operations listener stopped");
         }
@@ -55,8 +60,12 @@ pub async fn serve(
 
 async fn readyz(State(ops): State<Ops>) -> impl IntoResponse {
     let mut problems = Vec::new();
-    if let Err(e) = ops.store.ping().await {
-        problems.push(format!("database: {e}"));
+    // A probe wants a quick answer: a database that does not answer within the bound is
+    // as good as down.
+    match tokio::time::timeout(PING_BOUND, ops.store.ping()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => problems.push(format!("database: {e}")),
+        Err(_) => problems.push(format!("database: no answer within {} ms", PING_BOUND.as_millis())),
     }
     for m in ops.messengers.iter() {
         if !m.is_connected() {

@@ -9,8 +9,11 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod errors;
 pub mod http;
+pub mod limits;
 pub mod metrics;
+pub mod ratelimit;
 pub mod replies;
 pub mod router;
 pub mod scheduler;
@@ -31,7 +34,7 @@ use anyhow::Context;
 use crate::delivery::{Dispatcher, Pacing, Planner};
 use crate::router::Router;
 use crate::scheduler::Scheduler;
-use crate::services::{Directory, Reminders, Services, Tickets};
+use crate::services::{Directory, LinkGuard, Reminders, Services, Tickets};
 use crate::store::Store;
 
 /// A wired Deskmate: the store, the router that adapters feed, the dispatcher that
@@ -90,7 +93,12 @@ impl App {
         scheduler::sync_from_config(&store, &config.schedule_specs(), clock.now())
             .await
             .context("loading schedules")?;
-        let directory = Directory::new(store.clone(), config.admin_accounts(), config.mapped_roles());
+        let link_guard = LinkGuard {
+            per_person: config.limits.link_failures_per_person,
+            per_platform: config.limits.link_failures_per_platform,
+            window_minutes: config.limits.link_window_minutes,
+        };
+        let directory = Directory::new(store.clone(), config.admin_accounts(), config.mapped_roles(), link_guard);
         let tickets = Tickets::new(store.clone());
         let reminders = Reminders::new(scheduler.clone());
         let router = Router::new(
@@ -100,11 +108,13 @@ impl App {
             dispatcher.clone(),
             clock.clone(),
             config.default_tz(),
+            config.limits.clone(),
         );
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(dispatcher.clone().run(stopped.clone()));
         scheduler.start().await.context("starting the job queue")?;
         tokio::spawn(plan_schedules(store.clone(), scheduler.clone(), clock.clone(), tuning.poll, stopped.clone()));
+        tokio::spawn(forget_quiet_people(router.clone(), stopped.clone()));
         let http = if config.http.listen.is_empty() {
             None
         } else {
@@ -161,17 +171,34 @@ async fn plan_schedules(
         if *stop.borrow() {
             return;
         }
-        if let Err(e) = scheduler::plan_due(&store, &scheduler, clock.now()).await {
+        let planned = scheduler::plan_due(&store, &scheduler, clock.now()).await.err().map(|e| errors::chain(&e));
+        // Re-deliveries come within minutes; a week of memory is plenty.
+        let pruned = store.prune_processed_events(clock.now() - chrono::Duration::days(7)).await;
+        // Stopping closes the database under these queries: nothing to report then.
+        if *stop.borrow() {
+            return;
+        }
+        if let Some(e) = planned {
             tracing::warn!(error = %e, "planning schedule runs");
         }
-        // Re-deliveries come within minutes; a week of memory is plenty.
-        if let Err(e) = store.prune_processed_events(clock.now() - chrono::Duration::days(7)).await {
-            tracing::warn!(error = %e, "pruning processed events");
+        if let Err(e) = pruned {
+            tracing::warn!(error = %errors::chain(&e), "pruning processed events");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             // A dropped sender means the app is gone: stop too.
             changed = stop.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
+/// Now and then, drops the rate-limit state of people who went quiet, so memory stays
+/// bounded by recent activity.
+async fn forget_quiet_people(router: Router, mut stop: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(300)) => router.forget_quiet(),
+            changed = stop.changed() => if changed.is_err() || *stop.borrow() { return },
         }
     }
 }

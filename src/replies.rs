@@ -39,12 +39,45 @@ pub fn internal_error(reference: &str) -> String {
     format!("Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})")
 }
 
+pub fn plain_text() -> String {
+    "I read commands, not chat: they start with /, e.g. /ticket new Printer on 3F is jammed. /help lists them all."
+        .to_owned()
+}
+
+pub fn anonymous_admin() -> String {
+    "You are writing as the group (an anonymous admin), so I cannot tell who you are or check your rights. \
+     Turn off \"Remain anonymous\" in your admin settings, or send me the command in a private chat."
+        .to_owned()
+}
+
+pub fn too_many_mentions(count: usize, max: usize) -> String {
+    format!("That message mentions {count} people; a command can name at most {max}. Nothing was changed.")
+}
+
+pub fn rate_limited(class: crate::commands::RateClass, per_minute: u32, retry_after: std::time::Duration) -> String {
+    let what = match class {
+        crate::commands::RateClass::General => "commands",
+        crate::commands::RateClass::Tickets => "new tickets",
+        crate::commands::RateClass::Reminders => "new reminders",
+    };
+    let seconds = retry_after.as_secs_f64().ceil().max(1.0);
+    format!("Slow down: at most {per_minute} {what} a minute. Try again in {seconds} s. Nothing was changed.")
+}
+
+pub fn too_far_ahead(max_days: i64, until: DateTime<Utc>, tz: Tz) -> String {
+    format!(
+        "that is too far ahead: dates can be at most {max_days} days ahead (until {} {}).",
+        local_time(until, tz),
+        tz.name()
+    )
+}
+
 pub fn stale_button() -> String {
     "That button is no longer valid.".to_owned()
 }
 
 pub fn unknown_person(handle: &str) -> String {
-    format!("I don't know @{handle} yet: they need to send me a message first.")
+    format!("I don't know @{handle} yet — they need to write to me once (any message) before I can act on them.")
 }
 
 // ---- tickets ------------------------------------------------------------------------
@@ -59,8 +92,10 @@ pub fn ticket_notice(t: &Ticket) -> Body {
         (TicketStatus::Open, _) => "open, waiting for an agent".to_owned(),
         (TicketStatus::Claimed, Some(a)) => format!("claimed by {}", a.name),
         (TicketStatus::Claimed, None) => "claimed".to_owned(),
-        (TicketStatus::Closed, Some(a)) => format!("closed by {}", a.name),
-        (TicketStatus::Closed, None) => "closed".to_owned(),
+        (TicketStatus::Closed, _) => match t.closed_by.as_ref().or(t.assignee.as_ref()) {
+            Some(by) => format!("closed by {}", by.name),
+            None => "closed".to_owned(),
+        },
     };
     let mut text = format!(
         "Ticket #{} · {}\nPriority: {} · Status: {}\nOpened by {}",
@@ -177,15 +212,14 @@ pub fn ticket_close_refused(id: impl std::fmt::Display) -> String {
     format!("Only agents, or the person who opened ticket #{id}, can close it.")
 }
 
-pub fn ticket_title_problem(len: usize, max: usize) -> String {
-    format!("The title is {len} characters long; keep it under {max} and put details in a comment.")
-}
-
 pub fn ticket_list(tickets: &[Ticket], what: &str, tz: Tz) -> String {
     if tickets.is_empty() {
-        return format!("No {what} tickets.");
+        return if what.is_empty() { "No tickets.".to_owned() } else { format!("No {what} tickets.") };
     }
-    let mut out = format!("{} {what} ticket{}:", tickets.len(), if tickets.len() == 1 { "" } else { "s" });
+    let count = tickets.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut out =
+        if what.is_empty() { format!("{count} ticket{plural}:") } else { format!("{count} {what} ticket{plural}:") };
     for t in tickets {
         let who = match &t.assignee {
             Some(a) => format!(" by {}", a.name),
@@ -395,8 +429,21 @@ pub fn link_same_person() -> String {
     "This account is already linked to that person.".to_owned()
 }
 
-pub fn link_invalid() -> String {
-    "That code is unknown or expired. Run /link on your other account for a new one.".to_owned()
+pub fn link_invalid(attempts_left: i64) -> String {
+    let left = match attempts_left {
+        i64::MIN..=0 => "That was your last try for now.".to_owned(),
+        1 => "1 more wrong code locks /link for a while.".to_owned(),
+        n => format!("{n} more wrong codes lock /link for a while."),
+    };
+    format!("That code is unknown or expired. Run /link on your other account for a new one. {left}")
+}
+
+pub fn link_locked(until: DateTime<Utc>, tz: Tz) -> String {
+    format!(
+        "Too many wrong link codes: /link is locked until {} ({}). Nothing was changed.",
+        local_time(until, tz),
+        tz.name()
+    )
 }
 
 // ---- reminders and schedules --------------------------------------------------------
@@ -409,8 +456,8 @@ pub fn time_passed(at: DateTime<Utc>, tz: Tz) -> String {
     )
 }
 
-pub fn too_long(max: usize) -> String {
-    format!("That is too long; keep it under {max} characters.")
+pub fn too_long(what: &str, len: usize, max: usize) -> String {
+    format!("The {what} is {len} characters long; at most {max} are allowed. Nothing was changed.")
 }
 
 pub fn reminder_set(at: DateTime<Utc>, tz: Tz, text: &str, fresh: bool) -> String {

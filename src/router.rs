@@ -6,18 +6,19 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, Suggest};
-use rand::Rng;
+use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken, Suggest};
 use tracing::Instrument;
 
 use crate::buttons::{ButtonAction, PromptAction};
 use crate::clock::Clock;
-use crate::commands::{self, Invocation, ParseContext, ParseError};
+use crate::commands::{self, Invocation, ParseContext, ParseError, RateClass};
+use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{Priority, Role};
-use crate::replies;
+use crate::ratelimit::RateLimits;
 use crate::services::{Actor, Effect, ListScope, Outcome, ServiceError, ServiceResult, Services};
 use crate::store::{Store, StoreError, Tx};
+use crate::{errors, limits, replies};
 
 #[derive(Clone)]
 pub struct Router {
@@ -27,6 +28,8 @@ pub struct Router {
     dispatcher: Arc<Dispatcher>,
     clock: Arc<dyn Clock>,
     default_tz: Tz,
+    limits: Arc<Limits>,
+    rates: Arc<RateLimits>,
 }
 
 /// What handling an event did: the effects it decided on, and the outbox rows that carry
@@ -39,9 +42,10 @@ pub struct Handled {
 
 #[async_trait]
 impl Inbound for Router {
-    async fn handle(&self, event: InboundEvent) {
-        let handled = self.handle_event(event).await;
+    async fn handle(&self, event: InboundEvent) -> Result<(), NotTaken> {
+        let handled = self.handle_event(event).await?;
         self.dispatcher.send_now(&handled.queued).await;
+        Ok(())
     }
 
     async fn settle(&self) {
@@ -52,7 +56,7 @@ impl Inbound for Router {
         match self.suggestions(&request).await {
             Ok(choices) => choices,
             Err(e) => {
-                tracing::warn!(error = %e, "suggesting option values");
+                tracing::warn!(error = %errors::chain(&e), "suggesting option values");
                 Vec::new()
             }
         }
@@ -70,8 +74,15 @@ impl Router {
         dispatcher: Arc<Dispatcher>,
         clock: Arc<dyn Clock>,
         default_tz: Tz,
+        limits: Limits,
     ) -> Self {
-        Router { store, services, planner, dispatcher, clock, default_tz }
+        let rates = Arc::new(RateLimits::new(&limits));
+        Router { store, services, planner, dispatcher, clock, default_tz, limits: Arc::new(limits), rates }
+    }
+
+    /// Forgets the rate-limit state of people who have been quiet (called now and then).
+    pub fn forget_quiet(&self) {
+        self.rates.forget_quiet();
     }
 
     async fn suggestions(&self, request: &Completion) -> ServiceResult<Vec<Choice>> {
@@ -99,9 +110,11 @@ impl Router {
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash
-    /// after this returns loses nothing (the messages wait in the outbox). Never fails:
-    /// refusals and errors become replies.
-    pub async fn handle_event(&self, event: InboundEvent) -> Handled {
+    /// after this returns loses nothing (the messages wait in the outbox). Refusals and
+    /// bugs become replies; a bug (a panic) in one event is caught here and touches no
+    /// other. `Err` means the database could not be reached and nothing was applied: the
+    /// caller offers the event again later.
+    pub async fn handle_event(&self, event: InboundEvent) -> Result<Handled, NotTaken> {
         let span = tracing::info_span!(
             "event",
             platform = %event.platform,
@@ -109,57 +122,125 @@ impl Router {
             user = %event.author.id,
             command = tracing::field::Empty,
         );
-        self.handle_in_span(event).instrument(span).await
-    }
-
-    async fn handle_in_span(&self, event: InboundEvent) -> Handled {
         let origin = Origin {
             key: format!("{}:{}", event.platform, event.id),
             reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
         };
         let private = matches!(event.kind, EventKind::Button { .. });
         let label = command_label(&event.kind);
+        let router = self.clone();
+        let (task_origin, task_label) = (origin.clone(), label.clone());
+        // Its own task, so a panic unwinds that task alone (its transaction rolls back
+        // as it is dropped) and is reported here as a failed event.
+        let run = tokio::spawn(
+            async move { router.settle_event(event, &task_origin, private, &task_label).await }
+                .instrument(span.clone()),
+        );
+        match run.await {
+            Ok(result) => result,
+            Err(join) => {
+                let why = match join.try_into_panic() {
+                    Ok(panic) => panic_message(panic.as_ref()),
+                    Err(join) => join.to_string(),
+                };
+                self.record_failure(&origin, private, &label, &why).instrument(span).await
+            }
+        }
+    }
+
+    async fn settle_event(
+        &self,
+        event: InboundEvent,
+        origin: &Origin,
+        private: bool,
+        label: &str,
+    ) -> Result<Handled, NotTaken> {
         let metrics = crate::metrics::global();
         let failure = match self.run(event, &origin.key).await {
-            Ok((effects, tx)) => match self.commit(&origin, &effects, tx).await {
+            Ok((effects, tx)) => match self.commit(origin, &effects, tx).await {
                 Ok(queued) => {
-                    metrics.command(&label, "ok");
-                    return Handled { effects, queued };
+                    metrics.command(label, "ok");
+                    return Ok(Handled { effects, queued });
                 }
                 Err(e) => ServiceError::Store(e),
             },
             Err(e) => e,
         };
-        if matches!(failure, ServiceError::Duplicate) {
-            tracing::info!(event = %origin.key, "event seen before; ignored");
-            metrics.command(&label, "duplicate");
-            return Handled { effects: Vec::new(), queued: Vec::new() };
+        if failure.is_transient() {
+            metrics.command(label, "retry");
+            let why = errors::chain(&failure);
+            tracing::warn!(error = %why, "the database is unavailable; the event will be offered again");
+            return Err(NotTaken(why));
         }
-        metrics.command(&label, if matches!(failure, ServiceError::User(_)) { "refused" } else { "error" });
-        let internal = |e: &dyn std::error::Error| {
-            let reference = format!("{:06x}", rand::rng().random_range(0..0x100_0000));
-            tracing::error!(reference, error = %error_chain(e), "command failed");
-            vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }]
-        };
         let effects: Outcome = match failure {
-            ServiceError::User(message) => vec![Effect::Refusal { body: Body::text(message), private }],
-            ServiceError::Store(e) => internal(&e),
-            ServiceError::Jobs(e) => internal(&e),
-            ServiceError::Duplicate => Vec::new(),
-        };
-        // The change (if any) was rolled back; the refusal still goes through the outbox
-        // so it is retried like any reply.
-        let queued = match self.store.begin().await {
-            Ok(tx) => self.commit(&origin, &effects, tx).await.unwrap_or_else(|e| {
-                tracing::error!(error = %error_chain(&e), "queueing a refusal");
-                Vec::new()
-            }),
-            Err(e) => {
-                tracing::error!(error = %error_chain(&e), "queueing a refusal");
-                Vec::new()
+            ServiceError::Duplicate => {
+                tracing::info!(event = %origin.key, "event seen before; ignored");
+                metrics.command(label, "duplicate");
+                return Ok(Handled { effects: Vec::new(), queued: Vec::new() });
+            }
+            ServiceError::User(message) => {
+                metrics.command(label, "refused");
+                vec![Effect::Refusal { body: Body::text(message), private }]
+            }
+            other => {
+                metrics.command(label, "error");
+                let reference = errors::reference();
+                tracing::error!(reference, error = %errors::chain(&other), "command failed");
+                vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }]
             }
         };
-        Handled { effects, queued }
+        // The change (if any) was rolled back. The refusal goes through the outbox like
+        // any reply, and the event is marked as handled with it, so a re-delivery is not
+        // refused twice.
+        self.answer_alone(origin, effects, None).await
+    }
+
+    /// A panic while handling an event: the event is recorded as failed under a reference
+    /// the person is shown, and marked handled so a re-delivery does not hit the same bug
+    /// again. Nothing of its change was applied.
+    async fn record_failure(
+        &self,
+        origin: &Origin,
+        private: bool,
+        label: &str,
+        why: &str,
+    ) -> Result<Handled, NotTaken> {
+        crate::metrics::global().command(label, "panic");
+        let reference = errors::reference();
+        tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
+        let effects = vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }];
+        self.answer_alone(origin, effects, Some((&reference, why))).await
+    }
+
+    /// Commits a refusal or an apology on its own, with the event marked as handled (and
+    /// recorded as failed, for a bug).
+    async fn answer_alone(
+        &self,
+        origin: &Origin,
+        effects: Outcome,
+        failed: Option<(&str, &str)>,
+    ) -> Result<Handled, NotTaken> {
+        let now = self.clock.now();
+        let attempt = async {
+            let mut tx = self.store.begin().await?;
+            if !tx.first_time(&origin.key, now).await? {
+                tx.rollback().await?;
+                return Ok(None);
+            }
+            if let Some((reference, why)) = failed {
+                tx.record_failed_event(&origin.key, reference, why, now).await?;
+            }
+            Ok::<_, StoreError>(Some(self.commit(origin, &effects, tx).await?))
+        };
+        match attempt.await {
+            Ok(Some(queued)) => Ok(Handled { effects, queued }),
+            Ok(None) => Ok(Handled { effects: Vec::new(), queued: Vec::new() }),
+            Err(e) if e.is_transient() => Err(NotTaken(errors::chain(&e))),
+            Err(e) => {
+                tracing::error!(error = %errors::chain(&e), "queueing a refusal");
+                Ok(Handled { effects, queued: Vec::new() })
+            }
+        }
     }
 
     async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<i64>, StoreError> {
@@ -173,13 +254,20 @@ impl Router {
 
     async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx)> {
         let now = self.clock.now();
+        let event = admit(event)?;
+        if let EventKind::Anonymous { .. } = event.kind {
+            // Nobody to register or act as: answer how to speak as oneself.
+            tracing::Span::current().record("command", "anonymous");
+            return self.answer_only(event_key, now, vec![Effect::reply(replies::anonymous_admin())]).await;
+        }
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
         // the transaction's own lock.
         let (mut person, reach) = self.services.directory.person_and_reach(&event.author, now).await?;
         self.services.directory.apply_platform_roles(&mut person, event.platform, &event.author_roles, now).await?;
-        // People mentioned by a platform that knows them are registered too, so an admin
-        // can grant a role to someone who has not spoken yet.
+        // People the platform itself resolved in a mention are registered too, so an
+        // admin can grant a role to someone who has not spoken yet. A bare @name the
+        // platform did not resolve registers nobody.
         for mentioned in &event.mentions {
             self.services.directory.person_for(mentioned, now).await?;
         }
@@ -196,20 +284,54 @@ impl Router {
         }
         let result = match event.kind {
             EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
-            EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
-            EventKind::Answer { prompt, replied_to, text } => {
-                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await
+            EventKind::Button { button_id, .. } => match self.within_rate(&actor, RateClass::General) {
+                Ok(()) => self.run_button(&mut tx, &actor, &button_id).await,
+                Err(e) => Err(e),
+            },
+            EventKind::Answer { prompt, replied_to, text } => match self.within_rate(&actor, RateClass::General) {
+                Ok(()) => self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await,
+                Err(e) => Err(e),
+            },
+            EventKind::Text { .. } => {
+                tracing::Span::current().record("command", "text");
+                Ok(vec![Effect::reply(replies::plain_text())])
             }
+            EventKind::Anonymous { .. } => Ok(Vec::new()),
         };
         match result {
             Ok(effects) => Ok((effects, tx)),
             Err(e) => {
                 if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(error = %rollback, "rolling back");
+                    tracing::warn!(error = %errors::chain(&rollback), "rolling back");
                 }
                 Err(e)
             }
         }
+    }
+
+    /// An event that changes nothing but is answered and marked as handled.
+    async fn answer_only(
+        &self,
+        event_key: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        effects: Outcome,
+    ) -> ServiceResult<(Outcome, Tx)> {
+        let mut tx = self.store.begin().await?;
+        if !tx.first_time(event_key, now).await? {
+            tx.rollback().await?;
+            return Err(ServiceError::Duplicate);
+        }
+        Ok((effects, tx))
+    }
+
+    /// Counts the event against the person's rate limits; admins are exempt.
+    fn within_rate(&self, actor: &Actor, class: RateClass) -> ServiceResult<()> {
+        if actor.is(Role::Admin) {
+            return Ok(());
+        }
+        self.rates.check(actor.person.id, class, &self.limits).map_err(|limited| {
+            ServiceError::User(replies::rate_limited(limited.class, limited.per_minute, limited.retry_after))
+        })
     }
 
     async fn run_command(
@@ -219,7 +341,16 @@ impl Router {
         text: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> ServiceResult {
-        let invocation = match commands::parse(text, &ParseContext { now, tz: actor.tz }) {
+        // Lets a test drive a real panic through the binary; compiled out of release builds.
+        #[cfg(debug_assertions)]
+        if let Some(word) = std::env::var_os("DESKMATE_TEST_PANIC_ON")
+            && !word.is_empty()
+            && text.contains(&*word.to_string_lossy())
+        {
+            panic!("a panic asked for by DESKMATE_TEST_PANIC_ON");
+        }
+        let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
+        let invocation = match commands::parse(text, &ParseContext { now, tz: actor.tz, horizon }) {
             Ok(inv) => inv,
             Err(ParseError::Empty) => return Err(ServiceError::User(replies::not_a_command())),
             Err(ParseError::UnknownCommand { name, suggestion }) => {
@@ -234,6 +365,7 @@ impl Router {
         if !actor.is(invocation.spec.role) {
             return Err(ServiceError::User(replies::needs_role(invocation.spec.role, &invocation.full_name())));
         }
+        self.within_rate(actor, invocation.spec.rate)?;
         self.dispatch(tx, actor, &invocation).await
     }
 
@@ -292,7 +424,7 @@ impl Router {
         if prompt.expires_at < actor.at {
             return Err(ServiceError::User(replies::prompt_expired()));
         }
-        let text = text.trim();
+        let text = limits::ANSWER.check(text)?;
         if text.is_empty() {
             return Err(ServiceError::User(replies::prompt_empty()));
         }
@@ -381,6 +513,8 @@ fn command_label(kind: &EventKind) -> String {
         EventKind::Command { text } => text,
         EventKind::Button { .. } => return "button".to_owned(),
         EventKind::Answer { .. } => return "answer".to_owned(),
+        EventKind::Text { .. } => return "text".to_owned(),
+        EventKind::Anonymous { .. } => return "anonymous".to_owned(),
     };
     let mut words = text.split_whitespace();
     let first = words.next().unwrap_or_default().trim_start_matches('/');
@@ -392,13 +526,39 @@ fn command_label(kind: &EventKind) -> String {
     }
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
+/// What a panic said, if it said it with a string.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// Cleans what people and platforms typed before anything reads it: control characters
+/// dropped, names cut to size; a message longer than any command needs, or mentioning
+/// more people than a command could use, is refused whole.
+fn admit(mut event: InboundEvent) -> ServiceResult<InboundEvent> {
+    for account in std::iter::once(&mut event.author).chain(event.mentions.iter_mut()) {
+        account.display_name = limits::clean_name(&account.display_name);
+        account.handle = account.handle.as_deref().map(limits::clean_name);
     }
-    out
+    let text = match &mut event.kind {
+        EventKind::Command { text }
+        | EventKind::Answer { text, .. }
+        | EventKind::Text { text }
+        | EventKind::Anonymous { text } => Some(text),
+        EventKind::Button { .. } => None,
+    };
+    if let Some(text) = text {
+        if let std::borrow::Cow::Owned(cleaned) = limits::clean(text) {
+            *text = cleaned;
+        }
+        limits::MESSAGE.check(text)?;
+        let mentioned = event.mentions.len().max(limits::mention_words(text));
+        if mentioned > limits::MAX_MENTIONS {
+            return Err(ServiceError::User(replies::too_many_mentions(mentioned, limits::MAX_MENTIONS)));
+        }
+    }
+    Ok(event)
 }

@@ -36,6 +36,8 @@ fn a_scripted_console_session_on_embedded_defaults() {
 /ticket new Printer on 3F is jammed
 @bob /press claim:1
 /role grant @carol agent
+@carol /whoami
+/role grant @carol agent
 @carol /press claim:1
 @carol /ticket close 1 cleared the paper path
 /ticket show 1
@@ -52,6 +54,10 @@ fn a_scripted_console_session_on_embedded_defaults() {
         "  [Claim] → /press claim:1",
         "bob> /press claim:1",
         "deskmate (only bob sees this): Only agents can use /ticket claim.",
+        "alice> /role grant @carol agent",
+        "deskmate: I don't know @carol yet — they need to write to me once",
+        "carol> /whoami",
+        "You are carol",
         "alice> /role grant @carol agent",
         "deskmate: carol is now an agent.",
         "carol> /press claim:1",
@@ -172,6 +178,7 @@ fn a_question_is_answered_in_the_console() {
     let dir = tempfile::tempdir().unwrap();
     let script = "\
 /ticket new Projector has no signal
+@carol /whoami
 /role grant @carol agent
 @carol /press claim:1
 @carol /answer too early

@@ -20,7 +20,7 @@ async fn roles_are_admin_only(chat: Chat) {
     );
     assert_eq!(
         chat.reply("alice", "/role grant @nobody agent").await,
-        "I don't know @nobody yet: they need to send me a message first."
+        "I don't know @nobody yet — they need to write to me once (any message) before I can act on them."
     );
     assert_eq!(chat.reply("alice", "/role grant @bob manager").await, "bob is now a manager.");
     assert_eq!(chat.reply("alice", "/role grant @bob manager").await, "bob already is a manager.");
@@ -93,7 +93,7 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
     let code_reply = chat.say("alice", "/link").await;
     assert!(code_reply[0].is_private());
     let code = code_reply[0].text().split_whitespace().nth(4).unwrap().trim_end_matches('.').to_owned();
-    assert_eq!(code.len(), 6, "{}", code_reply[0].text());
+    assert_eq!(code.len(), 9, "ABCD-EFGH: {}", code_reply[0].text());
 
     // On Telegram she is a stranger first: registered as staff.
     let sent = chat.say_on_telegram(4242, "alice_tg", "/whoami").await;
@@ -102,9 +102,15 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
     assert!(sent[0].text().starts_with("Ticket #2 opened"));
 
     // A wrong code is refused; the right one links, in lower case too.
-    let sent = chat.say_on_telegram(4242, "alice_tg", "/link ZZZZZZ").await;
-    assert_eq!(sent[0].text(), "That code is unknown or expired. Run /link on your other account for a new one.");
-    let sent = chat.say_on_telegram(4242, "alice_tg", &format!("/link {}", code.to_lowercase())).await;
+    let sent = chat.say_on_telegram(4242, "alice_tg", "/link ZZZZ-ZZZZ").await;
+    assert_eq!(
+        sent[0].text(),
+        "That code is unknown or expired. Run /link on your other account for a new one. \
+         4 more wrong codes lock /link for a while."
+    );
+    // Lower case and without the dash works too.
+    let typed = code.to_lowercase().replace('-', "");
+    let sent = chat.say_on_telegram(4242, "alice_tg", &format!("/link {typed}")).await;
     assert_eq!(
         sent[0].text(),
         "Linked: this account now belongs to alice. Roles, tickets and approvals follow you across messengers."
@@ -133,3 +139,45 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
     chat.finish().await;
 }
 on_both_backends!(linking, linking_accounts_follows_the_person);
+
+/// Guessing link codes is hopeless: a few wrong codes lock one person out, and many from
+/// one platform lock the platform out, each until the oldest failure leaves the window.
+async fn link_guessing_is_locked_out(chat: Chat) {
+    chat.say("alice", "/whoami").await;
+    let code =
+        chat.say("alice", "/link").await[0].text().split_whitespace().nth(4).unwrap().trim_end_matches('.').to_owned();
+    for i in 0..3 {
+        let sent = chat.say_on_telegram(7001, "mallory", &format!("/link AAAA-AAA{i}")).await;
+        assert!(sent[0].text().contains("unknown or expired"), "{}", sent[0].text());
+    }
+    // The fourth try is refused before the code is even looked at: even the right code.
+    let sent = chat.say_on_telegram(7001, "mallory", &format!("/link {code}")).await;
+    assert!(sent[0].text().starts_with("Too many wrong link codes: /link is locked until"), "{}", sent[0].text());
+    assert_eq!(chat.count("link_codes").await, 1, "the code was not spent");
+    let mallory = chat.store().person_by_handle(Platform::Telegram, "mallory").await.unwrap().unwrap();
+    assert!(!mallory.roles.holds(Role::Admin));
+    // The lock lifts when the window has passed.
+    chat.clock.advance(chrono::Duration::minutes(16));
+    let sent = chat.say_on_telegram(7001, "mallory", "/link AAAA-AAAA").await;
+    assert!(sent[0].text().contains("unknown or expired"), "{}", sent[0].text());
+
+    // Many accounts together: the platform's bound (5 here) locks the next one out too.
+    for (n, user) in [(7101, "m1"), (7102, "m2"), (7103, "m3"), (7104, "m4")] {
+        let sent = chat.say_on_telegram(n, user, "/link BBBB-BBBB").await;
+        assert!(sent[0].text().contains("unknown or expired"), "{}", sent[0].text());
+    }
+    let sent = chat.say_on_telegram(7105, "m5", "/link CCCC-CCCC").await;
+    assert!(sent[0].text().starts_with("Too many wrong link codes"), "{}", sent[0].text());
+    // The console is another platform, and not locked.
+    let sent = chat.say("bob", "/link DDDD-DDDD").await;
+    assert!(sent[0].text().contains("unknown or expired"), "{}", sent[0].text());
+    chat.finish().await;
+}
+on_both_backends!(
+    link_lockout,
+    |c: &mut deskmate::config::Config| {
+        c.limits.link_failures_per_person = 3;
+        c.limits.link_failures_per_platform = 5;
+    },
+    link_guessing_is_locked_out
+);

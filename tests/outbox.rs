@@ -95,7 +95,8 @@ async fn a_restart_mid_burst_loses_nothing_and_repeats_nothing(chat: Chat) {
                 "alice",
                 deskmate_port::EventKind::Command { text: format!("/ticket new Burst {i}") },
             ))
-            .await;
+            .await
+            .unwrap();
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
     let first: Vec<Sent> = chat
@@ -172,7 +173,8 @@ async fn a_flood_is_paced_and_summed_up(chat: Chat) {
                 "alice",
                 deskmate_port::EventKind::Command { text: format!("/ticket new Flood {i}") },
             ))
-            .await;
+            .await
+            .unwrap();
         chat.app.dispatcher.send_now(&handled.queued).await;
         chat.app.dispatcher.poke();
         let reply = chat.console.peek().into_iter().rev().find(|s| s.is_reply()).unwrap();

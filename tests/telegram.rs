@@ -45,6 +45,9 @@ impl Bot {
         config.pacing.telegram_direct_per_minute = 0;
         config.pacing.telegram_global_per_second = 0;
         config.outbox.retry_base_seconds = 1;
+        // Bursts from one person are what these tests send; the limits have tests of their own.
+        config.limits.commands_per_minute = 0;
+        config.limits.tickets_per_minute = 0;
         tweak(&mut config);
         common::assert_loopback(&config.telegram.api_url);
         let telegram = Telegram::new(config.telegram_settings().unwrap()).unwrap();
@@ -404,12 +407,12 @@ async fn webhook_mode_checks_the_secret_and_applies_a_repost_once() {
         c.telegram.mode = deskmate::config::TelegramMode::Webhook;
         c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
         c.telegram.webhook_listen = format!("127.0.0.1:{port}");
-        c.telegram.webhook_secret = "s3cret-Value_1".to_owned();
+        c.telegram.webhook_secret = "s3cret-Value_1-long-enough-0123".to_owned();
         common::assert_loopback(&c.telegram.webhook_url);
     })
     .await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
-    assert_eq!(fake.webhook().unwrap().1, "s3cret-Value_1");
+    assert_eq!(fake.webhook().unwrap().1, "s3cret-Value_1-long-enough-0123");
     let update = fake.say(HELP, CAROL, "/ticket new Webhook ticket");
     assert_eq!(fake.push_to_webhook(Some("wrong")).await, vec![401], "a wrong secret is refused");
     assert!(fake.messages_in(QUEUE).is_empty());
@@ -465,6 +468,8 @@ async fn the_binary_killed_mid_burst_loses_and_repeats_nothing() {
     let extra = [
         ("DESKMATE_OUTBOX_LEASE_SECONDS", "2"),
         ("DESKMATE_PACING_TELEGRAM_GROUP_PER_MINUTE", "0"),
+        ("DESKMATE_LIMITS_COMMANDS_PER_MINUTE", "0"),
+        ("DESKMATE_LIMITS_TICKETS_PER_MINUTE", "0"),
         ("DESKMATE_PACING_TELEGRAM_GLOBAL_PER_SECOND", "0"),
     ];
     let mut first = deskmate_binary(&fake, dir.path(), &extra);

@@ -213,7 +213,7 @@ async fn concurrent_claims(chat: Chat) {
                 &a,
                 deskmate_port::EventKind::Button { button_id: "claim:1".into(), message: None },
             );
-            chat.app.router.handle_event(event).await.effects
+            chat.app.router.handle_event(event).await.expect("taken").effects
         }));
     }
     let mut winners = Vec::new();
@@ -263,7 +263,8 @@ async fn data_survives_a_restart(chat: Chat) {
     use deskmate_port::Inbound;
     app.router
         .handle(common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket new Second".into() }))
-        .await;
+        .await
+        .unwrap();
     assert!(recorder.take()[0].text().starts_with("Ticket #2 opened"));
     app.shutdown().await;
     chat.db.drop_db().await;
@@ -276,8 +277,8 @@ async fn a_redelivered_event_is_applied_once(chat: Chat) {
     chat.say("alice", "/whoami").await;
     let event =
         common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket new Only once".into() });
-    chat.app.router.handle(event.clone()).await;
-    chat.app.router.handle(event).await;
+    chat.app.router.handle(event.clone()).await.unwrap();
+    chat.app.router.handle(event).await.unwrap();
     chat.app.router.settle().await;
     let sent = chat.sent();
     assert_eq!(sent.iter().filter(|s| s.is_reply()).count(), 1, "{sent:#?}");

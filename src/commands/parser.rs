@@ -8,12 +8,29 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::registry::{ArgKind, COMMANDS, CommandSpec, find};
-use super::time::{parse_datetime, parse_duration};
+use super::time::{TimeError, parse_datetime, parse_duration};
 use crate::domain::TicketId;
 
 pub struct ParseContext {
     pub now: DateTime<Utc>,
     pub tz: Tz,
+    /// How far ahead a date may be.
+    pub horizon: chrono::Duration,
+}
+
+impl ParseContext {
+    /// Refuses a moment past the horizon.
+    fn within_horizon(&self, at: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+        match self.now.checked_add_signed(self.horizon) {
+            Some(limit) if at <= limit => Ok(at),
+            _ => Err(self.too_far()),
+        }
+    }
+
+    fn too_far(&self) -> String {
+        let limit = self.now.checked_add_signed(self.horizon).unwrap_or(self.now);
+        crate::replies::too_far_ahead(self.horizon.num_days(), limit, self.tz)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,54 +120,102 @@ struct Token {
 }
 
 fn tokenize(line: &str) -> Result<Vec<Token>, String> {
+    let chars: Vec<char> = line.chars().collect();
     let mut tokens = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
         }
-        let Some(&first) = chars.peek() else { break };
-        let mut text = String::new();
-        let quoted = is_open_quote(first);
-        let mut in_quote: Option<char> = None;
-        while let Some(&c) = chars.peek() {
-            if let Some(close) = in_quote {
-                chars.next();
-                if c == close {
-                    in_quote = None;
-                } else if c == '\\' && matches!(chars.peek(), Some(&n) if n == close || n == '\\') {
-                    text.extend(chars.next());
-                } else {
-                    text.push(c);
+        // A quote opens only where a word starts.
+        if let Some(close) = closing_quote(chars[i]) {
+            match read_quoted(&chars, i + 1, close) {
+                Some((text, next)) => {
+                    tokens.push(Token { text, quoted: true });
+                    i = next;
+                    continue;
                 }
-            } else if c.is_whitespace() {
-                break;
-            } else if is_open_quote(c) {
-                chars.next();
-                in_quote = Some(closing_quote(c));
-            } else {
-                chars.next();
-                text.push(c);
+                // A lone apostrophe ('cause) is text; a lone double quote is a mistake.
+                None if is_apostrophe(chars[i]) => {}
+                None => return Err(format!("a quote is not closed: add the closing {close}")),
             }
         }
-        if let Some(close) = in_quote {
-            return Err(format!("a quote is not closed: add the closing {close}"));
+        let mut text = String::new();
+        while i < chars.len() && !chars[i].is_whitespace() {
+            // `key:"a value"` quotes an option's value.
+            if chars[i] == ':'
+                && let Some(close) = chars.get(i + 1).copied().and_then(closing_quote)
+                && let Some((value, next)) = read_quoted(&chars, i + 2, close)
+            {
+                text.push(':');
+                text.push_str(&value);
+                i = next;
+                break;
+            }
+            text.push(chars[i]);
+            i += 1;
         }
-        tokens.push(Token { text, quoted });
+        tokens.push(Token { text, quoted: false });
     }
     Ok(tokens)
 }
 
-fn is_open_quote(c: char) -> bool {
-    matches!(c, '"' | '“' | '„' | '\'' | '‘')
+/// The text between an opening quote (just before `from`) and its closing quote, and
+/// where reading goes on. A closing quote counts only where a word ends, so the
+/// apostrophe in "doesn't" or "Bob's" is text. `\"` and `\\` inside are a quote and a
+/// backslash.
+fn read_quoted(chars: &[char], from: usize, close: char) -> Option<(String, usize)> {
+    let mut text = String::new();
+    let mut j = from;
+    while j < chars.len() {
+        let c = chars[j];
+        if c == '\\' && chars.get(j + 1).is_some_and(|&n| n == close || n == '\\') {
+            text.push(chars[j + 1]);
+            j += 2;
+            continue;
+        }
+        if c == close && chars.get(j + 1).is_none_or(|n| n.is_whitespace()) {
+            return Some((text, j + 1));
+        }
+        text.push(c);
+        j += 1;
+    }
+    None
 }
 
-fn closing_quote(c: char) -> char {
-    match c {
-        '“' | '„' => '”',
-        '‘' => '’',
-        other => other,
+/// The quote that closes `open`, if `open` opens one: ASCII, typographic, guillemets and
+/// CJK corner brackets.
+fn closing_quote(open: char) -> Option<char> {
+    match open {
+        '"' => Some('"'),
+        '\'' => Some('\''),
+        '“' | '„' => Some('”'),
+        '‘' => Some('’'),
+        '«' => Some('»'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        _ => None,
     }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '‘')
+}
+
+/// `text` in double quotes, written so that [`tokenize`] reads it back as one token.
+#[cfg(test)]
+fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 /// Parses a command line. The leading `/` is optional and a Telegram-style `@botname`
@@ -283,8 +348,10 @@ fn read_datetime(tokens: &[&Token], ctx: &ParseContext) -> Result<(Value, usize)
     let max = tokens.len().min(4);
     for n in (1..=max).rev() {
         let text = tokens[..n].iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
-        if let Ok(at) = parse_datetime(&text, ctx.now, ctx.tz) {
-            return Ok((Value::DateTime(at), n));
+        match parse_datetime(&text, ctx.now, ctx.tz) {
+            Ok(at) => return Ok((Value::DateTime(ctx.within_horizon(at)?), n)),
+            Err(TimeError::OutOfRange) => return Err(ctx.too_far()),
+            Err(TimeError::Unreadable(_)) => {}
         }
     }
     Err(format!(
@@ -316,7 +383,11 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             _ => Err(format!("`{raw}` is not a mention; write @name")),
         },
         ArgKind::Duration => parse_duration(raw).map(Value::Duration),
-        ArgKind::DateTime => parse_datetime(raw, ctx.now, ctx.tz).map(Value::DateTime),
+        ArgKind::DateTime => match parse_datetime(raw, ctx.now, ctx.tz) {
+            Ok(at) => ctx.within_horizon(at).map(Value::DateTime),
+            Err(TimeError::OutOfRange) => Err(ctx.too_far()),
+            Err(e) => Err(e.to_string()),
+        },
         ArgKind::Choice(choices) => choices
             .iter()
             .find(|c| c.eq_ignore_ascii_case(raw))
@@ -340,6 +411,7 @@ mod tests {
         ParseContext {
             now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
             tz: chrono_tz::Asia::Shanghai,
+            horizon: chrono::Duration::days(3650),
         }
     }
 
@@ -433,6 +505,76 @@ mod tests {
     fn time_zones() {
         assert_eq!(ok("/tz set Europe/Berlin").zone("zone"), Some(chrono_tz::Europe::Berlin));
         assert!(usage_problem("/tz set Mars/Olympus").contains("IANA"));
+    }
+
+    #[test]
+    fn apostrophes_inside_words_are_text() {
+        assert_eq!(ok("/ticket new Printer doesn't work").text("title"), Some("Printer doesn't work"));
+        let inv = ok("/remind in 2h call Bob's office");
+        assert_eq!(inv.text("text"), Some("call Bob's office"));
+        assert_eq!(ok("/ticket new 'cause it's broken").text("title"), Some("'cause it's broken"));
+        assert_eq!(ok("/ticket new 'Printer doesn't work'").text("title"), Some("Printer doesn't work"));
+        assert_eq!(ok("/ticket new l'imprimante ne marche pas").text("title"), Some("l'imprimante ne marche pas"));
+        assert_eq!(ok("/ticket new it’s the printer’s fault").text("title"), Some("it’s the printer’s fault"));
+    }
+
+    #[test]
+    fn quotes_open_at_word_starts_in_every_script() {
+        assert_eq!(ok("/dept create 「客户 服务」").text("name"), Some("客户 服务"));
+        assert_eq!(ok("/dept create ‘Front Desk’").text("name"), Some("Front Desk"));
+        assert_eq!(ok("/dept create «Service clients»").text("name"), Some("Service clients"));
+        // Inside a word a quote is a character, and option values may be quoted.
+        assert_eq!(ok(r#"/ticket new 5" floppy drive"#).text("title"), Some(r#"5" floppy drive"#));
+        let inv = ok(r#"/ticket new priority:"high" Fan noise"#);
+        assert_eq!((inv.text("priority"), inv.text("title")), (Some("high"), Some("Fan noise")));
+        assert!(usage_problem("/dept create 「unclosed").contains("add the closing 」"));
+    }
+
+    /// Printable text as people type it: letters of several scripts, digits, spaces,
+    /// punctuation and every kind of quote.
+    fn human_text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex(r#"[a-zA-Z0-9 äéßЖж中文字「」“”‘’'"«»@#:/\.,!?-]{0,40}"#).expect("regex")
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_parser_never_panics(line in "\\PC{0,80}") {
+            let _ = parse(&line, &ctx());
+        }
+
+        #[test]
+        fn a_known_command_parses_or_gets_a_usage_error(
+            command in proptest::sample::select(vec!["/ticket new", "/ticket close 1", "/remind", "/dept create", "/role grant", "/link", "/help", "/tz set"]),
+            rest in human_text(),
+        ) {
+            match parse(&format!("{command} {rest}"), &ctx()) {
+                Ok(_) => {}
+                Err(ParseError::Usage { problem, .. }) => proptest::prop_assert!(!problem.is_empty()),
+                Err(other) => proptest::prop_assert!(false, "{command} {rest}: {other:?}"),
+            }
+        }
+
+        #[test]
+        fn what_parses_parses_the_same_when_quoted(rest in human_text()) {
+            if let Ok(inv) = parse(&format!("/ticket new {rest}"), &ctx())
+                && inv.get("priority").is_none()
+            {
+                let title = inv.text("title").expect("a title").to_owned();
+                let again = parse(&format!("/ticket new {}", quote(&title)), &ctx());
+                let again = again.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{title:?}: {e:?}")))?;
+                proptest::prop_assert_eq!(again.text("title"), Some(title.as_str()));
+            }
+        }
+
+        #[test]
+        fn tokens_survive_quoting(words in proptest::collection::vec("\\PC{1,12}", 1..5)) {
+            let line = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+            let tokens = tokenize(&line).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let texts: Vec<String> = tokens.into_iter().map(|t| t.text).collect();
+            proptest::prop_assert_eq!(texts, words);
+        }
     }
 
     #[test]

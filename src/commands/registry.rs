@@ -49,6 +49,19 @@ pub struct CommandSpec {
     pub args: &'static [ArgSpec],
     pub options: &'static [OptSpec],
     pub subcommands: &'static [CommandSpec],
+    /// Which per-person rate limit it counts against.
+    pub rate: RateClass,
+}
+
+/// Kinds of command with a per-person rate limit of their own (`[limits]` in the config);
+/// every command also counts against the general one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateClass {
+    General,
+    /// Opening tickets.
+    Tickets,
+    /// Setting reminders.
+    Reminders,
 }
 
 const fn arg(name: &'static str, kind: ArgKind, help: &'static str) -> ArgSpec {
@@ -66,11 +79,16 @@ const fn cmd(
     args: &'static [ArgSpec],
     options: &'static [OptSpec],
 ) -> CommandSpec {
-    CommandSpec { name, summary, role, args, options, subcommands: &[] }
+    CommandSpec { name, summary, role, args, options, subcommands: &[], rate: RateClass::General }
+}
+
+/// The same command, counted against a rate limit of its own.
+const fn limited(spec: CommandSpec, rate: RateClass) -> CommandSpec {
+    CommandSpec { rate, ..spec }
 }
 
 const fn group(name: &'static str, summary: &'static str, subcommands: &'static [CommandSpec]) -> CommandSpec {
-    CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands }
+    CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands, rate: RateClass::General }
 }
 
 pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
@@ -89,12 +107,19 @@ pub static COMMANDS: &[CommandSpec] = &[
         "ticket",
         "Open and work on help-desk tickets",
         &[
-            cmd(
-                "new",
-                "Open a ticket; it is posted to the support queue",
-                Role::Staff,
-                &[arg("title", ArgKind::Text, "what is wrong, in a line")],
-                &[OptSpec { key: "priority", kind: ArgKind::Choice(PRIORITIES), help: "how urgent (default normal)" }],
+            limited(
+                cmd(
+                    "new",
+                    "Open a ticket; it is posted to the support queue",
+                    Role::Staff,
+                    &[arg("title", ArgKind::Text, "what is wrong, in a line")],
+                    &[OptSpec {
+                        key: "priority",
+                        kind: ArgKind::Choice(PRIORITIES),
+                        help: "how urgent (default normal)",
+                    }],
+                ),
+                RateClass::Tickets,
             ),
             cmd(
                 "list",
@@ -198,15 +223,18 @@ pub static COMMANDS: &[CommandSpec] = &[
             &[],
         )],
     ),
-    cmd(
-        "remind",
-        "Get a direct message at a time",
-        Role::Staff,
-        &[
-            arg("when", ArgKind::DateTime, "e.g. in 2h, tomorrow 9:00, next monday 10:00, 2026-12-01 15:00"),
-            arg("text", ArgKind::Text, "what to remind you of"),
-        ],
-        &[],
+    limited(
+        cmd(
+            "remind",
+            "Get a direct message at a time",
+            Role::Staff,
+            &[
+                arg("when", ArgKind::DateTime, "e.g. in 2h, tomorrow 9:00, next monday 10:00, 2026-12-01 15:00"),
+                arg("text", ArgKind::Text, "what to remind you of"),
+            ],
+            &[],
+        ),
+        RateClass::Reminders,
     ),
     group(
         "schedule",

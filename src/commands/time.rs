@@ -33,32 +33,51 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// Why a moment could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not a date and time at all.
+    Unreadable(String),
+    /// A date, but beyond what any calendar here can hold (`in 99999999h`).
+    OutOfRange,
+}
+
+impl std::fmt::Display for TimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeError::Unreadable(problem) => f.write_str(problem),
+            TimeError::OutOfRange => f.write_str("that is too far ahead"),
+        }
+    }
+}
+
 /// Reads a moment in the caller's zone: `2026-12-01 15:00`, `tomorrow 9:00`, `in 2h`,
 /// `in 90 minutes`, `next monday 10:00`, `friday 8pm`, or a bare `9:00` (the next time
-/// the clock shows it).
-pub fn parse_datetime(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let bad = || format!("`{text}` is not a date and time I can read");
+/// the clock shows it). All arithmetic is checked: a moment past the calendar's end is
+/// [`TimeError::OutOfRange`], never a panic.
+pub fn parse_datetime(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
+    let bad = || TimeError::Unreadable(format!("`{text}` is not a date and time I can read"));
     let cleaned = text.trim().to_lowercase().replace(" at ", " ");
-    if cleaned.is_empty() {
+    if cleaned.is_empty() || cleaned.len() > 64 {
         return Err(bad());
     }
     // interim has no "in <n><unit>"; read it here.
     if let Some(rest) = cleaned.strip_prefix("in ") {
         let compact: String = rest.split_whitespace().collect::<Vec<_>>().join("");
         let compact = normalise_units(&compact);
-        return parse_duration(&compact)
+        let duration = parse_duration(&compact).map_err(|_| bad())?;
+        return chrono::Duration::from_std(duration)
             .ok()
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .map(|d| now + d)
-            .ok_or_else(bad);
+            .and_then(|d| now.checked_add_signed(d))
+            .ok_or(TimeError::OutOfRange);
     }
     let local_now = now.with_timezone(&tz);
-    let cleaned = next_weekday_as_date(&cleaned, local_now.date_naive());
+    let cleaned = next_weekday_as_date(&cleaned, local_now.date_naive()).ok_or(TimeError::OutOfRange)?;
     let parsed = interim::parse_date_string(&cleaned, local_now, interim::Dialect::Uk).map_err(|_| bad())?;
     let mut at = parsed.with_timezone(&Utc);
     // A bare time that has passed today means the next one.
     if is_bare_time(&cleaned) && at <= now {
-        let next_day = parsed.date_naive().succ_opt().ok_or_else(bad)?;
+        let next_day = parsed.date_naive().succ_opt().ok_or(TimeError::OutOfRange)?;
         at = tz.from_local_datetime(&next_day.and_time(parsed.time())).earliest().ok_or_else(bad)?.with_timezone(&Utc);
     }
     Ok(at)
@@ -66,17 +85,17 @@ pub fn parse_datetime(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime
 
 /// interim reads "next monday" as the Monday of next week, which on a Saturday is nine
 /// days away; people mean the first Monday after today, so name that date instead.
-fn next_weekday_as_date(text: &str, today: NaiveDate) -> String {
+fn next_weekday_as_date(text: &str, today: NaiveDate) -> Option<String> {
     let Some(rest) = text.strip_prefix("next ") else {
-        return text.to_owned();
+        return Some(text.to_owned());
     };
     let (day, tail) = rest.split_once(' ').unwrap_or((rest, ""));
     let Ok(weekday) = day.parse::<Weekday>() else {
-        return text.to_owned();
+        return Some(text.to_owned());
     };
     let ahead = (7 + weekday.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64 - 1) % 7 + 1;
-    let date = today + chrono::Duration::days(ahead);
-    format!("{} {tail}", date.format("%Y-%m-%d")).trim().to_owned()
+    let date = today.checked_add_signed(chrono::Duration::days(ahead))?;
+    Some(format!("{} {tail}", date.format("%Y-%m-%d")).trim().to_owned())
 }
 
 fn is_bare_time(text: &str) -> bool {
@@ -162,6 +181,15 @@ mod tests {
     fn a_bare_time_that_has_passed_means_tomorrow() {
         assert_eq!(parse_datetime("9:00", now(), SH), Ok(utc(2026, 11, 29, 1, 0)));
         assert_eq!(parse_datetime("15:00", now(), SH), Ok(utc(2026, 11, 28, 7, 0)));
+    }
+
+    #[test]
+    fn moments_past_the_calendar_are_out_of_range_not_a_panic() {
+        for far in ["in 1000000000d", "in 99999999999w", "in 9223372036854775807s"] {
+            let result = parse_datetime(far, now(), SH);
+            assert!(matches!(result, Err(TimeError::OutOfRange | TimeError::Unreadable(_))), "{far}: {result:?}");
+        }
+        assert_eq!(parse_datetime("in 1000000000d", now(), SH), Err(TimeError::OutOfRange));
     }
 
     #[test]

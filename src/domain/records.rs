@@ -42,6 +42,8 @@ pub struct Ticket {
     pub created_at: DateTime<Utc>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Who closed it: the agent, another agent, or the requester withdrawing it.
+    pub closed_by: Option<PersonName>,
 }
 
 impl Ticket {

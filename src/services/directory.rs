@@ -7,10 +7,11 @@ use rand::Rng;
 
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::domain::{Department, Person, Role};
-use crate::replies;
 use crate::store::{Audit, LinkOutcome, Reach, Store, Tx};
+use crate::{limits, replies};
 
 const LINK_CODE_MINUTES: i64 = 10;
+const LINK_CODE_LEN: usize = 8;
 /// No 0/O or 1/I/L, so a code read off one screen is typed right on another.
 const LINK_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -20,11 +21,25 @@ pub struct Directory {
     admins: Vec<(Platform, String)>,
     /// Platform roles (a Discord role id) that carry a Deskmate role.
     mapped_roles: Vec<(Platform, String, Role)>,
+    link_guard: LinkGuard,
+}
+
+/// How many wrong `/link` codes lock guessing out, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkGuard {
+    pub per_person: u32,
+    pub per_platform: u32,
+    pub window_minutes: u32,
 }
 
 impl Directory {
-    pub fn new(store: Store, admins: Vec<(Platform, String)>, mapped_roles: Vec<(Platform, String, Role)>) -> Self {
-        Directory { store, admins, mapped_roles }
+    pub fn new(
+        store: Store,
+        admins: Vec<(Platform, String)>,
+        mapped_roles: Vec<(Platform, String, Role)>,
+        link_guard: LinkGuard,
+    ) -> Self {
+        Directory { store, admins, mapped_roles, link_guard }
     }
 
     /// Grants the Deskmate roles that the person's platform roles map to (config), so a
@@ -123,7 +138,7 @@ impl Directory {
 
     pub async fn create_department(&self, tx: &mut Tx, actor: &Actor, name: &str) -> ServiceResult {
         require(actor, Role::Admin, "dept create")?;
-        let name = name.trim();
+        let name = limits::DEPARTMENT.check(name)?;
         match tx.create_department(name, actor.audit()).await? {
             Some(d) => Ok(vec![Effect::reply(replies::dept_created(&d))]),
             None => refuse(replies::dept_exists(name)),
@@ -161,19 +176,40 @@ impl Directory {
         let Some(code) = code else {
             let code = new_link_code();
             let expires = actor.at + chrono::Duration::minutes(LINK_CODE_MINUTES);
-            tx.create_link_code(actor.person.id, &code, expires).await?;
+            tx.create_link_code(actor.person.id, &code.replace('-', ""), expires).await?;
             return Ok(vec![Effect::Reply {
                 body: deskmate_port::Body::text(replies::link_code(&code, LINK_CODE_MINUTES)),
                 private: true,
             }]);
         };
-        match tx.redeem_link_code(&code.trim().to_uppercase(), actor.person.id, actor.audit()).await? {
+        // Guessing is locked out: a few wrong codes per person, and a bound for everyone
+        // on the platform together (one person can hold many accounts).
+        let guard = &self.link_guard;
+        let window = chrono::Duration::minutes(i64::from(guard.window_minutes));
+        let since = actor.at - window;
+        let (mine, platform) = tx.link_failures_since(actor.person.id, actor.platform, since).await?;
+        for (failures, limit) in [(mine, guard.per_person), (platform, guard.per_platform)] {
+            if failures.count >= i64::from(limit) {
+                let until = failures.oldest.unwrap_or(actor.at) + window;
+                return refuse(replies::link_locked(until, actor.tz));
+            }
+        }
+        let code: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+        match tx.redeem_link_code(&code, actor.person.id, actor.audit()).await? {
             LinkOutcome::Linked { person } => {
                 let name = self.store.person(person).await?.map(|p| p.display_name).unwrap_or_default();
                 Ok(vec![Effect::reply(replies::linked(&name))])
             }
             LinkOutcome::AlreadyLinked => refuse(replies::link_same_person()),
-            LinkOutcome::Invalid => refuse(replies::link_invalid()),
+            LinkOutcome::Invalid => {
+                // Committed with the refusal, so the failure counts.
+                tx.record_link_failure(actor.person.id, actor.platform, actor.at, since).await?;
+                let left = i64::from(guard.per_person) - mine.count - 1;
+                Ok(vec![Effect::Refusal {
+                    body: deskmate_port::Body::text(replies::link_invalid(left)),
+                    private: false,
+                }])
+            }
         }
     }
 
@@ -189,7 +225,10 @@ fn require(actor: &Actor, role: Role, command: &str) -> ServiceResult<()> {
     if actor.is(role) { Ok(()) } else { refuse(replies::needs_role(role, command)) }
 }
 
+/// Eight characters of a 31-letter alphabet (about 40 bits), shown as `ABCD-EFGH`.
 fn new_link_code() -> String {
     let mut rng = rand::rng();
-    (0..6).map(|_| char::from(LINK_ALPHABET[rng.random_range(0..LINK_ALPHABET.len())])).collect()
+    let letters: String =
+        (0..LINK_CODE_LEN).map(|_| char::from(LINK_ALPHABET[rng.random_range(0..LINK_ALPHABET.len())])).collect();
+    format!("{}-{}", &letters[..4], &letters[4..])
 }

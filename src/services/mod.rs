@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Body, ChannelRef, Platform};
 
-pub use directory::Directory;
+pub use directory::{Directory, LinkGuard};
 pub use reminders::Reminders;
 pub use tickets::{ListScope, Tickets};
 
@@ -86,6 +86,21 @@ pub enum ServiceError {
     /// The event was applied before (a re-delivered update): nothing to do.
     #[error("event already handled")]
     Duplicate,
+}
+
+impl ServiceError {
+    /// The database could not be reached or broke the transaction off: nothing was
+    /// applied, and the same event can be tried again later.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ServiceError::Store(e) => e.is_transient(),
+            ServiceError::Jobs(crate::scheduler::SchedulerError::Store(e)) => e.is_transient(),
+            ServiceError::Jobs(crate::scheduler::SchedulerError::River(riverqueue::Error::Database(e))) => {
+                crate::store::is_transient(e)
+            }
+            _ => false,
+        }
+    }
 }
 
 pub type ServiceResult<T = Outcome> = Result<T, ServiceError>;

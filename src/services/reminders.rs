@@ -3,11 +3,9 @@
 use chrono::{DateTime, Utc};
 
 use super::{Actor, Effect, ServiceResult, refuse};
-use crate::replies;
 use crate::scheduler::{Scheduler, TimerAction};
 use crate::store::Tx;
-
-const MAX_TEXT: usize = 500;
+use crate::{limits, replies};
 
 #[derive(Clone)]
 pub struct Reminders {
@@ -20,12 +18,9 @@ impl Reminders {
     }
 
     pub async fn remind(&self, tx: &mut Tx, actor: &Actor, at: DateTime<Utc>, text: &str) -> ServiceResult {
-        let text = text.trim();
+        let text = limits::REMINDER.check(text)?;
         if at <= actor.at {
             return refuse(replies::time_passed(at, actor.tz));
-        }
-        if text.chars().count() > MAX_TEXT {
-            return refuse(replies::too_long(MAX_TEXT));
         }
         let key = format!("remind:{}:{}:{:x}", actor.person.id, at.timestamp_millis(), fxhash(text));
         let fresh = self

@@ -5,10 +5,9 @@ use deskmate_port::Body;
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::buttons::PromptAction;
 use crate::domain::{Person, Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
-use crate::replies;
 use crate::store::{NewTicket, Store, TicketFilter, Tx};
+use crate::{limits, replies};
 
-const MAX_TITLE: usize = 200;
 const LIST_LIMIT: i64 = 25;
 
 /// Which tickets `/ticket list` shows.
@@ -33,11 +32,7 @@ impl Tickets {
     }
 
     pub async fn open(&self, tx: &mut Tx, actor: &Actor, title: &str, priority: Priority) -> ServiceResult {
-        let title = title.trim();
-        let len = title.chars().count();
-        if len > MAX_TITLE {
-            return refuse(replies::ticket_title_problem(len, MAX_TITLE));
-        }
+        let title = limits::TITLE.check(title)?;
         let ticket = tx.create_ticket(NewTicket { title, priority, requester: actor.person.id }, actor.audit()).await?;
         Ok(vec![
             Effect::reply(replies::ticket_opened(&ticket)),
@@ -139,8 +134,8 @@ impl Tickets {
         if let Err(e) = ticket.status.close() {
             return refuse(self.explain(&ticket, e, actor));
         }
-        let resolution = resolution.map(str::trim).filter(|r| !r.is_empty());
-        let Some(closed) = tx.close_ticket(id, ticket.status, resolution, actor.audit()).await? else {
+        let resolution = resolution.map(|r| limits::RESOLUTION.check(r)).transpose()?.filter(|r| !r.is_empty());
+        let Some(closed) = tx.close_ticket(id, ticket.status, resolution, actor.person.id, actor.audit()).await? else {
             let now = find(tx, id).await?;
             let e = now.status.close().err().unwrap_or(TransitionError::AlreadyClosed);
             return refuse(self.explain(&now, e, actor));

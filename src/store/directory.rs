@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
-use super::{Audit, Result, Store, StoreError, Tx, log_event, ms, parse_column, with_db, with_tx};
+use super::{Audit, Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
 
 /// An account seen on a platform, as the adapter described it.
@@ -72,6 +72,13 @@ const DEPT_SELECT: &str = "SELECT d.id, d.name, d.manager_id, m.display_name AS 
 
 fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
+}
+
+/// How many wrong link codes in a window, and when the oldest of them was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailureCount {
+    pub count: i64,
+    pub oldest: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -378,6 +385,57 @@ impl Tx {
         })
     }
 
+    /// Wrong link codes since `since`: by this person, and by anyone on the platform, each
+    /// with the oldest one's time (the lockout lifts when it leaves the window).
+    pub async fn link_failures_since(
+        &mut self,
+        person: PersonId,
+        platform: Platform,
+        since: DateTime<Utc>,
+    ) -> Result<(FailureCount, FailureCount)> {
+        let (by_person, by_platform) = with_tx!(self, |tx| {
+            let by_person: (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM link_failures WHERE person_id = $1 AND at >= $2")
+                    .bind(person.0)
+                    .bind(ms(since))
+                    .fetch_one(&mut **tx)
+                    .await?;
+            let by_platform: (i64, Option<i64>) =
+                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM link_failures WHERE platform = $1 AND at >= $2")
+                    .bind(platform.as_str())
+                    .bind(ms(since))
+                    .fetch_one(&mut **tx)
+                    .await?;
+            (by_person, by_platform)
+        });
+        let count = |(n, oldest): (i64, Option<i64>)| FailureCount { count: n, oldest: oldest.map(from_ms) };
+        Ok((count(by_person), count(by_platform)))
+    }
+
+    /// Records a wrong link code, and forgets the platform's ones older than `forget_before`.
+    pub async fn record_link_failure(
+        &mut self,
+        person: PersonId,
+        platform: Platform,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM link_failures WHERE platform = $1 AND at < $2")
+                .bind(platform.as_str())
+                .bind(ms(forget_before))
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("INSERT INTO link_failures (person_id, platform, at) VALUES ($1, $2, $3)")
+                .bind(person.0)
+                .bind(platform.as_str())
+                .bind(ms(at))
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
     pub async fn create_link_code(&mut self, person: PersonId, code: &str, expires_at: DateTime<Utc>) -> Result<()> {
         with_tx!(self, |tx| {
             sqlx::query("DELETE FROM link_codes WHERE person_id = $1").bind(person.0).execute(&mut **tx).await?;
@@ -419,6 +477,7 @@ impl Tx {
                 "INSERT INTO person_roles (person_id, role) SELECT $1, role FROM person_roles WHERE person_id = $2 ON CONFLICT DO NOTHING",
                 "UPDATE tickets SET requester_id = $1 WHERE requester_id = $2",
                 "UPDATE tickets SET assignee_id = $1 WHERE assignee_id = $2",
+                "UPDATE tickets SET closed_by_id = $1 WHERE closed_by_id = $2",
                 "UPDATE events SET actor_id = $1 WHERE actor_id = $2",
                 "UPDATE prompts SET person_id = $1 WHERE person_id = $2",
                 "UPDATE departments SET manager_id = $1 WHERE manager_id = $2",
@@ -431,6 +490,7 @@ impl Tx {
             for sql in [
                 "DELETE FROM person_roles WHERE person_id = $1",
                 "DELETE FROM link_codes WHERE person_id = $1",
+                "DELETE FROM link_failures WHERE person_id = $1",
                 "DELETE FROM persons WHERE id = $1",
             ] {
                 sqlx::query(sql).bind(from).execute(&mut **tx).await?;

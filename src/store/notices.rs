@@ -92,6 +92,30 @@ impl Tx {
         })
     }
 
+    /// Records an event whose handling failed with a bug, under the reference its
+    /// author was shown.
+    pub async fn record_failed_event(
+        &mut self,
+        event_key: &str,
+        reference: &str,
+        error: &str,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO failed_events (event_key, reference, error, at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(event_key)
+            .bind(reference)
+            .bind(crate::limits::clean(error).as_ref())
+            .bind(ms(at))
+            .execute(&mut **tx)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Records that an inbound event is being applied in this transaction; `false` when it
     /// was applied before.
     pub async fn first_time(&mut self, event_key: &str, now: DateTime<Utc>) -> Result<bool> {

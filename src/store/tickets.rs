@@ -37,11 +37,15 @@ struct TicketRow {
     created_at: i64,
     claimed_at: Option<i64>,
     closed_at: Option<i64>,
+    closed_by_id: Option<i64>,
+    closed_by_name: Option<String>,
 }
 
 const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
-     t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at \
-     FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id";
+     t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at, \
+     t.closed_by_id, c.display_name AS closed_by_name \
+     FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
+     LEFT JOIN persons c ON c.id = t.closed_by_id";
 
 impl TryFrom<TicketRow> for Ticket {
     type Error = super::StoreError;
@@ -59,6 +63,7 @@ impl TryFrom<TicketRow> for Ticket {
             created_at: from_ms(row.created_at),
             claimed_at: row.claimed_at.map(from_ms),
             closed_at: row.closed_at.map(from_ms),
+            closed_by: row.closed_by_id.zip(row.closed_by_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
         })
     }
 }
@@ -151,9 +156,10 @@ impl Tx {
         id: TicketId,
         expected: TicketStatus,
         resolution: Option<&str>,
+        by: PersonId,
         audit: Audit,
     ) -> Result<Option<Ticket>> {
-        self.change_ticket(id, expected, Change::Close { resolution }, audit).await
+        self.change_ticket(id, expected, Change::Close { resolution, by }, audit).await
     }
 
     /// Applies a status change guarded by the status the caller saw, with its event-log
@@ -175,10 +181,10 @@ impl Tx {
                 None,
                 "ticket.claim",
             ),
-            Change::Close { resolution } => (
-                "UPDATE tickets SET status = $1, resolution = $3, closed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
+            Change::Close { resolution, by } => (
+                "UPDATE tickets SET status = $1, closed_by_id = $2, resolution = $3, closed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
                 TicketStatus::Closed,
-                None,
+                Some(by.0),
                 resolution,
                 "ticket.close",
             ),
@@ -204,5 +210,5 @@ impl Tx {
 
 enum Change<'a> {
     Claim { agent: PersonId },
-    Close { resolution: Option<&'a str> },
+    Close { resolution: Option<&'a str>, by: PersonId },
 }

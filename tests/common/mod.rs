@@ -241,6 +241,10 @@ pub fn config_for(url: &str) -> Config {
     config.pacing.telegram_group_per_minute = 0;
     config.pacing.telegram_direct_per_minute = 0;
     config.pacing.telegram_global_per_second = 0;
+    // Tests send bursts no person would; the limits have tests of their own.
+    config.limits.commands_per_minute = 0;
+    config.limits.tickets_per_minute = 0;
+    config.limits.reminders_per_minute = 0;
     config
 }
 
@@ -301,7 +305,7 @@ impl Chat {
 
     /// `who` types `text` in the console's general channel; returns what the bot sent.
     pub async fn say(&self, who: &str, text: &str) -> Vec<Sent> {
-        self.app.router.handle(console_event(who, EventKind::Command { text: text.to_owned() })).await;
+        self.app.router.handle(console_event(who, EventKind::Command { text: text.to_owned() })).await.expect("taken");
         self.app.router.settle().await;
         self.sent()
     }
@@ -311,7 +315,8 @@ impl Chat {
         self.app
             .router
             .handle(console_event(who, EventKind::Button { button_id: button_id.to_owned(), message: None }))
-            .await;
+            .await
+            .expect("taken");
         self.app.router.settle().await;
         self.sent()
     }
@@ -342,7 +347,7 @@ impl Chat {
             kind: EventKind::Command { text: text.to_owned() },
             reply_handle: "1".to_owned(),
         };
-        self.app.router.handle(event).await;
+        self.app.router.handle(event).await.expect("taken");
         self.app.router.settle().await;
         self.sent()
     }

@@ -169,7 +169,8 @@ pub async fn run(
     prompt: bool,
 ) -> std::io::Result<()> {
     let mut user = user.to_owned();
-    let mut lines = input.lines();
+    let mut input = input;
+    let mut raw = Vec::new();
     // Line numbers restart with every run; the session stamp keeps event ids unique
     // across runs on one database.
     let session = chrono::Utc::now().timestamp_micros();
@@ -180,9 +181,13 @@ pub async fn run(
             let _ = write!(state.out, "{user}> ");
             let _ = state.out.flush();
         }
-        let Some(line) = lines.next_line().await? else {
+        // Bytes, decoded leniently: a stray invalid byte becomes U+FFFD in its line and
+        // the session goes on.
+        raw.clear();
+        if input.read_until(b'\n', &mut raw).await? == 0 {
             break;
-        };
+        }
+        let line = String::from_utf8_lossy(&raw);
         number += 1;
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -239,18 +244,10 @@ pub async fn run(
                     continue;
                 }
             }
-        } else {
+        } else if text.starts_with('/') {
             EventKind::Command { text: text.to_owned() }
-        };
-        let mentions = match &kind {
-            EventKind::Command { text } => text
-                .split_whitespace()
-                .filter_map(|w| w.strip_prefix('@'))
-                .map(|w| w.trim_end_matches([',', '.', ';', ':', '!', '?']))
-                .filter(|w| valid_name(w))
-                .map(account)
-                .collect(),
-            EventKind::Button { .. } | EventKind::Answer { .. } => Vec::new(),
+        } else {
+            EventKind::Text { text: text.to_owned() }
         };
         let event = InboundEvent {
             id: format!("{session}-{number}"),
@@ -258,16 +255,33 @@ pub async fn run(
             channel,
             author: account(&speaker),
             author_roles: Vec::new(),
-            mentions,
+            // A console name is only a word: `@carol` names whoever Deskmate already
+            // knows by that name, and creates nobody.
+            mentions: Vec::new(),
             at: chrono::Utc::now(),
             kind,
             reply_handle: format!("{speaker}#{number}"),
         };
-        inbound.handle(event).await;
+        hand_over(inbound.as_ref(), &messenger, event).await;
         inbound.settle().await;
     }
     inbound.settle().await;
     Ok(())
+}
+
+/// Hands a line to the core, offering it again while the core cannot take it (its
+/// database is down): a typed line is never dropped.
+async fn hand_over(inbound: &dyn Inbound, messenger: &ConsoleMessenger, event: InboundEvent) {
+    let mut wait = std::time::Duration::from_millis(500);
+    let mut told = false;
+    while inbound.handle(event.clone()).await.is_err() {
+        if !told {
+            messenger.note("(Deskmate cannot reach its database; your message will go through when it is back)");
+            told = true;
+        }
+        tokio::time::sleep(wait).await;
+        wait = (wait * 2).min(std::time::Duration::from_secs(10));
+    }
 }
 
 #[cfg(test)]
@@ -301,13 +315,15 @@ mod tests {
 
     #[async_trait]
     impl Inbound for Echo {
-        async fn handle(&self, event: InboundEvent) {
+        async fn handle(&self, event: InboundEvent) -> Result<(), deskmate_port::NotTaken> {
             let text = match &event.kind {
                 EventKind::Command { text } => format!("{} said {text}", event.author.id),
                 EventKind::Button { button_id, message } => {
                     format!("{} pressed {button_id} on {:?}", event.author.id, message.as_ref().map(|m| &m.message_id))
                 }
                 EventKind::Answer { text, .. } => format!("{} answered {text}", event.author.id),
+                EventKind::Text { text } => format!("{} chatted {text}", event.author.id),
+                EventKind::Anonymous { text } => format!("someone anonymous said {text}"),
             };
             let to = Destination::Reply {
                 channel: event.channel.clone(),
@@ -320,6 +336,7 @@ mod tests {
                 .send(OutboundMessage { to, body: Body::text(text), idempotency_key: String::new() })
                 .await;
             self.seen.lock().expect("lock").push(event);
+            Ok(())
         }
     }
 
@@ -364,8 +381,55 @@ mod tests {
         assert_eq!(out.lines().collect::<Vec<_>>(), expected);
         let seen = echo.seen.lock().expect("lock");
         assert_eq!(seen.len(), 3);
-        assert_eq!(seen[1].mentions.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["carol"]);
+        assert!(seen[1].mentions.is_empty(), "a console name resolves nobody by itself");
         assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_is_read_leniently_and_the_session_goes_on() {
+        let sink = Sink::default();
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
+        let echo = Arc::new(Echo { messenger: messenger.clone(), seen: Mutex::new(Vec::new()) });
+        let script: &[u8] = b"/ticket new caf\xe9 \xff\xfe\nhello there\n/whoami\n";
+        run(echo.clone(), messenger, script, "alice", false, false).await.expect("runs");
+        let seen = echo.seen.lock().expect("lock");
+        assert_eq!(seen.len(), 3, "every line after the bad bytes is read");
+        assert!(
+            matches!(&seen[0].kind, EventKind::Command { text } if text == "/ticket new caf\u{FFFD} \u{FFFD}\u{FFFD}"),
+            "{:?}",
+            seen[0].kind
+        );
+        assert!(matches!(&seen[1].kind, EventKind::Text { text } if text == "hello there"));
+        assert!(matches!(&seen[2].kind, EventKind::Command { text } if text == "/whoami"));
+    }
+
+    /// Refuses the first events as if its database were down.
+    struct Flaky {
+        refusals: Mutex<u32>,
+        taken: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl Inbound for Flaky {
+        async fn handle(&self, event: InboundEvent) -> Result<(), deskmate_port::NotTaken> {
+            let mut refusals = self.refusals.lock().expect("lock");
+            if *refusals > 0 {
+                *refusals -= 1;
+                return Err(deskmate_port::NotTaken("database down".into()));
+            }
+            self.taken.lock().expect("lock").push(event.id);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_line_the_core_cannot_take_is_offered_again() {
+        let sink = Sink::default();
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
+        let flaky = Arc::new(Flaky { refusals: Mutex::new(2), taken: Mutex::new(Vec::new()) });
+        run(flaky.clone(), messenger, "/whoami\n/help\n".as_bytes(), "alice", false, false).await.expect("runs");
+        assert_eq!(flaky.taken.lock().expect("lock").len(), 2, "both lines taken, the first after two refusals");
+        assert_eq!(sink.text().matches("cannot reach its database").count(), 1, "{}", sink.text());
     }
 
     #[tokio::test]

@@ -86,8 +86,10 @@ impl EventHandler for Handler {
             }
         } else if let Some(rest) = addressed {
             EventKind::Command { text: if rest.starts_with('/') { rest.to_owned() } else { format!("/{rest}") } }
-        } else if direct {
+        } else if direct && text.starts_with('/') {
             EventKind::Command { text: text.to_owned() }
+        } else if direct {
+            EventKind::Text { text: text.to_owned() }
         } else {
             return;
         };
@@ -102,11 +104,38 @@ impl EventHandler for Handler {
             kind,
             reply_handle: Handle::Message { id: message.id.get(), user: message.author.id.get() }.encode(),
         };
-        self.inbound.handle(event).await;
+        self.deliver(event).await;
     }
 }
 
+/// How long an event the core cannot take (its database is down) is offered again:
+/// Discord does not deliver a gateway event twice, and an interaction's token lives
+/// 15 minutes.
+const RETRY_FOR: Duration = Duration::from_secs(14 * 60);
+
 impl Handler {
+    /// Hands an event to the core, offering it again with backoff while the core cannot
+    /// take it. An interaction is deferred meanwhile ("thinking…") and answered when the
+    /// database is back.
+    async fn deliver(&self, event: InboundEvent) {
+        let give_up = tokio::time::Instant::now() + RETRY_FOR;
+        let mut wait = Duration::from_millis(500);
+        loop {
+            match self.inbound.handle(event.clone()).await {
+                Ok(()) => return,
+                Err(e) if tokio::time::Instant::now() + wait < give_up => {
+                    tracing::warn!(error = %e, retry_in = ?wait, "Deskmate could not take a Discord event");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(15));
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "a Discord event could not be taken before its interaction expired");
+                    return;
+                }
+            }
+        }
+    }
+
     async fn command(&self, command: CommandInteraction) {
         let (text, mentions) = convert::command_line(&command.data.name, &command.data.options(), &self.menu);
         let roles = command.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
@@ -237,7 +266,7 @@ impl Handler {
                 }
             }
         });
-        self.inbound.handle(event).await;
+        self.deliver(event).await;
         deferral.abort();
         // Nothing was said (a re-delivered event, or nothing to say): close the
         // interaction quietly so the user does not see "interaction failed".

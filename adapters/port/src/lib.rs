@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+#[cfg(feature = "listener")]
+pub mod listener;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -103,6 +106,13 @@ pub enum EventKind {
     /// naming the prompt (a Discord modal). The core checks that it answers an open
     /// question of this author's.
     Answer { prompt: Option<String>, replied_to: Option<MessageRef>, text: String },
+    /// Plain text meant for the bot that is not a command: a direct message, or a
+    /// message forwarded to it. The core explains how to talk to it.
+    Text { text: String },
+    /// A command sent in a group's name rather than a person's (Telegram's anonymous
+    /// group admins): nobody to check rights for or to act as. The core explains how to
+    /// act as oneself and applies nothing.
+    Anonymous { text: String },
 }
 
 /// One thing a user did, translated by an adapter.
@@ -294,11 +304,21 @@ pub trait Messenger: Send + Sync {
     }
 }
 
-/// Takes inbound events. Returns once the event's effects are committed and its replies
-/// have been handed to the messengers, so an adapter can acknowledge the update.
+/// The core could not take an event now (its database is unreachable, a transaction was
+/// cut off): nothing of it was applied. The adapter must not acknowledge the update, and
+/// offers it again later (Telegram re-reads it, a webhook answers 503 so Telegram re-posts
+/// it, Discord's adapter retries while the interaction lives). Offering it again is safe:
+/// an event the core did apply is recognised by its id and applied once.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not taken, offer it again later: {0}")]
+pub struct NotTaken(pub String);
+
+/// Takes inbound events. Returns `Ok` once the event is settled: its effects are
+/// committed and its replies handed to the messengers (or it was refused, or failed for
+/// good and the person was told), so an adapter can acknowledge the update.
 #[async_trait]
 pub trait Inbound: Send + Sync {
-    async fn handle(&self, event: InboundEvent);
+    async fn handle(&self, event: InboundEvent) -> Result<(), NotTaken>;
 
     /// Waits (briefly) until everything queued so far has gone out. The console calls it
     /// between lines so a transcript reads in order; chat platforms need not.

@@ -1,32 +1,47 @@
 //! Telegram updates → port events, and the reply handles that lead back to them.
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use deskmate_port::{Account, ChannelKind, ChannelRef, EventKind, InboundEvent, MessageRef, Platform};
 use teloxide::types::{CallbackQuery, Chat, Message, Update, UpdateKind, User, UserId};
 
 /// What the adapter needs to answer an event; encoded into `InboundEvent::reply_handle`.
+/// `thread` is the forum topic the event came from: every reply goes back into it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handle {
     /// A typed message: replies quote it; private replies go to the author's DM.
-    Message { message_id: i32, user: u64 },
+    Message { message_id: i32, user: u64, thread: Option<i32> },
     /// A button press: private replies are a toast on the query; others quote the
     /// message that holds the button.
-    Callback { query_id: String, message_id: i32, user: u64 },
+    Callback { query_id: String, message_id: i32, user: u64, thread: Option<i32> },
 }
 
 impl Handle {
     pub fn encode(&self) -> String {
         match self {
-            Handle::Message { message_id, user } => format!("m:{message_id}:{user}"),
-            Handle::Callback { query_id, message_id, user } => format!("cb:{message_id}:{user}:{query_id}"),
+            Handle::Message { message_id, user, thread: None } => format!("m:{message_id}:{user}"),
+            Handle::Message { message_id, user, thread: Some(t) } => format!("mt:{message_id}:{user}:{t}"),
+            Handle::Callback { query_id, message_id, user, thread: None } => {
+                format!("cb:{message_id}:{user}:{query_id}")
+            }
+            Handle::Callback { query_id, message_id, user, thread: Some(t) } => {
+                format!("cbt:{message_id}:{user}:{t}:{query_id}")
+            }
         }
     }
 
     pub fn decode(s: &str) -> Option<Handle> {
-        let mut parts = s.splitn(4, ':');
-        match (parts.next()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()) {
-            ("m", message_id, user, None) => Some(Handle::Message { message_id, user }),
-            ("cb", message_id, user, Some(query_id)) if !query_id.is_empty() => {
-                Some(Handle::Callback { query_id: query_id.to_owned(), message_id, user })
+        let (tag, rest) = s.split_once(':')?;
+        let threaded = matches!(tag, "mt" | "cbt");
+        let mut parts = rest.splitn(if threaded { 4 } else { 3 }, ':');
+        let message_id = parts.next()?.parse().ok()?;
+        let user = parts.next()?.parse().ok()?;
+        let thread = if threaded { Some(parts.next()?.parse().ok()?) } else { None };
+        match (tag, parts.next()) {
+            ("m" | "mt", None) => Some(Handle::Message { message_id, user, thread }),
+            ("cb" | "cbt", Some(query_id)) if !query_id.is_empty() => {
+                Some(Handle::Callback { query_id: query_id.to_owned(), message_id, user, thread })
             }
             _ => None,
         }
@@ -38,10 +53,16 @@ impl Handle {
 pub struct BotIdentity {
     pub id: UserId,
     pub username: String,
+    /// Deskmate's command names, lower case: in a group, a bare `/cmd` is Deskmate's
+    /// only if it is one of these.
+    pub commands: Arc<HashSet<String>>,
 }
 
+/// Telegram's stand-in sender for an anonymous group admin.
+const GROUP_ANONYMOUS_BOT: u64 = 1_087_968_824;
+
 /// The port event for an update, or `None` for updates Deskmate does not act on (chat
-/// that is not a command, other bots' commands, service messages).
+/// not addressed to it, other bots' commands, service messages, edits, reactions…).
 pub fn event(update: &Update, me: &BotIdentity) -> Option<InboundEvent> {
     let id = update.id.0.to_string();
     match &update.kind {
@@ -52,36 +73,76 @@ pub fn event(update: &Update, me: &BotIdentity) -> Option<InboundEvent> {
 }
 
 fn from_message(id: String, message: &Message, me: &BotIdentity) -> Option<InboundEvent> {
-    let user = message.from.as_ref().filter(|u| !u.is_bot)?;
-    let text = message.text()?.trim();
+    let from = message.from.as_ref()?;
+    // A photo's or a document's caption reads like a message's text.
+    let text = message.text().or_else(|| message.caption())?.trim();
     let channel = channel(&message.chat);
-    let kind = if text.starts_with('/') {
-        EventKind::Command { text: command_for_me(text, &me.username)? }
-    } else if let Some(question) = message.reply_to_message().filter(|m| m.from.as_ref().map(|u| u.id) == Some(me.id)) {
+    let direct = channel.kind == ChannelKind::Direct;
+    let replied_to_me = message.reply_to_message().filter(|m| m.from.as_ref().map(|u| u.id) == Some(me.id));
+    let command = text.starts_with('/').then(|| command_for_me(text, me, direct || replied_to_me.is_some())).flatten();
+    let thread = message.is_topic_message.then_some(message.thread_id).flatten().map(|t| t.0.0);
+    let handle = Handle::Message { message_id: message.id.0, user: from.id.0, thread };
+    if from.is_bot {
+        // An anonymous admin's command is the group's, not a person's: say how to act as
+        // oneself. Other bots (and the channel a group is linked to) are not listened to.
+        let anonymous =
+            from.id.0 == GROUP_ANONYMOUS_BOT && message.sender_chat.as_ref().map(|c| c.id) == Some(message.chat.id);
+        let command = command.filter(|_| anonymous)?;
+        let author = Account {
+            platform: Platform::Telegram,
+            id: format!("chat:{}", message.chat.id.0),
+            handle: None,
+            display_name: message.chat.title().unwrap_or("anonymous admin").to_owned(),
+        };
+        return Some(event_of(id, channel, author, message, EventKind::Anonymous { text: command }, &handle));
+    }
+    let forwarded = message.forward_origin().is_some();
+    let kind = if forwarded {
+        // Someone passing a message on: never a command, whatever it says.
+        if !direct {
+            return None;
+        }
+        EventKind::Text { text: text.to_owned() }
+    } else if let Some(command) = command {
+        EventKind::Command { text: command }
+    } else if text.starts_with('/') && !direct {
+        // Another bot's command, or one Deskmate does not have: not ours to answer.
+        return None;
+    } else if let Some(question) = replied_to_me {
         EventKind::Answer {
             prompt: None,
             replied_to: Some(MessageRef { channel: channel.clone(), message_id: question.id.0.to_string() }),
             text: text.to_owned(),
         }
-    } else if channel.kind == ChannelKind::Direct {
-        // In a private chat everything is meant for the bot; the core explains what a
-        // command looks like.
-        EventKind::Command { text: text.to_owned() }
+    } else if direct {
+        EventKind::Text { text: text.to_owned() }
     } else {
         return None;
     };
-    let mentions = message.mentioned_users().filter(|u| !u.is_bot && u.id != user.id).map(account).collect();
-    Some(InboundEvent {
+    let mut event = event_of(id, channel, account(from), message, kind, &handle);
+    event.mentions = message.mentioned_users().filter(|u| !u.is_bot && u.id != from.id).map(account).collect();
+    Some(event)
+}
+
+fn event_of(
+    id: String,
+    channel: ChannelRef,
+    author: Account,
+    message: &Message,
+    kind: EventKind,
+    handle: &Handle,
+) -> InboundEvent {
+    InboundEvent {
         id,
         platform: Platform::Telegram,
         channel,
-        author: account(user),
+        author,
         author_roles: Vec::new(),
-        mentions,
+        mentions: Vec::new(),
         at: message.date,
         kind,
-        reply_handle: Handle::Message { message_id: message.id.0, user: user.id.0 }.encode(),
-    })
+        reply_handle: handle.encode(),
+    }
 }
 
 fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
@@ -89,6 +150,7 @@ fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
     let message = query.message.as_ref()?;
     let channel = channel(message.chat());
     let message_id = message.id().0;
+    let thread = message.regular_message().filter(|m| m.is_topic_message).and_then(|m| m.thread_id).map(|t| t.0.0);
     Some(InboundEvent {
         id,
         platform: Platform::Telegram,
@@ -101,18 +163,21 @@ fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
             button_id: data.clone(),
             message: Some(MessageRef { channel, message_id: message_id.to_string() }),
         },
-        reply_handle: Handle::Callback { query_id: query.id.0.clone(), message_id, user: query.from.id.0 }.encode(),
+        reply_handle: Handle::Callback { query_id: query.id.0.clone(), message_id, user: query.from.id.0, thread }
+            .encode(),
     })
 }
 
-/// `/cmd@deskmate_bot args` → `/cmd args`; `None` when addressed to another bot.
-/// `/start` (what Telegram sends when someone opens the bot) asks for help.
-fn command_for_me(text: &str, username: &str) -> Option<String> {
+/// `/cmd@deskmate_bot args` → `/cmd args`; `None` when addressed to another bot, or
+/// (unless `mine_anyway`: a private chat, a reply to Deskmate) when Deskmate has no such
+/// command. `/start` (what Telegram sends when someone opens the bot) asks for help.
+fn command_for_me(text: &str, me: &BotIdentity, mine_anyway: bool) -> Option<String> {
     let (first, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
     let name = match first.split_once('@') {
-        Some((name, bot)) if bot.eq_ignore_ascii_case(username) => name,
+        Some((name, bot)) if bot.eq_ignore_ascii_case(&me.username) => name,
         Some(_) => return None,
-        None => first,
+        None if mine_anyway || me.commands.contains(&first.trim_start_matches('/').to_lowercase()) => first,
+        None => return None,
     };
     let name = if name.eq_ignore_ascii_case("/start") { "/help" } else { name };
     Some(if rest.is_empty() { name.to_owned() } else { format!("{name} {}", rest.trim_start()) })
@@ -139,24 +204,39 @@ pub fn account(user: &User) -> Account {
 mod tests {
     use super::*;
 
+    fn me() -> BotIdentity {
+        BotIdentity {
+            id: UserId(999),
+            username: "desk_bot".to_owned(),
+            commands: Arc::new(["ticket", "help", "whoami"].into_iter().map(str::to_owned).collect()),
+        }
+    }
+
     #[test]
     fn handles_round_trip() {
         for h in [
-            Handle::Message { message_id: 7, user: 42 },
-            Handle::Callback { query_id: "123:abc".into(), message_id: 9, user: 42 },
+            Handle::Message { message_id: 7, user: 42, thread: None },
+            Handle::Message { message_id: 7, user: 42, thread: Some(3) },
+            Handle::Callback { query_id: "123:abc".into(), message_id: 9, user: 42, thread: None },
+            Handle::Callback { query_id: "123:abc".into(), message_id: 9, user: 42, thread: Some(5) },
         ] {
             assert_eq!(Handle::decode(&h.encode()), Some(h));
         }
-        for bad in ["", "m:1", "m:x:1", "cb:1:2", "cb:1:2:", "zz:1:2:3"] {
+        for bad in ["", "m:1", "m:x:1", "cb:1:2", "cb:1:2:", "zz:1:2:3", "mt:1:2", "mt:1:2:x"] {
             assert_eq!(Handle::decode(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn commands_for_this_bot_only() {
-        assert_eq!(command_for_me("/ticket@Desk_Bot new x", "desk_bot").as_deref(), Some("/ticket new x"));
-        assert_eq!(command_for_me("/ticket new x", "desk_bot").as_deref(), Some("/ticket new x"));
-        assert_eq!(command_for_me("/help@other_bot", "desk_bot"), None);
-        assert_eq!(command_for_me("/start", "desk_bot").as_deref(), Some("/help"));
+        let me = me();
+        assert_eq!(command_for_me("/ticket@Desk_Bot new x", &me, false).as_deref(), Some("/ticket new x"));
+        assert_eq!(command_for_me("/ticket new x", &me, false).as_deref(), Some("/ticket new x"));
+        assert_eq!(command_for_me("/help@other_bot", &me, false), None);
+        assert_eq!(command_for_me("/start", &me, true).as_deref(), Some("/help"));
+        // Not Deskmate's in a group; in a private chat it is answered ("I don't know").
+        assert_eq!(command_for_me("/report spam", &me, false), None);
+        assert_eq!(command_for_me("/report spam", &me, true).as_deref(), Some("/report spam"));
+        assert_eq!(command_for_me("/frobnicate@desk_bot", &me, false).as_deref(), Some("/frobnicate"));
     }
 }

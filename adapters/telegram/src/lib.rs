@@ -123,7 +123,8 @@ impl Telegram {
     /// Connects (retrying with backoff while the token is refused or the API is down),
     /// publishes the command menu, then reads updates into `inbound` until `stop`.
     pub async fn run(&self, inbound: Arc<dyn Inbound>, menu: Vec<MenuCommand>, mut stop: watch::Receiver<bool>) {
-        let Some(me) = self.connect(&mut stop).await else { return };
+        let Some(mut me) = self.connect(&mut stop).await else { return };
+        me.commands = Arc::new(menu.iter().map(|m| m.name.to_lowercase()).collect());
         if let Err(e) = self.publish(&menu).await {
             tracing::warn!(error = %e, "publishing the command menu (setMyCommands); commands still work when typed");
         }
@@ -158,7 +159,7 @@ impl Telegram {
                     tracing::info!(bot = %username, "connected to Telegram");
                     *self.messenger.state.username.lock().unwrap_or_else(|p| p.into_inner()) = username.clone();
                     self.messenger.state.connected.store(true, Ordering::Relaxed);
-                    return Some(BotIdentity { id: me.id, username });
+                    return Some(BotIdentity { id: me.id, username, commands: Arc::default() });
                 }
                 Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
                     tracing::error!(retry_in = ?delay, "Telegram refused the bot token (401): check [telegram] token / DESKMATE_TELEGRAM_TOKEN");

@@ -12,7 +12,7 @@ use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, Sen
 use teloxide::prelude::Requester;
 use teloxide::types::{
     CallbackQueryId, ChatId, ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, MessageId, ParseMode,
-    ReplyMarkup, ReplyParameters,
+    ReplyMarkup, ReplyParameters, ThreadId,
 };
 use teloxide::{ApiError, Bot, RequestError};
 
@@ -52,7 +52,7 @@ impl TelegramMessenger {
     }
 
     async fn post(&self, chat: ChatId, body: &Body, reply_to: Option<i32>) -> Result<Message, RequestError> {
-        self.post_to(chat, body, reply_to, None).await
+        self.post_to(chat, body, reply_to, None, None).await
     }
 
     /// `asking`: the user a question (a prompt) is put to in a group. ForceReply is
@@ -64,6 +64,7 @@ impl TelegramMessenger {
         body: &Body,
         reply_to: Option<i32>,
         asking: Option<u64>,
+        thread: Option<i32>,
     ) -> Result<Message, RequestError> {
         let mut parts = render::parts(&body.text);
         if let (Some(user), Some(first)) = (asking.filter(|_| body.prompt.is_some()), parts.first_mut()) {
@@ -74,10 +75,13 @@ impl TelegramMessenger {
         for (i, part) in parts.into_iter().enumerate() {
             let mut request =
                 self.bot.send_message(chat, part).parse_mode(ParseMode::Html).link_preview_options(no_preview());
-            if i == 0
-                && let Some(id) = reply_to
-            {
+            // Every part answers the same message in the same forum topic, so a long
+            // reply reads as one answer there.
+            if let Some(id) = reply_to {
                 request = request.reply_parameters(ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
+            }
+            if let Some(thread) = thread {
+                request = request.message_thread_id(ThreadId(MessageId(thread)));
             }
             if i == last {
                 if body.prompt.is_some() {
@@ -137,7 +141,7 @@ impl TelegramMessenger {
         let chat = chat_id(channel)?;
         let handle = Handle::decode(handle).ok_or_else(|| SendError::Rejected(format!("bad reply handle {handle}")))?;
         match handle {
-            Handle::Callback { query_id, message_id, user } => {
+            Handle::Callback { query_id, message_id, user, thread } => {
                 let short = body.text.chars().count() <= render::MAX_TOAST && body.buttons.is_empty();
                 if private && short && body.prompt.is_none() {
                     match self.toast(&query_id, &body.text).await {
@@ -152,26 +156,27 @@ impl TelegramMessenger {
                         Err(e) => return Err(send_error(e)),
                     }
                 }
-                let sent = self.post_to(chat, body, Some(message_id), Some(user)).await.map_err(send_error)?;
+                let sent = self.post_to(chat, body, Some(message_id), Some(user), thread).await.map_err(send_error)?;
                 // The press still wants an answer, or the button keeps spinning.
                 if self.answer_quietly(&query_id).await.is_err() {
                     tracing::debug!("callback query already answered or expired");
                 }
                 Ok(message_ref(channel, &sent))
             }
-            Handle::Message { message_id, user } => {
+            Handle::Message { message_id, user, thread } => {
                 if private && channel.kind == ChannelKind::Group {
                     match self.post(ChatId(user_chat(user)), body, None).await {
                         Ok(sent) => return Ok(message_ref(&direct_channel(user), &sent)),
                         Err(e) if unreachable(&e) => {
                             let hint = Body::text(start_hint(&self.username()));
-                            let sent = self.post(chat, &hint, Some(message_id)).await.map_err(send_error)?;
+                            let sent =
+                                self.post_to(chat, &hint, Some(message_id), None, thread).await.map_err(send_error)?;
                             return Ok(message_ref(channel, &sent));
                         }
                         Err(e) => return Err(send_error(e)),
                     }
                 }
-                let sent = self.post_to(chat, body, Some(message_id), Some(user)).await.map_err(send_error)?;
+                let sent = self.post_to(chat, body, Some(message_id), Some(user), thread).await.map_err(send_error)?;
                 Ok(message_ref(channel, &sent))
             }
         }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deskmate_port::Inbound;
+use deskmate_port::{Inbound, NotTaken};
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::{AllowedUpdate, CallbackQueryId, Update, UpdateKind};
@@ -56,11 +56,24 @@ pub async fn poll(
         };
         match result {
             Ok(updates) => {
-                delay = Duration::from_secs(1);
                 // `as_offset` is already "the id after this one".
-                if let Some(next) = updates.iter().map(|u| u.id.as_offset()).max() {
-                    handle_batch(&me, &inbound, &messenger, updates).await;
-                    offset = Some(next);
+                let Some(next) = updates.iter().map(|u| u.id.as_offset()).max() else { continue };
+                match handle_batch(&me, &inbound, &messenger, updates).await {
+                    None => {
+                        delay = Duration::from_secs(1);
+                        offset = Some(next);
+                    }
+                    Some(first_not_taken) => {
+                        // Confirm only what came before it; it and everything after come
+                        // again (what was applied meanwhile is recognised and skipped).
+                        offset = Some(first_not_taken);
+                        tracing::warn!(retry_in = ?delay, "Deskmate could not take an update; reading it again");
+                        tokio::select! {
+                            _ = tokio::time::sleep(delay) => {}
+                            _ = stop.changed() => break,
+                        }
+                        delay = (delay * 2).min(Duration::from_secs(30));
+                    }
                 }
             }
             Err(e) => {
@@ -96,13 +109,15 @@ pub async fn poll(
     }
 }
 
-/// Handles a batch: each chat's updates in order, different chats side by side.
+/// Handles a batch: each chat's updates in order, different chats side by side. Returns
+/// the offset of the first update the core could not take (its database is down): a
+/// chat stops at such an update, so its later ones are not applied ahead of it.
 async fn handle_batch(
     me: &BotIdentity,
     inbound: &Arc<dyn Inbound>,
     messenger: &TelegramMessenger,
     updates: Vec<Update>,
-) {
+) -> Option<i32> {
     let mut by_chat: BTreeMap<i64, Vec<Update>> = BTreeMap::new();
     for update in updates {
         let chat = update.chat().map_or(0, |c| c.id.0);
@@ -113,26 +128,48 @@ async fn handle_batch(
         let (me, inbound, messenger) = (me.clone(), inbound.clone(), messenger.clone());
         chats.spawn(async move {
             for update in updates {
-                handle_update(&me, inbound.as_ref(), &messenger, update).await;
+                let offset = update.id.as_offset() - 1;
+                if handle_update(&me, inbound.as_ref(), &messenger, update).await.is_err() {
+                    return Some(offset);
+                }
             }
+            None
         });
     }
+    let mut first_not_taken: Option<i32> = None;
     while let Some(done) = chats.join_next().await {
-        if let Err(e) = done {
-            tracing::error!(error = %e, "handling Telegram updates");
+        let not_taken = match done {
+            Ok(not_taken) => not_taken,
+            Err(e) => {
+                // The core catches panics per event, so this is the adapter's own bug,
+                // and which update it hit is unknown: confirm nothing of this batch, so
+                // the chat's updates are read again rather than lost.
+                tracing::error!(error = %e, "handling Telegram updates");
+                Some(0)
+            }
+        };
+        if let Some(offset) = not_taken {
+            first_not_taken = Some(first_not_taken.map_or(offset, |f| f.min(offset)));
         }
     }
+    first_not_taken
 }
 
 /// One update: translate, hand to the core (which commits before returning), and answer a
-/// button press that the core's reply did not answer already.
-pub async fn handle_update(me: &BotIdentity, inbound: &dyn Inbound, messenger: &TelegramMessenger, update: Update) {
+/// button press that the core's reply did not answer already. `Err` when the core could
+/// not take it: the update must be read again.
+pub async fn handle_update(
+    me: &BotIdentity,
+    inbound: &dyn Inbound,
+    messenger: &TelegramMessenger,
+    update: Update,
+) -> Result<(), NotTaken> {
     let query = match &update.kind {
         UpdateKind::CallbackQuery(q) => Some(q.id.clone()),
         _ => None,
     };
     match convert::event(&update, me) {
-        Some(event) => inbound.handle(event).await,
+        Some(event) => inbound.handle(event).await?,
         None => tracing::debug!(update = update.id.0, "update ignored"),
     }
     if let Some(CallbackQueryId(id)) = query
@@ -141,4 +178,5 @@ pub async fn handle_update(me: &BotIdentity, inbound: &dyn Inbound, messenger: &
     {
         tracing::debug!(error = %e, "answering a button press");
     }
+    Ok(())
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use deskmate_port::Inbound;
+use subtle::ConstantTimeEq;
 use teloxide::Bot;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
@@ -25,7 +26,15 @@ pub enum WebhookError {
     Listen(String, std::io::Error),
     #[error("setWebhook: {0}")]
     Register(#[from] teloxide::RequestError),
+    #[error(
+        "webhook mode needs a secret of at least {MIN_SECRET} letters, digits, _ or - ([telegram] webhook_secret): \
+         without it anyone who finds the address can post forged updates"
+    )]
+    NoSecret,
 }
+
+/// The shortest secret the webhook accepts.
+pub const MIN_SECRET: usize = 24;
 
 const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
@@ -48,19 +57,21 @@ pub async fn serve(
     secret: &str,
     mut stop: watch::Receiver<bool>,
 ) -> Result<(), WebhookError> {
+    if secret.len() < MIN_SECRET || !secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+        return Err(WebhookError::NoSecret);
+    }
     let public = url::Url::parse(url).map_err(|e| WebhookError::Url(url.to_owned(), e))?;
     let path = public.path().to_owned();
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| WebhookError::Listen(listen.to_owned(), e))?;
-    let mut request = bot.set_webhook(public).allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
-    if !secret.is_empty() {
-        request = request.secret_token(secret.to_owned());
-    }
-    request.await?;
+    bot.set_webhook(public)
+        .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
+        .secret_token(secret.to_owned())
+        .await?;
     tracing::info!(%listen, %path, "receiving Telegram updates on a webhook");
     let hook = Hook { me, inbound, messenger, secret: secret.into() };
     let app = axum::Router::new().route(&path, post(receive)).with_state(hook);
-    axum::serve(listener, app)
+    axum::serve(deskmate_port::listener::Guarded::new(listener), app)
         .with_graceful_shutdown(async move {
             let _ = stop.wait_for(|s| *s).await;
         })
@@ -70,11 +81,10 @@ pub async fn serve(
 }
 
 async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
-    if !hook.secret.is_empty() {
-        let given = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if given != &*hook.secret {
-            return StatusCode::UNAUTHORIZED;
-        }
+    let given = headers.get(SECRET_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    // Compared in constant time, so response timing tells nothing about the secret.
+    if !bool::from(given.ct_eq(hook.secret.as_bytes())) {
+        return StatusCode::UNAUTHORIZED;
     }
     let update: Update = match serde_json::from_slice(&body) {
         Ok(u) => u,
@@ -84,6 +94,9 @@ async fn receive(State(hook): State<Hook>, headers: HeaderMap, body: axum::body:
             return StatusCode::OK;
         }
     };
-    reader::handle_update(&hook.me, hook.inbound.as_ref(), &hook.messenger, update).await;
-    StatusCode::OK
+    match reader::handle_update(&hook.me, hook.inbound.as_ref(), &hook.messenger, update).await {
+        Ok(()) => StatusCode::OK,
+        // Not applied: Telegram posts it again later.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
 }

@@ -1,0 +1,95 @@
+//! What Deskmate accepts from people, in one place: how long each kind of free text may
+//! be, how many people one message may mention, and which characters are dropped before
+//! anything is read or stored. Features check their free text here, so every limit has
+//! the same kind of error and both databases store the same thing.
+
+use std::borrow::Cow;
+
+use crate::replies;
+use crate::services::ServiceError;
+
+/// A kind of free text and the most characters it may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLimit {
+    /// What the text is, as the error names it ("title", "resolution").
+    pub what: &'static str,
+    pub max: usize,
+}
+
+pub const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
+pub const RESOLUTION: TextLimit = TextLimit { what: "resolution", max: 2000 };
+pub const ANSWER: TextLimit = TextLimit { what: "answer", max: 2000 };
+pub const DEPARTMENT: TextLimit = TextLimit { what: "department name", max: 80 };
+pub const REMINDER: TextLimit = TextLimit { what: "reminder text", max: 500 };
+/// A whole message, whatever command it carries: nothing longer is read at all.
+pub const MESSAGE: TextLimit = TextLimit { what: "message", max: 8000 };
+
+/// The most people one message may mention.
+pub const MAX_MENTIONS: usize = 20;
+
+/// Names the platforms report (display names, handles) are cut to this many characters.
+pub const MAX_NAME: usize = 128;
+
+impl TextLimit {
+    /// The text, trimmed, or a refusal that names the limit and how far over it is.
+    pub fn check<'a>(&self, text: &'a str) -> Result<&'a str, ServiceError> {
+        let text = text.trim();
+        let len = text.chars().count();
+        if len > self.max {
+            return Err(ServiceError::User(replies::too_long(self.what, len, self.max)));
+        }
+        Ok(text)
+    }
+}
+
+/// Drops control characters (NUL, escape sequences, bidi-free C0/C1 controls) except
+/// line breaks and tabs. PostgreSQL refuses NUL in text and SQLite keeps it; neither is
+/// something a person meant to type.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t') {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect())
+    }
+}
+
+/// A platform-given name, cleaned, on one line and cut to [`MAX_NAME`] characters.
+pub fn clean_name(name: &str) -> String {
+    clean(name).chars().map(|c| if c.is_whitespace() { ' ' } else { c }).take(MAX_NAME).collect()
+}
+
+/// How many `@name` words a text carries.
+pub fn mention_words(text: &str) -> usize {
+    text.split_whitespace().filter(|w| w.len() > 1 && w.starts_with('@')).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_dropped_but_lines_kept() {
+        assert_eq!(clean("Printer\0 jam\u{1b}[31m"), "Printer jam[31m");
+        assert_eq!(clean("two\nlines\tand a tab"), "two\nlines\tand a tab");
+        assert!(matches!(clean("plain"), Cow::Borrowed(_)));
+        assert_eq!(clean("\u{85}next\u{7f}"), "next");
+        assert_eq!(clean_name("Eve\nAdmin\0"), "Eve Admin");
+        assert_eq!(clean_name(&"x".repeat(500)).chars().count(), MAX_NAME);
+    }
+
+    #[test]
+    fn limits_name_themselves() {
+        assert_eq!(TITLE.check("  ok  ").ok(), Some("ok"));
+        match RESOLUTION.check(&"a".repeat(2001)) {
+            Err(ServiceError::User(m)) => {
+                assert!(m.contains("resolution") && m.contains("2001") && m.contains("2000"), "{m}")
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn mentions_are_counted() {
+        assert_eq!(mention_words("/role grant @bob agent @ carol@x @@"), 2);
+    }
+}
