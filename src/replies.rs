@@ -188,6 +188,13 @@ pub fn ticket_closed_for_requester(t: &Ticket, by: &str) -> String {
     }
 }
 
+pub fn ticket_closed_for_assignee(t: &Ticket, by: &str) -> String {
+    match &t.resolution {
+        Some(r) => format!("{by} closed ticket #{} ({}), which you were working on. Resolution: {r}", t.id, t.title),
+        None => format!("{by} closed ticket #{} ({}), which you were working on.", t.id, t.title),
+    }
+}
+
 pub fn ticket_not_found(id: impl std::fmt::Display) -> String {
     format!("There is no ticket #{id}.")
 }

@@ -343,11 +343,11 @@ impl Router {
     ) -> ServiceResult {
         // Lets a test drive a real panic through the binary; compiled out of release builds.
         #[cfg(debug_assertions)]
-        if let Some(word) = std::env::var_os("DESKMATE_TEST_PANIC_ON")
+        if let Some(word) = std::env::var_os("TEST_DESKMATE_PANIC_ON")
             && !word.is_empty()
             && text.contains(&*word.to_string_lossy())
         {
-            panic!("a panic asked for by DESKMATE_TEST_PANIC_ON");
+            panic!("a panic asked for by TEST_DESKMATE_PANIC_ON");
         }
         let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
         let invocation = match commands::parse(text, &ParseContext { now, tz: actor.tz, horizon }) {

@@ -507,3 +507,182 @@ async fn the_binary_killed_mid_burst_loses_and_repeats_nothing() {
     let redelivered = fake.deliveries().values().filter(|n| **n > 1).count();
     eprintln!("kill -9 after {before} notices: {redelivered} updates read twice, all {N} applied once");
 }
+
+/// The bot's messages that answer the message `message_id` in `chat`.
+fn answers_to(fake: &FakeTelegram, chat: i64, message_id: i64) -> Vec<common::fake_telegram::BotMessage> {
+    fake.messages_in(chat).into_iter().filter(|m| m.reply_to == Some(message_id)).collect()
+}
+
+/// Groups hear Deskmate only when addressed; private chat is explained; a forward is
+/// never a command; captions read like text; an anonymous admin is told how to act as
+/// themselves; replies stay in their forum topic, every part of them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn etiquette_in_groups_topics_and_private_chats() {
+    use serde_json::json;
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    let mut silent = Vec::new();
+    for text in ["/report spam", "/ban@other_bot Carol", "hello everyone", "/start"] {
+        let message = fake.message_json(HELP, CAROL, text);
+        silent.push(message["message_id"].as_i64().unwrap());
+        fake.push_update(json!({ "message": message }));
+    }
+    // A photo's caption is read like a message.
+    let mut photo = fake.message_json(HELP, CAROL, "");
+    photo.as_object_mut().unwrap().remove("text");
+    photo["photo"] = json!([{ "file_id": "f1", "file_unique_id": "u1", "width": 90, "height": 90 }]);
+    photo["caption"] = json!("/ticket new Screen flickers");
+    photo["caption_entities"] = json!([{ "type": "bot_command", "offset": 0, "length": 7 }]);
+    fake.push_update(json!({ "message": photo }));
+    wait_message(&fake, HELP, "Ticket #1 opened: Screen flickers").await;
+
+    // In private, chat is explained rather than read as an unknown command.
+    fake.say(CAROL.id, CAROL, "hello there");
+    let explained = wait_message(&fake, CAROL.id, "I read commands, not chat").await;
+    assert!(!explained.shown.contains("/hello"), "{}", explained.shown);
+    // A forwarded message is never run, whatever it says.
+    let mut forwarded = fake.message_json(CAROL.id, CAROL, "/ticket new Forwarded by accident");
+    forwarded["forward_origin"] = json!({ "type": "hidden_user", "sender_user_name": "Someone", "date": 1 });
+    let forwarded_id = forwarded["message_id"].as_i64().unwrap();
+    fake.push_update(json!({ "message": forwarded }));
+    fake.wait("the forward explained", WAIT, |f| !answers_to(f, CAROL.id, forwarded_id).is_empty()).await;
+    assert!(answers_to(&fake, CAROL.id, forwarded_id)[0].shown.contains("I read commands"));
+
+    // An anonymous admin's command is the group's: explained, applied as nobody.
+    let mut anonymous = fake.message_json(HELP, CAROL, "/ticket new From the group");
+    anonymous["from"] =
+        json!({ "id": 1_087_968_824_i64, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot" });
+    anonymous["sender_chat"] = anonymous["chat"].clone();
+    fake.push_update(json!({ "message": anonymous }));
+    wait_message(&fake, HELP, "You are writing as the group").await;
+
+    // A forum topic: the answer, and each part of a long one, stays in the topic.
+    for i in 0..24 {
+        fake.say(HELP, ALICE, &format!("/ticket new \"{i:02} {}\"", "x".repeat(180)));
+    }
+    wait_message(&fake, HELP, "Ticket #25 opened").await;
+    let mut in_topic = fake.message_json(HELP, ALICE, "/ticket list");
+    in_topic["is_topic_message"] = json!(true);
+    in_topic["message_thread_id"] = json!(42);
+    let topic_message = in_topic["message_id"].as_i64().unwrap();
+    fake.push_update(json!({ "message": in_topic }));
+    fake.wait("the whole list", WAIT, |f| answers_to(f, HELP, topic_message).iter().any(|m| m.shown.contains("#25 [")))
+        .await;
+    let parts = answers_to(&fake, HELP, topic_message);
+    assert!(parts.len() >= 2, "a long list comes in parts: {}", parts.len());
+    assert!(parts.iter().all(|p| p.thread == Some(42)), "{:?}", parts.iter().map(|p| p.thread).collect::<Vec<_>>());
+
+    let tickets = bot.app.store.tickets(all_tickets()).await.unwrap();
+    assert_eq!(tickets.len(), 25, "no ticket from the forward or the anonymous admin");
+    assert!(
+        bot.app.store.person_by_handle(deskmate_port::Platform::Telegram, "groupanonymousbot").await.unwrap().is_none()
+    );
+    for id in silent {
+        assert!(answers_to(&fake, HELP, id).is_empty(), "message {id} in the group was not for Deskmate");
+    }
+    assert!(!fake.messages_in(HELP).iter().any(|m| m.shown.contains("I don't know")), "no 'I don't know' in the group");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// Real updates from other Telegram libraries' test fixtures (private, group, forum,
+/// channel posts, service messages, edits, reactions, inline queries, unknown kinds)
+/// posted to the webhook: each is answered 200, nothing not addressed to Deskmate gets a
+/// reply, and what is addressed to it is answered in its chat and topic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn real_updates_from_other_libraries_are_taken_quietly() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bot = Bot::start(&fake, &db, |c| {
+        c.telegram.mode = deskmate::config::TelegramMode::Webhook;
+        c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
+        c.telegram.webhook_listen = format!("127.0.0.1:{port}");
+        c.telegram.webhook_secret = "fixture-replay-secret-0123456789".to_owned();
+    })
+    .await;
+    fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
+    let commands: std::collections::HashSet<String> = deskmate::commands::menu().into_iter().map(|m| m.name).collect();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/telegram");
+    let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "json"));
+    files.sort();
+    assert!(files.len() >= 50, "the fixtures are there: {}", files.len());
+    let mut addressed = Vec::new();
+    let mut quiet = Vec::new();
+    for path in &files {
+        let update: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        fake.push_update(update.clone());
+        let Some(message) = update.get("message") else { continue };
+        let chat = message["chat"]["id"].as_i64().unwrap();
+        let id = message["message_id"].as_i64().unwrap();
+        let text = message["text"].as_str().or(message["caption"].as_str()).unwrap_or_default().trim();
+        let private = message["chat"]["type"] == "private";
+        let from_person = message["from"]["is_bot"] == false;
+        let first = text.split_whitespace().next().unwrap_or_default();
+        let (name, bot) = first.trim_start_matches('/').split_once('@').unwrap_or((first.trim_start_matches('/'), ""));
+        let ours = text.starts_with('/')
+            && commands.contains(&name.to_lowercase())
+            && (bot.is_empty() || bot.eq_ignore_ascii_case(BOT_USERNAME));
+        let topic = (message["is_topic_message"] == true).then(|| message["message_thread_id"].as_i64()).flatten();
+        if from_person && !text.is_empty() && (private || ours) {
+            addressed.push((path.clone(), chat, id, topic));
+        } else {
+            quiet.push((path.clone(), chat, id));
+        }
+    }
+    let statuses = fake.push_to_webhook(None).await;
+    assert_eq!(statuses.len(), files.len());
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    for (path, chat, id, topic) in &addressed {
+        fake.wait(&format!("an answer to {}", path.display()), WAIT, |f| !answers_to(f, *chat, *id).is_empty()).await;
+        for answer in answers_to(&fake, *chat, *id) {
+            assert_eq!(answer.thread, *topic, "{} is answered in its topic", path.display());
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Several fixtures reuse one message id in one chat; those are judged by the addressed one.
+    quiet.retain(|(_, chat, id)| !addressed.iter().any(|(_, c, i, _)| c == chat && i == id));
+    for (path, chat, id) in &quiet {
+        assert!(answers_to(&fake, *chat, *id).is_empty(), "{} was not addressed to Deskmate", path.display());
+    }
+    eprintln!("replayed {} fixtures: {} answered, {} taken quietly", files.len(), addressed.len(), quiet.len());
+    assert!(!addressed.is_empty());
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// A panic while handling one update (a test-only hook in debug builds) is an apology
+/// with a reference for that update alone: the batch's other updates are applied once,
+/// and every update is confirmed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_binary_survives_a_panic_inside_a_batch() {
+    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
+    fake.batch(5);
+    let titles = ["Before", "Kaboom-7f3", "After one", "After two", "After three"];
+    for title in titles {
+        fake.say(HELP, CAROL, &format!("/ticket new {title}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = deskmate_binary(&fake, dir.path(), &[("TEST_DESKMATE_PANIC_ON", "Kaboom-7f3")]);
+    fake.wait("every update confirmed", WAIT, |f| f.confirmed() >= titles.len() as i64).await;
+    let apology = wait_message(&fake, HELP, "something went wrong on my side").await;
+    let reference = apology.shown.rsplit("(ref ").next().unwrap().trim_end_matches(')').to_owned();
+    wait_message(&fake, QUEUE, "After three").await;
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit").unwrap();
+    assert!(status.success(), "the process lived on and stopped cleanly");
+    let log = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap();
+    assert!(log.contains(&reference), "the log names the reference {reference}");
+
+    let url = format!("sqlite://{}", dir.path().join("deskmate.db").display());
+    let store = deskmate::store::Store::connect(&url).await.unwrap();
+    let mut stored: Vec<String> = store.tickets(all_tickets()).await.unwrap().into_iter().map(|t| t.title).collect();
+    stored.sort();
+    assert_eq!(stored, ["After one", "After three", "After two", "Before"], "the others applied, once each");
+    let pool = store.sqlite_pool().unwrap();
+    let (failed, recorded): (i64, String) =
+        sqlx::query_as("SELECT COUNT(*), MAX(reference) FROM failed_events").fetch_one(pool).await.unwrap();
+    assert_eq!((failed, recorded), (1, reference), "the failed update is recorded under its reference");
+    assert!(fake.deliveries().values().all(|n| *n == 1), "nothing read twice: {:?}", fake.deliveries());
+}

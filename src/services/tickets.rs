@@ -150,6 +150,14 @@ impl Tickets {
                 body: Body::text(replies::ticket_closed_for_requester(&closed, &actor.person.display_name)),
             });
         }
+        // The agent working on it hears when someone else closed it.
+        if let Some(agent) = closed.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != closed.requester.id)
+        {
+            effects.push(Effect::Direct {
+                person: agent.id,
+                body: Body::text(replies::ticket_closed_for_assignee(&closed, &actor.person.display_name)),
+            });
+        }
         Ok(effects)
     }
 

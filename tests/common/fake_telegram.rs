@@ -29,6 +29,8 @@ pub struct BotMessage {
     pub shown: String,
     pub markup: Option<Value>,
     pub reply_to: Option<i64>,
+    /// The forum topic it was posted in.
+    pub thread: Option<i64>,
     pub edits: u32,
 }
 
@@ -157,6 +159,46 @@ impl FakeTelegram {
         inner.sent_updates.insert(id, update.clone());
         inner.pending.push((id, update));
         id
+    }
+
+    /// Any update as Telegram would send it (a fixture from another library, an edit, a
+    /// reaction…), renumbered after the ones sent so far; every group chat it names
+    /// becomes known. Returns the update id.
+    pub fn push_update(&self, mut update: Value) -> i64 {
+        let id = {
+            let mut inner = self.inner.lock().unwrap();
+            let Some(object) = update.as_object_mut() else { panic!("an update is an object") };
+            object.remove("update_id");
+            let (kind, payload) = object.iter().next().map(|(k, v)| (k.clone(), v.clone())).expect("one kind");
+            for chat in [&payload["chat"], &payload["message"]["chat"]] {
+                if let Some(chat_id) = chat["id"].as_i64().filter(|id| *id < 0) {
+                    inner.chats.entry(chat_id).or_insert_with(|| chat.clone());
+                }
+            }
+            self.push(&mut inner, &kind, payload)
+        };
+        self.news.notify_waiters();
+        id
+    }
+
+    /// A message as a user sends it in `chat`, for tests to dress up (a caption, a forward,
+    /// a forum topic) before [`Self::push_update`].
+    pub fn message_json(&self, chat: i64, user: User, text: &str) -> Value {
+        let mut inner = self.inner.lock().unwrap();
+        let message_id = inner.next_message;
+        inner.next_message += 1;
+        let mut message = json!({
+            "message_id": message_id,
+            "date": chrono::Utc::now().timestamp(),
+            "chat": self.chat_json(&inner, chat, user),
+            "from": user.json(),
+            "text": text,
+        });
+        if text.starts_with('/') {
+            let len = text.split_whitespace().next().unwrap().encode_utf16().count();
+            message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
+        }
+        message
     }
 
     /// `user` writes `text` in `chat`; returns the update id.
@@ -518,6 +560,7 @@ fn send_message(fake: &FakeTelegram, body: &Value) -> Response {
         shown,
         markup: body.get("reply_markup").cloned(),
         reply_to: body["reply_parameters"]["message_id"].as_i64(),
+        thread: body["message_thread_id"].as_i64(),
         edits: 0,
     };
     let json = bot_message_json(&inner, &message);
