@@ -204,3 +204,44 @@ fn a_question_is_answered_in_the_console() {
         at += found + line.len();
     }
 }
+
+/// Defect 6: an invalid UTF-8 byte on stdin ended the session and dropped later lines.
+#[test]
+fn invalid_utf8_on_stdin_is_one_bad_line_not_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child =
+        deskmate(dir.path()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let script: &[u8] = b"/ticket new Caf\xe9 machine \xff broken\n/ticket new Second ticket\nhello there\n";
+    child.stdin.take().unwrap().write_all(script).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "exit status; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Ticket #1 opened: Caf\u{FFFD} machine \u{FFFD} broken"), "{stdout}");
+    assert!(stdout.contains("Ticket #2 opened: Second ticket"), "the next line is read: {stdout}");
+    assert!(stdout.contains("I read commands, not chat"), "{stdout}");
+}
+
+/// Defect 3: webhook mode started without a secret and obeyed any POST.
+#[test]
+fn webhook_mode_without_a_secret_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |secret: &str| {
+        deskmate(dir.path())
+            .args(["check-config"])
+            .env("DESKMATE_TELEGRAM_TOKEN", "123456:TEST-token_for_the_fake")
+            .env("DESKMATE_TELEGRAM_MODE", "webhook")
+            .env("DESKMATE_TELEGRAM_WEBHOOK_URL", "http://127.0.0.1:9/hook")
+            .env("DESKMATE_TELEGRAM_WEBHOOK_LISTEN", "127.0.0.1:0")
+            .env("DESKMATE_TELEGRAM_WEBHOOK_SECRET", secret)
+            .output()
+            .unwrap()
+    };
+    for weak in ["", "short-secret"] {
+        let out = run(weak);
+        assert!(!out.status.success(), "a secret of {} characters is refused", weak.len());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("DESKMATE_TELEGRAM_WEBHOOK_SECRET") && err.contains("at least 24"), "{err}");
+    }
+    let out = run("a-long-enough-secret_0123456789");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -50,3 +50,28 @@ async fn health_readiness_and_metrics() {
     assert_eq!(status, 503);
     assert!(body.starts_with("database:"), "{body}");
 }
+
+/// Defect 11: half-open connections stayed open forever. Fifty clients that open a
+/// connection and never finish their request do not keep others out, and are closed
+/// once idle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn half_open_connections_are_closed_and_do_not_block_others() {
+    let chat = Chat::start_with(Backend::Sqlite, |c| c.http.listen = "127.0.0.1:0".to_owned()).await.unwrap();
+    let addr = chat.app.http.expect("listening");
+    let mut stalled = Vec::new();
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc").await.unwrap();
+        stalled.push(stream);
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(get(addr, "/healthz").await, (200, "ok\n".to_owned()), "served beside them");
+    let limit = deskmate_port::listener::IDLE_TIMEOUT + std::time::Duration::from_secs(5);
+    for mut stream in stalled {
+        let mut buf = [0u8; 64];
+        let closed = tokio::time::timeout(limit.saturating_sub(started.elapsed()), stream.read(&mut buf)).await;
+        assert!(matches!(closed, Ok(Ok(0) | Err(_))), "closed by the server: {closed:?}");
+    }
+    eprintln!("50 half-open connections closed {:?} after they stalled", started.elapsed());
+    chat.finish().await;
+}

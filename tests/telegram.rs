@@ -686,3 +686,83 @@ async fn the_binary_survives_a_panic_inside_a_batch() {
     assert_eq!((failed, recorded), (1, reference), "the failed update is recorded under its reference");
     assert!(fake.deliveries().values().all(|n| *n == 1), "nothing read twice: {:?}", fake.deliveries());
 }
+
+/// `GET path` on `addr`; the status, or `None` without an answer within `limit`.
+async fn http_status(addr: std::net::SocketAddr, path: &str, limit: Duration) -> Option<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let ask = async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.ok()?;
+        response.split_whitespace().nth(1)?.parse().ok()
+    };
+    tokio::time::timeout(limit, ask).await.ok().flatten()
+}
+
+/// A database outage while updates arrive: PostgreSQL behind a proxy that drops every
+/// connection and refuses new ones, twice. No update is confirmed before it is applied,
+/// each is applied once when the database is back, every person is answered, and
+/// `/readyz` says 503 quickly while the database is away.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_outage_loses_nothing_and_repeats_nothing() {
+    let Some((fake, db)) = setup(Backend::Postgres).await else { return };
+    let rest = db.url.split_once("://").unwrap().1;
+    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split('/').next().unwrap().to_owned();
+    let proxy = common::proxy::Proxy::start(host_port.clone()).await;
+    let proxied = db.url.replacen(&host_port, &proxy.addr.to_string(), 1);
+    let bot = Bot::start(&fake, &db, |c| {
+        c.database.url = proxied.clone();
+        c.http.listen = "127.0.0.1:0".into();
+        c.outbox.retry_base_seconds = 1;
+    })
+    .await;
+    let ops = bot.app.http.unwrap();
+    assert_eq!(http_status(ops, "/readyz", Duration::from_secs(2)).await, Some(200));
+    const N: usize = 60;
+    let people: Vec<User> =
+        (0..6).map(|i| User { id: 5000 + i, name: ["Ann", "Ben", "Cid", "Dee", "Eli", "Fay"][i as usize] }).collect();
+    // 60 updates at 10 a second, while the database goes away twice.
+    let sender = {
+        let fake = fake.clone();
+        tokio::spawn(async move {
+            for i in 0..N {
+                fake.say(HELP, people[i % people.len()], &format!("/ticket new Outage {i:02}"));
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        })
+    };
+    let mut outages = Vec::new();
+    for (after, down_for) in [(1_500, 3_000), (1_000, 4_000)] {
+        tokio::time::sleep(Duration::from_millis(after)).await;
+        proxy.cut();
+        let started = std::time::Instant::now();
+        let status = http_status(ops, "/readyz", Duration::from_secs(1)).await;
+        outages.push((status, started.elapsed()));
+        tokio::time::sleep(Duration::from_millis(down_for)).await;
+        proxy.restore();
+    }
+    sender.await.unwrap();
+    for (status, took) in &outages {
+        assert_eq!(*status, Some(503), "/readyz while the database is down (answered in {took:?})");
+        assert!(*took < Duration::from_secs(1), "{took:?}");
+    }
+    fake.wait("every update confirmed", Duration::from_secs(120), |f| f.confirmed() >= N as i64).await;
+    let titles: Vec<String> = (0..N).map(|i| format!("Outage {i:02}")).collect();
+    fake.wait("every person answered", Duration::from_secs(60), |f| {
+        let said = f.messages_in(HELP);
+        titles.iter().all(|t| said.iter().any(|m| m.shown.contains("opened:") && m.shown.contains(t.as_str())))
+    })
+    .await;
+    let mut stored: Vec<String> =
+        bot.app.store.tickets(all_tickets()).await.unwrap().into_iter().map(|t| t.title).collect();
+    stored.sort();
+    assert_eq!(stored, titles, "each update applied exactly once");
+    let read_again = fake.deliveries().values().filter(|n| **n > 1).count();
+    eprintln!("outage: {N} updates, {read_again} read more than once, /readyz {outages:?}");
+    assert!(read_again > 0, "the long outage made updates fail and come again");
+    assert_eq!(http_status(ops, "/readyz", Duration::from_secs(2)).await, Some(200));
+    bot.stop().await;
+    db.drop_db().await;
+}
