@@ -284,14 +284,10 @@ impl Router {
         }
         let result = match event.kind {
             EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
-            EventKind::Button { button_id, .. } => match self.within_rate(&actor, RateClass::General) {
-                Ok(()) => self.run_button(&mut tx, &actor, &button_id).await,
-                Err(e) => Err(e),
-            },
-            EventKind::Answer { prompt, replied_to, text } => match self.within_rate(&actor, RateClass::General) {
-                Ok(()) => self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await,
-                Err(e) => Err(e),
-            },
+            EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
+            EventKind::Answer { prompt, replied_to, text } => {
+                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await
+            }
             EventKind::Text { .. } => {
                 tracing::Span::current().record("command", "text");
                 Ok(vec![Effect::reply(replies::plain_text())])
@@ -370,6 +366,7 @@ impl Router {
     }
 
     async fn run_button(&self, tx: &mut Tx, actor: &Actor, button_id: &str) -> ServiceResult {
+        self.within_rate(actor, RateClass::General)?;
         let Some(action) = ButtonAction::decode(button_id) else {
             return Err(ServiceError::User(replies::stale_button()));
         };
@@ -399,6 +396,7 @@ impl Router {
         replied_to: Option<&MessageRef>,
         text: &str,
     ) -> ServiceResult {
+        self.within_rate(actor, RateClass::General)?;
         let id = match (prompt, replied_to) {
             (Some(key), _) => key.parse::<i64>().ok(),
             (None, Some(message)) => match self.store.prompt_for_message(message).await? {

@@ -439,3 +439,36 @@ async fn a_bad_token_is_retried_not_a_panic() {
     app.shutdown().await;
     db.drop_db().await;
 }
+
+/// The database goes away while a slash command comes in: the interaction is deferred
+/// within Discord's deadline, the event is offered again, and the answer edits the
+/// deferred response once the database is back. On PostgreSQL behind a cut proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_interaction_during_a_database_outage_is_deferred_and_answered_later() {
+    common::init_tracing();
+    let Some(db) = TestDb::new(Backend::Postgres).await else { return };
+    let fake = FakeDiscord::start().await;
+    let (proxy, proxied) = common::proxy::Proxy::in_front_of(&db.url).await;
+    let bot = Bot::start(&fake, &db, |c| {
+        c.database.url = proxied.clone();
+        c.discord.defer_after_ms = 500;
+    })
+    .await;
+    proxy.cut();
+    let asked = fake.slash(CAROL, HELP, "ticket", ticket_new("Asked while the database was away"));
+    fake.wait("the deferral", WAIT, |f| !f.answer(asked).callbacks.is_empty()).await;
+    let answer = fake.answer(asked);
+    assert_eq!(answer.callbacks[0].0, 5, "deferred");
+    assert!(answer.callbacks[0].1 - answer.dispatched.unwrap() < Duration::from_secs(3));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(fake.replies_to(asked).is_empty(), "nothing claimed to be done while the database is away");
+    proxy.restore();
+    let reply = wait_message(&fake, HELP, "Ticket #1 opened: Asked while the database was away").await;
+    assert_eq!(reply.interaction, Some(asked), "the reply edits the deferred response");
+    assert_eq!(fake.answer(asked).callbacks.len(), 1, "one acknowledgement only");
+    let tickets =
+        bot.app.store.tickets(deskmate::store::TicketFilter { statuses: None, involving: None, limit: 10 }).await;
+    assert_eq!(tickets.unwrap().len(), 1, "applied once");
+    bot.stop().await;
+    db.drop_db().await;
+}

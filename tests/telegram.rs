@@ -73,6 +73,16 @@ impl Bot {
     }
 }
 
+/// Webhook mode on a free loopback port, with `secret`.
+fn webhook_mode(c: &mut Config, secret: &str) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    c.telegram.mode = deskmate::config::TelegramMode::Webhook;
+    c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
+    c.telegram.webhook_listen = format!("127.0.0.1:{port}");
+    c.telegram.webhook_secret = secret.to_owned();
+    common::assert_loopback(&c.telegram.webhook_url);
+}
+
 async fn setup(backend: Backend) -> Option<(FakeTelegram, TestDb)> {
     common::init_tracing();
     let db = TestDb::new(backend).await?;
@@ -402,15 +412,7 @@ async fn the_binary_serves_a_group_and_stops_cleanly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn webhook_mode_checks_the_secret_and_applies_a_repost_once() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let bot = Bot::start(&fake, &db, |c| {
-        c.telegram.mode = deskmate::config::TelegramMode::Webhook;
-        c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
-        c.telegram.webhook_listen = format!("127.0.0.1:{port}");
-        c.telegram.webhook_secret = "s3cret-Value_1-long-enough-0123".to_owned();
-        common::assert_loopback(&c.telegram.webhook_url);
-    })
-    .await;
+    let bot = Bot::start(&fake, &db, |c| webhook_mode(c, "s3cret-Value_1-long-enough-0123")).await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
     assert_eq!(fake.webhook().unwrap().1, "s3cret-Value_1-long-enough-0123");
     let update = fake.say(HELP, CAROL, "/ticket new Webhook ticket");
@@ -592,14 +594,7 @@ async fn etiquette_in_groups_topics_and_private_chats() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn real_updates_from_other_libraries_are_taken_quietly() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let bot = Bot::start(&fake, &db, |c| {
-        c.telegram.mode = deskmate::config::TelegramMode::Webhook;
-        c.telegram.webhook_url = format!("http://127.0.0.1:{port}/telegram/hook");
-        c.telegram.webhook_listen = format!("127.0.0.1:{port}");
-        c.telegram.webhook_secret = "fixture-replay-secret-0123456789".to_owned();
-    })
-    .await;
+    let bot = Bot::start(&fake, &db, |c| webhook_mode(c, "fixture-replay-secret-0123456789")).await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
     let commands: std::collections::HashSet<String> = deskmate::commands::menu().into_iter().map(|m| m.name).collect();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/telegram");
@@ -708,10 +703,7 @@ async fn http_status(addr: std::net::SocketAddr, path: &str, limit: Duration) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_database_outage_loses_nothing_and_repeats_nothing() {
     let Some((fake, db)) = setup(Backend::Postgres).await else { return };
-    let rest = db.url.split_once("://").unwrap().1;
-    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split('/').next().unwrap().to_owned();
-    let proxy = common::proxy::Proxy::start(host_port.clone()).await;
-    let proxied = db.url.replacen(&host_port, &proxy.addr.to_string(), 1);
+    let (proxy, proxied) = common::proxy::Proxy::in_front_of(&db.url).await;
     let bot = Bot::start(&fake, &db, |c| {
         c.database.url = proxied.clone();
         c.http.listen = "127.0.0.1:0".into();
@@ -765,4 +757,37 @@ async fn a_database_outage_loses_nothing_and_repeats_nothing() {
     assert_eq!(http_status(ops, "/readyz", Duration::from_secs(2)).await, Some(200));
     bot.stop().await;
     db.drop_db().await;
+}
+
+/// The same through the webhook: the update that panics is answered 200 with an
+/// apology (not a dropped connection), and the updates around it are applied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_panic_through_the_webhook_is_answered_not_dropped() {
+    let Some((fake, _db)) = setup(Backend::Sqlite).await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let mut hook = Config::default();
+    webhook_mode(&mut hook, "panic-test-secret-0123456789");
+    let t = &hook.telegram;
+    let mut child = deskmate_binary(
+        &fake,
+        dir.path(),
+        &[
+            ("TEST_DESKMATE_PANIC_ON", "Kaboom-9e1"),
+            ("DESKMATE_TELEGRAM_MODE", "webhook"),
+            ("DESKMATE_TELEGRAM_WEBHOOK_URL", &t.webhook_url),
+            ("DESKMATE_TELEGRAM_WEBHOOK_LISTEN", &t.webhook_listen),
+            ("DESKMATE_TELEGRAM_WEBHOOK_SECRET", &t.webhook_secret),
+        ],
+    );
+    fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
+    for title in ["First", "Kaboom-9e1", "Third"] {
+        fake.say(HELP, CAROL, &format!("/ticket new {title}"));
+    }
+    assert_eq!(fake.push_to_webhook(None).await, vec![200, 200, 200]);
+    wait_message(&fake, HELP, "something went wrong on my side").await;
+    wait_message(&fake, QUEUE, "Third").await;
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit").unwrap();
+    assert!(status.success());
 }

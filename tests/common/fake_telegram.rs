@@ -212,21 +212,9 @@ impl FakeTelegram {
     }
 
     fn message(&self, chat: i64, user: User, text: &str, reply_to: Option<i64>) -> i64 {
+        let mut message = self.message_json(chat, user, text);
         let id = {
             let mut inner = self.inner.lock().unwrap();
-            let message_id = inner.next_message;
-            inner.next_message += 1;
-            let mut message = json!({
-                "message_id": message_id,
-                "date": chrono::Utc::now().timestamp(),
-                "chat": self.chat_json(&inner, chat, user),
-                "from": user.json(),
-                "text": text,
-            });
-            if text.starts_with('/') {
-                let len = text.split_whitespace().next().unwrap().encode_utf16().count();
-                message["entities"] = json!([{ "type": "bot_command", "offset": 0, "length": len }]);
-            }
             if let Some(to) = reply_to {
                 let original = inner.messages.iter().find(|m| m.chat == chat && m.id == to).unwrap().clone();
                 message["reply_to_message"] = bot_message_json(&inner, &original);

@@ -50,6 +50,16 @@ impl Proxy {
         proxy
     }
 
+    /// A proxy in front of the database of `url` (postgres://user@host:port/db), and the
+    /// same URL through it.
+    pub async fn in_front_of(url: &str) -> (Proxy, String) {
+        let rest = url.split_once("://").unwrap().1;
+        let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h).split('/').next().unwrap().to_owned();
+        let proxy = Proxy::start(host_port.clone()).await;
+        let proxied = url.replacen(&host_port, &proxy.addr.to_string(), 1);
+        (proxy, proxied)
+    }
+
     /// Drops every connection and refuses new ones.
     pub fn cut(&self) {
         self.down.store(true, Ordering::SeqCst);
