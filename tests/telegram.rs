@@ -791,3 +791,34 @@ async fn a_panic_through_the_webhook_is_answered_not_dropped() {
     let status = tokio::time::timeout(Duration::from_secs(20), child.wait()).await.expect("exit").unwrap();
     assert!(status.success());
 }
+
+/// Webhook mode while the database is away: the update is answered 503 (so Telegram
+/// posts it again) and applied once when Telegram re-posts it after the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_webhook_update_during_an_outage_is_answered_503_and_applied_later() {
+    let Some((fake, db)) = setup(Backend::Postgres).await else { return };
+    let (proxy, proxied) = common::proxy::Proxy::in_front_of(&db.url).await;
+    let bot = Bot::start(&fake, &db, |c| {
+        c.database.url = proxied.clone();
+        webhook_mode(c, "outage-webhook-secret-0123456789");
+    })
+    .await;
+    fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
+    fake.say(HELP, CAROL, "/ticket new Posted while the database was away");
+    proxy.cut();
+    assert_eq!(fake.push_to_webhook(None).await, vec![503], "not taken: Telegram keeps it");
+    proxy.restore();
+    let mut statuses = Vec::new();
+    for _ in 0..20 {
+        statuses = fake.push_to_webhook(None).await;
+        if statuses.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(statuses.is_empty(), "taken once the database is back: {statuses:?}");
+    wait_message(&fake, HELP, "Ticket #1 opened: Posted while the database was away").await;
+    assert_eq!(bot.app.store.tickets(all_tickets()).await.unwrap().len(), 1);
+    bot.stop().await;
+    db.drop_db().await;
+}
