@@ -13,10 +13,10 @@ use deskmate_port::{
     Platform, SendError,
 };
 
-use crate::App;
-use crate::clock::SystemClock;
-use crate::config::Config;
-use crate::store::Store;
+use deskmate::App;
+use deskmate::clock::SystemClock;
+use deskmate::config::Config;
+use deskmate::store::Store;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -147,8 +147,8 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         }
     }
     deskmate.elapsed = start.elapsed();
-    let claimed = app.store.tickets(crate::store::TicketFilter {
-        statuses: Some(&[crate::domain::TicketStatus::Claimed]),
+    let claimed = app.store.tickets(deskmate::store::TicketFilter {
+        statuses: Some(&[deskmate::domain::TicketStatus::Claimed]),
         involving: None,
         limit: i64::MAX,
     });
@@ -181,7 +181,7 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
 /// late the `due` ones fire: from their due time to their message reaching the
 /// messenger, through River, the worker's transaction and the outbox.
 async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow::Result<()> {
-    use crate::scheduler::TimerAction;
+    use deskmate::scheduler::TimerAction;
     let mut config = Config::default();
     config.database.url = url.to_owned();
     config.scheduler.poll_ms = 1000;
@@ -362,7 +362,7 @@ async fn scratch_pg(server: &str, tag: &str) -> anyhow::Result<(String, String)>
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
     conn.close().await?;
-    Ok((name.clone(), replace_db_name(server, &name)))
+    Ok((name.clone(), deskmate::store::with_database(server, &name)))
 }
 
 async fn drop_pg(server: &str, names: &[String]) -> anyhow::Result<()> {
@@ -377,19 +377,6 @@ async fn drop_pg(server: &str, names: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `postgres://u@h:5432/test?x=y` with the database replaced by `name`.
-pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
-    let mut out = format!("{}/{name}", &base[..path_start]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
-
 /// Peak resident set size of this process, from /proc (Linux).
 pub fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -397,14 +384,4 @@ pub fn peak_rss_kib() -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn database_names_are_replaced() {
-        assert_eq!(super::replace_db_name("postgres://u@127.0.0.1:5432/test", "x"), "postgres://u@127.0.0.1:5432/x");
-        assert_eq!(super::replace_db_name("postgres://h/test?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
-        assert_eq!(super::replace_db_name("postgres://h", "x"), "postgres://h/x");
-    }
 }

@@ -2,7 +2,6 @@
 //! (console, Telegram, Discord) live in their own crates and meet the core at
 //! `deskmate-port`.
 
-pub mod bench;
 pub mod buttons;
 pub mod clock;
 pub mod commands;

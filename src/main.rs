@@ -1,5 +1,7 @@
 //! Wiring only: config → store → services → adapters → run.
 
+mod bench;
+
 use std::future::Future;
 #[cfg(feature = "console")]
 use std::io::IsTerminal;
@@ -9,9 +11,9 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use deskmate::App;
 use deskmate::clock::SystemClock;
 use deskmate::config::Config;
-use deskmate::{App, bench};
 use deskmate_port::{Inbound, Messenger};
 use tokio::sync::watch;
 

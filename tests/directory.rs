@@ -181,3 +181,49 @@ on_both_backends!(
     },
     link_guessing_is_locked_out
 );
+
+/// Two admins revoking each other at the same moment never leave the deployment without
+/// an admin: one revoke wins, the other is refused as the last admin's.
+async fn concurrent_revokes_keep_an_admin(chat: Chat) {
+    use deskmate_port::{EventKind, Inbound};
+    for who in ["bob", "carol"] {
+        chat.say(who, "/whoami").await;
+    }
+    let store = chat.store();
+    for round in 0..10 {
+        // Exactly two admins, neither from the config.
+        let mut tx = store.begin().await.unwrap();
+        for who in ["bob", "carol"] {
+            let p = store.person_by_handle(Platform::Console, who).await.unwrap().unwrap();
+            tx.grant_role(
+                p.id,
+                Role::Admin,
+                deskmate::store::Audit { actor: None, platform: Platform::Console, at: chrono::Utc::now() },
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let revoke = |by: &str, whom: &str| {
+            common::console_event(by, EventKind::Command { text: format!("/role revoke @{whom} admin") })
+        };
+        let (a, b) = tokio::join!(
+            chat.app.router.handle(revoke("bob", "carol")),
+            chat.app.router.handle(revoke("carol", "bob"))
+        );
+        a.unwrap();
+        b.unwrap();
+        let admins = chat.count("person_roles WHERE role = 'admin'").await;
+        assert_eq!(admins, 1, "round {round}: one admin is left");
+    }
+    chat.app.router.settle().await;
+    let said: Vec<String> = chat.sent().into_iter().map(|s| s.text().to_owned()).collect();
+    assert_eq!(said.iter().filter(|t| t.contains("no longer an admin")).count(), 10, "{said:?}");
+    assert_eq!(said.iter().filter(|t| t.contains("leave nobody as admin")).count(), 10, "{said:?}");
+    chat.finish().await;
+}
+on_both_backends!(
+    concurrent_revokes,
+    |c: &mut deskmate::config::Config| c.directory.admins = Vec::new(),
+    concurrent_revokes_keep_an_admin
+);

@@ -57,9 +57,7 @@ fn arg_usage(arg: &ArgSpec) -> String {
 fn kind_hint(kind: ArgKind) -> String {
     match kind {
         ArgKind::Choice(choices) => choices.join("|"),
-        ArgKind::Duration => "30m".to_owned(),
         ArgKind::DateTime => "when".to_owned(),
-        ArgKind::Int => "n".to_owned(),
         ArgKind::Ticket => "#id".to_owned(),
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),

@@ -34,8 +34,7 @@ fn command(spec: &CommandSpec) -> MenuCommand {
 
 fn kind(kind: ArgKind) -> OptionKind {
     match kind {
-        ArgKind::Word | ArgKind::Text | ArgKind::Duration | ArgKind::DateTime => OptionKind::Text,
-        ArgKind::Int => OptionKind::Integer,
+        ArgKind::Word | ArgKind::Text | ArgKind::DateTime => OptionKind::Text,
         ArgKind::Ticket => OptionKind::Suggested(Suggest::Ticket),
         ArgKind::Mention => OptionKind::User,
         ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| (*w).to_owned()).collect()),

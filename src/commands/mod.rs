@@ -11,4 +11,4 @@ pub use help::{command_help, command_list, usage};
 pub use menu::menu;
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, RateClass, find};
-pub use time::{parse_datetime, parse_duration};
+pub use time::parse_datetime;

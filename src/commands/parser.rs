@@ -2,13 +2,12 @@
 //! the caller's time zone come in through [`ParseContext`].
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::registry::{ArgKind, COMMANDS, CommandSpec, find};
-use super::time::{TimeError, parse_datetime, parse_duration};
+use super::time::{TimeError, parse_datetime};
 use crate::domain::TicketId;
 
 pub struct ParseContext {
@@ -36,11 +35,9 @@ impl ParseContext {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
-    Int(i64),
     Ticket(TicketId),
     /// A handle, without the `@`.
     Mention(String),
-    Duration(Duration),
     DateTime(DateTime<Utc>),
     Choice(&'static str),
     TimeZone(Tz),
@@ -369,7 +366,6 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
                 Ok(Value::Text(raw.to_owned()))
             }
         }
-        ArgKind::Int => raw.parse().map(Value::Int).map_err(|_| format!("`{raw}` is not a whole number")),
         ArgKind::Ticket => raw
             .strip_prefix('#')
             .unwrap_or(raw)
@@ -382,7 +378,6 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             Some(handle) if !handle.is_empty() => Ok(Value::Mention(handle.to_owned())),
             _ => Err(format!("`{raw}` is not a mention; write @name")),
         },
-        ArgKind::Duration => parse_duration(raw).map(Value::Duration),
         ArgKind::DateTime => match parse_datetime(raw, ctx.now, ctx.tz) {
             Ok(at) => ctx.within_horizon(at).map(Value::DateTime),
             Err(TimeError::OutOfRange) => Err(ctx.too_far()),

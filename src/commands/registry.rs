@@ -7,14 +7,10 @@ pub enum ArgKind {
     Word,
     /// Everything left on the line that is not an option.
     Text,
-    /// A whole number.
-    Int,
     /// A ticket number, with or without `#`.
     Ticket,
     /// A person: `@handle`.
     Mention,
-    /// A length of time: `30m`, `1h30m`, `2d`.
-    Duration,
     /// A moment, read in the caller's time zone: `2026-12-01 15:00`, `tomorrow 9:00`, `in 2h`.
     DateTime,
     /// One of a fixed set of words.

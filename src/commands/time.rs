@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 /// Reads `30m`, `1h30m`, `2d`, `1w`, `45s` (units may be combined, largest first or not).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("`{text}` is not a duration; write e.g. 30m, 1h30m or 2d");
     let mut total: u64 = 0;
     let mut digits = String::new();

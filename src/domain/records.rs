@@ -47,6 +47,11 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// Agents may close any ticket; a requester may withdraw their own.
+    pub fn may_be_closed_by(&self, person: &Person) -> bool {
+        person.roles.allows(super::Role::Agent) || self.requester.id == person.id
+    }
+
     /// The key its notices and events are filed under.
     pub fn subject(&self) -> String {
         ticket_subject(self.id)

@@ -27,6 +27,9 @@ pub enum TransitionError {
 }
 
 impl TicketStatus {
+    /// Still to be worked on: open or claimed.
+    pub const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
+
     pub fn claim(self) -> Result<TicketStatus, TransitionError> {
         match self {
             TicketStatus::Open => Ok(TicketStatus::Claimed),

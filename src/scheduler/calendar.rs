@@ -50,10 +50,6 @@ impl Calendar {
         Ok(Calendar { cron, tz })
     }
 
-    pub fn zone(&self) -> Tz {
-        self.tz
-    }
-
     /// The first run strictly after `after`.
     ///
     /// The expression is matched against the zone's wall clock. A wall time that occurs
@@ -141,7 +137,7 @@ mod tests {
     fn local_runs(cal: &Calendar, from: DateTime<Utc>, days: i64) -> Vec<NaiveDateTime> {
         cal.between(from, from + Duration::days(days), 10_000)
             .iter()
-            .map(|t| t.with_timezone(&cal.zone()).naive_local())
+            .map(|t| t.with_timezone(&cal.tz).naive_local())
             .collect()
     }
 
@@ -174,7 +170,7 @@ mod tests {
         let cal = Calendar::new("0 30 2 * * *", "Europe/Berlin").expect("valid");
         let runs = cal.between(utc(2026, 3, 27, 12, 0), utc(2026, 3, 31, 12, 0), 10);
         let walls: Vec<String> =
-            runs.iter().map(|t| t.with_timezone(&cal.zone()).format("%m-%d %H:%M").to_string()).collect();
+            runs.iter().map(|t| t.with_timezone(&cal.tz).format("%m-%d %H:%M").to_string()).collect();
         assert_eq!(walls, vec!["03-28 02:30", "03-29 03:30", "03-30 02:30", "03-31 02:30"]);
     }
 

@@ -152,9 +152,11 @@ impl Worker<Run> for RunWorker {
                 .into_iter()
                 .collect(),
             Ok(ScheduledJob::TicketDigest { channel: address }) => {
-                const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
-                let tickets =
-                    self.0.store.tickets(TicketFilter { statuses: Some(ACTIVE), involving: None, limit: 50 }).await?;
+                let tickets = self
+                    .0
+                    .store
+                    .tickets(TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: 50 })
+                    .await?;
                 let text = replies::ticket_digest(&tickets, at, tz);
                 channel(&address)
                     .map(|channel| Effect::PostTo {

@@ -7,7 +7,7 @@ use rand::Rng;
 
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::domain::{Department, Person, Role};
-use crate::store::{Audit, LinkOutcome, Reach, Store, Tx};
+use crate::store::{Audit, LinkOutcome, Reach, Revoked, Store, Tx};
 use crate::{limits, replies};
 
 const LINK_CODE_MINUTES: i64 = 10;
@@ -128,12 +128,12 @@ impl Directory {
             if accounts.iter().any(|a| self.admins.iter().any(|(p, id)| *p == a.platform && *id == a.id)) {
                 return refuse(replies::admin_by_config(&target.display_name));
             }
-            if self.store.count_role(Role::Admin).await? <= 1 {
-                return refuse(replies::last_admin());
-            }
         }
-        let changed = tx.revoke_role(target.id, role, actor.audit()).await?;
-        Ok(vec![Effect::reply(replies::role_revoked(&target.display_name, role, changed))])
+        match tx.revoke_role(target.id, role, actor.audit()).await? {
+            Revoked::Revoked => Ok(vec![Effect::reply(replies::role_revoked(&target.display_name, role, true))]),
+            Revoked::NotHeld => Ok(vec![Effect::reply(replies::role_revoked(&target.display_name, role, false))]),
+            Revoked::LastAdmin => refuse(replies::last_admin()),
+        }
     }
 
     pub async fn create_department(&self, tx: &mut Tx, actor: &Actor, name: &str) -> ServiceResult {

@@ -1,6 +1,7 @@
 //! Personal reminders: a one-shot timer that sends a direct message.
 
 use chrono::{DateTime, Utc};
+use deskmate_port::stable_hash;
 
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::scheduler::{Scheduler, TimerAction};
@@ -22,16 +23,12 @@ impl Reminders {
         if at <= actor.at {
             return refuse(replies::time_passed(at, actor.tz));
         }
-        let key = format!("remind:{}:{}:{:x}", actor.person.id, at.timestamp_millis(), fxhash(text));
+        // The same reminder asked twice is one timer.
+        let key = format!("remind:{}:{}:{:x}", actor.person.id, at.timestamp_millis(), stable_hash(text));
         let fresh = self
             .scheduler
             .add_timer(tx, &key, at, TimerAction::Remind { person: actor.person.id.0, text: text.to_owned() })
             .await?;
         Ok(vec![Effect::reply(replies::reminder_set(at, actor.tz, text, fresh))])
     }
-}
-
-/// A small stable hash, so the same reminder asked twice is one timer.
-fn fxhash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }

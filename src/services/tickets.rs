@@ -48,17 +48,14 @@ impl Tickets {
         const OPEN: &[TicketStatus] = &[TicketStatus::Open];
         const CLAIMED: &[TicketStatus] = &[TicketStatus::Claimed];
         const CLOSED: &[TicketStatus] = &[TicketStatus::Closed];
-        const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
         let (statuses, word) = match scope {
             ListScope::Open => (Some(OPEN), "open"),
             ListScope::Claimed => (Some(CLAIMED), "claimed"),
             ListScope::Closed => (Some(CLOSED), "closed"),
-            ListScope::Active => (Some(ACTIVE), "active"),
+            ListScope::Active => (Some(TicketStatus::ACTIVE), "active"),
             ListScope::All => (None, ""),
         };
-        // Agents and managers see the whole queue; everyone else sees their own tickets.
-        let sees_all = actor.is(Role::Agent) || actor.is(Role::Manager);
-        let involving = (mine || !sees_all).then_some(actor.person.id);
+        let involving = (mine || !actor.person.roles.sees_all_tickets()).then_some(actor.person.id);
         let tickets = self.store.tickets(TicketFilter { statuses, involving, limit: LIST_LIMIT }).await?;
         let what = match (involving.is_some(), word.is_empty()) {
             (true, true) => "of your".to_owned(),
@@ -71,10 +68,9 @@ impl Tickets {
     /// Active tickets the person may act on whose number starts with, or title contains,
     /// what they typed: suggestions while an option is typed.
     pub async fn suggest(&self, person: &Person, typed: &str) -> ServiceResult<Vec<Ticket>> {
-        const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
-        let sees_all = person.roles.allows(Role::Agent) || person.roles.allows(Role::Manager);
-        let involving = (!sees_all).then_some(person.id);
-        let tickets = self.store.tickets(TicketFilter { statuses: Some(ACTIVE), involving, limit: 200 }).await?;
+        let involving = (!person.roles.sees_all_tickets()).then_some(person.id);
+        let tickets =
+            self.store.tickets(TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving, limit: 200 }).await?;
         let typed = typed.trim().trim_start_matches('#').to_lowercase();
         Ok(tickets
             .into_iter()
@@ -89,7 +85,7 @@ impl Tickets {
         let Some(ticket) = self.store.ticket(id).await? else { return refuse(replies::ticket_not_found(id)) };
         let involved =
             ticket.requester.id == actor.person.id || ticket.assignee.as_ref().is_some_and(|a| a.id == actor.person.id);
-        if !involved && !actor.is(Role::Agent) && !actor.is(Role::Manager) {
+        if !involved && !actor.person.roles.sees_all_tickets() {
             return refuse(replies::ticket_not_yours(id));
         }
         let history = self.store.events(&ticket.subject()).await?;
@@ -128,12 +124,7 @@ impl Tickets {
     /// Closes a ticket. Agents may close any ticket; a requester may withdraw their own.
     pub async fn close(&self, tx: &mut Tx, actor: &Actor, id: TicketId, resolution: Option<&str>) -> ServiceResult {
         let ticket = find(tx, id).await?;
-        if !actor.is(Role::Agent) && ticket.requester.id != actor.person.id {
-            return refuse(replies::ticket_close_refused(id));
-        }
-        if let Err(e) = ticket.status.close() {
-            return refuse(self.explain(&ticket, e, actor));
-        }
+        self.may_close(&ticket, actor)?;
         let resolution = resolution.map(|r| limits::RESOLUTION.check(r)).transpose()?.filter(|r| !r.is_empty());
         let Some(closed) = tx.close_ticket(id, ticket.status, resolution, actor.person.id, actor.audit()).await? else {
             let now = find(tx, id).await?;
@@ -165,12 +156,7 @@ impl Tickets {
     /// ticket, checked again then). Refused now if they could not close it anyway.
     pub async fn ask_resolution(&self, tx: &mut Tx, actor: &Actor, id: TicketId) -> ServiceResult {
         let ticket = find(tx, id).await?;
-        if !actor.is(Role::Agent) && ticket.requester.id != actor.person.id {
-            return refuse(replies::ticket_close_refused(id));
-        }
-        if let Err(e) = ticket.status.close() {
-            return refuse(self.explain(&ticket, e, actor));
-        }
+        self.may_close(&ticket, actor)?;
         let action = PromptAction::CloseTicket(id).encode();
         let prompt = tx.create_prompt(actor.person.id, &action, actor.at, actor.at + PROMPT_LIFETIME).await?;
         Ok(vec![Effect::Reply {
@@ -182,6 +168,17 @@ impl Tickets {
             },
             private: true,
         }])
+    }
+
+    /// Whether the actor may close this ticket now: their right to, and its status.
+    fn may_close(&self, ticket: &Ticket, actor: &Actor) -> ServiceResult<()> {
+        if !ticket.may_be_closed_by(&actor.person) {
+            return refuse(replies::ticket_close_refused(ticket.id));
+        }
+        if let Err(e) = ticket.status.close() {
+            return refuse(self.explain(ticket, e, actor));
+        }
+        Ok(())
     }
 
     fn explain(&self, ticket: &Ticket, error: TransitionError, actor: &Actor) -> String {

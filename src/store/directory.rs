@@ -4,11 +4,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
-use super::{Audit, Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
+use super::{Audit, Result, Store, StoreError, Tx, TxInner, from_ms, log_event, ms, parse_column, with_db, with_tx};
 use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
-
-/// An account seen on a platform, as the adapter described it.
-pub type NewAccount = Account;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkOutcome {
@@ -72,6 +69,16 @@ const DEPT_SELECT: &str = "SELECT d.id, d.name, d.manager_id, m.display_name AS 
 
 fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
+}
+
+/// What revoking a role did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revoked {
+    Revoked,
+    /// The person did not hold it.
+    NotHeld,
+    /// They are the last admin, and stay one.
+    LastAdmin,
 }
 
 /// How many wrong link codes in a window, and when the oldest of them was sent.
@@ -243,16 +250,6 @@ impl Store {
     }
 
     /// How many people hold a role (admins must not revoke the last admin).
-    pub async fn count_role(&self, role: Role) -> Result<i64> {
-        with_db!(self, |pool| {
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM person_roles WHERE role = $1")
-                .bind(role.as_str())
-                .fetch_one(pool)
-                .await?;
-            Ok(n)
-        })
-    }
-
     pub async fn department(&self, id: DeptId) -> Result<Option<Department>> {
         let row: Option<DeptRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.id = $1")))
@@ -280,14 +277,13 @@ impl Store {
         Ok(rows.into_iter().map(dept_from_row).collect())
     }
 
-    /// A person's manager: the one set on them, else their department's manager (unless
-    /// that is themselves).
+    /// A person's manager: their department's manager (unless that is themselves).
     pub async fn manager_of(&self, person: PersonId) -> Result<Option<PersonName>> {
         let row: Option<(i64, String)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT m.id, m.display_name FROM persons p \
                  LEFT JOIN departments d ON d.id = p.dept_id \
-                 JOIN persons m ON m.id = COALESCE(p.manager_id, d.manager_id) \
+                 JOIN persons m ON m.id = d.manager_id \
                  WHERE p.id = $1 AND m.id <> p.id",
             )
             .bind(person.0)
@@ -314,18 +310,39 @@ impl Tx {
         })
     }
 
-    /// Revokes a role; false when the person did not have it.
-    pub async fn revoke_role(&mut self, person: PersonId, role: Role, audit: Audit) -> Result<bool> {
-        with_tx!(self, |tx| {
-            let done = sqlx::query("DELETE FROM person_roles WHERE person_id = $1 AND role = $2")
-                .bind(person.0)
+    /// Revokes a role. The last admin is never revoked: the count and the delete are one
+    /// guarded statement, and on PostgreSQL the admin rows are locked first, so two
+    /// admins revoking each other at the same moment cannot leave none (SQLite has one
+    /// writer at a time already).
+    pub async fn revoke_role(&mut self, person: PersonId, role: Role, audit: Audit) -> Result<Revoked> {
+        if let TxInner::Postgres(tx) = &mut self.inner
+            && role == Role::Admin
+        {
+            sqlx::query("SELECT person_id FROM person_roles WHERE role = $1 FOR UPDATE")
                 .bind(role.as_str())
                 .execute(&mut **tx)
                 .await?;
+        }
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "DELETE FROM person_roles WHERE person_id = $1 AND role = $2 \
+                 AND ($2 <> 'admin' OR (SELECT COUNT(*) FROM person_roles WHERE role = 'admin') > 1)",
+            )
+            .bind(person.0)
+            .bind(role.as_str())
+            .execute(&mut **tx)
+            .await?;
             if done.rows_affected() == 1 {
                 log_event!(&mut **tx, audit, format!("person:{person}"), "role.revoke", role.as_str())?;
+                return Ok(Revoked::Revoked);
             }
-            Ok(done.rows_affected() == 1)
+            let (held,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM person_roles WHERE person_id = $1 AND role = $2")
+                    .bind(person.0)
+                    .bind(role.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?;
+            Ok(if held == 0 { Revoked::NotHeld } else { Revoked::LastAdmin })
         })
     }
 
@@ -481,7 +498,6 @@ impl Tx {
                 "UPDATE events SET actor_id = $1 WHERE actor_id = $2",
                 "UPDATE prompts SET person_id = $1 WHERE person_id = $2",
                 "UPDATE departments SET manager_id = $1 WHERE manager_id = $2",
-                "UPDATE persons SET manager_id = $1 WHERE manager_id = $2",
                 "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
                  dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1",
             ] {

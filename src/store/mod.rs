@@ -21,7 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use directory::{FailureCount, LinkOutcome, NewAccount, Reach};
+pub use directory::{FailureCount, LinkOutcome, Reach, Revoked};
 pub use notices::EventRecord;
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
 pub use prompts::{PromptRow, prompt_subject};
@@ -289,7 +289,31 @@ impl Store {
     }
 }
 
+/// `postgres://u@h:5432/test?x=y` with the database replaced by `name`: for tests and
+/// benchmarks that make throwaway databases on one server.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| i + scheme_end);
+    let mut out = format!("{}/{name}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
 /// Reads an enum stored as text, reporting a corrupt row instead of panicking.
 fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
     raw.parse().map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(super::with_database("postgres://u@127.0.0.1:5432/test", "x"), "postgres://u@127.0.0.1:5432/x");
+        assert_eq!(super::with_database("postgres://h/test?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(super::with_database("postgres://h", "x"), "postgres://h/x");
+    }
 }

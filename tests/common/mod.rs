@@ -79,7 +79,7 @@ impl TestDb {
                 let mut conn = sqlx::PgConnection::connect(&server).await.unwrap();
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
                 conn.close().await.unwrap();
-                let url = deskmate::bench::replace_db_name(&server, &name);
+                let url = deskmate::store::with_database(&server, &name);
                 Some(TestDb { url, server: Some(server), name, _dir: None })
             }
         }

@@ -8,7 +8,6 @@ use serenity::all::{ResolvedOption, ResolvedValue};
 // Discord's option types.
 const SUB_COMMAND: u8 = 1;
 const STRING: u8 = 3;
-const INTEGER: u8 = 4;
 const USER: u8 = 6;
 
 /// The bulk-overwrite body for `PUT /applications/{id}/commands`.
@@ -51,7 +50,6 @@ fn options(declared: &[MenuOption]) -> Vec<Value> {
             });
             match &o.kind {
                 OptionKind::Text => option["type"] = json!(STRING),
-                OptionKind::Integer => option["type"] = json!(INTEGER),
                 OptionKind::User => option["type"] = json!(USER),
                 OptionKind::Choice(words) => {
                     option["type"] = json!(STRING);

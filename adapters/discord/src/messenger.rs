@@ -370,13 +370,7 @@ pub(crate) fn modal(prompt: &str, question: &str) -> Value {
 
 /// Discord's nonce is at most 25 characters: a stable hash of the idempotency key.
 fn nonce(key: &str) -> String {
-    // FNV-1a: stable across processes and versions, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in key.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", deskmate_port::stable_hash(key))
 }
 
 fn channel_id(channel: &ChannelRef) -> Result<u64, SendError> {

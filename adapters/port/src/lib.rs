@@ -209,7 +209,6 @@ pub enum Placement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OptionKind {
     Text,
-    Integer,
     /// A person on the platform.
     User,
     Choice(Vec<String>),
@@ -261,6 +260,13 @@ pub enum Destination {
     Direct(Account),
     /// Replace the text and buttons of a message posted earlier.
     Edit(MessageRef),
+}
+
+/// A 64-bit FNV-1a hash: the same in every process and version (unlike std's hasher),
+/// for keys derived from text (a Discord message nonce from an idempotency key, a timer
+/// key from a reminder's text).
+pub fn stable_hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -334,6 +340,14 @@ pub trait Inbound: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stable_hash_is_fnv1a() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(stable_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(stable_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(stable_hash("foobar"), 0x8594_4171_f739_67e8);
+    }
 
     #[test]
     fn platform_names_round_trip() {
