@@ -200,6 +200,8 @@ pub struct Console {
     pub enabled: ConsoleMode,
     /// Who is typing when the console starts.
     pub user: String,
+    /// Where files sent to the console are written.
+    pub files_dir: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -221,7 +223,11 @@ impl Default for Config {
         Config {
             general: General { timezone: "UTC".to_owned(), instance: String::new() },
             database: Database { url: "sqlite://deskmate.db".to_owned() },
-            console: Console { enabled: ConsoleMode::Auto, user: "alice".to_owned() },
+            console: Console {
+                enabled: ConsoleMode::Auto,
+                user: "alice".to_owned(),
+                files_dir: "deskmate-files".to_owned(),
+            },
             directory: Directory { admins: vec!["console:alice".to_owned()] },
             channels: Channels { support_queue: vec!["console:queue".to_owned()] },
             outbox: Outbox {

@@ -46,6 +46,7 @@ pub struct App {
     pub scheduler: Scheduler,
     /// Where the operations listener is, when configured.
     pub http: Option<std::net::SocketAddr>,
+    planner: Planner,
     clock: Arc<dyn Clock>,
     stop: Arc<watch::Sender<bool>>,
     shutdown_flush: Duration,
@@ -100,6 +101,7 @@ impl App {
         let directory = Directory::new(store.clone(), config.admin_accounts(), config.mapped_roles(), link_guard);
         let tickets = Tickets::new(store.clone());
         let reminders = Reminders::new(scheduler.clone());
+        let planner_for_app = planner.clone();
         let router = Router::new(
             store.clone(),
             Services { directory, tickets, reminders },
@@ -125,10 +127,25 @@ impl App {
             dispatcher,
             scheduler,
             http,
+            planner: planner_for_app,
             clock,
             stop: Arc::new(stop),
             shutdown_flush: Duration::from_secs(config.outbox.shutdown_flush_seconds),
         })
+    }
+
+    /// Queues effects that no person's message caused (a report for a channel, a file
+    /// for someone), committed at once and then delivered like every message. `key`
+    /// names the cause and makes a repeat of it a no-op.
+    pub async fn announce(&self, key: &str, effects: &[services::Effect]) -> anyhow::Result<Vec<i64>> {
+        let now = self.clock.now();
+        let origin = delivery::Origin { key: key.to_owned(), reply_to: None };
+        let rows = self.planner.plan(&origin, effects, now).await?;
+        let mut tx = self.store.begin().await?;
+        let ids = tx.enqueue(&rows, now).await?;
+        tx.commit().await?;
+        self.dispatcher.poke();
+        Ok(ids)
     }
 
     /// Queues the schedule runs due now (the background planner does this every poll).

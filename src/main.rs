@@ -112,7 +112,9 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     #[cfg_attr(not(feature = "console"), allow(unused_mut))]
     let ChatAdapters { mut messengers, readers } = chat_adapters(&config)?;
     #[cfg(feature = "console")]
-    let console = config.console_enabled().then(deskmate_console::ConsoleMessenger::stdout);
+    let console = config
+        .console_enabled()
+        .then(|| deskmate_console::ConsoleMessenger::stdout().with_files_dir(&config.console.files_dir));
     #[cfg(feature = "console")]
     if let Some(console) = &console {
         messengers.push(Arc::new(console.clone()));

@@ -118,7 +118,7 @@ pub fn ticket_notice(t: &Ticket) -> Body {
         TicketStatus::Closed => Vec::new(),
     };
     let thread = Some(format!("Ticket #{} · {}", t.id, t.title));
-    Body { text, buttons, prompt: None, thread }
+    Body { text, buttons, thread, ..Body::default() }
 }
 
 /// Said once in a group when a direct message to someone bounced.

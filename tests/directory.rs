@@ -219,7 +219,10 @@ async fn concurrent_revokes_keep_an_admin(chat: Chat) {
     chat.app.router.settle().await;
     let said: Vec<String> = chat.sent().into_iter().map(|s| s.text().to_owned()).collect();
     assert_eq!(said.iter().filter(|t| t.contains("no longer an admin")).count(), 10, "{said:?}");
-    assert_eq!(said.iter().filter(|t| t.contains("leave nobody as admin")).count(), 10, "{said:?}");
+    // The loser is refused as the last admin, or, when the winner committed before the
+    // loser's message was read, as no longer an admin at all.
+    let refused = said.iter().filter(|t| t.contains("leave nobody as admin") || t.starts_with("Only admins")).count();
+    assert_eq!(refused, 10, "{said:?}");
     chat.finish().await;
 }
 on_both_backends!(

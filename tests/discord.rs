@@ -472,3 +472,37 @@ async fn an_interaction_during_a_database_outage_is_deferred_and_answered_later(
     bot.stop().await;
     db.drop_db().await;
 }
+
+/// Files ride on the message as multipart attachments, byte for byte; a file over
+/// Discord's 10 MB is refused with an error that says so (dead-lettered, admins told),
+/// and the rest of the queue goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn files_are_attached_and_an_oversized_one_is_refused_clearly() {
+    use deskmate::services::Effect;
+    use deskmate_port::{Attachment, Body, ChannelRef, Platform};
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start(&fake, &db, |c| c.outbox.max_attempts = 1).await;
+    let queue = ChannelRef::group(Platform::Discord, QUEUE.to_string());
+    let bytes: Vec<u8> = (0..5_000).map(|i| (i * 7 % 251) as u8).collect();
+    let chart = Attachment::new("chart.png", "image/png", bytes.clone()).unwrap();
+    let body = Body { files: vec![chart], ..Body::text("Tickets this week") };
+    bot.app.announce("test:chart", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    let posted = wait_message(&fake, QUEUE, "Tickets this week").await;
+    let hash = deskmate_port::stable_hash(&String::from_utf8_lossy(&bytes));
+    assert_eq!(posted.files, vec![("chart.png".to_owned(), 5_000, hash)]);
+
+    let huge = Attachment::new("scan.pdf", "application/pdf", vec![b'%'; 12 * 1024 * 1024]).unwrap();
+    let body = Body { files: vec![huge], ..Body::text("The scan") };
+    bot.app.announce("test:huge", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    bot.app
+        .announce("test:after", &[Effect::PostTo { channel: queue, body: Body::text("Next in line") }])
+        .await
+        .unwrap();
+    wait_message(&fake, QUEUE, "Next in line").await;
+    assert!(!fake.messages_in(QUEUE).iter().any(|m| m.content.contains("The scan")), "nothing half-sent");
+    let dead = bot.app.store.outbox_dead_letters(10).await.unwrap();
+    let error = dead.iter().map(|(_, e)| e.clone()).find(|e| e.contains("scan.pdf")).unwrap_or_default();
+    assert!(error.contains("scan.pdf is 12.6 MB; Discord accepts files of at most 10 MB"), "{error}");
+    bot.stop().await;
+    db.drop_db().await;
+}

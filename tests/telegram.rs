@@ -822,3 +822,57 @@ async fn a_webhook_update_during_an_outage_is_answered_503_and_applied_later() {
     bot.stop().await;
     db.drop_db().await;
 }
+
+fn file(name: &str, mime: &str, len: usize) -> deskmate_port::Attachment {
+    // Bytes that are not text, so a lossy or truncated upload shows.
+    let bytes: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+    deskmate_port::Attachment::new(name, mime, bytes).unwrap()
+}
+
+/// Files go through the outbox like any message: a picture as a photo, anything else
+/// (and a picture too big for a photo) as a document, byte for byte; one file with a
+/// short text is one message with a caption; a failed upload is retried, and after a
+/// crash another instance sends it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn files_are_sent_as_photos_and_documents_and_survive_a_crash() {
+    use deskmate::services::Effect;
+    use deskmate_port::{Body, ChannelRef, Platform};
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let queue = ChannelRef::group(Platform::Telegram, QUEUE.to_string());
+    let tweak = |c: &mut Config| {
+        c.outbox.lease_seconds = 2;
+        c.outbox.retry_base_seconds = 1;
+    };
+    let bot = Bot::start(&fake, &db, tweak).await;
+    let chart = file("chart.png", "image/png", 3_000);
+    let invite = file("standup.ics", "text/calendar", 700);
+    let big = file("poster.png", "image/png", 12 * 1024 * 1024);
+    let body = Body { files: vec![chart.clone(), invite.clone(), big.clone()], ..Body::text("This week's files") };
+    bot.app.announce("test:files", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    fake.wait("three files", WAIT, |f| f.messages_in(QUEUE).iter().filter(|m| m.file.is_some()).count() == 3).await;
+    let sent = fake.messages_in(QUEUE);
+    assert_eq!(sent[0].shown, "This week's files", "the text comes first");
+    let files: Vec<_> = sent.iter().filter_map(|m| m.file.clone()).collect();
+    assert_eq!(files[0], ("sendphoto".to_owned(), "chart.png".to_owned(), chart.bytes.clone()));
+    assert_eq!(files[1], ("senddocument".to_owned(), "standup.ics".to_owned(), invite.bytes.clone()));
+    assert_eq!(files[2].0, "senddocument", "a 12 MB picture is too big for a photo");
+    assert_eq!(files[2].2.len(), big.bytes.len());
+
+    // One file and a caption, the upload failing once, the instance dying before the retry.
+    fake.fail_next("sendphoto", 502, "Bad Gateway", None);
+    let body = Body { files: vec![chart.clone()], ..Body::text("Tickets per day <b>this</b> week") };
+    bot.app.announce("test:caption", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    fake.wait("the failed upload", WAIT, |f| f.calls("sendphoto").len() == 2).await;
+    bot.kill().await;
+    let second = Bot::start(&fake, &db, tweak).await;
+    let captioned = wait_message(&fake, QUEUE, "Tickets per day <b>this</b> week").await;
+    assert_eq!(
+        captioned.file.as_ref().map(|f| f.2.clone()),
+        Some(chart.bytes.clone()),
+        "the caption and the file are one message"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.messages_in(QUEUE).iter().filter(|m| m.shown.contains("Tickets per day")).count(), 1, "sent once");
+    second.stop().await;
+    db.drop_db().await;
+}

@@ -164,7 +164,7 @@ impl Tickets {
                 text: replies::ask_resolution(&ticket),
                 buttons: Vec::new(),
                 prompt: Some(prompt.to_string()),
-                thread: None,
+                ..Body::default()
             },
             private: true,
         }])

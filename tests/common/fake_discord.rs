@@ -59,6 +59,8 @@ pub struct Posted {
     /// The interaction it answers, for responses and follow-ups.
     pub interaction: Option<u64>,
     pub reply_to: Option<u64>,
+    /// Attached files: name, size and a hash of the bytes.
+    pub files: Vec<(String, usize, u64)>,
 }
 
 impl Posted {
@@ -137,7 +139,11 @@ impl FakeDiscord {
             gateway: format!("ws://{}", ws.local_addr().unwrap()),
             inner,
         };
-        let app = Router::new().route("/api/v10/{*path}", axum::routing::any(rest)).with_state(fake.clone());
+        let app = Router::new()
+            .route("/api/v10/{*path}", axum::routing::any(rest))
+            // Uploads as large as the platform takes (axum's default is 2 MB).
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+            .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(http, app).await.unwrap() });
         let gateway = fake.clone();
         tokio::spawn(async move {
@@ -412,6 +418,15 @@ impl FakeDiscord {
             edits: 0,
             interaction,
             reply_to: body["message_reference"]["message_id"].as_str().and_then(|s| s.parse().ok()),
+            files: body["__files"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| {
+                    let name = f["name"].as_str().unwrap_or_default().to_owned();
+                    (name, f["len"].as_u64().unwrap_or(0) as usize, f["hash"].as_u64().unwrap_or(0))
+                })
+                .collect(),
         };
         let json = message_json(&posted);
         self.inner.lock().unwrap().messages.push(posted);
@@ -454,7 +469,38 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 
 async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path().trim_start_matches("/api/v10").to_owned();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let body: Value = match super::multipart::boundary(content_type) {
+        // Attachments: the message is the payload_json part, each file a files[n] part.
+        Some(boundary) => {
+            let parts = super::multipart::parse(&body, boundary);
+            let mut message = parts
+                .iter()
+                .find(|p| p.name == "payload_json")
+                .and_then(|p| serde_json::from_slice(&p.data).ok())
+                .unwrap_or(json!({}));
+            let files: Vec<Value> = parts
+                .iter()
+                .filter(|p| p.filename.is_some())
+                .map(|p| {
+                    json!({ "name": p.filename, "len": p.data.len(), "hash": deskmate_port::stable_hash(&String::from_utf8_lossy(&p.data)) })
+                })
+                .collect();
+            if files.iter().any(|f| f["len"].as_u64().unwrap_or(0) > 10 * 1024 * 1024) {
+                return json_response(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    json!({ "message": "Request entity too large", "code": 40005 }),
+                );
+            }
+            if let Some(target) = message.get_mut("data").filter(|d| d.is_object()) {
+                target["__files"] = Value::Array(files);
+            } else {
+                message["__files"] = Value::Array(files);
+            }
+            message
+        }
+        None => serde_json::from_slice(&body).unwrap_or(Value::Null),
+    };
     {
         let mut inner = fake.inner.lock().unwrap();
         inner.calls.push((method.clone(), path.clone(), Instant::now()));

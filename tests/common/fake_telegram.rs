@@ -32,6 +32,8 @@ pub struct BotMessage {
     /// The forum topic it was posted in.
     pub thread: Option<i64>,
     pub edits: u32,
+    /// A photo or document: how it was sent, its name and its bytes.
+    pub file: Option<(String, String, Vec<u8>)>,
 }
 
 impl BotMessage {
@@ -108,7 +110,11 @@ impl FakeTelegram {
         let fake = FakeTelegram { url: String::new(), inner, news: Arc::new(Notify::new()) };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = Router::new().route("/{bot}/{method}", axum::routing::any(api)).with_state(fake.clone());
+        let app = Router::new()
+            .route("/{bot}/{method}", axum::routing::any(api))
+            // Uploads as large as the platform takes (axum's default is 2 MB).
+            .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+            .with_state(fake.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FakeTelegram { url, ..fake }
     }
@@ -320,20 +326,6 @@ impl FakeTelegram {
     }
 }
 
-/// The text fields of a multipart/form-data body (teloxide sends setWebhook so, for its
-/// optional certificate file), as a JSON object; JSON-looking values are parsed.
-fn multipart_fields(body: &str, boundary: &str) -> Value {
-    let mut fields = serde_json::Map::new();
-    for part in body.split(&format!("--{boundary}")) {
-        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
-        let Some(name) = head.split("name=\"").nth(1).and_then(|n| n.split('"').next()) else { continue };
-        let value = value.strip_suffix("\r\n").unwrap_or(value);
-        let parsed = serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()));
-        fields.insert(name.to_owned(), parsed);
-    }
-    Value::Object(fields)
-}
-
 /// A minimal HTTP/1.1 POST over a loopback socket; returns the status code.
 async fn post_json(url: &str, secret: &str, body: &str) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -431,8 +423,19 @@ async fn api(
 ) -> Response {
     let method = method.to_lowercase();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let body: Value = if let Some(boundary) = content_type.split("boundary=").nth(1) {
-        multipart_fields(&String::from_utf8_lossy(&body), boundary.trim_matches('"'))
+    let mut files = Vec::new();
+    let body: Value = if let Some(boundary) = super::multipart::boundary(content_type) {
+        // Fields become JSON (parsed where they look like it); files are kept aside.
+        let mut fields = serde_json::Map::new();
+        for part in super::multipart::parse(&body, boundary) {
+            if part.filename.is_some() {
+                files.push(part);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&part.data).into_owned();
+            fields.insert(part.name, serde_json::from_str(&text).unwrap_or(Value::String(text)));
+        }
+        Value::Object(fields)
     } else if body.is_empty() {
         json!({})
     } else {
@@ -472,6 +475,7 @@ async fn api(
         }
         "getupdates" => get_updates(&fake, &body).await,
         "sendmessage" => send_message(&fake, &body),
+        "sendphoto" | "senddocument" => send_file(&fake, &method, &body, files),
         "editmessagetext" => edit_message_text(&fake, &body),
         "answercallbackquery" => {
             let query = body["callback_query_id"].as_str().unwrap_or_default().to_owned();
@@ -550,9 +554,64 @@ fn send_message(fake: &FakeTelegram, body: &Value) -> Response {
         reply_to: body["reply_parameters"]["message_id"].as_i64(),
         thread: body["message_thread_id"].as_i64(),
         edits: 0,
+        file: None,
     };
     let json = bot_message_json(&inner, &message);
     inner.messages.push(message);
+    ok(json)
+}
+
+/// sendPhoto / sendDocument: the file arrives as a multipart part; Telegram's limits
+/// (10 MB photos, 50 MB documents) are enforced.
+fn send_file(fake: &FakeTelegram, method: &str, body: &Value, files: Vec<super::multipart::Part>) -> Response {
+    let chat = body["chat_id"].as_i64().unwrap_or_default();
+    let field = if method == "sendphoto" { "photo" } else { "document" };
+    // teloxide names the file part and points at it: `photo=attach://<part>`.
+    let part = body[field].as_str().and_then(|v| v.strip_prefix("attach://")).unwrap_or(field).to_owned();
+    let Some(file) = files.into_iter().find(|p| p.name == part) else {
+        return error(400, &format!("Bad Request: there is no {field} in the request"), None);
+    };
+    let limit = if method == "sendphoto" { 10 * 1024 * 1024 } else { 50 * 1024 * 1024 };
+    if file.data.len() > limit {
+        return error(413, "Request Entity Too Large", None);
+    }
+    let mut inner = fake.inner.lock().unwrap();
+    if chat < 0 && !inner.chats.contains_key(&chat) {
+        return error(400, "Bad Request: chat not found", None);
+    }
+    let id = inner.next_message;
+    inner.next_message += 1;
+    let name = file.filename.clone().unwrap_or_default();
+    let mut json = json!({
+        "message_id": id,
+        "date": chrono::Utc::now().timestamp(),
+        "chat": inner.chats.get(&chat).cloned().unwrap_or_else(|| json!({ "id": chat, "type": "private", "first_name": "someone" })),
+        "from": bot_user(),
+    });
+    if method == "sendphoto" {
+        json["photo"] = json!([{ "file_id": format!("p{id}"), "file_unique_id": format!("u{id}"), "width": 1, "height": 1, "file_size": file.data.len() }]);
+    } else {
+        json["document"] = json!({ "file_id": format!("d{id}"), "file_unique_id": format!("u{id}"), "file_name": name, "file_size": file.data.len() });
+    }
+    let shown = match body["caption"].as_str().map(render_html) {
+        Some(Ok(shown)) => shown,
+        Some(Err(e)) => return error(400, &e, None),
+        None => String::new(),
+    };
+    if shown.chars().count() > 1024 {
+        return error(400, "Bad Request: message caption is too long", None);
+    }
+    json["caption"] = json!(shown);
+    inner.messages.push(BotMessage {
+        chat,
+        id,
+        shown,
+        markup: None,
+        reply_to: body["reply_parameters"]["message_id"].as_i64(),
+        thread: body["message_thread_id"].as_i64(),
+        edits: 0,
+        file: Some((method.to_owned(), name, file.data)),
+    });
     ok(json)
 }
 

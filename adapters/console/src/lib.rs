@@ -6,12 +6,13 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use deskmate_port::{
-    Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,
-    OutboundMessage, Platform, SendError,
+    Account, Attachment, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef,
+    Messenger, OutboundMessage, Platform, SendError,
 };
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -27,6 +28,8 @@ struct State {
     channels: HashMap<String, ChannelRef>,
     /// The open question for each person it was put to, answered with `/answer`.
     prompts: HashMap<String, String>,
+    /// Where files are written.
+    files_dir: PathBuf,
 }
 
 /// Prints Deskmate's messages to a terminal (or any writer, for tests).
@@ -44,8 +47,15 @@ impl ConsoleMessenger {
                 buttons: HashMap::new(),
                 channels: HashMap::new(),
                 prompts: HashMap::new(),
+                files_dir: PathBuf::from("deskmate-files"),
             })),
         }
+    }
+
+    /// Files sent to the console are written under `dir` (created when needed).
+    pub fn with_files_dir(self, dir: impl Into<PathBuf>) -> Self {
+        self.lock().files_dir = dir.into();
+        self
     }
 
     pub fn stdout() -> Self {
@@ -133,6 +143,10 @@ impl Messenger for ConsoleMessenger {
             state.buttons.insert(button.id.clone(), reference.clone());
             out.push_str(&format!("\n  [{}] → /press {}", button.label, button.id));
         }
+        for file in &message.body.files {
+            let path = save(&state.files_dir, &id, file).map_err(|e| SendError::Transient(e.to_string()))?;
+            out.push_str(&format!("\n  📎 {} ({}) → {}", file.name, file.size_text(), path.display()));
+        }
         if let (Some(prompt), Destination::Reply { reply_handle, .. }) = (&message.body.prompt, &message.to) {
             let speaker = reply_handle.split('#').next().unwrap_or_default().to_owned();
             out.push_str(&format!("\n  (answer with /answer TEXT as {speaker})"));
@@ -142,6 +156,16 @@ impl Messenger for ConsoleMessenger {
         state.out.flush().map_err(|e| SendError::Transient(e.to_string()))?;
         Ok(reference)
     }
+}
+
+/// Writes a file as `DIR/MSG-NAME`, the name reduced to characters safe in a path.
+fn save(dir: &Path, message: &str, file: &Attachment) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let safe: String =
+        file.name.chars().map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
+    let path = dir.join(format!("{message}-{}", safe.trim_start_matches('.')));
+    std::fs::write(&path, &file.bytes)?;
+    Ok(path)
 }
 
 fn account(name: &str) -> Account {
@@ -354,8 +378,7 @@ mod tests {
                     label: "Claim".into(),
                     style: deskmate_port::ButtonStyle::Primary,
                 }],
-                prompt: None,
-                thread: None,
+                ..Body::default()
             },
             idempotency_key: "k1".into(),
         };
@@ -430,6 +453,24 @@ mod tests {
         run(flaky.clone(), messenger, "/whoami\n/help\n".as_bytes(), "alice", false, false).await.expect("runs");
         assert_eq!(flaky.taken.lock().expect("lock").len(), 2, "both lines taken, the first after two refusals");
         assert_eq!(sink.text().matches("cannot reach its database").count(), 1, "{}", sink.text());
+    }
+
+    #[tokio::test]
+    async fn files_are_written_and_their_path_printed() {
+        let sink = Sink::default();
+        let dir = std::env::temp_dir().join(format!("deskmate-console-files-{}", std::process::id()));
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone())).with_files_dir(&dir);
+        let chart = Attachment::new("../week chart.png", "image/png", vec![137, 80, 78, 71]).expect("small");
+        let body = Body { files: vec![chart], ..Body::text("Tickets this week") };
+        let to = Destination::Channel(ChannelRef::group(Platform::Console, "queue"));
+        messenger.send(OutboundMessage { to, body, idempotency_key: "k".into() }).await.expect("printed");
+        let path = dir.join("1-_week_chart.png");
+        assert_eq!(
+            sink.text(),
+            format!("[#queue] deskmate (msg 1): Tickets this week\n  📎 ../week chart.png (1 KB) → {}\n", path.display())
+        );
+        assert_eq!(std::fs::read(&path).expect("written inside the folder"), vec![137, 80, 78, 71]);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use deskmate_port::{Body, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
 use serde_json::{Value, json};
-use serenity::all::{ChannelId, Http, InteractionId, MessageId};
+use serenity::all::{ChannelId, CreateAttachment, Http, InteractionId, MessageId};
 
 use crate::convert::{self, Handle};
 use crate::render;
@@ -89,7 +89,7 @@ impl DiscordMessenger {
                 "enforce_nonce": true,
             });
             let sent =
-                self.http.send_message(ChannelId::new(channel), Vec::new(), &message).await.map_err(send_error)?;
+                self.http.send_message(ChannelId::new(channel), files(body), &message).await.map_err(send_error)?;
             return Ok(sent.id.get());
         }
         let parts = render::parts(&body.text);
@@ -108,8 +108,8 @@ impl DiscordMessenger {
             if let (0, Some(to)) = (i, reply_to) {
                 message["message_reference"] = json!({ "message_id": to.to_string(), "fail_if_not_exists": false });
             }
-            let sent =
-                self.http.send_message(ChannelId::new(channel), Vec::new(), &message).await.map_err(send_error)?;
+            let attached = if i == last { files(body) } else { Vec::new() };
+            let sent = self.http.send_message(ChannelId::new(channel), attached, &message).await.map_err(send_error)?;
             id = sent.id.get();
         }
         Ok(id)
@@ -171,8 +171,10 @@ impl DiscordMessenger {
                 json!({ "type": 4, "data": data })
             }
         };
+        let single = body.prompt.is_none() && render::parts(&body.text).len() == 1;
+        let attached = if single { files(body) } else { Vec::new() };
         self.http
-            .create_interaction_response(InteractionId::new(interaction), token, &response, Vec::new())
+            .create_interaction_response(InteractionId::new(interaction), token, &response, attached)
             .await
             .map_err(send_error)?;
         // Parts beyond the first follow.
@@ -194,8 +196,10 @@ impl DiscordMessenger {
     ) -> Result<Option<u64>, SendError> {
         let mut last = None;
         for (i, part) in parts.iter().enumerate().skip(from) {
-            let data = message_data(part, private, i == parts.len() - 1, body);
-            let sent = self.http.create_followup_message(token, &data, Vec::new()).await.map_err(send_error)?;
+            let is_last = i == parts.len() - 1;
+            let data = message_data(part, private, is_last, body);
+            let attached = if is_last { files(body) } else { Vec::new() };
+            let sent = self.http.create_followup_message(token, &data, attached).await.map_err(send_error)?;
             last = Some(sent.id.get());
         }
         Ok(last)
@@ -215,8 +219,8 @@ impl DiscordMessenger {
         let parts = render::parts(&body.text);
         let count = parts.len();
         let first = message_data(&parts[0], private, count == 1, body);
-        let edited =
-            self.http.edit_original_interaction_response(token, &first, Vec::new()).await.map_err(send_error)?;
+        let attached = if count == 1 { files(body) } else { Vec::new() };
+        let edited = self.http.edit_original_interaction_response(token, &first, attached).await.map_err(send_error)?;
         let last = self.follow_parts(token, &parts, 1, private, body).await?.unwrap_or(edited.id.get());
         Ok(self.reference(channel, &last.to_string()))
     }
@@ -238,7 +242,7 @@ impl DiscordMessenger {
                     style: deskmate_port::ButtonStyle::Primary,
                 }],
                 prompt: None,
-                thread: None,
+                ..body.clone()
             },
             None => body.clone(),
         };
@@ -368,6 +372,14 @@ pub(crate) fn modal(prompt: &str, question: &str) -> Value {
     })
 }
 
+/// The largest upload Discord takes in a server without boosts.
+const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// The body's files as multipart attachments.
+fn files(body: &Body) -> Vec<CreateAttachment> {
+    body.files.iter().map(|f| CreateAttachment::bytes(f.bytes.clone(), f.name.clone())).collect()
+}
+
 /// Discord's nonce is at most 25 characters: a stable hash of the idempotency key.
 fn nonce(key: &str) -> String {
     format!("{:016x}", deskmate_port::stable_hash(key))
@@ -392,8 +404,15 @@ impl Messenger for DiscordMessenger {
     #[tracing::instrument(name = "send", skip_all, fields(platform = "discord", key = %message.idempotency_key), err(level = "debug"))]
     async fn send(&self, message: OutboundMessage) -> Result<MessageRef, SendError> {
         let body = &message.body;
-        if body.text.trim().is_empty() && body.buttons.is_empty() {
+        if body.is_empty() && body.buttons.is_empty() {
             return Err(SendError::Rejected("empty message".into()));
+        }
+        if let Some(file) = body.files.iter().find(|f| f.bytes.len() > MAX_FILE_BYTES) {
+            return Err(SendError::Rejected(format!(
+                "{} is {}; Discord accepts files of at most 10 MB from a bot in a server without boosts",
+                file.name,
+                file.size_text()
+            )));
         }
         let key = &message.idempotency_key;
         match &message.to {

@@ -156,8 +156,8 @@ pub enum ButtonStyle {
     Danger,
 }
 
-/// The visible part of a message: plain text (adapters escape it for their markup) and
-/// buttons.
+/// The visible part of a message: plain text (adapters escape it for their markup),
+/// buttons and files.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Body {
     pub text: String,
@@ -170,11 +170,92 @@ pub struct Body {
     /// a thread on it, with this name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<String>,
+    /// Files sent with the text (a chart, an invitation, a transcript). An edit changes
+    /// the text and buttons only; files stay as first sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<Attachment>,
 }
 
 impl Body {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { text: text.into(), buttons: Vec::new(), prompt: None, thread: None }
+        Self { text: text.into(), ..Body::default() }
+    }
+
+    /// Nothing to show: no text and no file.
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty() && self.files.is_empty()
+    }
+}
+
+/// The largest file Deskmate sends; platforms may accept less (each adapter says so
+/// with a clear error).
+pub const MAX_ATTACHMENT_BYTES: usize = 20 * 1024 * 1024;
+
+/// A file: its name as people see it, its MIME type, and its bytes (base64 in the
+/// outbox, so it is sent after a restart like any message).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub mime: String,
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("{name} is {size} bytes; files of at most {max} bytes can be sent")]
+    TooLarge { name: String, size: usize, max: usize },
+    #[error("a file needs a name")]
+    NoName,
+}
+
+impl Attachment {
+    pub fn new(
+        name: impl Into<String>,
+        mime: impl Into<String>,
+        bytes: Vec<u8>,
+    ) -> Result<Attachment, AttachmentError> {
+        let name = name.into();
+        if name.trim().is_empty() {
+            return Err(AttachmentError::NoName);
+        }
+        if bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(AttachmentError::TooLarge { name, size: bytes.len(), max: MAX_ATTACHMENT_BYTES });
+        }
+        Ok(Attachment { name, mime: mime.into(), bytes })
+    }
+
+    /// A picture platforms show inline (PNG, JPEG).
+    pub fn is_picture(&self) -> bool {
+        matches!(self.mime.as_str(), "image/png" | "image/jpeg")
+    }
+
+    /// The size for people: `12.5 MB`, `800 KB`.
+    pub fn size_text(&self) -> String {
+        let n = self.bytes.len() as f64;
+        if n >= 1_000_000.0 { format!("{:.1} MB", n / 1_000_000.0) } else { format!("{:.0} KB", (n / 1000.0).ceil()) }
+    }
+}
+
+impl fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The bytes are not worth printing.
+        write!(f, "Attachment({}, {}, {} bytes)", self.name, self.mime, self.bytes.len())
+    }
+}
+
+mod base64_bytes {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -340,6 +421,26 @@ pub trait Inbound: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_travel_as_base64_and_are_bounded() {
+        let file = Attachment::new("chart.png", "image/png", vec![0, 1, 2, 255]).expect("small");
+        let body = Body { files: vec![file.clone()], ..Body::text("see the chart") };
+        let json = serde_json::to_string(&body).expect("serialises");
+        assert!(json.contains(r#""bytes":"AAEC/w==""#), "{json}");
+        assert_eq!(serde_json::from_str::<Body>(&json).expect("reads back"), body);
+        // Rows written before files existed still read.
+        assert_eq!(serde_json::from_str::<Body>(r#"{"text":"hi","buttons":[]}"#).expect("old row"), Body::text("hi"));
+        assert!(file.is_picture());
+        assert_eq!(
+            Attachment::new("big.bin", "application/octet-stream", vec![0; MAX_ATTACHMENT_BYTES + 1]),
+            Err(AttachmentError::TooLarge {
+                name: "big.bin".into(),
+                size: MAX_ATTACHMENT_BYTES + 1,
+                max: MAX_ATTACHMENT_BYTES
+            })
+        );
+    }
 
     #[test]
     fn the_stable_hash_is_fnv1a() {

@@ -6,17 +6,22 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use deskmate_port::{
-    Body, ChannelKind, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError,
+    Attachment, Body, ChannelKind, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError,
 };
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatId, ForceReply, InlineKeyboardMarkup, LinkPreviewOptions, Message, MessageId, ParseMode,
-    ReplyMarkup, ReplyParameters, ThreadId,
+    CallbackQueryId, ChatId, ForceReply, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message, MessageId,
+    ParseMode, ReplyMarkup, ReplyParameters, ThreadId,
 };
 use teloxide::{ApiError, Bot, RequestError};
 
 use crate::convert::Handle;
+
+/// The largest photo Telegram takes; a larger picture goes as a document.
+const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
+/// The longest caption a photo or document may carry.
+const MAX_CAPTION: usize = 1024;
 use crate::render;
 
 /// Sends on Telegram. Cheap to clone; clones share the "answered" set with the poller.
@@ -66,11 +71,21 @@ impl TelegramMessenger {
         asking: Option<u64>,
         thread: Option<i32>,
     ) -> Result<Message, RequestError> {
-        let mut parts = render::parts(&body.text);
+        // One file with a short text is one message, the text its caption: sent whole
+        // or not at all. Otherwise the text goes first, then each file.
+        if let [file] = body.files.as_slice()
+            && body.buttons.is_empty()
+            && body.prompt.is_none()
+            && body.text.chars().count() <= MAX_CAPTION
+        {
+            return self.send_file(chat, file, &body.text, reply_to, thread).await;
+        }
+        let mut parts =
+            if body.text.trim().is_empty() && !body.files.is_empty() { Vec::new() } else { render::parts(&body.text) };
         if let (Some(user), Some(first)) = (asking.filter(|_| body.prompt.is_some()), parts.first_mut()) {
             *first = format!("<a href=\"tg://user?id={user}\">👤</a> {first}");
         }
-        let last = parts.len() - 1;
+        let last = parts.len().saturating_sub(1);
         let mut sent = None;
         for (i, part) in parts.into_iter().enumerate() {
             let mut request =
@@ -92,7 +107,39 @@ impl TelegramMessenger {
             }
             sent = Some(request.await?);
         }
+        for file in &body.files {
+            let posted = self.send_file(chat, file, "", reply_to, thread).await?;
+            sent.get_or_insert(posted);
+        }
         sent.ok_or_else(|| RequestError::Api(ApiError::MessageTextIsEmpty))
+    }
+
+    /// A picture Telegram can show inline goes as a photo (up to 10 MB), anything else
+    /// as a document (up to 50 MB, more than Deskmate ever sends).
+    async fn send_file(
+        &self,
+        chat: ChatId,
+        file: &Attachment,
+        caption: &str,
+        reply_to: Option<i32>,
+        thread: Option<i32>,
+    ) -> Result<Message, RequestError> {
+        let input = InputFile::memory(file.bytes.clone()).file_name(file.name.clone());
+        let reply = reply_to.map(|id| ReplyParameters::new(MessageId(id)).allow_sending_without_reply());
+        let thread = thread.map(|t| ThreadId(MessageId(t)));
+        let caption = (!caption.trim().is_empty()).then(|| render::single(caption));
+        let parse_mode = caption.as_ref().map(|_| ParseMode::Html);
+        if file.is_picture() && file.bytes.len() <= MAX_PHOTO_BYTES {
+            let mut request = self.bot.send_photo(chat, input);
+            (request.reply_parameters, request.message_thread_id) = (reply, thread);
+            (request.caption, request.parse_mode) = (caption, parse_mode);
+            request.await
+        } else {
+            let mut request = self.bot.send_document(chat, input);
+            (request.reply_parameters, request.message_thread_id) = (reply, thread);
+            (request.caption, request.parse_mode) = (caption, parse_mode);
+            request.await
+        }
     }
 
     async fn edit(&self, target: &MessageRef, body: &Body) -> Result<(), SendError> {

@@ -68,7 +68,7 @@ pub fn keyboard(buttons: &[Button]) -> Option<InlineKeyboardMarkup> {
 
 /// Whether a body has anything to show.
 pub fn is_empty(body: &Body) -> bool {
-    body.text.trim().is_empty() && body.buttons.is_empty()
+    body.is_empty() && body.buttons.is_empty()
 }
 
 #[cfg(test)]
