@@ -14,8 +14,8 @@ use deskmate_port::{
 };
 
 use deskmate::App;
-use deskmate::clock::SystemClock;
 use deskmate::config::Config;
+use deskmate::kernel::clock::SystemClock;
 use deskmate::store::Store;
 
 #[derive(Debug, Clone, clap::Args)]

@@ -3,13 +3,12 @@
 //! `deskmate-port`.
 
 pub mod buttons;
-pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod domain;
-pub mod errors;
 pub mod http;
+pub mod kernel;
 pub mod limits;
 pub mod metrics;
 pub mod ratelimit;
@@ -26,8 +25,8 @@ use std::time::Duration;
 use deskmate_port::{Messenger, Platform};
 use tokio::sync::watch;
 
-use crate::clock::Clock;
 use crate::config::Config;
+use crate::kernel::clock::Clock;
 use anyhow::Context;
 
 use crate::delivery::{Dispatcher, Pacing, Planner};
@@ -187,7 +186,8 @@ async fn plan_schedules(
         if *stop.borrow() {
             return;
         }
-        let planned = scheduler::plan_due(&store, &scheduler, clock.now()).await.err().map(|e| errors::chain(&e));
+        let planned =
+            scheduler::plan_due(&store, &scheduler, clock.now()).await.err().map(|e| kernel::report::chain(&e));
         // Re-deliveries come within minutes; a week of memory is plenty.
         let pruned = store.prune_processed_events(clock.now() - chrono::Duration::days(7)).await;
         // Stopping closes the database under these queries: nothing to report then.
@@ -198,7 +198,7 @@ async fn plan_schedules(
             tracing::warn!(error = %e, "planning schedule runs");
         }
         if let Err(e) = pruned {
-            tracing::warn!(error = %errors::chain(&e), "pruning processed events");
+            tracing::warn!(error = %kernel::report::chain(&e), "pruning processed events");
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}

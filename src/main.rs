@@ -12,8 +12,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use deskmate::App;
-use deskmate::clock::SystemClock;
 use deskmate::config::Config;
+use deskmate::kernel::clock::SystemClock;
 use deskmate_port::{Inbound, Messenger};
 use tokio::sync::watch;
 

@@ -10,15 +10,16 @@ use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, 
 use tracing::Instrument;
 
 use crate::buttons::{ButtonAction, PromptAction};
-use crate::clock::Clock;
 use crate::commands::{self, Invocation, ParseContext, ParseError, RateClass};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{Priority, Role};
+use crate::kernel::clock::Clock;
+use crate::kernel::report;
 use crate::ratelimit::RateLimits;
 use crate::services::{Actor, Effect, ListScope, Outcome, ServiceError, ServiceResult, Services};
 use crate::store::{Store, StoreError, Tx};
-use crate::{errors, limits, replies};
+use crate::{limits, replies};
 
 #[derive(Clone)]
 pub struct Router {
@@ -56,7 +57,7 @@ impl Inbound for Router {
         match self.suggestions(&request).await {
             Ok(choices) => choices,
             Err(e) => {
-                tracing::warn!(error = %errors::chain(&e), "suggesting option values");
+                tracing::warn!(error = %report::chain(&e), "suggesting option values");
                 Vec::new()
             }
         }
@@ -168,7 +169,7 @@ impl Router {
         };
         if failure.is_transient() {
             metrics.command(label, "retry");
-            let why = errors::chain(&failure);
+            let why = report::chain(&failure);
             tracing::warn!(error = %why, "the database is unavailable; the event will be offered again");
             return Err(NotTaken(why));
         }
@@ -184,8 +185,8 @@ impl Router {
             }
             other => {
                 metrics.command(label, "error");
-                let reference = errors::reference();
-                tracing::error!(reference, error = %errors::chain(&other), "command failed");
+                let reference = report::reference();
+                tracing::error!(reference, error = %report::chain(&other), "command failed");
                 vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }]
             }
         };
@@ -206,7 +207,7 @@ impl Router {
         why: &str,
     ) -> Result<Handled, NotTaken> {
         crate::metrics::global().command(label, "panic");
-        let reference = errors::reference();
+        let reference = report::reference();
         tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
         let effects = vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }];
         self.answer_alone(origin, effects, Some((&reference, why))).await
@@ -235,9 +236,9 @@ impl Router {
         match attempt.await {
             Ok(Some(queued)) => Ok(Handled { effects, queued }),
             Ok(None) => Ok(Handled { effects: Vec::new(), queued: Vec::new() }),
-            Err(e) if e.is_transient() => Err(NotTaken(errors::chain(&e))),
+            Err(e) if e.is_transient() => Err(NotTaken(report::chain(&e))),
             Err(e) => {
-                tracing::error!(error = %errors::chain(&e), "queueing a refusal");
+                tracing::error!(error = %report::chain(&e), "queueing a refusal");
                 Ok(Handled { effects, queued: Vec::new() })
             }
         }
@@ -298,7 +299,7 @@ impl Router {
             Ok(effects) => Ok((effects, tx)),
             Err(e) => {
                 if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(error = %errors::chain(&rollback), "rolling back");
+                    tracing::warn!(error = %report::chain(&rollback), "rolling back");
                 }
                 Err(e)
             }

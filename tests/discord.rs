@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::fake_discord::{FakeDiscord, TOKEN, User};
 use common::{Backend, TestDb};
 use deskmate::App;
-use deskmate::clock::SystemClock;
 use deskmate::config::Config;
+use deskmate::kernel::clock::SystemClock;
 use deskmate_discord::Discord;
 use deskmate_port::Inbound;
 use serde_json::json;
@@ -478,7 +478,7 @@ async fn an_interaction_during_a_database_outage_is_deferred_and_answered_later(
 /// and the rest of the queue goes on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn files_are_attached_and_an_oversized_one_is_refused_clearly() {
-    use deskmate::services::Effect;
+    use deskmate::kernel::Effect;
     use deskmate_port::{Attachment, Body, ChannelRef, Platform};
     let Some((fake, db)) = setup().await else { return };
     let bot = Bot::start(&fake, &db, |c| c.outbox.max_attempts = 1).await;

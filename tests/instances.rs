@@ -31,7 +31,8 @@ async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: 
     // Real time runs, and leases are short, so a dead instance's lanes expire while the
     // live ones keep renewing theirs.
     let short_lease = |c: &mut deskmate::config::Config| c.outbox.lease_seconds = 3;
-    let Some(chat) = Chat::start_clock(backend, deskmate::clock::FakeClock::running(), short_lease).await else {
+    let Some(chat) = Chat::start_clock(backend, deskmate::kernel::clock::FakeClock::running(), short_lease).await
+    else {
         return;
     };
     let mut others = Vec::new();

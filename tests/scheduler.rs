@@ -26,7 +26,7 @@ async fn wait_for(chat: &Chat, what: &str, pred: impl Fn(&[Sent]) -> bool) -> Ve
 /// hold the rows (SKIP LOCKED) while the test's own pass finds nothing, and its runs are
 /// visible only once it commits, together with the new next run.
 async fn wait_planned(chat: &Chat) {
-    use deskmate::clock::Clock;
+    use deskmate::kernel::clock::Clock;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         chat.app.plan_schedules_now().await.unwrap();

@@ -10,8 +10,8 @@ use std::time::Duration;
 use common::fake_telegram::{BOT_USERNAME, FakeTelegram, TOKEN, User};
 use common::{Backend, TestDb};
 use deskmate::App;
-use deskmate::clock::SystemClock;
 use deskmate::config::Config;
+use deskmate::kernel::clock::SystemClock;
 use deskmate_port::Inbound;
 use deskmate_telegram::Telegram;
 use tokio::sync::watch;
@@ -835,7 +835,7 @@ fn file(name: &str, mime: &str, len: usize) -> deskmate_port::Attachment {
 /// crash another instance sends it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn files_are_sent_as_photos_and_documents_and_survive_a_crash() {
-    use deskmate::services::Effect;
+    use deskmate::kernel::Effect;
     use deskmate_port::{Body, ChannelRef, Platform};
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
     let queue = ChannelRef::group(Platform::Telegram, QUEUE.to_string());

@@ -117,7 +117,7 @@ trait ClockNow {
 
 impl ClockNow for Chat {
     fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {
-        use deskmate::clock::Clock;
+        use deskmate::kernel::clock::Clock;
         self.clock.now()
     }
 }
@@ -221,7 +221,7 @@ async fn concurrent_claims(chat: Chat) {
     for (task, agent) in tasks.into_iter().zip(&agents) {
         let effects = task.await.unwrap();
         let text = match &effects[0] {
-            deskmate::services::Effect::Reply { body, .. } | deskmate::services::Effect::Refusal { body, .. } => {
+            deskmate::kernel::Effect::Reply { body, .. } | deskmate::kernel::Effect::Refusal { body, .. } => {
                 body.text.clone()
             }
             other => panic!("{other:?}"),

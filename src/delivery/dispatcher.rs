@@ -13,11 +13,11 @@ use rand::Rng;
 use tokio::sync::{Notify, watch};
 
 use super::pacing::Pacing;
-use super::plan::{Origin, Planner};
-use crate::clock::Clock;
+use super::plan::{Origin, Planner, REPLY_GRACE};
 use crate::domain::Role;
+use crate::kernel::Effect;
+use crate::kernel::clock::Clock;
 use crate::replies;
-use crate::services::Effect;
 use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, Store, StoreError};
 
 /// Exponential backoff with jitter for failed sends.
@@ -43,11 +43,6 @@ impl RetryPolicy {
         capped.mul_f64(rand::rng().random_range(0.5..=1.0))
     }
 }
-
-/// Replies are queued this far in the future for the lanes: the instance that handled
-/// the command sends them at once (`send_now`), and the lanes only pick up a reply that
-/// instance could not send (it crashed between commit and send).
-pub const REPLY_GRACE: Duration = Duration::from_secs(2);
 
 /// How often the dispatcher looks for due lanes when nothing wakes it.
 const TICK: Duration = Duration::from_millis(250);

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use deskmate_port::{Account, ChannelKind, ChannelRef, Destination, Platform};
 
-use crate::services::Effect;
+use crate::kernel::Effect;
 use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError};
 
 /// What caused a batch of effects: an inbound event (replies go back to it) or a job.
@@ -16,6 +16,11 @@ pub struct Origin {
     /// Where replies go, for effects caused by a person.
     pub reply_to: Option<(ChannelRef, String)>,
 }
+
+/// Replies are queued this far in the future for the lanes: the instance that handled
+/// the command sends them at once (`send_now`), and the lanes only pick up a reply that
+/// instance could not send (it crashed between commit and send).
+pub const REPLY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Clone)]
 pub struct Planner {
@@ -60,10 +65,14 @@ impl Planner {
                         },
                         body: body.clone(),
                         // A question's message is remembered, so a reply to it finds it.
-                        subject: body.prompt.as_ref().and_then(|p| p.parse().ok()).map(crate::store::prompt_subject),
+                        subject: body
+                            .prompt
+                            .as_ref()
+                            .and_then(|p| p.parse().ok())
+                            .map(|id| crate::store::prompt_subject(id).to_string()),
                         coalesce: None,
                         priority: 0,
-                        due: now + chrono::Duration::from_std(super::dispatcher::REPLY_GRACE).unwrap_or_default(),
+                        due: now + chrono::Duration::from_std(REPLY_GRACE).unwrap_or_default(),
                     });
                 }
                 Effect::PostToQueue { subject, body, coalesce } => {
@@ -75,7 +84,7 @@ impl Planner {
                             op: OutboxOp::Post,
                             destination: Destination::Channel(channel.clone()),
                             body: body.clone(),
-                            subject: Some(subject.clone()),
+                            subject: Some(subject.to_string()),
                             coalesce: coalesce.clone(),
                             priority: 2,
                             due: now,
@@ -99,7 +108,7 @@ impl Planner {
                             op: OutboxOp::Edit,
                             destination: Destination::Channel(channel),
                             body: body.clone(),
-                            subject: Some(subject.clone()),
+                            subject: Some(subject.to_string()),
                             coalesce: None,
                             priority: 2,
                             due: now,

@@ -2,6 +2,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::Platform;
 
+use crate::kernel::Subject;
+
 use super::{DeptId, PersonId, Priority, RoleSet, TicketId, TicketStatus};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,12 +54,12 @@ impl Ticket {
         person.roles.allows(super::Role::Agent) || self.requester.id == person.id
     }
 
-    /// The key its notices and events are filed under.
-    pub fn subject(&self) -> String {
+    /// What its notices and events are filed under.
+    pub fn subject(&self) -> Subject {
         ticket_subject(self.id)
     }
 }
 
-pub fn ticket_subject(id: TicketId) -> String {
-    format!("ticket:{id}")
+pub fn ticket_subject(id: TicketId) -> Subject {
+    Subject::new("ticket", id.0)
 }

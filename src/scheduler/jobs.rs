@@ -7,11 +7,11 @@ use riverqueue::{Job, JobArgs, WorkContext, WorkOutcome, Worker};
 use serde::{Deserialize, Serialize};
 
 use super::SchedulerError;
-use crate::clock::Clock;
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::domain::{PersonId, TicketStatus};
+use crate::kernel::Effect;
+use crate::kernel::clock::Clock;
 use crate::replies;
-use crate::services::Effect;
 use crate::store::{Store, TicketFilter, TxInner};
 
 /// What a one-shot timer does when it fires.

@@ -22,8 +22,8 @@ use tokio::sync::Mutex;
 pub use jobs::{ScheduledJob, TimerAction};
 pub use planner::{ScheduleSpec, plan_due, sync_from_config};
 
-use crate::clock::Clock;
 use crate::delivery::{Dispatcher, Planner};
+use crate::kernel::clock::Clock;
 use crate::store::{Store, StoreError, Tx, TxInner};
 
 /// How River is tuned; from the `[scheduler]` config section.

@@ -88,7 +88,7 @@ impl Tickets {
         if !involved && !actor.person.roles.sees_all_tickets() {
             return refuse(replies::ticket_not_yours(id));
         }
-        let history = self.store.events(&ticket.subject()).await?;
+        let history = self.store.events(ticket.subject()).await?;
         Ok(vec![Effect::reply(replies::ticket_details(&ticket, &history, actor.tz))])
     }
 

@@ -6,6 +6,7 @@ use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
 use super::{Audit, Result, Store, StoreError, Tx, TxInner, from_ms, log_event, ms, parse_column, with_db, with_tx};
 use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
+use crate::kernel::Subject;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkOutcome {
@@ -150,7 +151,7 @@ impl Store {
                 log_event!(
                     &mut **c,
                     audit,
-                    format!("person:{person_id}"),
+                    Subject::new("person", person_id),
                     "registered",
                     format!("{platform}:{}", account.id)
                 )?;
@@ -304,7 +305,7 @@ impl Tx {
                 .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 1 {
-                log_event!(&mut **tx, audit, format!("person:{person}"), "role.grant", role.as_str())?;
+                log_event!(&mut **tx, audit, Subject::new("person", person.0), "role.grant", role.as_str())?;
             }
             Ok(done.rows_affected() == 1)
         })
@@ -333,7 +334,7 @@ impl Tx {
             .execute(&mut **tx)
             .await?;
             if done.rows_affected() == 1 {
-                log_event!(&mut **tx, audit, format!("person:{person}"), "role.revoke", role.as_str())?;
+                log_event!(&mut **tx, audit, Subject::new("person", person.0), "role.revoke", role.as_str())?;
                 return Ok(Revoked::Revoked);
             }
             let (held,): (i64,) =
@@ -353,7 +354,7 @@ impl Tx {
                 .bind(person.0)
                 .execute(&mut **tx)
                 .await?;
-            log_event!(&mut **tx, audit, format!("person:{person}"), "tz.set", tz.name())?;
+            log_event!(&mut **tx, audit, Subject::new("person", person.0), "tz.set", tz.name())?;
             Ok(())
         })
     }
@@ -371,7 +372,7 @@ impl Tx {
             .fetch_optional(&mut **tx)
             .await?;
             if let Some((id,)) = row {
-                log_event!(&mut **tx, audit, format!("dept:{id}"), "dept.create", name)?;
+                log_event!(&mut **tx, audit, Subject::new("dept", id), "dept.create", name)?;
             }
             row.map(|(id,)| id)
         });
@@ -385,7 +386,7 @@ impl Tx {
                 .bind(person.0)
                 .execute(&mut **tx)
                 .await?;
-            log_event!(&mut **tx, audit, format!("dept:{dept}"), "dept.add", format!("person:{person}"))?;
+            log_event!(&mut **tx, audit, Subject::new("dept", dept.0), "dept.add", format!("person:{person}"))?;
             Ok(())
         })
     }
@@ -397,7 +398,13 @@ impl Tx {
                 .bind(dept.0)
                 .execute(&mut **tx)
                 .await?;
-            log_event!(&mut **tx, audit, format!("dept:{dept}"), "dept.set-manager", format!("person:{manager}"))?;
+            log_event!(
+                &mut **tx,
+                audit,
+                Subject::new("dept", dept.0),
+                "dept.set-manager",
+                format!("person:{manager}")
+            )?;
             Ok(())
         })
     }
@@ -513,7 +520,13 @@ impl Tx {
             }
             // The redeemer's person row is gone: the merged person is the actor.
             let audit = Audit { actor: Some(PersonId(owner)), ..audit };
-            log_event!(&mut **tx, audit, format!("person:{owner}"), "account.link", format!("merged person:{from}"))?;
+            log_event!(
+                &mut **tx,
+                audit,
+                Subject::new("person", owner),
+                "account.link",
+                format!("merged person:{from}")
+            )?;
             Ok(LinkOutcome::Linked { person: PersonId(owner) })
         })
     }

@@ -167,7 +167,7 @@ macro_rules! log_event {
         .bind(crate::store::ms($audit.at))
         .bind($audit.actor.map(|p: crate::domain::PersonId| p.0))
         .bind($audit.platform.as_str())
-        .bind($subject)
+        .bind($subject.to_string())
         .bind($action)
         .bind($detail)
         .execute($conn)

@@ -23,12 +23,12 @@ fn kind_str(kind: ChannelKind) -> &'static str {
 }
 
 impl Store {
-    pub async fn notices(&self, subject: &str) -> Result<Vec<MessageRef>> {
+    pub async fn notices(&self, subject: impl std::fmt::Display) -> Result<Vec<MessageRef>> {
         let rows: Vec<(String, String, String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT platform, channel_id, channel_kind, message_id FROM notices WHERE subject = $1 ORDER BY posted_at",
             )
-            .bind(subject)
+            .bind(subject.to_string())
             .fetch_all(pool)
             .await?
         });
@@ -48,13 +48,13 @@ impl Store {
     }
 
     /// A subject's history, oldest first.
-    pub async fn events(&self, subject: &str) -> Result<Vec<EventRecord>> {
+    pub async fn events(&self, subject: impl std::fmt::Display) -> Result<Vec<EventRecord>> {
         let rows: Vec<(i64, Option<String>, String, String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT e.at, p.display_name, e.platform, e.action, e.detail FROM events e \
                  LEFT JOIN persons p ON p.id = e.actor_id WHERE e.subject = $1 ORDER BY e.id",
             )
-            .bind(subject)
+            .bind(subject.to_string())
             .fetch_all(pool)
             .await?
         });

@@ -18,8 +18,8 @@ pub struct PromptRow {
 }
 
 /// The notice subject under which a question's message is remembered.
-pub fn prompt_subject(id: i64) -> String {
-    format!("prompt:{id}")
+pub fn prompt_subject(id: i64) -> crate::kernel::Subject {
+    crate::kernel::Subject::new("prompt", id)
 }
 
 impl Tx {

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
 use deskmate::App;
-use deskmate::clock::{Clock, FakeClock};
 use deskmate::config::Config;
+use deskmate::kernel::clock::{Clock, FakeClock};
 use deskmate::store::Store;
 use deskmate_port::{
     Account, Body, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef, Messenger,

@@ -467,7 +467,10 @@ mod tests {
         let path = dir.join("1-_week_chart.png");
         assert_eq!(
             sink.text(),
-            format!("[#queue] deskmate (msg 1): Tickets this week\n  📎 ../week chart.png (1 KB) → {}\n", path.display())
+            format!(
+                "[#queue] deskmate (msg 1): Tickets this week\n  📎 ../week chart.png (1 KB) → {}\n",
+                path.display()
+            )
         );
         assert_eq!(std::fs::read(&path).expect("written inside the folder"), vec![137, 80, 78, 71]);
         let _ = std::fs::remove_dir_all(dir);

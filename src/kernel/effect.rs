@@ -1,0 +1,36 @@
+//! What a feature decides to say: effects, which the delivery layer turns into outbox
+//! rows committed with the change.
+
+use deskmate_port::{Body, ChannelRef};
+
+use super::Subject;
+use crate::domain::PersonId;
+
+/// Something to say as a result of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Answer the person who acted. `private` answers are seen only by them where the
+    /// platform allows (a toast, an ephemeral reply).
+    Reply { body: Body, private: bool },
+    /// A refusal or an error: nothing changed. Seen only by the person where the platform
+    /// makes that cheap (an ephemeral reply), else like a reply.
+    Refusal { body: Body, private: bool },
+    /// Post to every support-queue channel and remember the messages under `subject`.
+    /// `coalesce` names the kind and label under which a flooded channel may sum it up
+    /// ("ticket.new", "#12").
+    PostToQueue { subject: Subject, body: Body, coalesce: Option<(String, String)> },
+    /// Edit every message remembered under `subject`.
+    UpdateNotices { subject: Subject, body: Body },
+    /// A direct message to a person, on the platform they were last seen on where possible.
+    Direct { person: PersonId, body: Body },
+    /// A new message in a given channel (scheduled announcements, digests).
+    PostTo { channel: ChannelRef, body: Body },
+}
+
+impl Effect {
+    pub fn reply(text: impl Into<String>) -> Effect {
+        Effect::Reply { body: Body::text(text), private: false }
+    }
+}
+
+pub type Outcome = Vec<Effect>;
