@@ -1,3 +1,5 @@
+use crate::kernel::named_enum;
+
 named_enum! {
     pub enum Priority {
         Low => "low",

@@ -3,8 +3,7 @@
 
 use deskmate_port::{Body, ChannelRef};
 
-use super::Subject;
-use crate::domain::PersonId;
+use super::{PersonId, Subject};
 
 /// Something to say as a result of an action.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,3 +1,5 @@
+use super::named_enum;
+
 named_enum! {
     /// What a person may do. Everyone is staff; the other roles are granted.
     pub enum Role {
