@@ -1,4 +1,4 @@
-use crate::domain::Role;
+use crate::domain::{Priority, Role};
 
 /// The type of an argument or option value, which decides how its text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,9 +87,7 @@ const fn group(name: &'static str, summary: &'static str, subcommands: &'static 
     CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands, rate: RateClass::General }
 }
 
-pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 pub const STATUS_FILTERS: &[&str] = &["open", "claimed", "closed", "active", "all"];
-pub const GRANTABLE_ROLES: &[&str] = &["agent", "manager", "admin"];
 
 pub static COMMANDS: &[CommandSpec] = &[
     cmd(
@@ -111,7 +109,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     &[arg("title", ArgKind::Text, "what is wrong, in a line")],
                     &[OptSpec {
                         key: "priority",
-                        kind: ArgKind::Choice(PRIORITIES),
+                        kind: ArgKind::Choice(&Priority::NAMES),
                         help: "how urgent (default normal)",
                     }],
                 ),
@@ -170,7 +168,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 Role::Admin,
                 &[
                     arg("person", ArgKind::Mention, "who, e.g. @bob"),
-                    arg("role", ArgKind::Choice(GRANTABLE_ROLES), "the role"),
+                    arg("role", ArgKind::Choice(&Role::GRANTABLE), "the role"),
                 ],
                 &[],
             ),
@@ -180,7 +178,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 Role::Admin,
                 &[
                     arg("person", ArgKind::Mention, "who, e.g. @bob"),
-                    arg("role", ArgKind::Choice(GRANTABLE_ROLES), "the role"),
+                    arg("role", ArgKind::Choice(&Role::GRANTABLE), "the role"),
                 ],
                 &[],
             ),

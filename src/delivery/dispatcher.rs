@@ -18,7 +18,7 @@ use crate::domain::Role;
 use crate::kernel::Effect;
 use crate::kernel::clock::Clock;
 use crate::replies;
-use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, Store, StoreError};
+use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, Store, StoreError};
 
 /// Exponential backoff with jitter for failed sends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -268,7 +268,7 @@ impl Dispatcher {
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let mut tx = self.store.begin().await?;
             tx.enqueue(&[summary], now).await?;
-            tx.outbox_set_state(&ids, "coalesced", now).await?;
+            tx.outbox_set_state(&ids, OutboxState::Coalesced, now).await?;
             tx.commit().await?;
             tracing::info!(lane, kind, count = ids.len(), "flooded lane: notices summed up");
         }
@@ -355,7 +355,7 @@ impl Dispatcher {
                     Ok(edits) if !edits.is_empty() => {
                         let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
                         let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
-                        if let Err(e) = self.mark(&ids, "merged").await {
+                        if let Err(e) = self.mark(&ids, OutboxState::Merged).await {
                             return Outcome::Failed(SendError::Transient(e.to_string()));
                         }
                         latest
@@ -369,7 +369,7 @@ impl Dispatcher {
         }
     }
 
-    async fn mark(&self, ids: &[i64], state: &str) -> Result<(), StoreError> {
+    async fn mark(&self, ids: &[i64], state: OutboxState) -> Result<(), StoreError> {
         let mut tx = self.store.begin().await?;
         tx.outbox_set_state(ids, state, self.clock.now()).await?;
         tx.commit().await

@@ -12,8 +12,10 @@ macro_rules! named_enum {
 
         impl $name {
             pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
+            /// The words, in declaration order (for choices in command declarations).
+            pub const NAMES: [&'static str; [$($text),+].len()] = [$($text),+];
 
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text),+
                 }

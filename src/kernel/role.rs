@@ -11,6 +11,9 @@ named_enum! {
 }
 
 impl Role {
+    /// The roles an admin grants (staff is everyone's).
+    pub const GRANTABLE: [&'static str; 3] = [Role::Agent.as_str(), Role::Manager.as_str(), Role::Admin.as_str()];
+
     fn bit(self) -> u8 {
         1 << (self as u8)
     }

@@ -23,7 +23,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use directory::{FailureCount, LinkOutcome, Reach, Revoked};
 pub use notices::EventRecord;
-pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxStats};
+pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats};
 pub use prompts::{PromptRow, prompt_subject};
 pub use schedules::ScheduleRow;
 pub use tickets::{NewTicket, TicketFilter};

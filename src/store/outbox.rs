@@ -1,9 +1,31 @@
 //! The outbox: messages waiting to be delivered, their attempts, and lane leases.
 
+use crate::kernel::named_enum;
 use chrono::{DateTime, Utc};
 use deskmate_port::{Body, Destination, MessageRef, Platform};
 
 use super::{Result, Store, StoreError, Tx, from_ms, ms, parse_column, with_db, with_tx};
+
+named_enum! {
+    /// Where a row is in its life. Statements name these in SQL; Rust names them here.
+    pub enum OutboxState {
+        /// Waiting for its lane (or its retry time).
+        Pending => "pending",
+        /// Claimed by an instance that is sending it.
+        Sending => "sending",
+        Sent => "sent",
+        /// An edit made needless by a later one.
+        Skipped => "skipped",
+        /// Given up: refused by the platform or out of attempts; admins are told.
+        Dead => "dead",
+        /// A direct message held until the person can be reached.
+        Unreachable => "unreachable",
+        /// Summed up with others of its kind in a flooded lane.
+        Coalesced => "coalesced",
+        /// Folded into a later edit of the same notice.
+        Merged => "merged",
+    }
+}
 
 /// What a row asks the messenger to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,13 +191,13 @@ impl Tx {
 
     /// Marks rows as handled without sending (merged into another, summed up, nothing to
     /// edit).
-    pub async fn outbox_set_state(&mut self, ids: &[i64], state: &str, now: DateTime<Utc>) -> Result<()> {
+    pub async fn outbox_set_state(&mut self, ids: &[i64], state: OutboxState, now: DateTime<Utc>) -> Result<()> {
         for id in ids {
             with_tx!(self, |tx| {
                 sqlx::query(
                     "UPDATE outbox SET state = $1, sent_at = $2 WHERE id = $3 AND state IN ('pending', 'sending')",
                 )
-                .bind(state)
+                .bind(state.as_str())
                 .bind(ms(now))
                 .bind(id)
                 .execute(&mut **tx)
@@ -416,10 +438,10 @@ impl Store {
         });
         let mut stats = OutboxStats::default();
         for (state, n) in rows {
-            match state.as_str() {
-                "pending" | "sending" => stats.pending += n,
-                "dead" => stats.dead += n,
-                "sent" => stats.sent += n,
+            match state.parse::<OutboxState>() {
+                Ok(OutboxState::Pending | OutboxState::Sending) => stats.pending += n,
+                Ok(OutboxState::Dead) => stats.dead += n,
+                Ok(OutboxState::Sent) => stats.sent += n,
                 _ => {}
             }
         }
