@@ -214,8 +214,12 @@ pub struct Directory {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Channels {
-    /// Where new tickets are announced with a Claim button, as `platform:channel-id`.
+    /// Where new tickets are announced with a Claim button, as `platform:channel-id`:
+    /// the `support` audience.
     pub support_queue: Vec<String>,
+    /// Other named channel groups features post notices to, as
+    /// `NAME=platform:channel-id` (a name may be given several channels).
+    pub groups: Vec<String>,
 }
 
 impl Default for Config {
@@ -229,7 +233,7 @@ impl Default for Config {
                 files_dir: "deskmate-files".to_owned(),
             },
             directory: Directory { admins: vec!["console:alice".to_owned()] },
-            channels: Channels { support_queue: vec!["console:queue".to_owned()] },
+            channels: Channels { support_queue: vec!["console:queue".to_owned()], groups: Vec::new() },
             outbox: Outbox {
                 max_attempts: 6,
                 retry_base_seconds: 2,
@@ -447,6 +451,11 @@ impl Config {
                 return bad("channels", "support_queue", problem);
             }
         }
+        for entry in &self.channels.groups {
+            if let Err(problem) = parse_group(entry) {
+                return bad("channels", "groups", problem);
+            }
+        }
         if self.telegram_enabled() && !cfg!(feature = "telegram") {
             return bad(
                 "telegram",
@@ -628,13 +637,22 @@ impl Config {
         self.general.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
-    pub fn support_queue(&self) -> Vec<ChannelRef> {
-        self.channels
-            .support_queue
-            .iter()
-            .filter_map(|c| parse_address(c).ok())
-            .map(|(platform, id)| ChannelRef::group(platform, id))
-            .collect()
+    /// The channels of each audience: `support` (the support queue) and the named
+    /// groups (checked by `validate`).
+    pub fn audiences(&self) -> std::collections::HashMap<String, Vec<ChannelRef>> {
+        let mut audiences: std::collections::HashMap<String, Vec<ChannelRef>> = std::collections::HashMap::new();
+        let support = self.channels.support_queue.iter().map(|c| ("support".to_owned(), c.clone()));
+        let groups = self.channels.groups.iter().filter_map(|g| parse_group(g).ok());
+        for (name, address) in support.chain(groups) {
+            if let Ok((platform, id)) = parse_address(&address) {
+                let channel = ChannelRef::group(platform, id);
+                let channels = audiences.entry(name).or_default();
+                if !channels.contains(&channel) {
+                    channels.push(channel);
+                }
+            }
+        }
+        audiences
     }
 
     /// Platform roles that carry Deskmate roles (checked by `validate`).
@@ -707,6 +725,18 @@ impl Config {
 }
 
 /// Reads "ROLE_ID:role".
+/// Reads "NAME=platform:channel-id".
+fn parse_group(text: &str) -> Result<(String, String), String> {
+    let bad = || format!("`{text}` should be NAME=platform:channel-id, e.g. approvals=telegram:-1001234567890");
+    let (name, address) = text.trim().split_once('=').ok_or_else(bad)?;
+    let name = name.trim().to_lowercase();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(bad());
+    }
+    parse_address(address.trim())?;
+    Ok((name, address.trim().to_owned()))
+}
+
 fn parse_role_mapping(text: &str) -> Result<(String, crate::domain::Role), String> {
     let bad = || format!("`{text}` should be ROLE_ID:agent (or manager, admin)");
     let (id, role) = text.trim().split_once(':').ok_or_else(bad)?;
@@ -810,6 +840,20 @@ mod tests {
 
     fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
         Config::from_toml(Path::new("test.toml"), text, env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    }
+
+    #[test]
+    fn channel_groups_are_named_addresses() {
+        let config = load("[channels]\ngroups = [\"approvals=telegram:-1001\", \"approvals=discord:42\"]\n", &[])
+            .expect("valid");
+        let audiences = config.audiences();
+        assert_eq!(audiences["approvals"].len(), 2);
+        assert_eq!(audiences["support"], vec![ChannelRef::group(Platform::Console, "queue")]);
+        let err = load("[channels]\ngroups = [\"telegram:-1001\"]\n", &[]).expect_err("no name");
+        assert!(err.to_string().contains("should be NAME=platform:channel-id"), "{err}");
+        let env =
+            load("", &[("DESKMATE_CHANNELS_GROUPS", "meetings=console:general, meetings=console:hall")]).expect("env");
+        assert_eq!(env.audiences()["meetings"].len(), 2);
     }
 
     #[test]

@@ -75,7 +75,7 @@ impl App {
     ) -> anyhow::Result<App> {
         let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
         let all_messengers = messengers.clone();
-        let planner = Planner::new(store.clone(), config.support_queue(), platforms);
+        let planner = Planner::new(store.clone(), config.audiences(), platforms);
         let instance = config.instance_name();
         let dispatcher = Arc::new(Dispatcher::new(
             store.clone(),

@@ -241,3 +241,40 @@ fn paced_like_telegram(c: &mut deskmate::config::Config) {
     c.pacing.coalesce_after_seconds = 15;
 }
 on_both_backends!(flood, paced_like_telegram, a_flood_is_paced_and_summed_up);
+
+/// A notice goes to every channel of its audience, a named group from the config; an
+/// audience the config does not name posts nothing (and says so in the log).
+async fn notices_reach_their_audience(chat: Chat) {
+    use deskmate::kernel::{Audience, Effect, Subject};
+    let notice = |audience: &'static str, text: &str| Effect::Notice {
+        audience: Audience(audience),
+        subject: Subject::new("test", 1),
+        body: deskmate_port::Body::text(text),
+        coalesce: None,
+    };
+    chat.app
+        .announce("test:audience", &[notice("approvals", "Leave request #1"), notice("nobody", "Lost")])
+        .await
+        .unwrap();
+    chat.app.router.settle().await;
+    let sent = chat.sent();
+    let mut channels: Vec<String> = sent
+        .iter()
+        .filter(|s| s.text() == "Leave request #1")
+        .map(|s| match &s.to {
+            Destination::Channel(c) => format!("{}:{}", c.platform, c.id),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    channels.sort();
+    assert_eq!(channels, ["console:approvals", "telegram:-100700"]);
+    assert!(!sent.iter().any(|s| s.text() == "Lost"));
+    chat.finish().await;
+}
+on_both_backends!(
+    audiences,
+    |c: &mut deskmate::config::Config| {
+        c.channels.groups = vec!["approvals=console:approvals".into(), "Approvals=telegram:-100700".into()];
+    },
+    notices_reach_their_audience
+);

@@ -1,11 +1,11 @@
 //! Effects → outbox rows, resolved to concrete destinations and idempotency keys.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use deskmate_port::{Account, ChannelKind, ChannelRef, Destination, Platform};
 
-use crate::kernel::Effect;
+use crate::kernel::{Audience, Effect};
 use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError};
 
 /// What caused a batch of effects: an inbound event (replies go back to it) or a job.
@@ -25,13 +25,25 @@ pub const REPLY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 #[derive(Clone)]
 pub struct Planner {
     store: Store,
-    support_queue: Vec<ChannelRef>,
+    /// The channels of each audience (`support` → the support queue).
+    audiences: HashMap<String, Vec<ChannelRef>>,
     platforms: HashSet<Platform>,
 }
 
 impl Planner {
-    pub fn new(store: Store, support_queue: Vec<ChannelRef>, platforms: HashSet<Platform>) -> Self {
-        Planner { store, support_queue, platforms }
+    pub fn new(store: Store, audiences: HashMap<String, Vec<ChannelRef>>, platforms: HashSet<Platform>) -> Self {
+        Planner { store, audiences, platforms }
+    }
+
+    /// The channels of `audience`; none (and a warning) for one the config does not name.
+    fn channels(&self, audience: Audience) -> &[ChannelRef] {
+        match self.audiences.get(audience.0) {
+            Some(channels) => channels,
+            None => {
+                tracing::warn!(%audience, "no channels configured for this audience ([channels] groups); notice not posted");
+                &[]
+            }
+        }
     }
 
     /// The rows that carry `effects` out. Platforms without a running messenger are
@@ -75,8 +87,8 @@ impl Planner {
                         due: now + chrono::Duration::from_std(REPLY_GRACE).unwrap_or_default(),
                     });
                 }
-                Effect::PostToQueue { subject, body, coalesce } => {
-                    for channel in self.support_queue.iter().filter(|c| self.platforms.contains(&c.platform)) {
+                Effect::Notice { audience, subject, body, coalesce } => {
+                    for channel in self.channels(*audience).iter().filter(|c| self.platforms.contains(&c.platform)) {
                         rows.push(NewOutboxRow {
                             idem_key: format!("{key}:{}:{}", channel.platform, channel.id),
                             platform: channel.platform,
@@ -91,10 +103,10 @@ impl Planner {
                         });
                     }
                 }
-                Effect::UpdateNotices { subject, body } => {
-                    // Every channel the subject was or will be posted to: the queue, and
-                    // anywhere its notices were posted before.
-                    let mut channels: Vec<ChannelRef> = self.support_queue.clone();
+                Effect::UpdateNotices { audience, subject, body } => {
+                    // Every channel the subject was or will be posted to: its audience's,
+                    // and anywhere its notices were posted before.
+                    let mut channels: Vec<ChannelRef> = self.audiences.get(audience.0).cloned().unwrap_or_default();
                     for notice in self.store.notices(subject).await? {
                         if !channels.contains(&notice.channel) {
                             channels.push(notice.channel);

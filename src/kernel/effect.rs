@@ -5,6 +5,18 @@ use deskmate_port::{Body, ChannelRef};
 
 use super::{PersonId, Subject};
 
+/// A named group of channels from the config (`[channels] support_queue` is `support`,
+/// others come from `[channels] groups`): where a feature's notices go, without the
+/// feature knowing any channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Audience(pub &'static str);
+
+impl std::fmt::Display for Audience {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 /// Something to say as a result of an action.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -14,12 +26,13 @@ pub enum Effect {
     /// A refusal or an error: nothing changed. Seen only by the person where the platform
     /// makes that cheap (an ephemeral reply), else like a reply.
     Refusal { body: Body, private: bool },
-    /// Post to every support-queue channel and remember the messages under `subject`.
+    /// Post to every channel of an audience and remember the messages under `subject`.
     /// `coalesce` names the kind and label under which a flooded channel may sum it up
     /// ("ticket.new", "#12").
-    PostToQueue { subject: Subject, body: Body, coalesce: Option<(String, String)> },
-    /// Edit every message remembered under `subject`.
-    UpdateNotices { subject: Subject, body: Body },
+    Notice { audience: Audience, subject: Subject, body: Body, coalesce: Option<(String, String)> },
+    /// Edit every message remembered under `subject` (including ones still waiting to be
+    /// posted to `audience`).
+    UpdateNotices { audience: Audience, subject: Subject, body: Body },
     /// A direct message to a person, on the platform they were last seen on where possible.
     Direct { person: PersonId, body: Body },
     /// A new message in a given channel (scheduled announcements, digests).

@@ -11,7 +11,7 @@ pub mod report;
 mod role;
 mod subject;
 
-pub use effect::{Effect, Outcome};
+pub use effect::{Audience, Effect, Outcome};
 pub use ids::PersonId;
 pub(crate) use ids::id_type;
 pub(crate) use named::named_enum;

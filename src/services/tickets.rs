@@ -5,10 +5,14 @@ use deskmate_port::Body;
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::buttons::PromptAction;
 use crate::domain::{Person, Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+use crate::kernel::Audience;
 use crate::store::{NewTicket, Store, TicketFilter, Tx};
 use crate::{limits, replies};
 
 const LIST_LIMIT: i64 = 25;
+
+/// Where ticket notices go: the support queue.
+const QUEUE: Audience = Audience("support");
 
 /// Which tickets `/ticket list` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +40,8 @@ impl Tickets {
         let ticket = tx.create_ticket(NewTicket { title, priority, requester: actor.person.id }, actor.audit()).await?;
         Ok(vec![
             Effect::reply(replies::ticket_opened(&ticket)),
-            Effect::PostToQueue {
+            Effect::Notice {
+                audience: QUEUE,
                 subject: ticket.subject(),
                 body: replies::ticket_notice(&ticket),
                 coalesce: Some(("ticket.new".to_owned(), format!("#{}", ticket.id))),
@@ -110,7 +115,11 @@ impl Tickets {
         };
         let mut effects = vec![
             Effect::reply(replies::ticket_claimed(&claimed)),
-            Effect::UpdateNotices { subject: claimed.subject(), body: replies::ticket_notice(&claimed) },
+            Effect::UpdateNotices {
+                audience: QUEUE,
+                subject: claimed.subject(),
+                body: replies::ticket_notice(&claimed),
+            },
         ];
         if claimed.requester.id != actor.person.id {
             effects.push(Effect::Direct {
@@ -133,7 +142,11 @@ impl Tickets {
         };
         let mut effects = vec![
             Effect::reply(replies::ticket_closed(&closed)),
-            Effect::UpdateNotices { subject: ticket_subject(id), body: replies::ticket_notice(&closed) },
+            Effect::UpdateNotices {
+                audience: QUEUE,
+                subject: ticket_subject(id),
+                body: replies::ticket_notice(&closed),
+            },
         ];
         if closed.requester.id != actor.person.id {
             effects.push(Effect::Direct {
