@@ -181,3 +181,29 @@ async fn catch_up_after_downtime_sqlite() {
 async fn catch_up_after_downtime_postgres() {
     catch_up_after_downtime(Backend::Postgres).await;
 }
+
+/// The controllable clock: a reminder a day and a week away fires when the clock is
+/// moved to it, at once, and not before; a week of the bot's time takes under two
+/// seconds of real time (most of it the two checks that nothing else arrives).
+async fn advancing_the_clock_fires_what_came_due(chat: common::Chat) {
+    let started = std::time::Instant::now();
+    assert!(chat.reply("bob", "/remind in 24h renew the parking permit").await.starts_with("I'll remind you on"));
+    assert!(chat.reply("bob", "/remind in 7d quarterly report").await.starts_with("I'll remind you on"));
+    chat.advance(chrono::Duration::hours(23)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(chat.sent().is_empty(), "nothing is due after 23 hours");
+    chat.advance(chrono::Duration::hours(1)).await;
+    let dm = chat.next_dm("bob").await;
+    assert_eq!(dm.text(), "Reminder: renew the parking permit");
+    chat.advance(chrono::Duration::days(6)).await;
+    assert_eq!(chat.next_dm("bob").await.text(), "Reminder: quarterly report");
+    // Moved well past a due time, a timer knows it is late.
+    assert!(chat.reply("bob", "/remind in 1h stretch").await.starts_with("I'll remind you on"));
+    chat.advance(chrono::Duration::hours(3)).await;
+    assert!(chat.next_dm("bob").await.text().starts_with("Reminder: stretch\n(late: this was due at"));
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert!(chat.sent().is_empty(), "each fired once");
+    eprintln!("a week of the bot's time in {:?} of real time", started.elapsed());
+    chat.finish().await;
+}
+on_both_backends!(controllable_clock, advancing_the_clock_fires_what_came_due);

@@ -43,6 +43,10 @@ pub struct SchedulerTuning {
 pub struct Scheduler {
     client: Client,
     run: Arc<Mutex<Option<RunHandle>>>,
+    /// Deskmate's clock, which may differ from the database's (a test's controllable
+    /// clock): due times are mapped onto the job queue's real time.
+    clock: Arc<dyn Clock>,
+    store: Store,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +71,7 @@ impl Scheduler {
         tuning: SchedulerTuning,
         instance: &str,
     ) -> Result<Scheduler, SchedulerError> {
-        let context = Arc::new(jobs::JobContext { store: store.clone(), planner, dispatcher, clock });
+        let context = Arc::new(jobs::JobContext { store: store.clone(), planner, dispatcher, clock: clock.clone() });
         let mut workers = Workers::new();
         workers.add(jobs::TimerWorker(context.clone()))?;
         workers.add(jobs::RunWorker(context))?;
@@ -93,7 +97,21 @@ impl Scheduler {
             .maintenance(maintenance)
             .id(format!("{instance}-{}", std::process::id()))
             .build()?;
-        Ok(Scheduler { client, run: Arc::default() })
+        Ok(Scheduler { client, run: Arc::default(), clock, store: store.clone() })
+    }
+
+    /// When the job queue should run something due at `at` on Deskmate's clock: as far
+    /// from the queue's now as `at` is from the clock's. With the system clock this is
+    /// `at` itself.
+    fn real_time(&self, at: DateTime<Utc>) -> riverqueue::jiff::Timestamp {
+        let ahead = at.signed_duration_since(self.clock.now());
+        timestamp(Utc::now().checked_add_signed(ahead).unwrap_or(at))
+    }
+
+    /// Deskmate's clock jumped forward by `by` (a test's controllable clock): what was
+    /// due in that time runs now, and everything later comes `by` sooner.
+    pub async fn time_passed(&self, by: chrono::Duration) -> Result<u64, SchedulerError> {
+        Ok(self.store.shift_job_queue(by).await?)
     }
 
     pub async fn start(&self) -> Result<(), SchedulerError> {
@@ -129,7 +147,7 @@ impl Scheduler {
         action: TimerAction,
     ) -> Result<bool, SchedulerError> {
         let job = jobs::Timer { key: key.to_owned(), due_ms: at.timestamp_millis(), action };
-        let opts = InsertOpts::default().with_scheduled_at(timestamp(at));
+        let opts = InsertOpts::default().with_scheduled_at(self.real_time(at));
         let inserted = match &mut tx.inner {
             TxInner::Sqlite(c) => self.client.insert(job).opts(opts).tx(c).await?,
             TxInner::Postgres(c) => self.client.insert(job).opts(opts).tx(c).await?,
@@ -148,7 +166,7 @@ impl Scheduler {
             .map(|(key, at, action)| {
                 (
                     jobs::Timer { key, due_ms: at.timestamp_millis(), action },
-                    InsertOpts::default().with_scheduled_at(timestamp(at)),
+                    InsertOpts::default().with_scheduled_at(self.real_time(at)),
                 )
             })
             .collect();
@@ -192,7 +210,7 @@ impl Scheduler {
             .map(|at| {
                 (
                     jobs::Run { schedule: schedule.to_owned(), at_ms: at.timestamp_millis() },
-                    InsertOpts::default().with_scheduled_at(timestamp(*at)),
+                    InsertOpts::default().with_scheduled_at(self.real_time(*at)),
                 )
             })
             .collect();

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Result, Store, Tx, TxInner, from_ms, ms, with_db};
+use super::{Db, Result, Store, Tx, TxInner, from_ms, ms, with_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleRow {
@@ -47,6 +47,36 @@ impl From<Row> for ScheduleRow {
 const COLUMNS: &str = "name, cron, timezone, job, args, catch_up, next_run_at, last_run_at";
 
 impl Store {
+    /// Moves every job still waiting in the job queue `by` earlier, as if that much time
+    /// had passed: how a test's controllable clock makes timers due. River stores
+    /// SQLite times as `YYYY-MM-DD HH:MM:SS.SSS` text, which `strftime('%f')` keeps.
+    pub async fn shift_job_queue(&self, by: chrono::Duration) -> Result<u64> {
+        let seconds = by.num_milliseconds() as f64 / 1000.0;
+        let done = match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query(
+                    "UPDATE river_job SET scheduled_at = strftime('%Y-%m-%d %H:%M:%f', scheduled_at, printf('%+.3f seconds', -$1)) \
+                     WHERE state IN ('scheduled', 'retryable', 'available')",
+                )
+                .bind(seconds)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(
+                    "UPDATE river_job SET scheduled_at = scheduled_at - make_interval(secs => $1) \
+                     WHERE state IN ('scheduled', 'retryable', 'available')",
+                )
+                .bind(seconds)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            }
+        };
+        Ok(done)
+    }
+
     pub async fn schedules(&self) -> Result<Vec<ScheduleRow>> {
         let rows: Vec<Row> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM schedules ORDER BY name")))

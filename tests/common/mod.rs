@@ -358,6 +358,29 @@ impl Chat {
         self.console.take()
     }
 
+    /// Moves the clock forward: timers and schedule runs due in that time fire now,
+    /// through the real job queue (no sleeping for the time itself).
+    pub async fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+        self.app.scheduler.time_passed(by).await.unwrap();
+    }
+
+    /// Waits (up to 10 s) for a direct message to `who` and takes everything sent so
+    /// far; returns that message.
+    pub async fn next_dm(&self, who: &str) -> Sent {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let sent = self.console.peek();
+            if let Some(dm) = sent.iter().find(|s| matches!(&s.to, Destination::Direct(a) if a.id == who)) {
+                let dm = dm.clone();
+                self.console.take();
+                return dm;
+            }
+            assert!(std::time::Instant::now() < until, "no direct message to {who}; sent: {sent:#?}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         let store = self.store();
