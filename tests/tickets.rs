@@ -286,3 +286,52 @@ async fn a_redelivered_event_is_applied_once(chat: Chat) {
     chat.finish().await;
 }
 on_both_backends!(redelivery, a_redelivered_event_is_applied_once);
+
+/// A ticket's life read like a chat, every message the bot sends read in turn.
+async fn a_ticket_told_as_a_story(mut story: common::story::Story) {
+    story.say("carol", "/whoami").await;
+    story.reply_to("carol").await;
+    story.say("alice", "/role grant @carol agent").await;
+    assert_eq!(story.reply_to("alice").await.text(), "carol is now an agent.");
+
+    story.say("alice", "/ticket new Printer on 3F is jammed priority:high").await;
+    let said = story.reply_to("alice").await.text().to_owned();
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @"Ticket #1 opened: Printer on 3F is jammed (priority high). The support team has been notified.") };
+    let notice = story.post_in("queue").await;
+    let said = notice.text();
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @r"
+    Ticket #1 · Printer on 3F is jammed
+    Priority: high · Status: open, waiting for an agent
+    Opened by alice
+    ") };
+    story.post_in("-100500").await;
+
+    story.say("bob", "/whoami").await;
+    story.reply_to("bob").await;
+    story.press("bob", "Claim").await;
+    let refused = story.reply_to("bob").await;
+    assert!(refused.is_private() || matches!(refused.to, deskmate_port::Destination::Reply { quiet: true, .. }));
+    let said = refused.text();
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @"Only agents can use /ticket claim. Ask an admin if you need the agent role.") };
+
+    story.press("carol", "Claim").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You claimed ticket #1: Printer on 3F is jammed.");
+    for _ in 0..2 {
+        assert!(story.edit().await.text().contains("Status: claimed by carol"));
+    }
+    let said = story.dm("alice").await.text().to_owned();
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @"carol is now working on your ticket #1: Printer on 3F is jammed.") };
+
+    story.press("carol", "Resolve").await;
+    let said = story.reply_to("carol").await.text().to_owned();
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @"How was ticket #1 (Printer on 3F is jammed) resolved? Reply to this message with a short note; it closes the ticket.") };
+    story.answer("carol", "Cleared the paper path").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Ticket #1 closed. Resolution: Cleared the paper path");
+    for _ in 0..2 {
+        let edit = story.edit().await;
+        assert!(edit.text().contains("Status: closed by carol") && edit.body.buttons.is_empty(), "{edit:?}");
+    }
+    story.dm("alice").await;
+    story.finish().await;
+}
+story!(ticket_story, a_ticket_told_as_a_story);

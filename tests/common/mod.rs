@@ -7,6 +7,7 @@ pub mod fake_discord;
 pub mod fake_telegram;
 pub mod multipart;
 pub mod proxy;
+pub mod story;
 
 use std::sync::{Arc, Mutex};
 
@@ -86,13 +87,32 @@ impl TestDb {
         }
     }
 
-    pub async fn drop_db(self) {
-        if let Some(server) = &self.server
-            && let Ok(mut conn) = sqlx::PgConnection::connect(server).await
-        {
-            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+    pub async fn drop_db(mut self) {
+        if let Some(server) = self.server.take() {
+            drop_database(&server, &self.name).await;
         }
+    }
+}
+
+async fn drop_database(server: &str, name: &str) {
+    if let Ok(mut conn) = sqlx::PgConnection::connect(server).await {
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await;
+    }
+}
+
+/// A test that ends early (a failed assertion) still drops its PostgreSQL database: on
+/// a thread of its own, since a destructor cannot wait on the test's runtime.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(server) = self.server.take() else { return };
+        let name = std::mem::take(&mut self.name);
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                runtime.block_on(drop_database(&server, &name));
+            }
+        })
+        .join();
     }
 }
 
