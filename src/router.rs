@@ -10,14 +10,14 @@ use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, 
 use tracing::Instrument;
 
 use crate::buttons::{ButtonAction, PromptAction};
-use crate::commands::{self, Invocation, ParseContext, ParseError, RateClass};
+use crate::commands::{self, Command, Invocation, ParseContext, ParseError, RateClass};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::domain::{Priority, Role};
+use crate::domain::Role;
 use crate::kernel::clock::Clock;
 use crate::kernel::report;
 use crate::ratelimit::RateLimits;
-use crate::services::{Actor, Effect, ListScope, Outcome, ServiceError, ServiceResult, Services};
+use crate::services::{Actor, Effect, Outcome, ServiceError, ServiceResult, Services};
 use crate::store::{Store, StoreError, Tx};
 use crate::{limits, replies};
 
@@ -440,66 +440,39 @@ impl Router {
     }
 
     async fn dispatch(&self, tx: &mut Tx, actor: &Actor, inv: &Invocation) -> ServiceResult {
-        // The parser has checked presence and types against the registry, so a missing
-        // value here means the registry and this match disagree.
-        let missing = |name: &str| ServiceError::User(replies::usage_error(&format!("<{name}> is missing"), &inv.path));
-        let text = |name: &'static str| inv.text(name).ok_or_else(|| missing(name));
-        let mention = |name: &'static str| inv.mention(name).ok_or_else(|| missing(name));
-        let ticket = |name: &'static str| inv.ticket(name).ok_or_else(|| missing(name));
-        let role = |name: &'static str| text(name).and_then(|r| r.parse::<Role>().map_err(|_| missing(name)));
-
-        match inv.path.as_slice() {
-            ["help"] => Ok(vec![Effect::reply(match inv.text("command") {
+        let command = Command::try_from(inv).map_err(|e| {
+            // The parser checked the line against the declarations, so this is a bug.
+            tracing::error!(error = %e, "a declared command without its typed form");
+            ServiceError::User(replies::unknown_command(&inv.full_name(), None))
+        })?;
+        let (directory, tickets, reminders) =
+            (&self.services.directory, &self.services.tickets, &self.services.reminders);
+        match command {
+            Command::Help { command } => Ok(vec![Effect::reply(match command.as_deref() {
                 None => commands::command_list(),
                 Some(name) => commands::command_help(name).unwrap_or_else(|| {
                     let suggestion = commands::COMMANDS.iter().map(|c| c.name).find(|c| c.starts_with(name));
                     replies::unknown_command(name.trim_start_matches('/'), suggestion)
                 }),
             })]),
-            ["ticket", "new"] => {
-                let priority = inv.text("priority").and_then(|p| p.parse().ok()).unwrap_or(Priority::Normal);
-                self.services.tickets.open(tx, actor, text("title")?, priority).await
-            }
-            ["ticket", "list"] => {
-                let scope = match inv.text("status") {
-                    Some("open") => ListScope::Open,
-                    Some("claimed") => ListScope::Claimed,
-                    Some("closed") => ListScope::Closed,
-                    Some("all") => ListScope::All,
-                    _ => ListScope::Active,
-                };
-                self.services.tickets.list(actor, scope, inv.text("mine") == Some("yes")).await
-            }
-            ["ticket", "show"] => self.services.tickets.show(actor, ticket("id")?).await,
-            ["ticket", "claim"] => self.services.tickets.claim(tx, actor, ticket("id")?).await,
-            ["ticket", "close"] => self.services.tickets.close(tx, actor, ticket("id")?, inv.text("resolution")).await,
-            ["whoami"] => self.services.directory.whoami(actor).await,
-            ["whereami"] => Ok(vec![Effect::reply(replies::whereami(&actor.channel))]),
-            ["role", "grant"] => self.services.directory.grant(tx, actor, mention("person")?, role("role")?).await,
-            ["role", "revoke"] => self.services.directory.revoke(tx, actor, mention("person")?, role("role")?).await,
-            ["dept", "create"] => self.services.directory.create_department(tx, actor, text("name")?).await,
-            ["dept", "add"] => {
-                self.services.directory.add_to_department(tx, actor, text("name")?, mention("person")?).await
-            }
-            ["dept", "set-manager"] => {
-                self.services.directory.set_manager(tx, actor, text("name")?, mention("person")?).await
-            }
-            ["dept", "list"] => self.services.directory.list_departments().await,
-            ["tz", "set"] => {
-                let zone = inv.zone("zone").ok_or_else(|| missing("zone"))?;
-                self.services.directory.set_time_zone(tx, actor, zone).await
-            }
-            ["link"] => self.services.directory.link(tx, actor, inv.text("code")).await,
-            ["remind"] => {
-                let at = inv.datetime("when").ok_or_else(|| missing("when"))?;
-                self.services.reminders.remind(tx, actor, at, text("text")?).await
-            }
-            ["schedule", "jobs"] => {
+            Command::TicketNew { title, priority } => tickets.open(tx, actor, &title, priority).await,
+            Command::TicketList { scope, mine } => tickets.list(actor, scope, mine).await,
+            Command::TicketShow { id } => tickets.show(actor, id).await,
+            Command::TicketClaim { id } => tickets.claim(tx, actor, id).await,
+            Command::TicketClose { id, resolution } => tickets.close(tx, actor, id, resolution.as_deref()).await,
+            Command::Whoami => directory.whoami(actor).await,
+            Command::Whereami => Ok(vec![Effect::reply(replies::whereami(&actor.channel))]),
+            Command::RoleGrant { person, role } => directory.grant(tx, actor, &person, role).await,
+            Command::RoleRevoke { person, role } => directory.revoke(tx, actor, &person, role).await,
+            Command::DeptCreate { name } => directory.create_department(tx, actor, &name).await,
+            Command::DeptAdd { dept, person } => directory.add_to_department(tx, actor, &dept, &person).await,
+            Command::DeptSetManager { dept, person } => directory.set_manager(tx, actor, &dept, &person).await,
+            Command::DeptList => directory.list_departments().await,
+            Command::TzSet { zone } => directory.set_time_zone(tx, actor, zone).await,
+            Command::Link { code } => directory.link(tx, actor, code.as_deref()).await,
+            Command::Remind { at, text } => reminders.remind(tx, actor, at, &text).await,
+            Command::ScheduleJobs => {
                 Ok(vec![Effect::reply(replies::schedule_list(&self.store.schedules().await?, actor.tz))])
-            }
-            other => {
-                tracing::error!(command = ?other, "command declared but not routed");
-                Err(ServiceError::User(replies::unknown_command(&other.join(" "), None)))
             }
         }
     }

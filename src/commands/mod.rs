@@ -6,9 +6,11 @@ mod menu;
 mod parser;
 mod registry;
 mod time;
+mod typed;
 
 pub use help::{command_help, command_list, usage};
 pub use menu::menu;
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, RateClass, find};
 pub use time::parse_datetime;
+pub use typed::{Command, Undeclared};

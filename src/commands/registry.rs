@@ -1,4 +1,4 @@
-use crate::domain::{Priority, Role};
+use crate::domain::{ListScope, Priority, Role};
 
 /// The type of an argument or option value, which decides how its text is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +87,6 @@ const fn group(name: &'static str, summary: &'static str, subcommands: &'static 
     CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands, rate: RateClass::General }
 }
 
-pub const STATUS_FILTERS: &[&str] = &["open", "claimed", "closed", "active", "all"];
-
 pub static COMMANDS: &[CommandSpec] = &[
     cmd(
         "help",
@@ -123,7 +121,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                 &[
                     OptSpec {
                         key: "status",
-                        kind: ArgKind::Choice(STATUS_FILTERS),
+                        kind: ArgKind::Choice(&ListScope::NAMES),
                         help: "which tickets (default active)",
                     },
                     OptSpec {

@@ -6,7 +6,7 @@ mod ticket;
 pub use ids::{DeptId, TicketId};
 // Kernel types the records use, named here too while the records live here.
 pub use crate::kernel::{PersonId, Role, RoleSet};
-pub use ticket::{Priority, TicketStatus, TransitionError};
+pub use ticket::{ListScope, Priority, TicketStatus, TransitionError};
 
 mod records;
 pub use records::{Department, Person, PersonName, Ticket, ticket_subject};

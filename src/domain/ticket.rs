@@ -20,6 +20,18 @@ named_enum! {
     }
 }
 
+named_enum! {
+    /// Which tickets `/ticket list` shows.
+    pub enum ListScope {
+        Open => "open",
+        Claimed => "claimed",
+        Closed => "closed",
+        /// Open or claimed.
+        Active => "active",
+        All => "all",
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("already claimed")]

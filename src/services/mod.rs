@@ -13,7 +13,7 @@ pub use directory::{Directory, LinkGuard};
 
 pub use crate::kernel::{Effect, Outcome};
 pub use reminders::Reminders;
-pub use tickets::{ListScope, Tickets};
+pub use tickets::Tickets;
 
 use crate::domain::{Person, Role};
 use crate::store::{Audit, StoreError};

@@ -4,7 +4,9 @@ use deskmate_port::Body;
 
 use super::{Actor, Effect, ServiceResult, refuse};
 use crate::buttons::PromptAction;
-use crate::domain::{Person, Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+use crate::domain::{
+    ListScope, Person, Priority, Role, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject,
+};
 use crate::kernel::Audience;
 use crate::store::{NewTicket, Store, TicketFilter, Tx};
 use crate::{limits, replies};
@@ -13,17 +15,6 @@ const LIST_LIMIT: i64 = 25;
 
 /// Where ticket notices go: the support queue.
 const QUEUE: Audience = Audience("support");
-
-/// Which tickets `/ticket list` shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ListScope {
-    Open,
-    Claimed,
-    Closed,
-    /// Open or claimed.
-    Active,
-    All,
-}
 
 #[derive(Clone)]
 pub struct Tickets {
