@@ -91,6 +91,14 @@ mod tests {
     use super::*;
     use crate::commands::{ArgKind, COMMANDS, CommandSpec, ParseContext, parse};
 
+    fn ctx() -> ParseContext {
+        ParseContext {
+            now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
+            tz: chrono_tz::UTC,
+            horizon: chrono::Duration::days(3650),
+        }
+    }
+
     fn sample(kind: ArgKind) -> String {
         match kind {
             ArgKind::Word => "Sales".to_owned(),
@@ -118,11 +126,7 @@ mod tests {
     /// converts to its typed form: declared-but-not-handled fails here.
     #[test]
     fn every_declared_command_has_a_typed_form() {
-        let ctx = ParseContext {
-            now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
-            tz: chrono_tz::UTC,
-            horizon: chrono::Duration::days(3650),
-        };
+        let ctx = ctx();
         let mut all = Vec::new();
         for spec in COMMANDS {
             leaves(spec, &mut Vec::new(), &mut all);
@@ -144,11 +148,7 @@ mod tests {
 
     #[test]
     fn values_arrive_typed() {
-        let ctx = ParseContext {
-            now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
-            tz: chrono_tz::UTC,
-            horizon: chrono::Duration::days(3650),
-        };
+        let ctx = ctx();
         let inv = parse("/ticket list status:closed mine:yes", &ctx).expect("parses");
         assert_eq!(Command::try_from(&inv), Ok(Command::TicketList { scope: ListScope::Closed, mine: true }));
         let inv = parse("/role grant @carol manager", &ctx).expect("parses");
