@@ -207,3 +207,14 @@ async fn advancing_the_clock_fires_what_came_due(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(controllable_clock, advancing_the_clock_fires_what_came_due);
+
+/// The same told as a story: every message read, the clock moved by the test.
+async fn a_reminder_story(mut story: common::story::Story) {
+    story.say("bob", "/remind tomorrow 9:00 bring the visitor badges").await;
+    let set = story.reply_to("bob").await;
+    assert!(set.text().starts_with("I'll remind you on 2026-12-01 09:00 (UTC)"), "{}", set.text());
+    story.advance(chrono::Duration::hours(24)).await;
+    assert_eq!(story.dm("bob").await.text(), "Reminder: bring the visitor badges");
+    story.finish().await;
+}
+story!(reminder_story, a_reminder_story);
