@@ -257,9 +257,10 @@ impl Router {
         let now = self.clock.now();
         let event = admit(event)?;
         if let EventKind::Anonymous { .. } = event.kind {
-            // Nobody to register or act as: answer how to speak as oneself.
+            // Nobody to register or act as: refused like any command, with how to speak
+            // as oneself (the refusal path marks the event handled).
             tracing::Span::current().record("command", "anonymous");
-            return self.answer_only(event_key, now, vec![Effect::reply(replies::anonymous_admin())]).await;
+            return Err(ServiceError::User(replies::anonymous_admin()));
         }
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
@@ -293,6 +294,7 @@ impl Router {
                 tracing::Span::current().record("command", "text");
                 Ok(vec![Effect::reply(replies::plain_text())])
             }
+            // Refused before anyone was registered, above.
             EventKind::Anonymous { .. } => Ok(Vec::new()),
         };
         match result {
@@ -304,21 +306,6 @@ impl Router {
                 Err(e)
             }
         }
-    }
-
-    /// An event that changes nothing but is answered and marked as handled.
-    async fn answer_only(
-        &self,
-        event_key: &str,
-        now: chrono::DateTime<chrono::Utc>,
-        effects: Outcome,
-    ) -> ServiceResult<(Outcome, Tx)> {
-        let mut tx = self.store.begin().await?;
-        if !tx.first_time(event_key, now).await? {
-            tx.rollback().await?;
-            return Err(ServiceError::Duplicate);
-        }
-        Ok((effects, tx))
     }
 
     /// Counts the event against the person's rate limits; admins are exempt.
