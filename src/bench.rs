@@ -147,8 +147,8 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         }
     }
     deskmate.elapsed = start.elapsed();
-    let claimed = app.store.tickets(deskmate::store::TicketFilter {
-        statuses: Some(&[deskmate::domain::TicketStatus::Claimed]),
+    let claimed = app.store.tickets(deskmate::features::tickets::TicketFilter {
+        statuses: Some(&[deskmate::features::tickets::TicketStatus::Claimed]),
         involving: None,
         limit: i64::MAX,
     });
@@ -181,7 +181,7 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
 /// late the `due` ones fire: from their due time to their message reaching the
 /// messenger, through River, the worker's transaction and the outbox.
 async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow::Result<()> {
-    use deskmate::scheduler::TimerAction;
+    use deskmate::features::schedules::timed_post;
     let mut config = Config::default();
     config.database.url = url.to_owned();
     config.scheduler.poll_ms = 1000;
@@ -196,12 +196,12 @@ async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow
         let n = chunk.min(total - due - made);
         let batch = (made..made + n)
             .map(|i| {
-                let action = TimerAction::Post { channel: "console:bench".to_owned(), text: format!("later {i}") };
-                (format!("bench-far-{i}"), far + chrono::Duration::seconds((i % 86_400) as i64), action)
+                let at = far + chrono::Duration::seconds((i % 86_400) as i64);
+                timed_post(format!("bench-far-{i}"), at, "console:bench", &format!("later {i}"))
             })
             .collect();
         let mut tx = app.store.begin().await?;
-        app.scheduler.add_timers(&mut tx, batch).await?;
+        app.scheduler.set_timers(&mut tx, batch).await?;
         tx.commit().await?;
         made += n;
     }
@@ -214,11 +214,11 @@ async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow
             let at = base + chrono::Duration::milliseconds((i * 2000 / due.max(1)) as i64);
             let text = format!("due {i}");
             due_at.insert(text.clone(), at);
-            (format!("bench-due-{i}"), at, TimerAction::Post { channel: format!("console:bench-{}", i % 20), text })
+            timed_post(format!("bench-due-{i}"), at, &format!("console:bench-{}", i % 20), &text)
         })
         .collect();
     let mut tx = app.store.begin().await?;
-    app.scheduler.add_timers(&mut tx, batch).await?;
+    app.scheduler.set_timers(&mut tx, batch).await?;
     tx.commit().await?;
     let deadline = Instant::now() + Duration::from_secs(300);
     while messenger.arrivals.lock().unwrap_or_else(|p| p.into_inner()).len() < due && Instant::now() < deadline {

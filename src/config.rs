@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use deskmate_port::{ChannelRef, Platform};
 
 use crate::scheduler::calendar::{Calendar, CatchUp};
-use crate::scheduler::{ScheduleSpec, ScheduledJob, SchedulerTuning};
+use crate::scheduler::{ScheduleArgs, ScheduleSpec, SchedulerTuning};
 use serde::{Deserialize, Serialize};
 
 /// The shortest webhook secret accepted: about 140 bits of letters and digits.
@@ -89,6 +89,7 @@ pub enum TelegramMode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
+    /// Every command and press counts against this one (rate class `commands`).
     pub commands_per_minute: u32,
     pub tickets_per_minute: u32,
     pub reminders_per_minute: u32,
@@ -318,6 +319,18 @@ impl Default for Outbox {
         Config::default().outbox
     }
 }
+impl Limits {
+    /// The per-minute limit of a rate class (0: none).
+    pub fn per_minute(&self, class: &str) -> u32 {
+        match class {
+            "commands" => self.commands_per_minute,
+            "tickets" => self.tickets_per_minute,
+            "reminders" => self.reminders_per_minute,
+            _ => 0,
+        }
+    }
+}
+
 impl Default for Scheduler {
     fn default() -> Self {
         Config::default().scheduler
@@ -548,11 +561,9 @@ impl Config {
             if let Err(p) = parse_address(&entry.channel) {
                 return problem(p);
             }
-            match entry.job.as_str() {
-                "ticket-digest" => {}
-                "announce" if !entry.text.trim().is_empty() => {}
-                "announce" => return problem("an announce schedule needs text".to_owned()),
-                other => return problem(format!("unknown job `{other}` (ticket-digest or announce)")),
+            // Which jobs exist, and what each needs, the features say when Deskmate starts.
+            if entry.job.trim().is_empty() {
+                return problem("each schedule needs a job".to_owned());
             }
         }
         Ok(())
@@ -616,10 +627,8 @@ impl Config {
                 cron: e.cron.clone(),
                 timezone: self.schedule_zone(e).to_owned(),
                 catch_up: e.catch_up.unwrap_or(self.scheduler.catch_up),
-                job: match e.job.as_str() {
-                    "announce" => ScheduledJob::Announce { channel: e.channel.clone(), text: e.text.clone() },
-                    _ => ScheduledJob::TicketDigest { channel: e.channel.clone() },
-                },
+                job: e.job.clone(),
+                args: ScheduleArgs { channel: e.channel.clone(), text: e.text.clone() },
             })
             .collect()
     }
@@ -656,7 +665,7 @@ impl Config {
     }
 
     /// Platform roles that carry Deskmate roles (checked by `validate`).
-    pub fn mapped_roles(&self) -> Vec<(Platform, String, crate::domain::Role)> {
+    pub fn mapped_roles(&self) -> Vec<(Platform, String, crate::kernel::Role)> {
         self.discord
             .roles
             .iter()
@@ -737,13 +746,13 @@ fn parse_group(text: &str) -> Result<(String, String), String> {
     Ok((name, address.trim().to_owned()))
 }
 
-fn parse_role_mapping(text: &str) -> Result<(String, crate::domain::Role), String> {
+fn parse_role_mapping(text: &str) -> Result<(String, crate::kernel::Role), String> {
     let bad = || format!("`{text}` should be ROLE_ID:agent (or manager, admin)");
     let (id, role) = text.trim().split_once(':').ok_or_else(bad)?;
     if id.parse::<u64>().is_err() {
         return Err(bad());
     }
-    let role: crate::domain::Role = role.trim().parse().map_err(|_| bad())?;
+    let role: crate::kernel::Role = role.trim().parse().map_err(|_| bad())?;
     Ok((id.to_owned(), role))
 }
 

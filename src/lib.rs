@@ -1,21 +1,18 @@
-//! Deskmate's core: the command registry, the router, the services and the store. Adapters
-//! (console, Telegram, Discord) live in their own crates and meet the core at
-//! `deskmate-port`.
+//! Deskmate's core: the kernel every part shares, the chat layer (router, parser,
+//! buttons, questions), one folder per feature, and the infrastructure beneath them
+//! (store, delivery, scheduler, http). Adapters (console, Telegram, Discord) live in
+//! their own crates and meet the core at `deskmate-port`. ARCHITECTURE.md has the map.
 
-pub mod buttons;
-pub mod commands;
+pub mod chat;
 pub mod config;
 pub mod delivery;
-pub mod domain;
+pub mod features;
 pub mod http;
 pub mod kernel;
 pub mod limits;
 pub mod metrics;
 pub mod ratelimit;
-pub mod replies;
-pub mod router;
 pub mod scheduler;
-pub mod services;
 pub mod store;
 
 use std::collections::HashSet;
@@ -29,11 +26,13 @@ use crate::config::Config;
 use crate::kernel::clock::Clock;
 use anyhow::Context;
 
+use crate::chat::feature::{Feature, Kit, Registry};
+use crate::chat::people::People;
+use crate::chat::router::Router;
 use crate::delivery::{Dispatcher, Pacing, Planner};
-use crate::router::Router;
-use crate::scheduler::Scheduler;
-use crate::services::{Directory, LinkGuard, Reminders, Services, Tickets};
-use crate::store::Store;
+use crate::kernel::{Outcome, ServiceResult};
+use crate::scheduler::{Fired, ScheduledRun, Scheduler};
+use crate::store::{Store, Tx};
 
 /// A wired Deskmate: the store, the router that adapters feed, the dispatcher that
 /// sends what the outbox holds, and the job queue behind schedules and timers.
@@ -52,27 +51,53 @@ pub struct App {
 }
 
 impl App {
-    /// Opens and migrates the configured database, wires the services and starts the
-    /// dispatcher and the job queue.
+    /// Opens and migrates the configured database, installs the built-in features and
+    /// starts the dispatcher and the job queue.
     pub async fn start(
         config: &Config,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
     ) -> anyhow::Result<App> {
+        App::start_with(config, clock, messengers, features::builtin(config)).await
+    }
+
+    /// [`Self::start`] with a chosen list of features (the built-in ones and more).
+    pub async fn start_with(
+        config: &Config,
+        clock: Arc<dyn Clock>,
+        messengers: Vec<Arc<dyn Messenger>>,
+        features: Vec<Arc<dyn Feature>>,
+    ) -> anyhow::Result<App> {
         let store = Store::connect(&config.database.url)
             .await
             .with_context(|| format!("opening the database at {}", redact(&config.database.url)))?;
         store.migrate().await.context("applying migrations")?;
-        App::with_store(config, store, clock, messengers).await
+        App::with_store(config, store, clock, messengers, features).await
     }
 
-    /// Wires the services over an open, migrated store and starts the background work.
+    /// Wires the features over an open, migrated store and starts the background work.
     pub async fn with_store(
         config: &Config,
         store: Store,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
+        features: Vec<Arc<dyn Feature>>,
     ) -> anyhow::Result<App> {
+        let registry = Arc::new(Registry::new(features)?);
+        let specs = config.schedule_specs();
+        for spec in &specs {
+            let Some(feature) = registry.for_job(&spec.job) else {
+                anyhow::bail!(
+                    "[schedules] {}: unknown job `{}` (the features run: {})",
+                    spec.name,
+                    spec.job,
+                    registry.jobs().join(", ")
+                );
+            };
+            if let Err(problem) = feature.check_schedule(&spec.job, &spec.args) {
+                anyhow::bail!("[schedules] {}: {problem}", spec.name);
+            }
+        }
         let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
         let all_messengers = messengers.clone();
         let planner = Planner::new(store.clone(), config.audiences(), platforms);
@@ -89,27 +114,21 @@ impl App {
         let tuning = config.scheduler_tuning();
         let scheduler = Scheduler::new(&store, planner.clone(), dispatcher.clone(), clock.clone(), tuning, &instance)
             .context("building the job queue")?;
-        scheduler::sync_from_config(&store, &config.schedule_specs(), clock.now())
-            .await
-            .context("loading schedules")?;
-        let link_guard = LinkGuard {
-            per_person: config.limits.link_failures_per_person,
-            per_platform: config.limits.link_failures_per_platform,
-            window_minutes: config.limits.link_window_minutes,
+        scheduler::sync_from_config(&store, &specs, clock.now()).await.context("loading schedules")?;
+        let kit = Kit {
+            store: store.clone(),
+            timers: scheduler.clone(),
+            people: People::new(store.clone(), config.admin_accounts(), config.mapped_roles()),
+            clock: clock.clone(),
+            default_tz: config.default_tz(),
+            commands: Arc::new(registry.commands().to_vec()),
+            person_columns: Arc::new(registry.person_columns()),
         };
-        let directory = Directory::new(store.clone(), config.admin_accounts(), config.mapped_roles(), link_guard);
-        let tickets = Tickets::new(store.clone());
-        let reminders = Reminders::new(scheduler.clone());
+        scheduler.set_handler(Arc::new(Jobs { registry: registry.clone(), kit: kit.clone() }));
+        let summaries = registry.clone();
+        dispatcher.set_summaries(Box::new(move |kind, labels| summaries.coalesced(kind, labels)));
         let planner_for_app = planner.clone();
-        let router = Router::new(
-            store.clone(),
-            Services { directory, tickets, reminders },
-            planner,
-            dispatcher.clone(),
-            clock.clone(),
-            config.default_tz(),
-            config.limits.clone(),
-        );
+        let router = Router::new(kit, registry, planner, dispatcher.clone(), config.limits.clone());
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(dispatcher.clone().run(stopped.clone()));
         scheduler.start().await.context("starting the job queue")?;
@@ -136,7 +155,7 @@ impl App {
     /// Queues effects that no person's message caused (a report for a channel, a file
     /// for someone), committed at once and then delivered like every message. `key`
     /// names the cause and makes a repeat of it a no-op.
-    pub async fn announce(&self, key: &str, effects: &[services::Effect]) -> anyhow::Result<Vec<i64>> {
+    pub async fn announce(&self, key: &str, effects: &[kernel::Effect]) -> anyhow::Result<Vec<i64>> {
         let now = self.clock.now();
         let origin = delivery::Origin { key: key.to_owned(), reply_to: None };
         let rows = self.planner.plan(&origin, effects, now).await?;
@@ -171,6 +190,35 @@ impl App {
         let flushed = self.dispatcher.drain(self.shutdown_flush).await;
         self.store.close().await;
         flushed
+    }
+}
+
+/// Hands what comes due in the job queue to the feature that owns it.
+struct Jobs {
+    registry: Arc<Registry>,
+    kit: Kit,
+}
+
+#[async_trait::async_trait]
+impl scheduler::Handler for Jobs {
+    async fn timer(&self, tx: &mut Tx, fired: &Fired) -> ServiceResult<Outcome> {
+        match self.registry.by_name(&fired.owner) {
+            Some(feature) => feature.timer(tx, &self.kit, fired).await,
+            None => {
+                tracing::warn!(owner = %fired.owner, kind = %fired.kind, "a timer of a feature that is not installed");
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    async fn scheduled(&self, run: &ScheduledRun) -> ServiceResult<Outcome> {
+        match self.registry.for_job(&run.job) {
+            Some(feature) => feature.scheduled(&self.kit, run).await,
+            None => {
+                tracing::warn!(schedule = %run.schedule, job = %run.job, "a schedule whose job no feature runs");
+                Ok(Vec::new())
+            }
+        }
     }
 }
 

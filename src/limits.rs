@@ -5,8 +5,8 @@
 
 use std::borrow::Cow;
 
-use crate::replies;
-use crate::services::ServiceError;
+use crate::chat::text;
+use crate::kernel::ServiceError;
 
 /// A kind of free text and the most characters it may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl TextLimit {
         let text = text.trim();
         let len = text.chars().count();
         if len > self.max {
-            return Err(ServiceError::User(replies::too_long(self.what, len, self.max)));
+            return Err(ServiceError::User(text::too_long(self.what, len, self.max)));
         }
         Ok(text)
     }

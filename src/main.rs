@@ -185,14 +185,14 @@ fn chat_adapters(config: &Config) -> anyhow::Result<ChatAdapters> {
         let telegram = deskmate_telegram::Telegram::new(settings).context("starting Telegram")?;
         messengers.push(Arc::new(telegram.messenger()));
         readers.push(Box::new(move |inbound, stop| {
-            Box::pin(async move { telegram.run(inbound, deskmate::commands::menu(), stop).await })
+            Box::pin(async move { telegram.run(inbound, deskmate::features::menu(), stop).await })
         }));
     }
     #[cfg(feature = "discord")]
     if let Some(settings) = config.discord_settings() {
         let discord = deskmate_discord::Discord::new(settings).context("starting Discord")?;
         messengers.push(Arc::new(discord.messenger()));
-        readers.push(Box::new(move |inbound, stop| Box::pin(discord.run(inbound, deskmate::commands::menu(), stop))));
+        readers.push(Box::new(move |inbound, stop| Box::pin(discord.run(inbound, deskmate::features::menu(), stop))));
     }
     let _ = config;
     Ok(ChatAdapters { messengers, readers })

@@ -34,11 +34,11 @@ fn a_scripted_console_session_on_embedded_defaults() {
     let script = "\
 /help
 /ticket new Printer on 3F is jammed
-@bob /press claim:1
+@bob /press tk:claim:1
 /role grant @carol agent
 @carol /whoami
 /role grant @carol agent
-@carol /press claim:1
+@carol /press tk:claim:1
 @carol /ticket close 1 cleared the paper path
 /ticket show 1
 ";
@@ -53,8 +53,8 @@ fn a_scripted_console_session_on_embedded_defaults() {
         "alice> /ticket new Printer on 3F is jammed",
         "deskmate: Ticket #1 opened: Printer on 3F is jammed (priority normal).",
         "[#queue] deskmate (msg 3): Ticket #1 · Printer on 3F is jammed",
-        "  [Claim] → /press claim:1",
-        "bob> /press claim:1",
+        "  [Claim] → /press tk:claim:1",
+        "bob> /press tk:claim:1",
         "deskmate (only bob sees this): Only agents can use /ticket claim.",
         "alice> /role grant @carol agent",
         "deskmate: I don't know @carol yet — they need to write to me once",
@@ -62,7 +62,7 @@ fn a_scripted_console_session_on_embedded_defaults() {
         "You are carol",
         "alice> /role grant @carol agent",
         "deskmate: carol is now an agent.",
-        "carol> /press claim:1",
+        "carol> /press tk:claim:1",
         "deskmate (only carol sees this): You claimed ticket #1: Printer on 3F is jammed.",
         "[#queue] deskmate edited msg 3: Ticket #1 · Printer on 3F is jammed",
         "Status: claimed by carol",
@@ -182,9 +182,9 @@ fn a_question_is_answered_in_the_console() {
 /ticket new Projector has no signal
 @carol /whoami
 /role grant @carol agent
-@carol /press claim:1
+@carol /press tk:claim:1
 @carol /answer too early
-@carol /press resolve:1
+@carol /press tk:resolve:1
 @carol /answer Swapped the HDMI cable
 /ticket show 1
 ";
@@ -193,7 +193,7 @@ fn a_question_is_answered_in_the_console() {
     let expected_in_order = [
         "carol> /answer too early",
         "(no question is waiting for your answer)",
-        "carol> /press resolve:1",
+        "carol> /press tk:resolve:1",
         "How was ticket #1 (Projector has no signal) resolved?",
         "(answer with /answer TEXT as carol)",
         "carol> /answer Swapped the HDMI cable",

@@ -4,7 +4,8 @@
 mod common;
 
 use common::Chat;
-use deskmate::domain::{Role, TicketId};
+use deskmate::features::tickets::TicketId;
+use deskmate::kernel::Role;
 use deskmate_port::Platform;
 
 async fn roles_are_admin_only(chat: Chat) {

@@ -49,7 +49,7 @@ impl Bot {
         let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(discord.messenger())]).await.unwrap();
         let (stop, stopped) = watch::channel(false);
         let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
-        let gateway = tokio::spawn(discord.run(inbound, deskmate::commands::menu(), stopped));
+        let gateway = tokio::spawn(discord.run(inbound, deskmate::features::menu(), stopped));
         fake.wait("READY and command registration", WAIT, |f| !f.commands().is_empty()).await;
         Bot { app, gateway, stop }
     }
@@ -87,7 +87,7 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     assert_eq!(identify["token"].as_str().unwrap().trim_start_matches("Bot "), TOKEN);
     let commands = fake.commands();
     let names: Vec<&str> = commands.iter().map(|c| c["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = deskmate::commands::COMMANDS.iter().map(|c| c.name).collect();
+    let expected: Vec<&str> = deskmate::features::all_commands().iter().map(|c| c.name).collect();
     assert_eq!(names, expected);
 
     let asked = fake.slash(CAROL, HELP, "ticket", ticket_new("Printer jammed"));
@@ -101,7 +101,7 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     let reply = wait_message(&fake, HELP, "Ticket #1 opened").await;
     assert!(!reply.ephemeral());
     let notice = wait_message(&fake, QUEUE, "Printer jammed").await;
-    assert_eq!(notice.buttons(), vec!["claim:1"]);
+    assert_eq!(notice.buttons(), vec!["tk:claim:1"]);
     assert!(notice.nonce.is_some());
     assert_eq!(notice.embeds[0]["title"], "Ticket #1 · Printer jammed", "a notice is an embed");
 
@@ -141,25 +141,25 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     assert_eq!((thread[0].1, thread[0].2.as_str()), (notice.id, "Ticket #1 · VPN drops"));
 
     // Carol is staff: refused, only she sees it, nothing changes.
-    let refused = fake.press(CAROL, &notice, "claim:1");
+    let refused = fake.press(CAROL, &notice, "tk:claim:1");
     fake.wait("the refusal", WAIT, |f| !f.replies_to(refused).is_empty()).await;
     let refusal = &fake.replies_to(refused)[0];
     assert!(refusal.ephemeral() && refusal.content.contains("agent"), "{refusal:?}");
     // A forged or stale id is refused the same way.
-    let forged = fake.press(CAROL, &notice, "claim:999");
+    let forged = fake.press(CAROL, &notice, "tk:claim:999");
     fake.wait("the stale refusal", WAIT, |f| !f.replies_to(forged).is_empty()).await;
     assert!(fake.replies_to(forged)[0].ephemeral());
     assert_eq!(fake.message(notice.id).unwrap().edits, 0);
 
     // Bob claims: his confirmation is private, the notice is edited for everyone.
-    let claimed = fake.press(BOB, &notice, "claim:1");
+    let claimed = fake.press(BOB, &notice, "tk:claim:1");
     fake.wait("the claim", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("claimed by Bob"))).await;
     assert!(fake.replies_to(claimed).iter().all(|m| m.ephemeral()));
     let edited = fake.message(notice.id).unwrap();
-    assert_eq!(edited.buttons(), vec!["resolve:1"]);
+    assert_eq!(edited.buttons(), vec!["tk:resolve:1"]);
 
     // Resolve opens a form; its answer closes the ticket.
-    let resolve = fake.press(BOB, &edited, "resolve:1");
+    let resolve = fake.press(BOB, &edited, "tk:resolve:1");
     fake.wait("the form", WAIT, |f| !f.answer(resolve).callbacks.is_empty()).await;
     let (kind, _, form) = fake.answer(resolve).callbacks[0].clone();
     assert_eq!(kind, 9, "a modal");
@@ -168,10 +168,10 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     fake.wait("the resolution", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("Resolution"))).await;
     let closed = fake.message(notice.id).unwrap();
     assert!(closed.content.contains("Replaced the \\*router\\* & reset keys"), "{}", closed.content);
-    assert_eq!(closed.disabled_buttons(), vec!["resolve:1"], "the decided button stays, disabled");
+    assert_eq!(closed.disabled_buttons(), vec!["tk:resolve:1"], "the decided button stays, disabled");
     fake.wait("the answer to the form", WAIT, |f| !f.answer(submitted).callbacks.is_empty()).await;
     assert_eq!(
-        bot.app.store.ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap().status.to_string(),
+        bot.app.store.ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap().status.to_string(),
         "closed"
     );
     bot.stop().await;
@@ -308,7 +308,7 @@ async fn a_mapped_discord_role_grants_the_agent_role() {
     fake.slash(CAROL, HELP, "ticket", ticket_new("Needs an agent"));
     let notice = wait_message(&fake, QUEUE, "Needs an agent").await;
     fake.give_role(BOB, SUPPORT_ROLE);
-    fake.press(BOB, &notice, "claim:1");
+    fake.press(BOB, &notice, "tk:claim:1");
     fake.wait("the claim", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("claimed by Bob"))).await;
     bot.stop().await;
     db.drop_db().await;
@@ -393,7 +393,7 @@ async fn the_binary_serves_telegram_and_discord_together() {
         .wait("the Telegram notice", WAIT, |f| f.messages_in(TG_QUEUE).iter().any(|m| m.shown.contains("Coffee")))
         .await;
     discord.give_role(BOB, SUPPORT_ROLE);
-    discord.press(BOB, &notice, "claim:1");
+    discord.press(BOB, &notice, "tk:claim:1");
     telegram
         .wait("the Telegram notice edited", WAIT, |f| {
             f.messages_in(TG_QUEUE).iter().any(|m| m.shown.contains("claimed by Bob"))
@@ -429,7 +429,7 @@ async fn a_bad_token_is_retried_not_a_panic() {
     let messenger = discord.messenger();
     let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await.unwrap();
     let (stop, stopped) = watch::channel(false);
-    let gateway = tokio::spawn(discord.run(Arc::new(app.router.clone()), deskmate::commands::menu(), stopped));
+    let gateway = tokio::spawn(discord.run(Arc::new(app.router.clone()), deskmate::features::menu(), stopped));
     fake.wait("a retry", WAIT, |f| f.calls().iter().filter(|(_, p, _)| p == "/users/@me").count() >= 2).await;
     assert!(fake.identifies().is_empty(), "no gateway session with a refused token");
     assert!(!deskmate_port::Messenger::is_connected(&messenger));
@@ -466,8 +466,11 @@ async fn an_interaction_during_a_database_outage_is_deferred_and_answered_later(
     let reply = wait_message(&fake, HELP, "Ticket #1 opened: Asked while the database was away").await;
     assert_eq!(reply.interaction, Some(asked), "the reply edits the deferred response");
     assert_eq!(fake.answer(asked).callbacks.len(), 1, "one acknowledgement only");
-    let tickets =
-        bot.app.store.tickets(deskmate::store::TicketFilter { statuses: None, involving: None, limit: 10 }).await;
+    let tickets = bot
+        .app
+        .store
+        .tickets(deskmate::features::tickets::TicketFilter { statuses: None, involving: None, limit: 10 })
+        .await;
     assert_eq!(tickets.unwrap().len(), 1, "applied once");
     bot.stop().await;
     db.drop_db().await;

@@ -93,7 +93,7 @@ on_both_backends!(mentions, mentions_create_nobody);
 async fn control_characters_are_dropped_alike(chat: Chat) {
     let reply = chat.reply("bob", "/ticket new Print\0er \u{1b}[31mjam\u{7f}").await;
     assert!(reply.starts_with("Ticket #1 opened: Printer [31mjam (priority normal)"), "{reply}");
-    let ticket = chat.store().ticket(deskmate::domain::TicketId(1)).await.unwrap().unwrap();
+    let ticket = chat.store().ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.title, "Printer [31mjam");
     // A display name with control characters is cleaned too.
     let mut odd = common::console_event("eve", EventKind::Command { text: "/whoami".into() });
@@ -122,8 +122,8 @@ async fn every_free_text_has_a_limit(chat: Chat) {
         assert!(reply.starts_with(expected), "{} → {reply}", &line[..30]);
     }
     // An answer to a question has its limit too.
-    chat.press("carol", "claim:1").await;
-    let sent = chat.press("carol", "resolve:1").await;
+    chat.press("carol", "tk:claim:1").await;
+    let sent = chat.press("carol", "tk:resolve:1").await;
     let prompt = sent.iter().find_map(|s| s.body.prompt.clone()).expect("a question");
     let answer = EventKind::Answer { prompt: Some(prompt.clone()), replied_to: None, text: "a".repeat(2001) };
     let sent = event(&chat, common::console_event("carol", answer)).await;
@@ -154,9 +154,9 @@ async fn one_person_cannot_flood(chat: Chat) {
     // The general limit counts buttons too: bob's three tickets, /whoami and six presses
     // make ten.
     for _ in 0..6 {
-        chat.press("bob", "claim:1").await;
+        chat.press("bob", "tk:claim:1").await;
     }
-    let sent = chat.press("bob", "claim:1").await;
+    let sent = chat.press("bob", "tk:claim:1").await;
     assert!(sent[0].text().starts_with("Slow down: at most 10 commands a minute"), "{}", sent[0].text());
     chat.finish().await;
 }
@@ -177,7 +177,7 @@ async fn the_closer_is_named_and_the_assignee_told(chat: Chat) {
     chat.say("alice", "/role grant @carol agent").await;
     chat.say("alice", "/role grant @dave agent").await;
     chat.say("bob", "/ticket new Monitor flickers").await;
-    chat.press("carol", "claim:1").await;
+    chat.press("carol", "tk:claim:1").await;
     let sent = chat.say("dave", "/ticket close 1 new cable").await;
     let notice = sent.iter().find(|s| matches!(s.to, Destination::Edit(_))).expect("the notice is edited");
     assert!(notice.text().contains("Status: closed by dave"), "{}", notice.text());

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use common::{Backend, Chat, Recorder};
-use deskmate::scheduler::TimerAction;
+use deskmate::features::schedules::timed_post;
 use deskmate_port::Destination;
 
 const LANES: usize = 50;
@@ -41,17 +41,13 @@ async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: 
     }
     // All timers come due together, two seconds from now.
     let due = Utc::now() + chrono::Duration::seconds(2);
-    let batch: Vec<(String, chrono::DateTime<Utc>, TimerAction)> = (0..timers)
-        .map(|i| {
-            let action =
-                TimerAction::Post { channel: format!("console:lane-{}", i % LANES), text: format!("timer {i}") };
-            (format!("load-{i}"), due, action)
-        })
+    let batch: Vec<_> = (0..timers)
+        .map(|i| timed_post(format!("load-{i}"), due, &format!("console:lane-{}", i % LANES), &format!("timer {i}")))
         .collect();
     let started = Instant::now();
     let mut tx = chat.store().begin().await.unwrap();
     for chunk in batch.chunks(1000) {
-        assert_eq!(chat.app.scheduler.add_timers(&mut tx, chunk.to_vec()).await.unwrap(), chunk.len());
+        assert_eq!(chat.app.scheduler.set_timers(&mut tx, chunk.to_vec()).await.unwrap(), chunk.len());
     }
     tx.commit().await.unwrap();
     eprintln!("{timers} timers queued in {:?}", started.elapsed());

@@ -146,7 +146,10 @@ async fn a_crash_between_commit_and_reply_keeps_the_reply(chat: Chat) {
     )
     .await;
     assert!(handled.is_err(), "the reply send hangs: the process is as good as dead");
-    assert!(chat.store().ticket(deskmate::domain::TicketId(1)).await.unwrap().is_some(), "the ticket was committed");
+    assert!(
+        chat.store().ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().is_some(),
+        "the ticket was committed"
+    );
     chat.app.halt().await;
     let (second, recorder) = chat.another_instance("second", |_| {}).await;
     chat.clock.advance(chrono::Duration::seconds(31));

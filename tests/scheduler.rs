@@ -80,9 +80,11 @@ async fn overdue_timers_fire_late(backend: Backend) {
     let alice = chat.store().person_by_handle(deskmate_port::Platform::Console, "alice").await.unwrap().unwrap();
     let mut tx = chat.store().begin().await.unwrap();
     let due = Utc::now() - chrono::Duration::hours(1);
-    let action = deskmate::scheduler::TimerAction::Remind { person: alice.id.0, text: "standup notes".into() };
-    assert!(chat.app.scheduler.add_timer(&mut tx, "overdue-1", due, action.clone()).await.unwrap());
-    assert!(!chat.app.scheduler.add_timer(&mut tx, "overdue-1", due, action).await.unwrap(), "same key, one timer");
+    // A reminder's timer, as `/remind` sets it.
+    let key = deskmate::scheduler::TimerKey::new("reminders", "remind", "overdue-1");
+    let reminder = serde_json::json!({ "person": alice.id.0, "text": "standup notes" });
+    assert!(chat.app.scheduler.set_timer(&mut tx, &key, due, &reminder).await.unwrap());
+    assert!(!chat.app.scheduler.set_timer(&mut tx, &key, due, &reminder).await.unwrap(), "same key, one timer");
     tx.commit().await.unwrap();
     let seen =
         wait_for(&chat, "the late reminder", |s| s.iter().any(|m| m.text().starts_with("Reminder: standup notes")))

@@ -54,7 +54,7 @@ impl Bot {
         let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(telegram.messenger())]).await.unwrap();
         let (stop, stopped) = watch::channel(false);
         let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
-        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::commands::menu(), stopped).await });
+        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::features::menu(), stopped).await });
         Bot { app, reader, stop }
     }
 
@@ -101,12 +101,12 @@ async fn wait_message(fake: &FakeTelegram, chat: i64, needle: &str) -> common::f
     fake.messages_in(chat).into_iter().rev().find(|m| m.shown.contains(needle)).unwrap()
 }
 
-fn all_tickets() -> deskmate::store::TicketFilter {
-    deskmate::store::TicketFilter { statuses: None, involving: None, limit: 1000 }
+fn all_tickets() -> deskmate::features::tickets::TicketFilter {
+    deskmate::features::tickets::TicketFilter { statuses: None, involving: None, limit: 1000 }
 }
 
 async fn ticket_status(app: &App, id: i64) -> String {
-    let ticket = app.store.ticket(deskmate::domain::TicketId(id)).await.unwrap().unwrap();
+    let ticket = app.store.ticket(deskmate::features::tickets::TicketId(id)).await.unwrap().unwrap();
     ticket.status.to_string()
 }
 
@@ -127,11 +127,11 @@ async fn a_ticket_in_a_group_reaches_the_queue_with_a_claim_button() {
     let command_message = said; // update id; the reply quotes Carol's message
     assert!(reply.reply_to.is_some(), "the reply quotes the command (update {command_message})");
     let notice = wait_message(&fake, QUEUE, "Printer jammed").await;
-    assert_eq!(notice.buttons(), vec!["claim:1"]);
+    assert_eq!(notice.buttons(), vec!["tk:claim:1"]);
     assert!(notice.shown.contains("Priority: high"));
 
     // The menu comes from the registry; getMe came before any getUpdates.
-    let names: Vec<String> = deskmate::commands::COMMANDS.iter().map(|c| c.name.to_owned()).collect();
+    let names: Vec<String> = deskmate::features::all_commands().iter().map(|c| c.name.to_owned()).collect();
     assert_eq!(fake.commands(), names);
     let first_me = fake.calls("getme")[0].at;
     assert!(fake.calls("getupdates").iter().all(|c| c.at >= first_me));
@@ -152,7 +152,7 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     fake.say(HELP, CAROL, "/ticket new VPN drops every hour");
     let notice = wait_message(&fake, QUEUE, "VPN drops").await;
 
-    let query = fake.press(QUEUE, BOB, notice.id, "claim:1");
+    let query = fake.press(QUEUE, BOB, notice.id, "tk:claim:1");
     fake.wait("the claim to be answered", WAIT, |f| !f.answers(&query).is_empty()).await;
     let answers = fake.answers(&query);
     assert_eq!(answers.len(), 1, "one answer per press: {answers:?}");
@@ -162,11 +162,11 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     })
     .await;
     let edited = fake.message_by_id(QUEUE, notice.id).unwrap();
-    assert_eq!(edited.buttons(), vec!["resolve:1"], "Claim gives way to Resolve");
+    assert_eq!(edited.buttons(), vec!["tk:resolve:1"], "Claim gives way to Resolve");
     assert_eq!(ticket_status(&bot.app, 1).await, "claimed");
 
     // Resolve asks for a note with ForceReply; Bob's reply closes the ticket.
-    let query = fake.press(QUEUE, BOB, notice.id, "resolve:1");
+    let query = fake.press(QUEUE, BOB, notice.id, "tk:resolve:1");
     let question = wait_message(&fake, QUEUE, "How was ticket #1").await;
     assert!(question.forces_reply());
     assert_eq!(question.reply_to, Some(notice.id));
@@ -195,7 +195,7 @@ async fn a_staff_press_is_refused_with_a_toast_and_changes_nothing() {
     let bot = Bot::start(&fake, &db, |_| {}).await;
     fake.say(HELP, CAROL, "/ticket new Broken chair");
     let notice = wait_message(&fake, QUEUE, "Broken chair").await;
-    let query = fake.press(QUEUE, CAROL, notice.id, "claim:1");
+    let query = fake.press(QUEUE, CAROL, notice.id, "tk:claim:1");
     fake.wait("the refusal", WAIT, |f| !f.answers(&query).is_empty()).await;
     let toast = fake.answers(&query)[0].clone().unwrap_or_default();
     assert!(toast.contains("agent"), "{toast}");
@@ -257,11 +257,11 @@ async fn private_answers_and_unreachable_people() {
     // messages follow when she starts the bot.
     fake.say(HELP, CAROL, "/ticket new Monitor flickers");
     let notice = wait_message(&fake, QUEUE, "Monitor flickers").await;
-    fake.press(QUEUE, BOB, notice.id, "claim:1");
+    fake.press(QUEUE, BOB, notice.id, "tk:claim:1");
     wait_message(&fake, HELP, "cannot write to you privately").await;
     fake.say(HELP, CAROL, "/ticket new Second one");
     let second = wait_message(&fake, QUEUE, "Second one").await;
-    fake.press(QUEUE, BOB, second.id, "claim:2");
+    fake.press(QUEUE, BOB, second.id, "tk:claim:2");
     fake.wait("the second claim", WAIT, |f| {
         f.message_by_id(QUEUE, second.id).is_some_and(|m| m.shown.contains("claimed by Bob"))
     })
@@ -389,7 +389,7 @@ async fn the_binary_serves_a_group_and_stops_cleanly() {
     let mut child = deskmate_binary(&fake, dir.path(), &[]);
     fake.say(HELP, CAROL, "/ticket new Badge reader offline");
     let notice = wait_message(&fake, QUEUE, "Badge reader offline").await;
-    assert_eq!(notice.buttons(), vec!["claim:1"]);
+    assert_eq!(notice.buttons(), vec!["tk:claim:1"]);
     fake.say(HELP, ALICE, "/whereami");
     let address = wait_message(&fake, HELP, "address").await;
     assert!(address.shown.contains(&format!("telegram:{HELP}")), "{}", address.shown);
@@ -596,7 +596,7 @@ async fn real_updates_from_other_libraries_are_taken_quietly() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
     let bot = Bot::start(&fake, &db, |c| webhook_mode(c, "fixture-replay-secret-0123456789")).await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
-    let commands: std::collections::HashSet<String> = deskmate::commands::menu().into_iter().map(|m| m.name).collect();
+    let commands: std::collections::HashSet<String> = deskmate::features::menu().into_iter().map(|m| m.name).collect();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/telegram");
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Chat, Sent};
-use deskmate::domain::{TicketId, TicketStatus};
+use deskmate::features::tickets::{TicketId, TicketStatus};
 use deskmate_port::{ButtonStyle, Destination, Platform};
 
 fn queue_posts(sent: &[Sent]) -> Vec<&Sent> {
@@ -74,7 +74,7 @@ async fn the_done_when_story(chat: Chat) {
         assert_eq!(target.message_id, post.id, "the edit targets the posted notice");
         assert!(edit.text().contains("claimed by carol"), "{}", edit.text());
         let buttons: Vec<&str> = edit.body.buttons.iter().map(|b| b.id.as_str()).collect();
-        assert_eq!(buttons, vec!["resolve:1"], "Claim gives way to Resolve once claimed");
+        assert_eq!(buttons, vec!["tk:resolve:1"], "Claim gives way to Resolve once claimed");
     }
     // The requester hears about it directly.
     assert!(sent.iter().any(|s| matches!(&s.to, Destination::Direct(a) if a.id == "alice")
@@ -153,7 +153,7 @@ async fn bad_input_changes_nothing(chat: Chat) {
     assert_eq!(chat.reply("carol", "/ticket close 99").await, "There is no ticket #99.");
     assert_eq!(chat.reply("carol", "/ticket show 99").await, "There is no ticket #99.");
     // A forged or stale button id.
-    let sent = chat.press("carol", "claim:999").await;
+    let sent = chat.press("carol", "tk:claim:999").await;
     assert_eq!(sent[0].text(), "There is no ticket #999.");
     let sent = chat.press("carol", "explode:1").await;
     assert_eq!(sent[0].text(), "That button is no longer valid.");
@@ -214,7 +214,7 @@ async fn concurrent_claims(chat: Chat) {
         tasks.push(tokio::spawn(async move {
             let event = common::console_event(
                 &a,
-                deskmate_port::EventKind::Button { button_id: "claim:1".into(), message: None },
+                deskmate_port::EventKind::Button { button_id: "tk:claim:1".into(), message: None },
             );
             chat.app.router.handle_event(event).await.expect("taken").effects
         }));

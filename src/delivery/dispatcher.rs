@@ -4,7 +4,7 @@
 //! message goes out twice from two senders.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,10 +14,10 @@ use tokio::sync::{Notify, watch};
 
 use super::pacing::Pacing;
 use super::plan::{Origin, Planner, REPLY_GRACE};
-use crate::domain::Role;
+use super::text;
 use crate::kernel::Effect;
+use crate::kernel::Role;
 use crate::kernel::clock::Clock;
-use crate::replies;
 use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, Store, StoreError};
 
 /// Exponential backoff with jitter for failed sends.
@@ -58,7 +58,13 @@ pub struct Dispatcher {
     me: String,
     busy: Mutex<HashSet<(Platform, String)>>,
     wake: Notify,
+    /// Writes the one message that stands for many flooded notices of a kind; set by
+    /// whoever knows the kinds (the features).
+    summaries: OnceLock<Summaries>,
 }
+
+/// `(kind, labels)` → the summary text.
+pub type Summaries = Box<dyn Fn(&str, &[String]) -> String + Send + Sync>;
 
 enum Outcome {
     Sent(MessageRef),
@@ -88,6 +94,21 @@ impl Dispatcher {
             me,
             busy: Mutex::new(HashSet::new()),
             wake: Notify::new(),
+            summaries: OnceLock::new(),
+        }
+    }
+
+    /// Names who writes summaries of flooded notices; once, at start.
+    pub fn set_summaries(&self, summaries: Summaries) {
+        if self.summaries.set(summaries).is_err() {
+            tracing::warn!("the summaries of flooded notices were set twice; the first stay");
+        }
+    }
+
+    fn summary(&self, kind: &str, labels: &[String]) -> String {
+        match self.summaries.get() {
+            Some(write) => write(kind, labels),
+            None => format!("{} × {kind}: {}", labels.len(), labels.join(", ")),
         }
     }
 
@@ -259,7 +280,7 @@ impl Dispatcher {
                 lane: lane.to_owned(),
                 op: OutboxOp::Post,
                 destination: first.destination.clone(),
-                body: Body::text(replies::coalesced(&kind, &labels)),
+                body: Body::text(self.summary(&kind, &labels)),
                 subject: None,
                 coalesce: None,
                 priority: first.priority,
@@ -386,7 +407,7 @@ impl Dispatcher {
             return Ok(());
         };
         let channel = ChannelRef::group(account.platform, group);
-        let body = Body::text(replies::direct_unreachable(account));
+        let body = Body::text(text::direct_unreachable(account));
         let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None };
         let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
         let mut tx = self.store.begin().await?;
@@ -402,7 +423,7 @@ impl Dispatcher {
             return Ok(());
         }
         let admins = self.store.persons_with_role(Role::Admin).await?;
-        let body = Body::text(replies::dead_letter(row.platform, &row.lane, &row.body.text, error));
+        let body = Body::text(text::dead_letter(row.platform, &row.lane, &row.body.text, error));
         let effects: Vec<Effect> =
             admins.into_iter().map(|person| Effect::Direct { person, body: body.clone() }).collect();
         let origin = Origin { key: format!("dead:{}", row.id), reply_to: None };

@@ -76,12 +76,7 @@ impl Planner {
                             quiet,
                         },
                         body: body.clone(),
-                        // A question's message is remembered, so a reply to it finds it.
-                        subject: body
-                            .prompt
-                            .as_ref()
-                            .and_then(|p| p.parse().ok())
-                            .map(|id| crate::store::prompt_subject(id).to_string()),
+                        subject: question_subject(body),
                         coalesce: None,
                         priority: 0,
                         due: now + chrono::Duration::from_std(REPLY_GRACE).unwrap_or_default(),
@@ -97,7 +92,7 @@ impl Planner {
                             destination: Destination::Channel(channel.clone()),
                             body: body.clone(),
                             subject: Some(subject.to_string()),
-                            coalesce: coalesce.clone(),
+                            coalesce: coalesce.as_ref().map(|c| (c.kind.clone(), c.label.clone())),
                             priority: 2,
                             due: now,
                         });
@@ -159,7 +154,7 @@ impl Planner {
                         op: OutboxOp::Direct,
                         destination: Destination::Direct(account.clone()),
                         body: body.clone(),
-                        subject: None,
+                        subject: question_subject(body),
                         coalesce: None,
                         priority: 1,
                         due: now,
@@ -187,4 +182,9 @@ fn direct_lane(account: &Account) -> String {
 /// The kind of conversation a lane is, for pacing.
 pub fn lane_kind(lane: &str) -> ChannelKind {
     if lane.starts_with("dm:") { ChannelKind::Direct } else { ChannelKind::Group }
+}
+
+/// A question's message is remembered, so a reply to it finds it.
+fn question_subject(body: &deskmate_port::Body) -> Option<String> {
+    body.prompt.as_ref().and_then(|p| p.parse().ok()).map(|id| crate::store::prompt_subject(id).to_string())
 }

@@ -27,9 +27,8 @@ pub enum Effect {
     /// makes that cheap (an ephemeral reply), else like a reply.
     Refusal { body: Body, private: bool },
     /// Post to every channel of an audience and remember the messages under `subject`.
-    /// `coalesce` names the kind and label under which a flooded channel may sum it up
-    /// ("ticket.new", "#12").
-    Notice { audience: Audience, subject: Subject, body: Body, coalesce: Option<(String, String)> },
+    /// A flooded channel may sum up notices that say how.
+    Notice { audience: Audience, subject: Subject, body: Body, coalesce: Option<Coalesce> },
     /// Edit every message remembered under `subject` (including ones still waiting to be
     /// posted to `audience`).
     UpdateNotices { audience: Audience, subject: Subject, body: Body },
@@ -46,3 +45,13 @@ impl Effect {
 }
 
 pub type Outcome = Vec<Effect>;
+
+/// How a notice is summed up when its channel is flooded: notices of one `kind` are
+/// replaced by one message listing their labels (`#101–#103`), written by the feature
+/// that owns the kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coalesce {
+    /// Namespaced by the feature: `tk.new`.
+    pub kind: String,
+    pub label: String,
+}

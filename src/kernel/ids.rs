@@ -19,3 +19,7 @@ id_type!(
     /// A person, whichever platforms they use.
     PersonId
 );
+id_type!(
+    /// A department.
+    DeptId
+);

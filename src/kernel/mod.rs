@@ -1,19 +1,23 @@
-//! What every part of Deskmate shares and no feature owns: the clock, people's ids and
-//! roles, the effects a feature decides on, the subjects notices are filed under, and
+//! What every part of Deskmate shares and no feature owns: the clock, people, ids,
+//! roles, errors, the effects a feature decides on, the subjects notices are filed under, and
 //! how failures are reported. It names no feature and no adapter, and imports nothing
 //! else of the crate.
 
+mod actor;
 pub mod clock;
 mod effect;
+mod error;
 mod ids;
 mod named;
 pub mod report;
 mod role;
 mod subject;
 
-pub use effect::{Audience, Effect, Outcome};
-pub use ids::PersonId;
+pub use actor::{Actor, Audit, Person, PersonName};
+pub use effect::{Audience, Coalesce, Effect, Outcome};
+pub use error::{Failure, ServiceError, ServiceResult, refuse};
 pub(crate) use ids::id_type;
+pub use ids::{DeptId, PersonId};
 pub(crate) use named::named_enum;
 pub use role::{Role, RoleSet};
 pub use subject::Subject;

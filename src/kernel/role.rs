@@ -38,11 +38,6 @@ impl RoleSet {
     }
 
     /// The granted roles, highest first, staff always last.
-    /// Agents and managers see the whole queue; everyone else sees their own tickets.
-    pub fn sees_all_tickets(self) -> bool {
-        self.allows(Role::Agent) || self.allows(Role::Manager)
-    }
-
     pub fn names(self) -> Vec<&'static str> {
         let mut out: Vec<_> =
             Role::ALL.into_iter().rev().filter(|r| *r != Role::Staff && self.holds(*r)).map(Role::as_str).collect();

@@ -1,38 +1,18 @@
-//! The River jobs Deskmate queues, and the workers that turn them into messages.
+//! The River jobs Deskmate queues, and the workers that hand them to whoever owns them
+//! (a feature, through the [`Handler`]) and queue what comes back.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use deskmate_port::{Body, ChannelRef, Platform};
+use chrono::{DateTime, Utc};
+use deskmate_port::{ChannelRef, Platform};
 use riverqueue::{Job, JobArgs, WorkContext, WorkOutcome, Worker};
 use serde::{Deserialize, Serialize};
 
-use super::SchedulerError;
+use super::{Handler, SchedulerError};
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::domain::{PersonId, TicketStatus};
-use crate::kernel::Effect;
 use crate::kernel::clock::Clock;
-use crate::replies;
-use crate::store::{Store, TicketFilter, TxInner};
-
-/// What a one-shot timer does when it fires.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
-pub enum TimerAction {
-    /// A direct message to a person.
-    Remind { person: i64, text: String },
-    /// A message in a channel, `platform:id`.
-    Post { channel: String, text: String },
-}
-
-/// What a recurring schedule does on each run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "job", rename_all = "kebab-case")]
-pub enum ScheduledJob {
-    /// The open and claimed tickets, posted to a channel.
-    TicketDigest { channel: String },
-    /// A fixed message posted to a channel.
-    Announce { channel: String, text: String },
-}
+use crate::kernel::{Outcome, ServiceError};
+use crate::store::{Store, Tx, TxInner};
 
 /// A one-shot timer, unique by its key.
 #[derive(Debug, Clone, Serialize, Deserialize, JobArgs)]
@@ -41,7 +21,9 @@ pub(super) struct Timer {
     #[river(unique)]
     pub key: String,
     pub due_ms: i64,
-    pub action: TimerAction,
+    pub owner: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
 }
 
 /// One run of a schedule, unique by schedule and time.
@@ -54,46 +36,109 @@ pub(super) struct Run {
     pub at_ms: i64,
 }
 
+/// A timer that came due, as its owner set it.
+#[derive(Debug, Clone)]
+pub struct Fired {
+    /// The feature that set it.
+    pub owner: String,
+    pub kind: String,
+    /// The rest of its key: what it is about (`12:2` for approval 12, step 2).
+    pub id: String,
+    pub payload: serde_json::Value,
+    pub due: DateTime<Utc>,
+    /// It fired more than a minute after it was due (Deskmate was down).
+    pub late: bool,
+}
+
+impl Fired {
+    /// The payload as the owner's type.
+    pub fn payload<T: serde::de::DeserializeOwned>(&self) -> Result<T, ServiceError> {
+        serde_json::from_value(self.payload.clone())
+            .map_err(|e| ServiceError::Failed(crate::kernel::Failure::new(false, e)))
+    }
+}
+
+/// What a `[[schedules]]` entry gives its job, stored with the schedule.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleArgs {
+    /// Where the job posts, `platform:id`.
+    #[serde(default)]
+    pub channel: String,
+    #[serde(default)]
+    pub text: String,
+}
+
+/// One run of a schedule, for the feature that runs its job.
+#[derive(Debug, Clone)]
+pub struct ScheduledRun {
+    pub schedule: String,
+    pub job: String,
+    /// Where the run posts, from the entry's `channel`.
+    pub channel: Option<ChannelRef>,
+    /// The entry's `text`, for jobs that post it.
+    pub text: String,
+    /// When the run was due, and the schedule's zone.
+    pub at: DateTime<Utc>,
+    pub tz: chrono_tz::Tz,
+    /// It fired more than a minute after it was due (Deskmate was down).
+    pub late: bool,
+}
+
 pub(super) struct JobContext {
     pub store: Store,
     pub planner: Planner,
     pub dispatcher: Arc<Dispatcher>,
     pub clock: Arc<dyn Clock>,
+    pub handler: Arc<OnceLock<Arc<dyn Handler>>>,
 }
 
 /// A run more than this late says so (it fired after downtime).
 const LATE_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 
 impl JobContext {
-    /// Queues the effects and completes the job in one transaction.
-    async fn finish(
-        &self,
-        work: &WorkContext,
-        origin_key: String,
-        effects: Vec<Effect>,
-    ) -> Result<WorkOutcome, SchedulerError> {
+    fn handler(&self) -> Result<&Arc<dyn Handler>, SchedulerError> {
+        self.handler.get().ok_or(SchedulerError::NoHandler)
+    }
+
+    /// Runs `work` in a transaction, queues the effects it returns and completes the job,
+    /// all in that transaction: the job's change, its messages and its completion commit
+    /// together or not at all.
+    async fn finish<F>(&self, context: &WorkContext, origin_key: String, work: F) -> Result<WorkOutcome, SchedulerError>
+    where
+        F: for<'t> AsyncFnOnce(&'t mut Tx) -> Result<Outcome, ServiceError>,
+    {
         let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        let effects = match work(&mut tx).await {
+            Ok(effects) => effects,
+            Err(ServiceError::User(why)) => {
+                tracing::info!(job = %origin_key, why, "a job found nothing to do");
+                Vec::new()
+            }
+            Err(ServiceError::Duplicate) => Vec::new(),
+            Err(e) => return Err(SchedulerError::Handler(e)),
+        };
         let origin = Origin { key: origin_key, reply_to: None };
         let rows = self.planner.plan(&origin, &effects, now).await?;
-        let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
         match &mut tx.inner {
-            TxInner::Sqlite(c) => work.job_complete_tx(c).await?,
-            TxInner::Postgres(c) => work.job_complete_tx(c).await?,
+            TxInner::Sqlite(c) => context.job_complete_tx(c).await?,
+            TxInner::Postgres(c) => context.job_complete_tx(c).await?,
         };
         tx.commit().await?;
         self.dispatcher.poke();
         Ok(WorkOutcome::Complete)
     }
 
-    fn late_note(&self, due: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    fn is_late(&self, due: DateTime<Utc>) -> bool {
         let now = self.clock.now();
         crate::metrics::global().job_lag.observe(((now - due).num_milliseconds().max(0) as f64) / 1000.0);
-        (now - due > LATE_AFTER).then(|| replies::late(due))
+        now - due > LATE_AFTER
     }
 }
 
-fn channel(address: &str) -> Option<ChannelRef> {
+/// `platform:id` as a group channel.
+pub fn channel(address: &str) -> Option<ChannelRef> {
     let (platform, id) = address.split_once(':')?;
     Some(ChannelRef::group(platform.parse::<Platform>().ok()?, id))
 }
@@ -103,31 +148,24 @@ pub(super) struct TimerWorker(pub Arc<JobContext>);
 impl Worker<Timer> for TimerWorker {
     type Error = SchedulerError;
 
-    async fn work(&self, work: WorkContext, job: Job<Timer>) -> Result<WorkOutcome, Self::Error> {
+    async fn work(&self, context: WorkContext, job: Job<Timer>) -> Result<WorkOutcome, Self::Error> {
         let timer = job.args;
         let due = crate::store::from_ms(timer.due_ms);
-        let late = self.0.late_note(due);
-        if late.is_some() {
+        let late = self.0.is_late(due);
+        if late {
             tracing::info!(key = %timer.key, due = %due, "timer fired late");
         }
-        let effects = match &timer.action {
-            TimerAction::Remind { person, text } => {
-                vec![Effect::Direct {
-                    person: PersonId(*person),
-                    body: Body::text(replies::reminder(text, late.as_deref())),
-                }]
-            }
-            TimerAction::Post { channel: address, text } => match channel(address) {
-                Some(channel) => {
-                    vec![Effect::PostTo { channel, body: Body::text(replies::with_late(text, late.as_deref())) }]
-                }
-                None => {
-                    tracing::warn!(address, "timer for an unknown channel");
-                    Vec::new()
-                }
-            },
+        let prefix = format!("{}:{}:", timer.owner, timer.kind);
+        let fired = Fired {
+            id: timer.key.strip_prefix(&prefix).unwrap_or(&timer.key).to_owned(),
+            owner: timer.owner,
+            kind: timer.kind,
+            payload: timer.payload,
+            due,
+            late,
         };
-        self.0.finish(&work, format!("timer:{}", timer.key), effects).await
+        let handler = self.0.handler()?;
+        self.0.finish(&context, format!("timer:{}", timer.key), async |tx| handler.timer(tx, &fired).await).await
     }
 }
 
@@ -136,41 +174,29 @@ pub(super) struct RunWorker(pub Arc<JobContext>);
 impl Worker<Run> for RunWorker {
     type Error = SchedulerError;
 
-    async fn work(&self, work: WorkContext, job: Job<Run>) -> Result<WorkOutcome, Self::Error> {
+    async fn work(&self, context: WorkContext, job: Job<Run>) -> Result<WorkOutcome, Self::Error> {
         let run = job.args;
         let at = crate::store::from_ms(run.at_ms);
+        let origin = format!("schedule:{}:{}", run.schedule, run.at_ms);
         let schedule = self.0.store.schedules().await?.into_iter().find(|s| s.name == run.schedule);
         let Some(schedule) = schedule else {
             // Removed from the config since this run was queued.
-            return self.0.finish(&work, format!("schedule:{}:{}", run.schedule, run.at_ms), Vec::new()).await;
+            return self.0.finish(&context, origin, async |_| Ok(Vec::new())).await;
         };
-        let late = self.0.late_note(at);
-        let tz = schedule.timezone.parse().unwrap_or(chrono_tz::UTC);
-        let effects = match serde_json::from_str::<ScheduledJob>(&schedule.args) {
-            Ok(ScheduledJob::Announce { channel: address, text }) => channel(&address)
-                .map(|channel| Effect::PostTo { channel, body: Body::text(replies::with_late(&text, late.as_deref())) })
-                .into_iter()
-                .collect(),
-            Ok(ScheduledJob::TicketDigest { channel: address }) => {
-                let tickets = self
-                    .0
-                    .store
-                    .tickets(TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: 50 })
-                    .await?;
-                let text = replies::ticket_digest(&tickets, at, tz);
-                channel(&address)
-                    .map(|channel| Effect::PostTo {
-                        channel,
-                        body: Body::text(replies::with_late(&text, late.as_deref())),
-                    })
-                    .into_iter()
-                    .collect()
-            }
-            Err(e) => {
-                tracing::error!(schedule = %schedule.name, error = %e, "unreadable schedule arguments");
-                Vec::new()
-            }
+        let args = serde_json::from_str::<ScheduleArgs>(&schedule.args).unwrap_or_else(|e| {
+            tracing::error!(schedule = %schedule.name, error = %e, "unreadable schedule arguments");
+            ScheduleArgs::default()
+        });
+        let scheduled = ScheduledRun {
+            schedule: schedule.name.clone(),
+            job: schedule.job.clone(),
+            channel: channel(&args.channel),
+            text: args.text,
+            at,
+            tz: schedule.timezone.parse().unwrap_or(chrono_tz::UTC),
+            late: self.0.is_late(at),
         };
-        self.0.finish(&work, format!("schedule:{}:{}", run.schedule, run.at_ms), effects).await
+        let handler = self.0.handler()?;
+        self.0.finish(&context, origin, async |_| handler.scheduled(&scheduled).await).await
     }
 }

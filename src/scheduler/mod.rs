@@ -12,19 +12,52 @@ pub mod calendar;
 mod jobs;
 mod planner;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use riverqueue::{Client, InsertOpts, MaintenanceConfig, QueueConfig, RunHandle, Workers};
+use serde::Serialize;
 use tokio::sync::Mutex;
 
-pub use jobs::{ScheduledJob, TimerAction};
+pub use jobs::{Fired, ScheduleArgs, ScheduledRun, channel};
 pub use planner::{ScheduleSpec, plan_due, sync_from_config};
 
 use crate::delivery::{Dispatcher, Planner};
 use crate::kernel::clock::Clock;
+use crate::kernel::{Failure, ServiceError, ServiceResult};
 use crate::store::{Store, StoreError, Tx, TxInner};
+
+/// Whoever runs what comes due: the features, found by the timer's owner or the
+/// schedule's job. Set once, before the queue starts.
+#[async_trait]
+pub trait Handler: Send + Sync {
+    /// A timer came due: its change happens in `tx`, with the timer's completion.
+    async fn timer(&self, tx: &mut Tx, fired: &Fired) -> ServiceResult;
+    async fn scheduled(&self, run: &ScheduledRun) -> ServiceResult;
+}
+
+/// A timer's name: its owner (a feature's name), its kind, and what it is about. Setting
+/// a key that exists does nothing; cancelling it removes it unless it is already firing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimerKey {
+    pub owner: &'static str,
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl TimerKey {
+    pub fn new(owner: &'static str, kind: &'static str, id: impl std::fmt::Display) -> TimerKey {
+        TimerKey { owner, kind, id: id.to_string() }
+    }
+}
+
+impl std::fmt::Display for TimerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.owner, self.kind, self.id)
+    }
+}
 
 /// How River is tuned; from the `[scheduler]` config section.
 #[derive(Debug, Clone, Copy)]
@@ -47,6 +80,7 @@ pub struct Scheduler {
     /// clock): due times are mapped onto the job queue's real time.
     clock: Arc<dyn Clock>,
     store: Store,
+    handler: Arc<OnceLock<Arc<dyn Handler>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +89,32 @@ pub enum SchedulerError {
     River(#[from] riverqueue::Error),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("a timer payload: {0}")]
+    Payload(#[from] serde_json::Error),
+    #[error(transparent)]
+    Handler(ServiceError),
+    #[error("the job queue started without a handler")]
+    NoHandler,
+}
+
+impl SchedulerError {
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SchedulerError::Store(e) => e.is_transient(),
+            SchedulerError::River(riverqueue::Error::Database(e)) => crate::store::is_transient(e),
+            SchedulerError::Handler(e) => e.is_transient(),
+            _ => false,
+        }
+    }
+}
+
+impl From<SchedulerError> for ServiceError {
+    fn from(e: SchedulerError) -> ServiceError {
+        match e {
+            SchedulerError::Handler(e) => e,
+            other => ServiceError::Failed(Failure::new(other.is_transient(), other)),
+        }
+    }
 }
 
 pub fn timestamp(at: DateTime<Utc>) -> riverqueue::jiff::Timestamp {
@@ -71,7 +131,14 @@ impl Scheduler {
         tuning: SchedulerTuning,
         instance: &str,
     ) -> Result<Scheduler, SchedulerError> {
-        let context = Arc::new(jobs::JobContext { store: store.clone(), planner, dispatcher, clock: clock.clone() });
+        let handler: Arc<OnceLock<Arc<dyn Handler>>> = Arc::default();
+        let context = Arc::new(jobs::JobContext {
+            store: store.clone(),
+            planner,
+            dispatcher,
+            clock: clock.clone(),
+            handler: handler.clone(),
+        });
         let mut workers = Workers::new();
         workers.add(jobs::TimerWorker(context.clone()))?;
         workers.add(jobs::RunWorker(context))?;
@@ -97,7 +164,14 @@ impl Scheduler {
             .maintenance(maintenance)
             .id(format!("{instance}-{}", std::process::id()))
             .build()?;
-        Ok(Scheduler { client, run: Arc::default(), clock, store: store.clone() })
+        Ok(Scheduler { client, run: Arc::default(), clock, store: store.clone(), handler })
+    }
+
+    /// Names who runs what comes due; once, before [`Self::start`].
+    pub fn set_handler(&self, handler: Arc<dyn Handler>) {
+        if self.handler.set(handler).is_err() {
+            tracing::warn!("the job queue's handler was set twice; the first one stays");
+        }
     }
 
     /// When the job queue should run something due at `at` on Deskmate's clock: as far
@@ -136,38 +210,36 @@ impl Scheduler {
         }
     }
 
-    /// Queues a one-shot timer inside `tx`, so it exists exactly when the change that
-    /// wanted it commits. `key` is unique: queuing the same key again does nothing.
-    /// Returns false when a timer with this key already exists.
-    pub async fn add_timer(
+    /// Sets a one-shot timer inside `tx`, so it exists exactly when the change that
+    /// wanted it commits. Returns false when a timer with this key already exists (or
+    /// has fired).
+    pub async fn set_timer(
         &self,
         tx: &mut Tx,
-        key: &str,
+        key: &TimerKey,
         at: DateTime<Utc>,
-        action: TimerAction,
+        payload: &impl Serialize,
     ) -> Result<bool, SchedulerError> {
-        let job = jobs::Timer { key: key.to_owned(), due_ms: at.timestamp_millis(), action };
-        let opts = InsertOpts::default().with_scheduled_at(self.real_time(at));
-        let inserted = match &mut tx.inner {
-            TxInner::Sqlite(c) => self.client.insert(job).opts(opts).tx(c).await?,
-            TxInner::Postgres(c) => self.client.insert(job).opts(opts).tx(c).await?,
-        };
-        Ok(!inserted.unique_skipped_as_duplicate)
+        Ok(self.set_timers(tx, vec![(key.clone(), at, serde_json::to_value(payload)?)]).await? == 1)
     }
 
-    /// Queues many timers at once (for bulk creation and benchmarks).
-    pub async fn add_timers(
+    /// Sets many timers at once (bulk creation, benchmarks); returns how many were new.
+    pub async fn set_timers(
         &self,
         tx: &mut Tx,
-        timers: Vec<(String, DateTime<Utc>, TimerAction)>,
+        timers: Vec<(TimerKey, DateTime<Utc>, serde_json::Value)>,
     ) -> Result<usize, SchedulerError> {
         let jobs: Vec<(jobs::Timer, InsertOpts)> = timers
             .into_iter()
-            .map(|(key, at, action)| {
-                (
-                    jobs::Timer { key, due_ms: at.timestamp_millis(), action },
-                    InsertOpts::default().with_scheduled_at(self.real_time(at)),
-                )
+            .map(|(key, at, payload)| {
+                let timer = jobs::Timer {
+                    key: key.to_string(),
+                    due_ms: at.timestamp_millis(),
+                    owner: key.owner.to_owned(),
+                    kind: key.kind.to_owned(),
+                    payload,
+                };
+                (timer, InsertOpts::default().with_scheduled_at(self.real_time(at)))
             })
             .collect();
         if jobs.is_empty() {
@@ -178,6 +250,13 @@ impl Scheduler {
             TxInner::Postgres(c) => self.client.insert_many(jobs).tx(c).await?,
         };
         Ok(results.iter().filter(|r| !r.unique_skipped_as_duplicate).count())
+    }
+
+    /// Cancels a timer inside `tx` (it is gone when `tx` commits). A timer already firing
+    /// is not stopped: its owner re-checks the state it is about. Returns whether one was
+    /// waiting.
+    pub async fn cancel_timer(&self, tx: &mut Tx, key: &TimerKey) -> Result<bool, SchedulerError> {
+        Ok(tx.drop_waiting_job(<jobs::Timer as riverqueue::JobArgs>::KIND, &key.to_string()).await? > 0)
     }
 
     /// The schedule runs queued so far (any state), as (schedule, time), oldest first; for

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::calendar::{Calendar, CatchUp, plan};
-use super::jobs::ScheduledJob;
+use super::jobs::ScheduleArgs;
 use super::{Scheduler, SchedulerError};
 use crate::store::{ScheduleRow, Store};
 
@@ -14,7 +14,9 @@ pub struct ScheduleSpec {
     pub cron: String,
     pub timezone: String,
     pub catch_up: CatchUp,
-    pub job: ScheduledJob,
+    /// Which job runs, as a feature declares it (`ticket-digest`).
+    pub job: String,
+    pub args: ScheduleArgs,
 }
 
 fn catch_up_name(c: CatchUp) -> &'static str {
@@ -39,15 +41,12 @@ pub async fn sync_from_config(store: &Store, specs: &[ScheduleSpec], now: DateTi
     for spec in specs {
         let calendar = Calendar::new(&spec.cron, &spec.timezone)
             .map_err(|e| crate::store::StoreError::Corrupt(format!("schedule {}: {e}", spec.name)))?;
-        let args = serde_json::to_string(&spec.job).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+        let args = serde_json::to_string(&spec.args)?;
         let row = ScheduleRow {
             name: spec.name.clone(),
             cron: spec.cron.clone(),
             timezone: spec.timezone.clone(),
-            job: match spec.job {
-                ScheduledJob::TicketDigest { .. } => "ticket-digest".to_owned(),
-                ScheduledJob::Announce { .. } => "announce".to_owned(),
-            },
+            job: spec.job.clone(),
             args,
             catch_up: catch_up_name(spec.catch_up).to_owned(),
             next_run_at: None,

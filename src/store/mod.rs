@@ -4,31 +4,26 @@
 //! number, times are stored as UTC milliseconds (`BIGINT`) so comparisons sort the same
 //! everywhere, and the [`with_db!`] macro expands one body for each pool type.
 
-mod directory;
 mod notices;
 mod outbox;
+mod people;
 mod prompts;
 mod schedules;
-mod tickets;
 
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use deskmate_port::Platform;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use directory::{FailureCount, LinkOutcome, Reach, Revoked};
 pub use notices::EventRecord;
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats};
+pub use people::{Reach, Revoked};
 pub use prompts::{PromptRow, prompt_subject};
 pub use schedules::ScheduleRow;
-pub use tickets::{NewTicket, TicketFilter};
-
-use crate::domain::PersonId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -45,6 +40,12 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<StoreError> for crate::kernel::ServiceError {
+    fn from(e: StoreError) -> Self {
+        crate::kernel::ServiceError::Failed(crate::kernel::Failure::new(e.is_transient(), e))
+    }
+}
 
 impl StoreError {
     /// A failure that may pass by itself (the database went away, was busy, or broke a
@@ -89,7 +90,7 @@ pub fn is_transient(e: &sqlx::Error) -> bool {
 }
 
 #[derive(Clone)]
-enum Db {
+pub(crate) enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }
@@ -97,7 +98,7 @@ enum Db {
 /// The one store every service writes through.
 #[derive(Clone)]
 pub struct Store {
-    db: Db,
+    pub(crate) db: Db,
     /// SQLite has one writer at a time. Waiting for it here, before taking a pooled
     /// connection, keeps the transaction that holds the lock free to read through the
     /// pool; waiting inside SQLite would park connections and can starve it.
@@ -165,7 +166,7 @@ macro_rules! log_event {
             "INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(crate::store::ms($audit.at))
-        .bind($audit.actor.map(|p: crate::domain::PersonId| p.0))
+        .bind($audit.actor.map(|p: crate::kernel::PersonId| p.0))
         .bind($audit.platform.as_str())
         .bind($subject.to_string())
         .bind($action)
@@ -176,13 +177,7 @@ macro_rules! log_event {
 }
 pub(crate) use log_event;
 
-/// Who changed something, from where, and when: written to the event log with the change.
-#[derive(Debug, Clone, Copy)]
-pub struct Audit {
-    pub actor: Option<PersonId>,
-    pub platform: Platform,
-    pub at: DateTime<Utc>,
-}
+pub use crate::kernel::Audit;
 
 pub fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
@@ -304,7 +299,7 @@ pub fn with_database(url: &str, name: &str) -> String {
 }
 
 /// Reads an enum stored as text, reporting a corrupt row instead of panicking.
-fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
+pub(crate) fn parse_column<T: FromStr>(column: &str, raw: &str) -> Result<T> {
     raw.parse().map_err(|_| StoreError::Corrupt(format!("{column} = `{raw}`")))
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use deskmate_port::MessageRef;
 
 use super::{Result, Store, Tx, from_ms, ms, with_db, with_tx};
-use crate::domain::PersonId;
+use crate::kernel::PersonId;
 
 /// An open or answered question.
 #[derive(Debug, Clone, PartialEq, Eq)]

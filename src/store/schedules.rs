@@ -88,6 +88,31 @@ impl Store {
 }
 
 impl Tx {
+    /// Removes the job of `kind` whose `key` argument is `key` if it is still waiting (not
+    /// running, not finished). Returns how many were removed.
+    pub async fn drop_waiting_job(&mut self, kind: &str, key: &str) -> Result<u64> {
+        const WAITING: &str = "state IN ('scheduled', 'available', 'retryable', 'pending')";
+        let done = match &mut self.inner {
+            TxInner::Sqlite(tx) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM river_job WHERE kind = $1 AND json_extract(args, '$.key') = $2 AND {WAITING}"
+            )))
+            .bind(kind)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+            TxInner::Postgres(tx) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM river_job WHERE kind = $1 AND args->>'key' = $2 AND {WAITING}"
+            )))
+            .bind(kind)
+            .bind(key)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+        };
+        Ok(done)
+    }
+
     /// Schedules due by `now`, locked for this transaction: on PostgreSQL other
     /// instances skip them; on SQLite the write lock already serialises planners.
     pub async fn due_schedules(&mut self, now: DateTime<Utc>) -> Result<Vec<ScheduleRow>> {

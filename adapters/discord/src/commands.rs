@@ -87,7 +87,7 @@ pub fn suggest_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use deskmate_port::{Placement, Suggest};
+    use deskmate_port::Placement;
 
     #[test]
     fn options_are_typed_and_required_ones_come_first() {
@@ -109,7 +109,7 @@ mod tests {
                     MenuOption {
                         name: "id".into(),
                         description: "which".into(),
-                        kind: OptionKind::Suggested(Suggest::Ticket),
+                        kind: OptionKind::Suggested("ticket".into()),
                         required: true,
                         placement: Placement::Positional,
                     },

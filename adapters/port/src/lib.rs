@@ -293,23 +293,17 @@ pub enum OptionKind {
     /// A person on the platform.
     User,
     Choice(Vec<String>),
-    /// Free text with suggestions from [`Inbound::complete`].
-    Suggested(Suggest),
-}
-
-/// What suggestions an option gets while it is typed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Suggest {
-    /// Tickets the person may act on.
-    Ticket,
-    TimeZone,
+    /// Free text with suggestions from [`Inbound::complete`], named by a key the core
+    /// chose (`ticket`, `zone`) and handed back in the [`Completion`].
+    Suggested(String),
 }
 
 /// A request for suggestions while someone types an option.
 #[derive(Debug, Clone)]
 pub struct Completion {
     pub author: Account,
-    pub suggest: Suggest,
+    /// The key of the option's [`OptionKind::Suggested`].
+    pub suggest: String,
     pub typed: String,
 }
 

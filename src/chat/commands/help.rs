@@ -1,11 +1,11 @@
 //! `/help` and usage lines, rendered from the registry.
 
-use super::registry::{ArgKind, ArgSpec, COMMANDS, CommandSpec, OptSpec, find};
-use crate::domain::Role;
+use super::registry::{ArgKind, ArgSpec, CommandSpec, OptSpec, find};
+use crate::kernel::Role;
 
 /// The usage line(s) for a command path: one line per runnable (sub)command under it.
-pub fn usage(path: &[&str]) -> String {
-    let Some(spec) = resolve(path) else {
+pub fn usage(roots: &[&CommandSpec], path: &[&str]) -> String {
+    let Some(spec) = resolve(roots, path) else {
         return String::new();
     };
     let prefix = path[..path.len().saturating_sub(1)].join(" ");
@@ -14,9 +14,9 @@ pub fn usage(path: &[&str]) -> String {
     lines.join("\n")
 }
 
-fn resolve(path: &[&str]) -> Option<&'static CommandSpec> {
+fn resolve<'a>(roots: &[&'a CommandSpec], path: &[&str]) -> Option<&'a CommandSpec> {
     let (first, rest) = path.split_first()?;
-    let mut spec = find(COMMANDS, first)?;
+    let mut spec = find(roots.iter().copied(), first)?;
     for name in rest {
         spec = find(spec.subcommands, name)?;
     }
@@ -58,7 +58,7 @@ fn kind_hint(kind: ArgKind) -> String {
     match kind {
         ArgKind::Choice(choices) => choices.join("|"),
         ArgKind::DateTime => "when".to_owned(),
-        ArgKind::Ticket => "#id".to_owned(),
+        ArgKind::Number { .. } => "#id".to_owned(),
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),
         ArgKind::Word | ArgKind::Text => "text".to_owned(),
@@ -70,18 +70,18 @@ fn role_note(role: Role) -> String {
 }
 
 /// The overview: every command with its summary.
-pub fn command_list() -> String {
+pub fn command_list(roots: &[&CommandSpec]) -> String {
     let mut out = String::from("Commands (/help <command> for details):");
-    for spec in COMMANDS {
+    for spec in roots {
         out.push_str(&format!("\n/{} — {}", spec.name, spec.summary));
     }
     out
 }
 
 /// Everything about one command: usage, arguments and options. `None` when unknown.
-pub fn command_help(name: &str) -> Option<String> {
+pub fn command_help(roots: &[&CommandSpec], name: &str) -> Option<String> {
     let name = name.strip_prefix('/').unwrap_or(name);
-    let spec = find(COMMANDS, name)?;
+    let spec = find(roots.iter().copied(), name)?;
     let mut out = format!("/{} — {}", spec.name, spec.summary);
     let leaves: Vec<(String, &CommandSpec)> = if spec.subcommands.is_empty() {
         vec![(spec.name.to_owned(), spec)]
@@ -112,23 +112,27 @@ pub fn command_help(name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    fn roots() -> Vec<&'static CommandSpec> {
+        crate::features::all_commands()
+    }
+
     #[test]
     fn usage_lines_come_from_the_declarations() {
-        assert_eq!(usage(&["ticket", "new"]), "/ticket new <title> [priority:low|normal|high|urgent]");
-        assert_eq!(usage(&["role", "grant"]), "/role grant <@person> <agent|manager|admin>");
-        let all = usage(&["ticket"]);
+        assert_eq!(usage(&roots(), &["ticket", "new"]), "/ticket new <title> [priority:low|normal|high|urgent]");
+        assert_eq!(usage(&roots(), &["role", "grant"]), "/role grant <@person> <agent|manager|admin>");
+        let all = usage(&roots(), &["ticket"]);
         assert!(all.lines().count() >= 5 && all.contains("/ticket claim <id>"), "{all}");
     }
 
     #[test]
     fn help_lists_every_command_and_explains_one() {
-        let list = command_list();
-        for spec in COMMANDS {
+        let list = command_list(&roots());
+        for spec in roots() {
             assert!(list.contains(&format!("/{}", spec.name)), "{list}");
         }
-        let ticket = command_help("/ticket").expect("known");
+        let ticket = command_help(&roots(), "/ticket").expect("known");
         assert!(ticket.contains("Take a ticket from the queue (agents)"), "{ticket}");
         assert!(ticket.contains("priority:low|normal|high|urgent — how urgent"), "{ticket}");
-        assert!(command_help("nope").is_none());
+        assert!(command_help(&roots(), "nope").is_none());
     }
 }

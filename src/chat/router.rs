@@ -5,30 +5,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono_tz::Tz;
-use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken, Suggest};
+use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken};
 use tracing::Instrument;
 
-use crate::buttons::{ButtonAction, PromptAction};
-use crate::commands::{self, Command, Invocation, ParseContext, ParseError, RateClass};
+use super::commands::{self, CommandSpec, ParseContext, ParseError, RateClass};
+use super::feature::{Cx, Kit, Registry};
+use super::questions::{self, Addressed};
+use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::domain::Role;
-use crate::kernel::clock::Clock;
-use crate::kernel::report;
+use crate::kernel::{Actor, Effect, Outcome, Role, ServiceError, ServiceResult, report};
+use crate::limits;
 use crate::ratelimit::RateLimits;
-use crate::services::{Actor, Effect, Outcome, ServiceError, ServiceResult, Services};
-use crate::store::{Store, StoreError, Tx};
-use crate::{limits, replies};
+use crate::store::{StoreError, Tx};
 
 #[derive(Clone)]
 pub struct Router {
-    store: Store,
-    services: Services,
+    kit: Kit,
+    registry: Arc<Registry>,
     planner: Planner,
     dispatcher: Arc<Dispatcher>,
-    clock: Arc<dyn Clock>,
-    default_tz: Tz,
     limits: Arc<Limits>,
     rates: Arc<RateLimits>,
 }
@@ -69,16 +65,19 @@ const SETTLE: Duration = Duration::from_secs(5);
 
 impl Router {
     pub fn new(
-        store: Store,
-        services: Services,
+        kit: Kit,
+        registry: Arc<Registry>,
         planner: Planner,
         dispatcher: Arc<Dispatcher>,
-        clock: Arc<dyn Clock>,
-        default_tz: Tz,
         limits: Limits,
     ) -> Self {
-        let rates = Arc::new(RateLimits::new(&limits));
-        Router { store, services, planner, dispatcher, clock, default_tz, limits: Arc::new(limits), rates }
+        let rates = Arc::new(RateLimits::new(&limits, commands::rate_classes(registry.commands())));
+        Router { kit, registry, planner, dispatcher, limits: Arc::new(limits), rates }
+    }
+
+    /// The platforms' command menus.
+    pub fn menu(&self) -> Vec<deskmate_port::MenuCommand> {
+        self.registry.menu()
     }
 
     /// Forgets the rate-limit state of people who have been quiet (called now and then).
@@ -88,26 +87,19 @@ impl Router {
 
     async fn suggestions(&self, request: &Completion) -> ServiceResult<Vec<Choice>> {
         let typed = request.typed.trim();
-        match request.suggest {
-            Suggest::Ticket => {
-                let person = self.services.directory.person_for(&request.author, self.clock.now()).await?;
-                let tickets = self.services.tickets.suggest(&person, typed).await?;
-                Ok(tickets
-                    .into_iter()
-                    .map(|t| Choice { label: replies::ticket_choice(&t), value: t.id.to_string() })
-                    .collect())
-            }
-            Suggest::TimeZone => {
-                let typed = typed.to_lowercase();
-                Ok(chrono_tz::TZ_VARIANTS
-                    .iter()
-                    .map(|z| z.name())
-                    .filter(|name| name.to_lowercase().contains(&typed))
-                    .take(25)
-                    .map(|name| Choice { label: name.to_owned(), value: name.to_owned() })
-                    .collect())
-            }
+        if request.suggest == commands::ZONE_SUGGESTIONS {
+            let typed = typed.to_lowercase();
+            return Ok(chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|name| name.to_lowercase().contains(&typed))
+                .take(25)
+                .map(|name| Choice { label: name.to_owned(), value: name.to_owned() })
+                .collect());
         }
+        let Some(feature) = self.registry.for_suggestion(&request.suggest) else { return Ok(Vec::new()) };
+        let person = self.kit.people.person_for(&request.author, self.kit.clock.now()).await?;
+        feature.suggest(&self.kit, &person, &request.suggest, typed).await
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash
@@ -128,7 +120,7 @@ impl Router {
             reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
         };
         let private = matches!(event.kind, EventKind::Button { .. });
-        let label = command_label(&event.kind);
+        let label = command_label(self.registry.commands(), &event.kind);
         let router = self.clone();
         let (task_origin, task_label) = (origin.clone(), label.clone());
         // Its own task, so a panic unwinds that task alone (its transaction rolls back
@@ -163,7 +155,7 @@ impl Router {
                     metrics.command(label, "ok");
                     return Ok(Handled { effects, queued });
                 }
-                Err(e) => ServiceError::Store(e),
+                Err(e) => e.into(),
             },
             Err(e) => e,
         };
@@ -187,7 +179,7 @@ impl Router {
                 metrics.command(label, "error");
                 let reference = report::reference();
                 tracing::error!(reference, error = %report::chain(&other), "command failed");
-                vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }]
+                vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)), private }]
             }
         };
         // The change (if any) was rolled back. The refusal goes through the outbox like
@@ -209,7 +201,7 @@ impl Router {
         crate::metrics::global().command(label, "panic");
         let reference = report::reference();
         tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
-        let effects = vec![Effect::Refusal { body: Body::text(replies::internal_error(&reference)), private }];
+        let effects = vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)), private }];
         self.answer_alone(origin, effects, Some((&reference, why))).await
     }
 
@@ -221,9 +213,9 @@ impl Router {
         effects: Outcome,
         failed: Option<(&str, &str)>,
     ) -> Result<Handled, NotTaken> {
-        let now = self.clock.now();
+        let now = self.kit.clock.now();
         let attempt = async {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.kit.store.begin().await?;
             if !tx.first_time(&origin.key, now).await? {
                 tx.rollback().await?;
                 return Ok(None);
@@ -245,7 +237,7 @@ impl Router {
     }
 
     async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<i64>, StoreError> {
-        let now = self.clock.now();
+        let now = self.kit.clock.now();
         let rows = self.planner.plan(origin, effects, now).await?;
         let ids = tx.enqueue(&rows, now).await?;
         tx.commit().await?;
@@ -254,32 +246,33 @@ impl Router {
     }
 
     async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx)> {
-        let now = self.clock.now();
+        let now = self.kit.clock.now();
         let event = admit(event)?;
         if let EventKind::Anonymous { .. } = event.kind {
             // Nobody to register or act as: refused like any command, with how to speak
             // as oneself (the refusal path marks the event handled).
             tracing::Span::current().record("command", "anonymous");
-            return Err(ServiceError::User(replies::anonymous_admin()));
+            return Err(ServiceError::User(text::anonymous_admin()));
         }
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
         // the transaction's own lock.
-        let (mut person, reach) = self.services.directory.person_and_reach(&event.author, now).await?;
-        self.services.directory.apply_platform_roles(&mut person, event.platform, &event.author_roles, now).await?;
+        let people = &self.kit.people;
+        let (mut person, reach) = people.person_and_reach(&event.author, now).await?;
+        people.apply_platform_roles(&mut person, event.platform, &event.author_roles, now).await?;
         // People the platform itself resolved in a mention are registered too, so an
         // admin can grant a role to someone who has not spoken yet. A bare @name the
         // platform did not resolve registers nobody.
         for mentioned in &event.mentions {
-            self.services.directory.person_for(mentioned, now).await?;
+            people.person_for(mentioned, now).await?;
         }
-        if self.store.note_seen(&event.author, &reach, &event.channel, now).await? > 0 {
+        if self.kit.store.note_seen(&event.author, &reach, &event.channel, now).await? > 0 {
             // Direct messages held while this person could not be reached go out now.
             self.dispatcher.poke();
         }
-        let tz = person.tz.unwrap_or(self.default_tz);
+        let tz = person.tz.unwrap_or(self.kit.default_tz);
         let actor = Actor { person, platform: event.platform, channel: event.channel.clone(), at: now, tz };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.kit.store.begin().await?;
         if !tx.first_time(event_key, now).await? {
             tx.rollback().await?;
             return Err(ServiceError::Duplicate);
@@ -292,7 +285,7 @@ impl Router {
             }
             EventKind::Text { .. } => {
                 tracing::Span::current().record("command", "text");
-                Ok(vec![Effect::reply(replies::plain_text())])
+                Ok(vec![Effect::reply(text::plain_text())])
             }
             // Refused before anyone was registered, above.
             EventKind::Anonymous { .. } => Ok(Vec::new()),
@@ -313,8 +306,8 @@ impl Router {
         if actor.is(Role::Admin) {
             return Ok(());
         }
-        self.rates.check(actor.person.id, class, &self.limits).map_err(|limited| {
-            ServiceError::User(replies::rate_limited(limited.class, limited.per_minute, limited.retry_after))
+        self.rates.check(actor.person.id, class).map_err(|limited| {
+            ServiceError::User(text::rate_limited(limited.class, limited.per_minute, limited.retry_after))
         })
     }
 
@@ -334,35 +327,38 @@ impl Router {
             panic!("a panic asked for by TEST_DESKMATE_PANIC_ON");
         }
         let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
-        let invocation = match commands::parse(text, &ParseContext { now, tz: actor.tz, horizon }) {
+        let roots = self.registry.commands();
+        let invocation = match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon }) {
             Ok(inv) => inv,
-            Err(ParseError::Empty) => return Err(ServiceError::User(replies::not_a_command())),
+            Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command())),
             Err(ParseError::UnknownCommand { name, suggestion }) => {
-                return Err(ServiceError::User(replies::unknown_command(&name, suggestion)));
+                return Err(ServiceError::User(text::unknown_command(&name, suggestion)));
             }
             Err(ParseError::Usage { path, problem }) => {
                 tracing::Span::current().record("command", path.join(" "));
-                return Err(ServiceError::User(replies::usage_error(&problem, &path)));
+                return Err(ServiceError::User(text::usage_error(roots, &problem, &path)));
             }
         };
         tracing::Span::current().record("command", invocation.full_name());
         if !actor.is(invocation.spec.role) {
-            return Err(ServiceError::User(replies::needs_role(invocation.spec.role, &invocation.full_name())));
+            return Err(ServiceError::User(text::needs_role(invocation.spec.role, &invocation.full_name())));
         }
         self.within_rate(actor, invocation.spec.rate)?;
-        self.dispatch(tx, actor, &invocation).await
+        let Some(feature) = self.registry.for_command(invocation.path[0]) else {
+            return Err(ServiceError::User(text::unknown_command(&invocation.full_name(), None)));
+        };
+        feature.command(&mut Cx { tx, actor, kit: &self.kit }, &invocation).await
     }
 
     async fn run_button(&self, tx: &mut Tx, actor: &Actor, button_id: &str) -> ServiceResult {
-        self.within_rate(actor, RateClass::General)?;
-        let Some(action) = ButtonAction::decode(button_id) else {
-            return Err(ServiceError::User(replies::stale_button()));
+        self.within_rate(actor, RateClass::GENERAL)?;
+        let found = button::decode(button_id)
+            .and_then(|pressed| Some((self.registry.for_namespace(&pressed.namespace)?.clone(), pressed)));
+        let Some((feature, pressed)) = found else {
+            return Err(ServiceError::User(text::stale_button()));
         };
         tracing::Span::current().record("command", format!("button {button_id}"));
-        let effects = match action {
-            ButtonAction::ClaimTicket(id) => self.services.tickets.claim(tx, actor, id).await?,
-            ButtonAction::ResolveTicket(id) => self.services.tickets.ask_resolution(tx, actor, id).await?,
-        };
+        let effects = feature.button(&mut Cx { tx, actor, kit: &self.kit }, &pressed).await?;
         // A press is answered privately (a toast); the notice edit shows everyone.
         Ok(effects
             .into_iter()
@@ -384,90 +380,18 @@ impl Router {
         replied_to: Option<&MessageRef>,
         text: &str,
     ) -> ServiceResult {
-        self.within_rate(actor, RateClass::General)?;
-        let id = match (prompt, replied_to) {
-            (Some(key), _) => key.parse::<i64>().ok(),
-            (None, Some(message)) => match self.store.prompt_for_message(message).await? {
-                Some(id) => Some(id),
-                None => return Ok(Vec::new()),
-            },
-            (None, None) => None,
+        self.within_rate(actor, RateClass::GENERAL)?;
+        let Addressed::Question(id) = questions::addressed(&self.kit.store, prompt, replied_to).await? else {
+            return Ok(Vec::new());
         };
         tracing::Span::current().record("command", "answer");
-        let Some(prompt) = (match id {
-            Some(id) => tx.prompt(id).await?,
-            None => None,
-        }) else {
-            return Err(ServiceError::User(replies::prompt_unknown()));
-        };
-        if prompt.person != actor.person.id {
-            let name = self.store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
-            return Err(ServiceError::User(replies::prompt_not_yours(&name)));
-        }
-        if prompt.answered {
-            return Err(ServiceError::User(replies::prompt_answered()));
-        }
-        if prompt.expires_at < actor.at {
-            return Err(ServiceError::User(replies::prompt_expired()));
-        }
-        let text = limits::ANSWER.check(text)?;
-        if text.is_empty() {
-            return Err(ServiceError::User(replies::prompt_empty()));
-        }
-        let Some(action) = PromptAction::decode(&prompt.action) else {
-            tracing::error!(action = %prompt.action, "a stored question with an unknown action");
-            return Err(ServiceError::User(replies::prompt_unknown()));
-        };
-        if !tx.answer_prompt(prompt.id, actor.at).await? {
-            return Err(ServiceError::User(replies::prompt_answered()));
-        }
-        match action {
-            PromptAction::CloseTicket(id) => self.services.tickets.close(tx, actor, id, Some(text)).await,
-        }
-    }
-
-    async fn dispatch(&self, tx: &mut Tx, actor: &Actor, inv: &Invocation) -> ServiceResult {
-        let command = Command::try_from(inv).map_err(|e| {
-            // The parser checked the line against the declarations, so this is a bug.
-            tracing::error!(error = %e, "a declared command without its typed form");
-            ServiceError::User(replies::unknown_command(&inv.full_name(), None))
-        })?;
-        let (directory, tickets, reminders) =
-            (&self.services.directory, &self.services.tickets, &self.services.reminders);
-        match command {
-            Command::Help { command } => Ok(vec![Effect::reply(match command.as_deref() {
-                None => commands::command_list(),
-                Some(name) => commands::command_help(name).unwrap_or_else(|| {
-                    let suggestion = commands::COMMANDS.iter().map(|c| c.name).find(|c| c.starts_with(name));
-                    replies::unknown_command(name.trim_start_matches('/'), suggestion)
-                }),
-            })]),
-            Command::TicketNew { title, priority } => tickets.open(tx, actor, &title, priority).await,
-            Command::TicketList { scope, mine } => tickets.list(actor, scope, mine).await,
-            Command::TicketShow { id } => tickets.show(actor, id).await,
-            Command::TicketClaim { id } => tickets.claim(tx, actor, id).await,
-            Command::TicketClose { id, resolution } => tickets.close(tx, actor, id, resolution.as_deref()).await,
-            Command::Whoami => directory.whoami(actor).await,
-            Command::Whereami => Ok(vec![Effect::reply(replies::whereami(&actor.channel))]),
-            Command::RoleGrant { person, role } => directory.grant(tx, actor, &person, role).await,
-            Command::RoleRevoke { person, role } => directory.revoke(tx, actor, &person, role).await,
-            Command::DeptCreate { name } => directory.create_department(tx, actor, &name).await,
-            Command::DeptAdd { dept, person } => directory.add_to_department(tx, actor, &dept, &person).await,
-            Command::DeptSetManager { dept, person } => directory.set_manager(tx, actor, &dept, &person).await,
-            Command::DeptList => directory.list_departments().await,
-            Command::TzSet { zone } => directory.set_time_zone(tx, actor, zone).await,
-            Command::Link { code } => directory.link(tx, actor, code.as_deref()).await,
-            Command::Remind { at, text } => reminders.remind(tx, actor, at, &text).await,
-            Command::ScheduleJobs => {
-                Ok(vec![Effect::reply(replies::schedule_list(&self.store.schedules().await?, actor.tz))])
-            }
-        }
+        questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, &self.kit.store, id, text).await
     }
 }
 
 /// The metric label for an event: a known command and subcommand, else "unknown", so
 /// typos cannot grow the label set.
-fn command_label(kind: &EventKind) -> String {
+fn command_label(roots: &[&CommandSpec], kind: &EventKind) -> String {
     let text = match kind {
         EventKind::Command { text } => text,
         EventKind::Button { .. } => return "button".to_owned(),
@@ -478,7 +402,7 @@ fn command_label(kind: &EventKind) -> String {
     let mut words = text.split_whitespace();
     let first = words.next().unwrap_or_default().trim_start_matches('/');
     let first = first.split('@').next().unwrap_or_default();
-    let Some(spec) = commands::find(commands::COMMANDS, first) else { return "unknown".to_owned() };
+    let Some(spec) = commands::find(roots.iter().copied(), first) else { return "unknown".to_owned() };
     match words.next().and_then(|w| commands::find(spec.subcommands, w)) {
         Some(sub) => format!("{} {}", spec.name, sub.name),
         None => spec.name.to_owned(),
@@ -516,7 +440,7 @@ fn admit(mut event: InboundEvent) -> ServiceResult<InboundEvent> {
         limits::MESSAGE.check(text)?;
         let mentioned = event.mentions.len().max(limits::mention_words(text));
         if mentioned > limits::MAX_MENTIONS {
-            return Err(ServiceError::User(replies::too_many_mentions(mentioned, limits::MAX_MENTIONS)));
+            return Err(ServiceError::User(text::too_many_mentions(mentioned, limits::MAX_MENTIONS)));
         }
     }
     Ok(event)

@@ -6,9 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::registry::{ArgKind, COMMANDS, CommandSpec, find};
+use super::registry::{ArgKind, CommandSpec, find};
 use super::time::{TimeError, parse_datetime};
-use crate::domain::TicketId;
 
 pub struct ParseContext {
     pub now: DateTime<Utc>,
@@ -28,14 +27,15 @@ impl ParseContext {
 
     fn too_far(&self) -> String {
         let limit = self.now.checked_add_signed(self.horizon).unwrap_or(self.now);
-        crate::replies::too_far_ahead(self.horizon.num_days(), limit, self.tz)
+        crate::chat::text::too_far_ahead(self.horizon.num_days(), limit, self.tz)
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
-    Ticket(TicketId),
+    /// A positive number (`#12`).
+    Number(i64),
     /// A handle, without the `@`.
     Mention(String),
     DateTime(DateTime<Utc>),
@@ -65,9 +65,9 @@ impl Invocation {
         }
     }
 
-    pub fn ticket(&self, name: &str) -> Option<TicketId> {
+    pub fn number(&self, name: &str) -> Option<i64> {
         match self.values.get(name) {
-            Some(Value::Ticket(t)) => Some(*t),
+            Some(Value::Number(n)) => Some(*n),
             _ => None,
         }
     }
@@ -217,8 +217,8 @@ fn quote(text: &str) -> String {
 
 /// Parses a command line. The leading `/` is optional and a Telegram-style `@botname`
 /// suffix on the command is ignored.
-pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
-    let tokens = tokenize(line.trim()).map_err(|problem| match first_word(line) {
+pub fn parse(roots: &[&'static CommandSpec], line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
+    let tokens = tokenize(line.trim()).map_err(|problem| match first_word(roots, line) {
         Some(spec) => ParseError::Usage { path: vec![spec.name], problem },
         None => ParseError::Empty,
     })?;
@@ -231,10 +231,10 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
     if name.is_empty() {
         return Err(ParseError::Empty);
     }
-    let Some(mut spec) = find(COMMANDS, name) else {
+    let Some(mut spec) = find(roots.iter().copied(), name) else {
         return Err(ParseError::UnknownCommand {
             name: name.to_owned(),
-            suggestion: suggest(name, COMMANDS.iter().map(|c| c.name)),
+            suggestion: suggest(name, roots.iter().map(|c| c.name)),
         });
     };
     let mut path = vec![spec.name];
@@ -257,9 +257,9 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
     Ok(Invocation { path, spec, values })
 }
 
-fn first_word(line: &str) -> Option<&'static CommandSpec> {
+fn first_word(roots: &[&'static CommandSpec], line: &str) -> Option<&'static CommandSpec> {
     let word = line.split_whitespace().next()?;
-    find(COMMANDS, command_name(word))
+    find(roots.iter().copied(), command_name(word))
 }
 
 fn command_name(token: &str) -> &str {
@@ -366,14 +366,14 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
                 Ok(Value::Text(raw.to_owned()))
             }
         }
-        ArgKind::Ticket => raw
+        ArgKind::Number { noun, .. } => raw
             .strip_prefix('#')
             .unwrap_or(raw)
             .parse::<i64>()
             .ok()
             .filter(|n| *n > 0)
-            .map(|n| Value::Ticket(TicketId(n)))
-            .ok_or_else(|| format!("`{raw}` is not a ticket number")),
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{raw}` is not a {noun} number")),
         ArgKind::Mention => match raw.strip_prefix('@') {
             Some(handle) if !handle.is_empty() => Ok(Value::Mention(handle.to_owned())),
             _ => Err(format!("`{raw}` is not a mention; write @name")),
@@ -401,6 +401,10 @@ mod tests {
 
     use super::*;
 
+    fn roots() -> Vec<&'static CommandSpec> {
+        crate::features::all_commands()
+    }
+
     fn ctx() -> ParseContext {
         // Saturday 2026-11-28 10:00 in Shanghai.
         ParseContext {
@@ -411,11 +415,11 @@ mod tests {
     }
 
     fn ok(line: &str) -> Invocation {
-        parse(line, &ctx()).unwrap_or_else(|e| panic!("{line}: {e:?}"))
+        parse(&roots(), line, &ctx()).unwrap_or_else(|e| panic!("{line}: {e:?}"))
     }
 
     fn usage_problem(line: &str) -> String {
-        match parse(line, &ctx()) {
+        match parse(&roots(), line, &ctx()) {
             Err(ParseError::Usage { problem, .. }) => problem,
             other => panic!("{line}: expected a usage error, got {other:?}"),
         }
@@ -464,8 +468,8 @@ mod tests {
 
     #[test]
     fn ticket_numbers() {
-        assert_eq!(ok("/ticket show #12").ticket("id"), Some(TicketId(12)));
-        assert_eq!(ok("/ticket claim 7").ticket("id"), Some(TicketId(7)));
+        assert_eq!(ok("/ticket show #12").number("id"), Some(12));
+        assert_eq!(ok("/ticket claim 7").number("id"), Some(7));
         assert!(usage_problem("/ticket show twelve").contains("not a ticket number"));
         assert!(usage_problem("/ticket show 0").contains("not a ticket number"));
         assert!(usage_problem("/ticket show").contains("<id> is missing"));
@@ -484,16 +488,16 @@ mod tests {
     #[test]
     fn unknown_commands_suggest_the_closest() {
         assert_eq!(
-            parse("/tiket new x", &ctx()).err(),
+            parse(&roots(), "/tiket new x", &ctx()).err(),
             Some(ParseError::UnknownCommand { name: "tiket".into(), suggestion: Some("ticket") })
         );
         assert_eq!(
-            parse("/frobnicate", &ctx()).err(),
+            parse(&roots(), "/frobnicate", &ctx()).err(),
             Some(ParseError::UnknownCommand { name: "frobnicate".into(), suggestion: None })
         );
         assert!(usage_problem("/ticket clam 1").contains("did you mean `claim`"));
         assert!(usage_problem("/ticket").contains("subcommand"));
-        assert_eq!(parse("   ", &ctx()).err(), Some(ParseError::Empty));
+        assert_eq!(parse(&roots(), "   ", &ctx()).err(), Some(ParseError::Empty));
     }
 
     #[test]
@@ -536,7 +540,7 @@ mod tests {
 
         #[test]
         fn the_parser_never_panics(line in "\\PC{0,80}") {
-            let _ = parse(&line, &ctx());
+            let _ = parse(&roots(), &line, &ctx());
         }
 
         #[test]
@@ -544,7 +548,7 @@ mod tests {
             command in proptest::sample::select(vec!["/ticket new", "/ticket close 1", "/remind", "/dept create", "/role grant", "/link", "/help", "/tz set"]),
             rest in human_text(),
         ) {
-            match parse(&format!("{command} {rest}"), &ctx()) {
+            match parse(&roots(), &format!("{command} {rest}"), &ctx()) {
                 Ok(_) => {}
                 Err(ParseError::Usage { problem, .. }) => proptest::prop_assert!(!problem.is_empty()),
                 Err(other) => proptest::prop_assert!(false, "{command} {rest}: {other:?}"),
@@ -553,11 +557,11 @@ mod tests {
 
         #[test]
         fn what_parses_parses_the_same_when_quoted(rest in human_text()) {
-            if let Ok(inv) = parse(&format!("/ticket new {rest}"), &ctx())
+            if let Ok(inv) = parse(&roots(), &format!("/ticket new {rest}"), &ctx())
                 && inv.get("priority").is_none()
             {
                 let title = inv.text("title").expect("a title").to_owned();
-                let again = parse(&format!("/ticket new {}", quote(&title)), &ctx());
+                let again = parse(&roots(), &format!("/ticket new {}", quote(&title)), &ctx());
                 let again = again.map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{title:?}: {e:?}")))?;
                 proptest::prop_assert_eq!(again.text("title"), Some(title.as_str()));
             }

@@ -1,4 +1,52 @@
-use crate::kernel::named_enum;
+//! A work order and its life: states as enums, transitions as methods.
+
+use chrono::{DateTime, Utc};
+use deskmate_port::Platform;
+
+use crate::kernel::{Person, PersonName, Role, Subject, id_type, named_enum};
+
+id_type!(
+    /// A work order; shown to people as `#<id>`.
+    TicketId
+);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub title: String,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub requester: PersonName,
+    pub assignee: Option<PersonName>,
+    pub resolution: Option<String>,
+    pub platform: Platform,
+    pub created_at: DateTime<Utc>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Who closed it: the agent, another agent, or the requester withdrawing it.
+    pub closed_by: Option<PersonName>,
+}
+
+impl Ticket {
+    /// Agents may close any ticket; a requester may withdraw their own.
+    pub fn may_be_closed_by(&self, person: &Person) -> bool {
+        person.roles.allows(Role::Agent) || self.requester.id == person.id
+    }
+
+    /// What its notices and events are filed under.
+    pub fn subject(&self) -> Subject {
+        ticket_subject(self.id)
+    }
+}
+
+pub fn ticket_subject(id: TicketId) -> Subject {
+    Subject::new("ticket", id.0)
+}
+
+/// Agents and managers see the whole queue; everyone else sees their own tickets.
+pub fn sees_all_tickets(person: &Person) -> bool {
+    person.roles.allows(Role::Agent) || person.roles.allows(Role::Manager)
+}
 
 named_enum! {
     pub enum Priority {

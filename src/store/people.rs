@@ -1,22 +1,12 @@
-//! People, accounts, roles, departments and account links.
+//! People, their accounts and roles, and where each account can be reached: what every
+//! event needs before any feature runs.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
-use super::{Audit, Result, Store, StoreError, Tx, TxInner, from_ms, log_event, ms, parse_column, with_db, with_tx};
-use crate::domain::{Department, DeptId, Person, PersonId, PersonName, Role, RoleSet};
-use crate::kernel::Subject;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LinkOutcome {
-    /// The redeeming account now belongs to this person.
-    Linked { person: PersonId },
-    /// The code was made by the same person who sent it.
-    AlreadyLinked,
-    /// No such code, or it has expired.
-    Invalid,
-}
+use super::{Audit, Result, Store, StoreError, Tx, TxInner, log_event, ms, parse_column, with_db, with_tx};
+use crate::kernel::{DeptId, Person, PersonId, Role, RoleSet, Subject};
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
@@ -44,16 +34,6 @@ pub struct Reach {
     /// Direct messages to it bounced and are held.
     pub dm_blocked: bool,
 }
-
-#[derive(sqlx::FromRow)]
-struct DeptRow {
-    id: i64,
-    name: String,
-    manager_id: Option<i64>,
-    manager_name: Option<String>,
-    members: i64,
-}
-
 #[derive(sqlx::FromRow)]
 struct AccountRow {
     platform: String,
@@ -63,10 +43,6 @@ struct AccountRow {
 }
 
 const PERSON_COLUMNS: &str = "p.id, p.display_name, p.tz, p.dept_id";
-
-const DEPT_SELECT: &str = "SELECT d.id, d.name, d.manager_id, m.display_name AS manager_name, \
-     (SELECT COUNT(*) FROM persons x WHERE x.dept_id = d.id) AS members \
-     FROM departments d LEFT JOIN persons m ON m.id = d.manager_id";
 
 fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
@@ -81,14 +57,6 @@ pub enum Revoked {
     /// They are the last admin, and stay one.
     LastAdmin,
 }
-
-/// How many wrong link codes in a window, and when the oldest of them was sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FailureCount {
-    pub count: i64,
-    pub oldest: Option<DateTime<Utc>>,
-}
-
 impl Store {
     /// The person behind an account, registering both on first sight. Keeps the
     /// account's handle and display name current.
@@ -249,50 +217,6 @@ impl Store {
         });
         Ok(rows.into_iter().map(|(id,)| PersonId(id)).collect())
     }
-
-    /// How many people hold a role (admins must not revoke the last admin).
-    pub async fn department(&self, id: DeptId) -> Result<Option<Department>> {
-        let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.id = $1")))
-                .bind(id.0)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(dept_from_row))
-    }
-
-    pub async fn department_by_name(&self, name: &str) -> Result<Option<Department>> {
-        let row: Option<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} WHERE d.name_key = $1")))
-                .bind(name.to_lowercase())
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(dept_from_row))
-    }
-
-    pub async fn departments(&self) -> Result<Vec<Department>> {
-        let rows: Vec<DeptRow> = with_db!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DEPT_SELECT} ORDER BY d.name_key"))).fetch_all(pool).await?
-        });
-        Ok(rows.into_iter().map(dept_from_row).collect())
-    }
-
-    /// A person's manager: their department's manager (unless that is themselves).
-    pub async fn manager_of(&self, person: PersonId) -> Result<Option<PersonName>> {
-        let row: Option<(i64, String)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT m.id, m.display_name FROM persons p \
-                 LEFT JOIN departments d ON d.id = p.dept_id \
-                 JOIN persons m ON m.id = d.manager_id \
-                 WHERE p.id = $1 AND m.id <> p.id",
-            )
-            .bind(person.0)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row.map(|(id, name)| PersonName { id: PersonId(id), name }))
-    }
 }
 
 impl Tx {
@@ -359,185 +283,38 @@ impl Tx {
         })
     }
 
-    /// Creates a department; `None` when one with that name (ignoring case) exists.
-    pub async fn create_department(&mut self, name: &str, audit: Audit) -> Result<Option<Department>> {
-        let created: Option<i64> = with_tx!(self, |tx| {
-            let row: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO departments (name, name_key, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (name_key) DO NOTHING RETURNING id",
-            )
-            .bind(name)
-            .bind(name.to_lowercase())
-            .bind(ms(audit.at))
-            .fetch_optional(&mut **tx)
-            .await?;
-            if let Some((id,)) = row {
-                log_event!(&mut **tx, audit, Subject::new("dept", id), "dept.create", name)?;
-            }
-            row.map(|(id,)| id)
-        });
-        Ok(created.map(|id| Department { id: DeptId(id), name: name.to_owned(), manager: None, members: 0 }))
-    }
-
-    pub async fn set_department(&mut self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
-        with_tx!(self, |tx| {
-            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2")
-                .bind(dept.0)
-                .bind(person.0)
-                .execute(&mut **tx)
-                .await?;
-            log_event!(&mut **tx, audit, Subject::new("dept", dept.0), "dept.add", format!("person:{person}"))?;
-            Ok(())
-        })
-    }
-
-    pub async fn set_department_manager(&mut self, dept: DeptId, manager: PersonId, audit: Audit) -> Result<()> {
-        with_tx!(self, |tx| {
-            sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
-                .bind(manager.0)
-                .bind(dept.0)
-                .execute(&mut **tx)
-                .await?;
-            log_event!(
-                &mut **tx,
-                audit,
-                Subject::new("dept", dept.0),
-                "dept.set-manager",
-                format!("person:{manager}")
-            )?;
-            Ok(())
-        })
-    }
-
-    /// Wrong link codes since `since`: by this person, and by anyone on the platform, each
-    /// with the oldest one's time (the lockout lifts when it leaves the window).
-    pub async fn link_failures_since(
+    /// Merges person `from` into `into` (two accounts found to be one person): every
+    /// column that points at a person moves over (`columns`, from the features), roles
+    /// join, a zone or department `into` lacks is taken, and `from` is deleted.
+    pub async fn merge_person(
         &mut self,
-        person: PersonId,
-        platform: Platform,
-        since: DateTime<Utc>,
-    ) -> Result<(FailureCount, FailureCount)> {
-        let (by_person, by_platform) = with_tx!(self, |tx| {
-            let by_person: (i64, Option<i64>) =
-                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM link_failures WHERE person_id = $1 AND at >= $2")
-                    .bind(person.0)
-                    .bind(ms(since))
-                    .fetch_one(&mut **tx)
-                    .await?;
-            let by_platform: (i64, Option<i64>) =
-                sqlx::query_as("SELECT COUNT(*), MIN(at) FROM link_failures WHERE platform = $1 AND at >= $2")
-                    .bind(platform.as_str())
-                    .bind(ms(since))
-                    .fetch_one(&mut **tx)
-                    .await?;
-            (by_person, by_platform)
-        });
-        let count = |(n, oldest): (i64, Option<i64>)| FailureCount { count: n, oldest: oldest.map(from_ms) };
-        Ok((count(by_person), count(by_platform)))
-    }
-
-    /// Records a wrong link code, and forgets the platform's ones older than `forget_before`.
-    pub async fn record_link_failure(
-        &mut self,
-        person: PersonId,
-        platform: Platform,
-        at: DateTime<Utc>,
-        forget_before: DateTime<Utc>,
+        from: PersonId,
+        into: PersonId,
+        columns: &[crate::chat::feature::PersonColumn],
     ) -> Result<()> {
+        let mut statements: Vec<String> = vec![
+            "UPDATE accounts SET person_id = $1 WHERE person_id = $2".to_owned(),
+            "INSERT INTO person_roles (person_id, role) SELECT $1, role FROM person_roles WHERE person_id = $2 \
+             ON CONFLICT DO NOTHING"
+                .to_owned(),
+            "UPDATE events SET actor_id = $1 WHERE actor_id = $2".to_owned(),
+            "UPDATE prompts SET person_id = $1 WHERE person_id = $2".to_owned(),
+            "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
+             dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1"
+                .to_owned(),
+        ];
+        statements.extend(
+            columns.iter().map(|c| format!("UPDATE {} SET {} = $1 WHERE {} = $2", c.table, c.column, c.column)),
+        );
         with_tx!(self, |tx| {
-            sqlx::query("DELETE FROM link_failures WHERE platform = $1 AND at < $2")
-                .bind(platform.as_str())
-                .bind(ms(forget_before))
-                .execute(&mut **tx)
-                .await?;
-            sqlx::query("INSERT INTO link_failures (person_id, platform, at) VALUES ($1, $2, $3)")
-                .bind(person.0)
-                .bind(platform.as_str())
-                .bind(ms(at))
-                .execute(&mut **tx)
-                .await?;
-        });
-        Ok(())
-    }
-
-    pub async fn create_link_code(&mut self, person: PersonId, code: &str, expires_at: DateTime<Utc>) -> Result<()> {
-        with_tx!(self, |tx| {
-            sqlx::query("DELETE FROM link_codes WHERE person_id = $1").bind(person.0).execute(&mut **tx).await?;
-            sqlx::query("INSERT INTO link_codes (code, person_id, expires_at) VALUES ($1, $2, $3)")
-                .bind(code)
-                .bind(person.0)
-                .bind(ms(expires_at))
-                .execute(&mut **tx)
-                .await?;
+            for sql in &statements {
+                sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(into.0).bind(from.0).execute(&mut **tx).await?;
+            }
+            for sql in ["DELETE FROM person_roles WHERE person_id = $1", "DELETE FROM persons WHERE id = $1"] {
+                sqlx::query(sql).bind(from.0).execute(&mut **tx).await?;
+            }
             Ok(())
         })
-    }
-
-    /// Redeems a link code sent by `redeemer`: the redeemer's person is merged into the
-    /// code's owner (accounts, roles, tickets, history), in one transaction.
-    #[tracing::instrument(skip_all, err)]
-    pub async fn redeem_link_code(&mut self, code: &str, redeemer: PersonId, audit: Audit) -> Result<LinkOutcome> {
-        with_tx!(self, |tx| {
-            // Deleting first claims the code, so two redemptions cannot both succeed.
-            let owner: Option<(i64, i64)> =
-                sqlx::query_as("DELETE FROM link_codes WHERE code = $1 RETURNING person_id, expires_at")
-                    .bind(code)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-            let Some((owner, expires_at)) = owner else {
-                return Ok(LinkOutcome::Invalid);
-            };
-            if expires_at < ms(audit.at) {
-                return Ok(LinkOutcome::Invalid);
-            }
-            if owner == redeemer.0 {
-                return Ok(LinkOutcome::AlreadyLinked);
-            }
-            let from = redeemer.0;
-            // Every table that points at a person moves to the owner; the emptied person
-            // row goes last.
-            for sql in [
-                "UPDATE accounts SET person_id = $1 WHERE person_id = $2",
-                "INSERT INTO person_roles (person_id, role) SELECT $1, role FROM person_roles WHERE person_id = $2 ON CONFLICT DO NOTHING",
-                "UPDATE tickets SET requester_id = $1 WHERE requester_id = $2",
-                "UPDATE tickets SET assignee_id = $1 WHERE assignee_id = $2",
-                "UPDATE tickets SET closed_by_id = $1 WHERE closed_by_id = $2",
-                "UPDATE events SET actor_id = $1 WHERE actor_id = $2",
-                "UPDATE prompts SET person_id = $1 WHERE person_id = $2",
-                "UPDATE departments SET manager_id = $1 WHERE manager_id = $2",
-                "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
-                 dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1",
-            ] {
-                sqlx::query(sql).bind(owner).bind(from).execute(&mut **tx).await?;
-            }
-            for sql in [
-                "DELETE FROM person_roles WHERE person_id = $1",
-                "DELETE FROM link_codes WHERE person_id = $1",
-                "DELETE FROM link_failures WHERE person_id = $1",
-                "DELETE FROM persons WHERE id = $1",
-            ] {
-                sqlx::query(sql).bind(from).execute(&mut **tx).await?;
-            }
-            // The redeemer's person row is gone: the merged person is the actor.
-            let audit = Audit { actor: Some(PersonId(owner)), ..audit };
-            log_event!(
-                &mut **tx,
-                audit,
-                Subject::new("person", owner),
-                "account.link",
-                format!("merged person:{from}")
-            )?;
-            Ok(LinkOutcome::Linked { person: PersonId(owner) })
-        })
-    }
-}
-
-fn dept_from_row(row: DeptRow) -> Department {
-    Department {
-        id: DeptId(row.id),
-        name: row.name,
-        manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
-        members: row.members,
     }
 }
 

@@ -1,12 +1,15 @@
 //! The registry as the platforms' command menus see it (Telegram's menu, Discord's slash
 //! commands with typed options).
 
-use deskmate_port::{MenuCommand, MenuOption, OptionKind, Placement, Suggest};
+use deskmate_port::{MenuCommand, MenuOption, OptionKind, Placement};
 
-use super::registry::{ArgKind, COMMANDS, CommandSpec};
+use super::registry::{ArgKind, CommandSpec};
 
-pub fn menu() -> Vec<MenuCommand> {
-    COMMANDS.iter().map(command).collect()
+/// The key under which time zones are suggested; the router answers it itself.
+pub const ZONE_SUGGESTIONS: &str = "zone";
+
+pub fn menu(roots: &[&CommandSpec]) -> Vec<MenuCommand> {
+    roots.iter().map(|spec| command(spec)).collect()
 }
 
 fn command(spec: &CommandSpec) -> MenuCommand {
@@ -35,10 +38,10 @@ fn command(spec: &CommandSpec) -> MenuCommand {
 fn kind(kind: ArgKind) -> OptionKind {
     match kind {
         ArgKind::Word | ArgKind::Text | ArgKind::DateTime => OptionKind::Text,
-        ArgKind::Ticket => OptionKind::Suggested(Suggest::Ticket),
+        ArgKind::Number { suggest, .. } => OptionKind::Suggested(suggest.to_owned()),
         ArgKind::Mention => OptionKind::User,
         ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| (*w).to_owned()).collect()),
-        ArgKind::TimeZone => OptionKind::Suggested(Suggest::TimeZone),
+        ArgKind::TimeZone => OptionKind::Suggested(ZONE_SUGGESTIONS.to_owned()),
     }
 }
 
@@ -48,8 +51,9 @@ mod tests {
 
     #[test]
     fn every_command_and_argument_is_on_the_menu() {
-        let menu = menu();
-        assert_eq!(menu.len(), COMMANDS.len());
+        let roots = crate::features::all_commands();
+        let menu = menu(&roots);
+        assert_eq!(menu.len(), roots.len());
         let ticket = menu.iter().find(|c| c.name == "ticket").expect("ticket");
         let new = ticket.subcommands.iter().find(|c| c.name == "new").expect("ticket new");
         let title = &new.options[0];
@@ -57,6 +61,6 @@ mod tests {
         let priority = new.options.iter().find(|o| o.name == "priority").expect("priority");
         assert!(matches!(&priority.kind, OptionKind::Choice(c) if c.contains(&"urgent".to_owned())));
         let show = ticket.subcommands.iter().find(|c| c.name == "show").expect("ticket show");
-        assert_eq!(show.options[0].kind, OptionKind::Suggested(Suggest::Ticket));
+        assert_eq!(show.options[0].kind, OptionKind::Suggested("ticket".to_owned()));
     }
 }

@@ -3,8 +3,9 @@
 
 use deskmate_port::Platform;
 
-use super::{Audit, Result, Store, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
-use crate::domain::{PersonId, PersonName, Priority, Ticket, TicketId, TicketStatus, ticket_subject};
+use super::model::{Priority, Ticket, TicketId, TicketStatus, ticket_subject};
+use crate::kernel::{Audit, PersonId, PersonName};
+use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
 pub struct NewTicket<'a> {
     pub title: &'a str,
@@ -48,7 +49,7 @@ const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.reque
      LEFT JOIN persons c ON c.id = t.closed_by_id";
 
 impl TryFrom<TicketRow> for Ticket {
-    type Error = super::StoreError;
+    type Error = StoreError;
 
     fn try_from(row: TicketRow) -> Result<Ticket> {
         Ok(Ticket {
@@ -136,7 +137,7 @@ impl Tx {
             )?;
             id
         });
-        self.ticket(TicketId(id)).await?.ok_or_else(|| super::StoreError::Corrupt(format!("ticket {id} vanished")))
+        self.ticket(TicketId(id)).await?.ok_or_else(|| StoreError::Corrupt(format!("ticket {id} vanished")))
     }
 
     /// Claims a ticket if it is still `expected`; `None` when someone changed it first.

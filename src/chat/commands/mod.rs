@@ -1,0 +1,20 @@
+//! Commands: each feature declares its own once, and the same declarations drive text
+//! parsing, `/help`, and the platforms' command menus.
+
+mod help;
+mod menu;
+mod parser;
+mod registry;
+mod time;
+mod typed;
+
+pub use help::{command_help, command_list, usage};
+pub use menu::{ZONE_SUGGESTIONS, menu};
+pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
+pub use registry::{
+    ArgKind, ArgSpec, CommandSpec, OptSpec, RateClass, arg, cmd, find, group, limited, opt_arg, rate_classes,
+};
+pub use time::parse_datetime;
+#[cfg(test)]
+pub use typed::check_typed;
+pub use typed::{Args, TypedCommand, Undeclared};

@@ -1,0 +1,264 @@
+//! What a feature is to the rest of Deskmate: the commands it declares, the buttons of its
+//! namespace, the questions it asks, the timers and scheduled jobs it runs, the
+//! suggestions it makes. The router and the job queue find a feature through the
+//! [`Registry`] by command root, button namespace, question or timer owner, and name none.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono_tz::Tz;
+use deskmate_port::{Choice, MenuCommand};
+
+use super::button::Pressed;
+use super::commands::{CommandSpec, Invocation};
+use super::people::People;
+use super::{commands, text};
+use crate::kernel::clock::Clock;
+use crate::kernel::{Actor, Person, ServiceResult, refuse};
+use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, Scheduler};
+use crate::store::{Store, Tx};
+
+/// Builds a feature from the config (already validated). The one list of them is
+/// `features::BUILTIN`.
+pub type Install = fn(&crate::config::Config) -> Arc<dyn Feature>;
+
+/// A table column that points at a person: moved to the surviving person when two
+/// accounts are linked into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonColumn {
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
+/// A feature: a folder under `src/features/`, registered with one line.
+#[async_trait]
+pub trait Feature: Send + Sync + 'static {
+    /// Owner name of its timers and the prefix of its log lines: `tickets`.
+    fn name(&self) -> &'static str;
+
+    /// Its button and question namespace, short because Telegram allows 64 bytes of
+    /// button data: `tk`.
+    fn namespace(&self) -> &'static str;
+
+    /// Its commands, declared once: parsing, `/help` and the platforms' menus read them.
+    fn commands(&self) -> &'static [CommandSpec] {
+        &[]
+    }
+
+    /// Runs one of its commands, already parsed, role-checked and rate-limited.
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        let _ = cx;
+        refuse(text::unknown_command(&inv.full_name(), None))
+    }
+
+    /// A button of its namespace was pressed. The id is never trusted: check the presser.
+    async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
+        let _ = (cx, pressed);
+        refuse(text::stale_button())
+    }
+
+    /// A question it asked was answered (by the person it was put to, in time, once):
+    /// `action` is what it stored with the question. Check the answerer's rights again.
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+        let _ = (cx, action, answer);
+        refuse(text::prompt_unknown())
+    }
+
+    /// One of its timers came due; its change and its messages commit with the timer's
+    /// completion. A timer is never trusted to still matter: check the state it is about.
+    async fn timer(&self, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+        let _ = (tx, kit);
+        tracing::warn!(feature = self.name(), kind = %fired.kind, "a timer nobody handles");
+        Ok(Vec::new())
+    }
+
+    /// The scheduled jobs (`[[schedules]] job = …`) it runs.
+    fn scheduled_jobs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether a `[[schedules]]` entry gives one of its jobs what it needs; checked at
+    /// start, so a bad entry stops Deskmate with its name instead of failing at night.
+    fn check_schedule(&self, job: &str, args: &ScheduleArgs) -> Result<(), String> {
+        let _ = (job, args);
+        Ok(())
+    }
+
+    async fn scheduled(&self, kit: &Kit, run: &ScheduledRun) -> ServiceResult {
+        let _ = (kit, run);
+        Ok(Vec::new())
+    }
+
+    /// The suggestion keys (`ArgKind::Number { suggest }`) it answers.
+    fn suggestions(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    async fn suggest(&self, kit: &Kit, person: &Person, key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
+        let _ = (kit, person, key, typed);
+        Ok(Vec::new())
+    }
+
+    /// One message standing for many flooded notices of a coalesce kind it owns.
+    fn coalesced(&self, kind: &str, labels: &[String]) -> Option<String> {
+        let _ = (kind, labels);
+        None
+    }
+
+    /// Its columns that point at a person.
+    fn person_columns(&self) -> &'static [PersonColumn] {
+        &[]
+    }
+}
+
+/// What a feature may use while it handles something.
+#[derive(Clone)]
+pub struct Kit {
+    pub store: Store,
+    /// Set and cancel timers by key.
+    pub timers: Scheduler,
+    pub people: People,
+    pub clock: Arc<dyn Clock>,
+    pub default_tz: Tz,
+    /// Every command declared, for `/help`.
+    pub commands: Arc<Vec<&'static CommandSpec>>,
+    /// Every column pointing at a person, for account links.
+    pub person_columns: Arc<Vec<PersonColumn>>,
+}
+
+/// One event being handled: its transaction (the change and its messages commit
+/// together), who acts, and the kit.
+pub struct Cx<'a> {
+    pub tx: &'a mut Tx,
+    pub actor: &'a Actor,
+    pub kit: &'a Kit,
+}
+
+/// Two features claimed the same command, namespace, timer owner, job or suggestion.
+#[derive(Debug, thiserror::Error)]
+#[error("features {first} and {second} both declare {what} `{name}`")]
+pub struct Clash {
+    pub what: &'static str,
+    pub name: String,
+    pub first: &'static str,
+    pub second: &'static str,
+}
+
+/// The installed features and the indexes the router and the job queue look them up by.
+pub struct Registry {
+    features: Vec<Arc<dyn Feature>>,
+    roots: Vec<&'static CommandSpec>,
+    by_root: HashMap<String, usize>,
+    by_namespace: HashMap<&'static str, usize>,
+    by_name: HashMap<&'static str, usize>,
+    by_job: HashMap<&'static str, usize>,
+    by_suggestion: HashMap<&'static str, usize>,
+}
+
+impl Registry {
+    pub fn new(features: Vec<Arc<dyn Feature>>) -> Result<Registry, Clash> {
+        let mut r = Registry {
+            features: Vec::new(),
+            roots: Vec::new(),
+            by_root: HashMap::new(),
+            by_namespace: HashMap::new(),
+            by_name: HashMap::new(),
+            by_job: HashMap::new(),
+            by_suggestion: HashMap::new(),
+        };
+        for (i, feature) in features.iter().enumerate() {
+            let clash = |what: &'static str, name: &str, other: usize| Clash {
+                what,
+                name: name.to_owned(),
+                first: features[other].name(),
+                second: feature.name(),
+            };
+            for spec in feature.commands() {
+                let root = spec.name.to_lowercase();
+                if let Some(other) = claim(&mut r.by_root, root.clone(), i) {
+                    return Err(clash("the command", &root, other));
+                }
+                r.roots.push(spec);
+            }
+            if let Some(other) = claim(&mut r.by_name, feature.name(), i) {
+                return Err(clash("the name", feature.name(), other));
+            }
+            if let Some(other) = claim(&mut r.by_namespace, feature.namespace(), i) {
+                return Err(clash("the namespace", feature.namespace(), other));
+            }
+            for job in feature.scheduled_jobs() {
+                if let Some(other) = claim(&mut r.by_job, job, i) {
+                    return Err(clash("the scheduled job", job, other));
+                }
+            }
+            for key in feature.suggestions() {
+                if let Some(other) = claim(&mut r.by_suggestion, key, i) {
+                    return Err(clash("the suggestion", key, other));
+                }
+            }
+        }
+        r.features = features;
+        Ok(r)
+    }
+
+    /// The top-level commands, in registration order.
+    pub fn commands(&self) -> &[&'static CommandSpec] {
+        &self.roots
+    }
+
+    /// The platforms' command menus.
+    pub fn menu(&self) -> Vec<MenuCommand> {
+        commands::menu(&self.roots)
+    }
+
+    pub fn for_command(&self, root: &str) -> Option<&Arc<dyn Feature>> {
+        self.by_root.get(&root.to_lowercase()).map(|&i| &self.features[i])
+    }
+
+    pub fn for_namespace(&self, namespace: &str) -> Option<&Arc<dyn Feature>> {
+        self.by_namespace.get(namespace).map(|&i| &self.features[i])
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Arc<dyn Feature>> {
+        self.by_name.get(name).map(|&i| &self.features[i])
+    }
+
+    pub fn for_job(&self, job: &str) -> Option<&Arc<dyn Feature>> {
+        self.by_job.get(job).map(|&i| &self.features[i])
+    }
+
+    pub fn for_suggestion(&self, key: &str) -> Option<&Arc<dyn Feature>> {
+        self.by_suggestion.get(key).map(|&i| &self.features[i])
+    }
+
+    /// Every scheduled job any feature runs, for config checks.
+    pub fn jobs(&self) -> Vec<&'static str> {
+        let mut jobs: Vec<&'static str> = self.by_job.keys().copied().collect();
+        jobs.sort_unstable();
+        jobs
+    }
+
+    pub fn person_columns(&self) -> Vec<PersonColumn> {
+        self.features.iter().flat_map(|f| f.person_columns().iter().copied()).collect()
+    }
+
+    /// The summary of flooded notices, from the feature that owns their kind.
+    pub fn coalesced(&self, kind: &str, labels: &[String]) -> String {
+        self.features
+            .iter()
+            .find_map(|f| f.coalesced(kind, labels))
+            .unwrap_or_else(|| text::coalesced_fallback(kind, labels))
+    }
+}
+
+/// Files `key` under feature `i`, or says which feature already has it.
+fn claim<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: K, i: usize) -> Option<usize> {
+    match map.entry(key) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(i);
+            None
+        }
+    }
+}

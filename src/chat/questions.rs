@@ -1,0 +1,102 @@
+//! Questions: any feature asks a person something with one call, and the free-text answer
+//! runs the feature's action as whoever answers, checked again. Telegram shows a
+//! ForceReply, Discord a modal, the console takes `/answer`. A question expires, and is
+//! answered once.
+
+use chrono::Duration;
+use deskmate_port::{Body, MessageRef};
+
+use super::feature::{Cx, Registry};
+use super::{button, text};
+use crate::kernel::{Actor, Effect, PersonId, ServiceResult, refuse};
+use crate::limits;
+use crate::store::Store;
+
+/// Asks `person` `question`; the answer runs `action` (a button-form id of the asking
+/// feature's namespace, `tk:resolve:12`) through that feature's `answer`. The returned
+/// effect carries the question: a private reply when the person is the one acting, a
+/// direct message otherwise.
+pub async fn ask(
+    cx: &mut Cx<'_>,
+    person: PersonId,
+    question: String,
+    action: &str,
+    lifetime: Duration,
+) -> ServiceResult<Effect> {
+    let at = cx.actor.at;
+    let id = cx.tx.create_prompt(person, action, at, at + lifetime).await?;
+    let body = Body { text: question, prompt: Some(id.to_string()), ..Body::default() };
+    Ok(if person == cx.actor.person.id {
+        Effect::Reply { body, private: true }
+    } else {
+        Effect::Direct { person, body }
+    })
+}
+
+/// What a piece of free text is.
+pub enum Addressed {
+    /// An answer to this question (`None`: to one that does not exist).
+    Question(Option<i64>),
+    /// A reply to some other message of the bot's: chat, not an answer.
+    Chat,
+}
+
+/// Which question a piece of free text answers: by its key (a submitted form), or by the
+/// message it replies to.
+pub async fn addressed(
+    store: &Store,
+    prompt: Option<&str>,
+    replied_to: Option<&MessageRef>,
+) -> ServiceResult<Addressed> {
+    Ok(match (prompt, replied_to) {
+        (Some(key), _) => Addressed::Question(key.parse::<i64>().ok()),
+        (None, Some(message)) => match store.prompt_for_message(message).await? {
+            Some(id) => Addressed::Question(Some(id)),
+            None => Addressed::Chat,
+        },
+        (None, None) => Addressed::Question(None),
+    })
+}
+
+/// Answers question `id` as `actor`: only the person asked, before it expires, once; then
+/// the asking feature's action runs with the answer.
+pub async fn answer(
+    registry: &Registry,
+    cx: &mut Cx<'_>,
+    store: &Store,
+    id: Option<i64>,
+    answer: &str,
+) -> ServiceResult {
+    let actor: &Actor = cx.actor;
+    let Some(prompt) = (match id {
+        Some(id) => cx.tx.prompt(id).await?,
+        None => None,
+    }) else {
+        return refuse(text::prompt_unknown());
+    };
+    if prompt.person != actor.person.id {
+        let name = store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
+        return refuse(text::prompt_not_yours(&name));
+    }
+    if prompt.answered {
+        return refuse(text::prompt_answered());
+    }
+    if prompt.expires_at < actor.at {
+        return refuse(text::prompt_expired());
+    }
+    let answer = limits::ANSWER.check(answer)?;
+    if answer.is_empty() {
+        return refuse(text::prompt_empty());
+    }
+    let Some((feature, action)) =
+        button::decode(&prompt.action).and_then(|a| Some((registry.for_namespace(&a.namespace)?.clone(), a)))
+    else {
+        tracing::error!(action = %prompt.action, "a stored question with an unknown action");
+        return refuse(text::prompt_unknown());
+    };
+    // Two answers racing: the second finds it answered.
+    if !cx.tx.answer_prompt(prompt.id, actor.at).await? {
+        return refuse(text::prompt_answered());
+    }
+    feature.answer(cx, &action, answer).await
+}

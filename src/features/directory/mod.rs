@@ -1,0 +1,66 @@
+//! The directory: who has which role, departments and their managers, each person's time
+//! zone, and links between one person's accounts on several messengers.
+
+mod cmd;
+mod model;
+mod service;
+mod store;
+mod text;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::chat::commands::{CommandSpec, Invocation};
+use crate::chat::feature::{Cx, Feature, PersonColumn};
+use crate::kernel::{Effect, ServiceResult};
+pub use cmd::COMMANDS;
+use cmd::DirectoryCommand;
+pub use model::Department;
+use service::{Directory, LinkGuard};
+pub use store::{FailureCount, LinkOutcome};
+
+pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
+    let limits = &config.limits;
+    Arc::new(Directory {
+        link_guard: LinkGuard {
+            per_person: limits.link_failures_per_person,
+            per_platform: limits.link_failures_per_platform,
+            window_minutes: limits.link_window_minutes,
+        },
+    })
+}
+
+#[async_trait]
+impl Feature for Directory {
+    fn name(&self) -> &'static str {
+        "directory"
+    }
+
+    fn namespace(&self) -> &'static str {
+        "dir"
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match DirectoryCommand::try_from(inv)? {
+            DirectoryCommand::Whoami => self.whoami(cx.kit, cx.actor).await,
+            DirectoryCommand::Whereami => Ok(vec![Effect::reply(text::whereami(&cx.actor.channel))]),
+            DirectoryCommand::RoleGrant { person, role } => self.grant(cx, &person, role).await,
+            DirectoryCommand::RoleRevoke { person, role } => self.revoke(cx, &person, role).await,
+            DirectoryCommand::DeptCreate { name } => self.create_department(cx, &name).await,
+            DirectoryCommand::DeptAdd { dept, person } => self.add_to_department(cx, &dept, &person).await,
+            DirectoryCommand::DeptSetManager { dept, person } => self.set_manager(cx, &dept, &person).await,
+            DirectoryCommand::DeptList => self.list_departments(cx.kit).await,
+            DirectoryCommand::TzSet { zone } => self.set_time_zone(cx, zone).await,
+            DirectoryCommand::Link { code } => self.link(cx, code.as_deref()).await,
+        }
+    }
+
+    fn person_columns(&self) -> &'static [PersonColumn] {
+        &[PersonColumn { table: "departments", column: "manager_id" }]
+    }
+}

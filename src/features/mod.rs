@@ -1,0 +1,33 @@
+//! Deskmate's features, one folder each. To add one: a folder with a type that implements
+//! [`Feature`](crate::chat::feature::Feature), its migrations, its config section, and
+//! one line below.
+
+pub mod directory;
+pub mod help;
+pub mod reminders;
+pub mod schedules;
+pub mod tickets;
+
+use std::sync::Arc;
+
+use crate::chat::feature::{Feature, Install};
+use crate::config::Config;
+
+/// Every built-in feature, in the order `/help` lists their commands.
+pub const BUILTIN: &[Install] =
+    &[help::install, tickets::install, directory::install, reminders::install, schedules::install];
+
+/// The built-in features, installed from the config.
+pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {
+    BUILTIN.iter().map(|install| install(config)).collect()
+}
+
+/// The platforms' command menus for the built-in features.
+pub fn menu() -> Vec<deskmate_port::MenuCommand> {
+    crate::chat::commands::menu(&all_commands())
+}
+
+/// Every built-in command, in menu order.
+pub fn all_commands() -> Vec<&'static crate::chat::commands::CommandSpec> {
+    builtin(&Config::default()).iter().flat_map(|f| f.commands().iter()).collect()
+}

@@ -1,0 +1,139 @@
+//! Personal reminders: `/remind in 2h call the printer vendor` sets a timer that sends
+//! a direct message when it comes due.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use deskmate_port::{Body, stable_hash};
+use serde::{Deserialize, Serialize};
+
+use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, RateClass, Undeclared, arg, cmd, limited};
+use crate::chat::feature::{Cx, Feature, Kit};
+use crate::chat::text as chat_text;
+use crate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
+use crate::scheduler::{Fired, TimerKey};
+use crate::store::Tx;
+use crate::{limits, typed_commands};
+
+/// Setting reminders has a per-person limit of its own (`[limits] reminders_per_minute`).
+pub const NEW_REMINDERS: RateClass = RateClass { key: "reminders", noun: "new reminders" };
+
+pub static COMMANDS: &[CommandSpec] = &[limited(
+    cmd(
+        "remind",
+        "Get a direct message at a time",
+        Role::Staff,
+        &[
+            arg("when", ArgKind::DateTime, "e.g. in 2h, tomorrow 9:00, next monday 10:00, 2026-12-01 15:00"),
+            arg("text", ArgKind::Text, "what to remind you of"),
+        ],
+        &[],
+    ),
+    NEW_REMINDERS,
+)];
+
+typed_commands! {
+    pub enum ReminderCommand {
+        "remind" => Remind { at: DateTime<Utc>, text: String },
+    }
+}
+
+impl TryFrom<&Invocation> for ReminderCommand {
+    type Error = Undeclared;
+
+    fn try_from(inv: &Invocation) -> Result<Self, Undeclared> {
+        let a = Args(inv);
+        match inv.path.as_slice() {
+            ["remind"] => Ok(ReminderCommand::Remind { at: a.datetime("when")?, text: a.text("text")? }),
+            _ => a.undeclared(),
+        }
+    }
+}
+
+const NAME: &str = "reminders";
+const REMIND: &str = "remind";
+
+/// What a reminder's timer carries.
+#[derive(Debug, Serialize, Deserialize)]
+struct Reminder {
+    person: i64,
+    text: String,
+}
+
+pub fn install(_config: &crate::config::Config) -> Arc<dyn Feature> {
+    Arc::new(Reminders)
+}
+
+pub struct Reminders;
+
+#[async_trait]
+impl Feature for Reminders {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn namespace(&self) -> &'static str {
+        "rm"
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match ReminderCommand::try_from(inv)? {
+            ReminderCommand::Remind { at, text } => remind(cx, at, &text).await,
+        }
+    }
+
+    async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
+        let reminder: Reminder = fired.payload()?;
+        let text = chat_text::with_late(&text::reminder(&reminder.text), fired.due, fired.late);
+        Ok(vec![Effect::Direct { person: PersonId(reminder.person), body: Body::text(text) }])
+    }
+}
+
+async fn remind(cx: &mut Cx<'_>, at: DateTime<Utc>, text: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let text = limits::REMINDER.check(text)?;
+    if at <= actor.at {
+        return refuse(chat_text::time_passed(at, actor.tz));
+    }
+    // The same reminder asked twice is one timer.
+    let key =
+        TimerKey::new(NAME, REMIND, format!("{}:{}:{:x}", actor.person.id, at.timestamp_millis(), stable_hash(text)));
+    let reminder = Reminder { person: actor.person.id.0, text: text.to_owned() };
+    let fresh = cx.kit.timers.set_timer(cx.tx, &key, at, &reminder).await?;
+    Ok(vec![Effect::reply(text::reminder_set(at, actor.tz, text, fresh))])
+}
+
+mod text {
+    use chrono::{DateTime, Utc};
+    use chrono_tz::Tz;
+
+    use crate::chat::text::local_time;
+
+    pub fn reminder_set(at: DateTime<Utc>, tz: Tz, text: &str, fresh: bool) -> String {
+        if fresh {
+            format!("I'll remind you on {} ({}): {text}", local_time(at, tz), tz.name())
+        } else {
+            format!("You already have that reminder for {} ({}).", local_time(at, tz), tz.name())
+        }
+    }
+
+    pub fn reminder(text: &str) -> String {
+        format!("Reminder: {text}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::commands::check_typed;
+
+    #[test]
+    fn every_declared_command_is_typed_and_every_variant_declared() {
+        check_typed::<ReminderCommand>(COMMANDS);
+    }
+}

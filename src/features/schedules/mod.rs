@@ -1,0 +1,144 @@
+//! Recurring schedules from the config (`[[schedules]]`): `/schedule jobs` lists them, and
+//! the `announce` job posts a fixed text. Other features run jobs of their own (the
+//! ticket digest); this one also owns plain timed posts to a channel.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono_tz::Tz;
+use deskmate_port::Body;
+use serde::{Deserialize, Serialize};
+
+use crate::chat::commands::{Args, CommandSpec, Invocation, Undeclared, cmd, group};
+use crate::chat::feature::{Cx, Feature, Kit};
+use crate::chat::text::{local_time, with_late};
+use crate::kernel::{Effect, Role, ServiceResult};
+use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, TimerKey, channel};
+use crate::store::{ScheduleRow, Tx};
+use crate::typed_commands;
+
+pub static COMMANDS: &[CommandSpec] = &[group(
+    "schedule",
+    "Recurring jobs declared in the config (admins)",
+    &[cmd("jobs", "List schedules with their next and last runs", Role::Admin, &[], &[])],
+)];
+
+typed_commands! {
+    pub enum ScheduleCommand {
+        "schedule jobs" => Jobs,
+    }
+}
+
+impl TryFrom<&Invocation> for ScheduleCommand {
+    type Error = Undeclared;
+
+    fn try_from(inv: &Invocation) -> Result<Self, Undeclared> {
+        match inv.path.as_slice() {
+            ["schedule", "jobs"] => Ok(ScheduleCommand::Jobs),
+            _ => Args(inv).undeclared(),
+        }
+    }
+}
+
+/// The owner name of its timers.
+pub const NAME: &str = "schedules";
+/// The kind of timer that posts a text to a channel.
+pub const POST: &str = "post";
+const ANNOUNCE: &str = "announce";
+
+/// What a timed post carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Post {
+    /// `platform:id`.
+    pub channel: String,
+    pub text: String,
+}
+
+/// A timed post of `text` to `channel` (`platform:id`) at `at`, keyed by `id`, ready for
+/// [`Scheduler::set_timers`](crate::scheduler::Scheduler::set_timers).
+pub fn timed_post(
+    id: impl std::fmt::Display,
+    at: chrono::DateTime<chrono::Utc>,
+    channel: &str,
+    text: &str,
+) -> (TimerKey, chrono::DateTime<chrono::Utc>, serde_json::Value) {
+    let post = serde_json::json!({ "channel": channel, "text": text });
+    (TimerKey::new(NAME, POST, id), at, post)
+}
+
+pub fn install(_config: &crate::config::Config) -> Arc<dyn Feature> {
+    Arc::new(Schedules)
+}
+
+pub struct Schedules;
+
+#[async_trait]
+impl Feature for Schedules {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn namespace(&self) -> &'static str {
+        "sch"
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match ScheduleCommand::try_from(inv)? {
+            ScheduleCommand::Jobs => {
+                Ok(vec![Effect::reply(schedule_list(&cx.kit.store.schedules().await?, cx.actor.tz))])
+            }
+        }
+    }
+
+    async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
+        let post: Post = fired.payload()?;
+        let Some(channel) = channel(&post.channel) else {
+            tracing::warn!(address = %post.channel, "a timed post for an unknown channel");
+            return Ok(Vec::new());
+        };
+        Ok(vec![Effect::PostTo { channel, body: Body::text(with_late(&post.text, fired.due, fired.late)) }])
+    }
+
+    fn scheduled_jobs(&self) -> &'static [&'static str] {
+        &[ANNOUNCE]
+    }
+
+    fn check_schedule(&self, _job: &str, args: &ScheduleArgs) -> Result<(), String> {
+        if args.text.trim().is_empty() { Err("an announce schedule needs text".to_owned()) } else { Ok(()) }
+    }
+
+    async fn scheduled(&self, _kit: &Kit, run: &ScheduledRun) -> ServiceResult {
+        let body = Body::text(with_late(&run.text, run.at, run.late));
+        Ok(run.channel.iter().map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone() }).collect())
+    }
+}
+
+fn schedule_list(rows: &[ScheduleRow], tz: Tz) -> String {
+    if rows.is_empty() {
+        return "No schedules. They are declared as [[schedules]] in the config.".to_owned();
+    }
+    let mut out = String::from("Schedules:");
+    for s in rows {
+        let next = s.next_run_at.map_or("never".to_owned(), |n| format!("{} ({})", local_time(n, tz), tz.name()));
+        let last = s.last_run_at.map_or("never".to_owned(), |l| local_time(l, tz));
+        out.push_str(&format!(
+            "\n{} · {} · \"{}\" {} · catch-up {} · next {} · last {}",
+            s.name, s.job, s.cron, s.timezone, s.catch_up, next, last
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_declared_command_is_typed_and_every_variant_declared() {
+        crate::chat::commands::check_typed::<ScheduleCommand>(COMMANDS);
+    }
+}

@@ -1,0 +1,159 @@
+//! Help-desk work orders: anyone opens a ticket, it is posted to the support queue with a
+//! Claim button, an agent claims it and resolves it (a question asks for the note), and
+//! a digest of the open ones can be scheduled.
+
+mod cmd;
+mod model;
+mod service;
+mod store;
+mod text;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deskmate_port::{Body, Choice};
+
+use crate::chat::button::{self, Pressed};
+use crate::chat::commands::{CommandSpec, Invocation};
+use crate::chat::feature::{Cx, Feature, Kit, PersonColumn};
+use crate::chat::text as chat_text;
+use crate::kernel::{Audience, Effect, Person, ServiceResult, refuse};
+use crate::scheduler::{ScheduleArgs, ScheduledRun};
+use cmd::TicketCommand;
+pub use cmd::{COMMANDS, NEW_TICKETS};
+pub use model::{ListScope, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+pub use store::{NewTicket, TicketFilter};
+
+/// Where ticket notices go: the support queue (`[channels] support_queue`).
+pub const QUEUE: Audience = Audience("support");
+
+/// The coalesce kind of new-ticket notices.
+const NEW_TICKET: &str = "ticket.new";
+
+/// The suggestion key of ticket numbers.
+const SUGGEST: &str = "ticket";
+
+/// The scheduled job that posts the open and claimed tickets.
+const DIGEST: &str = "ticket-digest";
+
+const NAMESPACE: &str = "tk";
+
+pub fn install(_config: &crate::config::Config) -> Arc<dyn Feature> {
+    Arc::new(Tickets)
+}
+
+pub struct Tickets;
+
+/// What its buttons (and the resolution question) do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Press {
+    Claim,
+    /// Asks the presser for a resolution note, then closes the ticket.
+    Resolve,
+}
+
+impl Press {
+    const fn verb(self) -> &'static str {
+        match self {
+            Press::Claim => "claim",
+            Press::Resolve => "resolve",
+        }
+    }
+}
+
+/// A button's id: `tk:claim:12`.
+fn button(press: Press, id: TicketId) -> String {
+    button::encode(NAMESPACE, press.verb(), &[&id])
+}
+
+/// A question's action: the same form as a button's.
+fn action(press: Press, id: TicketId) -> String {
+    button(press, id)
+}
+
+fn decode(pressed: &Pressed) -> Option<(Press, TicketId)> {
+    let press = [Press::Claim, Press::Resolve].into_iter().find(|p| p.verb() == pressed.verb)?;
+    Some((press, TicketId(pressed.id(0)?)))
+}
+
+#[async_trait]
+impl Feature for Tickets {
+    fn name(&self) -> &'static str {
+        "tickets"
+    }
+
+    fn namespace(&self) -> &'static str {
+        NAMESPACE
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match TicketCommand::try_from(inv)? {
+            TicketCommand::New { title, priority } => service::open(cx, &title, priority).await,
+            TicketCommand::List { scope, mine } => service::list(cx.kit, cx.actor, scope, mine).await,
+            TicketCommand::Show { id } => service::show(cx.kit, cx.actor, id).await,
+            TicketCommand::Claim { id } => service::claim(cx, id).await,
+            TicketCommand::Close { id, resolution } => service::close(cx, id, resolution.as_deref()).await,
+        }
+    }
+
+    async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
+        match decode(pressed) {
+            Some((Press::Claim, id)) => service::claim(cx, id).await,
+            Some((Press::Resolve, id)) => service::ask_resolution(cx, id).await,
+            None => refuse(chat_text::stale_button()),
+        }
+    }
+
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+        match decode(action) {
+            Some((Press::Resolve, id)) => service::close(cx, id, Some(answer)).await,
+            _ => refuse(chat_text::prompt_unknown()),
+        }
+    }
+
+    fn scheduled_jobs(&self) -> &'static [&'static str] {
+        &[DIGEST]
+    }
+
+    fn check_schedule(&self, _job: &str, args: &ScheduleArgs) -> Result<(), String> {
+        if args.channel.is_empty() { Err("a ticket digest needs a channel".to_owned()) } else { Ok(()) }
+    }
+
+    async fn scheduled(&self, kit: &Kit, run: &ScheduledRun) -> ServiceResult {
+        let tickets = kit
+            .store
+            .tickets(TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: 50 })
+            .await?;
+        let digest = chat_text::with_late(&text::ticket_digest(&tickets, run.at, run.tz), run.at, run.late);
+        Ok(run
+            .channel
+            .iter()
+            .map(|channel| Effect::PostTo { channel: channel.clone(), body: Body::text(&digest) })
+            .collect())
+    }
+
+    fn suggestions(&self) -> &'static [&'static str] {
+        &[SUGGEST]
+    }
+
+    async fn suggest(&self, kit: &Kit, person: &Person, _key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
+        let tickets = service::suggest(kit, person, typed).await?;
+        Ok(tickets.iter().map(|t| Choice { label: text::ticket_choice(t), value: t.id.to_string() }).collect())
+    }
+
+    fn coalesced(&self, kind: &str, labels: &[String]) -> Option<String> {
+        text::coalesced(kind, labels)
+    }
+
+    fn person_columns(&self) -> &'static [PersonColumn] {
+        &[
+            PersonColumn { table: "tickets", column: "requester_id" },
+            PersonColumn { table: "tickets", column: "assignee_id" },
+            PersonColumn { table: "tickets", column: "closed_by_id" },
+        ]
+    }
+}
