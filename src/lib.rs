@@ -285,6 +285,47 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The layers beneath the features (the chat layer, delivery, the scheduler, the store
+    /// core, the kernel, http, limits) name no feature in their code: a feature is found
+    /// through the registry, never named. Comments may use a feature as an example; tests
+    /// may use the built-in features.
+    #[test]
+    fn infrastructure_names_no_feature() {
+        const FORBIDDEN: &[&str] = &["features::", "ticket", "remind", "department", "link_code", "digest"];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        for dir in ["chat", "delivery", "scheduler", "store", "kernel"] {
+            collect(&root.join(dir), &mut files);
+        }
+        for file in ["http.rs", "limits.rs", "ratelimit.rs", "metrics.rs"] {
+            files.push(root.join(file));
+        }
+        assert!(files.len() > 25, "{files:?}");
+        let mut found = Vec::new();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("readable");
+            let code = text.lines().enumerate().take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"));
+            for (n, line) in code {
+                let code = line.split("//").next().unwrap_or_default().to_lowercase();
+                if let Some(word) = FORBIDDEN.iter().find(|w| code.contains(*w)) {
+                    found.push(format!("{}:{}: `{word}` in {line}", path.display(), n + 1));
+                }
+            }
+        }
+        assert!(found.is_empty(), "infrastructure naming a feature:\n{}", found.join("\n"));
+    }
+
+    fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
     #[test]
     fn passwords_are_redacted() {
         assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");

@@ -16,11 +16,7 @@ pub struct TextLimit {
     pub max: usize,
 }
 
-pub const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
-pub const RESOLUTION: TextLimit = TextLimit { what: "resolution", max: 2000 };
 pub const ANSWER: TextLimit = TextLimit { what: "answer", max: 2000 };
-pub const DEPARTMENT: TextLimit = TextLimit { what: "department name", max: 80 };
-pub const REMINDER: TextLimit = TextLimit { what: "reminder text", max: 500 };
 /// A whole message, whatever command it carries: nothing longer is read at all.
 pub const MESSAGE: TextLimit = TextLimit { what: "message", max: 8000 };
 
@@ -79,10 +75,11 @@ mod tests {
 
     #[test]
     fn limits_name_themselves() {
-        assert_eq!(TITLE.check("  ok  ").ok(), Some("ok"));
-        match RESOLUTION.check(&"a".repeat(2001)) {
+        const NOTE: TextLimit = TextLimit { what: "note", max: 2000 };
+        assert_eq!(NOTE.check("  ok  ").ok(), Some("ok"));
+        match NOTE.check(&"a".repeat(2001)) {
             Err(ServiceError::User(m)) => {
-                assert!(m.contains("resolution") && m.contains("2001") && m.contains("2000"), "{m}")
+                assert!(m.contains("note") && m.contains("2001") && m.contains("2000"), "{m}")
             }
             other => panic!("expected a refusal, got {other:?}"),
         }

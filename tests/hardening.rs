@@ -199,12 +199,7 @@ on_both_backends!(closer, the_closer_is_named_and_the_assignee_told);
 /// anyone or changes anything. A re-delivered refusal is not said twice.
 async fn plain_text_and_anonymous_commands(chat: Chat) {
     let sent = event(&chat, common::console_event("bob", EventKind::Text { text: "hello there".into() })).await;
-    assert_eq!(
-        replies(&sent),
-        [
-            "I read commands, not chat: they start with /, e.g. /ticket new Printer on 3F is jammed. /help lists them all."
-        ]
-    );
+    assert_eq!(replies(&sent), ["I read commands, not chat: they start with /. Send /help to see them all."]);
     let persons = chat.count("persons").await;
     let anonymous = common::console_event("group", EventKind::Anonymous { text: "/ticket new From the group".into() });
     let sent = event(&chat, anonymous).await;

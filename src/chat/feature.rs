@@ -17,19 +17,12 @@ use super::{commands, text};
 use crate::kernel::clock::Clock;
 use crate::kernel::{Actor, Person, ServiceResult, refuse};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, Scheduler};
+pub use crate::store::PersonColumn;
 use crate::store::{Store, Tx};
 
 /// Builds a feature from the config (already validated). The one list of them is
 /// `features::BUILTIN`.
 pub type Install = fn(&crate::config::Config) -> Arc<dyn Feature>;
-
-/// A table column that points at a person: moved to the surviving person when two
-/// accounts are linked into one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PersonColumn {
-    pub table: &'static str,
-    pub column: &'static str,
-}
 
 /// A feature: a folder under `src/features/`, registered with one line.
 #[async_trait]

@@ -36,8 +36,7 @@ pub fn internal_error(reference: &str) -> String {
 }
 
 pub fn plain_text() -> String {
-    "I read commands, not chat: they start with /, e.g. /ticket new Printer on 3F is jammed. /help lists them all."
-        .to_owned()
+    "I read commands, not chat: they start with /. Send /help to see them all.".to_owned()
 }
 
 pub fn anonymous_admin() -> String {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use deskmate_port::{ChannelKind, Platform};
 use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use super::plan::lane_kind;
+use crate::store::lane;
 
 /// Limits for one platform; `0` means no limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,7 @@ impl Pacing {
 
     /// Waits until the lane and the platform may send one more message.
     pub async fn lane_ready(&self, platform: Platform, lane: &str) {
-        if let Some((_, limiter)) = self.lanes.get(&(platform, lane_kind(lane))) {
+        if let Some((_, limiter)) = self.lanes.get(&(platform, lane::kind(lane))) {
             limiter.until_key_ready(&lane.to_owned()).await;
         }
         self.global_ready(platform).await;
@@ -75,7 +75,7 @@ impl Pacing {
     /// How many messages the lane may send within the coalescing horizon; `None` when
     /// unlimited.
     pub fn capacity_soon(&self, platform: Platform, lane: &str) -> Option<u64> {
-        let (per_minute, _) = self.lanes.get(&(platform, lane_kind(lane)))?;
+        let (per_minute, _) = self.lanes.get(&(platform, lane::kind(lane)))?;
         let minutes = self.coalesce_after.as_secs_f64() / 60.0;
         Some(((f64::from(*per_minute) * minutes).floor() as u64).max(1))
     }

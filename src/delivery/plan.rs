@@ -3,10 +3,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use deskmate_port::{Account, ChannelKind, ChannelRef, Destination, Platform};
+use deskmate_port::{Account, ChannelRef, Destination, Platform};
 
 use crate::kernel::{Audience, Effect};
-use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError};
+use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError, lane};
 
 /// What caused a batch of effects: an inbound event (replies go back to it) or a job.
 #[derive(Debug, Clone)]
@@ -92,7 +92,7 @@ impl Planner {
                             destination: Destination::Channel(channel.clone()),
                             body: body.clone(),
                             subject: Some(subject.to_string()),
-                            coalesce: coalesce.as_ref().map(|c| (c.kind.clone(), c.label.clone())),
+                            coalesce: coalesce.as_ref().map(|c| (c.kind.to_owned(), c.label.clone())),
                             priority: 2,
                             due: now,
                         });
@@ -176,12 +176,7 @@ impl Planner {
 
 /// Direct messages to one account share a lane, kept apart from channel ids.
 fn direct_lane(account: &Account) -> String {
-    format!("dm:{}", account.id)
-}
-
-/// The kind of conversation a lane is, for pacing.
-pub fn lane_kind(lane: &str) -> ChannelKind {
-    if lane.starts_with("dm:") { ChannelKind::Direct } else { ChannelKind::Group }
+    lane::direct(&account.id)
 }
 
 /// A question's message is remembered, so a reply to it finds it.

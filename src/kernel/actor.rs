@@ -54,3 +54,10 @@ pub struct Audit {
     pub platform: Platform,
     pub at: DateTime<Utc>,
 }
+
+/// What an event-log entry records, named by the part that owns it (`ticket.claim`):
+/// each owner keeps its actions in one enum, so the log's words are declared, not typed
+/// ad hoc.
+pub trait AuditAction: Copy {
+    fn name(self) -> &'static str;
+}

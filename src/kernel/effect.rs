@@ -51,7 +51,7 @@ pub type Outcome = Vec<Effect>;
 /// that owns the kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Coalesce {
-    /// Namespaced by the feature: `tk.new`.
-    pub kind: String,
+    /// Named by the feature that owns it: `ticket.new`.
+    pub kind: &'static str,
     pub label: String,
 }

@@ -13,7 +13,7 @@ pub mod report;
 mod role;
 mod subject;
 
-pub use actor::{Actor, Audit, Person, PersonName};
+pub use actor::{Actor, Audit, AuditAction, Person, PersonName};
 pub use effect::{Audience, Coalesce, Effect, Outcome};
 pub use error::{Failure, ServiceError, ServiceResult, refuse};
 pub(crate) use ids::id_type;

@@ -13,6 +13,7 @@ macro_rules! named_enum {
         impl $name {
             pub const ALL: [$name; [$($text),+].len()] = [$($name::$variant),+];
             /// The words, in declaration order (for choices in command declarations).
+            #[allow(dead_code)]
             pub const NAMES: [&'static str; [$($text),+].len()] = [$($text),+];
 
             pub const fn as_str(self) -> &'static str {

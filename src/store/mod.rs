@@ -20,8 +20,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use notices::EventRecord;
-pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats};
-pub use people::{Reach, Revoked};
+pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats, lane};
+pub use people::{PersonColumn, Reach, Revoked};
 pub use prompts::{PromptRow, prompt_subject};
 pub use schedules::ScheduleRow;
 
@@ -169,7 +169,7 @@ macro_rules! log_event {
         .bind($audit.actor.map(|p: crate::kernel::PersonId| p.0))
         .bind($audit.platform.as_str())
         .bind($subject.to_string())
-        .bind($action)
+        .bind(crate::kernel::AuditAction::name($action))
         .bind($detail)
         .execute($conn)
         .await
@@ -178,6 +178,22 @@ macro_rules! log_event {
 pub(crate) use log_event;
 
 pub use crate::kernel::Audit;
+
+crate::kernel::named_enum! {
+    /// What the store core records in the event log.
+    pub enum CoreAction {
+        Registered => "registered",
+        RoleGrant => "role.grant",
+        RoleRevoke => "role.revoke",
+        TzSet => "tz.set",
+    }
+}
+
+impl crate::kernel::AuditAction for CoreAction {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
 
 pub fn ms(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()

@@ -62,6 +62,24 @@ impl std::str::FromStr for OutboxOp {
     }
 }
 
+/// A lane is one conversation's queue: a channel's id, or `dm:<account>` for direct
+/// messages to one account. Made and read only here.
+pub mod lane {
+    use deskmate_port::ChannelKind;
+
+    const DIRECT: &str = "dm:";
+
+    /// The lane of direct messages to an account.
+    pub fn direct(account_id: &str) -> String {
+        format!("{DIRECT}{account_id}")
+    }
+
+    /// What kind of conversation a lane is, for pacing.
+    pub fn kind(lane: &str) -> ChannelKind {
+        if lane.starts_with(DIRECT) { ChannelKind::Direct } else { ChannelKind::Group }
+    }
+}
+
 pub struct NewOutboxRow {
     /// Unique for this message: a retry, a restart or a second instance never queues
     /// or sends it twice.

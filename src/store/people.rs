@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
-use super::{Audit, Result, Store, StoreError, Tx, TxInner, log_event, ms, parse_column, with_db, with_tx};
+use super::{Audit, CoreAction, Result, Store, StoreError, Tx, TxInner, log_event, ms, parse_column, with_db, with_tx};
 use crate::kernel::{DeptId, Person, PersonId, Role, RoleSet, Subject};
 
 #[derive(sqlx::FromRow)]
@@ -24,6 +24,14 @@ struct KnownAccountRow {
     account_name: String,
     last_group: Option<String>,
     dm_blocked_at: Option<i64>,
+}
+
+/// A table column that points at a person: moved to the surviving person when two
+/// accounts are linked into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonColumn {
+    pub table: &'static str,
+    pub column: &'static str,
 }
 
 /// Where an account can be reached, as its last message left it.
@@ -120,7 +128,7 @@ impl Store {
                     &mut **c,
                     audit,
                     Subject::new("person", person_id),
-                    "registered",
+                    CoreAction::Registered,
                     format!("{platform}:{}", account.id)
                 )?;
                 Some(person_id)
@@ -229,7 +237,7 @@ impl Tx {
                 .execute(&mut **tx)
                 .await?;
             if done.rows_affected() == 1 {
-                log_event!(&mut **tx, audit, Subject::new("person", person.0), "role.grant", role.as_str())?;
+                log_event!(&mut **tx, audit, Subject::new("person", person.0), CoreAction::RoleGrant, role.as_str())?;
             }
             Ok(done.rows_affected() == 1)
         })
@@ -258,7 +266,7 @@ impl Tx {
             .execute(&mut **tx)
             .await?;
             if done.rows_affected() == 1 {
-                log_event!(&mut **tx, audit, Subject::new("person", person.0), "role.revoke", role.as_str())?;
+                log_event!(&mut **tx, audit, Subject::new("person", person.0), CoreAction::RoleRevoke, role.as_str())?;
                 return Ok(Revoked::Revoked);
             }
             let (held,): (i64,) =
@@ -278,7 +286,7 @@ impl Tx {
                 .bind(person.0)
                 .execute(&mut **tx)
                 .await?;
-            log_event!(&mut **tx, audit, Subject::new("person", person.0), "tz.set", tz.name())?;
+            log_event!(&mut **tx, audit, Subject::new("person", person.0), CoreAction::TzSet, tz.name())?;
             Ok(())
         })
     }
@@ -286,12 +294,7 @@ impl Tx {
     /// Merges person `from` into `into` (two accounts found to be one person): every
     /// column that points at a person moves over (`columns`, from the features), roles
     /// join, a zone or department `into` lacks is taken, and `from` is deleted.
-    pub async fn merge_person(
-        &mut self,
-        from: PersonId,
-        into: PersonId,
-        columns: &[crate::chat::feature::PersonColumn],
-    ) -> Result<()> {
+    pub async fn merge_person(&mut self, from: PersonId, into: PersonId, columns: &[PersonColumn]) -> Result<()> {
         let mut statements: Vec<String> = vec![
             "UPDATE accounts SET person_id = $1 WHERE person_id = $2".to_owned(),
             "INSERT INTO person_roles (person_id, role) SELECT $1, role FROM person_roles WHERE person_id = $2 \
@@ -371,7 +374,7 @@ impl Store {
                      WHERE platform = $1 AND lane = $2 AND state = 'unreachable'",
                 )
                 .bind(platform)
-                .bind(format!("dm:{}", account.id))
+                .bind(super::lane::direct(&account.id))
                 .bind(ms(now))
                 .execute(&mut **c)
                 .await?

@@ -292,6 +292,16 @@ impl Chat {
 
     /// Starts with the given clock.
     pub async fn start_clock(backend: Backend, clock: FakeClock, tweak: impl FnOnce(&mut Config)) -> Option<Chat> {
+        Chat::start_full(backend, clock, tweak, Vec::new()).await
+    }
+
+    /// Starts with the given clock and, beside the built-in features, `extra` ones.
+    pub async fn start_full(
+        backend: Backend,
+        clock: FakeClock,
+        tweak: impl FnOnce(&mut Config),
+        extra: Vec<Arc<dyn deskmate::chat::feature::Feature>>,
+    ) -> Option<Chat> {
         init_tracing();
         let db = TestDb::new(backend).await?;
         let console = Recorder::new(Platform::Console);
@@ -300,7 +310,10 @@ impl Chat {
         config.general.instance = "first".to_owned();
         tweak(&mut config);
         let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
-        let app = App::start(&config, Arc::new(clock.clone()) as Arc<dyn Clock>, messengers).await.unwrap();
+        let mut features = deskmate::features::builtin(&config);
+        features.extend(extra);
+        let clock_for_app = Arc::new(clock.clone()) as Arc<dyn Clock>;
+        let app = App::start_with(&config, clock_for_app, messengers, features).await.unwrap();
         Some(Chat { app, clock, console, telegram, db, backend })
     }
 

@@ -5,8 +5,10 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use deskmate::chat::feature::Feature;
 use deskmate_port::{Destination, EventKind, Inbound};
 
 use super::{Backend, Chat, Sent, console_event};
@@ -26,6 +28,13 @@ pub struct Story {
 impl Story {
     pub async fn start(backend: Backend, tweak: impl FnOnce(&mut deskmate::config::Config)) -> Option<Story> {
         let chat = Chat::start_with(backend, tweak).await?;
+        Some(Story { chat: Some(chat), unread: VecDeque::new(), read: Vec::new(), finished: false })
+    }
+
+    /// A story with more features than the built-in ones (a test's own).
+    pub async fn with_features(backend: Backend, extra: Vec<Arc<dyn Feature>>) -> Option<Story> {
+        let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 9, 0, 0).single().unwrap();
+        let chat = Chat::start_full(backend, deskmate::kernel::clock::FakeClock::at(start), |_| {}, extra).await?;
         Some(Story { chat: Some(chat), unread: VecDeque::new(), read: Vec::new(), finished: false })
     }
 
@@ -119,6 +128,15 @@ impl Story {
         self.take("edit", |m| matches!(&m.to, Destination::Edit(_))).await
     }
 
+    /// Nothing was said that the test has not read, even after waiting a moment (for a
+    /// timer that must not have fired).
+    pub async fn quiet(&mut self) -> &mut Self {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        self.collect();
+        assert!(self.unread.is_empty(), "the bot said what the test did not expect: {:#?}", self.unread);
+        self
+    }
+
     /// Nothing more may have been said; then the story ends.
     pub async fn finish(mut self) {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -139,9 +157,29 @@ impl Drop for Story {
     }
 }
 
-/// Runs a story on SQLite and on PostgreSQL (when configured).
+/// Runs a story on SQLite and on PostgreSQL (when configured); `features: …` adds
+/// features of the test's own to the built-in ones.
 #[macro_export]
 macro_rules! story {
+    ($name:ident, features: $features:expr, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                if let Some(story) = common::story::Story::with_features(common::Backend::Sqlite, $features).await {
+                    $body(story).await;
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if let Some(story) = common::story::Story::with_features(common::Backend::Postgres, $features).await {
+                    $body(story).await;
+                }
+            }
+        }
+    };
     ($name:ident, $body:expr) => {
         story!($name, |_: &mut deskmate::config::Config| {}, $body);
     };

@@ -9,8 +9,10 @@ use super::text;
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::text as chat_text;
 use crate::kernel::{Actor, Effect, Role, ServiceResult, refuse};
-use crate::limits;
+use crate::limits::TextLimit;
 use crate::store::Revoked;
+
+const DEPARTMENT: TextLimit = TextLimit { what: "department name", max: 80 };
 
 const LINK_CODE_MINUTES: i64 = 10;
 const LINK_CODE_LEN: usize = 8;
@@ -70,7 +72,7 @@ impl Directory {
     pub async fn create_department(&self, cx: &mut Cx<'_>, name: &str) -> ServiceResult {
         let (tx, actor) = (&mut *cx.tx, cx.actor);
         require(actor, Role::Admin, "dept create")?;
-        let name = limits::DEPARTMENT.check(name)?;
+        let name = DEPARTMENT.check(name)?;
         match tx.create_department(name, actor.audit()).await? {
             Some(d) => Ok(vec![Effect::reply(text::dept_created(&d))]),
             None => refuse(text::dept_exists(name)),

@@ -5,8 +5,24 @@ use deskmate_port::Platform;
 
 use super::model::Department;
 use crate::chat::feature::PersonColumn;
-use crate::kernel::{Audit, DeptId, PersonId, PersonName, Subject};
+use crate::kernel::{Audit, AuditAction, DeptId, PersonId, PersonName, Subject, named_enum};
 use crate::store::{Result, Store, Tx, from_ms, log_event, ms, with_db, with_tx};
+
+named_enum! {
+    /// What the directory records in the event log.
+    pub enum DirectoryEvent {
+        DeptCreate => "dept.create",
+        DeptAdd => "dept.add",
+        DeptSetManager => "dept.set-manager",
+        AccountLink => "account.link",
+    }
+}
+
+impl AuditAction for DirectoryEvent {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkOutcome {
@@ -93,7 +109,7 @@ impl Tx {
             .fetch_optional(&mut **tx)
             .await?;
             if let Some((id,)) = row {
-                log_event!(&mut **tx, audit, Subject::new("dept", id), "dept.create", name)?;
+                log_event!(&mut **tx, audit, Subject::new("dept", id), DirectoryEvent::DeptCreate, name)?;
             }
             row.map(|(id,)| id)
         });
@@ -107,7 +123,13 @@ impl Tx {
                 .bind(person.0)
                 .execute(&mut **tx)
                 .await?;
-            log_event!(&mut **tx, audit, Subject::new("dept", dept.0), "dept.add", format!("person:{person}"))?;
+            log_event!(
+                &mut **tx,
+                audit,
+                Subject::new("dept", dept.0),
+                DirectoryEvent::DeptAdd,
+                format!("person:{person}")
+            )?;
             Ok(())
         })
     }
@@ -123,7 +145,7 @@ impl Tx {
                 &mut **tx,
                 audit,
                 Subject::new("dept", dept.0),
-                "dept.set-manager",
+                DirectoryEvent::DeptSetManager,
                 format!("person:{manager}")
             )?;
             Ok(())
@@ -236,7 +258,7 @@ impl Tx {
                 &mut **tx,
                 audit,
                 Subject::new("person", owner.0),
-                "account.link",
+                DirectoryEvent::AccountLink,
                 format!("merged person:{from}")
             )?;
         });

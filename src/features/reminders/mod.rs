@@ -12,9 +12,10 @@ use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, RateClass, U
 use crate::chat::feature::{Cx, Feature, Kit};
 use crate::chat::text as chat_text;
 use crate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
+use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
-use crate::{limits, typed_commands};
+use crate::typed_commands;
 
 /// Setting reminders has a per-person limit of its own (`[limits] reminders_per_minute`).
 pub const NEW_REMINDERS: RateClass = RateClass { key: "reminders", noun: "new reminders" };
@@ -52,6 +53,8 @@ impl TryFrom<&Invocation> for ReminderCommand {
 }
 
 const NAME: &str = "reminders";
+
+const TEXT: TextLimit = TextLimit { what: "reminder text", max: 500 };
 const REMIND: &str = "remind";
 
 /// What a reminder's timer carries.
@@ -96,7 +99,7 @@ impl Feature for Reminders {
 
 async fn remind(cx: &mut Cx<'_>, at: DateTime<Utc>, text: &str) -> ServiceResult {
     let actor = cx.actor;
-    let text = limits::REMINDER.check(text)?;
+    let text = TEXT.check(text)?;
     if at <= actor.at {
         return refuse(chat_text::time_passed(at, actor.tz));
     }

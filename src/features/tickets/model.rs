@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use deskmate_port::Platform;
 
-use crate::kernel::{Person, PersonName, Role, Subject, id_type, named_enum};
+use crate::kernel::{AuditAction, Person, PersonName, Role, Subject, id_type, named_enum};
 
 id_type!(
     /// A work order; shown to people as `#<id>`.
@@ -41,6 +41,21 @@ impl Ticket {
 
 pub fn ticket_subject(id: TicketId) -> Subject {
     Subject::new("ticket", id.0)
+}
+
+named_enum! {
+    /// What the tickets feature records in the event log.
+    pub enum TicketEvent {
+        Open => "ticket.open",
+        Claim => "ticket.claim",
+        Close => "ticket.close",
+    }
+}
+
+impl AuditAction for TicketEvent {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// Agents and managers see the whole queue; everyone else sees their own tickets.

@@ -9,16 +9,19 @@ use crate::chat::feature::{Cx, Kit};
 use crate::chat::questions;
 use crate::chat::text as chat_text;
 use crate::kernel::{Actor, Coalesce, Effect, Person, Role, ServiceResult, refuse};
-use crate::limits;
+use crate::limits::TextLimit;
 use crate::store::Tx;
 
 const LIST_LIMIT: i64 = 25;
+
+const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
+const RESOLUTION: TextLimit = TextLimit { what: "resolution", max: 2000 };
 
 /// How long the resolution question waits for its answer.
 const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
-    let title = limits::TITLE.check(title)?;
+    let title = TITLE.check(title)?;
     let ticket =
         cx.tx.create_ticket(NewTicket { title, priority, requester: cx.actor.person.id }, cx.actor.audit()).await?;
     Ok(vec![
@@ -27,7 +30,7 @@ pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceRe
             audience: QUEUE,
             subject: ticket.subject(),
             body: text::ticket_notice(&ticket),
-            coalesce: Some(Coalesce { kind: NEW_TICKET.to_owned(), label: format!("#{}", ticket.id) }),
+            coalesce: Some(Coalesce { kind: NEW_TICKET, label: format!("#{}", ticket.id) }),
         },
     ])
 }
@@ -113,7 +116,7 @@ pub async fn close(cx: &mut Cx<'_>, id: TicketId, resolution: Option<&str>) -> S
     let actor = cx.actor;
     let ticket = find(cx.tx, id).await?;
     may_close(&ticket, actor)?;
-    let resolution = resolution.map(|r| limits::RESOLUTION.check(r)).transpose()?.filter(|r| !r.is_empty());
+    let resolution = resolution.map(|r| RESOLUTION.check(r)).transpose()?.filter(|r| !r.is_empty());
     let Some(closed) = cx.tx.close_ticket(id, ticket.status, resolution, actor.person.id, actor.audit()).await? else {
         let now = find(cx.tx, id).await?;
         let e = now.status.close().err().unwrap_or(TransitionError::AlreadyClosed);

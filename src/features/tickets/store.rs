@@ -3,7 +3,7 @@
 
 use deskmate_port::Platform;
 
-use super::model::{Priority, Ticket, TicketId, TicketStatus, ticket_subject};
+use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
@@ -132,7 +132,7 @@ impl Tx {
                 &mut **tx,
                 audit,
                 ticket_subject(TicketId(id)),
-                "ticket.open",
+                TicketEvent::Open,
                 format!("[{}] {}", new.priority, new.title)
             )?;
             id
@@ -180,14 +180,14 @@ impl Tx {
                 TicketStatus::Claimed,
                 Some(agent.0),
                 None,
-                "ticket.claim",
+                TicketEvent::Claim,
             ),
             Change::Close { resolution, by } => (
                 "UPDATE tickets SET status = $1, closed_by_id = $2, resolution = $3, closed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
                 TicketStatus::Closed,
                 Some(by.0),
                 resolution,
-                "ticket.close",
+                TicketEvent::Close,
             ),
         };
         let changed = with_tx!(self, |tx| {
