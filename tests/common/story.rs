@@ -69,15 +69,33 @@ impl Story {
         self.send(who, EventKind::Button { button_id: id, message: None }).await
     }
 
-    /// `who` answers the newest question read that was put to them.
+    /// `who` answers the newest question read that was put to them (as a reply or a
+    /// direct message).
     pub async fn answer(&mut self, who: &str, text: &str) -> &mut Self {
         let prompt = self
             .read
             .iter()
             .rev()
-            .filter(|m| matches!(&m.to, Destination::Reply { reply_handle, .. } if reply_handle.starts_with(&format!("{who}#"))))
+            .filter(|m| match &m.to {
+                Destination::Reply { reply_handle, .. } => reply_handle.starts_with(&format!("{who}#")),
+                Destination::Direct(account) => account.id == who,
+                _ => false,
+            })
             .find_map(|m| m.body.prompt.clone())
             .unwrap_or_else(|| panic!("no question to {who} was read"));
+        self.send(who, EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }).await
+    }
+
+    /// `who` answers the newest question read that was put to `asked` (someone else
+    /// answering a question that is not theirs).
+    pub async fn answer_for(&mut self, who: &str, asked: &str, text: &str) -> &mut Self {
+        let prompt = self
+            .read
+            .iter()
+            .rev()
+            .filter(|m| matches!(&m.to, Destination::Direct(account) if account.id == asked))
+            .find_map(|m| m.body.prompt.clone())
+            .unwrap_or_else(|| panic!("no question to {asked} was read"));
         self.send(who, EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }).await
     }
 

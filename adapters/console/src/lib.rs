@@ -147,8 +147,13 @@ impl Messenger for ConsoleMessenger {
             let path = save(&state.files_dir, &id, file).map_err(|e| SendError::Transient(e.to_string()))?;
             out.push_str(&format!("\n  📎 {} ({}) → {}", file.name, file.size_text(), path.display()));
         }
-        if let (Some(prompt), Destination::Reply { reply_handle, .. }) = (&message.body.prompt, &message.to) {
-            let speaker = reply_handle.split('#').next().unwrap_or_default().to_owned();
+        let asked = match &message.to {
+            Destination::Reply { reply_handle, .. } => reply_handle.split('#').next(),
+            Destination::Direct(account) => Some(account.id.as_str()),
+            _ => None,
+        };
+        if let (Some(prompt), Some(speaker)) = (&message.body.prompt, asked) {
+            let speaker = speaker.to_owned();
             out.push_str(&format!("\n  (answer with /answer TEXT as {speaker})"));
             state.prompts.insert(speaker, prompt.clone());
         }

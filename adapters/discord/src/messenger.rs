@@ -118,7 +118,9 @@ impl DiscordMessenger {
     async fn direct(&self, user: u64, body: &Body, key: &str) -> Result<MessageRef, SendError> {
         let dm =
             self.http.create_private_channel(&json!({ "recipient_id": user.to_string() })).await.map_err(send_error)?;
-        let id = self.post(dm.id.get(), body, key, None).await?;
+        // A question put to someone who is not interacting: a modal cannot open unasked,
+        // so it comes with a button that opens the form.
+        let id = self.post(dm.id.get(), &with_answer_button(body), key, None).await?;
         Ok(MessageRef { channel: convert::channel(dm.id.get(), true), message_id: id.to_string() })
     }
 
@@ -232,20 +234,7 @@ impl DiscordMessenger {
         private: bool,
         body: &Body,
     ) -> Result<MessageRef, SendError> {
-        let body = match &body.prompt {
-            // The question comes with a button that opens the form.
-            Some(prompt) => Body {
-                text: body.text.clone(),
-                buttons: vec![deskmate_port::Button {
-                    id: format!("{ASK}{prompt}"),
-                    label: "Answer".to_owned(),
-                    style: deskmate_port::ButtonStyle::Primary,
-                }],
-                prompt: None,
-                ..body.clone()
-            },
-            None => body.clone(),
-        };
+        let body = with_answer_button(body);
         let last = self.follow_parts(token, &render::parts(&body.text), 0, private, &body).await?;
         Ok(self.reference(channel, &last.unwrap_or_default().to_string()))
     }
@@ -339,6 +328,23 @@ struct Interaction<'a> {
 
 /// The custom id prefix of the adapter's own "Answer" buttons, which open a form.
 pub(crate) const ASK: &str = "ask:";
+
+/// A question's body with an Answer button that opens its form (the question itself is
+/// then carried by the button).
+fn with_answer_button(body: &Body) -> Body {
+    match &body.prompt {
+        Some(prompt) => Body {
+            buttons: vec![deskmate_port::Button {
+                id: format!("{ASK}{prompt}"),
+                label: "Answer".to_owned(),
+                style: deskmate_port::ButtonStyle::Primary,
+            }],
+            prompt: None,
+            ..body.clone()
+        },
+        None => body.clone(),
+    }
+}
 
 fn message_data(content: &str, private: bool, with_buttons: bool, body: &Body) -> Value {
     let mut data = json!({ "content": content, "allowed_mentions": render::no_pings() });
