@@ -45,6 +45,8 @@ pub struct App {
     /// Where the operations listener is, when configured.
     pub http: Option<std::net::SocketAddr>,
     planner: Planner,
+    /// What the job queue hands due work to; it holds this only weakly.
+    _jobs: Arc<dyn scheduler::Handler>,
     clock: Arc<dyn Clock>,
     stop: Arc<watch::Sender<bool>>,
     shutdown_flush: Duration,
@@ -124,7 +126,8 @@ impl App {
             commands: Arc::new(registry.commands().to_vec()),
             person_columns: Arc::new(registry.person_columns()),
         };
-        scheduler.set_handler(Arc::new(Jobs { registry: registry.clone(), kit: kit.clone() }));
+        let jobs: Arc<dyn scheduler::Handler> = Arc::new(Jobs { registry: registry.clone(), kit: kit.clone() });
+        scheduler.set_handler(&jobs);
         let summaries = registry.clone();
         dispatcher.set_summaries(Box::new(move |kind, labels| summaries.coalesced(kind, labels)));
         let planner_for_app = planner.clone();
@@ -146,6 +149,7 @@ impl App {
             scheduler,
             http,
             planner: planner_for_app,
+            _jobs: jobs,
             clock,
             stop: Arc::new(stop),
             shutdown_flush: Duration::from_secs(config.outbox.shutdown_flush_seconds),

@@ -38,7 +38,7 @@ async fn roles_are_admin_only(chat: Chat) {
     assert_eq!(chat.reply("carol", "/role revoke @bob admin").await, "bob is no longer an admin.");
     assert!(chat.reply("bob", "/role grant @bob agent").await.contains("Only admins"), "revoked at once");
     let bob = chat.store().person_by_handle(Platform::Console, "bob").await.unwrap().unwrap();
-    let log = chat.store().events(&format!("person:{}", bob.id)).await.unwrap();
+    let log = chat.store().events(deskmate::kernel::Subject::new("person", bob.id.0)).await.unwrap();
     assert_eq!(log.iter().filter(|e| e.action.starts_with("role.")).count(), 4, "{log:?}");
     chat.finish().await;
 }

@@ -103,7 +103,7 @@ async fn the_done_when_story(chat: Chat) {
     assert_eq!(chat.reply("dave", "/ticket claim 1").await, "Ticket #1 is closed; it cannot be changed.");
 
     // The event log has who, what, when and from where.
-    let log = chat.store().events("ticket:1").await.unwrap();
+    let log = chat.store().events(deskmate::features::tickets::ticket_subject(TicketId(1))).await.unwrap();
     let actions: Vec<(&str, Option<&str>)> = log.iter().map(|e| (e.action.as_str(), e.actor.as_deref())).collect();
     assert_eq!(
         actions,
@@ -240,7 +240,16 @@ async fn concurrent_claims(chat: Chat) {
     assert!(told.iter().all(|t| *t == expected), "{told:?}");
     let ticket = chat.store().ticket(TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.assignee.map(|a| a.name), Some(winners[0].clone()));
-    assert_eq!(chat.store().events("ticket:1").await.unwrap().iter().filter(|e| e.action == "ticket.claim").count(), 1);
+    assert_eq!(
+        chat.store()
+            .events(deskmate::features::tickets::ticket_subject(TicketId(1)))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "ticket.claim")
+            .count(),
+        1
+    );
     if let Ok(chat) = std::sync::Arc::try_unwrap(chat) {
         chat.finish().await;
     }

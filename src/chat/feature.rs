@@ -27,7 +27,8 @@ pub type Install = fn(&crate::config::Config) -> Arc<dyn Feature>;
 /// A feature: a folder under `src/features/`, registered with one line.
 #[async_trait]
 pub trait Feature: Send + Sync + 'static {
-    /// Owner name of its timers and the prefix of its log lines: `tickets`.
+    /// Owner name of its timers, and the `feature` field of its events' log spans:
+    /// `tickets`.
     fn name(&self) -> &'static str;
 
     /// Its button and question namespace, short because Telegram allows 64 bytes of

@@ -98,5 +98,6 @@ pub async fn answer(
     if !cx.tx.answer_prompt(prompt.id, actor.at).await? {
         return refuse(text::prompt_answered());
     }
+    tracing::Span::current().record("feature", feature.name());
     feature.answer(cx, &action, answer).await
 }

@@ -114,6 +114,7 @@ impl Router {
             channel = %event.channel.id,
             user = %event.author.id,
             command = tracing::field::Empty,
+            feature = tracing::field::Empty,
         );
         let origin = Origin {
             key: format!("{}:{}", event.platform, event.id),
@@ -347,6 +348,7 @@ impl Router {
         let Some(feature) = self.registry.for_command(invocation.path[0]) else {
             return Err(ServiceError::User(text::unknown_command(&invocation.full_name(), None)));
         };
+        tracing::Span::current().record("feature", feature.name());
         feature.command(&mut Cx { tx, actor, kit: &self.kit }, &invocation).await
     }
 
@@ -358,6 +360,7 @@ impl Router {
             return Err(ServiceError::User(text::stale_button()));
         };
         tracing::Span::current().record("command", format!("button {button_id}"));
+        tracing::Span::current().record("feature", feature.name());
         let effects = feature.button(&mut Cx { tx, actor, kit: &self.kit }, &pressed).await?;
         // A press is answered privately (a toast); the notice edit shows everyone.
         Ok(effects

@@ -1,7 +1,7 @@
 //! The River jobs Deskmate queues, and the workers that hand them to whoever owns them
 //! (a feature, through the [`Handler`]) and queue what comes back.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use chrono::{DateTime, Utc};
 use deskmate_port::{ChannelRef, Platform};
@@ -89,15 +89,15 @@ pub(super) struct JobContext {
     pub planner: Planner,
     pub dispatcher: Arc<Dispatcher>,
     pub clock: Arc<dyn Clock>,
-    pub handler: Arc<OnceLock<Arc<dyn Handler>>>,
+    pub handler: Arc<OnceLock<Weak<dyn Handler>>>,
 }
 
 /// A run more than this late says so (it fired after downtime).
 const LATE_AFTER: chrono::Duration = chrono::Duration::minutes(1);
 
 impl JobContext {
-    fn handler(&self) -> Result<&Arc<dyn Handler>, SchedulerError> {
-        self.handler.get().ok_or(SchedulerError::NoHandler)
+    fn handler(&self) -> Result<Arc<dyn Handler>, SchedulerError> {
+        self.handler.get().and_then(Weak::upgrade).ok_or(SchedulerError::NoHandler)
     }
 
     /// Runs `work` in a transaction, queues the effects it returns and completes the job,

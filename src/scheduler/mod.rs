@@ -12,7 +12,7 @@ pub mod calendar;
 mod jobs;
 mod planner;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -80,7 +80,7 @@ pub struct Scheduler {
     /// clock): due times are mapped onto the job queue's real time.
     clock: Arc<dyn Clock>,
     store: Store,
-    handler: Arc<OnceLock<Arc<dyn Handler>>>,
+    handler: Arc<OnceLock<Weak<dyn Handler>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +93,7 @@ pub enum SchedulerError {
     Payload(#[from] serde_json::Error),
     #[error(transparent)]
     Handler(ServiceError),
-    #[error("the job queue started without a handler")]
+    #[error("the job queue has no handler (none was set, or the app is gone)")]
     NoHandler,
 }
 
@@ -131,7 +131,7 @@ impl Scheduler {
         tuning: SchedulerTuning,
         instance: &str,
     ) -> Result<Scheduler, SchedulerError> {
-        let handler: Arc<OnceLock<Arc<dyn Handler>>> = Arc::default();
+        let handler: Arc<OnceLock<Weak<dyn Handler>>> = Arc::default();
         let context = Arc::new(jobs::JobContext {
             store: store.clone(),
             planner,
@@ -167,9 +167,10 @@ impl Scheduler {
         Ok(Scheduler { client, run: Arc::default(), clock, store: store.clone(), handler })
     }
 
-    /// Names who runs what comes due; once, before [`Self::start`].
-    pub fn set_handler(&self, handler: Arc<dyn Handler>) {
-        if self.handler.set(handler).is_err() {
+    /// Names who runs what comes due; once, before [`Self::start`]. The queue holds it
+    /// weakly (the handler's features hold the queue to set timers): the caller keeps it.
+    pub fn set_handler(&self, handler: &Arc<dyn Handler>) {
+        if self.handler.set(Arc::downgrade(handler)).is_err() {
             tracing::warn!("the job queue's handler was set twice; the first one stays");
         }
     }

@@ -48,7 +48,7 @@ impl Store {
     }
 
     /// A subject's history, oldest first.
-    pub async fn events(&self, subject: impl std::fmt::Display) -> Result<Vec<EventRecord>> {
+    pub async fn events(&self, subject: crate::kernel::Subject) -> Result<Vec<EventRecord>> {
         let rows: Vec<(i64, Option<String>, String, String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT e.at, p.display_name, e.platform, e.action, e.detail FROM events e \
