@@ -320,7 +320,8 @@ impl Default for Outbox {
     }
 }
 impl Limits {
-    /// The per-minute limit of a rate class (0: none).
+    /// The per-minute limit of a rate class (0: none). A feature with a rate class of
+    /// its own adds its `<key>_per_minute` field here, in its config section.
     pub fn per_minute(&self, class: &str) -> u32 {
         match class {
             "commands" => self.commands_per_minute,
@@ -328,6 +329,11 @@ impl Limits {
             "reminders" => self.reminders_per_minute,
             _ => 0,
         }
+    }
+
+    /// Whether a rate class has a setting here.
+    pub fn knows(&self, class: &str) -> bool {
+        matches!(class, "commands" | "tickets" | "reminders")
     }
 }
 

@@ -60,31 +60,35 @@ impl App {
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
     ) -> anyhow::Result<App> {
-        App::start_with(config, clock, messengers, features::builtin(config)).await
+        App::start_with(config, clock, messengers, Vec::new()).await
     }
 
-    /// [`Self::start`] with a chosen list of features (the built-in ones and more).
+    /// [`Self::start`] with features of the caller's beside the built-in ones (which are
+    /// always installed: their tables exist, and merging two people moves their columns).
     pub async fn start_with(
         config: &Config,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
-        features: Vec<Arc<dyn Feature>>,
+        extra: Vec<Arc<dyn Feature>>,
     ) -> anyhow::Result<App> {
         let store = Store::connect(&config.database.url)
             .await
             .with_context(|| format!("opening the database at {}", redact(&config.database.url)))?;
         store.migrate().await.context("applying migrations")?;
-        App::with_store(config, store, clock, messengers, features).await
+        App::with_store(config, store, clock, messengers, extra).await
     }
 
-    /// Wires the features over an open, migrated store and starts the background work.
+    /// Wires the built-in features and `extra` ones over an open, migrated store and
+    /// starts the background work.
     pub async fn with_store(
         config: &Config,
         store: Store,
         clock: Arc<dyn Clock>,
         messengers: Vec<Arc<dyn Messenger>>,
-        features: Vec<Arc<dyn Feature>>,
+        extra: Vec<Arc<dyn Feature>>,
     ) -> anyhow::Result<App> {
+        let mut features = features::builtin(config);
+        features.extend(extra);
         let registry = Arc::new(Registry::new(features)?);
         let specs = config.schedule_specs();
         for spec in &specs {

@@ -14,7 +14,7 @@ use clap::{Parser, Subcommand};
 use deskmate::App;
 use deskmate::config::Config;
 use deskmate::kernel::clock::SystemClock;
-use deskmate_port::{Inbound, Messenger};
+use deskmate_port::{Inbound, MenuCommand, Messenger};
 use tokio::sync::watch;
 
 #[derive(Parser)]
@@ -128,7 +128,7 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
     let (stop_input, input_stopped) = tokio::sync::watch::channel(false);
     let mut running = tokio::task::JoinSet::new();
     for reader in readers {
-        running.spawn(reader(inbound.clone(), input_stopped.clone()));
+        running.spawn(reader(inbound.clone(), app.router.menu(), input_stopped.clone()));
     }
     #[cfg(feature = "console")]
     let console_done = async {
@@ -167,7 +167,9 @@ async fn run_bot(config: Config) -> anyhow::Result<()> {
 
 /// A chat adapter's reading half, started once the app runs: it feeds the router until
 /// told to stop.
-type Reader = Box<dyn FnOnce(Arc<dyn Inbound>, watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>>>;
+type Reader = Box<
+    dyn FnOnce(Arc<dyn Inbound>, Vec<MenuCommand>, watch::Receiver<bool>) -> Pin<Box<dyn Future<Output = ()> + Send>>,
+>;
 
 /// The chat platforms the config turns on that this binary was built with.
 #[derive(Default)]
@@ -184,15 +186,15 @@ fn chat_adapters(config: &Config) -> anyhow::Result<ChatAdapters> {
     if let Some(settings) = config.telegram_settings() {
         let telegram = deskmate_telegram::Telegram::new(settings).context("starting Telegram")?;
         messengers.push(Arc::new(telegram.messenger()));
-        readers.push(Box::new(move |inbound, stop| {
-            Box::pin(async move { telegram.run(inbound, deskmate::features::menu(), stop).await })
+        readers.push(Box::new(move |inbound, menu, stop| {
+            Box::pin(async move { telegram.run(inbound, menu, stop).await })
         }));
     }
     #[cfg(feature = "discord")]
     if let Some(settings) = config.discord_settings() {
         let discord = deskmate_discord::Discord::new(settings).context("starting Discord")?;
         messengers.push(Arc::new(discord.messenger()));
-        readers.push(Box::new(move |inbound, stop| Box::pin(discord.run(inbound, deskmate::features::menu(), stop))));
+        readers.push(Box::new(move |inbound, menu, stop| Box::pin(discord.run(inbound, menu, stop))));
     }
     let _ = config;
     Ok(ChatAdapters { messengers, readers })

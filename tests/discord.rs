@@ -33,6 +33,16 @@ struct Bot {
 
 impl Bot {
     async fn start(fake: &FakeDiscord, db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Bot {
+        Bot::start_with(fake, db, tweak, Vec::new()).await
+    }
+
+    /// With features of the test's own beside the built-in ones.
+    async fn start_with(
+        fake: &FakeDiscord,
+        db: &TestDb,
+        tweak: impl FnOnce(&mut Config),
+        extra: Vec<Arc<dyn deskmate::chat::feature::Feature>>,
+    ) -> Bot {
         let mut config = Config::default();
         config.database.url = db.url.clone();
         config.discord.token = TOKEN.to_owned();
@@ -46,10 +56,11 @@ impl Bot {
         common::assert_loopback(&config.discord.api_base);
         common::assert_loopback(&fake.gateway);
         let discord = Discord::new(config.discord_settings().unwrap()).unwrap();
-        let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(discord.messenger())]).await.unwrap();
+        let messengers: Vec<Arc<dyn deskmate_port::Messenger>> = vec![Arc::new(discord.messenger())];
+        let app = App::start_with(&config, Arc::new(SystemClock), messengers, extra).await.unwrap();
         let (stop, stopped) = watch::channel(false);
         let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
-        let gateway = tokio::spawn(discord.run(inbound, deskmate::features::menu(), stopped));
+        let gateway = tokio::spawn(discord.run(inbound, app.router.menu(), stopped));
         fake.wait("READY and command registration", WAIT, |f| !f.commands().is_empty()).await;
         Bot { app, gateway, stop }
     }
@@ -115,6 +126,39 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     fake.wait("the refusal", WAIT, |f| !f.replies_to(refused).is_empty()).await;
     let refusal = &fake.replies_to(refused)[0];
     assert!(refusal.ephemeral() && refusal.content.contains("agent"), "{refusal:?}");
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// A question put to someone who is not interacting arrives as a direct message with an
+/// Answer button (a modal cannot open unasked); the button opens the form, and the form's
+/// answer is passed on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_question_by_direct_message_has_an_answer_button() {
+    let Some((fake, db)) = setup().await else { return };
+    let bot = Bot::start_with(&fake, &db, |_| {}, vec![Arc::new(common::toys::Ask)]).await;
+    let whoami = fake.slash(BOB, HELP, "whoami", json!([]));
+    fake.wait("bob registered", WAIT, |f| !f.answer(whoami).callbacks.is_empty()).await;
+    let options = json!([
+        { "name": "person", "type": 6, "value": BOB.id.to_string() },
+        { "name": "question", "type": 3, "value": "Is the projector fixed?" },
+    ]);
+    fake.slash_with_user(ALICE, HELP, "ask", options, BOB);
+    fake.wait("Bob's question", WAIT, |f| f.dm_channel(BOB).is_some_and(|c| !f.messages_in(c).is_empty())).await;
+    let question = fake.messages_in(fake.dm_channel(BOB).unwrap())[0].clone();
+    assert!(question.content.contains("Is the projector fixed?"), "{question:?}");
+    let answer_button = question.buttons();
+    assert_eq!(answer_button.len(), 1, "{question:?}");
+    let opened = fake.press(BOB, &question, &answer_button[0]);
+    fake.wait("the form", WAIT, |f| !f.answer(opened).callbacks.is_empty()).await;
+    let (kind, _, form) = fake.answer(opened).callbacks[0].clone();
+    assert_eq!(kind, 9, "a modal");
+    let custom_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    fake.submit(BOB, question.channel, &custom_id, "Yes, since this morning");
+    fake.wait("Alice's answer", WAIT, |f| {
+        f.dm_channel(ALICE).is_some_and(|c| f.messages_in(c).iter().any(|m| m.content.contains("Bob answered: Yes")))
+    })
+    .await;
     bot.stop().await;
     db.drop_db().await;
 }
@@ -429,7 +473,7 @@ async fn a_bad_token_is_retried_not_a_panic() {
     let messenger = discord.messenger();
     let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(messenger.clone())]).await.unwrap();
     let (stop, stopped) = watch::channel(false);
-    let gateway = tokio::spawn(discord.run(Arc::new(app.router.clone()), deskmate::features::menu(), stopped));
+    let gateway = tokio::spawn(discord.run(Arc::new(app.router.clone()), app.router.menu(), stopped));
     fake.wait("a retry", WAIT, |f| f.calls().iter().filter(|(_, p, _)| p == "/users/@me").count() >= 2).await;
     assert!(fake.identifies().is_empty(), "no gateway session with a refused token");
     assert!(!deskmate_port::Messenger::is_connected(&messenger));

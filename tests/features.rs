@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deskmate::chat::button::{self, Pressed};
-use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, arg, cmd, opt_arg};
+use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, cmd, opt_arg};
 use deskmate::chat::feature::{Cx, Feature, Kit};
 use deskmate::chat::questions;
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
@@ -166,70 +166,6 @@ async fn a_feature_from_outside(mut story: common::story::Story) {
 }
 story!(toy_feature, features: vec![Arc::new(Tea) as Arc<dyn Feature>], a_feature_from_outside);
 
-/// `/ask @person question`: the question goes to that person as a direct message, and
-/// their answer comes back to the asker. What approvals and meetings will do with reject
-/// reasons and decline notes.
-struct Ask;
-
-static ASK_COMMANDS: &[CommandSpec] = &[cmd(
-    "ask",
-    "Ask someone a question",
-    Role::Staff,
-    &[arg("person", ArgKind::Mention, "who"), arg("question", ArgKind::Text, "what")],
-    &[],
-)];
-
-deskmate::typed_commands! {
-    pub enum AskCommand {
-        "ask" => Ask { person: String, question: String },
-    }
-}
-
-impl TryFrom<&Invocation> for AskCommand {
-    type Error = Undeclared;
-
-    fn try_from(inv: &Invocation) -> Result<Self, Undeclared> {
-        let a = Args(inv);
-        match inv.path.as_slice() {
-            ["ask"] => Ok(AskCommand::Ask { person: a.mention("person")?, question: a.text("question")? }),
-            _ => a.undeclared(),
-        }
-    }
-}
-
-#[async_trait]
-impl Feature for Ask {
-    fn name(&self) -> &'static str {
-        "ask"
-    }
-
-    fn namespace(&self) -> &'static str {
-        "ask"
-    }
-
-    fn commands(&self) -> &'static [CommandSpec] {
-        ASK_COMMANDS
-    }
-
-    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
-        let AskCommand::Ask { person, question } = AskCommand::try_from(inv)?;
-        let asked = cx.kit.people.resolve(cx.actor, &person).await?;
-        let from = cx.actor.person.id;
-        let action = button::encode("ask", "reply", &[&from]);
-        let ask = questions::ask(cx, asked.id, question, &action, chrono::Duration::hours(1)).await?;
-        Ok(vec![ask, Effect::reply(format!("Asked {}.", asked.display_name))])
-    }
-
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
-        let Some(asker) = action.id(0) else { return refuse("A question without its asker.") };
-        let by = &cx.actor.person.display_name;
-        Ok(vec![
-            Effect::Direct { person: PersonId(asker), body: Body::text(format!("{by} answered: {answer}")) },
-            Effect::reply("Thanks, passed on."),
-        ])
-    }
-}
-
 async fn a_question_to_someone_else(mut story: common::story::Story) {
     story.say("bob", "/whoami").await;
     story.reply_to("bob").await;
@@ -246,7 +182,7 @@ async fn a_question_to_someone_else(mut story: common::story::Story) {
     assert_eq!(story.dm("alice").await.text(), "bob answered: Yes, since this morning");
     story.finish().await;
 }
-story!(question_by_direct_message, features: vec![Arc::new(Ask) as Arc<dyn Feature>], a_question_to_someone_else);
+story!(question_by_direct_message, features: vec![Arc::new(common::toys::Ask) as Arc<dyn Feature>], a_question_to_someone_else);
 
 /// Two features may not claim the same command or namespace: the app refuses to start,
 /// naming both.
@@ -257,4 +193,27 @@ fn clashing_features_are_refused() {
     features.push(Arc::new(Tea));
     let Err(clash) = deskmate::chat::feature::Registry::new(features) else { panic!("two teas registered") };
     assert_eq!(clash.to_string(), "features tea and tea both declare the command `tea`");
+}
+
+/// A namespace is short lowercase letters and digits, so a button id can never look like
+/// an adapter's own (Discord's `~ask:` Answer buttons).
+#[test]
+fn a_namespace_must_be_short_lowercase_words() {
+    struct Odd(&'static str);
+    #[async_trait]
+    impl Feature for Odd {
+        fn name(&self) -> &'static str {
+            "odd"
+        }
+        fn namespace(&self) -> &'static str {
+            self.0
+        }
+    }
+    for bad in ["~ask", "Tea", "", "toolongname"] {
+        let Err(refused) = deskmate::chat::feature::Registry::new(vec![Arc::new(Odd(bad))]) else {
+            panic!("namespace {bad:?} accepted")
+        };
+        assert!(refused.to_string().contains("must be 1 to 8 lowercase letters or digits"), "{refused}");
+    }
+    assert!(deskmate::chat::feature::Registry::new(vec![Arc::new(Odd("mtg2"))]).is_ok());
 }

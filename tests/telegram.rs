@@ -34,6 +34,16 @@ struct Bot {
 
 impl Bot {
     async fn start(fake: &FakeTelegram, db: &TestDb, tweak: impl FnOnce(&mut Config)) -> Bot {
+        Bot::start_with(fake, db, tweak, Vec::new()).await
+    }
+
+    /// With features of the test's own beside the built-in ones.
+    async fn start_with(
+        fake: &FakeTelegram,
+        db: &TestDb,
+        tweak: impl FnOnce(&mut Config),
+        extra: Vec<Arc<dyn deskmate::chat::feature::Feature>>,
+    ) -> Bot {
         let mut config = Config::default();
         config.database.url = db.url.clone();
         config.telegram.token = TOKEN.to_owned();
@@ -51,10 +61,12 @@ impl Bot {
         tweak(&mut config);
         common::assert_loopback(&config.telegram.api_url);
         let telegram = Telegram::new(config.telegram_settings().unwrap()).unwrap();
-        let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(telegram.messenger())]).await.unwrap();
+        let messengers: Vec<Arc<dyn deskmate_port::Messenger>> = vec![Arc::new(telegram.messenger())];
+        let app = App::start_with(&config, Arc::new(SystemClock), messengers, extra).await.unwrap();
         let (stop, stopped) = watch::channel(false);
         let inbound: Arc<dyn Inbound> = Arc::new(app.router.clone());
-        let reader = tokio::spawn(async move { telegram.run(inbound, deskmate::features::menu(), stopped).await });
+        let menu = app.router.menu();
+        let reader = tokio::spawn(async move { telegram.run(inbound, menu, stopped).await });
         Bot { app, reader, stop }
     }
 
@@ -185,6 +197,26 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     // A second answer to the same question changes nothing.
     fake.reply(QUEUE, BOB, question.id, "again");
     wait_message(&fake, QUEUE, "already been answered").await;
+    bot.stop().await;
+    db.drop_db().await;
+}
+
+/// A question put to someone else arrives in their private chat with ForceReply; their
+/// reply there is the answer (found by the message it replies to), and someone else's
+/// message is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_question_by_direct_message_is_answered_by_replying() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start_with(&fake, &db, |_| {}, vec![Arc::new(common::toys::Ask)]).await;
+    fake.say(BOB.id, BOB, "/whoami");
+    wait_message(&fake, BOB.id, "You are Bob").await;
+    fake.say(HELP, ALICE, "/ask @bob Is the projector fixed?");
+    wait_message(&fake, HELP, "Asked Bob").await;
+    let question = wait_message(&fake, BOB.id, "Is the projector fixed?").await;
+    assert!(question.forces_reply(), "{question:?}");
+    fake.reply(BOB.id, BOB, question.id, "Yes, since this morning");
+    wait_message(&fake, ALICE.id, "Bob answered: Yes, since this morning").await;
+    wait_message(&fake, BOB.id, "Thanks, passed on.").await;
     bot.stop().await;
     db.drop_db().await;
 }
@@ -596,7 +628,8 @@ async fn real_updates_from_other_libraries_are_taken_quietly() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
     let bot = Bot::start(&fake, &db, |c| webhook_mode(c, "fixture-replay-secret-0123456789")).await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
-    let commands: std::collections::HashSet<String> = deskmate::features::menu().into_iter().map(|m| m.name).collect();
+    let commands: std::collections::HashSet<String> =
+        deskmate::features::all_commands().into_iter().map(|c| c.name.to_owned()).collect();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/telegram");
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));

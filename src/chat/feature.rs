@@ -129,14 +129,16 @@ pub struct Cx<'a> {
     pub kit: &'a Kit,
 }
 
-/// Two features claimed the same command, namespace, timer owner, job or suggestion.
+/// Features that cannot be installed together.
 #[derive(Debug, thiserror::Error)]
-#[error("features {first} and {second} both declare {what} `{name}`")]
-pub struct Clash {
-    pub what: &'static str,
-    pub name: String,
-    pub first: &'static str,
-    pub second: &'static str,
+pub enum Clash {
+    /// Two features claimed the same command, namespace, timer owner, job or suggestion.
+    #[error("features {first} and {second} both declare {what} `{name}`")]
+    Twice { what: &'static str, name: String, first: &'static str, second: &'static str },
+    /// Button ids start with the namespace: adapters keep ids of their own (Discord's
+    /// Answer buttons) outside that alphabet.
+    #[error("feature {feature}: its namespace `{namespace}` must be 1 to 8 lowercase letters or digits")]
+    Namespace { feature: &'static str, namespace: &'static str },
 }
 
 /// The installed features and the indexes the router and the job queue look them up by.
@@ -162,7 +164,14 @@ impl Registry {
             by_suggestion: HashMap::new(),
         };
         for (i, feature) in features.iter().enumerate() {
-            let clash = |what: &'static str, name: &str, other: usize| Clash {
+            let namespace = feature.namespace();
+            if namespace.is_empty()
+                || namespace.len() > 8
+                || !namespace.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                return Err(Clash::Namespace { feature: feature.name(), namespace });
+            }
+            let clash = |what: &'static str, name: &str, other: usize| Clash::Twice {
                 what,
                 name: name.to_owned(),
                 first: features[other].name(),

@@ -71,7 +71,11 @@ impl Router {
         dispatcher: Arc<Dispatcher>,
         limits: Limits,
     ) -> Self {
-        let rates = Arc::new(RateLimits::new(&limits, commands::rate_classes(registry.commands())));
+        let classes = commands::rate_classes(registry.commands());
+        for class in classes.iter().filter(|c| !limits.knows(c.key)) {
+            tracing::warn!(class = class.key, "a rate class with no [limits] setting: it is not limited");
+        }
+        let rates = Arc::new(RateLimits::new(&limits, classes));
         Router { kit, registry, planner, dispatcher, limits: Arc::new(limits), rates }
     }
 

@@ -22,11 +22,6 @@ pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {
     BUILTIN.iter().map(|install| install(config)).collect()
 }
 
-/// The platforms' command menus for the built-in features.
-pub fn menu() -> Vec<deskmate_port::MenuCommand> {
-    crate::chat::commands::menu(&all_commands())
-}
-
 /// Every built-in command, in menu order.
 pub fn all_commands() -> Vec<&'static crate::chat::commands::CommandSpec> {
     builtin(&Config::default()).iter().flat_map(|f| f.commands().iter()).collect()

@@ -102,7 +102,8 @@ impl JobContext {
 
     /// Runs `work` in a transaction, queues the effects it returns and completes the job,
     /// all in that transaction: the job's change, its messages and its completion commit
-    /// together or not at all.
+    /// together or not at all. A refusal (the timer found nothing to do) rolls its change
+    /// back and completes the job alone.
     async fn finish<F>(&self, context: &WorkContext, origin_key: String, work: F) -> Result<WorkOutcome, SchedulerError>
     where
         F: for<'t> AsyncFnOnce(&'t mut Tx) -> Result<Outcome, ServiceError>,
@@ -113,9 +114,15 @@ impl JobContext {
             Ok(effects) => effects,
             Err(ServiceError::User(why)) => {
                 tracing::info!(job = %origin_key, why, "a job found nothing to do");
+                tx.rollback().await?;
+                tx = self.store.begin().await?;
                 Vec::new()
             }
-            Err(ServiceError::Duplicate) => Vec::new(),
+            Err(ServiceError::Duplicate) => {
+                tx.rollback().await?;
+                tx = self.store.begin().await?;
+                Vec::new()
+            }
             Err(e) => return Err(SchedulerError::Handler(e)),
         };
         let origin = Origin { key: origin_key, reply_to: None };
@@ -196,7 +203,9 @@ impl Worker<Run> for RunWorker {
             tz: schedule.timezone.parse().unwrap_or(chrono_tz::UTC),
             late: self.0.is_late(at),
         };
-        let handler = self.0.handler()?;
-        self.0.finish(&context, origin, async |_| handler.scheduled(&scheduled).await).await
+        // A scheduled job changes nothing of its own: it runs before the transaction, so
+        // SQLite's write lock is not held while it reads.
+        let effects = self.0.handler()?.scheduled(&scheduled).await;
+        self.0.finish(&context, origin, async |_| effects).await
     }
 }

@@ -334,8 +334,8 @@ impl Store {
         })
     }
 
-    /// Records a delivery and, for a post with a subject, remembers the message so it
-    /// can be edited later, in one transaction.
+    /// Records a delivery and, for a message with a subject (a notice, a question),
+    /// remembers the message so it can be edited or replied to later, in one transaction.
     pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin().await?;
         with_tx!(tx, |c| {
@@ -347,7 +347,7 @@ impl Store {
                 .execute(&mut **c)
                 .await?;
         });
-        if let (OutboxOp::Post | OutboxOp::Reply, Some(subject)) = (row.op, &row.subject) {
+        if let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) {
             tx.save_notice(subject, message, now).await?;
         }
         tx.commit().await

@@ -8,6 +8,7 @@ pub mod fake_telegram;
 pub mod multipart;
 pub mod proxy;
 pub mod story;
+pub mod toys;
 
 use std::sync::{Arc, Mutex};
 
@@ -310,10 +311,8 @@ impl Chat {
         config.general.instance = "first".to_owned();
         tweak(&mut config);
         let messengers: Vec<Arc<dyn Messenger>> = vec![Arc::new(console.clone()), Arc::new(telegram.clone())];
-        let mut features = deskmate::features::builtin(&config);
-        features.extend(extra);
         let clock_for_app = Arc::new(clock.clone()) as Arc<dyn Clock>;
-        let app = App::start_with(&config, clock_for_app, messengers, features).await.unwrap();
+        let app = App::start_with(&config, clock_for_app, messengers, extra).await.unwrap();
         Some(Chat { app, clock, console, telegram, db, backend })
     }
 

@@ -327,7 +327,8 @@ struct Interaction<'a> {
 }
 
 /// The custom id prefix of the adapter's own "Answer" buttons, which open a form.
-pub(crate) const ASK: &str = "ask:";
+/// The prefix of Answer buttons: `~` never starts a feature's button namespace.
+pub(crate) const ASK: &str = "~ask:";
 
 /// A question's body with an Answer button that opens its form (the question itself is
 /// then carried by the button).

@@ -52,7 +52,9 @@ pub struct CommandSpec {
 }
 
 /// A kind of command with a per-person rate limit of its own (`[limits] <key>_per_minute`
-/// in the config); every command also counts against the general one.
+/// in the config, which the feature adds with its class: a class without one is not
+/// limited, and a warning says so at start); every command also counts against the
+/// general one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RateClass {
     pub key: &'static str,
