@@ -141,6 +141,50 @@ async fn linking_accounts_follows_the_person(chat: Chat) {
 }
 on_both_backends!(linking, linking_accounts_follows_the_person);
 
+/// A direct message to someone else goes to the messenger they wrote from last; one to
+/// the person acting goes where they are acting.
+async fn direct_messages_follow_the_messenger_used_last(chat: Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.say("alice", "/role grant @carol agent").await;
+    chat.say("alice", "/ticket new Laptop will not boot").await;
+    let sent = chat.say("alice", "/link").await;
+    let code = sent[0].text().split_whitespace().nth(4).unwrap().trim_end_matches('.').to_owned();
+    // Later, alice writes from Telegram: that is now where she is.
+    chat.clock.advance(chrono::Duration::minutes(2));
+    chat.say_on_telegram(4242, "alice_tg", &format!("/link {code}")).await;
+
+    let sent = chat.say("carol", "/ticket claim 1").await;
+    let dm = direct_to(&chat, sent, "4242").await;
+    assert_eq!(
+        (dm.platform, dm.text()),
+        (Platform::Telegram, "carol is now working on your ticket #1: Laptop will not boot.")
+    );
+
+    // Back on the console a while later: the next one follows her there.
+    chat.clock.advance(chrono::Duration::minutes(2));
+    chat.say("alice", "/whoami").await;
+    let sent = chat.say("carol", "/ticket close 1 new battery").await;
+    let dm = direct_to(&chat, sent, "alice").await;
+    assert_eq!(dm.platform, Platform::Console, "{dm:?}");
+    // A reminder set on the console reaches her on Telegram if that is where she went.
+    chat.say("alice", "/remind in 1h stretch").await;
+    chat.advance(chrono::Duration::minutes(2)).await;
+    chat.say_on_telegram(4242, "alice_tg", "/whoami").await;
+    chat.advance(chrono::Duration::minutes(58)).await;
+    let dm = chat.next_dm("4242").await;
+    assert_eq!((dm.platform, dm.text()), (Platform::Telegram, "Reminder: stretch"));
+    chat.finish().await;
+}
+on_both_backends!(direct_messages_follow_the_messenger_used_last, direct_messages_follow_the_messenger_used_last);
+
+/// The direct message to account `id` among what a command sent, or the next one.
+async fn direct_to(chat: &Chat, sent: Vec<common::Sent>, id: &str) -> common::Sent {
+    match sent.into_iter().find(|m| matches!(&m.to, deskmate_port::Destination::Direct(a) if a.id == id)) {
+        Some(dm) => dm,
+        None => chat.next_dm(id).await,
+    }
+}
+
 /// Guessing link codes is hopeless: a few wrong codes lock one person out, and many from
 /// one platform lock the platform out, each until the oldest failure leaves the window.
 async fn link_guessing_is_locked_out(chat: Chat) {

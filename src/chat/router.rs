@@ -14,7 +14,7 @@ use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::kernel::{Actor, Effect, Outcome, Role, ServiceError, ServiceResult, report};
+use crate::kernel::{Actor, Effect, Outcome, PersonId, Role, ServiceError, ServiceResult, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
 use crate::store::{StoreError, Tx};
@@ -123,6 +123,7 @@ impl Router {
         let origin = Origin {
             key: format!("{}:{}", event.platform, event.id),
             reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
+            actor: None,
         };
         let private = matches!(event.kind, EventKind::Button { .. });
         let label = command_label(self.registry.commands(), &event.kind);
@@ -155,13 +156,15 @@ impl Router {
     ) -> Result<Handled, NotTaken> {
         let metrics = crate::metrics::global();
         let failure = match self.run(event, &origin.key).await {
-            Ok((effects, tx)) => match self.commit(origin, &effects, tx).await {
-                Ok(queued) => {
-                    metrics.command(label, "ok");
-                    return Ok(Handled { effects, queued });
+            Ok((effects, tx, actor)) => {
+                match self.commit(&Origin { actor: Some(actor), ..origin.clone() }, &effects, tx).await {
+                    Ok(queued) => {
+                        metrics.command(label, "ok");
+                        return Ok(Handled { effects, queued });
+                    }
+                    Err(e) => e.into(),
                 }
-                Err(e) => e.into(),
-            },
+            }
             Err(e) => e,
         };
         if failure.is_transient() {
@@ -250,7 +253,9 @@ impl Router {
         Ok(ids)
     }
 
-    async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx)> {
+    /// Runs the event inside a transaction; returns its effects, the transaction to commit
+    /// them in, and who acted.
+    async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx, PersonId)> {
         let now = self.kit.clock.now();
         let event = admit(event)?;
         if let EventKind::Anonymous { .. } = event.kind {
@@ -296,7 +301,7 @@ impl Router {
             EventKind::Anonymous { .. } => Ok(Vec::new()),
         };
         match result {
-            Ok(effects) => Ok((effects, tx)),
+            Ok(effects) => Ok((effects, tx, actor.person.id)),
             Err(e) => {
                 if let Err(rollback) = tx.rollback().await {
                     tracing::warn!(error = %report::chain(&rollback), "rolling back");

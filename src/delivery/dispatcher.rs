@@ -408,7 +408,7 @@ impl Dispatcher {
         };
         let channel = ChannelRef::group(account.platform, group);
         let body = Body::text(text::direct_unreachable(account));
-        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None };
+        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None };
         let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
         let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
@@ -426,7 +426,7 @@ impl Dispatcher {
         let body = Body::text(text::dead_letter(row.platform, &row.lane, &row.body.text, error));
         let effects: Vec<Effect> =
             admins.into_iter().map(|person| Effect::Direct { person, body: body.clone() }).collect();
-        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None };
+        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None };
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;
         let mut tx = self.store.begin().await?;

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use deskmate_port::{Account, ChannelRef, Destination, Platform};
 
-use crate::kernel::{Audience, Effect};
+use crate::kernel::{Audience, Effect, PersonId};
 use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError, lane};
 
 /// What caused a batch of effects: an inbound event (replies go back to it) or a job.
@@ -15,6 +15,8 @@ pub struct Origin {
     pub key: String,
     /// Where replies go, for effects caused by a person.
     pub reply_to: Option<(ChannelRef, String)>,
+    /// Who caused them: a direct message to them goes to the messenger they are using.
+    pub actor: Option<PersonId>,
 }
 
 /// Replies are queued this far in the future for the lanes: the instance that handled
@@ -142,7 +144,10 @@ impl Planner {
                 }
                 Effect::Direct { person, body } => {
                     let accounts = self.store.accounts_of(*person).await?;
-                    let preferred = origin.reply_to.as_ref().map(|(c, _)| c.platform);
+                    // The actor is on the event's messenger; anyone else gets it on the one
+                    // they wrote from last.
+                    let preferred =
+                        origin.reply_to.as_ref().filter(|_| origin.actor == Some(*person)).map(|(c, _)| c.platform);
                     let Some(account) = self.pick_account(&accounts, preferred) else {
                         tracing::info!(person = %person, "no reachable account for a direct message");
                         continue;
@@ -165,7 +170,8 @@ impl Planner {
         Ok(rows)
     }
 
-    /// Prefer the platform the conversation is on, then any platform we can reach.
+    /// Prefer `preferred`, then the account that wrote last on a platform we can reach
+    /// (`accounts` come in that order).
     fn pick_account<'a>(&self, accounts: &'a [Account], preferred: Option<Platform>) -> Option<&'a Account> {
         accounts
             .iter()

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 
-use super::{Audit, CoreAction, Result, Store, StoreError, Tx, TxInner, log_event, ms, parse_column, with_db, with_tx};
+use super::{
+    Audit, CoreAction, Result, Store, StoreError, Tx, TxInner, from_ms, log_event, ms, parse_column, with_db, with_tx,
+};
 use crate::kernel::{DeptId, Person, PersonId, Role, RoleSet, Subject};
 
 #[derive(sqlx::FromRow)]
@@ -24,6 +26,7 @@ struct KnownAccountRow {
     account_name: String,
     last_group: Option<String>,
     dm_blocked_at: Option<i64>,
+    last_seen_at: Option<i64>,
 }
 
 /// A table column that points at a person: moved to the surviving person when two
@@ -41,7 +44,13 @@ pub struct Reach {
     pub last_group: Option<String>,
     /// Direct messages to it bounced and are held.
     pub dm_blocked: bool,
+    /// When it last wrote, to the minute.
+    pub last_seen: Option<DateTime<Utc>>,
 }
+
+/// How stale an account's last-seen time may get before a message writes it again: the
+/// hot path stays free of writes, and "the messenger used last" is exact to the minute.
+const SEEN_EVERY: chrono::Duration = chrono::Duration::minutes(1);
 #[derive(sqlx::FromRow)]
 struct AccountRow {
     platform: String,
@@ -74,7 +83,8 @@ impl Store {
         let handle = account.handle.as_deref().map(handle_key);
         let found: Option<KnownAccountRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name, a.last_group, a.dm_blocked_at \
+                "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name, a.last_group, a.dm_blocked_at, \
+                 a.last_seen_at \
                  FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.platform = $1 AND a.external_id = $2"
             )))
             .bind(platform)
@@ -96,7 +106,11 @@ impl Store {
                     .await?;
                 });
             }
-            let reach = Reach { last_group: known.last_group, dm_blocked: known.dm_blocked_at.is_some() };
+            let reach = Reach {
+                last_group: known.last_group,
+                dm_blocked: known.dm_blocked_at.is_some(),
+                last_seen: known.last_seen_at.map(from_ms),
+            };
             return Ok((self.person_from_row(known.person).await?, reach));
         }
 
@@ -111,8 +125,8 @@ impl Store {
                     .fetch_one(&mut **c)
                     .await?;
             let done = sqlx::query(
-                "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (platform, external_id) DO NOTHING",
+                "INSERT INTO accounts (platform, external_id, handle, display_name, person_id, created_at, last_seen_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (platform, external_id) DO NOTHING",
             )
             .bind(platform)
             .bind(&account.id)
@@ -145,7 +159,7 @@ impl Store {
             Some(id) => {
                 let person = self.person(PersonId(id)).await?;
                 person
-                    .map(|p| (p, Reach::default()))
+                    .map(|p| (p, Reach { last_seen: Some(now), ..Reach::default() }))
                     .ok_or_else(|| StoreError::Corrupt(format!("person {id} vanished")))
             }
             None => Box::pin(self.person_for_account(account, now)).await,
@@ -193,11 +207,12 @@ impl Store {
         Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles })
     }
 
-    /// Every account a person has, oldest first.
+    /// Every account a person has, the one that wrote last first.
     pub async fn accounts_of(&self, person: PersonId) -> Result<Vec<Account>> {
         let rows: Vec<AccountRow> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT platform, external_id, handle, display_name FROM accounts WHERE person_id = $1 ORDER BY created_at, platform",
+                "SELECT platform, external_id, handle, display_name FROM accounts WHERE person_id = $1 \
+                 ORDER BY last_seen_at DESC NULLS LAST, created_at, platform",
             )
             .bind(person.0)
             .fetch_all(pool)
@@ -335,6 +350,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<u64> {
         let platform = account.platform.as_str();
+        if reach.last_seen.is_none_or(|seen| now - seen >= SEEN_EVERY) {
+            with_db!(self, |pool| {
+                sqlx::query("UPDATE accounts SET last_seen_at = $3 WHERE platform = $1 AND external_id = $2")
+                    .bind(platform)
+                    .bind(&account.id)
+                    .bind(ms(now))
+                    .execute(pool)
+                    .await?;
+            });
+        }
         let unchanged = match channel.kind {
             ChannelKind::Group => reach.last_group.as_deref() == Some(channel.id.as_str()),
             ChannelKind::Direct => !reach.dm_blocked,
