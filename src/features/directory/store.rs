@@ -117,30 +117,36 @@ impl Tx {
     }
 
     pub async fn set_department(&mut self, person: PersonId, dept: DeptId, audit: Audit) -> Result<()> {
-        let sql = "UPDATE persons SET dept_id = $1 WHERE id = $2";
-        self.change_department(sql, dept.0, person.0, dept, DirectoryEvent::DeptAdd, person, audit).await
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE persons SET dept_id = $1 WHERE id = $2")
+                .bind(dept.0)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+        });
+        self.log_department(dept, DirectoryEvent::DeptAdd, person, audit).await
     }
 
     pub async fn set_department_manager(&mut self, dept: DeptId, manager: PersonId, audit: Audit) -> Result<()> {
-        let sql = "UPDATE departments SET manager_id = $1 WHERE id = $2";
-        self.change_department(sql, manager.0, dept.0, dept, DirectoryEvent::DeptSetManager, manager, audit).await
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE departments SET manager_id = $1 WHERE id = $2")
+                .bind(manager.0)
+                .bind(dept.0)
+                .execute(&mut **tx)
+                .await?;
+        });
+        self.log_department(dept, DirectoryEvent::DeptSetManager, manager, audit).await
     }
 
-    /// Runs `sql` with `$1 = value, $2 = id` and logs `action` on the department, naming
-    /// the person it concerns.
-    #[allow(clippy::too_many_arguments)]
-    async fn change_department(
+    /// Logs `action` on the department, naming the person it concerns.
+    async fn log_department(
         &mut self,
-        sql: &'static str,
-        value: i64,
-        id: i64,
         dept: DeptId,
         action: DirectoryEvent,
         person: PersonId,
         audit: Audit,
     ) -> Result<()> {
         with_tx!(self, |tx| {
-            sqlx::query(sql).bind(value).bind(id).execute(&mut **tx).await?;
             log_event!(
                 &mut **tx,
                 audit,
@@ -148,8 +154,8 @@ impl Tx {
                 action,
                 Subject::new("person", person.0).to_string()
             )?;
-            Ok(())
-        })
+        });
+        Ok(())
     }
 
     /// Wrong link codes since `since`: by this person, and by anyone on the platform, each
