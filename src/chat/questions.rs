@@ -60,13 +60,7 @@ pub async fn addressed(
 
 /// Answers question `id` as `actor`: only the person asked, before it expires, once; then
 /// the asking feature's action runs with the answer.
-pub async fn answer(
-    registry: &Registry,
-    cx: &mut Cx<'_>,
-    store: &Store,
-    id: Option<i64>,
-    answer: &str,
-) -> ServiceResult {
+pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, answer: &str) -> ServiceResult {
     let actor: &Actor = cx.actor;
     let Some(prompt) = (match id {
         Some(id) => cx.tx.prompt(id).await?,
@@ -75,7 +69,7 @@ pub async fn answer(
         return refuse(text::prompt_unknown());
     };
     if prompt.person != actor.person.id {
-        let name = store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
+        let name = cx.kit.store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
         return refuse(text::prompt_not_yours(&name));
     }
     if prompt.answered {

@@ -397,7 +397,7 @@ impl Router {
             return Ok(Vec::new());
         };
         tracing::Span::current().record("command", "answer");
-        questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, &self.kit.store, id, text).await
+        questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, id, text).await
     }
 }
 

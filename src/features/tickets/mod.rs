@@ -61,14 +61,9 @@ impl Press {
     }
 }
 
-/// A button's id: `tk:claim:12`.
+/// A button's id, `tk:claim:12`; the resolution question's action has the same form.
 fn button(press: Press, id: TicketId) -> String {
     button::encode(NAMESPACE, press.verb(), &[&id])
-}
-
-/// A question's action: the same form as a button's.
-fn action(press: Press, id: TicketId) -> String {
-    button(press, id)
 }
 
 fn decode(pressed: &Pressed) -> Option<(Press, TicketId)> {

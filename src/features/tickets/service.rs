@@ -148,7 +148,7 @@ pub async fn ask_resolution(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
     let ticket = find(cx.tx, id).await?;
     may_close(&ticket, cx.actor)?;
     let question = text::ask_resolution(&ticket);
-    let action = super::action(super::Press::Resolve, id);
+    let action = super::button(super::Press::Resolve, id);
     Ok(vec![questions::ask(cx, cx.actor.person.id, question, &action, RESOLUTION_LIFETIME).await?])
 }
 
