@@ -36,6 +36,8 @@ pub struct Config {
     pub discord: Discord,
     pub limits: Limits,
     pub schedules: Vec<ScheduleEntry>,
+    /// Approval types and where decisions are posted (the approvals feature's section).
+    pub approvals: crate::features::approvals::ApprovalsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -277,6 +279,7 @@ impl Default for Config {
                 link_window_minutes: 15,
             },
             schedules: Vec::new(),
+            approvals: Default::default(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
                 telegram_direct_per_minute: 60,
@@ -555,6 +558,20 @@ impl Config {
         if !(100..=2500).contains(&d.defer_after_ms) {
             return bad("discord", "defer_after_ms", "must be between 100 and 2500 (Discord allows 3 s)".to_owned());
         }
+        if let Err(problem) = self.approvals.compile() {
+            // `type `x`: …` is found in the file by the type's name line.
+            let key = problem.split('`').nth(1).unwrap_or("types").to_owned();
+            return Err(("approvals.types".to_owned(), key, problem));
+        }
+        let groups: Vec<String> =
+            self.channels.groups.iter().filter_map(|g| parse_group(g).ok()).map(|(n, _)| n).collect();
+        if let Some(missing) = self.approvals.channels().find(|c| !groups.iter().any(|g| g == &c.to_lowercase())) {
+            return bad(
+                "approvals",
+                "channel",
+                format!("no channel group `{missing}` in [channels] groups (add e.g. \"{missing}=telegram:-100123\")"),
+            );
+        }
         let mut names = std::collections::HashSet::new();
         for entry in &self.schedules {
             let problem = |p: String| Err(("schedules".to_owned(), entry.name.clone(), p));
@@ -779,7 +796,7 @@ fn parse_shards(text: &str) -> Result<Option<(u32, u32, u32)>, String> {
 }
 
 /// Reads `platform:id`.
-fn parse_address(text: &str) -> Result<(Platform, String), String> {
+pub(crate) fn parse_address(text: &str) -> Result<(Platform, String), String> {
     let (platform, id) =
         text.split_once(':').ok_or_else(|| format!("`{text}` should be platform:id, e.g. telegram:-1001234567890"))?;
     let platform = platform.parse::<Platform>().map_err(|e| e.to_string())?;
@@ -883,7 +900,8 @@ mod tests {
                 continue;
             };
             for key in keys.keys() {
-                assert!(locate(text, section, key).is_some(), "config.example.toml lacks [{section}] {key}");
+                let tables = text.contains(&format!("[[{section}.{key}]]"));
+                assert!(tables || locate(text, section, key).is_some(), "config.example.toml lacks [{section}] {key}");
             }
         }
     }

@@ -122,10 +122,7 @@ impl Feature for Tea {
 
     async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
         let kettle: Kettle = fired.payload()?;
-        Ok(vec![Effect::Direct {
-            person: PersonId(kettle.person),
-            body: Body::text(format!("Your {} is ready.", kettle.tea)),
-        }])
+        Ok(vec![Effect::direct(PersonId(kettle.person), format!("Your {} is ready.", kettle.tea))])
     }
 }
 

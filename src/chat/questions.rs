@@ -29,7 +29,7 @@ pub async fn ask(
     Ok(if person == cx.actor.person.id {
         Effect::Reply { body, private: true }
     } else {
-        Effect::Direct { person, body }
+        Effect::Direct { person, body, subject: None }
     })
 }
 

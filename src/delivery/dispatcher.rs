@@ -353,25 +353,24 @@ impl Dispatcher {
         };
         match (&row.op, &row.subject) {
             (OutboxOp::Edit, Some(subject)) => {
-                let Destination::Channel(channel) = &row.destination else { return Outcome::Skipped };
                 let notices = match self.store.notices(subject).await {
                     Ok(n) => n,
                     Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
                 };
                 let mut last = None;
                 for notice in
-                    notices.into_iter().filter(|n| n.channel.platform == channel.platform && n.channel.id == channel.id)
+                    notices.into_iter().filter(|n| n.message.channel.platform == row.platform && n.lane == row.lane)
                 {
-                    match send(Destination::Edit(notice), row.body.clone()).await {
+                    match send(Destination::Edit(notice.message), row.body.clone()).await {
                         Ok(m) => last = Some(m),
                         Err(e) => return Outcome::Failed(e),
                     }
                 }
                 last.map_or(Outcome::Skipped, Outcome::Sent)
             }
-            (OutboxOp::Post, Some(subject)) => {
-                // Edits queued behind this post change what it should say: post the
-                // latest version once instead of posting and editing.
+            (OutboxOp::Post | OutboxOp::Direct, Some(subject)) => {
+                // Edits queued behind this message change what it should say: send the
+                // latest version once instead of sending and editing.
                 let body = match self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id).await {
                     Ok(edits) if !edits.is_empty() => {
                         let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
@@ -425,7 +424,7 @@ impl Dispatcher {
         let admins = self.store.persons_with_role(Role::Admin).await?;
         let body = Body::text(text::dead_letter(row.platform, &row.lane, &row.body.text, error));
         let effects: Vec<Effect> =
-            admins.into_iter().map(|person| Effect::Direct { person, body: body.clone() }).collect();
+            admins.into_iter().map(|person| Effect::Direct { person, body: body.clone(), subject: None }).collect();
         let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None };
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;

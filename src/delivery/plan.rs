@@ -100,24 +100,32 @@ impl Planner {
                         });
                     }
                 }
-                Effect::UpdateNotices { audience, subject, body } => {
-                    // Every channel the subject was or will be posted to: its audience's,
-                    // and anywhere its notices were posted before.
-                    let mut channels: Vec<ChannelRef> = self.audiences.get(audience.0).cloned().unwrap_or_default();
-                    for notice in self.store.notices(subject).await? {
-                        if !channels.contains(&notice.channel) {
-                            channels.push(notice.channel);
+                Effect::UpdateNotices { subject, body } => {
+                    // Every lane a message about the subject was sent in or waits in.
+                    let subject = subject.to_string();
+                    let mut lanes: Vec<(Platform, String, Destination)> = Vec::new();
+                    let mut add = |platform: Platform, lane: String, to: Destination| {
+                        if !lanes.iter().any(|(p, l, _)| *p == platform && *l == lane) {
+                            lanes.push((platform, lane, to));
                         }
+                    };
+                    for notice in self.store.notices(&subject).await? {
+                        let channel = notice.message.channel;
+                        add(channel.platform, notice.lane, Destination::Channel(channel));
                     }
-                    for channel in channels.into_iter().filter(|c| self.platforms.contains(&c.platform)) {
+                    for waiting in self.store.outbox_unsent(&subject).await? {
+                        add(waiting.platform, waiting.lane, waiting.destination);
+                    }
+                    for (platform, lane, destination) in lanes.into_iter().filter(|(p, ..)| self.platforms.contains(p))
+                    {
                         rows.push(NewOutboxRow {
-                            idem_key: format!("{key}:{}:{}", channel.platform, channel.id),
-                            platform: channel.platform,
-                            lane: channel.id.clone(),
+                            idem_key: format!("{key}:{platform}:{lane}"),
+                            platform,
+                            lane,
                             op: OutboxOp::Edit,
-                            destination: Destination::Channel(channel),
+                            destination,
                             body: body.clone(),
-                            subject: Some(subject.to_string()),
+                            subject: Some(subject.clone()),
                             coalesce: None,
                             priority: 2,
                             due: now,
@@ -142,7 +150,7 @@ impl Planner {
                         due: now,
                     });
                 }
-                Effect::Direct { person, body } => {
+                Effect::Direct { person, body, subject } => {
                     let accounts = self.store.accounts_of(*person).await?;
                     // The actor is on the event's messenger; anyone else gets it on the one
                     // they wrote from last.
@@ -159,7 +167,7 @@ impl Planner {
                         op: OutboxOp::Direct,
                         destination: Destination::Direct(account.clone()),
                         body: body.clone(),
-                        subject: question_subject(body),
+                        subject: question_subject(body).or_else(|| subject.map(|s| s.to_string())),
                         coalesce: None,
                         priority: 1,
                         due: now,

@@ -2,6 +2,7 @@
 //! [`Feature`](crate::chat::feature::Feature), its migrations, its config section, and
 //! one line below.
 
+pub mod approvals;
 pub mod directory;
 pub mod help;
 pub mod reminders;
@@ -15,7 +16,7 @@ use crate::config::Config;
 
 /// Every built-in feature, in the order `/help` lists their commands.
 pub const BUILTIN: &[Install] =
-    &[help::install, tickets::install, directory::install, reminders::install, schedules::install];
+    &[help::install, tickets::install, directory::install, reminders::install, schedules::install, approvals::install];
 
 /// The built-in features, installed from the config.
 pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {

@@ -29,11 +29,14 @@ pub enum Effect {
     /// Post to every channel of an audience and remember the messages under `subject`.
     /// A flooded channel may sum up notices that say how.
     Notice { audience: Audience, subject: Subject, body: Body, coalesce: Option<Coalesce> },
-    /// Edit every message remembered under `subject` (including ones still waiting to be
-    /// posted to `audience`).
-    UpdateNotices { audience: Audience, subject: Subject, body: Body },
+    /// Edit every message sent under `subject` (notices, and direct messages sent with
+    /// it), and every one still waiting to be sent or held for a person who cannot be
+    /// reached yet.
+    UpdateNotices { subject: Subject, body: Body },
     /// A direct message to a person, on the platform they were last seen on where possible.
-    Direct { person: PersonId, body: Body },
+    /// With a `subject` it is remembered like a notice, so `UpdateNotices` for the subject
+    /// edits it too (an approval prompt whose buttons go once it is decided).
+    Direct { person: PersonId, body: Body, subject: Option<Subject> },
     /// A new message in a given channel (scheduled announcements, digests).
     PostTo { channel: ChannelRef, body: Body },
 }
@@ -41,6 +44,11 @@ pub enum Effect {
 impl Effect {
     pub fn reply(text: impl Into<String>) -> Effect {
         Effect::Reply { body: Body::text(text), private: false }
+    }
+
+    /// A plain direct message, remembered under no subject.
+    pub fn direct(person: PersonId, text: impl Into<String>) -> Effect {
+        Effect::Direct { person, body: Body::text(text), subject: None }
     }
 }
 

@@ -19,7 +19,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
-pub use notices::EventRecord;
+pub use notices::{EventRecord, Notice};
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats, lane};
 pub use people::{PersonColumn, Reach, Revoked};
 pub use prompts::{PromptRow, prompt_subject};

@@ -22,26 +22,38 @@ fn kind_str(kind: ChannelKind) -> &'static str {
     }
 }
 
+/// A message remembered under a subject, and the outbox lane it was sent from (where
+/// edits of it queue).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub message: MessageRef,
+    pub lane: String,
+}
+
 impl Store {
-    pub async fn notices(&self, subject: impl std::fmt::Display) -> Result<Vec<MessageRef>> {
-        let rows: Vec<(String, String, String, String)> = with_db!(self, |pool| {
+    pub async fn notices(&self, subject: impl std::fmt::Display) -> Result<Vec<Notice>> {
+        let rows: Vec<(String, String, String, String, Option<String>)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT platform, channel_id, channel_kind, message_id FROM notices WHERE subject = $1 ORDER BY posted_at",
+                "SELECT platform, channel_id, channel_kind, message_id, lane FROM notices WHERE subject = $1 \
+                 ORDER BY posted_at",
             )
             .bind(subject.to_string())
             .fetch_all(pool)
             .await?
         });
         rows.into_iter()
-            .map(|(platform, channel_id, kind, message_id)| {
+            .map(|(platform, channel_id, kind, message_id, lane)| {
                 let kind = if kind == "direct" { ChannelKind::Direct } else { ChannelKind::Group };
-                Ok(MessageRef {
-                    channel: ChannelRef {
-                        platform: parse_column("notices.platform", &platform)?,
-                        id: channel_id,
-                        kind,
+                Ok(Notice {
+                    lane: lane.unwrap_or_else(|| channel_id.clone()),
+                    message: MessageRef {
+                        channel: ChannelRef {
+                            platform: parse_column("notices.platform", &platform)?,
+                            id: channel_id,
+                            kind,
+                        },
+                        message_id,
                     },
-                    message_id,
                 })
             })
             .collect()
@@ -73,12 +85,19 @@ impl Store {
 }
 
 impl Tx {
-    /// Remembers that `message` shows `subject`, so it is edited when the subject changes.
-    pub async fn save_notice(&mut self, subject: &str, message: &MessageRef, at: DateTime<Utc>) -> Result<()> {
+    /// Remembers that `message`, sent from outbox lane `lane`, shows `subject`, so it is
+    /// edited when the subject changes.
+    pub async fn save_notice(
+        &mut self,
+        subject: &str,
+        lane: &str,
+        message: &MessageRef,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         with_tx!(self, |tx| {
             sqlx::query(
-                "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+                "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at, lane) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
             )
             .bind(subject)
             .bind(message.channel.platform.as_str())
@@ -86,6 +105,7 @@ impl Tx {
             .bind(kind_str(message.channel.kind))
             .bind(&message.message_id)
             .bind(ms(at))
+            .bind(lane)
             .execute(&mut **tx)
             .await?;
             Ok(())

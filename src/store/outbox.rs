@@ -348,7 +348,7 @@ impl Store {
                 .await?;
         });
         if let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) {
-            tx.save_notice(subject, message, now).await?;
+            tx.save_notice(subject, &row.lane, message, now).await?;
         }
         tx.commit().await
     }
@@ -408,7 +408,23 @@ impl Store {
         })
     }
 
-    /// Later edits still waiting in a lane for the same subject, oldest first.
+    /// Messages about `subject` not sent yet (waiting, being sent, or held until their
+    /// person can be reached): an edit of the subject must reach them too.
+    pub async fn outbox_unsent(&self, subject: &str) -> Result<Vec<OutboxRow>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM outbox WHERE subject = $1 AND op IN ('post', 'direct') \
+                 AND state IN ('pending', 'sending', 'unreachable') ORDER BY id"
+            )))
+            .bind(subject)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(OutboxRow::try_from).collect()
+    }
+
+    /// Later edits in a lane for the same subject, oldest first: waiting ones, and ones
+    /// that found nothing to edit because this message was not sent yet (it was held).
     pub async fn outbox_pending_edits(
         &self,
         platform: Platform,
@@ -419,7 +435,7 @@ impl Store {
         let rows: Vec<Row> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND lane = $2 AND subject = $3 AND op = 'edit' \
-                 AND state = 'pending' AND id > $4 ORDER BY id"
+                 AND state IN ('pending', 'skipped') AND id > $4 ORDER BY id"
             )))
             .bind(platform.as_str())
             .bind(lane)

@@ -158,6 +158,8 @@ pub struct Recorder {
     failures: Arc<Mutex<std::collections::VecDeque<SendError>>>,
     hang: Arc<std::sync::atomic::AtomicBool>,
     hang_after: Arc<Mutex<Option<usize>>>,
+    /// Shared by siblings: message ids are unique across platforms too.
+    next_id: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Recorder {
@@ -168,13 +170,14 @@ impl Recorder {
             failures: Arc::default(),
             hang: Arc::default(),
             hang_after: Arc::default(),
+            next_id: Arc::default(),
         }
     }
 
     /// Another platform writing to the same log, so the order across platforms is kept;
     /// failures and hangs are its own.
     pub fn sibling(&self, platform: Platform) -> Self {
-        Recorder { sent: self.sent.clone(), ..Recorder::new(platform) }
+        Recorder { sent: self.sent.clone(), next_id: self.next_id.clone(), ..Recorder::new(platform) }
     }
 
     /// The next sends fail with these errors, in order.
@@ -221,15 +224,15 @@ impl Messenger for Recorder {
             return Err(error);
         }
         let mut sent = self.sent.lock().unwrap();
+        // Unique across takes, so an edit names the one message it edits.
+        let next = format!("m{}", self.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1);
         let reference = match &message.to {
             Destination::Edit(m) => m.clone(),
-            Destination::Channel(c) => MessageRef { channel: c.clone(), message_id: format!("m{}", sent.len() + 1) },
-            Destination::Reply { channel, .. } => {
-                MessageRef { channel: channel.clone(), message_id: format!("m{}", sent.len() + 1) }
-            }
+            Destination::Channel(c) => MessageRef { channel: c.clone(), message_id: next },
+            Destination::Reply { channel, .. } => MessageRef { channel: channel.clone(), message_id: next },
             Destination::Direct(a) => MessageRef {
                 channel: ChannelRef { platform: self.platform, id: a.id.clone(), kind: ChannelKind::Direct },
-                message_id: format!("m{}", sent.len() + 1),
+                message_id: next,
             },
         };
         sent.push(Sent {

@@ -69,6 +69,18 @@ impl Story {
         self.send(who, EventKind::Button { button_id: id, message: None }).await
     }
 
+    /// `who` presses the button labelled `label` on message `on` (an older prompt, say).
+    pub async fn press_on(&mut self, who: &str, on: &Sent, label: &str) -> &mut Self {
+        let id = on
+            .body
+            .buttons
+            .iter()
+            .find(|b| b.label == label)
+            .map(|b| b.id.clone())
+            .unwrap_or_else(|| panic!("that message has no {label:?} button: {on:?}"));
+        self.send(who, EventKind::Button { button_id: id, message: None }).await
+    }
+
     /// `who` answers the newest question read that was put to them (as a reply or a
     /// direct message).
     pub async fn answer(&mut self, who: &str, text: &str) -> &mut Self {

@@ -8,7 +8,6 @@ use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclare
 use deskmate::chat::feature::{Cx, Feature};
 use deskmate::chat::questions;
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
-use deskmate_port::Body;
 
 /// `/ask @person question`: the question goes to that person as a direct message, and
 /// their answer comes back to the asker. What approvals and meetings will do with reject
@@ -68,7 +67,7 @@ impl Feature for Ask {
         let Some(asker) = action.id(0) else { return refuse("A question without its asker.") };
         let by = &cx.actor.person.display_name;
         Ok(vec![
-            Effect::Direct { person: PersonId(asker), body: Body::text(format!("{by} answered: {answer}")) },
+            Effect::direct(PersonId(asker), format!("{by} answered: {answer}")),
             Effect::reply("Thanks, passed on."),
         ])
     }

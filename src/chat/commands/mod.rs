@@ -10,6 +10,7 @@ mod typed;
 
 pub use help::{command_help, command_list, usage};
 pub use menu::{ZONE_SUGGESTIONS, menu};
+pub(crate) use parser::suggest as suggest_name;
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{
     ArgKind, ArgSpec, CommandSpec, OptSpec, RateClass, arg, cmd, find, group, limited, opt_arg, rate_classes,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use deskmate_port::{Body, stable_hash};
+use deskmate_port::stable_hash;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, RateClass, Undeclared, arg, cmd, limited};
@@ -93,7 +93,7 @@ impl Feature for Reminders {
     async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
         let reminder: Reminder = fired.payload()?;
         let text = chat_text::with_late(&text::reminder(&reminder.text), fired.due, fired.late);
-        Ok(vec![Effect::Direct { person: PersonId(reminder.person), body: Body::text(text) }])
+        Ok(vec![Effect::direct(PersonId(reminder.person), text)])
     }
 }
 

@@ -1,7 +1,5 @@
 //! Work orders: open, list, show, claim, close.
 
-use deskmate_port::Body;
-
 use super::model::{ListScope, Priority, Ticket, TicketId, TicketStatus, TransitionError, sees_all_tickets};
 use super::store::{NewTicket, TicketFilter};
 use super::{NEW_TICKET, QUEUE, text};
@@ -100,13 +98,13 @@ pub async fn claim(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
     };
     let mut effects = vec![
         Effect::reply(text::ticket_claimed(&claimed)),
-        Effect::UpdateNotices { audience: QUEUE, subject: claimed.subject(), body: text::ticket_notice(&claimed) },
+        Effect::UpdateNotices { subject: claimed.subject(), body: text::ticket_notice(&claimed) },
     ];
     if claimed.requester.id != actor.person.id {
-        effects.push(Effect::Direct {
-            person: claimed.requester.id,
-            body: Body::text(text::ticket_claimed_for_requester(&claimed, &actor.person.display_name)),
-        });
+        effects.push(Effect::direct(
+            claimed.requester.id,
+            text::ticket_claimed_for_requester(&claimed, &actor.person.display_name),
+        ));
     }
     Ok(effects)
 }
@@ -124,20 +122,17 @@ pub async fn close(cx: &mut Cx<'_>, id: TicketId, resolution: Option<&str>) -> S
     };
     let mut effects = vec![
         Effect::reply(text::ticket_closed(&closed)),
-        Effect::UpdateNotices { audience: QUEUE, subject: closed.subject(), body: text::ticket_notice(&closed) },
+        Effect::UpdateNotices { subject: closed.subject(), body: text::ticket_notice(&closed) },
     ];
     if closed.requester.id != actor.person.id {
-        effects.push(Effect::Direct {
-            person: closed.requester.id,
-            body: Body::text(text::ticket_closed_for_requester(&closed, &actor.person.display_name)),
-        });
+        effects.push(Effect::direct(
+            closed.requester.id,
+            text::ticket_closed_for_requester(&closed, &actor.person.display_name),
+        ));
     }
     // The agent working on it hears when someone else closed it.
     if let Some(agent) = closed.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != closed.requester.id) {
-        effects.push(Effect::Direct {
-            person: agent.id,
-            body: Body::text(text::ticket_closed_for_assignee(&closed, &actor.person.display_name)),
-        });
+        effects.push(Effect::direct(agent.id, text::ticket_closed_for_assignee(&closed, &actor.person.display_name)));
     }
     Ok(effects)
 }

@@ -1,0 +1,434 @@
+//! The fields of a request as a type declares them and as people type them: text, an
+//! exact amount in the type's currency, a date or a date range (with half days where
+//! the type allows them), a choice from a list, a link.
+//!
+//! Every value has one written form (`1,200.50 CNY`, `2026-12-01 pm..2026-12-03`) that
+//! is stored, shown, and read back by the same parser.
+
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use rust_decimal::Decimal;
+
+const TEXT_MAX: usize = 1000;
+const LINK_MAX: usize = 500;
+/// Amounts up to a trillion: above that it is a typo.
+const AMOUNT_MAX: i64 = 1_000_000_000_000;
+/// A leave of more than a year is a typo.
+const SPAN_MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    /// An amount in this currency (an ISO 4217 code).
+    Amount {
+        currency: String,
+    },
+    /// A date or a range of dates; `half_days` allows `am`/`pm`.
+    Dates {
+        half_days: bool,
+    },
+    Choice {
+        options: Vec<String>,
+    },
+    /// An http(s) address: a quote, a document in the company's drive.
+    Link,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// One lowercase word, typed as `name:value`.
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+impl Field {
+    /// What the field takes, for usage lines and questions.
+    pub fn hint(&self) -> String {
+        match &self.kind {
+            FieldKind::Text => "text".to_owned(),
+            FieldKind::Amount { currency } => {
+                format!("an amount in {currency}, e.g. 1200, 1,200.50 or 1200 {currency}")
+            }
+            FieldKind::Dates { half_days: true } => {
+                "a date or range, e.g. tomorrow, 2026-12-01, 2026-12-01..2026-12-05, 2026-12-01 pm..2026-12-03 am"
+                    .to_owned()
+            }
+            FieldKind::Dates { half_days: false } => {
+                "a date or range, e.g. tomorrow, 2026-12-01..2026-12-05".to_owned()
+            }
+            FieldKind::Choice { options } => format!("one of {}", options.join(", ")),
+            FieldKind::Link => "a link, https://…".to_owned(),
+        }
+    }
+
+    /// Reads what was typed for this field; the error says what was wrong.
+    pub fn read(&self, typed: &str, today: NaiveDate) -> Result<Value, String> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Err(format!("{}: empty; give {}", self.name, self.hint()));
+        }
+        let value = match &self.kind {
+            FieldKind::Text => match typed.chars().count() {
+                n if n > TEXT_MAX => Err(format!("at most {TEXT_MAX} characters (this is {n})")),
+                _ => Ok(Value::Text(typed.to_owned())),
+            },
+            FieldKind::Amount { currency } => {
+                read_amount(typed, currency).map(|value| Value::Amount(Money { value, currency: currency.clone() }))
+            }
+            FieldKind::Dates { half_days } => read_span(typed, *half_days, today).map(Value::Dates),
+            FieldKind::Choice { options } => options
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(typed))
+                .map(|o| Value::Choice(o.clone()))
+                .ok_or_else(|| format!("`{typed}` is not one of {}", options.join(", "))),
+            FieldKind::Link => read_link(typed).map(Value::Link),
+        };
+        value.map_err(|e| if e.starts_with(&format!("{}:", self.name)) { e } else { format!("{}: {e}", self.name) })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Amount(Money),
+    Dates(DateSpan),
+    Choice(String),
+    Link(String),
+}
+
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Text(t) | Value::Choice(t) | Value::Link(t) => f.write_str(t),
+            Value::Amount(m) => m.fmt(f),
+            Value::Dates(d) => d.fmt(f),
+        }
+    }
+}
+
+/// An exact amount and its currency.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Money {
+    pub value: Decimal,
+    pub currency: String,
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let places = minor_units(&self.currency);
+        let rounded = self.value.round_dp(places);
+        let text = format!("{:.*}", places as usize, rounded);
+        let (whole, fraction) = text.split_once('.').map_or((text.as_str(), None), |(w, f)| (w, Some(f)));
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        match fraction {
+            Some(fr) => write!(f, "{grouped}.{fr} {}", self.currency),
+            None => write!(f, "{grouped} {}", self.currency),
+        }
+    }
+}
+
+/// Digits after the point a currency has.
+fn minor_units(currency: &str) -> u32 {
+    match currency {
+        "JPY" | "KRW" | "VND" | "CLP" | "ISK" => 0,
+        _ => 2,
+    }
+}
+
+/// Which currencies a symbol may stand for.
+fn symbol_currencies(symbol: char) -> Option<&'static [&'static str]> {
+    Some(match symbol {
+        '¥' | '￥' => &["CNY", "JPY"],
+        '$' => &["USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN"],
+        '€' => &["EUR"],
+        '£' => &["GBP"],
+        '₹' => &["INR"],
+        '₩' => &["KRW"],
+        _ => return None,
+    })
+}
+
+/// Reads `1200`, `1,200.50`, `¥1200`, `1200 CNY`, `CNY 1200` as an amount in `currency`.
+fn read_amount(typed: &str, currency: &str) -> Result<Decimal, String> {
+    let example = format!("e.g. 1200, 1,200.50 or 1200 {currency}");
+    let mut rest = typed.trim().to_owned();
+    // A currency code before or after the number.
+    let upper = rest.to_uppercase();
+    let code: Option<String> = if let Some((number, code)) = upper.rsplit_once(char::is_whitespace)
+        && code.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        let code = code.to_owned();
+        rest = number.trim().to_owned();
+        Some(code)
+    } else if let Some((code, number)) = upper.split_once(char::is_whitespace)
+        && code.chars().all(|c| c.is_ascii_alphabetic())
+    {
+        let code = code.to_owned();
+        rest = number.trim().to_owned();
+        Some(code)
+    } else if upper.len() > 3 && upper[upper.len() - 3..].chars().all(|c| c.is_ascii_alphabetic()) {
+        let code = upper[upper.len() - 3..].to_owned();
+        rest = rest[..rest.len() - 3].trim().to_owned();
+        Some(code)
+    } else {
+        None
+    };
+    if let Some(code) = code {
+        if code.len() != 3 {
+            return Err(format!("`{typed}` is not an amount ({example})"));
+        }
+        if code != currency {
+            return Err(format!("this request takes amounts in {currency}, not {code}"));
+        }
+    }
+    if let Some(symbol) = rest.chars().next().filter(|c| !c.is_ascii_digit() && *c != '-' && *c != '.') {
+        match symbol_currencies(symbol) {
+            Some(codes) if codes.contains(&currency) => rest = rest[symbol.len_utf8()..].trim().to_owned(),
+            Some(codes) => {
+                return Err(format!("this request takes amounts in {currency}, not {symbol} ({})", codes.join("/")));
+            }
+            None => return Err(format!("`{typed}` is not an amount ({example})")),
+        }
+    }
+    let (whole, fraction) = rest.split_once('.').map_or((rest.as_str(), None), |(w, f)| (w, Some(f)));
+    let grouped_ok = {
+        let groups: Vec<&str> = whole.split(',').collect();
+        groups.len() == 1
+            || (!groups[0].is_empty()
+                && groups[0].len() <= 3
+                && groups[1..].iter().all(|g| g.len() == 3)
+                && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())))
+    };
+    let digits = whole.replace(',', "");
+    if !grouped_ok
+        || digits.is_empty()
+        || !digits.chars().all(|c| c.is_ascii_digit())
+        || fraction.is_some_and(|f| f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
+    {
+        if rest.starts_with('-') {
+            return Err("an amount must be more than zero".to_owned());
+        }
+        return Err(format!("`{typed}` is not an amount ({example})"));
+    }
+    let places = minor_units(currency);
+    if fraction.is_some_and(|f| f.len() > places as usize) {
+        return Err(match places {
+            0 => format!("{currency} amounts have no decimals"),
+            n => format!("{currency} amounts have at most {n} decimals"),
+        });
+    }
+    let number = match fraction {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    };
+    let value: Decimal = number.parse().map_err(|_| format!("`{typed}` is too large an amount"))?;
+    if value <= Decimal::ZERO {
+        return Err("an amount must be more than zero".to_owned());
+    }
+    if value >= Decimal::from(AMOUNT_MAX) {
+        return Err(format!("`{typed}` is too large an amount"));
+    }
+    Ok(value)
+}
+
+fn read_link(typed: &str) -> Result<String, String> {
+    let ok = (typed.starts_with("https://") || typed.starts_with("http://"))
+        && typed.len() > "https://".len()
+        && !typed.contains(char::is_whitespace);
+    if !ok {
+        return Err(format!("`{typed}` is not a link (https://…)"));
+    }
+    if typed.chars().count() > LINK_MAX {
+        return Err(format!("a link may be at most {LINK_MAX} characters"));
+    }
+    Ok(typed.to_owned())
+}
+
+/// Half of a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Half {
+    Am,
+    Pm,
+}
+
+impl Half {
+    fn word(self) -> &'static str {
+        match self {
+            Half::Am => "am",
+            Half::Pm => "pm",
+        }
+    }
+}
+
+/// Whole days from `start` to `end`. A range may start in the afternoon (`pm`) or end
+/// at noon (`am`); a single day may be just its morning or its afternoon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateSpan {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub start_half: Option<Half>,
+    pub end_half: Option<Half>,
+}
+
+impl DateSpan {
+    /// Its length in half days.
+    pub fn halves(&self) -> i64 {
+        let days = (self.end - self.start).num_days() + 1;
+        if self.start == self.end {
+            return if self.start_half.is_some() { 1 } else { 2 };
+        }
+        days * 2 - i64::from(self.start_half == Some(Half::Pm)) - i64::from(self.end_half == Some(Half::Am))
+    }
+
+    /// Its length in days, as people say it: `3`, `2.5`.
+    pub fn days(&self) -> String {
+        let halves = self.halves();
+        if halves % 2 == 0 { (halves / 2).to_string() } else { format!("{}.5", halves / 2) }
+    }
+}
+
+impl std::fmt::Display for DateSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = |d: NaiveDate, h: Option<Half>| match h {
+            Some(h) => format!("{} {}", d.format("%Y-%m-%d"), h.word()),
+            None => d.format("%Y-%m-%d").to_string(),
+        };
+        if self.start == self.end {
+            f.write_str(&side(self.start, self.start_half))
+        } else {
+            write!(f, "{}..{}", side(self.start, self.start_half), side(self.end, self.end_half))
+        }
+    }
+}
+
+/// Reads `tomorrow`, `2026-12-01`, `friday`, `2026-12-01..2026-12-05`, and with half
+/// days `2026-12-01 pm`, `2026-12-01 pm..2026-12-03 am`.
+fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan, String> {
+    let lower = typed.to_lowercase();
+    let (from, to) = match lower.split_once("..") {
+        Some((a, b)) => (a.trim(), Some(b.trim())),
+        None => (lower.trim(), None),
+    };
+    let (start, start_half) = read_day(from, today)?;
+    let (end, end_half) = match to {
+        Some(to) => read_day(to, today)?,
+        None => (start, start_half),
+    };
+    if (start_half.is_some() || end_half.is_some()) && !half_days {
+        return Err("half days (am/pm) are not taken for this request".to_owned());
+    }
+    if end < start {
+        return Err(format!("it ends ({}) before it starts ({})", end.format("%Y-%m-%d"), start.format("%Y-%m-%d")));
+    }
+    if to.is_some() && start != end && (start_half == Some(Half::Am) || end_half == Some(Half::Pm)) {
+        return Err("a range may start in the afternoon (`pm`) or end at noon (`am`), not the other way".to_owned());
+    }
+    if start == end && start_half != end_half {
+        return Err("a single day is its morning (`am`), its afternoon (`pm`) or all of it".to_owned());
+    }
+    if (end - start).num_days() >= SPAN_MAX_DAYS {
+        return Err(format!("at most {SPAN_MAX_DAYS} days"));
+    }
+    Ok(DateSpan { start, end, start_half, end_half })
+}
+
+fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), String> {
+    let (day, half) = match typed.rsplit_once(char::is_whitespace) {
+        Some((d, "am")) => (d.trim(), Some(Half::Am)),
+        Some((d, "pm")) => (d.trim(), Some(Half::Pm)),
+        _ => (typed, None),
+    };
+    let date = match day {
+        "today" => Some(today),
+        "tomorrow" => today.succ_opt(),
+        _ => match day.parse::<Weekday>() {
+            // The next such day, never today.
+            Ok(weekday) => {
+                let ahead =
+                    (7 + weekday.num_days_from_monday() as i64 - today.weekday().num_days_from_monday() as i64) % 7;
+                today.checked_add_signed(Duration::days(if ahead == 0 { 7 } else { ahead }))
+            }
+            Err(_) => NaiveDate::parse_from_str(day, "%Y-%m-%d").ok(),
+        },
+    };
+    date.map(|d| (d, half)).ok_or_else(|| format!("`{typed}` is not a date (e.g. tomorrow, friday, 2026-12-01)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(typed: &str) -> Result<String, String> {
+        let field = Field {
+            name: "amount".into(),
+            label: "Amount".into(),
+            kind: FieldKind::Amount { currency: "CNY".into() },
+            required: true,
+        };
+        field.read(typed, NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid")).map(|v| v.to_string())
+    }
+
+    #[test]
+    fn amounts_are_read_exactly_in_the_forms_people_write() {
+        assert_eq!(amount("1200").expect("valid"), "1,200.00 CNY");
+        assert_eq!(amount("1,200.50").expect("valid"), "1,200.50 CNY");
+        assert_eq!(amount("¥1200").expect("valid"), "1,200.00 CNY");
+        assert_eq!(amount("1200 CNY").expect("valid"), "1,200.00 CNY");
+        assert_eq!(amount("1200 cny").expect("valid"), "1,200.00 CNY");
+        assert_eq!(amount("CNY 0.10").expect("valid"), "0.10 CNY");
+        assert_eq!(amount("1234567.89").expect("valid"), "1,234,567.89 CNY");
+        // The written form reads back as itself.
+        assert_eq!(amount("1,234,567.89 CNY").expect("valid"), "1,234,567.89 CNY");
+    }
+
+    #[test]
+    fn bad_amounts_say_what_is_wrong() {
+        assert_eq!(amount("1200 USD").expect_err("refused"), "amount: this request takes amounts in CNY, not USD");
+        assert!(amount("$1200").expect_err("refused").contains("not $"), "{:?}", amount("$1200"));
+        assert!(amount("12x").expect_err("refused").contains("is not an amount"));
+        assert!(amount("1,20,0").expect_err("refused").contains("is not an amount"));
+        assert!(amount("0").expect_err("refused").contains("more than zero"));
+        assert!(amount("-5").expect_err("refused").contains("more than zero"));
+        assert!(amount("1.234").expect_err("refused").contains("at most 2 decimals"));
+        assert!(amount("99999999999999999999999").expect_err("refused").contains("too large"));
+    }
+
+    fn span(typed: &str) -> Result<DateSpan, String> {
+        read_span(typed, true, NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid"))
+    }
+
+    #[test]
+    fn dates_and_ranges_with_half_days() {
+        let s = span("2026-12-01..2026-12-05").expect("valid");
+        assert_eq!((s.to_string(), s.days()), ("2026-12-01..2026-12-05".to_owned(), "5".to_owned()));
+        let s = span("tomorrow").expect("valid");
+        assert_eq!((s.to_string(), s.days()), ("2026-12-01".to_owned(), "1".to_owned()));
+        let s = span("2026-12-01 pm..2026-12-03 am").expect("valid");
+        assert_eq!((s.to_string(), s.days()), ("2026-12-01 pm..2026-12-03 am".to_owned(), "2".to_owned()));
+        let s = span("2026-12-02 pm").expect("valid");
+        assert_eq!(s.days(), "0.5");
+        // 2026-11-30 is a Monday: friday is this week's, monday next week's.
+        assert_eq!(span("friday").expect("valid").start, NaiveDate::from_ymd_opt(2026, 12, 4).expect("valid"));
+        assert_eq!(span("monday").expect("valid").start, NaiveDate::from_ymd_opt(2026, 12, 7).expect("valid"));
+        assert_eq!(span(&s.to_string()).expect("valid"), s);
+    }
+
+    #[test]
+    fn bad_dates_say_what_is_wrong() {
+        assert_eq!(
+            span("2026-12-05..2026-12-01").expect_err("refused"),
+            "it ends (2026-12-01) before it starts (2026-12-05)"
+        );
+        assert!(span("2026-13-01").expect_err("refused").contains("is not a date"));
+        assert!(span("2026-12-01 am..2026-12-03").expect_err("refused").contains("may start in the afternoon"));
+        assert!(read_span("2026-12-01 pm", false, NaiveDate::MIN).expect_err("refused").contains("half days"));
+        assert!(span("2026-01-01..2027-06-01").expect_err("refused").contains("at most"));
+    }
+}

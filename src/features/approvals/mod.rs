@@ -1,0 +1,194 @@
+//! Approvals: a request of a configured type (leave, purchase, …) goes through a chain
+//! of steps resolved through the org chart; each step's approvers get a direct message
+//! with Approve, Reject and Request changes buttons; the requester hears of every step,
+//! and the outcome is posted to the type's channel.
+
+mod cmd;
+mod config;
+mod fields;
+mod model;
+mod route;
+mod service;
+mod store;
+mod text;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use deskmate_port::{Button, ButtonStyle, Choice};
+
+use crate::chat::button::{self, Pressed};
+use crate::chat::commands::{CommandSpec, Invocation};
+use crate::chat::feature::{Cx, Feature, Kit, PersonColumn};
+use crate::chat::text as chat_text;
+use crate::kernel::{Audience, Person, ServiceResult, refuse};
+use cmd::ApprovalCommand;
+pub use cmd::COMMANDS;
+pub use config::{ApprovalType, ApprovalsConfig};
+use model::{Decision, Request, RequestId, SeatId};
+
+const NAMESPACE: &str = "ap";
+
+/// The suggestion key of request numbers.
+const SUGGEST: &str = "approval";
+
+pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
+    let types = config.approvals.compile().unwrap_or_else(|e| {
+        // The config was checked when it was read; this is a bug, not a user's mistake.
+        tracing::error!(error = %e, "approval types do not compile; none installed");
+        Vec::new()
+    });
+    // Audiences name config groups for the process's life: made once, here.
+    let audiences = types
+        .iter()
+        .filter_map(|t| t.channel.clone())
+        .map(|c| (c.clone(), Audience(Box::leak(c.into_boxed_str()))))
+        .collect();
+    Arc::new(Approvals { types, audiences })
+}
+
+pub struct Approvals {
+    types: Vec<ApprovalType>,
+    audiences: std::collections::HashMap<String, Audience>,
+}
+
+impl Approvals {
+    fn find(&self, kind: &str) -> Option<&ApprovalType> {
+        self.types.iter().find(|t| t.name.eq_ignore_ascii_case(kind))
+    }
+
+    /// A request's type; one taken out of the config since still shows and decides.
+    fn type_of(&self, request: &Request) -> ApprovalType {
+        self.find(&request.kind).cloned().unwrap_or_else(|| ApprovalType::gone(&request.kind))
+    }
+
+    fn audience(&self, ty: &ApprovalType) -> Option<Audience> {
+        ty.channel.as_ref().and_then(|c| self.audiences.get(c)).copied()
+    }
+}
+
+/// What its buttons (and the reason questions) do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Press {
+    Approve,
+    /// Asks for the reason, then rejects.
+    Reject,
+    /// Asks what to change, then sends the request back.
+    Changes,
+}
+
+impl Press {
+    const ALL: [Press; 3] = [Press::Approve, Press::Reject, Press::Changes];
+
+    const fn verb(self) -> &'static str {
+        match self {
+            Press::Approve => "ok",
+            Press::Reject => "no",
+            Press::Changes => "chg",
+        }
+    }
+
+    fn decision(self) -> Decision {
+        match self {
+            Press::Approve => Decision::Approve,
+            Press::Reject => Decision::Reject,
+            Press::Changes => Decision::Changes,
+        }
+    }
+}
+
+/// A prompt button's id, `ap:ok:12:34` (request 12, seat 34); the reason question's
+/// action has the same form.
+fn button(press: Press, request: RequestId, seat: SeatId) -> String {
+    button::encode(NAMESPACE, press.verb(), &[&request, &seat])
+}
+
+fn buttons(request: RequestId, seat: SeatId) -> Vec<Button> {
+    vec![
+        Button { id: button(Press::Approve, request, seat), label: "Approve".to_owned(), style: ButtonStyle::Primary },
+        Button { id: button(Press::Reject, request, seat), label: "Reject".to_owned(), style: ButtonStyle::Danger },
+        Button {
+            id: button(Press::Changes, request, seat),
+            label: "Request changes".to_owned(),
+            style: ButtonStyle::Secondary,
+        },
+    ]
+}
+
+fn decode(pressed: &Pressed) -> Option<(Press, RequestId, SeatId)> {
+    let press = Press::ALL.into_iter().find(|p| p.verb() == pressed.verb)?;
+    Some((press, RequestId(pressed.id(0)?), SeatId(pressed.id(1)?)))
+}
+
+#[async_trait]
+impl Feature for Approvals {
+    fn name(&self) -> &'static str {
+        "approvals"
+    }
+
+    fn namespace(&self) -> &'static str {
+        NAMESPACE
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match ApprovalCommand::try_from(inv)? {
+            ApprovalCommand::Types => service::types(self),
+            ApprovalCommand::Request { kind, fields } => service::request(self, cx, &kind, &fields).await,
+            ApprovalCommand::Approve { id, note } => {
+                service::decide(self, cx, id, None, Decision::Approve, note.as_deref()).await
+            }
+            ApprovalCommand::Reject { id, reason } => {
+                service::decide(self, cx, id, None, Decision::Reject, reason.as_deref()).await
+            }
+            ApprovalCommand::Changes { id, reason } => {
+                service::decide(self, cx, id, None, Decision::Changes, reason.as_deref()).await
+            }
+            ApprovalCommand::Withdraw { id } => service::withdraw(self, cx, id).await,
+            ApprovalCommand::Resubmit { id, fields } => service::resubmit(self, cx, id, &fields).await,
+            ApprovalCommand::Show { id } => service::show(self, cx.kit, cx.actor, id).await,
+            ApprovalCommand::List { scope, filter } => service::list(self, cx.kit, cx.actor, scope, &filter).await,
+        }
+    }
+
+    async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
+        match decode(pressed) {
+            Some((Press::Approve, id, seat)) => {
+                service::decide(self, cx, id, Some(seat), Decision::Approve, None).await
+            }
+            Some((press, id, seat)) => service::ask_reason(self, cx, id, seat, press.decision()).await,
+            None => refuse(chat_text::stale_button()),
+        }
+    }
+
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+        match decode(action) {
+            Some((press @ (Press::Reject | Press::Changes), id, seat)) => {
+                service::decide(self, cx, id, Some(seat), press.decision(), Some(answer)).await
+            }
+            _ => refuse(chat_text::prompt_unknown()),
+        }
+    }
+
+    fn suggestions(&self) -> &'static [&'static str] {
+        &[SUGGEST]
+    }
+
+    async fn suggest(&self, kit: &Kit, person: &Person, _key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
+        let found = service::suggest(kit, person.id, typed).await?;
+        Ok(found.into_iter().map(|(id, label)| Choice { label, value: id.to_string() }).collect())
+    }
+
+    fn person_columns(&self) -> &'static [PersonColumn] {
+        &[
+            PersonColumn { table: "approval_requests", column: "requester_id" },
+            PersonColumn { table: "approval_approvers", column: "person_id" },
+            PersonColumn { table: "approval_approvers", column: "decided_by" },
+            PersonColumn { table: "approval_delegations", column: "person_id" },
+            PersonColumn { table: "approval_delegations", column: "delegate_id" },
+        ]
+    }
+}

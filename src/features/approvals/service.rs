@@ -1,0 +1,493 @@
+//! Requests and decisions: make a request, decide a step (by button, answer or
+//! command), withdraw, resubmit, show, list.
+
+use chrono::{NaiveDate, TimeZone};
+use deskmate_port::Body;
+
+use super::cmd::{ListOptions, ListScope};
+use super::config::ApprovalType;
+use super::fields::Value;
+use super::model::{
+    ApprovalEvent, Decision, Request, RequestId, RequestStatus, Rule, Seat, SeatId, SeatState, Step, StepStatus,
+    seat_subject,
+};
+use super::store::RequestFilter;
+use super::{Approvals, Press, route, text};
+use crate::chat::feature::{Cx, Kit};
+use crate::chat::questions;
+use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, refuse};
+use crate::limits::TextLimit;
+use crate::store::Tx;
+
+const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
+/// Requests a list shows per page.
+const PAGE: i64 = 10;
+/// How long a reason question waits for its answer.
+const REASON_LIFETIME: chrono::Duration = chrono::Duration::days(2);
+
+pub fn types(desk: &Approvals) -> ServiceResult {
+    Ok(vec![Effect::reply(text::types(&desk.types))])
+}
+
+pub async fn request(desk: &Approvals, cx: &mut Cx<'_>, kind: &str, typed: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let Some(ty) = desk.find(kind) else { return refuse(text::unknown_type(kind, &desk.types)) };
+    let values = read_fields(ty, typed, today(actor), &[])?;
+    let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
+    let written: Vec<(String, String)> = values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
+    let id = cx.tx.create_approval(&ty.name, actor.person.id, &written, actor.audit()).await?;
+    cx.tx.add_round(id, 1, &route, actor.at).await?;
+    cx.tx.log_approval(id, ApprovalEvent::Request, &text::fields_line(&written), actor.audit()).await?;
+    let request = find(cx.tx, id).await?;
+    let steps = current_round(cx.tx, &request).await?;
+    let mut effects = vec![Effect::reply(text::requested(ty, &request, &steps))];
+    effects.extend(prompts(cx.kit, ty, &request, &steps[0], actor).await?);
+    Ok(effects)
+}
+
+/// Approve, reject or ask for changes on the step waiting for the actor. `seat` is the
+/// prompt's seat when a button or a question's answer decides; a command finds the
+/// actor's seat in the current step.
+pub async fn decide(
+    desk: &Approvals,
+    cx: &mut Cx<'_>,
+    id: RequestId,
+    seat: Option<SeatId>,
+    decision: Decision,
+    reason: Option<&str>,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let reason = reason.map(|r| REASON.check(r)).transpose()?.filter(|r| !r.is_empty());
+    // The lock first: what is read after it is what this decision applies to.
+    let open = cx.tx.lock_approval(id, actor.at).await?;
+    let request = find(cx.tx, id).await?;
+    let steps = cx.tx.approval_steps(id).await?;
+    let ty = desk.type_of(&request);
+    if !open {
+        return refuse(text::not_open(&request, &steps, actor.person.id));
+    }
+    let delegators = cx.kit.store.delegators_of(actor.person.id, actor.at).await?;
+    let step = current(&request, &steps)?;
+    let seat = pick_seat(step, seat, actor.person.id, &delegators, &request, &steps)?;
+    if decision.needs_reason() && reason.is_none() {
+        return refuse(text::reason_needed(decision, id));
+    }
+    if !cx.tx.decide_seat(seat.id, actor.person.id, decision, reason, actor.at).await? {
+        return refuse(text::seat_taken(&request, step, seat, actor.person.id));
+    }
+    let on_behalf = (seat.approver.id != actor.person.id).then_some(&seat.approver);
+    cx.tx.log_approval(id, decision.into(), &text::decision_line(step, on_behalf, reason), actor.audit()).await?;
+
+    let others_pending: Vec<&Seat> =
+        step.seats.iter().filter(|s| s.id != seat.id && s.state == SeatState::Pending).collect();
+    let step_done = decision != Decision::Approve || step.rule != Rule::All || others_pending.is_empty();
+    let by = &actor.person.display_name;
+    let mut effects = vec![Effect::reply(text::you_decided(&ty, &request, step, decision, on_behalf))];
+    effects.push(Effect::UpdateNotices {
+        subject: seat_subject(seat.id),
+        body: Body::text(text::prompt_decided(
+            &ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz,
+        )),
+    });
+    if !step_done {
+        effects.push(Effect::direct(
+            request.requester.id,
+            text::partly_approved(&ty, &request, step, by, &others_pending),
+        ));
+        return Ok(effects);
+    }
+    let status = match decision {
+        Decision::Approve => StepStatus::Approved,
+        Decision::Reject => StepStatus::Rejected,
+        Decision::Changes => StepStatus::Changes,
+    };
+    cx.tx.finish_step(step.id, status, actor.at).await?;
+    // Nobody else can act on this step now: their prompts say who did.
+    for other in others_pending {
+        effects.push(Effect::UpdateNotices {
+            subject: seat_subject(other.id),
+            body: Body::text(text::prompt_decided(
+                &ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz,
+            )),
+        });
+    }
+    let next = steps.iter().find(|s| s.round == request.round && s.position == step.position + 1);
+    match (decision, next) {
+        (Decision::Approve, Some(next)) => {
+            cx.tx.start_step(id, next.id, next.position, actor.at).await?;
+            cx.tx.log_approval(id, ApprovalEvent::StepApproved, &text::step_line(step), actor.audit()).await?;
+            let steps = cx.tx.approval_steps(id).await?;
+            let next = steps.iter().find(|s| s.id == next.id).unwrap_or(next);
+            effects.push(Effect::direct(request.requester.id, text::step_approved(&ty, &request, step, by, next)));
+            effects.extend(prompts(cx.kit, &ty, &request, next, actor).await?);
+        }
+        (decision, _) => {
+            let outcome = match decision {
+                Decision::Approve => RequestStatus::Approved,
+                Decision::Reject => RequestStatus::Rejected,
+                Decision::Changes => RequestStatus::Changes,
+            };
+            cx.tx.finish_approval(id, outcome, actor.at).await?;
+            cx.tx.log_approval(id, ApprovalEvent::Outcome, outcome.as_str(), actor.audit()).await?;
+            let done = find(cx.tx, id).await?;
+            effects
+                .push(Effect::direct(request.requester.id, text::outcome_for_requester(&ty, &done, step, by, reason)));
+            if outcome != RequestStatus::Changes
+                && let Some(audience) = desk.audience(&ty)
+            {
+                let steps = cx.tx.approval_steps(id).await?;
+                effects.push(Effect::Notice {
+                    audience,
+                    subject: done.subject(),
+                    body: Body::text(text::outcome_notice(&ty, &done, &steps, actor.tz)),
+                    coalesce: None,
+                });
+            }
+        }
+    }
+    Ok(effects)
+}
+
+/// Reject or Request changes pressed: the reason is asked for (the answer decides,
+/// checked again then). Refused now if the presser could not decide anyway.
+pub async fn ask_reason(
+    desk: &Approvals,
+    cx: &mut Cx<'_>,
+    id: RequestId,
+    seat: SeatId,
+    decision: Decision,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let request = find(cx.tx, id).await?;
+    let steps = cx.tx.approval_steps(id).await?;
+    if !request.is_open() {
+        return refuse(text::not_open(&request, &steps, actor.person.id));
+    }
+    let delegators = cx.kit.store.delegators_of(actor.person.id, actor.at).await?;
+    let step = current(&request, &steps)?;
+    pick_seat(step, Some(seat), actor.person.id, &delegators, &request, &steps)?;
+    let ty = desk.type_of(&request);
+    let press = if decision == Decision::Reject { Press::Reject } else { Press::Changes };
+    let action = super::button(press, id, seat);
+    Ok(vec![
+        questions::ask(cx, actor.person.id, text::ask_reason(&ty, &request, decision), &action, REASON_LIFETIME)
+            .await?,
+    ])
+}
+
+pub async fn withdraw(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId) -> ServiceResult {
+    let actor = cx.actor;
+    let request = find(cx.tx, id).await?;
+    if request.requester.id != actor.person.id {
+        return refuse(text::not_your_request(id, "withdraw"));
+    }
+    let steps = cx.tx.approval_steps(id).await?;
+    if !cx.tx.withdraw_approval(id, actor.at).await? {
+        return refuse(text::not_open(&request, &steps, actor.person.id));
+    }
+    cx.tx.log_approval(id, ApprovalEvent::Withdraw, "", actor.audit()).await?;
+    let ty = desk.type_of(&request);
+    let mut effects = vec![Effect::reply(text::withdrawn(&ty, &request))];
+    for seat in steps.iter().flat_map(|s| &s.seats).filter(|s| s.state == SeatState::Pending) {
+        effects.push(Effect::UpdateNotices {
+            subject: seat_subject(seat.id),
+            body: Body::text(text::prompt_withdrawn(&ty, &request)),
+        });
+    }
+    Ok(effects)
+}
+
+pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let request = find(cx.tx, id).await?;
+    if request.requester.id != actor.person.id {
+        return refuse(text::not_your_request(id, "resubmit"));
+    }
+    if request.status != RequestStatus::Changes {
+        return refuse(text::not_waiting_for_changes(&request));
+    }
+    let Some(ty) = desk.find(&request.kind) else { return refuse(text::type_gone(&request.kind)) };
+    let values = read_fields(ty, typed, today(actor), &request.fields)?;
+    let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
+    let written: Vec<(String, String)> = values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
+    let Some(round) = cx.tx.resubmit_approval(id, &written, actor.at).await? else {
+        return refuse(text::not_waiting_for_changes(&request));
+    };
+    cx.tx.add_round(id, round, &route, actor.at).await?;
+    let changed: Vec<(String, String)> =
+        written.iter().filter(|field| !request.fields.contains(field)).cloned().collect();
+    cx.tx.log_approval(id, ApprovalEvent::Resubmit, &text::fields_line(&changed), actor.audit()).await?;
+    let request = find(cx.tx, id).await?;
+    let steps = current_round(cx.tx, &request).await?;
+    let mut effects = vec![Effect::reply(text::resubmitted(ty, &request, &steps))];
+    effects.extend(prompts(cx.kit, ty, &request, &steps[0], actor).await?);
+    Ok(effects)
+}
+
+pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> ServiceResult {
+    let Some(request) = kit.store.approval_request(id).await? else { return refuse(text::not_found(id)) };
+    let steps = kit.store.approval_steps(id).await?;
+    if !may_see(kit, actor, &request, &steps).await? {
+        return refuse(text::not_yours_to_see(id));
+    }
+    let history = kit.store.events(request.subject()).await?;
+    let ty = desk.type_of(&request);
+    Ok(vec![Effect::reply(text::details(&ty, &request, &steps, &history, actor.tz))])
+}
+
+pub async fn list(
+    desk: &Approvals,
+    kit: &Kit,
+    actor: &Actor,
+    scope: ListScope,
+    options: &ListOptions,
+) -> ServiceResult {
+    let page = options.page.unwrap_or(1).max(1);
+    let offset = (page - 1) * PAGE;
+    if scope == ListScope::Pending {
+        if options.kind.is_some() || options.status.is_some() || options.since.is_some() {
+            return refuse(text::pending_takes_no_filters());
+        }
+        let seats = kit.store.approvals_pending_for(actor.person.id, actor.at, PAGE, offset).await?;
+        return Ok(vec![Effect::reply(text::pending_list(&seats, actor.person.id, page, actor.tz))]);
+    }
+    if scope == ListScope::All && !actor.is(Role::Admin) {
+        return refuse(text::all_is_for_admins());
+    }
+    if let Some(kind) = &options.kind
+        && desk.find(kind).is_none()
+    {
+        return refuse(text::unknown_type(kind, &desk.types));
+    }
+    let since = match &options.since {
+        None => None,
+        Some(day) => match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(d) => actor.tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()),
+            Err(_) => return refuse(text::bad_since(day)),
+        },
+    };
+    let filter = RequestFilter {
+        requester: (scope == ListScope::Mine).then_some(actor.person.id),
+        kind: options.kind.as_ref().map(|k| k.to_lowercase()),
+        status: options.status,
+        since,
+        limit: PAGE,
+        offset,
+    };
+    let requests = kit.store.approval_requests(&filter).await?;
+    Ok(vec![Effect::reply(text::request_list(&requests, scope, page, actor.tz))])
+}
+
+/// Requests the person may act on whose number starts with what they typed: the ones
+/// waiting for them, then their own open ones.
+pub async fn suggest(kit: &Kit, person: PersonId, typed: &str) -> ServiceResult<Vec<(RequestId, String)>> {
+    let now = kit.clock.now();
+    let typed = typed.trim().trim_start_matches('#');
+    let mut out: Vec<(RequestId, String)> = Vec::new();
+    for seat in kit.store.approvals_pending_for(person, now, 25, 0).await? {
+        out.push((seat.request, text::pending_choice(&seat)));
+    }
+    let mine = RequestFilter { requester: Some(person), limit: 25, ..RequestFilter::default() };
+    for r in kit.store.approval_requests(&mine).await? {
+        if matches!(r.status, RequestStatus::Pending | RequestStatus::Changes) && !out.iter().any(|(id, _)| *id == r.id)
+        {
+            out.push((r.id, text::request_choice(&r)));
+        }
+    }
+    out.retain(|(id, _)| id.to_string().starts_with(typed));
+    out.truncate(25);
+    Ok(out)
+}
+
+/// The direct messages asking a step's approvers to decide: to the approver, or to whom
+/// they delegated while that lasts.
+async fn prompts(kit: &Kit, ty: &ApprovalType, request: &Request, step: &Step, actor: &Actor) -> ServiceResult {
+    let mut effects = Vec::new();
+    for seat in step.seats.iter().filter(|s| s.state == SeatState::Pending) {
+        let delegation = kit.store.delegation_of(seat.approver.id, actor.at).await?;
+        let (to, on_behalf) = match &delegation {
+            Some(d) => (d.delegate.id, Some(&seat.approver)),
+            None => (seat.approver.id, None),
+        };
+        effects.push(Effect::Direct {
+            person: to,
+            body: prompt_body(ty, request, step, seat.id, on_behalf),
+            subject: Some(seat_subject(seat.id)),
+        });
+    }
+    Ok(effects)
+}
+
+fn prompt_body(
+    ty: &ApprovalType,
+    request: &Request,
+    step: &Step,
+    seat: SeatId,
+    on_behalf: Option<&crate::kernel::PersonName>,
+) -> Body {
+    Body {
+        text: text::prompt(ty, request, step, on_behalf),
+        buttons: super::buttons(request.id, seat),
+        ..Body::default()
+    }
+}
+
+/// The seat the actor decides: the pressed one, else their own pending one in the
+/// step, else one of someone who delegated to them.
+fn pick_seat<'a>(
+    step: &'a Step,
+    pressed: Option<SeatId>,
+    me: PersonId,
+    delegators: &[PersonId],
+    request: &Request,
+    steps: &[Step],
+) -> ServiceResult<&'a Seat> {
+    let mine = |s: &&Seat| s.approver.id == me || delegators.contains(&s.approver.id);
+    let seat = match pressed {
+        Some(id) => match step.seats.iter().find(|s| s.id == id) {
+            Some(seat) => seat,
+            // A prompt of an earlier step, or of an earlier round.
+            None => {
+                let earlier =
+                    steps.iter().flat_map(|s| s.seats.iter().map(move |seat| (s, seat))).find(|(_, s)| s.id == id);
+                return match earlier {
+                    Some((then, seat)) if seat.decided_by.is_some() => {
+                        refuse(text::seat_taken(request, then, seat, me))
+                    }
+                    _ => refuse(text::stale_prompt(request, step)),
+                };
+            }
+        },
+        None => match step
+            .seats
+            .iter()
+            .filter(mine)
+            .find(|s| s.state == SeatState::Pending)
+            .or_else(|| step.seats.iter().find(mine))
+        {
+            Some(seat) => seat,
+            None => return refuse(text::not_your_step(request, step)),
+        },
+    };
+    if !mine(&seat) {
+        return refuse(text::not_your_step(request, step));
+    }
+    if seat.state != SeatState::Pending {
+        return refuse(text::seat_taken(request, step, seat, me));
+    }
+    Ok(seat)
+}
+
+/// The current step of a pending request.
+fn current<'a>(request: &Request, steps: &'a [Step]) -> ServiceResult<&'a Step> {
+    match steps.iter().find(|s| s.round == request.round && s.position == request.step) {
+        Some(step) => Ok(step),
+        None => refuse(text::not_found(request.id)),
+    }
+}
+
+async fn current_round(tx: &mut Tx, request: &Request) -> ServiceResult<Vec<Step>> {
+    let mut steps = tx.approval_steps(request.id).await?;
+    steps.retain(|s| s.round == request.round);
+    if steps.is_empty() {
+        return refuse(text::not_found(request.id));
+    }
+    Ok(steps)
+}
+
+/// The requester, anyone who approves or approved any step, their delegates, admins.
+async fn may_see(kit: &Kit, actor: &Actor, request: &Request, steps: &[Step]) -> ServiceResult<bool> {
+    let me = actor.person.id;
+    if request.requester.id == me || actor.is(Role::Admin) {
+        return Ok(true);
+    }
+    let approvers: Vec<PersonId> = steps
+        .iter()
+        .flat_map(|s| &s.seats)
+        .flat_map(|s| [Some(s.approver.id), s.decided_by.as_ref().map(|d| d.id)])
+        .flatten()
+        .collect();
+    if approvers.contains(&me) {
+        return Ok(true);
+    }
+    let delegators = kit.store.delegators_of(me, actor.at).await?;
+    Ok(approvers.iter().any(|a| delegators.contains(a)))
+}
+
+async fn find(tx: &mut Tx, id: RequestId) -> ServiceResult<Request> {
+    match tx.approval_request(id).await? {
+        Some(r) => Ok(r),
+        None => refuse(text::not_found(id)),
+    }
+}
+
+fn today(actor: &Actor) -> NaiveDate {
+    actor.at.with_timezone(&actor.tz).date_naive()
+}
+
+/// Reads `name:value` fields (a value runs to the next `name:`); text before the first
+/// one fills the type's first text field. `before` are the fields of an earlier round,
+/// which what is typed now replaces. Every required field must end up with a value.
+pub fn read_fields(
+    ty: &ApprovalType,
+    typed: &str,
+    today: NaiveDate,
+    before: &[(String, String)],
+) -> ServiceResult<Vec<(String, Value)>> {
+    let mut given: Vec<(String, String)> = Vec::new();
+    let mut leading = String::new();
+    for token in typed.split_whitespace() {
+        let named = token.split_once(':').filter(|(name, _)| {
+            let name = name.to_lowercase();
+            !name.is_empty()
+                && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && name != "http"
+                && name != "https"
+        });
+        match named {
+            Some((name, rest)) => {
+                let Some(field) = ty.field(name) else { return refuse(text::unknown_field(ty, name)) };
+                if given.iter().any(|(n, _)| *n == field.name) {
+                    return refuse(text::field_twice(ty, &field.name));
+                }
+                given.push((field.name.clone(), rest.to_owned()));
+            }
+            None => {
+                let into = given.last_mut().map(|(_, v)| v).unwrap_or(&mut leading);
+                if !into.is_empty() {
+                    into.push(' ');
+                }
+                into.push_str(token);
+            }
+        }
+    }
+    if !leading.is_empty() {
+        let first_text = ty
+            .fields
+            .iter()
+            .find(|f| f.kind == super::fields::FieldKind::Text && !given.iter().any(|(n, _)| *n == f.name));
+        match first_text {
+            Some(f) => given.push((f.name.clone(), leading)),
+            None => return refuse(text::write_fields_named(ty)),
+        }
+    }
+    let mut values = Vec::new();
+    let mut missing = Vec::new();
+    for field in &ty.fields {
+        let typed = given.iter().find(|(n, _)| *n == field.name).map(|(_, v)| v.as_str());
+        let earlier = before.iter().find(|(n, _)| *n == field.name).map(|(_, v)| v.as_str());
+        match typed.or(earlier) {
+            Some(text) => match field.read(text, today) {
+                Ok(value) => values.push((field.name.clone(), value)),
+                Err(problem) => return refuse(text::bad_field(ty, &problem)),
+            },
+            None if field.required => missing.push(field),
+            None => {}
+        }
+    }
+    if !missing.is_empty() {
+        return refuse(text::missing_fields(ty, &missing));
+    }
+    Ok(values)
+}

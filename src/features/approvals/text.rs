@@ -1,0 +1,516 @@
+//! What the approvals feature says.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::cmd::ListScope;
+use super::config::ApprovalType;
+use super::fields::Field;
+use super::model::{Decision, Request, RequestId, RequestStatus, Rule, Seat, SeatState, Step, StepStatus};
+use super::store::PendingSeat;
+use crate::chat::text::local_time;
+use crate::kernel::{PersonId, PersonName, Role};
+use crate::store::EventRecord;
+
+/// "Purchase #12".
+fn name(ty: &ApprovalType, request: &Request) -> String {
+    format!("{} #{}", ty.title, request.id)
+}
+
+fn fields(ty: &ApprovalType, request: &Request) -> String {
+    request
+        .fields
+        .iter()
+        .map(|(n, v)| {
+            let label = ty.field(n).map_or(n.as_str(), |f| f.label.as_str());
+            format!("\n  {label}: {v}")
+        })
+        .collect()
+}
+
+fn approvers(step: &Step) -> String {
+    let names: Vec<&str> = step.seats.iter().map(|s| s.approver.name.as_str()).collect();
+    match step.rule {
+        Rule::One => names.join(", "),
+        Rule::Any => format!("any one of {}", names.join(", ")),
+        Rule::All => format!("all of {}", names.join(", ")),
+    }
+}
+
+fn route(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|s| {
+            let note = s.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+            format!("\n  {}. {}: {}{note}", s.position + 1, s.label, approvers(s))
+        })
+        .collect()
+}
+
+fn step_name(step: &Step) -> String {
+    format!("step {} ({})", step.position + 1, step.label)
+}
+
+fn decided_word(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approve => "approved",
+        Decision::Reject => "rejected",
+        Decision::Changes => "asked for changes on",
+    }
+}
+
+fn on_behalf_of(on_behalf: Option<&PersonName>) -> String {
+    on_behalf.map(|p| format!(" on behalf of {}", p.name)).unwrap_or_default()
+}
+
+pub fn types(types: &[ApprovalType]) -> String {
+    if types.is_empty() {
+        return "No approval types are set up yet: an admin adds them to the config ([[approvals.types]]).".to_owned();
+    }
+    let mut out = "What you can request (/approval request <type> name:value …):".to_owned();
+    for ty in types {
+        out.push_str(&format!("\n\n{} ({})", ty.name, ty.title));
+        for f in &ty.fields {
+            let optional = if f.required { "" } else { ", optional" };
+            out.push_str(&format!("\n  {}: {}{optional}", f.name, f.hint()));
+        }
+        let route: Vec<String> = ty
+            .steps
+            .iter()
+            .map(|s| match &s.when {
+                Some(w) => format!("{} (when {w})", s.label),
+                None => s.label.clone(),
+            })
+            .collect();
+        out.push_str(&format!("\n  approved by: {}", route.join(", then ")));
+    }
+    out
+}
+
+pub fn unknown_type(kind: &str, types: &[ApprovalType]) -> String {
+    let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+    if names.is_empty() {
+        return format!("There is no approval type `{kind}`: none are set up yet (an admin adds them to the config).");
+    }
+    format!(
+        "There is no approval type `{kind}`. The types are: {}. (/approval types shows their fields)",
+        names.join(", ")
+    )
+}
+
+pub fn unknown_field(ty: &ApprovalType, name: &str) -> String {
+    let names: Vec<&str> = ty.fields.iter().map(|f| f.name.as_str()).collect();
+    let suggestion = crate::chat::commands::suggest_name(name, names.iter().copied())
+        .map(|s| format!(" Did you mean {s}?"))
+        .unwrap_or_default();
+    format!("A {} request has no field `{name}`.{suggestion} Its fields: {}.\n{}", ty.name, names.join(", "), usage(ty))
+}
+
+pub fn field_twice(ty: &ApprovalType, name: &str) -> String {
+    format!("`{name}:` is given twice.\n{}", usage(ty))
+}
+
+pub fn write_fields_named(ty: &ApprovalType) -> String {
+    format!("Write each field as name:value.\n{}", usage(ty))
+}
+
+pub fn bad_field(ty: &ApprovalType, problem: &str) -> String {
+    format!("{problem}. Nothing was requested.\n{}", usage(ty))
+}
+
+pub fn missing_fields(ty: &ApprovalType, missing: &[&Field]) -> String {
+    let list: Vec<String> = missing.iter().map(|f| format!("{} ({})", f.name, f.hint())).collect();
+    format!("Missing: {}. Nothing was requested.\n{}", list.join("; "), usage(ty))
+}
+
+/// `Usage: /approval request leave dates:… reason:…`
+fn usage(ty: &ApprovalType) -> String {
+    let parts: Vec<String> = ty
+        .fields
+        .iter()
+        .map(|f| if f.required { format!("{}:<{}>", f.name, f.name) } else { format!("[{}:<{}>]", f.name, f.name) })
+        .collect();
+    format!("Usage: /approval request {} {}", ty.name, parts.join(" "))
+}
+
+pub fn fields_line(fields: &[(String, String)]) -> String {
+    fields.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ")
+}
+
+pub fn requested(ty: &ApprovalType, request: &Request, steps: &[Step]) -> String {
+    format!(
+        "{} is sent.{}\nRoute:{}\nYou will hear of every step. /approval withdraw {} takes it back.",
+        name(ty, request),
+        fields(ty, request),
+        route(steps),
+        request.id
+    )
+}
+
+pub fn resubmitted(ty: &ApprovalType, request: &Request, steps: &[Step]) -> String {
+    format!("{} is sent again.{}\nRoute:{}", name(ty, request), fields(ty, request), route(steps))
+}
+
+pub fn prompt(ty: &ApprovalType, request: &Request, step: &Step, on_behalf: Option<&PersonName>) -> String {
+    let behalf = on_behalf.map(|p| format!("\n(You decide on behalf of {}.)", p.name)).unwrap_or_default();
+    let all = if step.rule == Rule::All { "\nEveryone on this step must approve." } else { "" };
+    format!(
+        "{} from {} waits for your decision, {}.{}{all}{behalf}",
+        name(ty, request),
+        request.requester.name,
+        step_name(step),
+        fields(ty, request)
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn prompt_decided(
+    ty: &ApprovalType,
+    request: &Request,
+    step: &Step,
+    decision: Decision,
+    by: &str,
+    on_behalf: Option<&PersonName>,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+    tz: Tz,
+) -> String {
+    let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
+    format!(
+        "{} from {}, {}.{}\n{by}{} {} it on {}{reason}",
+        name(ty, request),
+        request.requester.name,
+        step_name(step),
+        fields(ty, request),
+        on_behalf_of(on_behalf),
+        decided_word(decision),
+        local_time(at, tz),
+    )
+}
+
+pub fn prompt_withdrawn(ty: &ApprovalType, request: &Request) -> String {
+    format!(
+        "{} from {}.{}\nWithdrawn by {}: nothing to decide.",
+        name(ty, request),
+        request.requester.name,
+        fields(ty, request),
+        request.requester.name
+    )
+}
+
+pub fn you_decided(
+    ty: &ApprovalType,
+    request: &Request,
+    step: &Step,
+    decision: Decision,
+    on_behalf: Option<&PersonName>,
+) -> String {
+    format!("You {}{} {}, {}.", decided_word(decision), on_behalf_of(on_behalf), name(ty, request), step_name(step))
+}
+
+pub fn partly_approved(ty: &ApprovalType, request: &Request, step: &Step, by: &str, waiting: &[&Seat]) -> String {
+    let names: Vec<&str> = waiting.iter().map(|s| s.approver.name.as_str()).collect();
+    format!("{by} approved your {}, {}; still waiting for {}.", name(ty, request), step_name(step), names.join(", "))
+}
+
+pub fn step_approved(ty: &ApprovalType, request: &Request, step: &Step, by: &str, next: &Step) -> String {
+    format!(
+        "{by} approved your {}, {}. Next: {} by {}.",
+        name(ty, request),
+        step_name(step),
+        step_name(next),
+        approvers(next)
+    )
+}
+
+pub fn outcome_for_requester(
+    ty: &ApprovalType,
+    request: &Request,
+    step: &Step,
+    by: &str,
+    reason: Option<&str>,
+) -> String {
+    let reason = reason.map(|r| format!(" Reason: {r}")).unwrap_or_default();
+    match request.status {
+        RequestStatus::Approved => {
+            format!("Your {} is approved: {by} gave the last approval ({}).", name(ty, request), step_name(step))
+        }
+        RequestStatus::Rejected => {
+            format!("Your {} was rejected by {by} at {}.{reason}", name(ty, request), step_name(step))
+        }
+        RequestStatus::Changes => format!(
+            "{by} asks for changes to your {} at {}.{reason}\nChange it with /approval resubmit {} name:value …, or /approval withdraw {}.",
+            name(ty, request),
+            step_name(step),
+            request.id,
+            request.id
+        ),
+        RequestStatus::Pending | RequestStatus::Withdrawn => {
+            format!("Your {} is {}.", name(ty, request), request.status)
+        }
+    }
+}
+
+pub fn outcome_notice(ty: &ApprovalType, request: &Request, steps: &[Step], tz: Tz) -> String {
+    let deciders: Vec<String> = steps
+        .iter()
+        .filter(|s| s.round == request.round)
+        .flat_map(|s| &s.seats)
+        .filter(|s| matches!(s.state, SeatState::Approved | SeatState::Rejected))
+        .filter_map(|s| {
+            let by = s.decided_by.as_ref()?;
+            let behalf = if by.id == s.approver.id { String::new() } else { format!(" for {}", s.approver.name) };
+            Some(format!("{} {}{behalf}", by.name, s.state))
+        })
+        .collect();
+    let when = request.decided_at.map(|t| format!(" on {}", local_time(t, tz))).unwrap_or_default();
+    format!(
+        "{} by {}: {}{when}.{}\n{}",
+        name(ty, request),
+        request.requester.name,
+        request.status,
+        fields(ty, request),
+        deciders.join("; ")
+    )
+}
+
+pub fn step_line(step: &Step) -> String {
+    format!("{} approved", step_name(step))
+}
+
+pub fn decision_line(step: &Step, on_behalf: Option<&PersonName>, reason: Option<&str>) -> String {
+    let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
+    format!("{}{}{reason}", step_name(step), on_behalf_of(on_behalf))
+}
+
+pub fn ask_reason(ty: &ApprovalType, request: &Request, decision: Decision) -> String {
+    match decision {
+        Decision::Changes => format!("What should {} change in {}?", request.requester.name, name(ty, request)),
+        _ => format!("Why do you reject {}? {} will see your reason.", name(ty, request), request.requester.name),
+    }
+}
+
+pub fn reason_needed(decision: Decision, id: RequestId) -> String {
+    match decision {
+        Decision::Changes => format!("Say what to change: /approval changes {id} <what to change>"),
+        _ => format!("Give the reason: /approval reject {id} <reason>"),
+    }
+}
+
+/// Why a request takes no decision now, naming who decided it.
+pub fn not_open(request: &Request, steps: &[Step], me: PersonId) -> String {
+    let last = steps
+        .iter()
+        .flat_map(|s| &s.seats)
+        .filter(|s| s.decided_at.is_some())
+        .max_by_key(|s| s.decided_at)
+        .and_then(|s| s.decided_by.as_ref());
+    let by = match last {
+        Some(p) if p.id == me => " by you".to_owned(),
+        Some(p) => format!(" by {}", p.name),
+        None => String::new(),
+    };
+    match request.status {
+        RequestStatus::Approved => format!("#{} was already approved{by}.", request.id),
+        RequestStatus::Rejected => format!("#{} was already rejected{by}.", request.id),
+        RequestStatus::Changes => format!("#{} was sent back for changes{by}; it waits for its requester.", request.id),
+        RequestStatus::Withdrawn => format!("#{} was withdrawn by {}.", request.id, request.requester.name),
+        RequestStatus::Pending => format!("#{} is still open.", request.id),
+    }
+}
+
+pub fn seat_taken(request: &Request, step: &Step, seat: &Seat, me: PersonId) -> String {
+    if let Some(by) = &seat.decided_by {
+        let who = if by.id == me { "You".to_owned() } else { by.name.clone() };
+        let did = match seat.state {
+            SeatState::Rejected => "rejected",
+            SeatState::Changes => "asked for changes on",
+            _ => "approved",
+        };
+        return format!("{who} already {did} #{}, {}.", request.id, step_name(step));
+    }
+    match step.deciders().first().and_then(|s| s.decided_by.as_ref()) {
+        Some(by) if by.id == me => format!("You already decided #{}, {}.", request.id, step_name(step)),
+        Some(by) => format!("{} already decided #{}, {}.", by.name, request.id, step_name(step)),
+        None => format!("#{}, {} is already decided.", request.id, step_name(step)),
+    }
+}
+
+pub fn stale_prompt(request: &Request, now_at: &Step) -> String {
+    format!("That prompt is out of date: #{} is now at {}. Nothing was changed.", request.id, step_name(now_at))
+}
+
+pub fn not_your_step(request: &Request, step: &Step) -> String {
+    format!(
+        "Only {} (or whoever they delegated to) can decide #{}, {}. Nothing was changed.",
+        approvers(step),
+        request.id,
+        step_name(step)
+    )
+}
+
+pub fn not_your_request(id: RequestId, verb: &str) -> String {
+    format!("Only the person who made #{id} can {verb} it.")
+}
+
+pub fn withdrawn(ty: &ApprovalType, request: &Request) -> String {
+    format!("{} is withdrawn. Its approvers' prompts say so.", name(ty, request))
+}
+
+pub fn not_waiting_for_changes(request: &Request) -> String {
+    format!(
+        "#{} is {}: only a request sent back for changes can be resubmitted.",
+        request.id,
+        match request.status {
+            RequestStatus::Pending => "still waiting for a decision",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Withdrawn => "withdrawn",
+            RequestStatus::Changes => "waiting for changes",
+        }
+    )
+}
+
+pub fn type_gone(kind: &str) -> String {
+    format!("The approval type `{kind}` is no longer set up, so this request cannot be sent again.")
+}
+
+pub fn not_found(id: RequestId) -> String {
+    format!("There is no approval request #{id}.")
+}
+
+pub fn not_yours_to_see(id: RequestId) -> String {
+    format!("#{id} is not yours to see: only its requester, its approvers and admins can.")
+}
+
+pub fn details(ty: &ApprovalType, request: &Request, steps: &[Step], history: &[EventRecord], tz: Tz) -> String {
+    let current: Vec<Step> = steps.iter().filter(|s| s.round == request.round).cloned().collect();
+    let mut out = format!(
+        "{} by {}: {}{}\nMade {}.{}\nRoute:",
+        name(ty, request),
+        request.requester.name,
+        request.status,
+        if request.round > 1 { format!(" (round {})", request.round) } else { String::new() },
+        local_time(request.created_at, tz),
+        fields(ty, request),
+    );
+    for step in &current {
+        let state = match step.status {
+            StepStatus::Pending => "waiting for a decision".to_owned(),
+            StepStatus::Waiting => "not reached yet".to_owned(),
+            other => other.to_string(),
+        };
+        let note = step.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
+        out.push_str(&format!("\n  {}. {}: {} - {state}{note}", step.position + 1, step.label, approvers(step)));
+    }
+    out.push_str("\nHistory:");
+    for e in history {
+        let who = e.actor.as_deref().unwrap_or("Deskmate");
+        let detail = if e.detail.is_empty() { String::new() } else { format!(" - {}", e.detail) };
+        out.push_str(&format!("\n  {} {who} ({}): {}{detail}", local_time(e.at, tz), e.platform, e.action));
+    }
+    out
+}
+
+pub fn pending_takes_no_filters() -> String {
+    "/approval list pending shows everything waiting for you; filters (type:, status:, since:) are for mine and all."
+        .to_owned()
+}
+
+pub fn pending_list(seats: &[PendingSeat], me: PersonId, page: i64, tz: Tz) -> String {
+    if seats.is_empty() {
+        return if page > 1 {
+            format!("Nothing waiting for you on page {page}.")
+        } else {
+            "Nothing is waiting for your decision.".to_owned()
+        };
+    }
+    let mut out = format!("Waiting for your decision (page {page}):");
+    for s in seats {
+        let behalf = if s.approver.id == me { String::new() } else { format!(", for {}", s.approver.name) };
+        out.push_str(&format!(
+            "\n  #{} {} from {}, {}{behalf}, since {}",
+            s.request,
+            s.kind,
+            s.requester,
+            s.step_label,
+            local_time(s.since, tz)
+        ));
+    }
+    out.push_str(&format!("\nNext page: /approval list pending page:{}", page + 1));
+    out
+}
+
+pub fn all_is_for_admins() -> String {
+    "Only admins can list everyone's requests. /approval list mine shows yours.".to_owned()
+}
+
+pub fn bad_since(day: &str) -> String {
+    format!("since: `{day}` is not a date; write e.g. since:2026-11-01")
+}
+
+pub fn request_list(requests: &[Request], scope: ListScope, page: i64, tz: Tz) -> String {
+    let whose = if scope == ListScope::Mine { "Your requests" } else { "Requests" };
+    if requests.is_empty() {
+        return format!("{whose}: none{}.", if page > 1 { format!(" on page {page}") } else { String::new() });
+    }
+    let mut out = format!("{whose} (page {page}):");
+    for r in requests {
+        out.push_str(&format!(
+            "\n  #{} {} by {}: {}, made {}",
+            r.id,
+            r.kind,
+            r.requester.name,
+            r.status,
+            local_time(r.created_at, tz)
+        ));
+    }
+    out.push_str(&format!("\nNext page: add page:{}", page + 1));
+    out
+}
+
+pub fn pending_choice(seat: &PendingSeat) -> String {
+    format!("#{} {} from {} ({})", seat.request, seat.kind, seat.requester, seat.step_label)
+}
+
+pub fn request_choice(r: &Request) -> String {
+    format!("#{} {} ({})", r.id, r.kind, r.status)
+}
+
+// Routing notes, told to the requester with the route.
+
+pub fn no_manager(requester: &str) -> String {
+    format!("{requester} has no manager in the directory")
+}
+
+pub fn no_department(name: &str) -> String {
+    format!("there is no department {name}")
+}
+
+pub fn department_without_manager(name: &str) -> String {
+    format!("{name} has no manager")
+}
+
+pub fn nobody_holds(role: Role) -> String {
+    format!("nobody else holds the {role} role")
+}
+
+pub fn unknown_person(address: &str) -> String {
+    format!("{address} has not used Deskmate yet")
+}
+
+pub fn moved_up(requester: &str) -> String {
+    format!("the step would be {requester}'s own, so it goes to their manager")
+}
+
+pub fn own_step_without_manager(requester: &str) -> String {
+    format!("the step would be {requester}'s own and they have no manager")
+}
+
+pub fn to_admins(why: &str) -> String {
+    format!("sent to the admins: {why}")
+}
+
+pub fn no_route(label: &str, why: &str) -> String {
+    format!("Nobody can approve the step {label}: {why}, and there is no admin besides you. Nothing was requested.")
+}

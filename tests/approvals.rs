@@ -1,0 +1,460 @@
+//! Approvals as people use them, on SQLite and PostgreSQL: requests routed through the
+//! org chart, decisions by button, reasons by question, follow-through to the requester
+//! and the approvals channel.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::story::Story;
+use deskmate::config::Config;
+use deskmate_port::{ButtonStyle, Destination};
+
+const TYPES: &str = r#"
+channel = "approvals"
+
+[[types]]
+name = "purchase"
+fields = [
+  { name = "item", kind = "text" },
+  { name = "amount", kind = "amount", currency = "CNY" },
+  { name = "link", kind = "link", required = false },
+]
+steps = [
+  { approver = "manager" },
+  { approver = "head", department = "Finance", when = "amount > 5000", label = "Finance" },
+]
+
+[[types]]
+name = "leave"
+fields = [
+  { name = "dates", kind = "dates", half_days = true },
+  { name = "reason", kind = "text", required = false },
+]
+steps = [{ approver = "manager" }]
+
+[[types]]
+name = "access"
+fields = [{ name = "system", kind = "text" }]
+steps = [{ approver = "any", people = ["console:erin", "console:frank"], label = "IT" }]
+
+[[types]]
+name = "contract"
+fields = [{ name = "party", kind = "text" }]
+steps = [{ approver = "all", people = ["console:erin", "console:frank"], label = "Legal" }]
+"#;
+
+pub fn with_types(config: &mut Config) {
+    config.channels.groups = vec!["approvals=console:approvals".to_owned()];
+    config.approvals = toml::from_str(TYPES).unwrap();
+}
+
+/// dan works in Sales, managed by bob; carol heads Finance; erin and frank are IT and
+/// Legal. Everyone has written once, so they can be named.
+async fn org_chart(story: &Story) {
+    let chat = story.chat();
+    for who in ["bob", "carol", "dan", "erin", "frank"] {
+        chat.say(who, "/whoami").await;
+    }
+    for line in [
+        "/dept create Sales",
+        "/dept create Finance",
+        "/dept add Sales @dan",
+        "/dept add Sales @bob",
+        "/dept set-manager Sales @bob",
+        "/dept add Finance @carol",
+        "/dept set-manager Finance @carol",
+    ] {
+        let reply = chat.reply("alice", line).await;
+        assert!(!reply.contains("Usage") && !reply.contains("no "), "{line}: {reply}");
+    }
+}
+
+fn labels(m: &common::Sent) -> Vec<&str> {
+    m.body.buttons.iter().map(|b| b.label.as_str()).collect()
+}
+
+async fn a_two_step_purchase_over_the_threshold(mut story: Story) {
+    org_chart(&story).await;
+    story
+        .say(
+            "dan",
+            "/approval request purchase item:Laptop for the new hire amount:¥6,500 link:https://shop.example/q/1",
+        )
+        .await;
+    let sent = story.reply_to("dan").await;
+    assert_eq!(
+        sent.text(),
+        "Purchase #1 is sent.\n  Item: Laptop for the new hire\n  Amount: 6,500.00 CNY\n  Link: https://shop.example/q/1\n\
+         Route:\n  1. Manager: bob\n  2. Finance: carol\nYou will hear of every step. /approval withdraw 1 takes it back."
+    );
+    let prompt = story.dm("bob").await;
+    assert!(
+        prompt.text().starts_with("Purchase #1 from dan waits for your decision, step 1 (Manager)."),
+        "{}",
+        prompt.text()
+    );
+    assert_eq!(labels(&prompt), ["Approve", "Reject", "Request changes"]);
+    assert_eq!(prompt.body.buttons[0].style, ButtonStyle::Primary);
+
+    // carol is not this step's approver: refused, and nothing changes.
+    story.press("carol", "Approve").await;
+    let refused = story.reply_to("carol").await;
+    assert_eq!(
+        refused.text(),
+        "Only bob (or whoever they delegated to) can decide #1, step 1 (Manager). Nothing was changed."
+    );
+    story.quiet().await;
+
+    story.press("bob", "Approve").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You approved Purchase #1, step 1 (Manager).");
+    let edit = story.edit().await;
+    assert!(edit.body.buttons.is_empty(), "the decided prompt keeps no live button: {edit:?}");
+    assert!(edit.text().contains("\nbob approved it on 2026-11-30 09:00"), "{}", edit.text());
+    assert!(matches!(&edit.to, Destination::Edit(m) if m.message_id == prompt.id), "bob's own prompt is edited");
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "bob approved your Purchase #1, step 1 (Manager). Next: step 2 (Finance) by carol."
+    );
+    let second = story.dm("carol").await;
+    assert!(second.text().starts_with("Purchase #1 from dan waits for your decision, step 2 (Finance)."));
+
+    // bob presses his old prompt again: told it is done, nothing changes.
+    story.press_on("bob", &prompt, "Approve").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You already approved #1, step 1 (Manager).");
+
+    story.press("carol", "Approve").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You approved Purchase #1, step 2 (Finance).");
+    assert!(story.edit().await.body.buttons.is_empty());
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "Your Purchase #1 is approved: carol gave the last approval (step 2 (Finance))."
+    );
+    let record = story.post_in("approvals").await;
+    assert!(record.text().starts_with("Purchase #1 by dan: approved on 2026-11-30 09:00."), "{}", record.text());
+    assert!(record.text().ends_with("bob approved; carol approved"), "{}", record.text());
+
+    // The approver pressing once more is told who decided; the audit shows everything.
+    story.press("carol", "Approve").await;
+    assert_eq!(story.reply_to("carol").await.text(), "#1 was already approved by you.");
+    story.say("dan", "/approval show 1").await;
+    let shown = story.reply_to("dan").await;
+    for part in [
+        "Purchase #1 by dan: approved",
+        "1. Manager: bob - approved",
+        "2. Finance: carol - approved",
+        "dan (console): approval.request - item: Laptop for the new hire; amount: 6,500.00 CNY",
+        "bob (console): approval.approve - step 1 (Manager)",
+        "carol (console): approval.approve - step 2 (Finance)",
+        "carol (console): approval.outcome - approved",
+    ] {
+        assert!(shown.text().contains(part), "{part:?} not in {}", shown.text());
+    }
+    // Someone with no part in it cannot read it.
+    story.say("erin", "/approval show 1").await;
+    assert!(story.reply_to("erin").await.text().contains("is not yours to see"));
+    story.finish().await;
+}
+story!(a_two_step_purchase_over_the_threshold, with_types, a_two_step_purchase_over_the_threshold);
+
+async fn a_small_purchase_needs_only_the_manager(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request purchase item:Mouse amount:120 CNY").await;
+    let sent = story.reply_to("dan").await;
+    assert!(sent.text().contains("Route:\n  1. Manager: bob\nYou will hear"), "{}", sent.text());
+    story.dm("bob").await;
+    story.press("bob", "Approve").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "Your Purchase #1 is approved: bob gave the last approval (step 1 (Manager))."
+    );
+    story.post_in("approvals").await;
+    story.finish().await;
+}
+story!(a_small_purchase_needs_only_the_manager, with_types, a_small_purchase_needs_only_the_manager);
+
+async fn a_rejection_with_a_reason(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request leave dates:2026-12-21..2026-12-24 reason:family visit").await;
+    assert!(story.reply_to("dan").await.text().contains("  Dates: 2026-12-21..2026-12-24\n  Reason: family visit"));
+    story.dm("bob").await;
+    story.press("bob", "Reject").await;
+    let question = story.reply_to("bob").await;
+    assert_eq!(question.text(), "Why do you reject Leave #1? dan will see your reason.");
+    assert!(question.is_private() && question.body.prompt.is_some());
+    // Nothing is decided until the reason comes.
+    story.quiet().await;
+    story.answer("bob", "We are short-staffed that week").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You rejected Leave #1, step 1 (Manager).");
+    let edit = story.edit().await;
+    assert!(
+        edit.text().ends_with("bob rejected it on 2026-11-30 09:00: We are short-staffed that week"),
+        "{}",
+        edit.text()
+    );
+    assert!(edit.body.buttons.is_empty());
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "Your Leave #1 was rejected by bob at step 1 (Manager). Reason: We are short-staffed that week"
+    );
+    assert!(story.post_in("approvals").await.text().contains("Leave #1 by dan: rejected"));
+    // By command, a decided request is refused with who decided.
+    story.say("bob", "/approval approve 1").await;
+    assert_eq!(story.reply_to("bob").await.text(), "#1 was already rejected by you.");
+    // A reason is required by command too.
+    story.say("dan", "/approval request leave dates:2026-12-28").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.say("bob", "/approval reject 2").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Give the reason: /approval reject 2 <reason>");
+    story.say("bob", "/approval reject 2 end of year freeze").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    assert!(story.dm("dan").await.text().ends_with("Reason: end of year freeze"));
+    story.post_in("approvals").await;
+    story.finish().await;
+}
+story!(a_rejection_with_a_reason, with_types, a_rejection_with_a_reason);
+
+async fn changes_requested_then_resubmitted(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request purchase item:Desk chair amount:900").await;
+    story.reply_to("dan").await;
+    let first = story.dm("bob").await;
+    story.press("bob", "Request changes").await;
+    assert_eq!(story.reply_to("bob").await.text(), "What should dan change in Purchase #1?");
+    story.answer("bob", "Add the quote link").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You asked for changes on Purchase #1, step 1 (Manager).");
+    story.edit().await;
+    let told = story.dm("dan").await;
+    assert_eq!(
+        told.text(),
+        "bob asks for changes to your Purchase #1 at step 1 (Manager). Reason: Add the quote link\n\
+         Change it with /approval resubmit 1 name:value …, or /approval withdraw 1."
+    );
+    // Changes are not an outcome: nothing is posted for the record yet.
+    story.quiet().await;
+
+    // Only the requester resubmits, and only while changes are asked for.
+    story.say("bob", "/approval resubmit 1 link:https://shop.example/chair").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Only the person who made #1 can resubmit it.");
+    story.say("dan", "/approval resubmit 1 link:shop.example/chair").await;
+    assert!(
+        story
+            .reply_to("dan")
+            .await
+            .text()
+            .starts_with("link: `shop.example/chair` is not a link (https://…). Nothing was requested.")
+    );
+    story.say("dan", "/approval resubmit 1 link:https://shop.example/chair").await;
+    let again = story.reply_to("dan").await;
+    assert!(
+        again.text().starts_with(
+            "Purchase #1 is sent again.\n  Item: Desk chair\n  Amount: 900.00 CNY\n  Link: https://shop.example/chair"
+        ),
+        "{}",
+        again.text()
+    );
+    let second = story.dm("bob").await;
+    assert_ne!(second.id, first.id);
+    // The old prompt's buttons are stale now.
+    story.press_on("bob", &first, "Approve").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You already asked for changes on #1, step 1 (Manager).");
+    story.press_on("bob", &second, "Approve").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    assert!(story.dm("dan").await.text().starts_with("Your Purchase #1 is approved"));
+    story.post_in("approvals").await;
+    story.say("dan", "/approval show 1").await;
+    let shown = story.reply_to("dan").await;
+    for part in [
+        "(round 2)",
+        "approval.changes - step 1 (Manager): Add the quote link",
+        "approval.resubmit - link: https://shop.example/chair",
+    ] {
+        assert!(shown.text().contains(part), "{part:?} not in {}", shown.text());
+    }
+    story.finish().await;
+}
+story!(changes_requested_then_resubmitted, with_types, changes_requested_then_resubmitted);
+
+async fn any_one_of_a_group_decides(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request access VPN for the trade fair").await;
+    let sent = story.reply_to("dan").await;
+    assert!(sent.text().contains("1. IT: any one of erin, frank"), "{}", sent.text());
+    let to_erin = story.dm("erin").await;
+    let to_frank = story.dm("frank").await;
+    story.press_on("frank", &to_frank, "Approve").await;
+    story.reply_to("frank").await;
+    // Both prompts now say frank decided; erin's buttons are gone.
+    let e1 = story.edit().await;
+    let e2 = story.edit().await;
+    let edited: Vec<&str> = [&e1, &e2]
+        .iter()
+        .map(|e| match &e.to {
+            Destination::Edit(m) => m.message_id.as_str(),
+            _ => "",
+        })
+        .collect();
+    assert!(edited.contains(&to_erin.id.as_str()) && edited.contains(&to_frank.id.as_str()), "{edited:?}");
+    assert!(e1.text().contains("frank approved it") && e2.text().contains("frank approved it"));
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+    story.press_on("erin", &to_erin, "Approve").await;
+    assert_eq!(story.reply_to("erin").await.text(), "#1 was already approved by frank.");
+    story.finish().await;
+}
+story!(any_one_of_a_group_decides, with_types, any_one_of_a_group_decides);
+
+async fn all_of_a_group_must_approve(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request contract party:Acme Ltd").await;
+    story.reply_to("dan").await;
+    let to_erin = story.dm("erin").await;
+    assert!(to_erin.text().contains("Everyone on this step must approve."));
+    let to_frank = story.dm("frank").await;
+    story.press_on("erin", &to_erin, "Approve").await;
+    story.reply_to("erin").await;
+    let edit = story.edit().await;
+    assert!(matches!(&edit.to, Destination::Edit(m) if m.message_id == to_erin.id), "only erin's prompt changes");
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "erin approved your Contract #1, step 1 (Legal); still waiting for frank."
+    );
+    story.quiet().await;
+    story.press_on("frank", &to_frank, "Approve").await;
+    story.reply_to("frank").await;
+    story.edit().await;
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "Your Contract #1 is approved: frank gave the last approval (step 1 (Legal))."
+    );
+    assert!(story.post_in("approvals").await.text().ends_with("erin approved; frank approved"));
+    story.finish().await;
+}
+story!(all_of_a_group_must_approve, with_types, all_of_a_group_must_approve);
+
+async fn no_dead_ends(mut story: Story) {
+    org_chart(&story).await;
+    // erin has no department, so no manager: her step goes to the admins, and she hears why.
+    story.say("erin", "/approval request leave dates:tomorrow pm").await;
+    let sent = story.reply_to("erin").await;
+    assert!(
+        sent.text().contains("1. Manager: alice (sent to the admins: erin has no manager in the directory)"),
+        "{}",
+        sent.text()
+    );
+    assert!(story.dm("alice").await.text().contains("Dates: 2026-12-01 pm"));
+    // bob manages Sales and is in it: a purchase of his does not come back to him.
+    story.say("bob", "/approval request purchase item:Monitor amount:300").await;
+    let sent = story.reply_to("bob").await;
+    assert!(
+        sent.text().contains("1. Manager: alice (sent to the admins: bob has no manager in the directory)"),
+        "{}",
+        sent.text()
+    );
+    story.dm("alice").await;
+    // carol heads Finance: her big purchase's Finance step moves up to her manager.
+    story.chat().say("alice", "/dept create Board").await;
+    story.chat().say("alice", "/dept add Board @erin").await;
+    story.chat().say("alice", "/dept set-manager Board @erin").await;
+    story.chat().say("alice", "/dept add Board @carol").await;
+    story.say("carol", "/approval request purchase item:Servers amount:90000").await;
+    let sent = story.reply_to("carol").await;
+    assert!(
+        sent.text().contains(
+            "1. Manager: erin\n  2. Finance: erin (the step would be carol's own, so it goes to their manager)"
+        ),
+        "{}",
+        sent.text()
+    );
+    story.dm("erin").await;
+    story.finish().await;
+}
+story!(no_dead_ends, with_types, no_dead_ends);
+
+async fn bad_requests_change_nothing(mut story: Story) {
+    org_chart(&story).await;
+    for (line, expected) in [
+        (
+            "/approval request holiday dates:tomorrow",
+            "There is no approval type `holiday`. The types are: purchase, leave, access, contract. (/approval types shows their fields)",
+        ),
+        (
+            "/approval request purchase item:Laptop",
+            "Missing: amount (an amount in CNY, e.g. 1200, 1,200.50 or 1200 CNY). Nothing was requested.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
+        ),
+        (
+            "/approval request purchase item:Laptop amount:1200 USD",
+            "amount: this request takes amounts in CNY, not USD. Nothing was requested.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
+        ),
+        (
+            "/approval request purchase item:Laptop amount:12x",
+            "amount: `12x` is not an amount (e.g. 1200, 1,200.50 or 1200 CNY). Nothing was requested.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
+        ),
+        (
+            "/approval request leave dates:2026-12-05..2026-12-01",
+            "dates: it ends (2026-12-01) before it starts (2026-12-05). Nothing was requested.\nUsage: /approval request leave dates:<dates> [reason:<reason>]",
+        ),
+        (
+            "/approval request purchase item:Laptop amout:1200",
+            "A purchase request has no field `amout`. Did you mean amount? Its fields: item, amount, link.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
+        ),
+        ("/approval list all", "Only admins can list everyone's requests. /approval list mine shows yours."),
+        ("/approval show 99", "There is no approval request #99."),
+    ] {
+        story.say("dan", line).await;
+        assert_eq!(story.reply_to("dan").await.text(), expected, "{line}");
+    }
+    assert_eq!(story.chat().count("approval_requests").await, 0);
+
+    // Withdrawn: the approver's prompt says so and deciding it is refused.
+    story.say("dan", "/approval request leave dates:2026-12-01..2026-12-02").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.say("bob", "/approval withdraw 1").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Only the person who made #1 can withdraw it.");
+    story.say("dan", "/approval withdraw 1").await;
+    assert_eq!(story.reply_to("dan").await.text(), "Leave #1 is withdrawn. Its approvers' prompts say so.");
+    let edit = story.edit().await;
+    assert!(edit.text().ends_with("Withdrawn by dan: nothing to decide.") && edit.body.buttons.is_empty());
+    story.press("bob", "Approve").await;
+    assert_eq!(story.reply_to("bob").await.text(), "#1 was withdrawn by dan.");
+    story.say("dan", "/approval withdraw 1").await;
+    assert_eq!(story.reply_to("dan").await.text(), "#1 was withdrawn by dan.");
+    story.finish().await;
+}
+story!(bad_requests_change_nothing, with_types, bad_requests_change_nothing);
+
+async fn lists(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request leave dates:2026-12-01").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.say("dan", "/approval request purchase item:Pens amount:20").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.say("bob", "/approval list").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Waiting for your decision (page 1):\n  #2 purchase from dan, Manager, since 2026-11-30 09:00\n  \
+         #1 leave from dan, Manager, since 2026-11-30 09:00\nNext page: /approval list pending page:2"
+    );
+    story.say("dan", "/approval list mine type:leave").await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "Your requests (page 1):\n  #1 leave by dan: pending, made 2026-11-30 09:00\nNext page: add page:2"
+    );
+    story.say("alice", "/approval list all status:approved").await;
+    assert_eq!(story.reply_to("alice").await.text(), "Requests: none.");
+    story.say("bob", "/approval list pending page:2").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Nothing waiting for you on page 2.");
+    story.say("dan", "/approval types").await;
+    let types = story.reply_to("dan").await;
+    assert!(types.text().contains("purchase (Purchase)\n  item: text\n  amount: an amount in CNY"), "{}", types.text());
+    assert!(types.text().contains("approved by: Manager, then Finance (when amount > 5000)"), "{}", types.text());
+    story.finish().await;
+}
+story!(lists, with_types, lists);
