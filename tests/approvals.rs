@@ -31,6 +31,8 @@ fields = [
   { name = "reason", kind = "text", required = false },
 ]
 steps = [{ approver = "manager" }]
+remind_after_hours = 24
+escalate_after_hours = 48
 
 [[types]]
 name = "access"
@@ -458,3 +460,175 @@ async fn lists(mut story: Story) {
     story.finish().await;
 }
 story!(lists, with_types, lists);
+
+async fn a_delegate_decides_on_someones_behalf(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request purchase item:Headset amount:300").await;
+    story.reply_to("dan").await;
+    let to_bob = story.dm("bob").await;
+
+    // Refused: to oneself, and a loop.
+    story.say("bob", "/approval delegate @bob until 2026-12-10").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You cannot delegate to yourself. Nothing was changed.");
+    story.say("bob", "/approval delegate @carol until 2026-11-01").await;
+    assert_eq!(story.reply_to("bob").await.text(), "That date has passed; a delegation needs an end in the future.");
+
+    story.say("bob", "/approval delegate @carol until 2026-12-10").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Until 2026-12-11 00:00 (UTC), carol decides your approvals; the record will say on your behalf. \
+         The 1 prompt waiting for you went to them too. /approval undelegate ends it sooner."
+    );
+    assert_eq!(
+        story.dm("carol").await.text(),
+        "bob asked you to decide their approvals until 2026-12-11 00:00 (UTC). Their prompts will come to you."
+    );
+    let moved = story.dm("carol").await;
+    assert!(moved.text().starts_with("Moved to you by a delegation.\nPurchase #1 from dan waits"), "{}", moved.text());
+    assert!(moved.text().ends_with("(You decide on behalf of bob.)"), "{}", moved.text());
+    story.say("carol", "/approval delegate @bob until 2026-12-05").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "bob already hands their approvals on to you: that would be a loop. Nothing was changed."
+    );
+    // The delegate sees it in their pending list, marked as someone else's.
+    story.say("carol", "/approval list").await;
+    assert!(story.reply_to("carol").await.text().contains("#1 purchase from dan, Manager, for bob"));
+
+    // Someone else still cannot decide it.
+    story.press_on("erin", &moved, "Approve").await;
+    assert!(story.reply_to("erin").await.text().starts_with("Only bob (or whoever they delegated to)"));
+    story.press_on("carol", &moved, "Approve").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You approved Purchase #1, step 1 (Manager) on behalf of bob.");
+    // Both copies of the prompt, bob's and carol's, show the decision.
+    let e1 = story.edit().await;
+    let e2 = story.edit().await;
+    let ids: Vec<String> = [&e1, &e2]
+        .iter()
+        .map(|e| match &e.to {
+            Destination::Edit(m) => m.message_id.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    assert!(ids.contains(&to_bob.id) && ids.contains(&moved.id), "{ids:?}");
+    assert!(e1.text().contains("carol on behalf of bob approved it"), "{}", e1.text());
+    story.dm("dan").await;
+    assert!(story.post_in("approvals").await.text().ends_with("carol approved for bob"));
+    story.say("dan", "/approval show 1").await;
+    assert!(
+        story
+            .reply_to("dan")
+            .await
+            .text()
+            .contains("carol (console): approval.approve - step 1 (Manager) on behalf of bob")
+    );
+
+    // New prompts go straight to the delegate.
+    story.say("dan", "/approval request purchase item:Cable amount:30").await;
+    story.reply_to("dan").await;
+    let direct = story.dm("carol").await;
+    assert!(
+        direct.text().starts_with("Purchase #2 from dan waits")
+            && direct.text().ends_with("(You decide on behalf of bob.)")
+    );
+
+    // The delegation ends by itself: bob hears it, and the waiting prompt comes back to him.
+    story.advance(chrono::Duration::days(11)).await;
+    assert_eq!(story.dm("bob").await.text(), "Your delegation has ended; your approvals come to you again.");
+    let back = story.dm("bob").await;
+    assert!(back.text().starts_with("Moved to you by a delegation.\nPurchase #2 from dan"), "{}", back.text());
+    story.press_on("carol", &direct, "Approve").await;
+    assert!(story.reply_to("carol").await.text().starts_with("Only bob (or whoever they delegated to)"));
+    story.finish().await;
+}
+story!(a_delegate_decides_on_someones_behalf, with_types, a_delegate_decides_on_someones_behalf);
+
+async fn away_hands_approvals_to_the_manager(mut story: Story) {
+    org_chart(&story).await;
+    // bob has no manager: /away needs someone named.
+    story.say("bob", "/away until friday").await;
+    assert!(story.reply_to("bob").await.text().starts_with("You have no manager in the directory"));
+    story.say("dan", "/away until 2026-12-02").await;
+    assert!(story.reply_to("dan").await.text().starts_with("Until 2026-12-03 00:00 (UTC), bob decides your approvals"));
+    assert!(story.dm("bob").await.text().starts_with("dan asked you to decide their approvals"));
+    story.say("dan", "/away off").await;
+    assert_eq!(story.reply_to("dan").await.text(), "Your delegation to bob is over; your prompts come to you again.");
+    assert_eq!(story.dm("bob").await.text(), "dan is back: you no longer decide their approvals.");
+    story.say("dan", "/away off").await;
+    assert_eq!(story.reply_to("dan").await.text(), "You have no delegation running.");
+    story.finish().await;
+}
+story!(away_hands_approvals_to_the_manager, with_types, away_hands_approvals_to_the_manager);
+
+async fn a_reminder_then_an_escalation(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request leave dates:2026-12-14..2026-12-18").await;
+    story.reply_to("dan").await;
+    let first = story.dm("bob").await;
+    story.advance(chrono::Duration::hours(23)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::hours(2)).await;
+    let reminder = story.dm("bob").await;
+    assert!(
+        reminder
+            .text()
+            .starts_with("Reminder: this still waits for you since 2026-11-30 09:00 UTC.\nLeave #1 from dan"),
+        "{}",
+        reminder.text()
+    );
+    assert_eq!(labels(&reminder), ["Approve", "Reject", "Request changes"]);
+    // Once only.
+    story.advance(chrono::Duration::hours(12)).await;
+    story.quiet().await;
+    // Past the deadline: bob has no manager above him, so the admins take it too.
+    story.advance(chrono::Duration::hours(12)).await;
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "Your Leave #1 waited too long at step 1 (Manager): it now also goes to alice."
+    );
+    let escalated = story.dm("alice").await;
+    assert!(escalated.text().starts_with("Escalated to you: its approver has not decided in time.\nLeave #1 from dan"));
+    story.press_on("alice", &escalated, "Approve").await;
+    assert_eq!(story.reply_to("alice").await.text(), "You approved Leave #1, step 1 (Manager).");
+    // bob's prompt, his reminder and alice's prompt all lose their buttons.
+    let mut edited = Vec::new();
+    for _ in 0..3 {
+        let e = story.edit().await;
+        assert!(e.body.buttons.is_empty());
+        if let Destination::Edit(m) = &e.to {
+            edited.push(m.message_id.clone());
+        }
+    }
+    for m in [&first, &reminder, &escalated] {
+        assert!(edited.contains(&m.id), "{} not edited: {edited:?}", m.id);
+    }
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+    story.press_on("bob", &first, "Approve").await;
+    assert_eq!(story.reply_to("bob").await.text(), "#1 was already approved by alice.");
+    story.say("dan", "/approval show 1").await;
+    let shown = story.reply_to("dan").await;
+    assert!(
+        shown.text().contains("Deskmate (console): approval.remind - step 1 (Manager) reminded"),
+        "{}",
+        shown.text()
+    );
+    assert!(shown.text().contains("Deskmate (console): approval.escalate - step 1 (Manager) escalated to alice"));
+    // Nothing more fires for a decided request.
+    story.advance(chrono::Duration::days(5)).await;
+    story.quiet().await;
+
+    // A step decided in time is never reminded.
+    story.say("dan", "/approval request leave dates:2026-12-21").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.press("bob", "Approve").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+    story.advance(chrono::Duration::days(3)).await;
+    story.quiet().await;
+    story.finish().await;
+}
+story!(a_reminder_then_an_escalation, with_types, a_reminder_then_an_escalation);

@@ -20,86 +20,109 @@ named_enum! {
     }
 }
 
-pub static COMMANDS: &[CommandSpec] = &[group(
-    "approval",
-    "Ask for approvals and decide on them",
-    &[
-        cmd("types", "What can be requested, and the fields each request takes", Role::Staff, &[], &[]),
-        cmd(
-            "request",
-            "Ask for an approval: the type, then its fields as name:value",
-            Role::Staff,
-            &[
-                arg("type", ArgKind::Word, "what kind of request, e.g. leave (see /approval types)"),
-                opt_arg("fields", ArgKind::Text, "e.g. dates:2026-12-01..2026-12-05 reason:family visit"),
-            ],
-            &[],
-        ),
-        cmd(
-            "approve",
-            "Approve the step waiting for you",
-            Role::Staff,
-            &[
-                arg("id", REQUEST, "request number, e.g. 12"),
-                opt_arg("note", ArgKind::Text, "a note for the requester"),
-            ],
-            &[],
-        ),
-        cmd(
-            "reject",
-            "Reject a request, with the reason",
-            Role::Staff,
-            &[arg("id", REQUEST, "request number"), opt_arg("reason", ArgKind::Text, "why (asked for when left out)")],
-            &[],
-        ),
-        cmd(
-            "changes",
-            "Send a request back for changes, saying which",
-            Role::Staff,
-            &[
-                arg("id", REQUEST, "request number"),
-                opt_arg("reason", ArgKind::Text, "what to change (asked for when left out)"),
-            ],
-            &[],
-        ),
-        cmd(
-            "withdraw",
-            "Withdraw your request while it is open",
-            Role::Staff,
-            &[arg("id", REQUEST, "request number")],
-            &[],
-        ),
-        cmd(
-            "resubmit",
-            "Send your request again after changes were asked for, with the fields that changed",
-            Role::Staff,
-            &[
-                arg("id", REQUEST, "request number"),
-                opt_arg("fields", ArgKind::Text, "the changed fields as name:value"),
-            ],
-            &[],
-        ),
-        cmd(
-            "show",
-            "A request's fields, route and full history",
-            Role::Staff,
-            &[arg("id", REQUEST, "request number")],
-            &[],
-        ),
-        cmd(
-            "list",
-            "Requests waiting for you (pending), your own (mine), or everyone's (all, admins)",
-            Role::Staff,
-            &[opt_arg("which", ArgKind::Choice(&ListScope::NAMES), "pending, mine or all (default pending)")],
-            &[
-                OptSpec { key: "type", kind: ArgKind::Word, help: "only this type" },
-                OptSpec { key: "status", kind: ArgKind::Choice(&RequestStatus::NAMES), help: "only this status" },
-                OptSpec { key: "since", kind: ArgKind::Word, help: "made on or after this date, e.g. 2026-11-01" },
-                OptSpec { key: "page", kind: ArgKind::Number { noun: "page", suggest: "" }, help: "page number" },
-            ],
-        ),
-    ],
-)];
+pub static COMMANDS: &[CommandSpec] = &[
+    cmd(
+        "away",
+        "Away until a date: your approvals go to your manager (or to:@someone); /away off ends it",
+        Role::Staff,
+        &[arg("until", ArgKind::Text, "until <date>, e.g. until friday; or off")],
+        &[OptSpec { key: "to", kind: ArgKind::Mention, help: "who decides for you (default your manager)" }],
+    ),
+    group(
+        "approval",
+        "Ask for approvals and decide on them",
+        &[
+            cmd("types", "What can be requested, and the fields each request takes", Role::Staff, &[], &[]),
+            cmd(
+                "request",
+                "Ask for an approval: the type, then its fields as name:value",
+                Role::Staff,
+                &[
+                    arg("type", ArgKind::Word, "what kind of request, e.g. leave (see /approval types)"),
+                    opt_arg("fields", ArgKind::Text, "e.g. dates:2026-12-01..2026-12-05 reason:family visit"),
+                ],
+                &[],
+            ),
+            cmd(
+                "approve",
+                "Approve the step waiting for you",
+                Role::Staff,
+                &[
+                    arg("id", REQUEST, "request number, e.g. 12"),
+                    opt_arg("note", ArgKind::Text, "a note for the requester"),
+                ],
+                &[],
+            ),
+            cmd(
+                "reject",
+                "Reject a request, with the reason",
+                Role::Staff,
+                &[
+                    arg("id", REQUEST, "request number"),
+                    opt_arg("reason", ArgKind::Text, "why (asked for when left out)"),
+                ],
+                &[],
+            ),
+            cmd(
+                "changes",
+                "Send a request back for changes, saying which",
+                Role::Staff,
+                &[
+                    arg("id", REQUEST, "request number"),
+                    opt_arg("reason", ArgKind::Text, "what to change (asked for when left out)"),
+                ],
+                &[],
+            ),
+            cmd(
+                "withdraw",
+                "Withdraw your request while it is open",
+                Role::Staff,
+                &[arg("id", REQUEST, "request number")],
+                &[],
+            ),
+            cmd(
+                "resubmit",
+                "Send your request again after changes were asked for, with the fields that changed",
+                Role::Staff,
+                &[
+                    arg("id", REQUEST, "request number"),
+                    opt_arg("fields", ArgKind::Text, "the changed fields as name:value"),
+                ],
+                &[],
+            ),
+            cmd(
+                "show",
+                "A request's fields, route and full history",
+                Role::Staff,
+                &[arg("id", REQUEST, "request number")],
+                &[],
+            ),
+            cmd(
+                "delegate",
+                "Let someone decide your approvals until a date",
+                Role::Staff,
+                &[
+                    arg("person", ArgKind::Mention, "who, e.g. @carol"),
+                    arg("until", ArgKind::Text, "until <date>, e.g. until 2026-12-10 or until friday"),
+                ],
+                &[],
+            ),
+            cmd("undelegate", "End your delegation now", Role::Staff, &[], &[]),
+            cmd(
+                "list",
+                "Requests waiting for you (pending), your own (mine), or everyone's (all, admins)",
+                Role::Staff,
+                &[opt_arg("which", ArgKind::Choice(&ListScope::NAMES), "pending, mine or all (default pending)")],
+                &[
+                    OptSpec { key: "type", kind: ArgKind::Word, help: "only this type" },
+                    OptSpec { key: "status", kind: ArgKind::Choice(&RequestStatus::NAMES), help: "only this status" },
+                    OptSpec { key: "since", kind: ArgKind::Word, help: "made on or after this date, e.g. 2026-11-01" },
+                    OptSpec { key: "page", kind: ArgKind::Number { noun: "page", suggest: "" }, help: "page number" },
+                ],
+            ),
+        ],
+    ),
+];
 
 typed_commands! {
     pub enum ApprovalCommand {
@@ -112,6 +135,9 @@ typed_commands! {
         "approval resubmit" => Resubmit { id: RequestId, fields: String },
         "approval show" => Show { id: RequestId },
         "approval list" => List { scope: ListScope, filter: ListOptions },
+        "approval delegate" => Delegate { person: String, until: String },
+        "approval undelegate" => Undelegate,
+        "away" => Away { until: String, to: Option<String> },
     }
 }
 
@@ -152,6 +178,11 @@ impl TryFrom<&Invocation> for ApprovalCommand {
                     page: inv.number("page"),
                 },
             },
+            ["approval", "delegate"] => {
+                ApprovalCommand::Delegate { person: a.mention("person")?, until: a.text("until")? }
+            }
+            ["approval", "undelegate"] => ApprovalCommand::Undelegate,
+            ["away"] => ApprovalCommand::Away { until: a.text("until")?, to: inv.mention("to").map(str::to_owned) },
             _ => return a.undeclared(),
         })
     }

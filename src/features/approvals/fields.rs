@@ -339,7 +339,7 @@ fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan,
     Ok(DateSpan { start, end, start_half, end_half })
 }
 
-fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), String> {
+pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), String> {
     let (day, half) = match typed.rsplit_once(char::is_whitespace) {
         Some((d, "am")) => (d.trim(), Some(Half::Am)),
         Some((d, "pm")) => (d.trim(), Some(Half::Pm)),

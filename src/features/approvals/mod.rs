@@ -22,12 +22,17 @@ use crate::chat::commands::{CommandSpec, Invocation};
 use crate::chat::feature::{Cx, Feature, Kit, PersonColumn};
 use crate::chat::text as chat_text;
 use crate::kernel::{Audience, Person, ServiceResult, refuse};
+use crate::scheduler::Fired;
+use crate::store::Tx;
 use cmd::ApprovalCommand;
 pub use cmd::COMMANDS;
 pub use config::{ApprovalType, ApprovalsConfig};
 use model::{Decision, Request, RequestId, SeatId};
 
 const NAMESPACE: &str = "ap";
+
+/// Its name, and the owner of its timers.
+const NAME: &str = "approvals";
 
 /// The suggestion key of request numbers.
 const SUGGEST: &str = "approval";
@@ -123,7 +128,7 @@ fn decode(pressed: &Pressed) -> Option<(Press, RequestId, SeatId)> {
 #[async_trait]
 impl Feature for Approvals {
     fn name(&self) -> &'static str {
-        "approvals"
+        NAME
     }
 
     fn namespace(&self) -> &'static str {
@@ -151,6 +156,12 @@ impl Feature for Approvals {
             ApprovalCommand::Resubmit { id, fields } => service::resubmit(self, cx, id, &fields).await,
             ApprovalCommand::Show { id } => service::show(self, cx.kit, cx.actor, id).await,
             ApprovalCommand::List { scope, filter } => service::list(self, cx.kit, cx.actor, scope, &filter).await,
+            ApprovalCommand::Delegate { person, until } => service::delegate(self, cx, Some(&person), &until).await,
+            ApprovalCommand::Undelegate => service::undelegate(self, cx).await,
+            ApprovalCommand::Away { until, .. } if until.trim().eq_ignore_ascii_case("off") => {
+                service::undelegate(self, cx).await
+            }
+            ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until).await,
         }
     }
 
@@ -171,6 +182,10 @@ impl Feature for Approvals {
             }
             _ => refuse(chat_text::prompt_unknown()),
         }
+    }
+
+    async fn timer(&self, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+        service::timer(self, tx, kit, fired).await
     }
 
     fn suggestions(&self) -> &'static [&'static str] {

@@ -101,6 +101,10 @@ named_enum! {
         Resubmit => "approval.resubmit",
         StepApproved => "approval.step",
         Outcome => "approval.outcome",
+        Remind => "approval.remind",
+        Escalate => "approval.escalate",
+        Delegate => "approval.delegate",
+        Undelegate => "approval.undelegate",
     }
 }
 
@@ -132,6 +136,8 @@ pub struct Request {
     pub round: i64,
     /// The position of the current step.
     pub step: i64,
+    /// Where it was made.
+    pub platform: deskmate_port::Platform,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
 }

@@ -1,8 +1,9 @@
 //! Requests and decisions: make a request, decide a step (by button, answer or
 //! command), withdraw, resubmit, show, list.
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use deskmate_port::Body;
+use serde::{Deserialize, Serialize};
 
 use super::cmd::{ListOptions, ListScope};
 use super::config::ApprovalType;
@@ -15,8 +16,9 @@ use super::store::RequestFilter;
 use super::{Approvals, Press, route, text};
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::questions;
-use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, refuse};
+use crate::kernel::{Actor, Audit, Effect, PersonId, PersonName, Role, ServiceResult, refuse};
 use crate::limits::TextLimit;
+use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
 
 const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
@@ -24,6 +26,28 @@ const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
 const PAGE: i64 = 10;
 /// How long a reason question waits for its answer.
 const REASON_LIFETIME: chrono::Duration = chrono::Duration::days(2);
+/// Delegations followed at most this far (A to B to C …).
+const MAX_CHAIN: usize = 8;
+/// A delegation lasts at most this long.
+const MAX_DELEGATION_DAYS: i64 = 366;
+
+/// Timer kinds: a step's reminder, its escalation, a delegation's end.
+pub const REMIND: &str = "remind";
+pub const ESCALATE: &str = "escalate";
+pub const DELEGATION_END: &str = "delegation-end";
+
+/// What a step's timers carry.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StepTimer {
+    request: i64,
+    step: i64,
+}
+
+/// What a delegation's end timer carries.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DelegationEnd {
+    person: i64,
+}
 
 pub fn types(desk: &Approvals) -> ServiceResult {
     Ok(vec![Effect::reply(text::types(&desk.types))])
@@ -41,7 +65,7 @@ pub async fn request(desk: &Approvals, cx: &mut Cx<'_>, kind: &str, typed: &str)
     let request = find(cx.tx, id).await?;
     let steps = current_round(cx.tx, &request).await?;
     let mut effects = vec![Effect::reply(text::requested(ty, &request, &steps))];
-    effects.extend(prompts(cx.kit, ty, &request, &steps[0], actor).await?);
+    effects.extend(begin_step(cx.kit, cx.tx, ty, &request, &steps[0], actor.at).await?);
     Ok(effects)
 }
 
@@ -66,9 +90,9 @@ pub async fn decide(
     if !open {
         return refuse(text::not_open(&request, &steps, actor.person.id));
     }
-    let delegators = cx.kit.store.delegators_of(actor.person.id, actor.at).await?;
     let step = current(&request, &steps)?;
-    let seat = pick_seat(step, seat, actor.person.id, &delegators, &request, &steps)?;
+    let acting_for = acting_for(cx.kit, step, actor.person.id, actor.at).await?;
+    let seat = pick_seat(step, seat, actor.person.id, &acting_for, &request, &steps)?;
     if decision.needs_reason() && reason.is_none() {
         return refuse(text::reason_needed(decision, id));
     }
@@ -102,6 +126,7 @@ pub async fn decide(
         Decision::Changes => StepStatus::Changes,
     };
     cx.tx.finish_step(step.id, status, actor.at).await?;
+    end_step_timers(cx.kit, cx.tx, step).await?;
     // Nobody else can act on this step now: their prompts say who did.
     for other in others_pending {
         effects.push(Effect::UpdateNotices {
@@ -119,7 +144,7 @@ pub async fn decide(
             let steps = cx.tx.approval_steps(id).await?;
             let next = steps.iter().find(|s| s.id == next.id).unwrap_or(next);
             effects.push(Effect::direct(request.requester.id, text::step_approved(&ty, &request, step, by, next)));
-            effects.extend(prompts(cx.kit, &ty, &request, next, actor).await?);
+            effects.extend(begin_step(cx.kit, cx.tx, &ty, &request, next, actor.at).await?);
         }
         (decision, _) => {
             let outcome = match decision {
@@ -163,9 +188,9 @@ pub async fn ask_reason(
     if !request.is_open() {
         return refuse(text::not_open(&request, &steps, actor.person.id));
     }
-    let delegators = cx.kit.store.delegators_of(actor.person.id, actor.at).await?;
     let step = current(&request, &steps)?;
-    pick_seat(step, Some(seat), actor.person.id, &delegators, &request, &steps)?;
+    let acting_for = acting_for(cx.kit, step, actor.person.id, actor.at).await?;
+    pick_seat(step, Some(seat), actor.person.id, &acting_for, &request, &steps)?;
     let ty = desk.type_of(&request);
     let press = if decision == Decision::Reject { Press::Reject } else { Press::Changes };
     let action = super::button(press, id, seat);
@@ -186,6 +211,9 @@ pub async fn withdraw(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId) -> Servi
         return refuse(text::not_open(&request, &steps, actor.person.id));
     }
     cx.tx.log_approval(id, ApprovalEvent::Withdraw, "", actor.audit()).await?;
+    for step in steps.iter().filter(|s| s.status == StepStatus::Pending) {
+        end_step_timers(cx.kit, cx.tx, step).await?;
+    }
     let ty = desk.type_of(&request);
     let mut effects = vec![Effect::reply(text::withdrawn(&ty, &request))];
     for seat in steps.iter().flat_map(|s| &s.seats).filter(|s| s.state == SeatState::Pending) {
@@ -220,7 +248,7 @@ pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &
     let request = find(cx.tx, id).await?;
     let steps = current_round(cx.tx, &request).await?;
     let mut effects = vec![Effect::reply(text::resubmitted(ty, &request, &steps))];
-    effects.extend(prompts(cx.kit, ty, &request, &steps[0], actor).await?);
+    effects.extend(begin_step(cx.kit, cx.tx, ty, &request, &steps[0], actor.at).await?);
     Ok(effects)
 }
 
@@ -299,37 +327,105 @@ pub async fn suggest(kit: &Kit, person: PersonId, typed: &str) -> ServiceResult<
     Ok(out)
 }
 
-/// The direct messages asking a step's approvers to decide: to the approver, or to whom
-/// they delegated while that lasts.
-async fn prompts(kit: &Kit, ty: &ApprovalType, request: &Request, step: &Step, actor: &Actor) -> ServiceResult {
+/// A step's turn has come: its approvers are prompted, and its reminder and
+/// escalation timers set.
+pub async fn begin_step(
+    kit: &Kit,
+    tx: &mut Tx,
+    ty: &ApprovalType,
+    request: &Request,
+    step: &Step,
+    at: DateTime<Utc>,
+) -> ServiceResult {
+    let timer = StepTimer { request: request.id.0, step: step.id.0 };
+    if let Some(after) = ty.remind_after {
+        kit.timers.set_timer(tx, &TimerKey::new(super::NAME, REMIND, step.id), at + after, &timer).await?;
+    }
+    if let Some(after) = ty.escalate_after {
+        kit.timers.set_timer(tx, &TimerKey::new(super::NAME, ESCALATE, step.id), at + after, &timer).await?;
+    }
     let mut effects = Vec::new();
     for seat in step.seats.iter().filter(|s| s.state == SeatState::Pending) {
-        let delegation = kit.store.delegation_of(seat.approver.id, actor.at).await?;
-        let (to, on_behalf) = match &delegation {
-            Some(d) => (d.delegate.id, Some(&seat.approver)),
-            None => (seat.approver.id, None),
-        };
-        effects.push(Effect::Direct {
-            person: to,
-            body: prompt_body(ty, request, step, seat.id, on_behalf),
-            subject: Some(seat_subject(seat.id)),
-        });
+        effects.push(prompt(kit, ty, request, step, seat, at, Nudge::First).await?);
     }
     Ok(effects)
 }
 
-fn prompt_body(
+/// A decided or withdrawn step's timers go; a timer that fires anyway finds the step
+/// decided and does nothing.
+async fn end_step_timers(kit: &Kit, tx: &mut Tx, step: &Step) -> ServiceResult<()> {
+    for kind in [REMIND, ESCALATE] {
+        kit.timers.cancel_timer(tx, &TimerKey::new(super::NAME, kind, step.id)).await?;
+    }
+    Ok(())
+}
+
+/// Why a prompt is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nudge {
+    First,
+    /// The step has waited past its reminder time.
+    Reminder,
+    /// The step was escalated to this approver.
+    Escalated,
+    /// A delegation began or ended, and the prompt moves.
+    Moved,
+}
+
+/// The direct message asking one approver to decide: to the approver, or to whom they
+/// delegated while that lasts. Remembered under the seat, so every copy is edited
+/// when the step is decided.
+async fn prompt(
+    kit: &Kit,
     ty: &ApprovalType,
     request: &Request,
     step: &Step,
-    seat: SeatId,
-    on_behalf: Option<&crate::kernel::PersonName>,
-) -> Body {
-    Body {
-        text: text::prompt(ty, request, step, on_behalf),
-        buttons: super::buttons(request.id, seat),
-        ..Body::default()
+    seat: &Seat,
+    at: DateTime<Utc>,
+    nudge: Nudge,
+) -> ServiceResult<Effect> {
+    let chain = delegates_of(kit, seat.approver.id, at).await?;
+    let (to, on_behalf) = match chain.last() {
+        Some(delegate) => (delegate.id, Some(&seat.approver)),
+        None => (seat.approver.id, None),
+    };
+    let text = text::prompt(ty, request, step, on_behalf);
+    let text = match nudge {
+        Nudge::First => text,
+        Nudge::Reminder => text::reminder(&text, step),
+        Nudge::Escalated => text::escalated_to_you(&text),
+        Nudge::Moved => text::moved_to_you(&text),
+    };
+    let body = Body { text, buttons: super::buttons(request.id, seat.id), ..Body::default() };
+    Ok(Effect::Direct { person: to, body, subject: Some(seat_subject(seat.id)) })
+}
+
+/// Whom `person`'s decisions go to now: their delegate, that one's delegate, … (a
+/// loop is refused when made, and cut here all the same).
+async fn delegates_of(kit: &Kit, person: PersonId, at: DateTime<Utc>) -> ServiceResult<Vec<PersonName>> {
+    let mut chain: Vec<PersonName> = Vec::new();
+    let mut from = person;
+    while chain.len() < MAX_CHAIN {
+        match kit.store.delegation_of(from, at).await? {
+            Some(d) if d.delegate.id != person && !chain.iter().any(|c| c.id == d.delegate.id) => {
+                from = d.delegate.id;
+                chain.push(d.delegate);
+            }
+            _ => break,
+        }
     }
+    Ok(chain)
+}
+
+/// The approvers of `step` that `me` decides for through delegation.
+async fn acting_for(kit: &Kit, step: &Step, me: PersonId, at: DateTime<Utc>) -> ServiceResult<Vec<PersonId>> {
+    let mut out = Vec::new();
+    for seat in &step.seats {
+        if seat.approver.id != me && delegates_of(kit, seat.approver.id, at).await?.iter().any(|d| d.id == me) {
+            out.push(seat.approver.id);
+        }
+    }
+    Ok(out)
 }
 
 /// The seat the actor decides: the pressed one, else their own pending one in the
@@ -348,9 +444,7 @@ fn pick_seat<'a>(
             Some(seat) => seat,
             // A prompt of an earlier step, or of an earlier round.
             None => {
-                let earlier =
-                    steps.iter().flat_map(|s| s.seats.iter().map(move |seat| (s, seat))).find(|(_, s)| s.id == id);
-                return match earlier {
+                return match seat_in(steps, id) {
                     Some((then, seat)) if seat.decided_by.is_some() => {
                         refuse(text::seat_taken(request, then, seat, me))
                     }
@@ -410,8 +504,12 @@ async fn may_see(kit: &Kit, actor: &Actor, request: &Request, steps: &[Step]) ->
     if approvers.contains(&me) {
         return Ok(true);
     }
-    let delegators = kit.store.delegators_of(me, actor.at).await?;
-    Ok(approvers.iter().any(|a| delegators.contains(a)))
+    for approver in approvers {
+        if delegates_of(kit, approver, actor.at).await?.iter().any(|d| d.id == me) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 async fn find(tx: &mut Tx, id: RequestId) -> ServiceResult<Request> {
@@ -490,4 +588,204 @@ pub fn read_fields(
         return refuse(text::missing_fields(ty, &missing));
     }
     Ok(values)
+}
+
+/// `/approval delegate @person until <date>`, and `/away until <date>` (to `to`, else
+/// to the actor's manager): new prompts go to the delegate, pending ones move to them,
+/// and it ends by itself.
+pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let until = read_until(until, actor)?;
+    let delegate: PersonName = match to {
+        Some(handle) => {
+            let p = cx.kit.people.resolve(actor, handle).await?;
+            PersonName { id: p.id, name: p.display_name }
+        }
+        None => match cx.kit.store.manager_of(actor.person.id).await? {
+            Some(m) => m,
+            None => return refuse(text::away_without_manager()),
+        },
+    };
+    if delegate.id == actor.person.id {
+        return refuse(text::delegate_to_self());
+    }
+    // A→B when B already hands on to A (directly or through others) would be a loop.
+    if delegates_of(cx.kit, delegate.id, actor.at).await?.iter().any(|d| d.id == actor.person.id) {
+        return refuse(text::delegation_loop(&delegate.name));
+    }
+    cx.tx.set_delegation(actor.person.id, delegate.id, until, actor.audit()).await?;
+    let end = TimerKey::new(super::NAME, DELEGATION_END, format!("{}:{}", actor.person.id, until.timestamp_millis()));
+    cx.kit.timers.set_timer(cx.tx, &end, until, &DelegationEnd { person: actor.person.id.0 }).await?;
+    // Prompts already waiting for the actor go to the delegate (the actor may still
+    // decide them too). Sent straight to them: the new delegation is not committed yet.
+    let mut moved = Vec::new();
+    for (request, seat) in cx.kit.store.pending_seats_of(actor.person.id).await? {
+        let behalf = PersonName { id: actor.person.id, name: actor.person.display_name.clone() };
+        moved.extend(seat_prompt(desk, cx.tx, request, seat, delegate.id, Some(&behalf)).await?);
+    }
+    let mut effects = vec![
+        Effect::reply(text::delegated(&delegate.name, until, actor.tz, moved.len())),
+        Effect::direct(delegate.id, text::delegated_to_you(&actor.person.display_name, until, actor.tz)),
+    ];
+    effects.extend(moved);
+    Ok(effects)
+}
+
+/// Ends the actor's delegation now; their pending prompts come back to them.
+pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
+    let actor = cx.actor;
+    let Some(was) = cx.kit.store.delegation_of(actor.person.id, actor.at).await? else {
+        return refuse(text::no_delegation());
+    };
+    cx.tx.end_delegation(actor.person.id, actor.audit()).await?;
+    let mut effects = vec![
+        Effect::reply(text::undelegated(&was.delegate.name)),
+        Effect::direct(was.delegate.id, text::delegation_ended_for_delegate(&actor.person.display_name)),
+    ];
+    // Sent straight to the actor: the store's reads still see the delegation until this
+    // transaction commits.
+    for (request, seat) in cx.kit.store.pending_seats_of(actor.person.id).await? {
+        effects.extend(seat_prompt(desk, cx.tx, request, seat, actor.person.id, None).await?);
+    }
+    Ok(effects)
+}
+
+/// The prompt of one seat moved to `to` (no delegation looked up), who decides on
+/// behalf of `on_behalf` if given.
+async fn seat_prompt(
+    desk: &Approvals,
+    tx: &mut Tx,
+    request: RequestId,
+    seat: SeatId,
+    to: PersonId,
+    on_behalf: Option<&PersonName>,
+) -> ServiceResult<Option<Effect>> {
+    let Some(request) = tx.approval_request(request).await? else { return Ok(None) };
+    let steps = tx.approval_steps(request.id).await?;
+    let Some((step, _)) = seat_in(&steps, seat) else { return Ok(None) };
+    let ty = desk.type_of(&request);
+    let text = text::moved_to_you(&text::prompt(&ty, &request, step, on_behalf));
+    let body = Body { text, buttons: super::buttons(request.id, seat), ..Body::default() };
+    Ok(Some(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) }))
+}
+
+/// Prompts again every seat waiting for `person`, wherever their decisions go now.
+async fn reprompt(
+    desk: &Approvals,
+    kit: &Kit,
+    tx: &mut Tx,
+    person: PersonId,
+    at: DateTime<Utc>,
+    nudge: Nudge,
+) -> ServiceResult {
+    let mut effects = Vec::new();
+    for (request, seat) in kit.store.pending_seats_of(person).await? {
+        let Some(request) = tx.approval_request(request).await? else { continue };
+        let steps = tx.approval_steps(request.id).await?;
+        let ty = desk.type_of(&request);
+        if let Some((step, seat)) = seat_in(&steps, seat) {
+            effects.push(prompt(kit, &ty, &request, step, seat, at, nudge).await?);
+        }
+    }
+    Ok(effects)
+}
+
+/// `until 2026-12-10` (through that day, in the actor's zone), `until friday`,
+/// `until 2026-12-10 18:00`.
+fn read_until(typed: &str, actor: &Actor) -> ServiceResult<DateTime<Utc>> {
+    let typed = typed.trim();
+    let typed = typed.strip_prefix("until ").unwrap_or(typed).trim();
+    let end = match super::fields::read_day(&typed.to_lowercase(), today(actor)) {
+        Ok((day, None)) => day
+            .succ_opt()
+            .and_then(|next| actor.tz.from_local_datetime(&next.and_time(chrono::NaiveTime::MIN)).earliest())
+            .map(|t| t.to_utc()),
+        _ => crate::chat::commands::parse_datetime(typed, actor.at, actor.tz).ok(),
+    };
+    let Some(end) = end else { return refuse(text::bad_until(typed)) };
+    if end <= actor.at {
+        return refuse(text::until_passed());
+    }
+    if end - actor.at > chrono::Duration::days(MAX_DELEGATION_DAYS) {
+        return refuse(text::until_too_far(MAX_DELEGATION_DAYS));
+    }
+    Ok(end)
+}
+
+/// A step's reminder or escalation came due, or a delegation ended.
+pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+    if fired.kind == DELEGATION_END {
+        let end: DelegationEnd = fired.payload()?;
+        let person = PersonId(end.person);
+        // Renewed or replaced since: that delegation's own timer speaks for it.
+        if kit.store.delegation_of(person, fired.due).await?.is_some() {
+            return Ok(Vec::new());
+        }
+        let mut effects = vec![Effect::direct(person, text::delegation_over())];
+        effects.extend(reprompt(desk, kit, tx, person, fired.due, Nudge::Moved).await?);
+        return Ok(effects);
+    }
+    let t: StepTimer = fired.payload()?;
+    let Some(request) = tx.approval_request(RequestId(t.request)).await? else { return Ok(Vec::new()) };
+    let steps = tx.approval_steps(request.id).await?;
+    let Some(step) = steps.iter().find(|s| s.id.0 == t.step) else { return Ok(Vec::new()) };
+    if !request.is_open() || step.status != StepStatus::Pending {
+        return Ok(Vec::new());
+    }
+    let ty = desk.type_of(&request);
+    let now = kit.clock.now();
+    let audit = Audit { actor: None, platform: request.platform, at: now };
+    let pending: Vec<&Seat> = step.seats.iter().filter(|s| s.state == SeatState::Pending).collect();
+    if fired.kind == REMIND {
+        tx.log_approval(request.id, ApprovalEvent::Remind, &text::step_line_pending(step), audit).await?;
+        let mut effects = Vec::new();
+        for seat in pending {
+            effects.push(prompt(kit, &ty, &request, step, seat, now, Nudge::Reminder).await?);
+        }
+        return Ok(effects);
+    }
+    // Escalation: the step also goes to the approvers' managers, or to the admins.
+    let seated: Vec<PersonId> = step.seats.iter().map(|s| s.approver.id).collect();
+    let mut added: Vec<PersonName> = Vec::new();
+    if ty.escalate_to == super::config::Escalation::Manager {
+        for seat in &pending {
+            if let Some(m) = kit.store.manager_of(seat.approver.id).await?
+                && m.id != request.requester.id
+                && !seated.contains(&m.id)
+                && !added.iter().any(|a| a.id == m.id)
+            {
+                added.push(m);
+            }
+        }
+    }
+    if added.is_empty() {
+        for admin in kit.store.persons_with_role(Role::Admin).await? {
+            if admin != request.requester.id
+                && !seated.contains(&admin)
+                && let Some(p) = kit.store.person(admin).await?
+            {
+                added.push(PersonName { id: p.id, name: p.display_name });
+            }
+        }
+    }
+    if added.is_empty() {
+        tracing::warn!(request = %request.id, "an escalation found nobody to escalate to");
+        return Ok(Vec::new());
+    }
+    tx.add_seats(request.id, step.id, &added, now).await?;
+    let names: Vec<&str> = added.iter().map(|a| a.name.as_str()).collect();
+    tx.log_approval(request.id, ApprovalEvent::Escalate, &text::escalation_line(step, &names), audit).await?;
+    let steps = tx.approval_steps(request.id).await?;
+    let Some(step) = steps.iter().find(|s| s.id.0 == t.step) else { return Ok(Vec::new()) };
+    let mut effects =
+        vec![Effect::direct(request.requester.id, text::escalated_for_requester(&ty, &request, step, &names))];
+    for seat in step.seats.iter().filter(|s| added.iter().any(|a| a.id == s.approver.id)) {
+        effects.push(prompt(kit, &ty, &request, step, seat, now, Nudge::Escalated).await?);
+    }
+    Ok(effects)
+}
+
+/// A seat and its step, in any round.
+fn seat_in(steps: &[Step], seat: SeatId) -> Option<(&Step, &Seat)> {
+    steps.iter().find_map(|s| s.seats.iter().find(|x| x.id == seat).map(|x| (s, x)))
 }

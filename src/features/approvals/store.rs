@@ -62,12 +62,13 @@ struct RequestRow {
     status: String,
     round: i64,
     step: i64,
+    platform: String,
     created_at: i64,
     decided_at: Option<i64>,
 }
 
 const REQUEST_SELECT: &str = "SELECT r.id, r.kind, r.requester_id, p.display_name AS requester_name, r.fields, \
-     r.status, r.round, r.step, r.created_at, r.decided_at \
+     r.status, r.round, r.step, r.platform, r.created_at, r.decided_at \
      FROM approval_requests r JOIN persons p ON p.id = r.requester_id";
 
 impl TryFrom<RequestRow> for Request {
@@ -84,6 +85,7 @@ impl TryFrom<RequestRow> for Request {
             status: parse_column("approval_requests.status", &row.status)?,
             round: row.round,
             step: row.step,
+            platform: parse_column("approval_requests.platform", &row.platform)?,
             created_at: from_ms(row.created_at),
             decided_at: row.decided_at.map(from_ms),
         })
@@ -297,6 +299,19 @@ impl Store {
                 .await?
         });
         Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
+
+    /// The seats waiting for `person`'s own decision, as (request, seat).
+    pub async fn pending_seats_of(&self, person: PersonId) -> Result<Vec<(RequestId, SeatId)>> {
+        let rows: Vec<(i64, i64)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT request_id, id FROM approval_approvers WHERE person_id = $1 AND state = 'pending' ORDER BY id",
+            )
+            .bind(person.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(r, s)| (RequestId(r), SeatId(s))).collect())
     }
 
     /// Whom `person` has delegated to, while that lasts.
@@ -551,6 +566,87 @@ impl Tx {
             .await?;
             Ok(row.map(|(round,)| round))
         })
+    }
+
+    /// `person`'s decisions go to `delegate` until `until` (replacing an earlier
+    /// delegation of theirs).
+    pub async fn set_delegation(
+        &mut self,
+        person: PersonId,
+        delegate: PersonId,
+        until: DateTime<Utc>,
+        audit: Audit,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO approval_delegations (person_id, delegate_id, until, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (person_id) DO UPDATE SET delegate_id = $2, until = $3, created_at = $4",
+            )
+            .bind(person.0)
+            .bind(delegate.0)
+            .bind(ms(until))
+            .bind(ms(audit.at))
+            .execute(&mut **tx)
+            .await?;
+            let detail = format!("to person:{} until {}", delegate.0, until.to_rfc3339());
+            log_event!(
+                &mut **tx,
+                audit,
+                crate::kernel::Subject::new("person", person.0),
+                ApprovalEvent::Delegate,
+                detail
+            )?;
+        });
+        Ok(())
+    }
+
+    /// Ends `person`'s delegation now: `false` when there was none running.
+    pub async fn end_delegation(&mut self, person: PersonId, audit: Audit) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM approval_delegations WHERE person_id = $1 AND until > $2")
+                .bind(person.0)
+                .bind(ms(audit.at))
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            log_event!(
+                &mut **tx,
+                audit,
+                crate::kernel::Subject::new("person", person.0),
+                ApprovalEvent::Undelegate,
+                ""
+            )?;
+            Ok(true)
+        })
+    }
+
+    /// More approvers for a pending step (an escalation): pending now, and the step is
+    /// decided by any one of its pending approvers.
+    pub async fn add_seats(
+        &mut self,
+        request: RequestId,
+        step: StepId,
+        people: &[PersonName],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            for p in people {
+                sqlx::query(
+                    "INSERT INTO approval_approvers (step_id, request_id, person_id, state, pending_at) \
+                     VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (step_id, person_id) DO NOTHING",
+                )
+                .bind(step.0)
+                .bind(request.0)
+                .bind(p.id.0)
+                .bind(ms(at))
+                .execute(&mut **tx)
+                .await?;
+            }
+            sqlx::query("UPDATE approval_steps SET rule = 'any' WHERE id = $1").bind(step.0).execute(&mut **tx).await?;
+        });
+        Ok(())
     }
 
     pub async fn log_approval(

@@ -205,7 +205,7 @@ pub fn you_decided(
     decision: Decision,
     on_behalf: Option<&PersonName>,
 ) -> String {
-    format!("You {}{} {}, {}.", decided_word(decision), on_behalf_of(on_behalf), name(ty, request), step_name(step))
+    format!("You {} {}, {}{}.", decided_word(decision), name(ty, request), step_name(step), on_behalf_of(on_behalf))
 }
 
 pub fn partly_approved(ty: &ApprovalType, request: &Request, step: &Step, by: &str, waiting: &[&Seat]) -> String {
@@ -513,4 +513,93 @@ pub fn to_admins(why: &str) -> String {
 
 pub fn no_route(label: &str, why: &str) -> String {
     format!("Nobody can approve the step {label}: {why}, and there is no admin besides you. Nothing was requested.")
+}
+
+// Reminders, escalation, delegation.
+
+pub fn reminder(prompt: &str, step: &Step) -> String {
+    let since = step.started_at.map(|t| format!(" since {}", t.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default();
+    format!("Reminder: this still waits for you{since}.\n{prompt}")
+}
+
+pub fn escalated_to_you(prompt: &str) -> String {
+    format!("Escalated to you: its approver has not decided in time.\n{prompt}")
+}
+
+pub fn moved_to_you(prompt: &str) -> String {
+    format!("Moved to you by a delegation.\n{prompt}")
+}
+
+pub fn step_line_pending(step: &Step) -> String {
+    format!("{} reminded", step_name(step))
+}
+
+pub fn escalation_line(step: &Step, to: &[&str]) -> String {
+    format!("{} escalated to {}", step_name(step), to.join(", "))
+}
+
+pub fn escalated_for_requester(ty: &ApprovalType, request: &Request, step: &Step, to: &[&str]) -> String {
+    format!("Your {} waited too long at {}: it now also goes to {}.", name(ty, request), step_name(step), to.join(", "))
+}
+
+pub fn away_without_manager() -> String {
+    "You have no manager in the directory to hand your approvals to: name someone, e.g. /away until friday to:@carol"
+        .to_owned()
+}
+
+pub fn delegate_to_self() -> String {
+    "You cannot delegate to yourself. Nothing was changed.".to_owned()
+}
+
+pub fn delegation_loop(name: &str) -> String {
+    format!("{name} already hands their approvals on to you: that would be a loop. Nothing was changed.")
+}
+
+pub fn delegated(to: &str, until: DateTime<Utc>, tz: Tz, moved: usize) -> String {
+    let moved = match moved {
+        0 => String::new(),
+        1 => " The 1 prompt waiting for you went to them too.".to_owned(),
+        n => format!(" The {n} prompts waiting for you went to them too."),
+    };
+    format!(
+        "Until {} ({}), {to} decides your approvals; the record will say on your behalf.{moved} /approval undelegate ends it sooner.",
+        local_time(until, tz),
+        tz.name()
+    )
+}
+
+pub fn delegated_to_you(from: &str, until: DateTime<Utc>, tz: Tz) -> String {
+    format!(
+        "{from} asked you to decide their approvals until {} ({}). Their prompts will come to you.",
+        local_time(until, tz),
+        tz.name()
+    )
+}
+
+pub fn no_delegation() -> String {
+    "You have no delegation running.".to_owned()
+}
+
+pub fn undelegated(to: &str) -> String {
+    format!("Your delegation to {to} is over; your prompts come to you again.")
+}
+
+pub fn delegation_ended_for_delegate(from: &str) -> String {
+    format!("{from} is back: you no longer decide their approvals.")
+}
+
+pub fn delegation_over() -> String {
+    "Your delegation has ended; your approvals come to you again.".to_owned()
+}
+
+pub fn bad_until(typed: &str) -> String {
+    format!("`{typed}` is not a date; write e.g. until 2026-12-10, until friday or until 2026-12-10 18:00")
+}
+
+pub fn until_passed() -> String {
+    "That date has passed; a delegation needs an end in the future.".to_owned()
+}
+
+pub fn until_too_far(days: i64) -> String {
+    format!("A delegation lasts at most {days} days.")
 }
