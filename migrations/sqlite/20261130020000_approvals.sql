@@ -65,3 +65,13 @@ CREATE TABLE approval_delegations (
     created_at   INTEGER NOT NULL
 );
 CREATE INDEX approval_delegations_by_delegate ON approval_delegations (delegate_id);
+
+-- A request whose required fields are being asked for one by one.
+CREATE TABLE approval_drafts (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT NOT NULL,
+    requester_id  INTEGER NOT NULL REFERENCES persons(id),
+    -- The fields given so far, as approval_requests.fields.
+    fields        TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+);

@@ -120,6 +120,13 @@ fn buttons(request: RequestId, seat: SeatId) -> Vec<Button> {
     ]
 }
 
+/// The question for a missing field's action: `ap:fld:<draft>:<field index>`.
+const FIELD: &str = "fld";
+
+fn field_action(draft: i64, field: usize) -> String {
+    button::encode(NAMESPACE, FIELD, &[&draft, &field])
+}
+
 fn decode(pressed: &Pressed) -> Option<(Press, RequestId, SeatId)> {
     let press = Press::ALL.into_iter().find(|p| p.verb() == pressed.verb)?;
     Some((press, RequestId(pressed.id(0)?), SeatId(pressed.id(1)?)))
@@ -176,6 +183,12 @@ impl Feature for Approvals {
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+        if action.verb == FIELD {
+            return match (action.id(0), action.arg::<usize>(1)) {
+                (Some(draft), Some(field)) => service::fill(self, cx, draft, field, answer).await,
+                _ => refuse(chat_text::prompt_unknown()),
+            };
+        }
         match decode(action) {
             Some((press @ (Press::Reject | Press::Changes), id, seat)) => {
                 service::decide(self, cx, id, Some(seat), press.decision(), Some(answer)).await

@@ -26,6 +26,8 @@ const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
 const PAGE: i64 = 10;
 /// How long a reason question waits for its answer.
 const REASON_LIFETIME: chrono::Duration = chrono::Duration::days(2);
+/// How long a field's question waits for its answer.
+const FIELD_LIFETIME: chrono::Duration = chrono::Duration::days(1);
 /// Delegations followed at most this far (A to B to C …).
 const MAX_CHAIN: usize = 8;
 /// A delegation lasts at most this long.
@@ -56,9 +58,64 @@ pub fn types(desk: &Approvals) -> ServiceResult {
 pub async fn request(desk: &Approvals, cx: &mut Cx<'_>, kind: &str, typed: &str) -> ServiceResult {
     let actor = cx.actor;
     let Some(ty) = desk.find(kind) else { return refuse(text::unknown_type(kind, &desk.types)) };
-    let values = read_fields(ty, typed, today(actor), &[])?;
+    let filled = read_fields(ty, typed, today(actor), &[])?;
+    if let Some(first) = filled.missing.first() {
+        // Asked one by one: a Discord form, a Telegram reply, /answer on the console.
+        let written = written(&filled.values);
+        let draft = cx.tx.create_draft(&ty.name, actor.person.id, &written, actor.at).await?;
+        return Ok(vec![ask_field(cx, ty, draft, first, &filled.missing).await?]);
+    }
+    submit(cx, ty, &filled.values).await
+}
+
+/// An answer to a field's question: kept, and the next missing field asked; the last
+/// one sends the request. A bad answer is refused and the question stays open.
+pub async fn fill(desk: &Approvals, cx: &mut Cx<'_>, draft: i64, field: usize, answer: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let Some((kind, requester, mut fields)) = cx.tx.draft(draft).await? else { return refuse(text::draft_gone()) };
+    if requester != actor.person.id {
+        return refuse(text::draft_gone());
+    }
+    let Some(ty) = desk.find(&kind) else { return refuse(text::type_gone(&kind)) };
+    let Some(field) = ty.fields.get(field) else { return refuse(text::draft_gone()) };
+    let value = match field.read(answer, today(actor)) {
+        Ok(v) => v,
+        Err(problem) => return refuse(text::bad_answer(&problem, field)),
+    };
+    fields.retain(|(n, _)| *n != field.name);
+    fields.push((field.name.clone(), value.to_string()));
+    let filled = read_fields(ty, "", today(actor), &fields)?;
+    if let Some(next) = filled.missing.first() {
+        cx.tx.update_draft(draft, &written(&filled.values)).await?;
+        return Ok(vec![ask_field(cx, ty, draft, next, &filled.missing).await?]);
+    }
+    cx.tx.delete_draft(draft).await?;
+    submit(cx, ty, &filled.values).await
+}
+
+async fn ask_field(
+    cx: &mut Cx<'_>,
+    ty: &ApprovalType,
+    draft: i64,
+    field: &super::fields::Field,
+    missing: &[&super::fields::Field],
+) -> ServiceResult<Effect> {
+    let index = ty.fields.iter().position(|f| f.name == field.name).unwrap_or_default();
+    let action = super::field_action(draft, index);
+    let question = text::ask_field(ty, field, missing.len());
+    questions::ask(cx, cx.actor.person.id, question, &action, FIELD_LIFETIME).await
+}
+
+fn written(values: &[(String, Value)]) -> Vec<(String, String)> {
+    values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect()
+}
+
+/// Records a request whose fields are all read, and prompts its first step.
+async fn submit(cx: &mut Cx<'_>, ty: &ApprovalType, values: &[(String, Value)]) -> ServiceResult {
+    let actor = cx.actor;
+    let values = values.to_vec();
     let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
-    let written: Vec<(String, String)> = values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
+    let written = written(&values);
     let id = cx.tx.create_approval(&ty.name, actor.person.id, &written, actor.audit()).await?;
     cx.tx.add_round(id, 1, &route, actor.at).await?;
     cx.tx.log_approval(id, ApprovalEvent::Request, &text::fields_line(&written), actor.audit()).await?;
@@ -235,9 +292,13 @@ pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &
         return refuse(text::not_waiting_for_changes(&request));
     }
     let Some(ty) = desk.find(&request.kind) else { return refuse(text::type_gone(&request.kind)) };
-    let values = read_fields(ty, typed, today(actor), &request.fields)?;
+    let filled = read_fields(ty, typed, today(actor), &request.fields)?;
+    if !filled.missing.is_empty() {
+        return refuse(text::missing_fields(ty, &filled.missing));
+    }
+    let values = filled.values;
     let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
-    let written: Vec<(String, String)> = values.iter().map(|(n, v)| (n.clone(), v.to_string())).collect();
+    let written = written(&values);
     let Some(round) = cx.tx.resubmit_approval(id, &written, actor.at).await? else {
         return refuse(text::not_waiting_for_changes(&request));
     };
@@ -523,15 +584,21 @@ fn today(actor: &Actor) -> NaiveDate {
     actor.at.with_timezone(&actor.tz).date_naive()
 }
 
+/// Fields read, and the required ones still missing.
+pub struct Filled<'t> {
+    pub values: Vec<(String, Value)>,
+    pub missing: Vec<&'t super::fields::Field>,
+}
+
 /// Reads `name:value` fields (a value runs to the next `name:`); text before the first
-/// one fills the type's first text field. `before` are the fields of an earlier round,
-/// which what is typed now replaces. Every required field must end up with a value.
-pub fn read_fields(
-    ty: &ApprovalType,
+/// one fills the type's first text field. `before` are the fields of an earlier round
+/// or answered so far, which what is typed now replaces. A bad value is refused.
+pub fn read_fields<'t>(
+    ty: &'t ApprovalType,
     typed: &str,
     today: NaiveDate,
     before: &[(String, String)],
-) -> ServiceResult<Vec<(String, Value)>> {
+) -> ServiceResult<Filled<'t>> {
     let mut given: Vec<(String, String)> = Vec::new();
     let mut leading = String::new();
     for token in typed.split_whitespace() {
@@ -584,10 +651,7 @@ pub fn read_fields(
             None => {}
         }
     }
-    if !missing.is_empty() {
-        return refuse(text::missing_fields(ty, &missing));
-    }
-    Ok(values)
+    Ok(Filled { values, missing })
 }
 
 /// `/approval delegate @person until <date>`, and `/away until <date>` (to `to`, else

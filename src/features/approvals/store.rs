@@ -649,6 +649,69 @@ impl Tx {
         Ok(())
     }
 
+    /// Starts a request whose missing fields are asked one by one; drafts a week old
+    /// (their questions long expired) go.
+    pub async fn create_draft(
+        &mut self,
+        kind: &str,
+        requester: PersonId,
+        fields: &[(String, String)],
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        let fields = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM approval_drafts WHERE created_at < $1")
+                .bind(ms(at - chrono::Duration::days(7)))
+                .execute(&mut **tx)
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO approval_drafts (kind, requester_id, fields, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+            )
+            .bind(kind)
+            .bind(requester.0)
+            .bind(&fields)
+            .bind(ms(at))
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// A draft's type, requester and fields so far.
+    pub async fn draft(&mut self, id: i64) -> Result<Option<(String, PersonId, Vec<(String, String)>)>> {
+        let row: Option<(String, i64, String)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT kind, requester_id, fields FROM approval_drafts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        row.map(|(kind, requester, fields)| {
+            let fields = serde_json::from_str(&fields)
+                .map_err(|e| StoreError::Corrupt(format!("approval_drafts.fields of {id}: {e}")))?;
+            Ok((kind, PersonId(requester), fields))
+        })
+        .transpose()
+    }
+
+    pub async fn update_draft(&mut self, id: i64, fields: &[(String, String)]) -> Result<()> {
+        let fields = serde_json::to_string(fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE approval_drafts SET fields = $2 WHERE id = $1")
+                .bind(id)
+                .bind(&fields)
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_draft(&mut self, id: i64) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM approval_drafts WHERE id = $1").bind(id).execute(&mut **tx).await?;
+        });
+        Ok(())
+    }
+
     pub async fn log_approval(
         &mut self,
         id: RequestId,

@@ -133,6 +133,19 @@ fn usage(ty: &ApprovalType) -> String {
     format!("Usage: /approval request {} {}", ty.name, parts.join(" "))
 }
 
+pub fn ask_field(ty: &ApprovalType, field: &Field, left: usize) -> String {
+    let left = if left > 1 { format!(" ({left} questions to go)") } else { String::new() };
+    format!("{} request{left}: {}? Give {}.", ty.title, field.label, field.hint())
+}
+
+pub fn bad_answer(problem: &str, field: &Field) -> String {
+    format!("{problem}. Answer again with {}.", field.hint())
+}
+
+pub fn draft_gone() -> String {
+    "That request was already sent or has expired; start again with /approval request.".to_owned()
+}
+
 pub fn fields_line(fields: &[(String, String)]) -> String {
     fields.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ")
 }
