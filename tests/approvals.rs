@@ -719,3 +719,59 @@ async fn missing_fields_are_asked_for(mut story: Story) {
     story.finish().await;
 }
 story!(missing_fields_are_asked_for, with_types, missing_fields_are_asked_for);
+
+async fn the_approvals_report(mut story: Story) {
+    org_chart(&story).await;
+    story.say("dan", "/approval request leave dates:2026-12-07").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::hours(2)).await;
+    story.say("bob", "/approval approve 1").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+
+    story.say("dan", "/approval request purchase item:Chair amount:300").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::hours(4)).await;
+    story.say("bob", "/approval reject 2 over budget").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+
+    story.say("dan", "/approval request leave dates:2026-12-08").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::hours(1)).await;
+    story.say("bob", "/approval approve 3").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+    story.say("dan", "/approval request purchase item:Lamp amount:100").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+
+    story.say("dan", "/report approvals").await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "Only managers can use /report approvals. Ask an admin if you need the manager role."
+    );
+    story.say("alice", "/report approvals week").await;
+    assert_eq!(
+        story.reply_to("alice").await.text(),
+        "Approvals, 2026-11-23 16:00 to 2026-11-30 16:00 (week):\n  leave: 2 (2 approved)\n  purchase: 2 (1 pending, 1 rejected)\n\
+         Time to decision per step (median / 90th percentile):\n  leave, step 1 (Manager): 1h / 2h over 2 decisions\n  \
+         purchase, step 1 (Manager): 4h / 4h over 1 decision"
+    );
+    // A month later nothing of it is in the week's report.
+    story.advance(chrono::Duration::days(30)).await;
+    story.say("alice", "/report approvals").await;
+    let later = story.reply_to("alice").await;
+    assert!(later.text().ends_with("(week):\n  no requests made"), "{}", later.text());
+    story.finish().await;
+}
+story!(the_approvals_report, with_types, the_approvals_report);

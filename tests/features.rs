@@ -214,3 +214,58 @@ fn a_namespace_must_be_short_lowercase_words() {
     }
     assert!(deskmate::chat::feature::Registry::new(vec![Arc::new(Odd("mtg2"))]).is_ok());
 }
+
+/// A feature that adds `/report cups` to the `/report` group approvals started.
+struct Census(&'static str);
+
+static CENSUS: &[CommandSpec] = &[deskmate::chat::commands::group(
+    "report",
+    "Reports",
+    &[cmd("cups", "Cups of tea brewed", Role::Staff, &[], &[])],
+)];
+static CENSUS_TWICE: &[CommandSpec] = &[deskmate::chat::commands::group(
+    "report",
+    "Reports",
+    &[cmd("approvals", "Not the approvals report", Role::Staff, &[], &[])],
+)];
+
+#[async_trait]
+impl Feature for Census {
+    fn name(&self) -> &'static str {
+        self.0
+    }
+
+    fn namespace(&self) -> &'static str {
+        self.0
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        if self.0 == "census" { CENSUS } else { CENSUS_TWICE }
+    }
+
+    async fn command(&self, _cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        Ok(vec![Effect::reply(format!("{} ran /{}", self.0, inv.full_name()))])
+    }
+}
+
+/// Several features add subcommands to one group: each runs its own, /help shows them
+/// together, and the same subcommand twice is refused.
+async fn features_share_a_group(mut story: common::story::Story) {
+    story.say("bob", "/report cups").await;
+    assert_eq!(story.reply_to("bob").await.text(), "census ran /report cups");
+    story.say("alice", "/report approvals").await;
+    assert!(story.reply_to("alice").await.text().starts_with("Approvals, "));
+    story.say("bob", "/help report").await;
+    let help = story.reply_to("bob").await;
+    assert!(help.text().contains("/report approvals") && help.text().contains("/report cups"), "{}", help.text());
+    story.finish().await;
+}
+story!(features_share_a_group, features: vec![Arc::new(Census("census")) as Arc<dyn Feature>], features_share_a_group);
+
+#[test]
+fn a_subcommand_claimed_twice_is_refused() {
+    let mut features = deskmate::features::builtin(&deskmate::config::Config::default());
+    features.push(Arc::new(Census("other")));
+    let Err(clash) = deskmate::chat::feature::Registry::new(features) else { panic!("two report approvals") };
+    assert_eq!(clash.to_string(), "features approvals and other both declare the command `report approvals`");
+}

@@ -556,7 +556,7 @@ async fn etiquette_in_groups_topics_and_private_chats() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
     let bot = Bot::start(&fake, &db, |_| {}).await;
     let mut silent = Vec::new();
-    for text in ["/report spam", "/ban@other_bot Carol", "hello everyone", "/start"] {
+    for text in ["/kick spam", "/ban@other_bot Carol", "hello everyone", "/start"] {
         let message = fake.message_json(HELP, CAROL, text);
         silent.push(message["message_id"].as_i64().unwrap());
         fake.push_update(json!({ "message": message }));

@@ -146,6 +146,9 @@ pub struct Registry {
     features: Vec<Arc<dyn Feature>>,
     roots: Vec<&'static CommandSpec>,
     by_root: HashMap<String, usize>,
+    /// Subcommands of a group several features add to (`/report approvals`,
+    /// `/report tickets`), by root and subcommand.
+    by_sub: HashMap<(String, String), usize>,
     by_namespace: HashMap<&'static str, usize>,
     by_name: HashMap<&'static str, usize>,
     by_job: HashMap<&'static str, usize>,
@@ -158,6 +161,7 @@ impl Registry {
             features: Vec::new(),
             roots: Vec::new(),
             by_root: HashMap::new(),
+            by_sub: HashMap::new(),
             by_namespace: HashMap::new(),
             by_name: HashMap::new(),
             by_job: HashMap::new(),
@@ -179,10 +183,31 @@ impl Registry {
             };
             for spec in feature.commands() {
                 let root = spec.name.to_lowercase();
-                if let Some(other) = claim(&mut r.by_root, root.clone(), i) {
-                    return Err(clash("the command", &root, other));
+                let shared = r.roots.iter().position(|s| s.name.eq_ignore_ascii_case(&root));
+                match shared {
+                    // A group another feature started: this one adds its subcommands.
+                    Some(at) if is_group(spec) && is_group(r.roots[at]) => {
+                        let first = r.by_root[&root];
+                        for sub in r.roots[at].subcommands {
+                            r.by_sub.entry((root.clone(), sub.name.to_lowercase())).or_insert(first);
+                        }
+                        for sub in spec.subcommands {
+                            if let Some(other) = claim(&mut r.by_sub, (root.clone(), sub.name.to_lowercase()), i) {
+                                return Err(clash("the command", &format!("{root} {}", sub.name), other));
+                            }
+                        }
+                        let mut merged: Vec<CommandSpec> = r.roots[at].subcommands.to_vec();
+                        merged.extend(spec.subcommands.iter().copied());
+                        // Made once per group and start, for the process's life.
+                        let subcommands: &'static [CommandSpec] = Box::leak(merged.into_boxed_slice());
+                        r.roots[at] = Box::leak(Box::new(CommandSpec { subcommands, ..*r.roots[at] }));
+                    }
+                    Some(_) => return Err(clash("the command", &root, r.by_root[&root])),
+                    None => {
+                        r.by_root.insert(root, i);
+                        r.roots.push(spec);
+                    }
                 }
-                r.roots.push(spec);
             }
             if let Some(other) = claim(&mut r.by_name, feature.name(), i) {
                 return Err(clash("the name", feature.name(), other));
@@ -215,8 +240,11 @@ impl Registry {
         commands::menu(&self.roots)
     }
 
-    pub fn for_command(&self, root: &str) -> Option<&Arc<dyn Feature>> {
-        self.by_root.get(&root.to_lowercase()).map(|&i| &self.features[i])
+    /// The feature that runs a command, by its path (`["report", "approvals"]`).
+    pub fn for_command(&self, path: &[&str]) -> Option<&Arc<dyn Feature>> {
+        let root = path.first()?.to_lowercase();
+        let sub = path.get(1).and_then(|s| self.by_sub.get(&(root.clone(), s.to_lowercase())));
+        sub.or_else(|| self.by_root.get(&root)).map(|&i| &self.features[i])
     }
 
     pub fn for_namespace(&self, namespace: &str) -> Option<&Arc<dyn Feature>> {
@@ -253,6 +281,11 @@ impl Registry {
             .find_map(|f| f.coalesced(kind, labels))
             .unwrap_or_else(|| text::coalesced_fallback(kind, labels))
     }
+}
+
+/// A command that only holds subcommands, which several features may add to.
+fn is_group(spec: &CommandSpec) -> bool {
+    spec.args.is_empty() && !spec.subcommands.is_empty()
 }
 
 /// Files `key` under feature `i`, or says which feature already has it.

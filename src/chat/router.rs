@@ -354,7 +354,7 @@ impl Router {
             return Err(ServiceError::User(text::needs_role(invocation.spec.role, &invocation.full_name())));
         }
         self.within_rate(actor, invocation.spec.rate)?;
-        let Some(feature) = self.registry.for_command(invocation.path[0]) else {
+        let Some(feature) = self.registry.for_command(&invocation.path) else {
             return Err(ServiceError::User(text::unknown_command(&invocation.full_name(), None)));
         };
         tracing::Span::current().record("feature", feature.name());

@@ -23,7 +23,7 @@ pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {
     BUILTIN.iter().map(|install| install(config)).collect()
 }
 
-/// Every built-in command, in menu order.
+/// Every built-in command, in menu order (groups several features add to, merged).
 pub fn all_commands() -> Vec<&'static crate::chat::commands::CommandSpec> {
-    builtin(&Config::default()).iter().flat_map(|f| f.commands().iter()).collect()
+    crate::chat::feature::Registry::new(builtin(&Config::default())).map(|r| r.commands().to_vec()).unwrap_or_default()
 }

@@ -37,7 +37,7 @@ pub struct OptSpec {
     pub help: &'static str,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub name: &'static str,
     pub summary: &'static str,

@@ -9,6 +9,23 @@ use crate::typed_commands;
 const REQUEST: ArgKind = ArgKind::Number { noun: "approval request", suggest: super::SUGGEST };
 
 named_enum! {
+    /// The span of a report, ending now.
+    pub enum Period {
+        Week => "week",
+        Month => "month",
+    }
+}
+
+impl Period {
+    pub fn length(self) -> chrono::Duration {
+        match self {
+            Period::Week => chrono::Duration::days(7),
+            Period::Month => chrono::Duration::days(30),
+        }
+    }
+}
+
+named_enum! {
     /// Which requests `/approval list` shows.
     pub enum ListScope {
         /// Waiting for the caller's decision (theirs or as a delegate).
@@ -27,6 +44,17 @@ pub static COMMANDS: &[CommandSpec] = &[
         Role::Staff,
         &[arg("until", ArgKind::Text, "until <date>, e.g. until friday; or off")],
         &[OptSpec { key: "to", kind: ArgKind::Mention, help: "who decides for you (default your manager)" }],
+    ),
+    group(
+        "report",
+        "Reports",
+        &[cmd(
+            "approvals",
+            "Approvals per type and outcome, and how long each step takes to decide (managers)",
+            Role::Manager,
+            &[opt_arg("period", ArgKind::Choice(&Period::NAMES), "week or month (default week)")],
+            &[],
+        )],
     ),
     group(
         "approval",
@@ -138,6 +166,7 @@ typed_commands! {
         "approval delegate" => Delegate { person: String, until: String },
         "approval undelegate" => Undelegate,
         "away" => Away { until: String, to: Option<String> },
+        "report approvals" => Report { period: Period },
     }
 }
 
@@ -182,6 +211,7 @@ impl TryFrom<&Invocation> for ApprovalCommand {
                 ApprovalCommand::Delegate { person: a.mention("person")?, until: a.text("until")? }
             }
             ["approval", "undelegate"] => ApprovalCommand::Undelegate,
+            ["report", "approvals"] => ApprovalCommand::Report { period: a.choice("period").unwrap_or(Period::Week) },
             ["away"] => ApprovalCommand::Away { until: a.text("until")?, to: inv.mention("to").map(str::to_owned) },
             _ => return a.undeclared(),
         })

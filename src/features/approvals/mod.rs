@@ -169,6 +169,7 @@ impl Feature for Approvals {
                 service::undelegate(self, cx).await
             }
             ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until).await,
+            ApprovalCommand::Report { period } => service::report(cx.kit, cx.actor, period).await,
         }
     }
 

@@ -367,6 +367,25 @@ pub async fn list(
     Ok(vec![Effect::reply(text::request_list(&requests, scope, page, actor.tz))])
 }
 
+/// `/report approvals`: counts per type and outcome of the requests made in the period,
+/// and the median and 90th percentile time to decision of each step decided in it.
+pub async fn report(kit: &Kit, actor: &Actor, period: super::cmd::Period) -> ServiceResult {
+    let since = actor.at - period.length();
+    let counts = kit.store.approval_counts(since).await?;
+    let times = kit.store.approval_step_times(since).await?;
+    let mut steps: Vec<text::StepTimes> = Vec::new();
+    for (kind, position, label, took) in times {
+        match steps.iter_mut().find(|s| s.kind == kind && s.position == position && s.label == label) {
+            Some(s) => s.took.push(took),
+            None => steps.push(text::StepTimes { kind, position, label, took: vec![took] }),
+        }
+    }
+    for s in &mut steps {
+        s.took.sort();
+    }
+    Ok(vec![Effect::reply(text::report(period, since, actor.at, actor.tz, &counts, &steps))])
+}
+
 /// Requests the person may act on whose number starts with what they typed: the ones
 /// waiting for them, then their own open ones.
 pub async fn suggest(kit: &Kit, person: PersonId, typed: &str) -> ServiceResult<Vec<(RequestId, String)>> {

@@ -616,3 +616,91 @@ pub fn until_passed() -> String {
 pub fn until_too_far(days: i64) -> String {
     format!("A delegation lasts at most {days} days.")
 }
+
+// The report.
+
+/// How long one step of one type took, over the period's decisions, sorted.
+pub struct StepTimes {
+    pub kind: String,
+    pub position: i64,
+    pub label: String,
+    pub took: Vec<chrono::Duration>,
+}
+
+/// The nearest-rank percentile of sorted durations.
+fn percentile(sorted: &[chrono::Duration], p: usize) -> chrono::Duration {
+    let rank = (sorted.len() * p).div_ceil(100).max(1);
+    sorted[(rank - 1).min(sorted.len() - 1)]
+}
+
+/// `45m`, `3h 20m`, `2d 4h`.
+fn span(d: chrono::Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+pub fn report(
+    period: super::cmd::Period,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    tz: Tz,
+    counts: &[(String, RequestStatus, i64)],
+    steps: &[StepTimes],
+) -> String {
+    let mut out = format!("Approvals, {} to {} ({period}):", local_time(since, tz), local_time(now, tz));
+    if counts.is_empty() {
+        out.push_str("\n  no requests made");
+    }
+    let mut kinds: Vec<&str> = counts.iter().map(|(k, _, _)| k.as_str()).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let total: i64 = counts.iter().filter(|(k, _, _)| k == kind).map(|(_, _, n)| n).sum();
+        let parts: Vec<String> = RequestStatus::ALL
+            .iter()
+            .filter_map(|status| {
+                counts.iter().find(|(k, s, _)| k == kind && s == status).map(|(_, s, n)| format!("{n} {s}"))
+            })
+            .collect();
+        out.push_str(&format!("\n  {kind}: {total} ({})", parts.join(", ")));
+    }
+    if !steps.is_empty() {
+        out.push_str("\nTime to decision per step (median / 90th percentile):");
+        for s in steps {
+            out.push_str(&format!(
+                "\n  {}, step {} ({}): {} / {} over {} decision{}",
+                s.kind,
+                s.position + 1,
+                s.label,
+                span(percentile(&s.took, 50)),
+                span(percentile(&s.took, 90)),
+                s.took.len(),
+                if s.took.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let m = |n: i64| chrono::Duration::minutes(n);
+        let sorted: Vec<chrono::Duration> = (1..=10).map(m).collect();
+        assert_eq!(percentile(&sorted, 50), m(5));
+        assert_eq!(percentile(&sorted, 90), m(9));
+        assert_eq!(percentile(&[m(7)], 90), m(7));
+        assert_eq!(span(m(45)), "45m");
+        assert_eq!(span(m(200)), "3h 20m");
+        assert_eq!(span(m(60 * 52)), "2d 4h");
+    }
+}
