@@ -30,6 +30,10 @@ pub struct BenchArgs {
     /// Timers among --timers that come due during the run; their fire lag is measured.
     #[arg(long, default_value_t = 2000)]
     pub due: usize,
+    /// Also bench `/approval list pending` for an approver with this many approvals in
+    /// the store (a tenth of them pending), beside as many of someone else's (0: skip).
+    #[arg(long, default_value_t = 0)]
+    pub approvals: usize,
     /// A PostgreSQL server URL to bench too (a scratch database is created on it and
     /// dropped after). Defaults to $TEST_DATABASE_URL.
     #[arg(long, env = "TEST_DATABASE_URL")]
@@ -99,6 +103,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let url = format!("sqlite://{}", dir.join("timers.db").display());
         bench_timers("sqlite", &url, args.timers, args.due).await?;
     }
+    if args.approvals > 0 {
+        let url = format!("sqlite://{}", dir.join("approvals.db").display());
+        bench_approvals("sqlite", &url, args.approvals).await?;
+    }
     if let Some(server) = &args.postgres {
         if args.n > 0 {
             let (app_db, app_url) = scratch_pg(server, "app").await?;
@@ -110,6 +118,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         if args.timers > 0 {
             let (db, url) = scratch_pg(server, "timers").await?;
             let result = bench_timers("postgres", &url, args.timers, args.due).await;
+            drop_pg(server, &[db]).await?;
+            result?;
+        }
+        if args.approvals > 0 {
+            let (db, url) = scratch_pg(server, "approvals").await?;
+            let result = bench_approvals("postgres", &url, args.approvals).await;
             drop_pg(server, &[db]).await?;
             result?;
         }
@@ -250,6 +264,103 @@ async fn bench_timers(name: &str, url: &str, total: usize, due: usize) -> anyhow
         "{name:>8} timers: peak RSS so far {} MiB",
         peak_rss_kib().map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0))
     );
+    app.shutdown().await;
+    Ok(())
+}
+
+/// Stores `n` approvals for bob (a tenth pending, the rest decided) and `n` for carol,
+/// then times `/approval list pending` for bob through the router: the first page and a
+/// deep one.
+async fn bench_approvals(name: &str, url: &str, n: usize) -> anyhow::Result<()> {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.limits.commands_per_minute = 0;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger::default())]).await?;
+    for who in ["alice", "bob", "carol", "dan"] {
+        app.router.handle(command(who, "/whoami")).await?;
+    }
+    let person = |handle: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .person_by_handle(Platform::Console, handle)
+                .await?
+                .map(|p| p.id.0)
+                .with_context(|| format!("{handle} is registered"))
+        }
+    };
+    let (bob, carol, dan) = (person("bob").await?, person("carol").await?, person("dan").await?);
+    let started = Instant::now();
+    let now = Utc::now().timestamp_millis();
+    // Generated rows (numbers only), in chunks of one multi-row statement per table.
+    let chunk = 500;
+    let mut id = 0usize;
+    while id < 2 * n {
+        let upto = (id + chunk).min(2 * n);
+        let (mut requests, mut steps, mut seats) = (Vec::new(), Vec::new(), Vec::new());
+        for i in id..upto {
+            let r = i + 1;
+            let approver = if i < n { bob } else { carol };
+            let pending = i % 10 == 0;
+            let at = now - (2 * n - i) as i64 * 1000;
+            let (status, state) = if pending { ("pending", "pending") } else { ("approved", "approved") };
+            requests.push(format!(
+                "({r}, 'leave', {dan}, '[[\"dates\",\"2026-12-01\"]]', '{status}', 1, 0, 'console', {at}, {at}, NULL)"
+            ));
+            steps.push(format!("({r}, {r}, 1, 0, 'Manager', 'one', '{status}', {at})"));
+            let decided = if pending { "NULL".to_owned() } else { approver.to_string() };
+            seats.push(format!("({r}, {r}, {r}, {approver}, '{state}', {decided}, {at})"));
+        }
+        let statements = [
+            format!(
+                "INSERT INTO approval_requests (id, kind, requester_id, fields, status, round, step, platform, created_at, updated_at, decided_at) VALUES {}",
+                requests.join(", ")
+            ),
+            format!(
+                "INSERT INTO approval_steps (id, request_id, round, position, label, rule, status, started_at) VALUES {}",
+                steps.join(", ")
+            ),
+            format!(
+                "INSERT INTO approval_approvers (id, step_id, request_id, person_id, state, decided_by, pending_at) VALUES {}",
+                seats.join(", ")
+            ),
+        ];
+        for sql in statements {
+            match (app.store.sqlite_pool(), app.store.postgres_pool()) {
+                (Some(pool), _) => {
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).execute(pool).await?;
+                }
+                (_, Some(pool)) => {
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).execute(pool).await?;
+                }
+                _ => anyhow::bail!("no pool"),
+            }
+        }
+        id = upto;
+    }
+    if let Some(pool) = app.store.postgres_pool() {
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
+    let stored = started.elapsed();
+    for (label, line) in [("page 1", "/approval list pending"), ("page 500", "/approval list pending page:500")] {
+        let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
+        let start = Instant::now();
+        for _ in 0..300 {
+            let t = Instant::now();
+            app.router.handle(command("bob", line)).await?;
+            figures.latencies.push(t.elapsed());
+            figures.commands += 1;
+        }
+        figures.elapsed = start.elapsed();
+        println!(
+            "{name:>8} approvals: {n} for bob ({} pending) beside {n} for carol, stored in {:.1} s; \
+             /approval list pending {label}: p50 {:.2} ms  p99 {:.2} ms",
+            n.div_ceil(10),
+            stored.as_secs_f64(),
+            ms(figures.percentile(0.5)),
+            ms(figures.percentile(0.99))
+        );
+    }
     app.shutdown().await;
     Ok(())
 }

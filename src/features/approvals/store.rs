@@ -240,25 +240,30 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<PendingSeat>> {
         type Row = (i64, i64, String, i64, String, String, String, i64);
-        // One indexed range per approver (theirs, and each delegator's), merged.
+        // The person's own seats and those of whoever delegated to them: with nobody
+        // delegating (the usual case) one range of the (person, state, pending_at) index,
+        // read newest first and stopped at the page's end.
+        let mut approvers = vec![person];
+        approvers.extend(self.delegators_of(person, now).await?);
+        let placeholders: Vec<String> = (0..approvers.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT s.id, s.person_id, a.display_name, r.id, r.kind, q.display_name, st.label, s.pending_at \
+             FROM (SELECT id, person_id, request_id, step_id, pending_at FROM approval_approvers \
+                   WHERE person_id IN ({}) AND state = 'pending' \
+                   ORDER BY pending_at DESC, id DESC LIMIT $1 OFFSET $2) s \
+             JOIN approval_requests r ON r.id = s.request_id \
+             JOIN approval_steps st ON st.id = s.step_id \
+             JOIN persons a ON a.id = s.person_id \
+             JOIN persons q ON q.id = r.requester_id \
+             ORDER BY s.pending_at DESC, s.id DESC",
+            placeholders.join(", ")
+        );
         let rows: Vec<Row> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT s.id, s.person_id, a.display_name, r.id, r.kind, q.display_name, st.label, s.pending_at \
-                 FROM approval_approvers s \
-                 JOIN approval_requests r ON r.id = s.request_id \
-                 JOIN approval_steps st ON st.id = s.step_id \
-                 JOIN persons a ON a.id = s.person_id \
-                 JOIN persons q ON q.id = r.requester_id \
-                 WHERE s.state = 'pending' AND (s.person_id = $1 OR s.person_id IN \
-                   (SELECT d.person_id FROM approval_delegations d WHERE d.delegate_id = $1 AND d.until > $2)) \
-                 ORDER BY s.pending_at DESC, s.id DESC LIMIT $3 OFFSET $4",
-            )
-            .bind(person.0)
-            .bind(ms(now))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(pool)
-            .await?
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(limit).bind(offset);
+            for p in &approvers {
+                query = query.bind(p.0);
+            }
+            query.fetch_all(pool).await?
         });
         Ok(rows
             .into_iter()
