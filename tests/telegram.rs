@@ -918,3 +918,40 @@ async fn files_are_sent_as_photos_and_documents_and_survive_a_crash() {
     second.stop().await;
     db.drop_db().await;
 }
+
+/// An approver who never started the bot: the prompt is held and the group told once.
+/// Another approver of the step decides meanwhile; when the first one starts the bot,
+/// the held prompt arrives already showing the decision, with no live button.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_held_approval_prompt_arrives_decided() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    fake.stranger(CAROL);
+    let bot = Bot::start(&fake, &db, |c| {
+        c.approvals = toml::from_str(&format!(
+            "[[types]]\nname = \"access\"\nfields = [{{ name = \"system\", kind = \"text\" }}]\n\
+             steps = [{{ approver = \"any\", people = [\"telegram:{}\", \"telegram:{}\"] }}]",
+            BOB.id, CAROL.id
+        ))
+        .unwrap();
+    })
+    .await;
+    for who in [BOB, CAROL] {
+        fake.say(HELP, who, "/whoami");
+        wait_message(&fake, HELP, &format!("You are {}", who.name)).await;
+    }
+    fake.say(HELP, ALICE, "/approval request access VPN");
+    wait_message(&fake, HELP, "Access #1 is sent.").await;
+    let prompt = wait_message(&fake, BOB.id, "Access #1 from Alice waits for your decision").await;
+    wait_message(&fake, HELP, "cannot write to you privately").await;
+    fake.press(BOB.id, BOB, prompt.id, &prompt.buttons()[0]);
+    fake.wait("bob's prompt decided", WAIT, |f| f.message_by_id(BOB.id, prompt.id).is_some_and(|m| m.edits > 0)).await;
+    wait_message(&fake, ALICE.id, "Your Access #1 is approved").await;
+
+    fake.befriend(CAROL);
+    fake.say(CAROL.id, CAROL, "/start");
+    let held = wait_message(&fake, CAROL.id, "Access #1 from Alice").await;
+    assert!(held.shown.contains("Bob approved it"), "{}", held.shown);
+    assert!(held.buttons().is_empty(), "no live button on the held prompt: {held:?}");
+    bot.stop().await;
+    db.drop_db().await;
+}
