@@ -179,7 +179,7 @@ story!(a_small_purchase_needs_only_the_manager, with_types, a_small_purchase_nee
 async fn a_rejection_with_a_reason(mut story: Story) {
     org_chart(&story).await;
     story.say("dan", "/approval request leave dates:2026-12-21..2026-12-24 reason:family visit").await;
-    assert!(story.reply_to("dan").await.text().contains("  Dates: 2026-12-21..2026-12-24\n  Reason: family visit"));
+    assert!(story.reply_to("dan").await.text().contains("  Dates: 2026-12-21..2026-12-24 (4 days)\n  Reason: family visit"));
     story.dm("bob").await;
     story.press("bob", "Reject").await;
     let question = story.reply_to("bob").await;
@@ -438,12 +438,12 @@ async fn lists(mut story: Story) {
     assert_eq!(
         story.reply_to("bob").await.text(),
         "Waiting for your decision (page 1):\n  #2 purchase from dan, Manager, since 2026-11-30 09:00\n  \
-         #1 leave from dan, Manager, since 2026-11-30 09:00\nNext page: /approval list pending page:2"
+         #1 leave from dan, Manager, since 2026-11-30 09:00"
     );
     story.say("dan", "/approval list mine type:leave").await;
     assert_eq!(
         story.reply_to("dan").await.text(),
-        "Your requests (page 1):\n  #1 leave by dan: pending, made 2026-11-30 09:00\nNext page: add page:2"
+        "Your requests (page 1):\n  #1 leave by dan: pending, made 2026-11-30 09:00"
     );
     story.say("alice", "/approval list all status:approved").await;
     assert_eq!(story.reply_to("alice").await.text(), "Requests: none.");

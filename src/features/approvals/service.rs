@@ -23,7 +23,7 @@ use crate::store::Tx;
 
 const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
 /// Requests a list shows per page.
-const PAGE: i64 = 10;
+pub const PAGE: i64 = 10;
 /// How long a reason question waits for its answer.
 const REASON_LIFETIME: chrono::Duration = chrono::Duration::days(2);
 /// How long a field's question waits for its answer.

@@ -22,8 +22,17 @@ fn fields(ty: &ApprovalType, request: &Request) -> String {
         .fields
         .iter()
         .map(|(n, v)| {
-            let label = ty.field(n).map_or(n.as_str(), |f| f.label.as_str());
-            format!("\n  {label}: {v}")
+            let field = ty.field(n);
+            let label = field.map_or(n.as_str(), |f| f.label.as_str());
+            // Dates say how many days they are (a leave of 2.5 days).
+            let days = match field.map(|f| f.read(v, chrono::NaiveDate::MIN)) {
+                Some(Ok(super::fields::Value::Dates(span))) => match span.days().as_str() {
+                    "1" => " (1 day)".to_owned(),
+                    d => format!(" ({d} days)"),
+                },
+                _ => String::new(),
+            };
+            format!("\n  {label}: {v}{days}")
         })
         .collect()
 }
@@ -450,7 +459,9 @@ pub fn pending_list(seats: &[PendingSeat], me: PersonId, page: i64, tz: Tz) -> S
             local_time(s.since, tz)
         ));
     }
-    out.push_str(&format!("\nNext page: /approval list pending page:{}", page + 1));
+    if seats.len() as i64 == super::service::PAGE {
+        out.push_str(&format!("\nNext page: /approval list pending page:{}", page + 1));
+    }
     out
 }
 
@@ -478,7 +489,9 @@ pub fn request_list(requests: &[Request], scope: ListScope, page: i64, tz: Tz) -
             local_time(r.created_at, tz)
         ));
     }
-    out.push_str(&format!("\nNext page: add page:{}", page + 1));
+    if requests.len() as i64 == super::service::PAGE {
+        out.push_str(&format!("\nNext page: add page:{}", page + 1));
+    }
     out
 }
 
