@@ -179,7 +179,9 @@ story!(a_small_purchase_needs_only_the_manager, with_types, a_small_purchase_nee
 async fn a_rejection_with_a_reason(mut story: Story) {
     org_chart(&story).await;
     story.say("dan", "/approval request leave dates:2026-12-21..2026-12-24 reason:family visit").await;
-    assert!(story.reply_to("dan").await.text().contains("  Dates: 2026-12-21..2026-12-24 (4 days)\n  Reason: family visit"));
+    assert!(
+        story.reply_to("dan").await.text().contains("  Dates: 2026-12-21..2026-12-24 (4 days)\n  Reason: family visit")
+    );
     story.dm("bob").await;
     story.press("bob", "Reject").await;
     let question = story.reply_to("bob").await;
@@ -775,3 +777,45 @@ async fn the_approvals_report(mut story: Story) {
     story.finish().await;
 }
 story!(the_approvals_report, with_types, the_approvals_report);
+
+/// Two instances on one database, one of them restarted in between: the reminder and
+/// the escalation each fire once.
+async fn timers_fire_once_across_instances(backend: common::Backend) {
+    let Some(chat) = common::Chat::start_with(backend, with_types).await else { return };
+    let (second, second_sent) = chat.another_instance("second", with_types).await;
+    for who in ["bob", "dan"] {
+        chat.say(who, "/whoami").await;
+    }
+    chat.say("alice", "/dept create Sales").await;
+    chat.say("alice", "/dept add Sales @dan").await;
+    chat.say("alice", "/dept set-manager Sales @bob").await;
+    chat.say("dan", "/approval request leave dates:2026-12-14").await;
+    // The first instance stops and starts again while the timers wait.
+    chat.app.scheduler.stop().await;
+    chat.advance(chrono::Duration::hours(25)).await;
+    chat.app.scheduler.start().await.unwrap();
+    chat.advance(chrono::Duration::hours(24)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut sent = chat.sent();
+    sent.extend(second_sent.take());
+    let to = |who: &str, start: &str| {
+        sent.iter()
+            .filter(|m| matches!(&m.to, Destination::Direct(a) if a.id == who) && m.text().starts_with(start))
+            .count()
+    };
+    assert_eq!(to("bob", "Reminder: "), 1, "{sent:#?}");
+    assert_eq!(to("alice", "Escalated to you"), 1, "{sent:#?}");
+    assert_eq!(to("dan", "Your Leave #1 waited too long"), 1, "{sent:#?}");
+    second.shutdown().await;
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn timers_fire_once_across_instances_postgres() {
+    timers_fire_once_across_instances(common::Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn timers_fire_once_across_instances_sqlite() {
+    timers_fire_once_across_instances(common::Backend::Sqlite).await;
+}
