@@ -117,11 +117,26 @@ async fn submit(cx: &mut Cx<'_>, ty: &ApprovalType, values: &[(String, Value)]) 
     let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
     let written = written(&values);
     let id = cx.tx.create_approval(&ty.name, actor.person.id, &written, actor.audit()).await?;
-    cx.tx.add_round(id, 1, &route, actor.at).await?;
-    cx.tx.log_approval(id, ApprovalEvent::Request, &text::fields_line(&written), actor.audit()).await?;
+    start_round(cx, ty, id, 1, &route, (ApprovalEvent::Request, &text::fields_line(&written))).await
+}
+
+/// A round of steps begins (a new request, or one sent again): stored and logged, the
+/// requester told the route, the first step prompted.
+async fn start_round(
+    cx: &mut Cx<'_>,
+    ty: &ApprovalType,
+    id: RequestId,
+    round: i64,
+    route: &[super::store::NewStep],
+    (event, detail): (ApprovalEvent, &str),
+) -> ServiceResult {
+    let actor = cx.actor;
+    cx.tx.add_round(id, round, route, actor.at).await?;
+    cx.tx.log_approval(id, event, detail, actor.audit()).await?;
     let request = find(cx.tx, id).await?;
     let steps = current_round(cx.tx, &request).await?;
-    let mut effects = vec![Effect::reply(text::requested(ty, &request, &steps))];
+    let told = if round == 1 { text::requested(ty, &request, &steps) } else { text::resubmitted(ty, &request, &steps) };
+    let mut effects = vec![Effect::reply(told)];
     effects.extend(begin_step(cx.kit, cx.tx, ty, &request, &steps[0], actor.at).await?);
     Ok(effects)
 }
@@ -164,12 +179,9 @@ pub async fn decide(
     let step_done = decision != Decision::Approve || step.rule != Rule::All || others_pending.is_empty();
     let by = &actor.person.display_name;
     let mut effects = vec![Effect::reply(text::you_decided(&ty, &request, step, decision, on_behalf))];
-    effects.push(Effect::UpdateNotices {
-        subject: seat_subject(seat.id),
-        body: Body::text(text::prompt_decided(
-            &ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz,
-        )),
-    });
+    let decided =
+        Body::text(text::prompt_decided(&ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz));
+    effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone() });
     if !step_done {
         effects.push(Effect::direct(
             request.requester.id,
@@ -186,12 +198,7 @@ pub async fn decide(
     end_step_timers(cx.kit, cx.tx, step).await?;
     // Nobody else can act on this step now: their prompts say who did.
     for other in others_pending {
-        effects.push(Effect::UpdateNotices {
-            subject: seat_subject(other.id),
-            body: Body::text(text::prompt_decided(
-                &ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz,
-            )),
-        });
+        effects.push(Effect::UpdateNotices { subject: seat_subject(other.id), body: decided.clone() });
     }
     let next = steps.iter().find(|s| s.round == request.round && s.position == step.position + 1);
     match (decision, next) {
@@ -302,15 +309,9 @@ pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &
     let Some(round) = cx.tx.resubmit_approval(id, &written, actor.at).await? else {
         return refuse(text::not_waiting_for_changes(&request));
     };
-    cx.tx.add_round(id, round, &route, actor.at).await?;
     let changed: Vec<(String, String)> =
         written.iter().filter(|field| !request.fields.contains(field)).cloned().collect();
-    cx.tx.log_approval(id, ApprovalEvent::Resubmit, &text::fields_line(&changed), actor.audit()).await?;
-    let request = find(cx.tx, id).await?;
-    let steps = current_round(cx.tx, &request).await?;
-    let mut effects = vec![Effect::reply(text::resubmitted(ty, &request, &steps))];
-    effects.extend(begin_step(cx.kit, cx.tx, ty, &request, &steps[0], actor.at).await?);
-    Ok(effects)
+    start_round(cx, ty, id, round, &route, (ApprovalEvent::Resubmit, &text::fields_line(&changed))).await
 }
 
 pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> ServiceResult {
