@@ -907,6 +907,21 @@ mod tests {
     }
 
     #[test]
+    fn approval_types_are_checked_with_their_line() {
+        let err = load("[[approvals.types]]\nname = \"leave\"\nsteps = [{ approver = \"boss\" }]\n", &[])
+            .expect_err("unknown approver");
+        assert_eq!(
+            err.to_string(),
+            "test.toml:2: [approvals.types] leave: type `leave`: step 1: approver `boss`: expected manager, head, role, person, any or all"
+        );
+        let err = load("[approvals]\nchannel = \"nowhere\"\n", &[]).expect_err("no such group");
+        assert!(err.to_string().contains("no channel group `nowhere` in [channels] groups"), "{err}");
+        let ok =
+            load("[channels]\ngroups = [\"approvals=console:approvals\"]\n[approvals]\nchannel = \"approvals\"\n", &[]);
+        assert_eq!(ok.expect("valid").approvals.types.len(), 4, "the default types stay");
+    }
+
+    #[test]
     fn empty_file_means_defaults() {
         assert_eq!(load("", &[]).expect("ok"), Config::default());
     }

@@ -36,7 +36,10 @@ escalate_after_hours = 48
 
 [[types]]
 name = "access"
-fields = [{ name = "system", kind = "text" }]
+fields = [
+  { name = "system", kind = "text" },
+  { name = "level", kind = "choice", options = ["read", "write"], required = false },
+]
 steps = [{ approver = "any", people = ["console:erin", "console:frank"], label = "IT" }]
 
 [[types]]
@@ -389,6 +392,14 @@ async fn bad_requests_change_nothing(mut story: Story) {
         (
             "/approval request purchase item:Laptop amount:1200 USD",
             "amount: this request takes amounts in CNY, not USD. Nothing was requested.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
+        ),
+        (
+            "/approval request access system:VPN level:root",
+            "level: `root` is not one of read, write. Nothing was requested.\nUsage: /approval request access system:<system> [level:<level>]",
+        ),
+        (
+            "/approval request purchase item:Laptop link:quote.pdf amount:100",
+            "link: `quote.pdf` is not a link (https://…). Nothing was requested.\nUsage: /approval request purchase item:<item> amount:<amount> [link:<link>]",
         ),
         (
             "/approval request purchase item:Laptop amount:12x",
@@ -819,3 +830,36 @@ async fn timers_fire_once_across_instances_postgres() {
 async fn timers_fire_once_across_instances_sqlite() {
     timers_fire_once_across_instances(common::Backend::Sqlite).await;
 }
+
+async fn lists_come_in_pages(mut story: Story) {
+    org_chart(&story).await;
+    for day in 1..=11 {
+        story.say("dan", &format!("/approval request leave dates:2026-12-{day:02}")).await;
+        story.reply_to("dan").await;
+        story.dm("bob").await;
+    }
+    story.say("bob", "/approval list").await;
+    let first = story.reply_to("bob").await;
+    assert_eq!(first.text().lines().filter(|l| l.starts_with("  #")).count(), 10);
+    assert!(first.text().contains("  #11 leave") && !first.text().contains("  #1 leave"), "newest first");
+    assert!(first.text().ends_with("Next page: /approval list pending page:2"), "{}", first.text());
+    story.say("bob", "/approval list pending page:2").await;
+    let second = story.reply_to("bob").await;
+    assert_eq!(
+        second.text(),
+        "Waiting for your decision (page 2):\n  #1 leave from dan, Manager, since 2026-11-30 09:00"
+    );
+    story.say("dan", "/approval list mine since:2026-12-01").await;
+    assert_eq!(story.reply_to("dan").await.text(), "Your requests: none.");
+    story.say("dan", "/approval list mine since:yesterday").await;
+    assert_eq!(story.reply_to("dan").await.text(), "since: `yesterday` is not a date; write e.g. since:2026-11-01");
+    story.say("alice", "/approval list all type:holiday").await;
+    assert!(story.reply_to("alice").await.text().starts_with("There is no approval type `holiday`."));
+    story.say("alice", "/approval list all type:leave status:pending page:2").await;
+    assert_eq!(
+        story.reply_to("alice").await.text(),
+        "Requests (page 2):\n  #1 leave by dan: pending, made 2026-11-30 09:00"
+    );
+    story.finish().await;
+}
+story!(lists_come_in_pages, with_types, lists_come_in_pages);
