@@ -565,6 +565,20 @@ async fn away_hands_approvals_to_the_manager(mut story: Story) {
     assert_eq!(story.dm("bob").await.text(), "dan is back: you no longer decide their approvals.");
     story.say("dan", "/away off").await;
     assert_eq!(story.reply_to("dan").await.text(), "You have no delegation running.");
+    // Ended early: nothing more is said when its end date comes.
+    story.advance(chrono::Duration::days(4)).await;
+    story.quiet().await;
+    // Replaced by a shorter one: only the one in force says it ended.
+    story.say("dan", "/away until 2026-12-05 to:@carol").await;
+    story.reply_to("dan").await;
+    story.dm("carol").await;
+    story.say("dan", "/away until 2026-12-05 09:00 to:@bob").await;
+    assert!(story.reply_to("dan").await.text().contains("bob decides your approvals"));
+    story.dm("bob").await;
+    story.advance(chrono::Duration::days(3)).await;
+    assert_eq!(story.dm("dan").await.text(), "Your delegation has ended; your approvals come to you again.");
+    story.advance(chrono::Duration::days(2)).await;
+    story.quiet().await;
     story.finish().await;
 }
 story!(away_hands_approvals_to_the_manager, with_types, away_hands_approvals_to_the_manager);

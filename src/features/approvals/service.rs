@@ -697,8 +697,12 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
     if delegates_of(cx.kit, delegate.id, actor.at).await?.iter().any(|d| d.id == actor.person.id) {
         return refuse(text::delegation_loop(&delegate.name));
     }
+    // A delegation replaced ends now, without its own "ended" message later.
+    if let Some(earlier) = cx.kit.store.delegation_of(actor.person.id, actor.at).await? {
+        cx.kit.timers.cancel_timer(cx.tx, &delegation_end(actor.person.id, earlier.until)).await?;
+    }
     cx.tx.set_delegation(actor.person.id, delegate.id, until, actor.audit()).await?;
-    let end = TimerKey::new(super::NAME, DELEGATION_END, format!("{}:{}", actor.person.id, until.timestamp_millis()));
+    let end = delegation_end(actor.person.id, until);
     cx.kit.timers.set_timer(cx.tx, &end, until, &DelegationEnd { person: actor.person.id.0 }).await?;
     // Prompts already waiting for the actor go to the delegate (the actor may still
     // decide them too). Sent straight to them: the new delegation is not committed yet.
@@ -715,6 +719,11 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
     Ok(effects)
 }
 
+/// The timer that ends `person`'s delegation at `until`.
+fn delegation_end(person: PersonId, until: DateTime<Utc>) -> TimerKey {
+    TimerKey::new(super::NAME, DELEGATION_END, format!("{person}:{}", until.timestamp_millis()))
+}
+
 /// Ends the actor's delegation now; their pending prompts come back to them.
 pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
     let actor = cx.actor;
@@ -722,6 +731,7 @@ pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
         return refuse(text::no_delegation());
     };
     cx.tx.end_delegation(actor.person.id, actor.audit()).await?;
+    cx.kit.timers.cancel_timer(cx.tx, &delegation_end(actor.person.id, was.until)).await?;
     let mut effects = vec![
         Effect::reply(text::undelegated(&was.delegate.name)),
         Effect::direct(was.delegate.id, text::delegation_ended_for_delegate(&actor.person.display_name)),
