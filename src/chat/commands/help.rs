@@ -32,7 +32,7 @@ fn push_usage(lines: &mut Vec<String>, prefix: &str, spec: &CommandSpec) {
             line.push_str(&arg_usage(arg));
         }
         for opt in spec.options {
-            line.push_str(&format!(" [{}:{}]", opt.key, kind_hint(opt.kind)));
+            line.push_str(&format!(" [{}:{}]", opt.key, kind_hint(opt.key, opt.kind)));
         }
         lines.push(line);
     } else {
@@ -54,14 +54,17 @@ fn arg_usage(arg: &ArgSpec) -> String {
     if arg.required { format!("<{inner}>") } else { format!("[{inner}]") }
 }
 
-fn kind_hint(kind: ArgKind) -> String {
+/// What an option's value looks like: `status:open|closed`, `page:N`, `type:<type>`.
+fn kind_hint(key: &str, kind: ArgKind) -> String {
     match kind {
         ArgKind::Choice(choices) => choices.join("|"),
         ArgKind::DateTime => "when".to_owned(),
+        // A number something suggests is the id of a thing; any other is a count.
+        ArgKind::Number { suggest: "", .. } => "N".to_owned(),
         ArgKind::Number { .. } => "#id".to_owned(),
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),
-        ArgKind::Word | ArgKind::Text => "text".to_owned(),
+        ArgKind::Word | ArgKind::Text => format!("<{key}>"),
     }
 }
 
@@ -102,7 +105,7 @@ pub fn command_help(roots: &[&CommandSpec], name: &str) -> Option<String> {
             out.push_str(&format!("\n  {} — {}", arg_usage(arg), arg.help));
         }
         for OptSpec { key, kind, help } in leaf.options {
-            out.push_str(&format!("\n  {key}:{} — {help}", kind_hint(*kind)));
+            out.push_str(&format!("\n  {key}:{} — {help}", kind_hint(key, *kind)));
         }
     }
     Some(out)
