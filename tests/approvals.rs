@@ -167,12 +167,12 @@ async fn a_small_purchase_needs_only_the_manager(mut story: Story) {
     let sent = story.reply_to("dan").await;
     assert!(sent.text().contains("Route:\n  1. Manager: bob\nYou will hear"), "{}", sent.text());
     story.dm("bob").await;
-    story.press("bob", "Approve").await;
+    story.say("bob", "/approval approve 1 enjoy the new mouse").await;
     story.reply_to("bob").await;
     story.edit().await;
     assert_eq!(
         story.dm("dan").await.text(),
-        "Your Purchase #1 is approved: bob gave the last approval (step 1 (Manager))."
+        "Your Purchase #1 is approved: bob gave the last approval (step 1 (Manager)).\nNote from bob: enjoy the new mouse"
     );
     story.post_in("approvals").await;
     story.finish().await;

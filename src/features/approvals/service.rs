@@ -183,10 +183,8 @@ pub async fn decide(
         Body::text(text::prompt_decided(&ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz));
     effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone() });
     if !step_done {
-        effects.push(Effect::direct(
-            request.requester.id,
-            text::partly_approved(&ty, &request, step, by, &others_pending),
-        ));
+        let told = text::partly_approved(&ty, &request, step, by, &others_pending);
+        effects.push(Effect::direct(request.requester.id, text::with_note(&told, by, reason)));
         return Ok(effects);
     }
     let status = match decision {
@@ -207,7 +205,8 @@ pub async fn decide(
             cx.tx.log_approval(id, ApprovalEvent::StepApproved, &text::step_line(step), actor.audit()).await?;
             let steps = cx.tx.approval_steps(id).await?;
             let next = steps.iter().find(|s| s.id == next.id).unwrap_or(next);
-            effects.push(Effect::direct(request.requester.id, text::step_approved(&ty, &request, step, by, next)));
+            let told = text::step_approved(&ty, &request, step, by, next);
+            effects.push(Effect::direct(request.requester.id, text::with_note(&told, by, reason)));
             effects.extend(begin_step(cx.kit, cx.tx, &ty, &request, next, actor.at).await?);
         }
         (decision, _) => {

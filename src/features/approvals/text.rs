@@ -230,6 +230,14 @@ pub fn you_decided(
     format!("You {} {}, {}{}.", decided_word(decision), name(ty, request), step_name(step), on_behalf_of(on_behalf))
 }
 
+/// An approval's optional note, for the requester.
+pub fn with_note(text: &str, by: &str, note: Option<&str>) -> String {
+    match note {
+        Some(note) => format!("{text}\nNote from {by}: {note}"),
+        None => text.to_owned(),
+    }
+}
+
 pub fn partly_approved(ty: &ApprovalType, request: &Request, step: &Step, by: &str, waiting: &[&Seat]) -> String {
     let names: Vec<&str> = waiting.iter().map(|s| s.approver.name.as_str()).collect();
     format!("{by} approved your {}, {}; still waiting for {}.", name(ty, request), step_name(step), names.join(", "))
@@ -252,11 +260,14 @@ pub fn outcome_for_requester(
     by: &str,
     reason: Option<&str>,
 ) -> String {
+    let note = reason;
     let reason = reason.map(|r| format!(" Reason: {r}")).unwrap_or_default();
     match request.status {
-        RequestStatus::Approved => {
-            format!("Your {} is approved: {by} gave the last approval ({}).", name(ty, request), step_name(step))
-        }
+        RequestStatus::Approved => with_note(
+            &format!("Your {} is approved: {by} gave the last approval ({}).", name(ty, request), step_name(step)),
+            by,
+            note,
+        ),
         RequestStatus::Rejected => {
             format!("Your {} was rejected by {by} at {}.{reason}", name(ty, request), step_name(step))
         }
