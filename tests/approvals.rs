@@ -500,9 +500,18 @@ async fn a_delegate_decides_on_someones_behalf(mut story: Story) {
         story.reply_to("carol").await.text(),
         "bob already hands their approvals on to you: that would be a loop. Nothing was changed."
     );
-    // The delegate sees it in their pending list, marked as someone else's.
+    // The delegate sees it in their pending list, marked as someone else's; so does
+    // whoever carol hands on to in turn.
     story.say("carol", "/approval list").await;
     assert!(story.reply_to("carol").await.text().contains("#1 purchase from dan, Manager, for bob"));
+    story.say("carol", "/approval delegate @frank until 2026-12-03").await;
+    assert!(story.reply_to("carol").await.text().contains("frank decides your approvals"));
+    story.dm("frank").await;
+    story.say("frank", "/approval list").await;
+    assert!(story.reply_to("frank").await.text().contains("#1 purchase from dan, Manager, for bob"));
+    story.say("carol", "/approval undelegate").await;
+    story.reply_to("carol").await;
+    story.dm("frank").await;
 
     // Someone else still cannot decide it.
     story.press_on("erin", &moved, "Approve").await;

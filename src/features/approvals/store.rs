@@ -12,6 +12,10 @@ use super::model::{
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
+/// At most this many people's seats in one pending list (the person and those who
+/// delegated to them, however indirectly).
+const MAX_APPROVERS_LISTED: usize = 32;
+
 /// A step of a route as resolved when a request is made or resubmitted.
 #[derive(Debug, Clone)]
 pub struct NewStep {
@@ -243,8 +247,17 @@ impl Store {
         // The person's own seats and those of whoever delegated to them: with nobody
         // delegating (the usual case) one range of the (person, state, pending_at) index,
         // read newest first and stopped at the page's end.
+        // Whoever hands on to them, directly or through others (A to B to them).
         let mut approvers = vec![person];
-        approvers.extend(self.delegators_of(person, now).await?);
+        let mut next = 0;
+        while next < approvers.len() && approvers.len() < MAX_APPROVERS_LISTED {
+            for p in self.delegators_of(approvers[next], now).await? {
+                if !approvers.contains(&p) {
+                    approvers.push(p);
+                }
+            }
+            next += 1;
+        }
         let placeholders: Vec<String> = (0..approvers.len()).map(|i| format!("${}", i + 3)).collect();
         let sql = format!(
             "SELECT s.id, s.person_id, a.display_name, r.id, r.kind, q.display_name, st.label, s.pending_at \
