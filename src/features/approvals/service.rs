@@ -448,8 +448,6 @@ enum Nudge {
     Reminder,
     /// The step was escalated to this approver.
     Escalated,
-    /// A delegation began or ended, and the prompt moves.
-    Moved,
 }
 
 /// The direct message asking one approver to decide: to the approver, or to whom they
@@ -474,7 +472,6 @@ async fn prompt(
         Nudge::First => text,
         Nudge::Reminder => text::reminder(&text, step),
         Nudge::Escalated => text::escalated_to_you(&text),
-        Nudge::Moved => text::moved_to_you(&text),
     };
     let body = Body { text, buttons: super::buttons(request.id, seat.id), ..Body::default() };
     Ok(Effect::Direct { person: to, body, subject: Some(seat_subject(seat.id)) })
@@ -737,9 +734,7 @@ pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
     ];
     // Sent straight to the actor: the store's reads still see the delegation until this
     // transaction commits.
-    for (request, seat) in cx.kit.store.pending_seats_of(actor.person.id).await? {
-        effects.extend(seat_prompt(desk, cx.tx, request, seat, actor.person.id, None).await?);
-    }
+    effects.extend(give_back(desk, cx.kit, cx.tx, actor.person.id).await?);
     Ok(effects)
 }
 
@@ -762,23 +757,11 @@ async fn seat_prompt(
     Ok(Some(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) }))
 }
 
-/// Prompts again every seat waiting for `person`, wherever their decisions go now.
-async fn reprompt(
-    desk: &Approvals,
-    kit: &Kit,
-    tx: &mut Tx,
-    person: PersonId,
-    at: DateTime<Utc>,
-    nudge: Nudge,
-) -> ServiceResult {
+/// A delegation is over: every seat waiting for `person` is prompted to them again.
+async fn give_back(desk: &Approvals, kit: &Kit, tx: &mut Tx, person: PersonId) -> ServiceResult {
     let mut effects = Vec::new();
     for (request, seat) in kit.store.pending_seats_of(person).await? {
-        let Some(request) = tx.approval_request(request).await? else { continue };
-        let steps = tx.approval_steps(request.id).await?;
-        let ty = desk.type_of(&request);
-        if let Some((step, seat)) = seat_in(&steps, seat) {
-            effects.push(prompt(kit, &ty, &request, step, seat, at, nudge).await?);
-        }
+        effects.extend(seat_prompt(desk, tx, request, seat, person, None).await?);
     }
     Ok(effects)
 }
@@ -815,7 +798,7 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
             return Ok(Vec::new());
         }
         let mut effects = vec![Effect::direct(person, text::delegation_over())];
-        effects.extend(reprompt(desk, kit, tx, person, fired.due, Nudge::Moved).await?);
+        effects.extend(give_back(desk, kit, tx, person).await?);
         return Ok(effects);
     }
     let t: StepTimer = fired.payload()?;
