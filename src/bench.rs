@@ -388,6 +388,7 @@ fn command(user: &str, text: &str) -> InboundEvent {
         at: Utc::now(),
         kind: EventKind::Command { text: text.to_owned() },
         reply_handle: String::new(),
+        files: Vec::new(),
     }
 }
 

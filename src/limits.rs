@@ -22,6 +22,8 @@ pub const MESSAGE: TextLimit = TextLimit { what: "message", max: 8000 };
 
 /// The most people one message may mention.
 pub const MAX_MENTIONS: usize = 20;
+/// Files one message may carry.
+pub const MAX_FILES: usize = 10;
 
 /// Names the platforms report (display names, handles) are cut to this many characters.
 pub const MAX_NAME: usize = 128;

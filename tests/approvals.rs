@@ -7,7 +7,7 @@ mod common;
 
 use common::story::Story;
 use deskmate::config::Config;
-use deskmate_port::{ButtonStyle, Destination};
+use deskmate_port::{Attachment, AttachmentError, ButtonStyle, Destination};
 
 const TYPES: &str = r#"
 channel = "approvals"
@@ -46,6 +46,14 @@ steps = [{ approver = "any", people = ["console:erin", "console:frank"], label =
 name = "contract"
 fields = [{ name = "party", kind = "text" }]
 steps = [{ approver = "all", people = ["console:erin", "console:frank"], label = "Legal" }]
+
+[[types]]
+name = "expense"
+fields = [
+  { name = "amount", kind = "amount", currency = "CNY" },
+  { name = "receipt", kind = "document" },
+]
+steps = [{ approver = "manager" }]
 "#;
 
 pub fn with_types(config: &mut Config) {
@@ -387,7 +395,7 @@ async fn bad_requests_change_nothing(mut story: Story) {
     for (line, expected) in [
         (
             "/approval request holiday dates:tomorrow",
-            "There is no approval type `holiday`. The types are: purchase, leave, access, contract. (/approval types shows their fields)",
+            "There is no approval type `holiday`. The types are: purchase, leave, access, contract, expense. (/approval types shows their fields)",
         ),
         (
             "/approval request purchase item:Laptop amount:1200 USD",
@@ -886,3 +894,166 @@ async fn lists_come_in_pages(mut story: Story) {
     story.finish().await;
 }
 story!(lists_come_in_pages, with_types, lists_come_in_pages);
+
+fn pdf(name: &str, content: &str) -> Attachment {
+    Attachment::new(name, "application/pdf", format!("%PDF-1.4 {content}").into_bytes()).unwrap()
+}
+
+async fn a_document_goes_with_the_request_to_each_approver(mut story: Story) {
+    org_chart(&story).await;
+    let receipt = pdf("taxi receipt.pdf", "taxi 120");
+    story.say_with("dan", "/approval request expense amount:120", vec![Ok(receipt.clone())]).await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "Expense #1 is sent.\n  Amount: 120.00 CNY\n  Receipt: 📎 taxi receipt.pdf (1 KB, file 1)\n\
+         Route:\n  1. Manager: bob\nYou will hear of every step. /approval withdraw 1 takes it back."
+    );
+    let prompt = story.dm("bob").await;
+    assert!(prompt.text().contains("Receipt: 📎 taxi receipt.pdf (1 KB, file 1)"), "{}", prompt.text());
+    assert_eq!(prompt.body.files, std::slice::from_ref(&receipt), "the approver gets the file itself");
+    assert_eq!(labels(&prompt), ["Approve", "Reject", "Request changes"]);
+
+    // Whoever may see the request gets the file again with /approval show; others not.
+    story.say("bob", "/approval show 1").await;
+    assert_eq!(story.reply_to("bob").await.body.files, std::slice::from_ref(&receipt));
+    story.say("erin", "/approval show 1").await;
+    let refused = story.reply_to("erin").await;
+    assert!(refused.body.files.is_empty() && refused.text().starts_with("#1 is not yours"), "{refused:?}");
+
+    // Without the file: asked for it; a text that is no link is refused and the
+    // question stays open; a file answers it.
+    story.say("dan", "/approval request expense amount:80").await;
+    let asked = story.reply_to("dan").await;
+    assert_eq!(
+        asked.text(),
+        "Expense request: Receipt? Reply with the file attached or a link https://…, or send the request again \
+         with the file."
+    );
+    story.answer("dan", "in my drawer").await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "receipt: `in my drawer` is not a link (https://…); or attach the file to the message. \
+         Answer again with an attached file, or a link https://…."
+    );
+    let lunch = pdf("lunch.pdf", "lunch 80");
+    story.answer_with("dan", "", lunch.clone()).await;
+    assert!(story.reply_to("dan").await.text().starts_with("Expense #2 is sent."));
+    let second = story.dm("bob").await;
+    assert_eq!(second.body.files, [lunch]);
+
+    // Changes asked for: a new file replaces the old one.
+    story.say("bob", "/approval changes 2 the receipt is unreadable").await;
+    story.reply_to("bob").await;
+    story.edit().await;
+    story.dm("dan").await;
+    let rescanned = pdf("lunch-rescan.pdf", "lunch 80, readable");
+    story.say_with("dan", "/approval resubmit 2", vec![Ok(rescanned.clone())]).await;
+    assert!(story.reply_to("dan").await.text().contains("Receipt: 📎 lunch-rescan.pdf (1 KB, file 3)"));
+    assert_eq!(story.dm("bob").await.body.files, [rescanned]);
+    story.say("bob", "/approval show 2").await;
+    let history = story.reply_to("bob").await;
+    assert!(
+        history.text().contains("approval.resubmit - receipt: 📎 lunch-rescan.pdf (1 KB, file 3)"),
+        "{}",
+        history.text()
+    );
+    story.finish().await;
+}
+story!(
+    a_document_goes_with_the_request_to_each_approver,
+    with_types,
+    a_document_goes_with_the_request_to_each_approver
+);
+
+async fn files_where_none_belong_change_nothing(mut story: Story) {
+    org_chart(&story).await;
+    let file = pdf("quote.pdf", "quote");
+    let usage = "Usage: /approval request expense amount:<amount> receipt:<link or attached file>";
+    for (line, files, expected) in [
+        (
+            "/approval request leave dates:2026-12-07",
+            vec![Ok(file.clone())],
+            "A leave request takes no file, and a file came with it. Nothing was requested.\n\
+             Usage: /approval request leave dates:<dates> [reason:<reason>]"
+                .to_owned(),
+        ),
+        (
+            "/approval request expense amount:90",
+            vec![Ok(file.clone()), Ok(pdf("second.pdf", "2"))],
+            format!(
+                "An expense request takes one file (receipt), and 2 files came with it. A field given a link takes \
+                 no file; to say which field a file is for, name it with nothing after it (e.g. receipt:). \
+                 Nothing was requested.\n{usage}"
+            ),
+        ),
+        (
+            "/approval request expense amount:90 receipt:https://drive.example/r.pdf",
+            vec![Ok(file.clone())],
+            format!(
+                "An expense request takes one file (receipt), and a file came with it. A field given a link takes \
+                 no file; to say which field a file is for, name it with nothing after it (e.g. receipt:). \
+                 Nothing was requested.\n{usage}"
+            ),
+        ),
+        (
+            // A kept file's written form, typed, is only words: no way to someone's file.
+            "/approval request expense amount:90 receipt:📎 quote.pdf (1 KB, file 1)",
+            vec![],
+            format!(
+                "receipt: `📎 quote.pdf (1 KB, file 1)` is not a link (https://…); or attach the file to the \
+                 message. Nothing was requested.\n{usage}"
+            ),
+        ),
+        (
+            "/approval approve 1",
+            vec![Ok(file.clone())],
+            "/approval approve takes no file; send it without one. Nothing was changed.".to_owned(),
+        ),
+        (
+            "/approval request expense amount:90",
+            vec![Err(AttachmentError::Unreadable { name: "scan.pdf".into(), why: "timed out".into() })],
+            "The file scan.pdf could not be fetched from the messenger (timed out); send it again. \
+             Nothing was changed."
+                .to_owned(),
+        ),
+        (
+            "/approval request expense amount:90",
+            vec![Err(AttachmentError::TooLarge { name: "scan.tiff".into(), size: 31_000_000, max: 20_971_520 })],
+            "The file scan.tiff is 31.0 MB; files of at most 21.0 MB are taken. Nothing was changed.".to_owned(),
+        ),
+        (
+            "/approval request expense amount:90",
+            vec![Ok(Attachment::new("scan.tiff", "image/tiff", vec![0; 11 * 1024 * 1024]).unwrap())],
+            "scan.tiff is 11.5 MB; a request's document may be at most 10 MB, so that every approver's messenger \
+             can deliver it. Give a link to it instead. Nothing was requested."
+                .to_owned(),
+        ),
+    ] {
+        story.say_with("dan", line, files).await;
+        assert_eq!(story.reply_to("dan").await.text(), expected, "{line}");
+    }
+    assert_eq!(story.chat().count("files").await, 0, "a refused file is not kept");
+    assert_eq!(story.chat().count("approval_requests").await, 0);
+
+    // A file named for its field, with a link beside it for nothing else: kept.
+    story.say_with("dan", "/approval request expense receipt: amount:90", vec![Ok(file.clone())]).await;
+    // (Which id: PostgreSQL spends ids on the refused files rolled back above.)
+    assert!(story.reply_to("dan").await.text().contains("Receipt: 📎 quote.pdf (1 KB, file "));
+    story.dm("bob").await;
+
+    // A question that asks for words takes no file.
+    story.press("bob", "Reject").await;
+    assert!(story.reply_to("bob").await.text().starts_with("Why do you reject"));
+    story.answer_with("bob", "no", file.clone()).await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "That question takes text, not a file: reply with text only. Nothing was changed."
+    );
+    story.answer("bob", "not a business expense").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You rejected Expense #1, step 1 (Manager).");
+    story.edit().await;
+    story.dm("dan").await;
+    story.post_in("approvals").await;
+    story.finish().await;
+}
+story!(files_where_none_belong_change_nothing, with_types, files_where_none_belong_change_nothing);

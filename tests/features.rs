@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use deskmate::chat::button::{self, Pressed};
 use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, cmd, opt_arg};
-use deskmate::chat::feature::{Cx, Feature, Kit};
+use deskmate::chat::feature::{Answer, Cx, Feature, Kit};
 use deskmate::chat::questions;
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
 use deskmate::scheduler::{Fired, TimerKey};
@@ -108,8 +108,9 @@ impl Feature for Tea {
         Ok(vec![ask])
     }
 
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         assert_eq!(action.verb, "kind");
+        let answer = answer.text;
         let me = cx.actor.person.id;
         let brewing = Kettle { person: me.0, tea: answer.to_owned() };
         let fresh = cx.kit.timers.set_timer(cx.tx, &kettle(me), cx.actor.at + STEEP, &brewing).await?;

@@ -561,13 +561,16 @@ async fn etiquette_in_groups_topics_and_private_chats() {
         silent.push(message["message_id"].as_i64().unwrap());
         fake.push_update(json!({ "message": message }));
     }
-    // A photo's caption is read like a message.
+    // A photo's caption is read like a message: here a command that takes no file, so
+    // it is refused whole (nothing opened) rather than run without the picture.
     let mut photo = fake.message_json(HELP, CAROL, "");
     photo.as_object_mut().unwrap().remove("text");
     photo["photo"] = json!([{ "file_id": "f1", "file_unique_id": "u1", "width": 90, "height": 90 }]);
     photo["caption"] = json!("/ticket new Screen flickers");
     photo["caption_entities"] = json!([{ "type": "bot_command", "offset": 0, "length": 7 }]);
     fake.push_update(json!({ "message": photo }));
+    wait_message(&fake, HELP, "/ticket new takes no file; send it without one. Nothing was changed.").await;
+    fake.say(HELP, CAROL, "/ticket new Screen flickers");
     wait_message(&fake, HELP, "Ticket #1 opened: Screen flickers").await;
 
     // In private, chat is explained rather than read as an unknown command.

@@ -54,7 +54,8 @@ pub trait Feature: Send + Sync + 'static {
 
     /// A question it asked was answered (by the person it was put to, in time, once):
     /// `action` is what it stored with the question. Check the answerer's rights again.
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+    /// Files come only to a question asked for one ([`super::questions::ask_for_file`]).
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         let _ = (cx, action, answer);
         refuse(text::prompt_unknown())
     }
@@ -119,6 +120,13 @@ pub struct Kit {
     pub commands: Arc<Vec<&'static CommandSpec>>,
     /// Every column pointing at a person, for account links.
     pub person_columns: Arc<Vec<PersonColumn>>,
+}
+
+/// An answer to a question: its text, and the files that came with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    pub text: &'a str,
+    pub files: &'a [deskmate_port::Attachment],
 }
 
 /// One event being handled: its transaction (the change and its messages commit

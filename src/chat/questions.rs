@@ -6,7 +6,8 @@
 use chrono::Duration;
 use deskmate_port::{Body, MessageRef};
 
-use super::feature::{Cx, Registry};
+use super::feature::{Answer, Cx, Registry};
+use super::router::{Files, fetched};
 use super::{button, text};
 use crate::kernel::{Actor, Effect, PersonId, ServiceResult, refuse};
 use crate::limits;
@@ -23,8 +24,31 @@ pub async fn ask(
     action: &str,
     lifetime: Duration,
 ) -> ServiceResult<Effect> {
+    put(cx, person, question, action, false, lifetime).await
+}
+
+/// Like [`ask`], for a question a file answers (a reply carrying a document, where the
+/// platform lets one come with an answer); text answers it too.
+pub async fn ask_for_file(
+    cx: &mut Cx<'_>,
+    person: PersonId,
+    question: String,
+    action: &str,
+    lifetime: Duration,
+) -> ServiceResult<Effect> {
+    put(cx, person, question, action, true, lifetime).await
+}
+
+async fn put(
+    cx: &mut Cx<'_>,
+    person: PersonId,
+    question: String,
+    action: &str,
+    takes_files: bool,
+    lifetime: Duration,
+) -> ServiceResult<Effect> {
     let at = cx.actor.at;
-    let id = cx.tx.create_prompt(person, action, at, at + lifetime).await?;
+    let id = cx.tx.create_prompt(person, action, takes_files, at, at + lifetime).await?;
     let body = Body { text: question, prompt: Some(id.to_string()), ..Body::default() };
     Ok(if person == cx.actor.person.id {
         Effect::Reply { body, private: true }
@@ -60,7 +84,7 @@ pub async fn addressed(
 
 /// Answers question `id` as `actor`: only the person asked, before it expires, once; then
 /// the asking feature's action runs with the answer.
-pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, answer: &str) -> ServiceResult {
+pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, said: &str, files: Files) -> ServiceResult {
     let actor: &Actor = cx.actor;
     let Some(prompt) = (match id {
         Some(id) => cx.tx.prompt(id).await?,
@@ -78,8 +102,12 @@ pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, answe
     if prompt.expires_at < actor.at {
         return refuse(text::prompt_expired());
     }
-    let answer = limits::ANSWER.check(answer)?;
-    if answer.is_empty() {
+    if !files.is_empty() && !prompt.takes_files {
+        return refuse(text::prompt_takes_no_file());
+    }
+    let files = fetched(files)?;
+    let answer = Answer { text: limits::ANSWER.check(said)?, files: &files };
+    if answer.text.is_empty() && answer.files.is_empty() {
         return refuse(text::prompt_empty());
     }
     let Some((feature, action)) =
@@ -93,5 +121,5 @@ pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, answe
         return refuse(text::prompt_answered());
     }
     tracing::Span::current().record("feature", feature.name());
-    feature.answer(cx, &action, answer).await
+    feature.answer(cx, &action, &answer).await
 }

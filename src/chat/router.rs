@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deskmate_port::{Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken};
+use deskmate_port::{
+    Attachment, AttachmentError, Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken,
+};
 use tracing::Instrument;
 
 use super::commands::{self, CommandSpec, ParseContext, ParseError, RateClass};
@@ -257,7 +259,7 @@ impl Router {
     /// them in, and who acted.
     async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx, PersonId)> {
         let now = self.kit.clock.now();
-        let event = admit(event)?;
+        let (event, files) = admit(event)?;
         if let EventKind::Anonymous { .. } = event.kind {
             // Nobody to register or act as: refused like any command, with how to speak
             // as oneself (the refusal path marks the event handled).
@@ -288,10 +290,10 @@ impl Router {
             return Err(ServiceError::Duplicate);
         }
         let result = match event.kind {
-            EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, now).await,
+            EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, files, now).await,
             EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
             EventKind::Answer { prompt, replied_to, text } => {
-                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text).await
+                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text, files).await
             }
             EventKind::Text { .. } => {
                 tracing::Span::current().record("command", "text");
@@ -326,6 +328,7 @@ impl Router {
         tx: &mut Tx,
         actor: &Actor,
         text: &str,
+        files: Files,
         now: chrono::DateTime<chrono::Utc>,
     ) -> ServiceResult {
         // Lets a test drive a real panic through the binary; compiled out of release builds.
@@ -338,7 +341,7 @@ impl Router {
         }
         let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
         let roots = self.registry.commands();
-        let invocation = match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon }) {
+        let mut invocation = match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon }) {
             Ok(inv) => inv,
             Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command())),
             Err(ParseError::UnknownCommand { name, suggestion }) => {
@@ -353,6 +356,10 @@ impl Router {
         if !actor.is(invocation.spec.role) {
             return Err(ServiceError::User(text::needs_role(invocation.spec.role, &invocation.full_name())));
         }
+        if !files.is_empty() && !invocation.spec.takes_files() {
+            return Err(ServiceError::User(text::takes_no_file(&invocation.full_name())));
+        }
+        invocation.files = fetched(files)?;
         self.within_rate(actor, invocation.spec.rate)?;
         let Some(feature) = self.registry.for_command(&invocation.path) else {
             return Err(ServiceError::User(text::unknown_command(&invocation.full_name(), None)));
@@ -390,15 +397,25 @@ impl Router {
         actor: &Actor,
         prompt: Option<&str>,
         replied_to: Option<&MessageRef>,
-        text: &str,
+        said: &str,
+        files: Files,
     ) -> ServiceResult {
         self.within_rate(actor, RateClass::GENERAL)?;
         let Addressed::Question(id) = questions::addressed(&self.kit.store, prompt, replied_to).await? else {
             return Ok(Vec::new());
         };
         tracing::Span::current().record("command", "answer");
-        questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, id, text).await
+        questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, id, said, files).await
     }
+}
+
+/// The files that came with an event, each fetched whole or the reason it was not.
+pub(super) type Files = Vec<Result<Attachment, AttachmentError>>;
+
+/// The files, once something takes them: one that did not arrive whole refuses the
+/// event with the reason.
+pub(super) fn fetched(files: Files) -> ServiceResult<Vec<Attachment>> {
+    files.into_iter().map(|f| f.map_err(|problem| ServiceError::User(text::file_refused(&problem)))).collect()
 }
 
 /// The metric label for an event: a known command and subcommand, else "unknown", so
@@ -432,8 +449,19 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// Cleans what people and platforms typed before anything reads it: control characters
 /// dropped, names cut to size; a message longer than any command needs, or mentioning
-/// more people than a command could use, is refused whole.
-fn admit(mut event: InboundEvent) -> ServiceResult<InboundEvent> {
+/// more people than a command could use, or carrying more files, is refused whole. The
+/// files come back apart from the event.
+fn admit(mut event: InboundEvent) -> ServiceResult<(InboundEvent, Files)> {
+    let mut files = std::mem::take(&mut event.files);
+    for file in files.iter_mut().flatten() {
+        file.name = limits::clean_name(&file.name);
+        if file.name.trim().is_empty() {
+            "file".clone_into(&mut file.name);
+        }
+    }
+    if files.len() > limits::MAX_FILES {
+        return Err(ServiceError::User(text::too_many_files(files.len(), limits::MAX_FILES)));
+    }
     for account in std::iter::once(&mut event.author).chain(event.mentions.iter_mut()) {
         account.display_name = limits::clean_name(&account.display_name);
         account.handle = account.handle.as_deref().map(limits::clean_name);
@@ -455,5 +483,5 @@ fn admit(mut event: InboundEvent) -> ServiceResult<InboundEvent> {
             return Err(ServiceError::User(text::too_many_mentions(mentioned, limits::MAX_MENTIONS)));
         }
     }
-    Ok(event)
+    Ok((event, files))
 }

@@ -102,6 +102,40 @@ pub fn prompt_empty() -> String {
     "The answer is empty: reply with some text.".to_owned()
 }
 
+pub fn prompt_takes_no_file() -> String {
+    "That question takes text, not a file: reply with text only. Nothing was changed.".to_owned()
+}
+
+pub fn takes_no_file(command: &str) -> String {
+    format!("/{command} takes no file; send it without one. Nothing was changed.")
+}
+
+pub fn too_many_files(count: usize, max: usize) -> String {
+    format!("That message carries {count} files; a command takes at most {max}. Nothing was changed.")
+}
+
+/// A file that came with a message but cannot be used.
+pub fn file_refused(problem: &deskmate_port::AttachmentError) -> String {
+    use deskmate_port::AttachmentError;
+    match problem {
+        AttachmentError::TooLarge { name, size, max } => format!(
+            "The file {name} is {}; files of at most {} are taken. Nothing was changed.",
+            megabytes(*size),
+            megabytes(*max)
+        ),
+        AttachmentError::NoName => "A file without a name cannot be taken. Nothing was changed.".to_owned(),
+        AttachmentError::Unreadable { name, why } => {
+            format!(
+                "The file {name} could not be fetched from the messenger ({why}); send it again. Nothing was changed."
+            )
+        }
+    }
+}
+
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}
+
 /// The line a timer or scheduled run adds when it fires late.
 pub fn late(due: DateTime<Utc>) -> String {
     format!("(late: this was due at {} UTC; Deskmate was not running then)", due.format("%Y-%m-%d %H:%M"))

@@ -23,3 +23,7 @@ id_type!(
     /// A department.
     DeptId
 );
+id_type!(
+    /// A file someone sent, as kept.
+    FileId
+);

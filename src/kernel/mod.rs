@@ -17,7 +17,7 @@ pub use actor::{Actor, Audit, AuditAction, Person, PersonName};
 pub use effect::{Audience, Coalesce, Effect, Outcome};
 pub use error::{Failure, ServiceError, ServiceResult, refuse};
 pub(crate) use ids::id_type;
-pub use ids::{DeptId, PersonId};
+pub use ids::{DeptId, FileId, PersonId};
 pub(crate) use named::named_enum;
 pub use role::{Role, RoleSet};
 pub use subject::Subject;

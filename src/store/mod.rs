@@ -4,6 +4,7 @@
 //! number, times are stored as UTC milliseconds (`BIGINT`) so comparisons sort the same
 //! everywhere, and the [`with_db!`] macro expands one body for each pool type.
 
+mod files;
 mod notices;
 mod outbox;
 mod people;

@@ -317,6 +317,7 @@ impl Tx {
                 .to_owned(),
             "UPDATE events SET actor_id = $1 WHERE actor_id = $2".to_owned(),
             "UPDATE prompts SET person_id = $1 WHERE person_id = $2".to_owned(),
+            "UPDATE files SET uploader_id = $1 WHERE uploader_id = $2".to_owned(),
             "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
              dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1"
                 .to_owned(),

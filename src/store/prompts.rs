@@ -13,6 +13,8 @@ pub struct PromptRow {
     pub person: PersonId,
     /// What the answer does, e.g. `close:12` (see `services::prompts`).
     pub action: String,
+    /// Files may come with the answer.
+    pub takes_files: bool,
     pub expires_at: DateTime<Utc>,
     pub answered: bool,
 }
@@ -27,15 +29,18 @@ impl Tx {
         &mut self,
         person: PersonId,
         action: &str,
+        takes_files: bool,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<i64> {
         with_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO prompts (person_id, action, created_at, expires_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO prompts (person_id, action, takes_files, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
             .bind(person.0)
             .bind(action)
+            .bind(takes_files)
             .bind(ms(now))
             .bind(ms(expires_at))
             .fetch_one(&mut **tx)
@@ -45,16 +50,19 @@ impl Tx {
     }
 
     pub async fn prompt(&mut self, id: i64) -> Result<Option<PromptRow>> {
-        let row: Option<(i64, i64, String, i64, Option<i64>)> = with_tx!(self, |tx| {
-            sqlx::query_as("SELECT id, person_id, action, expires_at, answered_at FROM prompts WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?
+        let row: Option<(i64, i64, String, bool, i64, Option<i64>)> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT id, person_id, action, takes_files, expires_at, answered_at FROM prompts WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
         });
-        Ok(row.map(|(id, person, action, expires_at, answered_at)| PromptRow {
+        Ok(row.map(|(id, person, action, takes_files, expires_at, answered_at)| PromptRow {
             id,
             person: PersonId(person),
             action,
+            takes_files,
             expires_at: from_ms(expires_at),
             answered: answered_at.is_some(),
         }))

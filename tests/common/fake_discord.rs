@@ -120,6 +120,8 @@ struct Inner {
     interaction_channels: HashMap<u64, u64>,
     /// Guild roles per user.
     roles: HashMap<u64, Vec<String>>,
+    /// Files users attached, served from the CDN by path.
+    cdn: HashMap<String, Vec<u8>>,
 }
 
 #[derive(Clone)]
@@ -141,6 +143,7 @@ impl FakeDiscord {
         };
         let app = Router::new()
             .route("/api/v10/{*path}", axum::routing::any(rest))
+            .route("/attachments/{*path}", axum::routing::get(cdn))
             // Uploads as large as the platform takes (axum's default is 2 MB).
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(fake.clone());
@@ -306,6 +309,66 @@ impl FakeDiscord {
         self.interaction(2, user, channel, data, None)
     }
 
+    /// An attachment as Discord resolves it, its bytes on the CDN.
+    fn upload(&self, (name, mime, bytes): (&str, &str, &[u8])) -> Value {
+        let id = self.id();
+        let path = format!("{id}/{name}");
+        self.inner.lock().unwrap().cdn.insert(path.clone(), bytes.to_vec());
+        let url = format!("{}/attachments/{path}", self.api);
+        json!({ "id": id.to_string(), "filename": name, "size": bytes.len(), "url": url, "proxy_url": url,
+                "content_type": mime })
+    }
+
+    /// `/name sub option:value…` with a file in its ATTACHMENT option `file` (added to
+    /// the subcommand's options, or the top level's).
+    pub fn slash_with_file(
+        &self,
+        user: User,
+        channel: u64,
+        name: &str,
+        mut options: Value,
+        file: (&str, &str, &[u8]),
+    ) -> u64 {
+        let attachment = self.upload(file);
+        let id = attachment["id"].clone();
+        let option = json!({ "name": "file", "type": 11, "value": id });
+        match options.get_mut(0).filter(|o| o["type"] == 1) {
+            Some(sub) => sub["options"].as_array_mut().unwrap().push(option),
+            None => options.as_array_mut().unwrap().push(option),
+        }
+        let data = json!({ "id": self.id().to_string(), "name": name, "type": 1, "options": options,
+                           "resolved": { "attachments": { id.as_str().unwrap(): attachment } } });
+        self.interaction(2, user, channel, data, None)
+    }
+
+    /// `user` writes in a direct-message channel with a file attached, optionally as a
+    /// reply to the bot's message `to`.
+    pub fn dm_with_file(
+        &self,
+        user: User,
+        channel: u64,
+        content: &str,
+        file: (&str, &str, &[u8]),
+        to: Option<&Posted>,
+    ) -> u64 {
+        let attachment = self.upload(file);
+        let id = self.id();
+        let mut message = json!({
+            "id": id.to_string(), "channel_id": channel.to_string(),
+            "author": user.json(), "content": content, "timestamp": "2026-11-28T09:00:00+00:00",
+            "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+            "mention_roles": [], "attachments": [attachment], "embeds": [], "pinned": false, "type": 0,
+        });
+        if let Some(to) = to {
+            message["type"] = json!(19);
+            message["message_reference"] =
+                json!({ "message_id": to.id.to_string(), "channel_id": channel.to_string() });
+            message["referenced_message"] = message_json(to);
+        }
+        self.dispatch("MESSAGE_CREATE", message);
+        id
+    }
+
     pub fn press(&self, user: User, message: &Posted, custom_id: &str) -> u64 {
         let data = json!({ "custom_id": custom_id, "component_type": 2 });
         let message = message_json(message);
@@ -458,6 +521,14 @@ pub fn message_json(m: &Posted) -> Value {
         "attachments": [], "embeds": m.embeds, "pinned": false, "type": 0, "components": m.components,
         "flags": m.flags, "application_id": APP_ID.to_string(),
     })
+}
+
+/// Discord's CDN, for the files users attached.
+async fn cdn(State(fake): State<FakeDiscord>, axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    match fake.inner.lock().unwrap().cdn.get(&path) {
+        Some(bytes) => bytes.clone().into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 fn json_response(status: StatusCode, body: Value) -> Response {

@@ -82,6 +82,8 @@ struct Inner {
     confirmed: i64,
     /// Every update handed out, with how often.
     delivered: HashMap<i64, u32>,
+    /// Files users sent, by file id: their path on the file server and their bytes.
+    uploads: HashMap<String, (String, Vec<u8>)>,
 }
 
 #[derive(Clone)]
@@ -112,6 +114,7 @@ impl FakeTelegram {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new()
             .route("/{bot}/{method}", axum::routing::any(api))
+            .route("/file/{bot}/{*path}", axum::routing::get(download))
             // Uploads as large as the platform takes (axum's default is 2 MB).
             .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
             .with_state(fake.clone());
@@ -221,6 +224,45 @@ impl FakeTelegram {
         let mut message = self.message_json(chat, user, text);
         let id = {
             let mut inner = self.inner.lock().unwrap();
+            if let Some(to) = reply_to {
+                let original = inner.messages.iter().find(|m| m.chat == chat && m.id == to).unwrap().clone();
+                message["reply_to_message"] = bot_message_json(&inner, &original);
+            }
+            self.push(&mut inner, "message", message)
+        };
+        self.news.notify_waiters();
+        id
+    }
+
+    /// `user` sends a document (`caption` as its text, a command or not), optionally as a
+    /// reply to the bot's message `reply_to`; the bytes are served as Telegram's file
+    /// server does. Returns the update id.
+    pub fn send_document(
+        &self,
+        chat: i64,
+        user: User,
+        caption: &str,
+        (name, mime, bytes): (&str, &str, &[u8]),
+        reply_to: Option<i64>,
+    ) -> i64 {
+        let mut message = self.message_json(chat, user, caption);
+        let object = message.as_object_mut().unwrap();
+        object.remove("text");
+        if let Some(entities) = object.remove("entities") {
+            object.insert("caption_entities".into(), entities);
+        }
+        if !caption.is_empty() {
+            object.insert("caption".into(), json!(caption));
+        }
+        let id = {
+            let mut inner = self.inner.lock().unwrap();
+            let file_id = format!("doc-{}", inner.uploads.len() + 1);
+            let path = format!("documents/file_{}_{name}", inner.uploads.len() + 1);
+            inner.uploads.insert(file_id.clone(), (path, bytes.to_vec()));
+            message["document"] = json!({
+                "file_id": file_id, "file_unique_id": format!("u{file_id}"), "file_name": name,
+                "mime_type": mime, "file_size": bytes.len(),
+            });
             if let Some(to) = reply_to {
                 let original = inner.messages.iter().find(|m| m.chat == chat && m.id == to).unwrap().clone();
                 message["reply_to_message"] = bot_message_json(&inner, &original);
@@ -474,6 +516,18 @@ async fn api(
             ok(json!(true))
         }
         "getupdates" => get_updates(&fake, &body).await,
+        "getfile" => {
+            let id = body["file_id"].as_str().unwrap_or_default();
+            let inner = fake.inner.lock().unwrap();
+            match inner.uploads.get(id) {
+                // As Telegram: a bot may fetch files of at most 20 MB.
+                Some((_, bytes)) if bytes.len() > 20 * 1024 * 1024 => error(400, "Bad Request: file is too big", None),
+                Some((path, bytes)) => ok(json!({
+                    "file_id": id, "file_unique_id": format!("u{id}"), "file_size": bytes.len(), "file_path": path,
+                })),
+                None => error(400, "Bad Request: invalid file_id", None),
+            }
+        }
         "sendmessage" => send_message(&fake, &body),
         "sendphoto" | "senddocument" => send_file(&fake, &method, &body, files),
         "editmessagetext" => edit_message_text(&fake, &body),
@@ -487,6 +541,18 @@ async fn api(
             ok(json!(true))
         }
         _ => error(404, "Not Found: method not found", None),
+    }
+}
+
+/// Telegram's file server: `/file/bot<token>/<file_path>`.
+async fn download(State(fake): State<FakeTelegram>, Path((bot, path)): Path<(String, String)>) -> Response {
+    let inner = fake.inner.lock().unwrap();
+    if bot != format!("bot{TOKEN}") {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    match inner.uploads.values().find(|(p, _)| *p == path) {
+        Some((_, bytes)) => bytes.clone().into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
     }
 }
 

@@ -383,6 +383,7 @@ impl Chat {
             at: Utc::now(),
             kind: EventKind::Command { text: text.to_owned() },
             reply_handle: "1".to_owned(),
+            files: Vec::new(),
         };
         self.app.router.handle(event).await.expect("taken");
         self.app.router.settle().await;
@@ -452,6 +453,7 @@ pub fn console_event(who: &str, kind: EventKind) -> InboundEvent {
         at: Utc::now(),
         kind,
         reply_handle: format!("{who}#1"),
+        files: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deskmate::chat::feature::Feature;
-use deskmate_port::{Destination, EventKind, Inbound};
+use deskmate_port::{Attachment, AttachmentError, Destination, EventKind, Inbound, InboundEvent};
 
 use super::{Backend, Chat, Sent, console_event};
 
@@ -47,7 +47,17 @@ impl Story {
     }
 
     async fn send(&mut self, who: &str, kind: EventKind) -> &mut Self {
-        self.chat().app.router.handle(console_event(who, kind)).await.expect("taken");
+        self.send_files(who, kind, Vec::new()).await
+    }
+
+    async fn send_files(
+        &mut self,
+        who: &str,
+        kind: EventKind,
+        files: Vec<Result<Attachment, AttachmentError>>,
+    ) -> &mut Self {
+        let event = InboundEvent { files, ..console_event(who, kind) };
+        self.chat().app.router.handle(event).await.expect("taken");
         self.chat().app.router.settle().await;
         self.collect();
         self
@@ -56,6 +66,24 @@ impl Story {
     /// `who` types `text`.
     pub async fn say(&mut self, who: &str, text: &str) -> &mut Self {
         self.send(who, EventKind::Command { text: text.to_owned() }).await
+    }
+
+    /// `who` sends `text` with files attached (or with the reasons files could not be
+    /// fetched, as an adapter hands them over).
+    pub async fn say_with(
+        &mut self,
+        who: &str,
+        text: &str,
+        files: Vec<Result<Attachment, AttachmentError>>,
+    ) -> &mut Self {
+        self.send_files(who, EventKind::Command { text: text.to_owned() }, files).await
+    }
+
+    /// `who` answers the newest question put to them with `text` and a file.
+    pub async fn answer_with(&mut self, who: &str, text: &str, file: Attachment) -> &mut Self {
+        let prompt = self.question_to(who);
+        let kind = EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() };
+        self.send_files(who, kind, vec![Ok(file)]).await
     }
 
     /// `who` presses the button labelled `label` on the newest message read that has one.
@@ -84,8 +112,12 @@ impl Story {
     /// `who` answers the newest question read that was put to them (as a reply or a
     /// direct message).
     pub async fn answer(&mut self, who: &str, text: &str) -> &mut Self {
-        let prompt = self
-            .read
+        let prompt = self.question_to(who);
+        self.send(who, EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }).await
+    }
+
+    fn question_to(&self, who: &str) -> String {
+        self.read
             .iter()
             .rev()
             .filter(|m| match &m.to {
@@ -94,8 +126,7 @@ impl Story {
                 _ => false,
             })
             .find_map(|m| m.body.prompt.clone())
-            .unwrap_or_else(|| panic!("no question to {who} was read"));
-        self.send(who, EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }).await
+            .unwrap_or_else(|| panic!("no question to {who} was read"))
     }
 
     /// `who` answers the newest question read that was put to `asked` (someone else

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use deskmate::chat::button::{self, Pressed};
 use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, arg, cmd};
-use deskmate::chat::feature::{Cx, Feature};
+use deskmate::chat::feature::{Answer, Cx, Feature};
 use deskmate::chat::questions;
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
 
@@ -63,11 +63,11 @@ impl Feature for Ask {
         Ok(vec![ask, Effect::reply(format!("Asked {}.", asked.display_name))])
     }
 
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         let Some(asker) = action.id(0) else { return refuse("A question without its asker.") };
         let by = &cx.actor.person.display_name;
         Ok(vec![
-            Effect::direct(PersonId(asker), format!("{by} answered: {answer}")),
+            Effect::direct(PersonId(asker), format!("{by} answered: {}", answer.text)),
             Effect::reply("Thanks, passed on."),
         ])
     }

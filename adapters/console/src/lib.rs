@@ -1,6 +1,7 @@
 //! A terminal chat with Deskmate: no token, no network. Every line is a message from the
 //! current user; `@bob /ticket claim 1` speaks once as bob, `/as bob` switches to bob,
-//! `/press <id>` presses a button shown under a message. With stdin as a pipe it runs a
+//! `/press <id>` presses a button shown under a message, `/attach <path>` attaches a
+//! file to the speaker's next command or answer. With stdin as a pipe it runs a
 //! script: lines are handled one at a time, replies come out in order, and it returns
 //! when input ends and every reply is out.
 
@@ -173,6 +174,33 @@ fn save(dir: &Path, message: &str, file: &Attachment) -> std::io::Result<PathBuf
     Ok(path)
 }
 
+/// A local file as an attachment, its type told by its extension.
+fn read_file(path: &Path) -> Result<Attachment, String> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > deskmate_port::MAX_ATTACHMENT_BYTES as u64 {
+        return Err(format!("it is {size} bytes; at most {} can be sent", deskmate_port::MAX_ATTACHMENT_BYTES));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase()).unwrap_or_default();
+    Attachment::new(name, mime_of(&extension), bytes).map_err(|e| e.to_string())
+}
+
+/// The MIME types of files people commonly attach to requests; anything else is sent
+/// as plain bytes.
+fn mime_of(extension: &str) -> &'static str {
+    match extension {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "txt" => "text/plain",
+        "csv" => "text/csv",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    }
+}
+
 fn account(name: &str) -> Account {
     Account {
         platform: Platform::Console,
@@ -204,6 +232,8 @@ pub async fn run(
     // across runs on one database.
     let session = chrono::Utc::now().timestamp_micros();
     let mut number: u64 = 0;
+    // Files attached with /attach, by speaker, until their next command or answer.
+    let mut attached: HashMap<String, Vec<Attachment>> = HashMap::new();
     loop {
         if prompt {
             let mut state = messenger.lock();
@@ -247,15 +277,37 @@ pub async fn run(
             }
             continue;
         }
+        if first == "/attach" {
+            let path = text.trim_start().strip_prefix("/attach").unwrap_or_default().trim();
+            if path.is_empty() {
+                messenger.note("(usage: /attach PATH — the file goes with your next command or answer)");
+                continue;
+            }
+            match read_file(Path::new(path)) {
+                Ok(file) => {
+                    messenger.note(&format!(
+                        "(📎 {} ({}) goes with {speaker}'s next command or answer)",
+                        file.name,
+                        file.size_text()
+                    ));
+                    attached.entry(speaker.clone()).or_default().push(file);
+                }
+                Err(problem) => messenger.note(&format!("(cannot attach {path}: {problem})")),
+            }
+            continue;
+        }
         let channel = ChannelRef { platform: Platform::Console, id: GENERAL.to_owned(), kind: ChannelKind::Group };
         let kind = if first == "/answer" {
             let text = text.trim_start().strip_prefix("/answer").unwrap_or_default().trim();
             match messenger.prompt_for(&speaker) {
-                Some(prompt) if !text.is_empty() => {
+                // An attached file may be the whole answer.
+                Some(prompt) if !text.is_empty() || attached.contains_key(&speaker) => {
                     EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() }
                 }
                 Some(_) => {
-                    messenger.note("(usage: /answer TEXT — your answer to the last question put to you)");
+                    messenger.note(
+                        "(usage: /answer TEXT — your answer to the last question put to you; /attach PATH first to answer with a file)",
+                    );
                     continue;
                 }
                 None => {
@@ -290,7 +342,12 @@ pub async fn run(
             at: chrono::Utc::now(),
             kind,
             reply_handle: format!("{speaker}#{number}"),
+            files: Vec::new(),
         };
+        let mut event = event;
+        if matches!(event.kind, EventKind::Command { .. } | EventKind::Answer { .. }) {
+            event.files = attached.remove(&speaker).unwrap_or_default().into_iter().map(Ok).collect();
+        }
         hand_over(inbound.as_ref(), &messenger, event).await;
         inbound.settle().await;
     }
@@ -411,6 +468,37 @@ mod tests {
         assert_eq!(seen.len(), 3);
         assert!(seen[1].mentions.is_empty(), "a console name resolves nobody by itself");
         assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
+    }
+
+    #[tokio::test]
+    async fn an_attached_file_goes_with_the_speakers_next_command_only() {
+        let dir = std::env::temp_dir().join(format!("deskmate-attach-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir");
+        let quote = dir.join("quote.pdf");
+        std::fs::write(&quote, b"%PDF-1.4 quote").expect("written");
+        let sink = Sink::default();
+        let messenger = ConsoleMessenger::new(Box::new(sink.clone()));
+        let echo = Arc::new(Echo { messenger: messenger.clone(), seen: Mutex::new(Vec::new()) });
+        let missing = dir.join("missing.pdf");
+        let script = format!(
+            "/attach {}\n/attach {}\n/attach\n@bob /whoami\n/approval request purchase item:Desk\n/whoami\n",
+            quote.display(),
+            missing.display()
+        );
+        run(echo.clone(), messenger, script.as_bytes(), "alice", false, false).await.expect("runs");
+        let out = sink.text();
+        assert!(out.contains("(📎 quote.pdf (1 KB) goes with alice's next command or answer)"), "{out}");
+        assert!(out.contains(&format!("(cannot attach {}: ", missing.display())), "{out}");
+        assert!(out.contains("(usage: /attach PATH"), "{out}");
+        let seen = echo.seen.lock().expect("lock");
+        assert_eq!(seen.len(), 3);
+        assert!(seen[0].files.is_empty(), "bob's command does not take alice's file");
+        let files: Vec<_> = seen[1].files.iter().map(|f| f.as_ref().expect("read")).collect();
+        assert_eq!(files.len(), 1);
+        assert_eq!((files[0].name.as_str(), files[0].mime.as_str()), ("quote.pdf", "application/pdf"));
+        assert_eq!(files[0].bytes, b"%PDF-1.4 quote");
+        assert!(seen[2].files.is_empty(), "a file goes once");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

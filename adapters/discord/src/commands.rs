@@ -9,6 +9,7 @@ use serenity::all::{ResolvedOption, ResolvedValue};
 const SUB_COMMAND: u8 = 1;
 const STRING: u8 = 3;
 const USER: u8 = 6;
+const ATTACHMENT: u8 = 11;
 
 /// The bulk-overwrite body for `PUT /applications/{id}/commands`.
 pub fn slash_commands(menu: &[MenuCommand]) -> Value {
@@ -59,6 +60,7 @@ fn options(declared: &[MenuOption]) -> Vec<Value> {
                     option["type"] = json!(STRING);
                     option["autocomplete"] = json!(true);
                 }
+                OptionKind::File => option["type"] = json!(ATTACHMENT),
             }
             option
         })

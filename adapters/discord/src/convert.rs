@@ -1,8 +1,8 @@
 //! Discord interactions and messages → port events; slash command options → the command
 //! line the core parses; the reply handles that lead back.
 
-use deskmate_port::{Account, ChannelKind, ChannelRef, MenuCommand, Placement, Platform};
-use serenity::all::{ResolvedOption, ResolvedValue, User};
+use deskmate_port::{Account, ChannelKind, ChannelRef, IncomingFile, MenuCommand, Placement, Platform};
+use serenity::all::{Attachment, ResolvedOption, ResolvedValue, User};
 
 /// What the adapter needs to answer an event; encoded into `InboundEvent::reply_handle`
 /// (and so kept in the outbox, where any instance may pick a reply up).
@@ -57,6 +57,29 @@ pub fn channel(id: u64, direct: bool) -> ChannelRef {
         id: id.to_string(),
         kind: if direct { ChannelKind::Direct } else { ChannelKind::Group },
     }
+}
+
+/// A file attached to a command or a message, fetched from its URL before the event goes
+/// to the core.
+pub fn incoming(a: &Attachment) -> IncomingFile {
+    IncomingFile {
+        name: a.filename.clone(),
+        mime: a.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned()),
+        size: a.size as usize,
+        locator: a.url.clone(),
+    }
+}
+
+/// The files a slash command's attachment options carry, in a subcommand or not.
+pub fn attachments(options: &[ResolvedOption<'_>]) -> Vec<IncomingFile> {
+    options
+        .iter()
+        .flat_map(|o| match &o.value {
+            ResolvedValue::Attachment(a) => vec![incoming(a)],
+            ResolvedValue::SubCommand(inner) | ResolvedValue::SubCommandGroup(inner) => attachments(inner),
+            _ => Vec::new(),
+        })
+        .collect()
 }
 
 /// The command line a slash command stands for, and the people its options named.

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deskmate_port::{Completion, EventKind, Inbound, InboundEvent, MenuCommand, MessageRef, OptionKind};
+use deskmate_port::{
+    Attachment, AttachmentError, Completion, EventKind, Inbound, InboundEvent, IncomingFile, MenuCommand, MessageRef,
+    OptionKind,
+};
 use serde_json::json;
 use serenity::all::{
     ActionRowComponent, CommandInteraction, ComponentInteraction, Context, EventHandler, Interaction, Message,
@@ -25,6 +28,8 @@ pub(crate) struct Handler {
     /// A reply not ready by then is deferred, inside Discord's 3-second window.
     pub defer_after: Duration,
     pub bot: AtomicU64,
+    /// Fetches the files people attach (from Discord's CDN).
+    pub files: reqwest::Client,
 }
 
 #[async_trait]
@@ -93,7 +98,13 @@ impl EventHandler for Handler {
         } else {
             return;
         };
-        let event = InboundEvent {
+        let carried: Vec<IncomingFile> = match kind {
+            EventKind::Command { .. } | EventKind::Answer { .. } => {
+                message.attachments.iter().map(convert::incoming).collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut event = InboundEvent {
             id: format!("m{}", message.id.get()),
             platform: deskmate_port::Platform::Discord,
             channel,
@@ -103,7 +114,9 @@ impl EventHandler for Handler {
             at: chrono::Utc::now(),
             kind,
             reply_handle: Handle::Message { id: message.id.get(), user: message.author.id.get() }.encode(),
+            files: Vec::new(),
         };
+        event.files = self.fetch(&carried).await;
         self.deliver(event).await;
     }
 }
@@ -114,6 +127,22 @@ impl EventHandler for Handler {
 const RETRY_FOR: Duration = Duration::from_secs(14 * 60);
 
 impl Handler {
+    /// Fetches the files people attached (see [`deskmate_port::receive`]).
+    async fn fetch(&self, files: &[IncomingFile]) -> Vec<Result<Attachment, AttachmentError>> {
+        deskmate_port::receive(files, |file| async move {
+            let download = async {
+                let response = self.files.get(&file.locator).send().await?.error_for_status()?;
+                response.bytes().await
+            };
+            let fetched = download.await.map(|bytes| bytes.to_vec()).map_err(|e| e.without_url().to_string());
+            if let Err(e) = &fetched {
+                tracing::warn!(error = %e, "fetching a file from Discord");
+            }
+            fetched
+        })
+        .await
+    }
+
     /// Hands an event to the core, offering it again with backoff while the core cannot
     /// take it. An interaction is deferred meanwhile ("thinking…") and answered when the
     /// database is back.
@@ -137,7 +166,9 @@ impl Handler {
     }
 
     async fn command(&self, command: CommandInteraction) {
-        let (text, mentions) = convert::command_line(&command.data.name, &command.data.options(), &self.menu);
+        let options = command.data.options();
+        let (text, mentions) = convert::command_line(&command.data.name, &options, &self.menu);
+        let carried = convert::attachments(&options);
         let roles = command.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
         let event = self.event(
             command.id.get(),
@@ -148,7 +179,8 @@ impl Handler {
             &command.token,
             EventKind::Command { text },
         );
-        self.run(event, mentions, command.id.get(), &command.token, json!({ "type": 5 })).await;
+        let defer = json!({ "type": 5 });
+        self.run(event, (mentions, carried), command.id.get(), &command.token, defer).await;
     }
 
     async fn press(&self, ctx: &Context, press: ComponentInteraction) {
@@ -175,7 +207,7 @@ impl Handler {
             kind,
         );
         // A press that takes long is acknowledged without a visible message.
-        self.run(event, Vec::new(), press.id.get(), &press.token, json!({ "type": 6 })).await;
+        self.run(event, (Vec::new(), Vec::new()), press.id.get(), &press.token, json!({ "type": 6 })).await;
     }
 
     async fn submit(&self, submit: ModalInteraction) {
@@ -203,7 +235,7 @@ impl Handler {
         );
         self.run(
             event,
-            Vec::new(),
+            (Vec::new(), Vec::new()),
             submit.id.get(),
             &submit.token,
             json!({ "type": 5, "data": { "flags": render::EPHEMERAL } }),
@@ -239,15 +271,17 @@ impl Handler {
                 token: token.to_owned(),
             }
             .encode(),
+            files: Vec::new(),
         }
     }
 
-    /// Hands the event to the core; if no reply has gone out when `defer_after` passes,
-    /// acknowledges the interaction with `defer` so Discord keeps the token alive.
+    /// Fetches the files that came with the event, then hands it to the core; if no
+    /// reply has gone out when `defer_after` passes, acknowledges the interaction with
+    /// `defer` so Discord keeps the token alive.
     async fn run(
         &self,
         mut event: InboundEvent,
-        mentions: Vec<deskmate_port::Account>,
+        (mentions, carried): (Vec<deskmate_port::Account>, Vec<IncomingFile>),
         id: u64,
         token: &str,
         defer: serde_json::Value,
@@ -266,6 +300,7 @@ impl Handler {
                 }
             }
         });
+        event.files = self.fetch(&carried).await;
         self.deliver(event).await;
         deferral.abort();
         // Nothing was said (a re-delivered event, or nothing to say): close the

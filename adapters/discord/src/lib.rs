@@ -22,6 +22,9 @@ use tokio::sync::watch;
 
 pub use messenger::DiscordMessenger;
 
+/// How long fetching one file a person attached may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
+
 #[derive(Clone)]
 pub struct Settings {
     /// The bot token from the developer portal. Never logged.
@@ -106,6 +109,7 @@ impl Discord {
             guilds: self.settings.guilds.clone(),
             defer_after: self.settings.defer_after,
             bot: AtomicU64::new(0),
+            files: reqwest::Client::builder().timeout(FETCH_TIMEOUT).build().unwrap_or_default(),
         };
         let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
         // The gateway client gets its own Http (serenity takes it by value); the handler

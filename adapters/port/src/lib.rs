@@ -135,6 +135,10 @@ pub struct InboundEvent {
     /// Opaque to the core: what the adapter needs to answer this event (a message id to
     /// reply to, a callback query id, an interaction token).
     pub reply_handle: String,
+    /// Files that came with a command or an answer (a Telegram document or photo, a
+    /// Discord attachment, a console `/attach`), or why one could not be read: the core
+    /// refuses the event with that reason rather than act without the file.
+    pub files: Vec<Result<Attachment, AttachmentError>>,
 }
 
 /// The longest button id any platform carries (Telegram's callback data is 64 bytes).
@@ -207,6 +211,9 @@ pub enum AttachmentError {
     TooLarge { name: String, size: usize, max: usize },
     #[error("a file needs a name")]
     NoName,
+    /// A file that came with an event but could not be fetched from the platform.
+    #[error("{name} could not be fetched: {why}")]
+    Unreadable { name: String, why: String },
 }
 
 impl Attachment {
@@ -235,6 +242,42 @@ impl Attachment {
         let n = self.bytes.len() as f64;
         if n >= 1_000_000.0 { format!("{:.1} MB", n / 1_000_000.0) } else { format!("{:.0} KB", (n / 1000.0).ceil()) }
     }
+}
+
+/// A file a person sent, as the platform announces it before it is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingFile {
+    pub name: String,
+    pub mime: String,
+    /// As the platform states it.
+    pub size: usize,
+    /// Where the platform keeps it: a Telegram file id, a Discord attachment URL.
+    pub locator: String,
+}
+
+/// Fetches the files a person sent with `fetch`: one announced as larger than Deskmate
+/// takes is not fetched, and one that cannot be fetched comes back as the reason, which
+/// the core tells the person.
+pub async fn receive<F, Fut>(files: &[IncomingFile], fetch: F) -> Vec<Result<Attachment, AttachmentError>>
+where
+    F: Fn(IncomingFile) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<u8>, String>>,
+{
+    let mut received = Vec::new();
+    for file in files {
+        let result = if file.size > MAX_ATTACHMENT_BYTES {
+            Err(AttachmentError::TooLarge { name: file.name.clone(), size: file.size, max: MAX_ATTACHMENT_BYTES })
+        } else {
+            fetch(file.clone())
+                .await
+                .and_then(|bytes| {
+                    Attachment::new(file.name.clone(), file.mime.clone(), bytes).map_err(|e| e.to_string())
+                })
+                .map_err(|why| AttachmentError::Unreadable { name: file.name.clone(), why })
+        };
+        received.push(result);
+    }
+    received
 }
 
 impl fmt::Debug for Attachment {
@@ -296,6 +339,9 @@ pub enum OptionKind {
     /// Free text with suggestions from [`Inbound::complete`], named by a key the core
     /// chose (`ticket`, `zone`) and handed back in the [`Completion`].
     Suggested(String),
+    /// A file picked from the person's device; it arrives in [`InboundEvent::files`],
+    /// never in the command line.
+    File,
 }
 
 /// A request for suggestions while someone types an option.
@@ -415,6 +461,31 @@ pub trait Inbound: Send + Sync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn received_files_are_fetched_within_the_limit_and_failures_named() {
+        let file = |name: &str, size: usize| IncomingFile {
+            name: name.to_owned(),
+            mime: "application/pdf".to_owned(),
+            size,
+            locator: format!("at/{name}"),
+        };
+        let asked = std::sync::Mutex::new(Vec::new());
+        let files = [file("quote.pdf", 3), file("huge.pdf", MAX_ATTACHMENT_BYTES + 1), file("gone.pdf", 3)];
+        let received = receive(&files, |f| {
+            asked.lock().expect("lock").push(f.locator.clone());
+            let result = if f.name == "gone.pdf" { Err("404 Not Found".to_owned()) } else { Ok(b"pdf".to_vec()) };
+            async move { result }
+        })
+        .await;
+        assert_eq!(*asked.lock().expect("lock"), ["at/quote.pdf", "at/gone.pdf"], "the huge one is never fetched");
+        assert_eq!(received[0], Ok(Attachment::new("quote.pdf", "application/pdf", b"pdf".to_vec()).expect("valid")));
+        assert!(matches!(&received[1], Err(AttachmentError::TooLarge { name, .. }) if name == "huge.pdf"));
+        assert_eq!(
+            received[2],
+            Err(AttachmentError::Unreadable { name: "gone.pdf".to_owned(), why: "404 Not Found".to_owned() })
+        );
+    }
 
     #[test]
     fn files_travel_as_base64_and_are_bounded() {

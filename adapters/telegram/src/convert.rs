@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use deskmate_port::{Account, ChannelKind, ChannelRef, EventKind, InboundEvent, MessageRef, Platform};
+use deskmate_port::{Account, ChannelKind, ChannelRef, EventKind, InboundEvent, IncomingFile, MessageRef, Platform};
 use teloxide::types::{CallbackQuery, Chat, Message, Update, UpdateKind, User, UserId};
 
 /// What the adapter needs to answer an event; encoded into `InboundEvent::reply_handle`.
@@ -74,11 +74,13 @@ pub fn event(update: &Update, me: &BotIdentity) -> Option<InboundEvent> {
 
 fn from_message(id: String, message: &Message, me: &BotIdentity) -> Option<InboundEvent> {
     let from = message.from.as_ref()?;
-    // A photo's or a document's caption reads like a message's text.
-    let text = message.text().or_else(|| message.caption())?.trim();
+    let replied_to_me = message.reply_to_message().filter(|m| m.from.as_ref().map(|u| u.id) == Some(me.id));
+    // A photo's or a document's caption reads like a message's text; a file alone only
+    // answers a question (anywhere else it is not meant for Deskmate).
+    let alone = (carries_file(message) && replied_to_me.is_some()).then_some("");
+    let text = message.text().or_else(|| message.caption()).or(alone)?.trim();
     let channel = channel(&message.chat);
     let direct = channel.kind == ChannelKind::Direct;
-    let replied_to_me = message.reply_to_message().filter(|m| m.from.as_ref().map(|u| u.id) == Some(me.id));
     let command = text.starts_with('/').then(|| command_for_me(text, me, direct || replied_to_me.is_some())).flatten();
     let thread = message.is_topic_message.then_some(message.thread_id).flatten().map(|t| t.0.0);
     let handle = Handle::Message { message_id: message.id.0, user: from.id.0, thread };
@@ -142,6 +144,7 @@ fn event_of(
         at: message.date,
         kind,
         reply_handle: handle.encode(),
+        files: Vec::new(),
     }
 }
 
@@ -165,7 +168,36 @@ fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
         },
         reply_handle: Handle::Callback { query_id: query.id.0.clone(), message_id, user: query.from.id.0, thread }
             .encode(),
+        files: Vec::new(),
     })
+}
+
+fn carries_file(message: &Message) -> bool {
+    message.document().is_some() || message.photo().is_some()
+}
+
+/// The file an update's message carries (its document, or the largest size of its
+/// photo), fetched with `getFile` and a download before the event goes to the core.
+pub fn carried(update: &Update) -> Vec<IncomingFile> {
+    let UpdateKind::Message(message) = &update.kind else { return Vec::new() };
+    if let Some(document) = message.document() {
+        return vec![IncomingFile {
+            name: document.file_name.clone().unwrap_or_else(|| "document".to_owned()),
+            mime: document.mime_type.as_ref().map_or_else(|| "application/octet-stream".to_owned(), |m| m.to_string()),
+            size: document.file.size as usize,
+            locator: document.file.id.0.clone(),
+        }];
+    }
+    let largest = message.photo().and_then(|sizes| sizes.iter().max_by_key(|p| (p.width * p.height, p.file.size)));
+    largest
+        .map(|photo| IncomingFile {
+            name: "photo.jpg".to_owned(),
+            mime: "image/jpeg".to_owned(),
+            size: photo.file.size as usize,
+            locator: photo.file.id.0.clone(),
+        })
+        .into_iter()
+        .collect()
 }
 
 /// `/cmd@deskmate_bot args` → `/cmd args`; `None` when addressed to another bot, or
@@ -225,6 +257,38 @@ mod tests {
         for bad in ["", "m:1", "m:x:1", "cb:1:2", "cb:1:2:", "zz:1:2:3", "mt:1:2", "mt:1:2:x"] {
             assert_eq!(Handle::decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_photo_in_reply_to_a_question_answers_it_with_its_largest_size() {
+        let chat = serde_json::json!({ "id": 42, "type": "private", "first_name": "Dan" });
+        let update = serde_json::json!({
+            "update_id": 1,
+            "message": {
+                "message_id": 5, "date": 1_764_000_000, "chat": chat,
+                "from": { "id": 42, "is_bot": false, "first_name": "Dan" },
+                "photo": [
+                    { "file_id": "small", "file_unique_id": "s", "width": 90, "height": 60, "file_size": 1000 },
+                    { "file_id": "big", "file_unique_id": "b", "width": 1280, "height": 853, "file_size": 90_000 },
+                ],
+                "reply_to_message": {
+                    "message_id": 4, "date": 1_764_000_000, "chat": chat, "text": "Receipt?",
+                    "from": { "id": 999, "is_bot": true, "first_name": "Desk", "username": "desk_bot" },
+                },
+            },
+        });
+        // As the reader gets it: text off the wire (teloxide reads updates from text).
+        let update: Update = serde_json::from_str(&update.to_string()).expect("a Telegram update");
+        let event = event(&update, &me()).expect("an event");
+        assert!(
+            matches!(&event.kind, EventKind::Answer { text, replied_to: Some(m), .. } if text.is_empty() && m.message_id == "4"),
+            "{:?}",
+            event.kind
+        );
+        assert_eq!(
+            carried(&update),
+            [IncomingFile { name: "photo.jpg".into(), mime: "image/jpeg".into(), size: 90_000, locator: "big".into() }]
+        );
     }
 
     #[test]

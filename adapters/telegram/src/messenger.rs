@@ -6,23 +6,27 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use deskmate_port::{
-    Attachment, Body, ChannelKind, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError,
+    Attachment, AttachmentError, Body, ChannelKind, ChannelRef, Destination, IncomingFile, MessageRef, Messenger,
+    OutboundMessage, Platform, SendError,
 };
+use teloxide::net::Download;
 use teloxide::payloads::{AnswerCallbackQuerySetters, EditMessageTextSetters, SendMessageSetters};
 use teloxide::prelude::Requester;
 use teloxide::types::{
-    CallbackQueryId, ChatId, ForceReply, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message, MessageId,
-    ParseMode, ReplyMarkup, ReplyParameters, ThreadId,
+    CallbackQueryId, ChatId, FileId, ForceReply, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message,
+    MessageId, ParseMode, ReplyMarkup, ReplyParameters, ThreadId,
 };
 use teloxide::{ApiError, Bot, RequestError};
 
 use crate::convert::Handle;
+use crate::render;
 
 /// The largest photo Telegram takes; a larger picture goes as a document.
 const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 /// The longest caption a photo or document may carry.
 const MAX_CAPTION: usize = 1024;
-use crate::render;
+/// How long fetching one file a person sent may take.
+const FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Sends on Telegram. Cheap to clone; clones share the "answered" set with the poller.
 #[derive(Clone)]
@@ -54,6 +58,26 @@ impl Shared {
 impl TelegramMessenger {
     pub(crate) fn new(bot: Bot, state: Arc<Shared>) -> Self {
         TelegramMessenger { bot, state }
+    }
+
+    /// Fetches the files a message carries (see [`deskmate_port::receive`]).
+    pub async fn fetch(&self, files: &[IncomingFile]) -> Vec<Result<Attachment, AttachmentError>> {
+        deskmate_port::receive(files, |file| async move {
+            let download = async {
+                let found = self.bot.get_file(FileId(file.locator)).await.map_err(|e| e.to_string())?;
+                let mut bytes = Vec::with_capacity(file.size);
+                self.bot.download_file(&found.path, &mut bytes).await.map_err(|e| e.to_string())?;
+                Ok(bytes)
+            };
+            let fetched = tokio::time::timeout(FETCH_TIMEOUT, download)
+                .await
+                .unwrap_or_else(|_| Err("it took too long".to_owned()));
+            if let Err(e) = &fetched {
+                tracing::warn!(error = %e, "fetching a file from Telegram");
+            }
+            fetched
+        })
+        .await
     }
 
     async fn post(&self, chat: ChatId, body: &Body, reply_to: Option<i32>) -> Result<Message, RequestError> {

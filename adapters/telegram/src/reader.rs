@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use deskmate_port::{Inbound, NotTaken};
+use deskmate_port::{EventKind, Inbound, NotTaken};
 use teloxide::payloads::GetUpdatesSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::{AllowedUpdate, CallbackQueryId, Update, UpdateKind};
@@ -169,7 +169,12 @@ pub async fn handle_update(
         _ => None,
     };
     match convert::event(&update, me) {
-        Some(event) => inbound.handle(event).await?,
+        Some(mut event) => {
+            if matches!(event.kind, EventKind::Command { .. } | EventKind::Answer { .. }) {
+                event.files = messenger.fetch(&convert::carried(&update)).await;
+            }
+            inbound.handle(event).await?
+        }
         None => tracing::debug!(update = update.id.0, "update ignored"),
     }
     if let Some(CallbackQueryId(id)) = query

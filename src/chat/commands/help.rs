@@ -31,8 +31,11 @@ fn push_usage(lines: &mut Vec<String>, prefix: &str, spec: &CommandSpec) {
             line.push(' ');
             line.push_str(&arg_usage(arg));
         }
-        for opt in spec.options {
+        for opt in spec.options.iter().filter(|o| o.kind != ArgKind::File) {
             line.push_str(&format!(" [{}:{}]", opt.key, kind_hint(opt.key, opt.kind)));
+        }
+        if spec.takes_files() {
+            line.push_str(" [+ attached file]");
         }
         lines.push(line);
     } else {
@@ -65,6 +68,7 @@ fn kind_hint(key: &str, kind: ArgKind) -> String {
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),
         ArgKind::Word | ArgKind::Text => format!("<{key}>"),
+        ArgKind::File => "file".to_owned(),
     }
 }
 

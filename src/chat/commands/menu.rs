@@ -42,6 +42,7 @@ fn kind(kind: ArgKind) -> OptionKind {
         ArgKind::Mention => OptionKind::User,
         ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| (*w).to_owned()).collect()),
         ArgKind::TimeZone => OptionKind::Suggested(ZONE_SUGGESTIONS.to_owned()),
+        ArgKind::File => OptionKind::File,
     }
 }
 

@@ -50,6 +50,9 @@ pub struct Invocation {
     pub path: Vec<&'static str>,
     pub spec: &'static CommandSpec,
     pub values: HashMap<&'static str, Value>,
+    /// The files that came with it; only a command that [takes
+    /// files](CommandSpec::takes_files) gets any.
+    pub files: Vec<deskmate_port::Attachment>,
 }
 
 impl Invocation {
@@ -254,7 +257,7 @@ pub fn parse(roots: &[&'static CommandSpec], line: &str, ctx: &ParseContext) -> 
         rest = tail;
     }
     let values = bind(spec, rest, ctx).map_err(|problem| ParseError::Usage { path: path.clone(), problem })?;
-    Ok(Invocation { path, spec, values })
+    Ok(Invocation { path, spec, values, files: Vec::new() })
 }
 
 fn first_word(roots: &[&'static CommandSpec], line: &str) -> Option<&'static CommandSpec> {
@@ -392,6 +395,7 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             .parse::<Tz>()
             .map(Value::TimeZone)
             .map_err(|_| format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")),
+        ArgKind::File => Err("a file cannot be typed; attach it to the message".to_owned()),
     }
 }
 

@@ -19,6 +19,10 @@ pub enum ArgKind {
     Choice(&'static [&'static str]),
     /// An IANA time zone name such as `Asia/Shanghai`.
     TimeZone,
+    /// Files attached to the message (a Telegram document, a Discord attachment, a
+    /// console `/attach`). Only as an option, and never typed: they arrive beside the
+    /// command line, in [`super::Invocation::files`]. A command without one refuses files.
+    File,
 }
 
 #[derive(Debug)]
@@ -49,6 +53,13 @@ pub struct CommandSpec {
     pub subcommands: &'static [CommandSpec],
     /// Which per-person rate limit it counts against.
     pub rate: RateClass,
+}
+
+impl CommandSpec {
+    /// Whether files may come with it (it declares an [`ArgKind::File`] option).
+    pub fn takes_files(&self) -> bool {
+        self.options.iter().any(|o| o.kind == ArgKind::File)
+    }
 }
 
 /// A kind of command with a per-person rate limit of its own (`[limits] <key>_per_minute`

@@ -133,6 +133,7 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
             ArgKind::DateTime => "in 2h".to_owned(),
             ArgKind::Choice(words) => words[0].to_owned(),
             ArgKind::TimeZone => "Europe/Berlin".to_owned(),
+            ArgKind::File => unreachable!("files are never typed"),
         }
     }
     fn leaves(spec: &'static CommandSpec, path: &mut Vec<&'static str>, out: &mut Vec<(String, &'static CommandSpec)>) {
@@ -166,7 +167,9 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
         required.extend(spec.args.iter().filter(|a| a.required).map(|a| sample(a.kind)));
         let mut full = required.clone();
         full.extend(spec.args.iter().filter(|a| !a.required).map(|a| sample(a.kind)));
-        full.extend(spec.options.iter().map(|o| format!("{}:{}", o.key, sample(o.kind))));
+        full.extend(
+            spec.options.iter().filter(|o| o.kind != ArgKind::File).map(|o| format!("{}:{}", o.key, sample(o.kind))),
+        );
         for line in [required.join(" "), full.join(" ")] {
             let inv = parse(&roots, &line, &ctx).unwrap_or_else(|e| panic!("{line}: {e}"));
             let command = C::try_from(&inv).unwrap_or_else(|e| panic!("{line}: {e}"));

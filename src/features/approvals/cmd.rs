@@ -5,6 +5,10 @@ use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, OptSpec, Und
 use crate::kernel::{Role, named_enum};
 use crate::typed_commands;
 
+/// A document for the request's document field (a quote, a receipt), attached.
+const FILE: OptSpec =
+    OptSpec { key: "file", kind: ArgKind::File, help: "a document for the request (a quote, a receipt)" };
+
 /// A request number, with suggestions of the requests the person may act on.
 const REQUEST: ArgKind = ArgKind::Number { noun: "approval request", suggest: super::SUGGEST };
 
@@ -69,7 +73,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     arg("type", ArgKind::Word, "what kind of request, e.g. leave (see /approval types)"),
                     opt_arg("fields", ArgKind::Text, "e.g. dates:2026-12-01..2026-12-05 reason:family visit"),
                 ],
-                &[],
+                &[FILE],
             ),
             cmd(
                 "approve",
@@ -116,7 +120,7 @@ pub static COMMANDS: &[CommandSpec] = &[
                     arg("id", REQUEST, "request number"),
                     opt_arg("fields", ArgKind::Text, "the changed fields as name:value"),
                 ],
-                &[],
+                &[FILE],
             ),
             cmd(
                 "show",

@@ -60,7 +60,8 @@ fn default_escalation() -> String {
 #[serde(deny_unknown_fields)]
 pub struct FieldConfig {
     pub name: String,
-    /// `text`, `amount`, `dates`, `choice` or `link`.
+    /// `text`, `amount`, `dates`, `choice`, `link` or `document` (an attached file or a
+    /// link).
     pub kind: String,
     #[serde(default)]
     pub label: String,
@@ -343,7 +344,10 @@ impl FieldConfig {
                 FieldKind::Choice { options: self.options.clone() }
             }
             "link" => FieldKind::Link,
-            other => return Err(format!("kind `{other}`: expected text, amount, dates, choice or link")),
+            "document" => FieldKind::Document,
+            other => {
+                return Err(format!("kind `{other}`: expected text, amount, dates, choice, link or document"));
+            }
         };
         if self.half_days && !matches!(kind, FieldKind::Dates { .. }) {
             return Err("half_days is for dates".to_owned());

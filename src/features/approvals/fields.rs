@@ -1,12 +1,15 @@
 //! The fields of a request as a type declares them and as people type them: text, an
 //! exact amount in the type's currency, a date or a date range (with half days where
-//! the type allows them), a choice from a list, a link.
+//! the type allows them), a choice from a list, a link, a document (an attached file or
+//! a link).
 //!
 //! Every value has one written form (`1,200.50 CNY`, `2026-12-01 pm..2026-12-03`) that
 //! is stored, shown, and read back by the same parser.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use rust_decimal::Decimal;
+
+use crate::kernel::FileId;
 
 const TEXT_MAX: usize = 1000;
 const LINK_MAX: usize = 500;
@@ -31,6 +34,8 @@ pub enum FieldKind {
     },
     /// An http(s) address: a quote, a document in the company's drive.
     Link,
+    /// A file attached to the message, or a link to one.
+    Document,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +64,20 @@ impl Field {
             }
             FieldKind::Choice { options } => format!("one of {}", options.join(", ")),
             FieldKind::Link => "a link, https://…".to_owned(),
+            FieldKind::Document => "an attached file, or a link https://…".to_owned(),
+        }
+    }
+
+    pub fn takes_files(&self) -> bool {
+        self.kind == FieldKind::Document
+    }
+
+    /// Reads a value as it was stored (its written form): what [`Field::read`] reads,
+    /// and a kept file.
+    pub fn read_stored(&self, written: &str, today: NaiveDate) -> Result<Value, String> {
+        match FileRef::read(written) {
+            Some(file) if self.takes_files() => Ok(Value::File(file)),
+            _ => self.read(written, today),
         }
     }
 
@@ -83,6 +102,9 @@ impl Field {
                 .map(|o| Value::Choice(o.clone()))
                 .ok_or_else(|| format!("`{typed}` is not one of {}", options.join(", "))),
             FieldKind::Link => read_link(typed).map(Value::Link),
+            FieldKind::Document => {
+                read_link(typed).map(Value::Link).map_err(|e| format!("{e}; or attach the file to the message"))
+            }
         };
         value.map_err(|e| if e.starts_with(&format!("{}:", self.name)) { e } else { format!("{}: {e}", self.name) })
     }
@@ -95,6 +117,7 @@ pub enum Value {
     Dates(DateSpan),
     Choice(String),
     Link(String),
+    File(FileRef),
 }
 
 impl std::fmt::Display for Value {
@@ -103,7 +126,34 @@ impl std::fmt::Display for Value {
             Value::Text(t) | Value::Choice(t) | Value::Link(t) => f.write_str(t),
             Value::Amount(m) => m.fmt(f),
             Value::Dates(d) => d.fmt(f),
+            Value::File(file) => file.fmt(f),
         }
+    }
+}
+
+/// A kept file as a field's value. Written `📎 quote.pdf (12 KB, file 7)`: what people
+/// see, and the id it is read back by. Only a stored value is read back as a file (a
+/// typed one never is), so nobody can point a request at someone else's file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileRef {
+    pub id: FileId,
+    pub name: String,
+    /// For people: `12 KB`.
+    pub size: String,
+}
+
+impl FileRef {
+    pub fn read(written: &str) -> Option<FileRef> {
+        let inner = written.strip_prefix("📎 ")?.strip_suffix(')')?;
+        let (rest, id) = inner.rsplit_once(", file ")?;
+        let (name, size) = rest.rsplit_once(" (")?;
+        Some(FileRef { id: FileId(id.parse().ok()?), name: name.to_owned(), size: size.to_owned() })
+    }
+}
+
+impl std::fmt::Display for FileRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "📎 {} ({}, file {})", self.name, self.size, self.id)
     }
 }
 
@@ -364,6 +414,26 @@ pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_file_reads_back_from_its_written_form_only_when_stored() {
+        let field = Field { name: "quote".into(), label: "Quote".into(), kind: FieldKind::Document, required: true };
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid");
+        let file = Value::File(FileRef { id: FileId(7), name: "quote (v2).pdf".into(), size: "12 KB".into() });
+        let written = file.to_string();
+        assert_eq!(written, "📎 quote (v2).pdf (12 KB, file 7)");
+        assert_eq!(field.read_stored(&written, today), Ok(file));
+        // Typed, the same words are not a file: nobody points a request at a kept file.
+        let typed = field.read(&written, today).expect_err("refused");
+        assert!(typed.contains("is not a link") && typed.contains("attach the file"), "{typed}");
+        assert_eq!(
+            field.read("https://drive.example/q.pdf", today),
+            Ok(Value::Link("https://drive.example/q.pdf".into()))
+        );
+        // A text field keeps such words as text.
+        let note = Field { kind: FieldKind::Text, ..field };
+        assert_eq!(note.read_stored(&written, today), Ok(Value::Text(written.clone())));
+    }
 
     fn amount(typed: &str) -> Result<String, String> {
         let field = Field {

@@ -19,7 +19,7 @@ use deskmate_port::{Button, ButtonStyle, Choice};
 
 use crate::chat::button::{self, Pressed};
 use crate::chat::commands::{CommandSpec, Invocation};
-use crate::chat::feature::{Cx, Feature, Kit, PersonColumn};
+use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
 use crate::chat::text as chat_text;
 use crate::kernel::{Audience, Person, ServiceResult, refuse};
 use crate::scheduler::Fired;
@@ -149,7 +149,7 @@ impl Feature for Approvals {
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match ApprovalCommand::try_from(inv)? {
             ApprovalCommand::Types => service::types(self),
-            ApprovalCommand::Request { kind, fields } => service::request(self, cx, &kind, &fields).await,
+            ApprovalCommand::Request { kind, fields } => service::request(self, cx, &kind, &fields, &inv.files).await,
             ApprovalCommand::Approve { id, note } => {
                 service::decide(self, cx, id, None, Decision::Approve, note.as_deref()).await
             }
@@ -160,7 +160,7 @@ impl Feature for Approvals {
                 service::decide(self, cx, id, None, Decision::Changes, reason.as_deref()).await
             }
             ApprovalCommand::Withdraw { id } => service::withdraw(self, cx, id).await,
-            ApprovalCommand::Resubmit { id, fields } => service::resubmit(self, cx, id, &fields).await,
+            ApprovalCommand::Resubmit { id, fields } => service::resubmit(self, cx, id, &fields, &inv.files).await,
             ApprovalCommand::Show { id } => service::show(self, cx.kit, cx.actor, id).await,
             ApprovalCommand::List { scope, filter } => service::list(self, cx.kit, cx.actor, scope, &filter).await,
             ApprovalCommand::Delegate { person, until } => service::delegate(self, cx, Some(&person), &until).await,
@@ -183,16 +183,16 @@ impl Feature for Approvals {
         }
     }
 
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         if action.verb == FIELD {
             return match (action.id(0), action.arg::<usize>(1)) {
-                (Some(draft), Some(field)) => service::fill(self, cx, draft, field, answer).await,
+                (Some(draft), Some(field)) => service::fill(self, cx, draft, field, *answer).await,
                 _ => refuse(chat_text::prompt_unknown()),
             };
         }
         match decode(action) {
             Some((press @ (Press::Reject | Press::Changes), id, seat)) => {
-                service::decide(self, cx, id, Some(seat), press.decision(), Some(answer)).await
+                service::decide(self, cx, id, Some(seat), press.decision(), Some(answer.text)).await
             }
             _ => refuse(chat_text::prompt_unknown()),
         }

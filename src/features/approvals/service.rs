@@ -2,21 +2,21 @@
 //! command), withdraw, resubmit, show, list.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use deskmate_port::Body;
+use deskmate_port::{Attachment, Body};
 use serde::{Deserialize, Serialize};
 
 use super::cmd::{ListOptions, ListScope};
 use super::config::ApprovalType;
-use super::fields::Value;
+use super::fields::{FileRef, Value};
 use super::model::{
     ApprovalEvent, Decision, Request, RequestId, RequestStatus, Rule, Seat, SeatId, SeatState, Step, StepStatus,
     seat_subject,
 };
 use super::store::RequestFilter;
 use super::{Approvals, Press, route, text};
-use crate::chat::feature::{Cx, Kit};
+use crate::chat::feature::{Answer, Cx, Kit};
 use crate::chat::questions;
-use crate::kernel::{Actor, Audit, Effect, PersonId, PersonName, Role, ServiceResult, refuse};
+use crate::kernel::{Actor, Audit, Effect, FileId, PersonId, PersonName, Role, ServiceResult, refuse};
 use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
@@ -28,6 +28,9 @@ pub const PAGE: i64 = 10;
 const REASON_LIFETIME: chrono::Duration = chrono::Duration::days(2);
 /// How long a field's question waits for its answer.
 const FIELD_LIFETIME: chrono::Duration = chrono::Duration::days(1);
+/// The largest document a request carries: what every messenger delivers to an
+/// approver (Discord takes 10 MB from a bot).
+const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 /// Delegations followed at most this far (A to B to C …).
 const MAX_CHAIN: usize = 8;
 /// A delegation lasts at most this long.
@@ -55,10 +58,17 @@ pub fn types(desk: &Approvals) -> ServiceResult {
     Ok(vec![Effect::reply(text::types(&desk.types))])
 }
 
-pub async fn request(desk: &Approvals, cx: &mut Cx<'_>, kind: &str, typed: &str) -> ServiceResult {
+pub async fn request(
+    desk: &Approvals,
+    cx: &mut Cx<'_>,
+    kind: &str,
+    typed: &str,
+    files: &[Attachment],
+) -> ServiceResult {
     let actor = cx.actor;
     let Some(ty) = desk.find(kind) else { return refuse(text::unknown_type(kind, &desk.types)) };
-    let filled = read_fields(ty, typed, today(actor), &[])?;
+    let files = keep_files(cx, ty, files).await?;
+    let filled = read_fields(ty, typed, today(actor), &[], &files)?;
     if let Some(first) = filled.missing.first() {
         // Asked one by one: a Discord form, a Telegram reply, /answer on the console.
         let written = written(&filled.values);
@@ -68,9 +78,10 @@ pub async fn request(desk: &Approvals, cx: &mut Cx<'_>, kind: &str, typed: &str)
     submit(cx, ty, &filled.values).await
 }
 
-/// An answer to a field's question: kept, and the next missing field asked; the last
-/// one sends the request. A bad answer is refused and the question stays open.
-pub async fn fill(desk: &Approvals, cx: &mut Cx<'_>, draft: i64, field: usize, answer: &str) -> ServiceResult {
+/// An answer to a field's question (a document's may be a file): kept, and the next
+/// missing field asked; the last one sends the request. A bad answer is refused and the
+/// question stays open.
+pub async fn fill(desk: &Approvals, cx: &mut Cx<'_>, draft: i64, field: usize, answer: Answer<'_>) -> ServiceResult {
     let actor = cx.actor;
     let Some((kind, requester, mut fields)) = cx.tx.draft(draft).await? else { return refuse(text::draft_gone()) };
     if requester != actor.person.id {
@@ -78,13 +89,17 @@ pub async fn fill(desk: &Approvals, cx: &mut Cx<'_>, draft: i64, field: usize, a
     }
     let Some(ty) = desk.find(&kind) else { return refuse(text::type_gone(&kind)) };
     let Some(field) = ty.fields.get(field) else { return refuse(text::draft_gone()) };
-    let value = match field.read(answer, today(actor)) {
-        Ok(v) => v,
-        Err(problem) => return refuse(text::bad_answer(&problem, field)),
+    let value = match answer.files {
+        [] => match field.read(answer.text, today(actor)) {
+            Ok(v) => v,
+            Err(problem) => return refuse(text::bad_answer(&problem, field)),
+        },
+        [file] if field.takes_files() => Value::File(keep_file(cx, file).await?),
+        _ => return refuse(text::one_file_per_answer(field)),
     };
     fields.retain(|(n, _)| *n != field.name);
     fields.push((field.name.clone(), value.to_string()));
-    let filled = read_fields(ty, "", today(actor), &fields)?;
+    let filled = read_fields(ty, "", today(actor), &fields, &[])?;
     if let Some(next) = filled.missing.first() {
         cx.tx.update_draft(draft, &written(&filled.values)).await?;
         return Ok(vec![ask_field(cx, ty, draft, next, &filled.missing).await?]);
@@ -103,7 +118,42 @@ async fn ask_field(
     let index = ty.fields.iter().position(|f| f.name == field.name).unwrap_or_default();
     let action = super::field_action(draft, index);
     let question = text::ask_field(ty, field, missing.len());
-    questions::ask(cx, cx.actor.person.id, question, &action, FIELD_LIFETIME).await
+    if field.takes_files() {
+        questions::ask_for_file(cx, cx.actor.person.id, question, &action, FIELD_LIFETIME).await
+    } else {
+        questions::ask(cx, cx.actor.person.id, question, &action, FIELD_LIFETIME).await
+    }
+}
+
+/// Keeps the files that came with a request, each to fill one of its document fields.
+async fn keep_files(cx: &mut Cx<'_>, ty: &ApprovalType, files: &[Attachment]) -> ServiceResult<Vec<FileRef>> {
+    if files.len() > ty.fields.iter().filter(|f| f.takes_files()).count() {
+        return refuse(text::too_many_files(ty, files.len()));
+    }
+    let mut kept = Vec::new();
+    for file in files {
+        kept.push(keep_file(cx, file).await?);
+    }
+    Ok(kept)
+}
+
+async fn keep_file(cx: &mut Cx<'_>, file: &Attachment) -> ServiceResult<FileRef> {
+    if file.bytes.len() > MAX_DOCUMENT_BYTES {
+        return refuse(text::document_too_large(file, MAX_DOCUMENT_BYTES));
+    }
+    let id = cx.tx.keep_file(cx.actor.person.id, file, cx.actor.at).await?;
+    Ok(FileRef { id, name: file.name.clone(), size: file.size_text() })
+}
+
+/// The kept files a request's fields point at.
+fn file_ids(ty: &ApprovalType, request: &Request) -> Vec<FileId> {
+    ty.fields
+        .iter()
+        .filter(|f| f.takes_files())
+        .filter_map(|f| request.fields.iter().find(|(n, _)| *n == f.name))
+        .filter_map(|(_, written)| FileRef::read(written))
+        .map(|file| file.id)
+        .collect()
 }
 
 fn written(values: &[(String, Value)]) -> Vec<(String, String)> {
@@ -288,7 +338,13 @@ pub async fn withdraw(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId) -> Servi
     Ok(effects)
 }
 
-pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &str) -> ServiceResult {
+pub async fn resubmit(
+    desk: &Approvals,
+    cx: &mut Cx<'_>,
+    id: RequestId,
+    typed: &str,
+    files: &[Attachment],
+) -> ServiceResult {
     let actor = cx.actor;
     let request = find(cx.tx, id).await?;
     if request.requester.id != actor.person.id {
@@ -298,7 +354,8 @@ pub async fn resubmit(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId, typed: &
         return refuse(text::not_waiting_for_changes(&request));
     }
     let Some(ty) = desk.find(&request.kind) else { return refuse(text::type_gone(&request.kind)) };
-    let filled = read_fields(ty, typed, today(actor), &request.fields)?;
+    let files = keep_files(cx, ty, files).await?;
+    let filled = read_fields(ty, typed, today(actor), &request.fields, &files)?;
     if !filled.missing.is_empty() {
         return refuse(text::missing_fields(ty, &filled.missing));
     }
@@ -321,7 +378,9 @@ pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> 
     }
     let history = kit.store.events(request.subject()).await?;
     let ty = desk.type_of(&request);
-    Ok(vec![Effect::reply(text::details(&ty, &request, &steps, &history, actor.tz))])
+    let files = kit.store.files(&file_ids(&ty, &request)).await?;
+    let body = Body { text: text::details(&ty, &request, &steps, &history, actor.tz), files, ..Body::default() };
+    Ok(vec![Effect::Reply { body, private: false }])
 }
 
 pub async fn list(
@@ -424,9 +483,10 @@ pub async fn begin_step(
     if let Some(after) = ty.escalate_after {
         kit.timers.set_timer(tx, &TimerKey::new(super::NAME, ESCALATE, step.id), at + after, &timer).await?;
     }
+    let files = tx.files(&file_ids(ty, request)).await?;
     let mut effects = Vec::new();
     for seat in step.seats.iter().filter(|s| s.state == SeatState::Pending) {
-        effects.push(prompt(kit, ty, request, step, seat, at, Nudge::First).await?);
+        effects.push(prompt(kit, ty, (request, &files), step, seat, at, Nudge::First).await?);
     }
     Ok(effects)
 }
@@ -450,13 +510,14 @@ enum Nudge {
     Escalated,
 }
 
-/// The direct message asking one approver to decide: to the approver, or to whom they
-/// delegated while that lasts. Remembered under the seat, so every copy is edited
-/// when the step is decided.
+/// The direct message asking one approver to decide, with the request's files: to the
+/// approver, or to whom they delegated while that lasts. Remembered under the seat, so
+/// every copy is edited when the step is decided. A reminder comes without the files
+/// (the first prompt has them).
 async fn prompt(
     kit: &Kit,
     ty: &ApprovalType,
-    request: &Request,
+    (request, files): (&Request, &[Attachment]),
     step: &Step,
     seat: &Seat,
     at: DateTime<Utc>,
@@ -468,12 +529,12 @@ async fn prompt(
         None => (seat.approver.id, None),
     };
     let text = text::prompt(ty, request, step, on_behalf);
-    let text = match nudge {
-        Nudge::First => text,
-        Nudge::Reminder => text::reminder(&text, step),
-        Nudge::Escalated => text::escalated_to_you(&text),
+    let (text, files) = match nudge {
+        Nudge::First => (text, files.to_vec()),
+        Nudge::Reminder => (text::reminder(&text, step), Vec::new()),
+        Nudge::Escalated => (text::escalated_to_you(&text), files.to_vec()),
     };
-    let body = Body { text, buttons: super::buttons(request.id, seat.id), ..Body::default() };
+    let body = Body { text, buttons: super::buttons(request.id, seat.id), files, ..Body::default() };
     Ok(Effect::Direct { person: to, body, subject: Some(seat_subject(seat.id)) })
 }
 
@@ -608,12 +669,15 @@ pub struct Filled<'t> {
 
 /// Reads `name:value` fields (a value runs to the next `name:`); text before the first
 /// one fills the type's first text field. `before` are the fields of an earlier round
-/// or answered so far, which what is typed now replaces. A bad value is refused.
+/// or answered so far, which what is typed now replaces. `files` (kept already) fill
+/// the document fields named with no value (`quote:`), then those not typed, in order.
+/// A bad value is refused.
 pub fn read_fields<'t>(
     ty: &'t ApprovalType,
     typed: &str,
     today: NaiveDate,
     before: &[(String, String)],
+    files: &[FileRef],
 ) -> ServiceResult<Filled<'t>> {
     let mut given: Vec<(String, String)> = Vec::new();
     let mut leading = String::new();
@@ -653,16 +717,28 @@ pub fn read_fields<'t>(
             None => return refuse(text::write_fields_named(ty)),
         }
     }
+    let named_empty = given.iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| n.as_str());
+    let untyped = ty.fields.iter().map(|f| f.name.as_str()).filter(|n| !given.iter().any(|(g, _)| g == n));
+    let slots: Vec<&str> =
+        named_empty.chain(untyped).filter(|n| ty.field(n).is_some_and(|f| f.takes_files())).collect();
+    if files.len() > slots.len() {
+        return refuse(text::too_many_files(ty, files.len()));
+    }
+    let attached: Vec<(&str, &FileRef)> = slots.into_iter().zip(files).collect();
     let mut values = Vec::new();
     let mut missing = Vec::new();
     for field in &ty.fields {
-        let typed = given.iter().find(|(n, _)| *n == field.name).map(|(_, v)| v.as_str());
-        let earlier = before.iter().find(|(n, _)| *n == field.name).map(|(_, v)| v.as_str());
-        match typed.or(earlier) {
-            Some(text) => match field.read(text, today) {
-                Ok(value) => values.push((field.name.clone(), value)),
-                Err(problem) => return refuse(text::bad_field(ty, &problem)),
-            },
+        if let Some((_, file)) = attached.iter().find(|(n, _)| *n == field.name) {
+            values.push((field.name.clone(), Value::File((*file).clone())));
+            continue;
+        }
+        let read = match given.iter().find(|(n, _)| *n == field.name) {
+            Some((_, text)) => Some(field.read(text, today)),
+            None => before.iter().find(|(n, _)| *n == field.name).map(|(_, v)| field.read_stored(v, today)),
+        };
+        match read {
+            Some(Ok(value)) => values.push((field.name.clone(), value)),
+            Some(Err(problem)) => return refuse(text::bad_field(ty, &problem)),
             None if field.required => missing.push(field),
             None => {}
         }
@@ -753,7 +829,8 @@ async fn seat_prompt(
     let Some((step, _)) = seat_in(&steps, seat) else { return Ok(None) };
     let ty = desk.type_of(&request);
     let text = text::moved_to_you(&text::prompt(&ty, &request, step, on_behalf));
-    let body = Body { text, buttons: super::buttons(request.id, seat), ..Body::default() };
+    let files = tx.files(&file_ids(&ty, &request)).await?;
+    let body = Body { text, buttons: super::buttons(request.id, seat), files, ..Body::default() };
     Ok(Some(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) }))
 }
 
@@ -816,7 +893,7 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
         tx.log_approval(request.id, ApprovalEvent::Remind, &text::step_line_pending(step), audit).await?;
         let mut effects = Vec::new();
         for seat in pending {
-            effects.push(prompt(kit, &ty, &request, step, seat, now, Nudge::Reminder).await?);
+            effects.push(prompt(kit, &ty, (&request, &[]), step, seat, now, Nudge::Reminder).await?);
         }
         return Ok(effects);
     }
@@ -855,8 +932,9 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
     let Some(step) = steps.iter().find(|s| s.id.0 == t.step) else { return Ok(Vec::new()) };
     let mut effects =
         vec![Effect::direct(request.requester.id, text::escalated_for_requester(&ty, &request, step, &names))];
+    let files = tx.files(&file_ids(&ty, &request)).await?;
     for seat in step.seats.iter().filter(|s| added.iter().any(|a| a.id == s.approver.id)) {
-        effects.push(prompt(kit, &ty, &request, step, seat, now, Nudge::Escalated).await?);
+        effects.push(prompt(kit, &ty, (&request, &files), step, seat, now, Nudge::Escalated).await?);
     }
     Ok(effects)
 }

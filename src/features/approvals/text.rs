@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
+use deskmate_port::Attachment;
 
 use super::cmd::ListScope;
 use super::config::ApprovalType;
@@ -112,7 +113,12 @@ pub fn unknown_field(ty: &ApprovalType, name: &str) -> String {
     let suggestion = crate::chat::commands::suggest_name(name, names.iter().copied())
         .map(|s| format!(" Did you mean {s}?"))
         .unwrap_or_default();
-    format!("A {} request has no field `{name}`.{suggestion} Its fields: {}.\n{}", ty.name, names.join(", "), usage(ty))
+    format!(
+        "{} request has no field `{name}`.{suggestion} Its fields: {}.\n{}",
+        a_type(ty),
+        names.join(", "),
+        usage(ty)
+    )
 }
 
 pub fn field_twice(ty: &ApprovalType, name: &str) -> String {
@@ -132,19 +138,73 @@ pub fn missing_fields(ty: &ApprovalType, missing: &[&Field]) -> String {
     format!("Missing: {}. Nothing was requested.\n{}", list.join("; "), usage(ty))
 }
 
-/// `Usage: /approval request leave dates:… reason:…`
+/// `Usage: /approval request purchase item:<item> amount:<amount> [quote:<link or attached file>]`
 fn usage(ty: &ApprovalType) -> String {
     let parts: Vec<String> = ty
         .fields
         .iter()
-        .map(|f| if f.required { format!("{}:<{}>", f.name, f.name) } else { format!("[{}:<{}>]", f.name, f.name) })
+        .map(|f| {
+            let value = if f.takes_files() { "link or attached file" } else { f.name.as_str() };
+            if f.required { format!("{}:<{value}>", f.name) } else { format!("[{}:<{value}>]", f.name) }
+        })
         .collect();
     format!("Usage: /approval request {} {}", ty.name, parts.join(" "))
 }
 
 pub fn ask_field(ty: &ApprovalType, field: &Field, left: usize) -> String {
     let left = if left > 1 { format!(" ({left} questions to go)") } else { String::new() };
+    if field.takes_files() {
+        return format!(
+            "{} request{left}: {}? Reply with the file attached or a link https://…, or send the request again \
+             with the file.",
+            ty.title, field.label
+        );
+    }
     format!("{} request{left}: {}? Give {}.", ty.title, field.label, field.hint())
+}
+
+/// More files came with a request than it has document fields free for them.
+/// "A purchase", "An expense".
+fn a_type(ty: &ApprovalType) -> String {
+    let article = if ty.name.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
+    format!("{article} {}", ty.name)
+}
+
+pub fn too_many_files(ty: &ApprovalType, count: usize) -> String {
+    let slots: Vec<&str> = ty.fields.iter().filter(|f| f.takes_files()).map(|f| f.name.as_str()).collect();
+    let came = if count == 1 { "a file came".to_owned() } else { format!("{count} files came") };
+    match slots.as_slice() {
+        [] => {
+            format!("{} request takes no file, and {came} with it. Nothing was requested.\n{}", a_type(ty), usage(ty))
+        }
+        slots => {
+            let takes = match slots {
+                [one] => format!("one file ({one})"),
+                many => format!("a file for each of {}", many.join(", ")),
+            };
+            format!(
+                "{} request takes {takes}, and {came} with it. A field given a link takes no file; to say which \
+                 field a file is for, name it with nothing after it (e.g. {}:). Nothing was requested.\n{}",
+                a_type(ty),
+                slots[0],
+                usage(ty)
+            )
+        }
+    }
+}
+
+pub fn document_too_large(file: &Attachment, max: usize) -> String {
+    format!(
+        "{} is {}; a request's document may be at most {} MB, so that every approver's messenger can deliver it. \
+         Give a link to it instead. Nothing was requested.",
+        file.name,
+        file.size_text(),
+        max / (1024 * 1024)
+    )
+}
+
+pub fn one_file_per_answer(field: &Field) -> String {
+    format!("{} takes one file: reply with one. Nothing was changed.", field.label)
 }
 
 pub fn bad_answer(problem: &str, field: &Field) -> String {

@@ -15,7 +15,7 @@ use deskmate_port::{Body, Choice};
 
 use crate::chat::button::{self, Pressed};
 use crate::chat::commands::{CommandSpec, Invocation};
-use crate::chat::feature::{Cx, Feature, Kit, PersonColumn};
+use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
 use crate::chat::text as chat_text;
 use crate::kernel::{Audience, Effect, Person, ServiceResult, refuse};
 use crate::scheduler::{ScheduleArgs, ScheduledRun};
@@ -103,9 +103,9 @@ impl Feature for Tickets {
         }
     }
 
-    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &str) -> ServiceResult {
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match decode(action) {
-            Some((Press::Resolve, id)) => service::close(cx, id, Some(answer)).await,
+            Some((Press::Resolve, id)) => service::close(cx, id, Some(answer.text)).await,
             _ => refuse(chat_text::prompt_unknown()),
         }
     }
