@@ -38,6 +38,8 @@ pub struct Config {
     pub schedules: Vec<ScheduleEntry>,
     /// Approval types and where decisions are posted (the approvals feature's section).
     pub approvals: crate::features::approvals::ApprovalsConfig,
+    /// Where meeting notices go, reminders, lengths (the meetings feature's section).
+    pub meetings: crate::features::meetings::MeetingsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,6 +282,7 @@ impl Default for Config {
             },
             schedules: Vec::new(),
             approvals: Default::default(),
+            meetings: Default::default(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
                 telegram_direct_per_minute: 60,
@@ -570,6 +573,20 @@ impl Config {
                 "approvals",
                 "channel",
                 format!("no channel group `{missing}` in [channels] groups (add e.g. \"{missing}=telegram:-100123\")"),
+            );
+        }
+        let meetings = match self.meetings.compile() {
+            Ok(settings) => settings,
+            Err(problem) => {
+                let key = problem.split(':').next().unwrap_or("meetings").to_owned();
+                return bad("meetings", &key, problem);
+            }
+        };
+        if let Some(channel) = meetings.channel.filter(|c| !groups.iter().any(|g| g == c)) {
+            return bad(
+                "meetings",
+                "channel",
+                format!("no channel group `{channel}` in [channels] groups (add e.g. \"{channel}=telegram:-100123\")"),
             );
         }
         let mut names = std::collections::HashSet::new();

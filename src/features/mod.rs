@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod directory;
 pub mod help;
+pub mod meetings;
 pub mod reminders;
 pub mod schedules;
 pub mod tickets;
@@ -15,8 +16,15 @@ use crate::chat::feature::{Feature, Install};
 use crate::config::Config;
 
 /// Every built-in feature, in the order `/help` lists their commands.
-pub const BUILTIN: &[Install] =
-    &[help::install, tickets::install, directory::install, reminders::install, schedules::install, approvals::install];
+pub const BUILTIN: &[Install] = &[
+    help::install,
+    tickets::install,
+    directory::install,
+    reminders::install,
+    schedules::install,
+    approvals::install,
+    meetings::install,
+];
 
 /// The built-in features, installed from the config.
 pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {

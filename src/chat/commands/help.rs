@@ -67,6 +67,7 @@ fn kind_hint(key: &str, kind: ArgKind) -> String {
         ArgKind::Number { .. } => "#id".to_owned(),
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),
+        ArgKind::Duration => "30m|1h".to_owned(),
         ArgKind::Word | ArgKind::Text => format!("<{key}>"),
         ArgKind::File => "file".to_owned(),
     }

@@ -37,7 +37,7 @@ fn command(spec: &CommandSpec) -> MenuCommand {
 
 fn kind(kind: ArgKind) -> OptionKind {
     match kind {
-        ArgKind::Word | ArgKind::Text | ArgKind::DateTime => OptionKind::Text,
+        ArgKind::Word | ArgKind::Text | ArgKind::DateTime | ArgKind::Duration => OptionKind::Text,
         ArgKind::Number { suggest, .. } => OptionKind::Suggested(suggest.to_owned()),
         ArgKind::Mention => OptionKind::User,
         ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| (*w).to_owned()).collect()),

@@ -15,7 +15,7 @@ pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{
     ArgKind, ArgSpec, CommandSpec, OptSpec, RateClass, arg, cmd, find, group, limited, opt_arg, rate_classes,
 };
-pub use time::parse_datetime;
+pub use time::{parse_datetime, read_duration};
 #[cfg(test)]
 pub use typed::check_typed;
 pub use typed::{Args, TypedCommand, Undeclared};

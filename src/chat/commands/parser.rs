@@ -41,6 +41,7 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     Choice(&'static str),
     TimeZone(Tz),
+    Duration(chrono::Duration),
 }
 
 /// A parsed command: which (sub)command and its typed arguments and options.
@@ -85,6 +86,13 @@ impl Invocation {
     pub fn datetime(&self, name: &str) -> Option<DateTime<Utc>> {
         match self.values.get(name) {
             Some(Value::DateTime(at)) => Some(*at),
+            _ => None,
+        }
+    }
+
+    pub fn duration(&self, name: &str) -> Option<chrono::Duration> {
+        match self.values.get(name) {
+            Some(Value::Duration(d)) => Some(*d),
             _ => None,
         }
     }
@@ -396,6 +404,9 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             .map(Value::TimeZone)
             .map_err(|_| format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")),
         ArgKind::File => Err("a file cannot be typed; attach it to the message".to_owned()),
+        ArgKind::Duration => super::time::read_duration(raw)
+            .map(Value::Duration)
+            .map_err(|_| format!("`{raw}` is not a length of time; write e.g. 30m, 1h or 1h30m")),
     }
 }
 

@@ -19,6 +19,8 @@ pub enum ArgKind {
     Choice(&'static [&'static str]),
     /// An IANA time zone name such as `Asia/Shanghai`.
     TimeZone,
+    /// A length of time: `30m`, `1h30m`, `2d`.
+    Duration,
     /// Files attached to the message (a Telegram document, a Discord attachment, a
     /// console `/attach`). Only as an option, and never typed: they arrive beside the
     /// command line, in [`super::Invocation::files`]. A command without one refuses files.

@@ -33,6 +33,14 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// A length of time as people type it (`30m`, `1h30m`, `2d`), for config and commands.
+pub fn read_duration(text: &str) -> Result<chrono::Duration, String> {
+    parse_duration(text).and_then(|d| {
+        chrono::Duration::from_std(d)
+            .map_err(|_| format!("`{text}` is not a length of time; write e.g. 30m, 1h or 1h30m"))
+    })
+}
+
 /// Why a moment could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeError {

@@ -106,6 +106,10 @@ impl Args<'_> {
         self.0.datetime(name).ok_or_else(|| self.missing(name))
     }
 
+    pub fn duration(&self, name: &'static str) -> Option<chrono::Duration> {
+        self.0.duration(name)
+    }
+
     pub fn zone(&self, name: &'static str) -> Result<Tz, Undeclared> {
         self.0.zone(name).ok_or_else(|| self.missing(name))
     }
@@ -133,6 +137,7 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
             ArgKind::DateTime => "in 2h".to_owned(),
             ArgKind::Choice(words) => words[0].to_owned(),
             ArgKind::TimeZone => "Europe/Berlin".to_owned(),
+            ArgKind::Duration => "1h".to_owned(),
             ArgKind::File => unreachable!("files are never typed"),
         }
     }

@@ -1,0 +1,104 @@
+//! The meeting commands, declared once.
+
+use chrono::{DateTime, Utc};
+
+use super::model::MeetingId;
+use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, OptSpec, Undeclared, arg, cmd, group, opt_arg};
+use crate::kernel::Role;
+use crate::typed_commands;
+
+/// A meeting number.
+const MEETING: ArgKind = ArgKind::Number { noun: "meeting", suggest: "" };
+
+pub static COMMANDS: &[CommandSpec] = &[group(
+    "meeting",
+    "Schedule meetings, answer invitations, get reminded",
+    &[
+        cmd(
+            "schedule",
+            "Schedule a meeting: a title, a time, who comes",
+            Role::Staff,
+            &[
+                arg("title", ArgKind::Word, "the meeting's name, in quotes if it has spaces"),
+                arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00, 2026-12-03 15:00, next monday 9:30"),
+                opt_arg("with", ArgKind::Text, "who comes: @people and #departments, e.g. @bob @carol #Sales"),
+            ],
+            &[
+                OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 45m or 1h30m" },
+                OptSpec { key: "link", kind: ArgKind::Word, help: "where to join, https://…" },
+                OptSpec { key: "agenda", kind: ArgKind::Word, help: "what it is about, in quotes" },
+                OptSpec { key: "channel", kind: ArgKind::Word, help: "the channel group its notice goes to" },
+                OptSpec { key: "remind", kind: ArgKind::Word, help: "reminders before it, e.g. 1d,15m (none: no)" },
+            ],
+        ),
+        cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
+        cmd("list", "Your meetings to come", Role::Staff, &[], &[]),
+        cmd(
+            "cancel",
+            "Cancel a meeting (its organiser or an admin); everyone is told",
+            Role::Staff,
+            &[arg("id", MEETING, "meeting number"), opt_arg("reason", ArgKind::Text, "why, told to everyone")],
+            &[],
+        ),
+    ],
+)];
+
+typed_commands! {
+    pub enum MeetingCommand {
+        "meeting schedule" => Schedule { plan: Typed },
+        "meeting show" => Show { id: MeetingId },
+        "meeting list" => List,
+        "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
+    }
+}
+
+/// `/meeting schedule` as typed, before anything is looked up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Typed {
+    pub title: String,
+    pub at: DateTime<Utc>,
+    pub with: String,
+    pub length: Option<chrono::Duration>,
+    pub link: Option<String>,
+    pub agenda: Option<String>,
+    pub channel: Option<String>,
+    pub remind: Option<String>,
+}
+
+impl TryFrom<&Invocation> for MeetingCommand {
+    type Error = Undeclared;
+
+    fn try_from(inv: &Invocation) -> Result<Self, Undeclared> {
+        let a = Args(inv);
+        let id = || a.number("id").map(MeetingId);
+        Ok(match inv.path.as_slice() {
+            ["meeting", "schedule"] => MeetingCommand::Schedule {
+                plan: Typed {
+                    title: a.text("title")?,
+                    at: a.datetime("when")?,
+                    with: a.optional("with").unwrap_or_default(),
+                    length: a.duration("for"),
+                    link: a.optional("link"),
+                    agenda: a.optional("agenda"),
+                    channel: a.optional("channel"),
+                    remind: a.optional("remind"),
+                },
+            },
+            ["meeting", "show"] => MeetingCommand::Show { id: id()? },
+            ["meeting", "list"] => MeetingCommand::List,
+            ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },
+            _ => return a.undeclared(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::commands::check_typed;
+
+    #[test]
+    fn every_declared_command_is_typed_and_every_variant_declared() {
+        check_typed::<MeetingCommand>(COMMANDS);
+    }
+}

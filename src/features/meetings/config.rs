@@ -1,0 +1,74 @@
+//! `[meetings]`: where notices go, when reminders come, how long a meeting may be.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MeetingsConfig {
+    /// The channel group (`[channels] groups`) meeting notices go to unless a meeting
+    /// names another; empty: invitations by direct message only.
+    pub channel: String,
+    /// Reminders before each meeting, e.g. `["1d", "15m"]`; a meeting may set its own.
+    pub reminders: Vec<String>,
+    /// A meeting's length when none is given.
+    pub default_duration: String,
+    /// The longest meeting.
+    pub max_duration: String,
+}
+
+impl Default for MeetingsConfig {
+    fn default() -> Self {
+        MeetingsConfig {
+            channel: String::new(),
+            reminders: vec!["1d".to_owned(), "15m".to_owned()],
+            default_duration: "30m".to_owned(),
+            max_duration: "12h".to_owned(),
+        }
+    }
+}
+
+/// The config, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub channel: Option<String>,
+    /// Minutes before, largest first.
+    pub reminders: Vec<i64>,
+    pub default_duration: chrono::Duration,
+    pub max_duration: chrono::Duration,
+}
+
+impl MeetingsConfig {
+    pub fn compile(&self) -> Result<Settings, String> {
+        let reminders = read_offsets(&self.reminders).map_err(|e| format!("reminders: {e}"))?;
+        let default_duration = read_duration(&self.default_duration).map_err(|e| format!("default_duration: {e}"))?;
+        let max_duration = read_duration(&self.max_duration).map_err(|e| format!("max_duration: {e}"))?;
+        if default_duration > max_duration {
+            return Err("default_duration: longer than max_duration".to_owned());
+        }
+        let channel = Some(self.channel.trim().to_lowercase()).filter(|c| !c.is_empty());
+        Ok(Settings { channel, reminders, default_duration, max_duration })
+    }
+}
+
+/// `30m`, `1h30m`, `1d`.
+pub fn read_duration(text: &str) -> Result<chrono::Duration, String> {
+    crate::chat::commands::read_duration(text)
+}
+
+/// Reminder offsets (`1d`, `15m`, at most 5, none over 30 days) as minutes, largest first.
+pub fn read_offsets(offsets: &[impl AsRef<str>]) -> Result<Vec<i64>, String> {
+    let mut minutes = Vec::new();
+    for offset in offsets {
+        let d = read_duration(offset.as_ref())?;
+        if d > chrono::Duration::days(30) || d < chrono::Duration::minutes(1) {
+            return Err(format!("`{}`: a reminder comes 1 minute to 30 days before", offset.as_ref()));
+        }
+        minutes.push(d.num_minutes());
+    }
+    minutes.sort_unstable_by(|a, b| b.cmp(a));
+    minutes.dedup();
+    if minutes.len() > 5 {
+        return Err("at most 5 reminders".to_owned());
+    }
+    Ok(minutes)
+}

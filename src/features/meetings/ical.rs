@@ -1,0 +1,99 @@
+//! A meeting as an iCalendar file (RFC 5545), attached to invitations so calendar apps
+//! add it; an update or a cancellation keeps the UID with a higher SEQUENCE.
+
+use deskmate_port::Attachment;
+use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
+
+use super::model::{Meeting, Occurrence};
+
+/// The UID calendar apps know a meeting by.
+pub fn uid(meeting: &Meeting) -> String {
+    format!("deskmate-meeting-{}@deskmate", meeting.id)
+}
+
+/// The `.ics` of an occurrence: a request, or a cancellation once it is off.
+pub fn invitation(meeting: &Meeting, occurrence: &Occurrence) -> Attachment {
+    let on = meeting.status.is_on() && occurrence.status.is_on();
+    let mut description = meeting.agenda.clone().unwrap_or_default();
+    if let Some(link) = &meeting.link {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(link);
+    }
+    let mut event = Event::new();
+    event
+        .uid(&uid(meeting))
+        .summary(&meeting.title)
+        .starts(occurrence.starts_at)
+        .ends(occurrence.ends_at)
+        .sequence(u32::try_from(meeting.sequence).unwrap_or(u32::MAX))
+        .status(if on { EventStatus::Confirmed } else { EventStatus::Cancelled })
+        .add_property("ORGANIZER", format!("CN={}", meeting.organizer.name));
+    if !description.is_empty() {
+        event.description(&description);
+    }
+    if let Some(link) = &meeting.link {
+        event.url(link);
+    }
+    let calendar = Calendar::new()
+        .append_property(Property::new("METHOD", if on { "REQUEST" } else { "CANCEL" }))
+        .push(event.done())
+        .done();
+    let name = format!("meeting-{}.ics", meeting.id);
+    // The size is far below any limit: a calendar entry of a few hundred bytes.
+    Attachment { name, mime: "text/calendar".to_owned(), bytes: calendar.to_string().into_bytes() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::meetings::model::{MeetingId, MeetingStatus, OccurrenceId};
+    use crate::kernel::{PersonId, PersonName};
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_invitation_parses_back_and_a_cancellation_keeps_the_uid() {
+        let start = chrono::Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).single().expect("valid");
+        let mut meeting = Meeting {
+            id: MeetingId(7),
+            title: "Budget review, Q4".to_owned(),
+            organizer: PersonName { id: PersonId(1), name: "bob".to_owned() },
+            tz: chrono_tz::Europe::Berlin,
+            link: Some("https://meet.example/q4".to_owned()),
+            agenda: Some("Numbers; hiring".to_owned()),
+            channel: None,
+            reminders: vec![15],
+            status: MeetingStatus::Scheduled,
+            sequence: 0,
+        };
+        let occurrence = Occurrence {
+            id: OccurrenceId(9),
+            meeting: meeting.id,
+            starts_at: start,
+            ends_at: start + chrono::Duration::minutes(45),
+            status: MeetingStatus::Scheduled,
+        };
+        let ics = invitation(&meeting, &occurrence);
+        assert_eq!((ics.name.as_str(), ics.mime.as_str()), ("meeting-7.ics", "text/calendar"));
+        let text = String::from_utf8(ics.bytes).expect("utf-8");
+        let parsed: Calendar = text.parse().expect("parses as iCalendar");
+        let event = parsed.events().next().expect("one event");
+        assert_eq!(event.get_uid(), Some("deskmate-meeting-7@deskmate"));
+        assert_eq!(event.get_summary(), Some("Budget review, Q4"));
+        assert_eq!(event.get_sequence(), Some(0));
+        assert_eq!(event.get_status(), Some(EventStatus::Confirmed));
+        assert!(text.contains("DTSTART:20261203T090000Z"), "{text}");
+        assert!(text.contains("DTEND:20261203T094500Z"), "{text}");
+
+        meeting.status = MeetingStatus::Cancelled;
+        meeting.sequence = 1;
+        let text = String::from_utf8(invitation(&meeting, &occurrence).bytes).expect("utf-8");
+        let parsed: Calendar = text.parse().expect("parses");
+        let event = parsed.events().next().expect("one event");
+        assert_eq!(event.get_uid(), Some("deskmate-meeting-7@deskmate"));
+        assert_eq!(event.get_sequence(), Some(1));
+        assert_eq!(event.get_status(), Some(EventStatus::Cancelled));
+        assert!(text.contains("METHOD:CANCEL"), "{text}");
+    }
+}

@@ -1,0 +1,169 @@
+//! Meetings: `/meeting schedule` checks who is already busy, then records the meeting,
+//! posts its notice to the meeting channel and sends each attendee an invitation with
+//! Accept / Tentative / Decline (and the `.ics` for their calendar); the notice keeps the
+//! answers current, reminders come before it starts, and a cancellation reaches everyone.
+
+mod cmd;
+mod config;
+mod ical;
+mod model;
+mod service;
+mod store;
+mod text;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono_tz::Tz;
+
+use crate::chat::button::Pressed;
+use crate::chat::commands::{CommandSpec, Invocation};
+use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
+use crate::chat::text as chat_text;
+use crate::kernel::{Audience, ServiceResult, refuse};
+use crate::scheduler::Fired;
+use crate::store::Tx;
+pub use cmd::COMMANDS;
+use cmd::MeetingCommand;
+pub use config::MeetingsConfig;
+use model::{OccurrenceId, Rsvp};
+
+const NAMESPACE: &str = "mt";
+
+/// Its name, and the owner of its timers.
+const NAME: &str = "meetings";
+
+/// The decline note question's action verb.
+const NOTE: &str = "note";
+
+pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
+    let settings = config.meetings.compile().unwrap_or_else(|e| {
+        // The config was checked when it was read; this is a bug, not a user's mistake.
+        tracing::error!(error = %e, "the meetings settings do not compile; the defaults are used");
+        MeetingsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile"))
+    });
+    // Audiences name config groups for the process's life: made once, here.
+    let audiences = config
+        .audiences()
+        .into_keys()
+        .filter(|name| name != "support")
+        .map(|name| (name.clone(), Audience(Box::leak(name.into_boxed_str()))))
+        .collect();
+    Arc::new(Meetings { settings, audiences, default_tz: config.default_tz() })
+}
+
+pub struct Meetings {
+    settings: config::Settings,
+    audiences: HashMap<String, Audience>,
+    default_tz: Tz,
+}
+
+impl Meetings {
+    fn audience(&self, name: &str) -> Option<Audience> {
+        self.audiences.get(&name.to_lowercase()).copied()
+    }
+
+    fn channel_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.audiences.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+/// What its buttons do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Press {
+    Accept,
+    Tentative,
+    Decline,
+    /// Schedule a meeting held for its conflicts.
+    Force,
+}
+
+impl Press {
+    const ALL: [Press; 4] = [Press::Accept, Press::Tentative, Press::Decline, Press::Force];
+
+    const fn verb(self) -> &'static str {
+        match self {
+            Press::Accept => "yes",
+            Press::Tentative => "maybe",
+            Press::Decline => "no",
+            Press::Force => "force",
+        }
+    }
+
+    const fn label(self) -> &'static str {
+        match self {
+            Press::Accept => "Accept",
+            Press::Tentative => "Tentative",
+            Press::Decline => "Decline",
+            Press::Force => "Schedule anyway",
+        }
+    }
+
+    fn answer(self) -> Option<Rsvp> {
+        match self {
+            Press::Accept => Some(Rsvp::Accepted),
+            Press::Tentative => Some(Rsvp::Tentative),
+            Press::Decline => Some(Rsvp::Declined),
+            Press::Force => None,
+        }
+    }
+}
+
+#[async_trait]
+impl Feature for Meetings {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn namespace(&self) -> &'static str {
+        NAMESPACE
+    }
+
+    fn commands(&self) -> &'static [CommandSpec] {
+        COMMANDS
+    }
+
+    async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
+        match MeetingCommand::try_from(inv)? {
+            MeetingCommand::Schedule { plan } => service::schedule(self, cx, plan).await,
+            MeetingCommand::Show { id } => service::show(cx, id).await,
+            MeetingCommand::List => service::list(cx).await,
+            MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
+        }
+    }
+
+    async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
+        let press = Press::ALL.into_iter().find(|p| p.verb() == pressed.verb);
+        match (press, pressed.id(0)) {
+            (Some(Press::Force), Some(draft)) => service::force(self, cx, draft).await,
+            (Some(press), Some(occurrence)) => match press.answer() {
+                Some(answer) => service::answer(self, cx, OccurrenceId(occurrence), answer).await,
+                None => refuse(chat_text::stale_button()),
+            },
+            _ => refuse(chat_text::stale_button()),
+        }
+    }
+
+    async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
+        match (action.verb.as_str(), action.id(0)) {
+            (NOTE, Some(occurrence)) => service::note(self, cx, OccurrenceId(occurrence), answer.text).await,
+            _ => refuse(chat_text::prompt_unknown()),
+        }
+    }
+
+    async fn timer(&self, tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
+        service::remind(self, tx, fired).await
+    }
+
+    fn person_columns(&self) -> &'static [PersonColumn] {
+        &[
+            PersonColumn { table: "meetings", column: "organizer_id" },
+            PersonColumn { table: "meeting_attendees", column: "person_id" },
+            PersonColumn { table: "meeting_rsvps", column: "person_id" },
+            PersonColumn { table: "meeting_drafts", column: "organizer_id" },
+        ]
+    }
+}

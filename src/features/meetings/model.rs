@@ -1,0 +1,113 @@
+//! A meeting, its occurrences and who comes: states as enums.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::kernel::{AuditAction, PersonName, Subject, id_type, named_enum};
+
+id_type!(
+    /// A meeting (one, or a series); shown to people as `#<id>`.
+    MeetingId
+);
+id_type!(
+    /// One time a meeting takes place: what people answer and are reminded of.
+    OccurrenceId
+);
+
+named_enum! {
+    pub enum MeetingStatus {
+        Scheduled => "scheduled",
+        Cancelled => "cancelled",
+    }
+}
+
+named_enum! {
+    /// An attendee's answer for one occurrence.
+    pub enum Rsvp {
+        /// Not answered yet.
+        Pending => "pending",
+        Accepted => "accepted",
+        Tentative => "tentative",
+        Declined => "declined",
+    }
+}
+
+named_enum! {
+    /// What the audit log records of a meeting.
+    pub enum MeetingEvent {
+        Schedule => "meeting.schedule",
+        Rsvp => "meeting.rsvp",
+        Cancel => "meeting.cancel",
+        Move => "meeting.move",
+        Invite => "meeting.invite",
+        Remove => "meeting.remove",
+    }
+}
+
+impl AuditAction for MeetingEvent {
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// The audit log's subject for a meeting.
+pub fn meeting_subject(id: MeetingId) -> Subject {
+    Subject::new("meeting", id.0)
+}
+
+/// The notices of one occurrence (the channel's, and each attendee's invitation), edited
+/// as answers come in.
+pub fn occurrence_subject(id: OccurrenceId) -> Subject {
+    Subject::new("meeting-occurrence", id.0)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meeting {
+    pub id: MeetingId,
+    pub title: String,
+    pub organizer: PersonName,
+    /// The organiser's zone when it was scheduled: its times are theirs.
+    pub tz: Tz,
+    pub link: Option<String>,
+    pub agenda: Option<String>,
+    /// The channel group its notices go to.
+    pub channel: Option<String>,
+    /// Reminders before each occurrence, in minutes.
+    pub reminders: Vec<i64>,
+    pub status: MeetingStatus,
+    /// Raised by every change, for calendar apps (iCal SEQUENCE).
+    pub sequence: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    pub id: OccurrenceId,
+    pub meeting: MeetingId,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub status: MeetingStatus,
+}
+
+/// Someone invited, and their answer for an occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attendee {
+    pub person: PersonName,
+    pub tz: Option<Tz>,
+    pub rsvp: Rsvp,
+    pub note: Option<String>,
+}
+
+/// Another meeting someone is already in at that time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub person: String,
+    pub meeting: MeetingId,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// One attendee's invitation to one occurrence (their direct message, with its buttons).
+pub fn invitation_subject(rsvp_row: i64) -> Subject {
+    Subject::new("meeting-invitation", rsvp_row)
+}

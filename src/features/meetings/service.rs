@@ -1,0 +1,447 @@
+//! Meetings: schedule (with conflicts checked first), answer invitations, remind, show,
+//! list, cancel.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use deskmate_port::{Body, Button, ButtonStyle};
+use serde::{Deserialize, Serialize};
+
+use super::cmd::Typed;
+use super::model::{
+    Attendee, Meeting, MeetingId, Occurrence, OccurrenceId, Rsvp, invitation_subject, occurrence_subject,
+};
+use super::store::NewMeeting;
+use super::{Meetings, NAME, Press, ical, text};
+use crate::chat::feature::{Cx, Kit};
+use crate::chat::{button, questions};
+use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, refuse};
+use crate::limits::TextLimit;
+use crate::scheduler::{Fired, TimerKey};
+use crate::store::Tx;
+
+const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
+const AGENDA: TextLimit = TextLimit { what: "agenda", max: 1000 };
+const NOTE: TextLimit = TextLimit { what: "note", max: 500 };
+const REASON: TextLimit = TextLimit { what: "reason", max: 500 };
+const LINK_MAX: usize = 500;
+/// The most people one meeting invites.
+const MAX_ATTENDEES: usize = 200;
+/// How long the decline-note question waits.
+const NOTE_LIFETIME: chrono::Duration = chrono::Duration::days(1);
+/// Meetings `/meeting list` shows.
+const LIST: i64 = 10;
+
+/// A reminder timer's kind.
+pub const REMIND: &str = "remind";
+
+/// What a reminder's timer carries: the occurrence and the start it was set for (a
+/// moved meeting's old reminders find the start changed and stay quiet).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Reminder {
+    occurrence: i64,
+    starts_at: i64,
+    minutes: i64,
+}
+
+/// A meeting ready to record, kept as a draft while its organiser decides on conflicts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Plan {
+    title: String,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    tz: String,
+    link: Option<String>,
+    agenda: Option<String>,
+    channel: Option<String>,
+    reminders: Vec<i64>,
+    attendees: Vec<i64>,
+}
+
+/// `/meeting schedule`: checked, then recorded, or held while its conflicts are shown.
+pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> ServiceResult {
+    let actor = cx.actor;
+    let title = TITLE.check(&typed.title)?.to_owned();
+    if typed.at <= actor.at {
+        return refuse(crate::chat::text::time_passed(typed.at, actor.tz));
+    }
+    let length = typed.length.unwrap_or(desk.settings.default_duration);
+    if length > desk.settings.max_duration {
+        return refuse(text::too_long(desk.settings.max_duration));
+    }
+    let link = match typed.link {
+        Some(link) if !is_link(&link) => return refuse(text::not_a_link(&link)),
+        link => link,
+    };
+    let agenda = typed.agenda.as_deref().map(|a| AGENDA.check(a)).transpose()?.map(str::to_owned);
+    let channel = match typed.channel {
+        Some(name) => match desk.audience(&name) {
+            Some(_) => Some(name.to_lowercase()),
+            None => return refuse(text::unknown_channel(&name, &desk.channel_names())),
+        },
+        None => desk.settings.channel.clone(),
+    };
+    let reminders = match typed.remind.as_deref() {
+        None => desk.settings.reminders.clone(),
+        Some("none" | "no" | "off") => Vec::new(),
+        Some(list) => {
+            let offsets: Vec<&str> = list.split(',').map(str::trim).collect();
+            super::config::read_offsets(&offsets).or_else(|e| refuse(text::bad_reminders(&e)))?
+        }
+    };
+    let attendees = attendees(cx, &typed.with).await?;
+    let plan = Plan {
+        title,
+        starts_at: typed.at,
+        ends_at: typed.at + length,
+        tz: actor.tz.name().to_owned(),
+        link,
+        agenda,
+        channel,
+        reminders,
+        attendees: attendees.iter().map(|p| p.0).collect(),
+    };
+    let conflicts = cx.tx.conflicts(&attendees, plan.starts_at, plan.ends_at).await?;
+    if conflicts.is_empty() {
+        return create(desk, cx, plan).await;
+    }
+    let json = serde_json::to_string(&plan).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    let draft = cx.tx.create_meeting_draft(actor.person.id, &json, actor.at).await?;
+    let what = format!("{} at {}", plan.title, crate::chat::text::local_time(plan.starts_at, actor.tz));
+    let body = Body {
+        text: text::conflicts(&conflicts, actor.tz, &what),
+        buttons: vec![Button {
+            id: button::encode(super::NAMESPACE, Press::Force.verb(), &[&draft]),
+            label: "Schedule anyway".to_owned(),
+            style: ButtonStyle::Primary,
+        }],
+        ..Body::default()
+    };
+    Ok(vec![Effect::Reply { body, private: false }])
+}
+
+/// "Schedule anyway" on a meeting held for its conflicts.
+pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResult {
+    let Some((organizer, plan)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
+    if organizer != cx.actor.person.id {
+        return refuse(text::not_your_draft());
+    }
+    let plan: Plan = serde_json::from_str(&plan).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    if plan.starts_at <= cx.actor.at {
+        return refuse(crate::chat::text::time_passed(plan.starts_at, cx.actor.tz));
+    }
+    create(desk, cx, plan).await
+}
+
+fn is_link(typed: &str) -> bool {
+    (typed.starts_with("https://") || typed.starts_with("http://"))
+        && typed.len() > "https://".len()
+        && typed.len() <= LINK_MAX
+        && !typed.contains(char::is_whitespace)
+}
+
+/// The organiser and everyone `with` names: `@people`, `@agents`/`@managers`/`@admins`
+/// (everyone holding the role), `#Department`; `with:` in front is allowed.
+async fn attendees(cx: &mut Cx<'_>, with: &str) -> ServiceResult<Vec<PersonId>> {
+    let actor = cx.actor;
+    let mut out = vec![actor.person.id];
+    let with = with.trim();
+    let with = with.strip_prefix("with:").unwrap_or(with);
+    for word in with.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+        let found: Vec<PersonId> = if let Some(handle) = word.strip_prefix('@') {
+            match cx.kit.store.person_by_handle(actor.platform, handle).await? {
+                Some(p) => vec![p.id],
+                None => match role_named(handle) {
+                    Some(role) => cx.kit.store.persons_with_role(role).await?,
+                    None => vec![cx.kit.people.resolve(actor, handle).await?.id],
+                },
+            }
+        } else if let Some(dept) = word.strip_prefix('#') {
+            match cx.tx.department_members(dept).await? {
+                Some(members) => members,
+                None => return refuse(text::unknown_department(dept)),
+            }
+        } else {
+            return refuse(text::not_someone(word));
+        };
+        for person in found {
+            if !out.contains(&person) {
+                out.push(person);
+            }
+        }
+    }
+    if out.len() > MAX_ATTENDEES {
+        return refuse(text::too_many_attendees(out.len(), MAX_ATTENDEES));
+    }
+    Ok(out)
+}
+
+fn role_named(word: &str) -> Option<Role> {
+    let word = word.to_lowercase();
+    word.strip_suffix('s').unwrap_or(&word).parse().ok().filter(|r| *r != Role::Staff)
+}
+
+/// Records the meeting, sets its reminders, and sends its notice and invitations.
+async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
+    let actor = cx.actor;
+    let new = NewMeeting {
+        title: plan.title,
+        organizer: actor.person.id,
+        tz: plan.tz,
+        link: plan.link,
+        agenda: plan.agenda,
+        channel: plan.channel,
+        reminders: plan.reminders,
+        starts_at: plan.starts_at,
+        ends_at: plan.ends_at,
+        attendees: plan.attendees.into_iter().map(PersonId).collect(),
+    };
+    let (id, occurrence) = cx.tx.create_meeting(&new, actor.audit()).await?;
+    let (meeting, occurrence) = load(cx.tx, id, occurrence).await?;
+    set_reminders(cx.kit, cx.tx, &meeting, &occurrence, actor.at).await?;
+    let attendees = cx.tx.attendees(occurrence.id).await?;
+    let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
+    let ics = ical::invitation(&meeting, &occurrence);
+    let told = Body {
+        text: text::scheduled(&meeting, &occurrence, &people, actor.tz),
+        files: vec![ics.clone()],
+        ..Body::default()
+    };
+    let mut effects = vec![Effect::Reply { body: told, private: false }];
+    if let Some(audience) = meeting.channel.as_deref().and_then(|c| desk.audience(c)) {
+        let body =
+            Body { text: text::notice(&meeting, &occurrence, &people), files: vec![ics.clone()], ..Body::default() };
+        effects.push(Effect::Notice { audience, subject: occurrence_subject(occurrence.id), body, coalesce: None });
+    }
+    for (row, attendee) in attendees.iter().filter(|(_, a)| a.person.id != actor.person.id) {
+        let mut body = invitation(desk, &meeting, &occurrence, attendee);
+        body.files = vec![ics.clone()];
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: Some(invitation_subject(*row)) });
+    }
+    Ok(effects)
+}
+
+async fn load(tx: &mut Tx, id: MeetingId, occurrence: OccurrenceId) -> ServiceResult<(Meeting, Occurrence)> {
+    match (tx.meeting(id).await?, tx.occurrence(occurrence).await?) {
+        (Some(m), Some(o)) => Ok((m, o)),
+        _ => refuse(text::not_found(id)),
+    }
+}
+
+fn zone(desk: &Meetings, attendee: &Attendee) -> Tz {
+    attendee.tz.unwrap_or(desk.default_tz)
+}
+
+/// An attendee's invitation, with Accept / Tentative / Decline.
+fn invitation(desk: &Meetings, meeting: &Meeting, occurrence: &Occurrence, attendee: &Attendee) -> Body {
+    let buttons = [Press::Accept, Press::Tentative, Press::Decline]
+        .into_iter()
+        .map(|press| Button {
+            id: button::encode(super::NAMESPACE, press.verb(), &[&occurrence.id]),
+            label: press.label().to_owned(),
+            style: if press == Press::Accept { ButtonStyle::Primary } else { ButtonStyle::Secondary },
+        })
+        .collect();
+    let text = text::invitation(meeting, occurrence, zone(desk, attendee), attendee.rsvp);
+    Body { text, buttons, ..Body::default() }
+}
+
+async fn set_reminders(
+    kit: &Kit,
+    tx: &mut Tx,
+    meeting: &Meeting,
+    occurrence: &Occurrence,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for minutes in &meeting.reminders {
+        let at = occurrence.starts_at - chrono::Duration::minutes(*minutes);
+        if at <= now {
+            continue;
+        }
+        let payload = Reminder {
+            occurrence: occurrence.id.0,
+            starts_at: occurrence.starts_at.timestamp_millis(),
+            minutes: *minutes,
+        };
+        kit.timers.set_timer(tx, &reminder_key(occurrence, *minutes), at, &payload).await?;
+    }
+    Ok(())
+}
+
+fn reminder_key(occurrence: &Occurrence, minutes: i64) -> TimerKey {
+    TimerKey::new(NAME, REMIND, format!("{}:{}:{minutes}", occurrence.id, occurrence.starts_at.timestamp_millis()))
+}
+
+/// Accept, Tentative or Decline pressed on an invitation.
+pub async fn answer(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, answer: Rsvp) -> ServiceResult {
+    let actor = cx.actor;
+    let Some(found) = cx.tx.occurrence(occurrence).await? else { return refuse(crate::chat::text::stale_button()) };
+    let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
+    if !meeting.status.is_on() || !occurrence.status.is_on() {
+        return refuse(text::is_cancelled(&meeting));
+    }
+    if occurrence.ends_at <= actor.at {
+        return refuse(text::is_over(&meeting));
+    }
+    if !cx.tx.answer_meeting(occurrence.id, actor.person.id, answer, actor.audit(), meeting.id).await? {
+        return refuse(text::not_invited(&meeting));
+    }
+    let mut effects = vec![Effect::reply(text::answered(&meeting, answer))];
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Some(actor.person.id)).await?);
+    if answer == Rsvp::Declined && meeting.organizer.id != actor.person.id {
+        effects.push(Effect::direct(
+            meeting.organizer.id,
+            text::declined_for_organizer(&meeting, &actor.person.display_name, None),
+        ));
+        let action = button::encode(super::NAMESPACE, super::NOTE, &[&occurrence.id]);
+        let question = text::ask_decline_note(&meeting);
+        effects.push(questions::ask(cx, actor.person.id, question, &action, NOTE_LIFETIME).await?);
+    }
+    Ok(effects)
+}
+
+/// The channel's notice and `who`'s invitation (or everyone's), edited to the answers now.
+async fn refresh(
+    desk: &Meetings,
+    tx: &mut Tx,
+    meeting: &Meeting,
+    occurrence: &Occurrence,
+    who: Option<PersonId>,
+) -> ServiceResult {
+    let attendees = tx.attendees(occurrence.id).await?;
+    let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
+    let mut effects = vec![Effect::UpdateNotices {
+        subject: occurrence_subject(occurrence.id),
+        body: Body::text(text::notice(meeting, occurrence, &people)),
+    }];
+    for (row, attendee) in attendees.iter().filter(|(_, a)| who.is_none_or(|w| w == a.person.id)) {
+        effects.push(Effect::UpdateNotices {
+            subject: invitation_subject(*row),
+            body: invitation(desk, meeting, occurrence, attendee),
+        });
+    }
+    Ok(effects)
+}
+
+/// The note that came with a decline.
+pub async fn note(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, note: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let note = NOTE.check(note)?;
+    let Some(found) = cx.tx.occurrence(occurrence).await? else { return refuse(crate::chat::text::prompt_unknown()) };
+    let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
+    if !cx.tx.note_decline(occurrence.id, actor.person.id, note).await? {
+        return refuse(text::no_longer_declined());
+    }
+    let mut effects = vec![
+        Effect::reply(text::note_kept()),
+        Effect::direct(
+            meeting.organizer.id,
+            text::declined_for_organizer(&meeting, &actor.person.display_name, Some(note)),
+        ),
+    ];
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Some(actor.person.id)).await?);
+    Ok(effects)
+}
+
+/// Who may see a meeting: its attendees and admins.
+async fn visible(tx: &mut Tx, actor: &Actor, occurrence: &Occurrence) -> ServiceResult<Vec<(i64, Attendee)>> {
+    let attendees = tx.attendees(occurrence.id).await?;
+    if !actor.is(Role::Admin) && !attendees.iter().any(|(_, a)| a.person.id == actor.person.id) {
+        return refuse(text::not_yours_to_see(occurrence.meeting));
+    }
+    Ok(attendees)
+}
+
+/// The occurrence a command is about: the next one still to come, else the last.
+async fn current(tx: &mut Tx, id: MeetingId, now: DateTime<Utc>) -> ServiceResult<(Meeting, Occurrence)> {
+    let Some(meeting) = tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let occurrences = tx.occurrences(id).await?;
+    let pick = occurrences.iter().find(|o| o.ends_at > now).or(occurrences.last()).cloned();
+    match pick {
+        Some(o) => Ok((meeting, o)),
+        None => refuse(text::not_found(id)),
+    }
+}
+
+pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    let attendees = visible(cx.tx, actor, &occurrence).await?;
+    let people: Vec<Attendee> = attendees.into_iter().map(|(_, a)| a).collect();
+    let body = Body {
+        text: text::show(&meeting, &occurrence, &people, actor.tz),
+        files: vec![ical::invitation(&meeting, &occurrence)],
+        ..Body::default()
+    };
+    Ok(vec![Effect::Reply { body, private: false }])
+}
+
+pub async fn list(cx: &mut Cx<'_>) -> ServiceResult {
+    let actor = cx.actor;
+    let items = cx.tx.upcoming_meetings(actor.person.id, actor.at, LIST).await?;
+    Ok(vec![Effect::reply(text::list(&items, actor.tz))])
+}
+
+/// `/meeting cancel`: by its organiser or an admin; everyone invited is told, with the
+/// cancellation for their calendar, and every invitation loses its buttons.
+pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Option<&str>) -> ServiceResult {
+    let actor = cx.actor;
+    let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
+        return refuse(text::not_yours_to_change(&meeting));
+    }
+    if !cx.tx.cancel_meeting(id, reason, actor.audit()).await? {
+        return refuse(text::is_cancelled(&meeting));
+    }
+    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    for o in cx.tx.occurrences(id).await? {
+        for minutes in &meeting.reminders {
+            cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&o, *minutes)).await?;
+        }
+    }
+    let ics = ical::invitation(&meeting, &occurrence);
+    let mut effects = vec![
+        Effect::reply(text::cancelled(&meeting)),
+        Effect::UpdateNotices {
+            subject: occurrence_subject(occurrence.id),
+            body: Body::text(text::cancelled_notice(&meeting, &occurrence, meeting.tz, reason)),
+        },
+    ];
+    for (row, attendee) in cx.tx.attendees(occurrence.id).await? {
+        let tz = zone(desk, &attendee);
+        effects.push(Effect::UpdateNotices {
+            subject: invitation_subject(row),
+            body: Body::text(text::cancelled_notice(&meeting, &occurrence, tz, reason)),
+        });
+        if attendee.person.id == actor.person.id {
+            continue;
+        }
+        let text = text::cancelled_for_attendee(&meeting, &occurrence, tz, &actor.person.display_name, reason);
+        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// A reminder came due: to everyone who has not declined, in their zone.
+pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResult {
+    let reminder: Reminder = fired.payload()?;
+    let Some(occurrence) = tx.occurrence(OccurrenceId(reminder.occurrence)).await? else { return Ok(Vec::new()) };
+    let Some(meeting) = tx.meeting(occurrence.meeting).await? else { return Ok(Vec::new()) };
+    if !meeting.status.is_on()
+        || !occurrence.status.is_on()
+        || occurrence.starts_at.timestamp_millis() != reminder.starts_at
+    {
+        return Ok(Vec::new());
+    }
+    let mut effects = Vec::new();
+    for (_, attendee) in tx.attendees(occurrence.id).await? {
+        if attendee.rsvp == Rsvp::Declined {
+            continue;
+        }
+        let text = text::reminder(&meeting, &occurrence, zone(desk, &attendee), reminder.minutes);
+        let text = crate::chat::text::with_late(&text, fired.due, fired.late);
+        effects.push(Effect::direct(attendee.person.id, text));
+    }
+    Ok(effects)
+}

@@ -1,0 +1,382 @@
+//! Meetings, their occurrences, attendees and answers. Every change happens in the
+//! caller's transaction, with its audit entry.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{
+    Attendee, Conflict, Meeting, MeetingEvent, MeetingId, MeetingStatus, Occurrence, OccurrenceId, Rsvp,
+    meeting_subject,
+};
+use crate::kernel::{Audit, PersonId, PersonName};
+use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_tx};
+
+/// A meeting to record: its first (and for now only) occurrence and who comes.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub title: String,
+    pub organizer: PersonId,
+    pub tz: String,
+    pub link: Option<String>,
+    pub agenda: Option<String>,
+    pub channel: Option<String>,
+    pub reminders: Vec<i64>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    /// Everyone invited, the organiser first.
+    pub attendees: Vec<PersonId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MeetingRow {
+    id: i64,
+    title: String,
+    organizer_id: i64,
+    organizer_name: String,
+    tz: String,
+    link: Option<String>,
+    agenda: Option<String>,
+    channel: Option<String>,
+    reminders: String,
+    status: String,
+    sequence: i64,
+}
+
+impl TryFrom<MeetingRow> for Meeting {
+    type Error = StoreError;
+
+    fn try_from(row: MeetingRow) -> Result<Meeting> {
+        Ok(Meeting {
+            id: MeetingId(row.id),
+            title: row.title,
+            organizer: PersonName { id: PersonId(row.organizer_id), name: row.organizer_name },
+            tz: parse_column("meetings.tz", &row.tz)?,
+            link: row.link,
+            agenda: row.agenda,
+            channel: row.channel,
+            reminders: serde_json::from_str(&row.reminders)
+                .map_err(|e| StoreError::Corrupt(format!("meetings.reminders of #{}: {e}", row.id)))?,
+            status: parse_column("meetings.status", &row.status)?,
+            sequence: row.sequence,
+        })
+    }
+}
+
+const MEETING_SELECT: &str = "SELECT m.id, m.title, m.organizer_id, p.display_name AS organizer_name, m.tz, m.link, \
+     m.agenda, m.channel, m.reminders, m.status, m.sequence FROM meetings m JOIN persons p ON p.id = m.organizer_id";
+
+type OccurrenceRow = (i64, i64, i64, i64, String);
+
+fn occurrence((id, meeting, starts_at, ends_at, status): OccurrenceRow) -> Result<Occurrence> {
+    Ok(Occurrence {
+        id: OccurrenceId(id),
+        meeting: MeetingId(meeting),
+        starts_at: from_ms(starts_at),
+        ends_at: from_ms(ends_at),
+        status: parse_column("meeting_occurrences.status", &status)?,
+    })
+}
+
+impl Tx {
+    /// Records a meeting, its occurrence and everyone's answer-to-be (the organiser's:
+    /// accepted).
+    pub async fn create_meeting(&mut self, new: &NewMeeting, audit: Audit) -> Result<(MeetingId, OccurrenceId)> {
+        let reminders = serde_json::to_string(&new.reminders).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let at = ms(audit.at);
+        let ids = with_tx!(self, |tx| {
+            let (meeting,): (i64,) = sqlx::query_as(
+                "INSERT INTO meetings (title, organizer_id, tz, link, agenda, channel, reminders, status, sequence, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', 0, $8, $8) RETURNING id",
+            )
+            .bind(&new.title)
+            .bind(new.organizer.0)
+            .bind(&new.tz)
+            .bind(&new.link)
+            .bind(&new.agenda)
+            .bind(&new.channel)
+            .bind(&reminders)
+            .bind(at)
+            .fetch_one(&mut **tx)
+            .await?;
+            let (occurrence,): (i64,) = sqlx::query_as(
+                "INSERT INTO meeting_occurrences (meeting_id, starts_at, ends_at, status) \
+                 VALUES ($1, $2, $3, 'scheduled') RETURNING id",
+            )
+            .bind(meeting)
+            .bind(ms(new.starts_at))
+            .bind(ms(new.ends_at))
+            .fetch_one(&mut **tx)
+            .await?;
+            for person in &new.attendees {
+                sqlx::query("INSERT INTO meeting_attendees (meeting_id, person_id, added_at) VALUES ($1, $2, $3)")
+                    .bind(meeting)
+                    .bind(person.0)
+                    .bind(at)
+                    .execute(&mut **tx)
+                    .await?;
+                let (answer, answered_at) =
+                    if *person == new.organizer { ("accepted", Some(at)) } else { ("pending", None) };
+                sqlx::query(
+                    "INSERT INTO meeting_rsvps (occurrence_id, person_id, answer, answered_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(occurrence)
+                .bind(person.0)
+                .bind(answer)
+                .bind(answered_at)
+                .execute(&mut **tx)
+                .await?;
+            }
+            log_event!(&mut **tx, audit, meeting_subject(MeetingId(meeting)), MeetingEvent::Schedule, &new.title)?;
+            (meeting, occurrence)
+        });
+        Ok((MeetingId(ids.0), OccurrenceId(ids.1)))
+    }
+
+    pub async fn meeting(&mut self, id: MeetingId) -> Result<Option<Meeting>> {
+        let row: Option<MeetingRow> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{MEETING_SELECT} WHERE m.id = $1")))
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        row.map(Meeting::try_from).transpose()
+    }
+
+    /// A meeting's occurrences, earliest first.
+    pub async fn occurrences(&mut self, id: MeetingId) -> Result<Vec<Occurrence>> {
+        let rows: Vec<OccurrenceRow> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT id, meeting_id, starts_at, ends_at, status FROM meeting_occurrences \
+                 WHERE meeting_id = $1 ORDER BY starts_at",
+            )
+            .bind(id.0)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        rows.into_iter().map(occurrence).collect()
+    }
+
+    pub async fn occurrence(&mut self, id: OccurrenceId) -> Result<Option<Occurrence>> {
+        let row: Option<OccurrenceRow> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT id, meeting_id, starts_at, ends_at, status FROM meeting_occurrences WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        row.map(occurrence).transpose()
+    }
+
+    /// Who is invited to an occurrence, with their answers, the organiser first.
+    pub async fn attendees(&mut self, occurrence: OccurrenceId) -> Result<Vec<(i64, Attendee)>> {
+        type Row = (i64, i64, String, Option<String>, String, Option<String>);
+        let rows: Vec<Row> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT r.id, p.id, p.display_name, p.tz, r.answer, r.note FROM meeting_rsvps r \
+                 JOIN persons p ON p.id = r.person_id WHERE r.occurrence_id = $1 ORDER BY r.id",
+            )
+            .bind(occurrence.0)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(row, person, name, tz, answer, note)| {
+                Ok((
+                    row,
+                    Attendee {
+                        person: PersonName { id: PersonId(person), name },
+                        tz: tz.as_deref().map(|z| parse_column("persons.tz", z)).transpose()?,
+                        rsvp: parse_column("meeting_rsvps.answer", &answer)?,
+                        note,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Records `person`'s answer for an occurrence (a new answer replaces the note);
+    /// `false` when they are not invited.
+    pub async fn answer_meeting(
+        &mut self,
+        occurrence: OccurrenceId,
+        person: PersonId,
+        answer: Rsvp,
+        audit: Audit,
+        meeting: MeetingId,
+    ) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE meeting_rsvps SET answer = $3, note = NULL, answered_at = $4 \
+                 WHERE occurrence_id = $1 AND person_id = $2",
+            )
+            .bind(occurrence.0)
+            .bind(person.0)
+            .bind(answer.as_str())
+            .bind(ms(audit.at))
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Rsvp, answer.as_str())?;
+            Ok(true)
+        })
+    }
+
+    /// Adds a note to a decline; `false` when the answer is no longer a decline.
+    pub async fn note_decline(&mut self, occurrence: OccurrenceId, person: PersonId, note: &str) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE meeting_rsvps SET note = $3 WHERE occurrence_id = $1 AND person_id = $2 AND answer = 'declined'",
+            )
+            .bind(occurrence.0)
+            .bind(person.0)
+            .bind(note)
+            .execute(&mut **tx)
+            .await?;
+            Ok(done.rows_affected() == 1)
+        })
+    }
+
+    /// Cancels a scheduled meeting and its occurrences; `false` when it was not
+    /// scheduled (cancelled already, by someone else at the same moment).
+    pub async fn cancel_meeting(&mut self, id: MeetingId, reason: &str, audit: Audit) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_at = $2 \
+                 WHERE id = $1 AND status = 'scheduled'",
+            )
+            .bind(id.0)
+            .bind(ms(audit.at))
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE meeting_occurrences SET status = 'cancelled' WHERE meeting_id = $1")
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, meeting_subject(id), MeetingEvent::Cancel, reason)?;
+            Ok(true)
+        })
+    }
+
+    /// The scheduled meetings any of `people` attend (and have not declined) that
+    /// overlap `[from, to)`.
+    pub async fn conflicts(
+        &mut self,
+        people: &[PersonId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Conflict>> {
+        type Row = (String, i64, String, i64, i64);
+        let mut out = Vec::new();
+        for person in people {
+            let rows: Vec<Row> = with_tx!(self, |tx| {
+                sqlx::query_as(
+                    "SELECT p.display_name, m.id, m.title, o.starts_at, o.ends_at FROM meeting_rsvps r \
+                     JOIN meeting_occurrences o ON o.id = r.occurrence_id JOIN meetings m ON m.id = o.meeting_id \
+                     JOIN persons p ON p.id = r.person_id \
+                     WHERE r.person_id = $1 AND r.answer <> 'declined' AND o.status = 'scheduled' \
+                     AND o.starts_at < $3 AND o.ends_at > $2 ORDER BY o.starts_at",
+                )
+                .bind(person.0)
+                .bind(ms(from))
+                .bind(ms(to))
+                .fetch_all(&mut **tx)
+                .await?
+            });
+            out.extend(rows.into_iter().map(|(name, meeting, title, starts_at, ends_at)| Conflict {
+                person: name,
+                meeting: MeetingId(meeting),
+                title,
+                starts_at: from_ms(starts_at),
+                ends_at: from_ms(ends_at),
+            }));
+        }
+        Ok(out)
+    }
+
+    /// The occurrences `person` is invited to that end after `after`, soonest first.
+    pub async fn upcoming_meetings(
+        &mut self,
+        person: PersonId,
+        after: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Meeting, Occurrence, Rsvp)>> {
+        type Row = (i64, i64, i64, i64, String, String);
+        let rows: Vec<Row> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT o.id, o.meeting_id, o.starts_at, o.ends_at, o.status, r.answer FROM meeting_rsvps r \
+                 JOIN meeting_occurrences o ON o.id = r.occurrence_id \
+                 WHERE r.person_id = $1 AND o.ends_at > $2 AND o.status = 'scheduled' ORDER BY o.starts_at LIMIT $3",
+            )
+            .bind(person.0)
+            .bind(ms(after))
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        let mut out = Vec::new();
+        for (id, meeting, starts_at, ends_at, status, answer) in rows {
+            let Some(m) = self.meeting(MeetingId(meeting)).await? else { continue };
+            let o = occurrence((id, meeting, starts_at, ends_at, status))?;
+            out.push((m, o, parse_column("meeting_rsvps.answer", &answer)?));
+        }
+        Ok(out)
+    }
+
+    /// The people of a department named (ignoring case); `None` when there is none.
+    pub async fn department_members(&mut self, name: &str) -> Result<Option<Vec<PersonId>>> {
+        let dept: Option<(i64,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT id FROM departments WHERE name_key = $1")
+                .bind(name.to_lowercase())
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        let Some((dept,)) = dept else { return Ok(None) };
+        let members: Vec<(i64,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT id FROM persons WHERE dept_id = $1 ORDER BY id")
+                .bind(dept)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        Ok(Some(members.into_iter().map(|(id,)| PersonId(id)).collect()))
+    }
+
+    /// Keeps a meeting that waits for its organiser's "schedule anyway".
+    pub async fn create_meeting_draft(&mut self, organizer: PersonId, plan: &str, at: DateTime<Utc>) -> Result<i64> {
+        with_tx!(self, |tx| {
+            // Drafts nobody confirmed within a day are gone.
+            sqlx::query("DELETE FROM meeting_drafts WHERE created_at < $1")
+                .bind(ms(at - chrono::Duration::days(1)))
+                .execute(&mut **tx)
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO meeting_drafts (organizer_id, plan, created_at) VALUES ($1, $2, $3) RETURNING id",
+            )
+            .bind(organizer.0)
+            .bind(plan)
+            .bind(ms(at))
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// Takes a draft (once): its organiser and plan.
+    pub async fn take_meeting_draft(&mut self, id: i64) -> Result<Option<(PersonId, String)>> {
+        let row: Option<(i64, String)> = with_tx!(self, |tx| {
+            sqlx::query_as("DELETE FROM meeting_drafts WHERE id = $1 RETURNING organizer_id, plan")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        Ok(row.map(|(p, plan)| (PersonId(p), plan)))
+    }
+}
+
+impl MeetingStatus {
+    pub fn is_on(self) -> bool {
+        self == MeetingStatus::Scheduled
+    }
+}

@@ -1,0 +1,290 @@
+//! What the meetings feature says.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::model::{Attendee, Conflict, Meeting, MeetingId, Occurrence, Rsvp};
+use crate::chat::text::local_time;
+
+/// `2026-12-01 10:00–10:30 (Europe/Berlin)`.
+pub fn when(occurrence: &Occurrence, tz: Tz) -> String {
+    let (start, end) = (occurrence.starts_at.with_timezone(&tz), occurrence.ends_at.with_timezone(&tz));
+    let end = if start.date_naive() == end.date_naive() {
+        end.format("%H:%M").to_string()
+    } else {
+        end.format("%Y-%m-%d %H:%M").to_string()
+    };
+    format!("{}–{end} ({})", start.format("%Y-%m-%d %H:%M"), tz.name())
+}
+
+fn name(meeting: &Meeting) -> String {
+    format!("{} (#{})", meeting.title, meeting.id)
+}
+
+fn details(meeting: &Meeting) -> String {
+    let mut out = String::new();
+    if let Some(link) = &meeting.link {
+        out.push_str(&format!("\nJoin: {link}"));
+    }
+    if let Some(agenda) = &meeting.agenda {
+        out.push_str(&format!("\nAgenda: {agenda}"));
+    }
+    out
+}
+
+fn answer_word(rsvp: Rsvp) -> &'static str {
+    match rsvp {
+        Rsvp::Pending => "not answered",
+        Rsvp::Accepted => "accepted",
+        Rsvp::Tentative => "tentative",
+        Rsvp::Declined => "declined",
+    }
+}
+
+/// `Accepted: bob, carol · Tentative: dan · Declined: erin (on leave) · Not answered: frank`
+fn answers(attendees: &[Attendee]) -> String {
+    let mut parts = Vec::new();
+    for (rsvp, label) in [
+        (Rsvp::Accepted, "Accepted"),
+        (Rsvp::Tentative, "Tentative"),
+        (Rsvp::Declined, "Declined"),
+        (Rsvp::Pending, "Not answered"),
+    ] {
+        let names: Vec<String> = attendees
+            .iter()
+            .filter(|a| a.rsvp == rsvp)
+            .map(|a| match &a.note {
+                Some(note) => format!("{} ({note})", a.person.name),
+                None => a.person.name.clone(),
+            })
+            .collect();
+        if !names.is_empty() {
+            parts.push(format!("{label} ({}): {}", names.len(), names.join(", ")));
+        }
+    }
+    parts.join("\n")
+}
+
+pub fn scheduled(meeting: &Meeting, occurrence: &Occurrence, attendees: &[Attendee], tz: Tz) -> String {
+    let names: Vec<&str> = attendees.iter().map(|a| a.person.name.as_str()).collect();
+    let reminders = if meeting.reminders.is_empty() {
+        "no reminders".to_owned()
+    } else {
+        format!("reminders {} before", offsets(&meeting.reminders))
+    };
+    format!(
+        "Meeting {} is scheduled for {}.\nWith: {}{}\nInvitations are sent; {reminders}. /meeting cancel {} calls it off.",
+        name(meeting),
+        when(occurrence, tz),
+        names.join(", "),
+        details(meeting),
+        meeting.id
+    )
+}
+
+/// `1d, 15m`.
+pub fn offsets(minutes: &[i64]) -> String {
+    minutes
+        .iter()
+        .map(|m| match m {
+            m if m % 1440 == 0 => format!("{}d", m / 1440),
+            m if m % 60 == 0 => format!("{}h", m / 60),
+            m => format!("{m}m"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The channel's notice, kept current as people answer.
+pub fn notice(meeting: &Meeting, occurrence: &Occurrence, attendees: &[Attendee]) -> String {
+    format!(
+        "📅 {} — {}\nOrganised by {}{}\n{}",
+        name(meeting),
+        when(occurrence, meeting.tz),
+        meeting.organizer.name,
+        details(meeting),
+        answers(attendees)
+    )
+}
+
+/// One attendee's invitation, in their zone, with their answer so far.
+pub fn invitation(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, mine: Rsvp) -> String {
+    let answered = match mine {
+        Rsvp::Pending => "Will you come?".to_owned(),
+        answer => format!("You answered: {}. You can change your answer below.", answer_word(answer)),
+    };
+    format!(
+        "📅 {} invites you to {} on {}.{}\n{answered}",
+        meeting.organizer.name,
+        name(meeting),
+        when(occurrence, tz),
+        details(meeting)
+    )
+}
+
+pub fn cancelled_notice(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, reason: &str) -> String {
+    let reason = if reason.is_empty() { String::new() } else { format!("\nReason: {reason}") };
+    format!("❌ Cancelled: {} — {}{reason}", name(meeting), when(occurrence, tz))
+}
+
+pub fn cancelled_for_attendee(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, by: &str, reason: &str) -> String {
+    let reason = if reason.is_empty() { String::new() } else { format!(" Reason: {reason}") };
+    format!("❌ {by} cancelled {} on {}.{reason}", name(meeting), when(occurrence, tz))
+}
+
+pub fn cancelled(meeting: &Meeting) -> String {
+    format!("Meeting {} is cancelled; everyone invited is told.", name(meeting))
+}
+
+pub fn answered(meeting: &Meeting, answer: Rsvp) -> String {
+    format!("You {} {}.", answer_word(answer), name(meeting))
+}
+
+pub fn ask_decline_note(meeting: &Meeting) -> String {
+    format!(
+        "You declined {}. A note for {}? (optional: why, or who comes instead)",
+        name(meeting),
+        meeting.organizer.name
+    )
+}
+
+pub fn declined_for_organizer(meeting: &Meeting, who: &str, note: Option<&str>) -> String {
+    match note {
+        Some(note) => format!("{who} declined {}: {note}", name(meeting)),
+        None => format!("{who} declined {}.", name(meeting)),
+    }
+}
+
+pub fn note_kept() -> String {
+    "Your note is passed on.".to_owned()
+}
+
+pub fn no_longer_declined() -> String {
+    "You no longer decline that meeting, so the note is not kept. Nothing was changed.".to_owned()
+}
+
+pub fn reminder(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, minutes: i64) -> String {
+    format!("⏰ {} starts in {}: {}.{}", name(meeting), offsets(&[minutes]), when(occurrence, tz), details(meeting))
+}
+
+pub fn conflicts(conflicts: &[Conflict], tz: Tz, draft_for: &str) -> String {
+    let lines: Vec<String> = conflicts
+        .iter()
+        .map(|c| {
+            format!(
+                "  {}: {} (#{}) {}–{}",
+                c.person,
+                c.title,
+                c.meeting,
+                local_time(c.starts_at, tz),
+                end(c.ends_at, tz)
+            )
+        })
+        .collect();
+    format!(
+        "{draft_for} clashes with:\n{}\nSchedule it anyway with the button, or pick another time.",
+        lines.join("\n")
+    )
+}
+
+fn end(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%H:%M").to_string()
+}
+
+pub fn show(meeting: &Meeting, occurrence: &Occurrence, attendees: &[Attendee], tz: Tz) -> String {
+    let status = if meeting.status.is_on() { String::new() } else { " — cancelled".to_owned() };
+    format!(
+        "{}{status}\n{}\nOrganised by {}{}\n{}",
+        name(meeting),
+        when(occurrence, tz),
+        meeting.organizer.name,
+        details(meeting),
+        answers(attendees)
+    )
+}
+
+pub fn list(items: &[(Meeting, Occurrence, Rsvp)], tz: Tz) -> String {
+    if items.is_empty() {
+        return "No meetings to come. /meeting schedule sets one up.".to_owned();
+    }
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(m, o, r)| format!("  #{} {} — {} ({})", m.id, m.title, when(o, tz), answer_word(*r)))
+        .collect();
+    format!("Your meetings to come:\n{}", lines.join("\n"))
+}
+
+pub fn not_found(id: MeetingId) -> String {
+    format!("There is no meeting #{id}. /meeting list shows yours.")
+}
+
+pub fn not_yours_to_see(id: MeetingId) -> String {
+    format!("#{id} is not yours to see: only its organiser, the people invited and admins can.")
+}
+
+pub fn not_yours_to_change(meeting: &Meeting) -> String {
+    format!(
+        "Only {} (its organiser) or an admin can change {}. Nothing was changed.",
+        meeting.organizer.name,
+        name(meeting)
+    )
+}
+
+pub fn is_cancelled(meeting: &Meeting) -> String {
+    format!("{} is cancelled. Nothing was changed.", name(meeting))
+}
+
+pub fn is_over(meeting: &Meeting) -> String {
+    format!("{} is over. Nothing was changed.", name(meeting))
+}
+
+pub fn not_invited(meeting: &Meeting) -> String {
+    format!(
+        "You are not invited to {}; ask {} to invite you. Nothing was changed.",
+        name(meeting),
+        meeting.organizer.name
+    )
+}
+
+pub fn too_long(max: chrono::Duration) -> String {
+    format!("A meeting may last at most {}. Nothing was scheduled.", offsets(&[max.num_minutes()]))
+}
+
+pub fn not_a_link(typed: &str) -> String {
+    format!("link: `{typed}` is not a link (https://…). Nothing was scheduled.")
+}
+
+pub fn unknown_channel(name: &str, known: &[&str]) -> String {
+    if known.is_empty() {
+        return format!(
+            "There is no channel group `{name}`: none is configured ([channels] groups). Nothing was scheduled."
+        );
+    }
+    format!("There is no channel group `{name}`; the groups are: {}. Nothing was scheduled.", known.join(", "))
+}
+
+pub fn bad_reminders(problem: &str) -> String {
+    format!("remind: {problem}; write e.g. remind:1d,15m or remind:none. Nothing was scheduled.")
+}
+
+pub fn not_someone(word: &str) -> String {
+    format!(
+        "`{word}` is neither a @person nor a #department; write e.g. with:@bob @carol #Sales. Nothing was scheduled."
+    )
+}
+
+pub fn unknown_department(name: &str) -> String {
+    format!("There is no department `{name}` (/dept list shows them). Nothing was scheduled.")
+}
+
+pub fn too_many_attendees(count: usize, max: usize) -> String {
+    format!("That is {count} people; a meeting takes at most {max}. Nothing was scheduled.")
+}
+
+pub fn draft_gone() -> String {
+    "That meeting was scheduled or dropped already; schedule it again with /meeting schedule.".to_owned()
+}
+
+pub fn not_your_draft() -> String {
+    "Only the person who scheduled it can confirm it. Nothing was changed.".to_owned()
+}
