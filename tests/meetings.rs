@@ -244,3 +244,171 @@ async fn bad_meetings_create_nothing(mut story: Story) {
     story.finish().await;
 }
 story!(bad_meetings_create_nothing, with_channel, bad_meetings_create_nothing);
+
+async fn moved_invited_and_removed(mut story: Story) {
+    people(&story).await;
+    story.say("bob", "/meeting schedule Planning 2026-12-02 10:00 with:@carol remind:1h").await;
+    story.reply_to("bob").await;
+    story.post_in("meetings").await;
+    let first = story.dm("carol").await;
+    story.press_on("carol", &first, "Accept").await;
+    story.reply_to("carol").await;
+    edits(&mut story, 2).await;
+
+    story.say("dan", "/meeting move 1 2026-12-02 14:00").await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "Only bob (its organiser) or an admin can change Planning (#1). Nothing was changed."
+    );
+    story.say("bob", "/meeting move 1 2026-12-02 14:00").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Meeting Planning (#1) is moved to 2026-12-02 14:00–14:30 (UTC); everyone invited is asked again."
+    );
+    let changed = edits(&mut story, 2).await;
+    let counted = changed.iter().find(|e| e.text().starts_with("📅 Planning")).unwrap();
+    assert!(counted.text().ends_with("Accepted (1): bob\nNot answered (1): carol"), "{}", counted.text());
+    let asked_again =
+        changed.iter().find(|e| matches!(&e.to, Destination::Edit(m) if m.message_id == first.id)).unwrap();
+    assert_eq!(
+        asked_again.text(),
+        "📅 bob invites you to Planning (#1) on 2026-12-02 22:00–22:30 (Asia/Shanghai).\nWill you come?"
+    );
+    assert_eq!(labels(asked_again), ["Accept", "Tentative", "Decline"]);
+    let told = story.dm("carol").await;
+    assert_eq!(
+        told.text(),
+        "🔁 bob moved Planning (#1) from 2026-12-02 18:00–18:30 (Asia/Shanghai) to 2026-12-02 22:00–22:30 \
+         (Asia/Shanghai). Your invitation is updated: please answer it again."
+    );
+    assert!(ics(&told).contains("SEQUENCE:1") && ics(&told).contains("DTSTART:20261202T140000Z"));
+
+    story.say("bob", "/meeting invite 1 @dan #Sales").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Invited to Planning (#1): dan. Each gets an invitation.");
+    edits(&mut story, 1).await;
+    let to_dan = story.dm("dan").await;
+    assert!(to_dan.text().starts_with("📅 bob invites you to Planning (#1) on 2026-12-02 14:00–14:30 (UTC)."));
+    story.say("bob", "/meeting invite 1 @dan").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Everyone named is already invited to Planning (#1). Nothing was changed."
+    );
+    story.say("bob", "/meeting remove 1 @bob").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "bob organises Planning (#1); cancel it instead. Nothing was changed."
+    );
+    story.say("bob", "/meeting remove 1 @erin").await;
+    assert_eq!(story.reply_to("bob").await.text(), "erin is not invited to Planning (#1). Nothing was changed.");
+    story.say("bob", "/meeting remove 1 @dan").await;
+    assert_eq!(story.reply_to("bob").await.text(), "dan is no longer invited to Planning (#1); they are told.");
+    let changed = edits(&mut story, 2).await;
+    let his = changed.iter().find(|e| matches!(&e.to, Destination::Edit(m) if m.message_id == to_dan.id)).unwrap();
+    assert_eq!(his.text(), "bob took you off Planning (#1): you are no longer invited.");
+    assert!(his.body.buttons.is_empty());
+    assert_eq!(story.dm("dan").await.text(), "bob took you off Planning (#1): you are no longer invited.");
+
+    // The old time's reminder stays quiet; the new one reaches bob and carol, not dan.
+    story.advance(chrono::Duration::hours(48)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::hours(4)).await;
+    assert!(story.dm("bob").await.text().starts_with("⏰ Planning (#1) starts in 1h: 2026-12-02 14:00–14:30 (UTC)."));
+    assert!(story.dm("carol").await.text().contains("2026-12-02 22:00–22:30 (Asia/Shanghai)"));
+    story.finish().await;
+}
+story!(moved_invited_and_removed, with_channel, moved_invited_and_removed);
+
+fn with_rooms(config: &mut Config) {
+    with_channel(config);
+    config.meetings.rooms = toml::from_str::<toml::Table>(
+        r#"rooms = [
+          { name = "Orion", capacity = 3, location = "2nd floor" },
+          { name = "Vega", capacity = 10 },
+        ]"#,
+    )
+    .unwrap()["rooms"]
+        .clone()
+        .try_into()
+        .unwrap();
+}
+
+async fn rooms_are_never_double_booked(mut story: Story) {
+    people(&story).await;
+    story.say("bob", "/room list").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Rooms:\n  Orion (holds 3, 2nd floor)\n  Vega (holds 10)");
+    story.say("bob", "/meeting schedule Design 2026-12-01 10:00 room:orion with:@carol").await;
+    assert!(story.reply_to("bob").await.text().contains("\nRoom: Orion\n"));
+    story.post_in("meetings").await;
+    story.dm("carol").await;
+    for (who, line, expected) in [
+        (
+            "dan",
+            "/meeting schedule Sync 2026-12-01 10:15 room:Orion",
+            "Orion is booked then: Design (#1) by bob, 2026-12-01 10:00–10:30. /room free shows the free rooms. \
+             Nothing was changed.",
+        ),
+        (
+            "bob",
+            "/meeting schedule All-hands 2026-12-01 14:00 room:Orion with:@carol @dan @erin",
+            "Orion holds 3; this meeting has 4 people. Pick a larger room (/room list). Nothing was changed.",
+        ),
+        (
+            "bob",
+            "/meeting schedule Sync 2026-12-01 14:00 room:Mars",
+            "There is no room `Mars`; the rooms are: Orion, Vega. Nothing was scheduled.",
+        ),
+        ("bob", "/room free 2026-12-01 10:00 for:1h", "Free 2026-12-01 10:00–11:00 (UTC):\n  Vega (holds 10)"),
+    ] {
+        story.say(who, line).await;
+        assert_eq!(story.reply_to(who).await.text(), expected, "{line}");
+    }
+    // Moving another meeting into the room's booked time is refused too.
+    story.say("dan", "/meeting schedule Review 2026-12-01 11:00 room:Orion").await;
+    assert!(story.reply_to("dan").await.text().starts_with("Meeting Review (#2) is scheduled"));
+    story.post_in("meetings").await;
+    story.say("dan", "/meeting move 2 2026-12-01 10:20").await;
+    assert!(story.reply_to("dan").await.text().starts_with("Orion is booked then: Design (#1)"));
+    assert_eq!(story.chat().count("meetings").await, 2);
+    story.finish().await;
+}
+story!(rooms_are_never_double_booked, with_rooms, rooms_are_never_double_booked);
+
+/// Two people book one room for the same time at the same moment, over and over: each
+/// time exactly one gets it. On PostgreSQL the two run in parallel transactions.
+async fn two_bookings_at_once(backend: common::Backend) {
+    use deskmate_port::{EventKind, Inbound};
+    let Some(chat) = common::Chat::start_with(backend, with_rooms).await else { return };
+    for who in ["bob", "dan"] {
+        chat.say(who, "/whoami").await;
+    }
+    const ROUNDS: u32 = 8;
+    for round in 1..=ROUNDS {
+        let line = |title: &str| EventKind::Command {
+            text: format!("/meeting schedule {title} 2026-12-0{} 10:00 room:Vega", round % 9 + 1),
+        };
+        let (a, b) = tokio::join!(
+            chat.app.router.handle(common::console_event("bob", line("Bobs"))),
+            chat.app.router.handle(common::console_event("dan", line("Dans")))
+        );
+        a.unwrap();
+        b.unwrap();
+        chat.app.router.settle().await;
+        let sent = chat.sent();
+        let replies: Vec<&str> = sent.iter().filter(|s| s.is_reply()).map(|s| s.text()).collect();
+        let booked = replies.iter().filter(|r| r.starts_with("Meeting ")).count();
+        let refused = replies.iter().filter(|r| r.starts_with("Vega is booked then")).count();
+        assert_eq!((booked, refused), (1, 1), "round {round}: {replies:?}");
+    }
+    assert_eq!(chat.count("meetings").await, i64::from(ROUNDS));
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_bookings_of_one_room_at_once_postgres() {
+    two_bookings_at_once(common::Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_bookings_of_one_room_at_once_sqlite() {
+    two_bookings_at_once(common::Backend::Sqlite).await;
+}

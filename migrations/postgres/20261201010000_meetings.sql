@@ -10,6 +10,8 @@ CREATE TABLE meetings (
     agenda        TEXT,
     -- The channel group its notices go to.
     channel       TEXT,
+    -- The room it books (a [[meetings.rooms]] name, as configured).
+    room          TEXT,
     -- Reminder offsets before each occurrence, in minutes, as a JSON array.
     reminders     TEXT NOT NULL,
     -- scheduled, cancelled
@@ -30,6 +32,7 @@ CREATE TABLE meeting_occurrences (
 );
 CREATE INDEX meeting_occurrences_by_meeting ON meeting_occurrences (meeting_id, starts_at);
 CREATE INDEX meeting_occurrences_by_time ON meeting_occurrences (starts_at, ends_at);
+CREATE INDEX meetings_by_room ON meetings (room) WHERE room IS NOT NULL;
 
 CREATE TABLE meeting_attendees (
     meeting_id  BIGINT NOT NULL REFERENCES meetings(id),
@@ -51,6 +54,12 @@ CREATE TABLE meeting_rsvps (
     UNIQUE (occurrence_id, person_id)
 );
 CREATE INDEX meeting_rsvps_by_person ON meeting_rsvps (person_id, occurrence_id);
+
+-- One row per room ever booked: a booking first takes its room's row, so two bookings
+-- of one room at the same moment are made one after the other and never overlap.
+CREATE TABLE meeting_rooms (
+    name  TEXT PRIMARY KEY
+);
 
 -- A meeting waiting for its organiser to confirm it despite conflicts.
 CREATE TABLE meeting_drafts (

@@ -9,6 +9,8 @@ pub mod multipart;
 pub mod proxy;
 pub mod story;
 pub mod toys;
+#[cfg(all(feature = "telegram", feature = "discord"))]
+pub mod world;
 
 use std::sync::{Arc, Mutex};
 

@@ -10,45 +10,91 @@ use crate::typed_commands;
 /// A meeting number.
 const MEETING: ArgKind = ArgKind::Number { noun: "meeting", suggest: "" };
 
-pub static COMMANDS: &[CommandSpec] = &[group(
-    "meeting",
-    "Schedule meetings, answer invitations, get reminded",
-    &[
-        cmd(
-            "schedule",
-            "Schedule a meeting: a title, a time, who comes",
-            Role::Staff,
-            &[
-                arg("title", ArgKind::Word, "the meeting's name, in quotes if it has spaces"),
-                arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00, 2026-12-03 15:00, next monday 9:30"),
-                opt_arg("with", ArgKind::Text, "who comes: @people and #departments, e.g. @bob @carol #Sales"),
-            ],
-            &[
-                OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 45m or 1h30m" },
-                OptSpec { key: "link", kind: ArgKind::Word, help: "where to join, https://…" },
-                OptSpec { key: "agenda", kind: ArgKind::Word, help: "what it is about, in quotes" },
-                OptSpec { key: "channel", kind: ArgKind::Word, help: "the channel group its notice goes to" },
-                OptSpec { key: "remind", kind: ArgKind::Word, help: "reminders before it, e.g. 1d,15m (none: no)" },
-            ],
-        ),
-        cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
-        cmd("list", "Your meetings to come", Role::Staff, &[], &[]),
-        cmd(
-            "cancel",
-            "Cancel a meeting (its organiser or an admin); everyone is told",
-            Role::Staff,
-            &[arg("id", MEETING, "meeting number"), opt_arg("reason", ArgKind::Text, "why, told to everyone")],
-            &[],
-        ),
-    ],
-)];
+pub static COMMANDS: &[CommandSpec] = &[
+    group(
+        "meeting",
+        "Schedule meetings, answer invitations, get reminded",
+        &[
+            cmd(
+                "schedule",
+                "Schedule a meeting: a title, a time, who comes",
+                Role::Staff,
+                &[
+                    arg("title", ArgKind::Word, "the meeting's name, in quotes if it has spaces"),
+                    arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00, 2026-12-03 15:00, next monday 9:30"),
+                    opt_arg("with", ArgKind::Text, "who comes: @people and #departments, e.g. @bob @carol #Sales"),
+                ],
+                &[
+                    OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 45m or 1h30m" },
+                    OptSpec { key: "link", kind: ArgKind::Word, help: "where to join, https://…" },
+                    OptSpec { key: "agenda", kind: ArgKind::Word, help: "what it is about, in quotes" },
+                    OptSpec { key: "room", kind: ArgKind::Word, help: "a room to book (/room list)" },
+                    OptSpec { key: "channel", kind: ArgKind::Word, help: "the channel group its notice goes to" },
+                    OptSpec { key: "remind", kind: ArgKind::Word, help: "reminders before it, e.g. 1d,15m (none: no)" },
+                ],
+            ),
+            cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
+            cmd("list", "Your meetings to come", Role::Staff, &[], &[]),
+            cmd(
+                "move",
+                "Move a meeting (its organiser or an admin); everyone is asked again",
+                Role::Staff,
+                &[
+                    arg("id", MEETING, "meeting number"),
+                    arg("when", ArgKind::DateTime, "the new time, e.g. tomorrow 15:00"),
+                ],
+                &[OptSpec { key: "for", kind: ArgKind::Duration, help: "a new length, e.g. 1h" }],
+            ),
+            cmd(
+                "invite",
+                "Invite more people to a meeting",
+                Role::Staff,
+                &[arg("id", MEETING, "meeting number"), arg("who", ArgKind::Text, "@people and #departments")],
+                &[],
+            ),
+            cmd(
+                "remove",
+                "Take someone off a meeting",
+                Role::Staff,
+                &[arg("id", MEETING, "meeting number"), arg("person", ArgKind::Mention, "who, e.g. @dan")],
+                &[],
+            ),
+            cmd(
+                "cancel",
+                "Cancel a meeting (its organiser or an admin); everyone is told",
+                Role::Staff,
+                &[arg("id", MEETING, "meeting number"), opt_arg("reason", ArgKind::Text, "why, told to everyone")],
+                &[],
+            ),
+        ],
+    ),
+    group(
+        "room",
+        "Meeting rooms and when they are free",
+        &[
+            cmd("list", "The rooms, with how many each holds and where", Role::Staff, &[], &[]),
+            cmd(
+                "free",
+                "The rooms free at a time",
+                Role::Staff,
+                &[arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00")],
+                &[OptSpec { key: "for", kind: ArgKind::Duration, help: "for how long, e.g. 1h" }],
+            ),
+        ],
+    ),
+];
 
 typed_commands! {
     pub enum MeetingCommand {
         "meeting schedule" => Schedule { plan: Typed },
         "meeting show" => Show { id: MeetingId },
         "meeting list" => List,
+        "meeting move" => Move { id: MeetingId, at: DateTime<Utc>, length: Option<chrono::Duration> },
+        "meeting invite" => Invite { id: MeetingId, who: String },
+        "meeting remove" => Remove { id: MeetingId, person: String },
         "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
+        "room list" => Rooms,
+        "room free" => FreeRooms { at: DateTime<Utc>, length: Option<chrono::Duration> },
     }
 }
 
@@ -62,6 +108,7 @@ pub struct Typed {
     pub link: Option<String>,
     pub agenda: Option<String>,
     pub channel: Option<String>,
+    pub room: Option<String>,
     pub remind: Option<String>,
 }
 
@@ -81,11 +128,19 @@ impl TryFrom<&Invocation> for MeetingCommand {
                     link: a.optional("link"),
                     agenda: a.optional("agenda"),
                     channel: a.optional("channel"),
+                    room: a.optional("room"),
                     remind: a.optional("remind"),
                 },
             },
             ["meeting", "show"] => MeetingCommand::Show { id: id()? },
             ["meeting", "list"] => MeetingCommand::List,
+            ["meeting", "move"] => {
+                MeetingCommand::Move { id: id()?, at: a.datetime("when")?, length: a.duration("for") }
+            }
+            ["meeting", "invite"] => MeetingCommand::Invite { id: id()?, who: a.text("who")? },
+            ["meeting", "remove"] => MeetingCommand::Remove { id: id()?, person: a.mention("person")? },
+            ["room", "list"] => MeetingCommand::Rooms,
+            ["room", "free"] => MeetingCommand::FreeRooms { at: a.datetime("when")?, length: a.duration("for") },
             ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },
             _ => return a.undeclared(),
         })

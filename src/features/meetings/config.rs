@@ -14,6 +14,19 @@ pub struct MeetingsConfig {
     pub default_duration: String,
     /// The longest meeting.
     pub max_duration: String,
+    /// Rooms meetings may book (`[[meetings.rooms]]`).
+    pub rooms: Vec<RoomConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomConfig {
+    /// One word, typed as `room:<name>`.
+    pub name: String,
+    /// How many people it holds.
+    pub capacity: u32,
+    #[serde(default)]
+    pub location: String,
 }
 
 impl Default for MeetingsConfig {
@@ -23,6 +36,7 @@ impl Default for MeetingsConfig {
             reminders: vec!["1d".to_owned(), "15m".to_owned()],
             default_duration: "30m".to_owned(),
             max_duration: "12h".to_owned(),
+            rooms: Vec::new(),
         }
     }
 }
@@ -35,6 +49,7 @@ pub struct Settings {
     pub reminders: Vec<i64>,
     pub default_duration: chrono::Duration,
     pub max_duration: chrono::Duration,
+    pub rooms: Vec<RoomConfig>,
 }
 
 impl MeetingsConfig {
@@ -46,7 +61,20 @@ impl MeetingsConfig {
             return Err("default_duration: longer than max_duration".to_owned());
         }
         let channel = Some(self.channel.trim().to_lowercase()).filter(|c| !c.is_empty());
-        Ok(Settings { channel, reminders, default_duration, max_duration })
+        let mut names = std::collections::HashSet::new();
+        for room in &self.rooms {
+            let name = room.name.trim();
+            if name.is_empty() || name.contains(char::is_whitespace) || name.contains(':') {
+                return Err(format!("rooms: `{}`: a room's name is one word", room.name));
+            }
+            if !names.insert(name.to_lowercase()) {
+                return Err(format!("rooms: `{name}` is named twice"));
+            }
+            if room.capacity == 0 {
+                return Err(format!("rooms: `{name}`: capacity must be at least 1"));
+            }
+        }
+        Ok(Settings { channel, reminders, default_duration, max_duration, rooms: self.rooms.clone() })
     }
 }
 

@@ -36,6 +36,9 @@ pub fn invitation(meeting: &Meeting, occurrence: &Occurrence) -> Attachment {
     if let Some(link) = &meeting.link {
         event.url(link);
     }
+    if let Some(room) = &meeting.room {
+        event.location(room);
+    }
     let calendar = Calendar::new()
         .append_property(Property::new("METHOD", if on { "REQUEST" } else { "CANCEL" }))
         .push(event.done())
@@ -63,6 +66,7 @@ mod tests {
             link: Some("https://meet.example/q4".to_owned()),
             agenda: Some("Numbers; hiring".to_owned()),
             channel: None,
+            room: Some("Orion".to_owned()),
             reminders: vec![15],
             status: MeetingStatus::Scheduled,
             sequence: 0,
@@ -85,6 +89,7 @@ mod tests {
         assert_eq!(event.get_status(), Some(EventStatus::Confirmed));
         assert!(text.contains("DTSTART:20261203T090000Z"), "{text}");
         assert!(text.contains("DTEND:20261203T094500Z"), "{text}");
+        assert_eq!(event.get_location(), Some("Orion"));
 
         meeting.status = MeetingStatus::Cancelled;
         meeting.sequence = 1;

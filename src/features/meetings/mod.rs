@@ -60,6 +60,10 @@ pub struct Meetings {
 }
 
 impl Meetings {
+    fn room(&self, name: &str) -> Option<&config::RoomConfig> {
+        self.settings.rooms.iter().find(|r| r.name.eq_ignore_ascii_case(name))
+    }
+
     fn audience(&self, name: &str) -> Option<Audience> {
         self.audiences.get(&name.to_lowercase()).copied()
     }
@@ -131,6 +135,11 @@ impl Feature for Meetings {
             MeetingCommand::Schedule { plan } => service::schedule(self, cx, plan).await,
             MeetingCommand::Show { id } => service::show(cx, id).await,
             MeetingCommand::List => service::list(cx).await,
+            MeetingCommand::Move { id, at, length } => service::move_to(self, cx, id, at, length).await,
+            MeetingCommand::Invite { id, who } => service::invite(self, cx, id, &who).await,
+            MeetingCommand::Remove { id, person } => service::remove(self, cx, id, &person).await,
+            MeetingCommand::Rooms => service::rooms(self),
+            MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
             MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
         }
     }

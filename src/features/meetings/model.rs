@@ -72,6 +72,8 @@ pub struct Meeting {
     pub agenda: Option<String>,
     /// The channel group its notices go to.
     pub channel: Option<String>,
+    /// The room it books.
+    pub room: Option<String>,
     /// Reminders before each occurrence, in minutes.
     pub reminders: Vec<i64>,
     pub status: MeetingStatus,

@@ -43,7 +43,15 @@ pub struct Reminder {
     minutes: i64,
 }
 
-/// A meeting ready to record, kept as a draft while its organiser decides on conflicts.
+/// What waits for its organiser's "anyway" while its conflicts are shown.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Draft {
+    Schedule(Plan),
+    Move { meeting: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc> },
+}
+
+/// A meeting ready to record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Plan {
     title: String,
@@ -53,6 +61,7 @@ struct Plan {
     link: Option<String>,
     agenda: Option<String>,
     channel: Option<String>,
+    room: Option<String>,
     reminders: Vec<i64>,
     attendees: Vec<i64>,
 }
@@ -89,6 +98,10 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
         }
     };
     let attendees = attendees(cx, &typed.with).await?;
+    let room = match typed.room.as_deref() {
+        Some(name) => Some(room_for(desk, name, attendees.len())?),
+        None => None,
+    };
     let plan = Plan {
         title,
         starts_at: typed.at,
@@ -97,21 +110,31 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
         link,
         agenda,
         channel,
+        room,
         reminders,
         attendees: attendees.iter().map(|p| p.0).collect(),
     };
-    let conflicts = cx.tx.conflicts(&attendees, plan.starts_at, plan.ends_at).await?;
+    let conflicts = cx.tx.conflicts(&attendees, (plan.starts_at, plan.ends_at), None).await?;
     if conflicts.is_empty() {
         return create(desk, cx, plan).await;
     }
-    let json = serde_json::to_string(&plan).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-    let draft = cx.tx.create_meeting_draft(actor.person.id, &json, actor.at).await?;
     let what = format!("{} at {}", plan.title, crate::chat::text::local_time(plan.starts_at, actor.tz));
+    hold(cx, &Draft::Schedule(plan), &text::conflicts(&conflicts, actor.tz, &what)).await
+}
+
+/// Keeps a draft and shows its conflicts, with the button that goes ahead anyway.
+async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult {
+    let json = serde_json::to_string(draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    let id = cx.tx.create_meeting_draft(cx.actor.person.id, &json, cx.actor.at).await?;
+    let label = match draft {
+        Draft::Schedule(_) => "Schedule anyway",
+        Draft::Move { .. } => "Move anyway",
+    };
     let body = Body {
-        text: text::conflicts(&conflicts, actor.tz, &what),
+        text: conflicts.to_owned(),
         buttons: vec![Button {
-            id: button::encode(super::NAMESPACE, Press::Force.verb(), &[&draft]),
-            label: "Schedule anyway".to_owned(),
+            id: button::encode(super::NAMESPACE, Press::Force.verb(), &[&id]),
+            label: label.to_owned(),
             style: ButtonStyle::Primary,
         }],
         ..Body::default()
@@ -119,17 +142,52 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     Ok(vec![Effect::Reply { body, private: false }])
 }
 
-/// "Schedule anyway" on a meeting held for its conflicts.
+/// "Schedule anyway" or "Move anyway" on a meeting held for its conflicts.
 pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResult {
-    let Some((organizer, plan)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
+    let Some((organizer, draft)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
     if organizer != cx.actor.person.id {
         return refuse(text::not_your_draft());
     }
-    let plan: Plan = serde_json::from_str(&plan).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-    if plan.starts_at <= cx.actor.at {
-        return refuse(crate::chat::text::time_passed(plan.starts_at, cx.actor.tz));
+    let draft: Draft = serde_json::from_str(&draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    let starts_at = match &draft {
+        Draft::Schedule(plan) => plan.starts_at,
+        Draft::Move { starts_at, .. } => *starts_at,
+    };
+    if starts_at <= cx.actor.at {
+        return refuse(crate::chat::text::time_passed(starts_at, cx.actor.tz));
     }
-    create(desk, cx, plan).await
+    match draft {
+        Draft::Schedule(plan) => create(desk, cx, plan).await,
+        Draft::Move { meeting, starts_at, ends_at } => shift(desk, cx, MeetingId(meeting), (starts_at, ends_at)).await,
+    }
+}
+
+/// The room named, once it holds everyone invited.
+fn room_for(desk: &Meetings, name: &str, people: usize) -> ServiceResult<String> {
+    let Some(room) = desk.room(name) else { return refuse(text::unknown_room(name, &desk.settings.rooms)) };
+    if people > room.capacity as usize {
+        return refuse(text::room_too_small(room, people));
+    }
+    Ok(room.name.clone())
+}
+
+/// Takes the room and refuses the time when someone else has it then: rooms are never
+/// double-booked, whatever the organiser says.
+async fn book(
+    desk: &Meetings,
+    tx: &mut Tx,
+    room: &str,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    except: Option<MeetingId>,
+    tz: Tz,
+) -> ServiceResult<()> {
+    tx.lock_room(room).await?;
+    let taken = tx.room_bookings(room, span, except).await?;
+    if let Some(first) = taken.first() {
+        let shown = desk.room(room).map_or(room, |r| r.name.as_str());
+        return refuse(text::room_taken(shown, first, tz));
+    }
+    Ok(())
 }
 
 fn is_link(typed: &str) -> bool {
@@ -183,6 +241,9 @@ fn role_named(word: &str) -> Option<Role> {
 /// Records the meeting, sets its reminders, and sends its notice and invitations.
 async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
     let actor = cx.actor;
+    if let Some(room) = &plan.room {
+        book(desk, cx.tx, room, (plan.starts_at, plan.ends_at), None, actor.tz).await?;
+    }
     let new = NewMeeting {
         title: plan.title,
         organizer: actor.person.id,
@@ -190,6 +251,7 @@ async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
         link: plan.link,
         agenda: plan.agenda,
         channel: plan.channel,
+        room: plan.room,
         reminders: plan.reminders,
         starts_at: plan.starts_at,
         ends_at: plan.ends_at,
@@ -286,7 +348,7 @@ pub async fn answer(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, 
         return refuse(text::not_invited(&meeting));
     }
     let mut effects = vec![Effect::reply(text::answered(&meeting, answer))];
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Some(actor.person.id)).await?);
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Of(actor.person.id)).await?);
     if answer == Rsvp::Declined && meeting.organizer.id != actor.person.id {
         effects.push(Effect::direct(
             meeting.organizer.id,
@@ -299,13 +361,21 @@ pub async fn answer(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, 
     Ok(effects)
 }
 
-/// The channel's notice and `who`'s invitation (or everyone's), edited to the answers now.
+/// Whose invitations are edited along with the channel's notice.
+#[derive(Debug, Clone, Copy)]
+enum Invitations {
+    Nobodys,
+    Of(PersonId),
+    Everyones,
+}
+
+/// The channel's notice and some invitations, edited to the answers now.
 async fn refresh(
     desk: &Meetings,
     tx: &mut Tx,
     meeting: &Meeting,
     occurrence: &Occurrence,
-    who: Option<PersonId>,
+    invitations: Invitations,
 ) -> ServiceResult {
     let attendees = tx.attendees(occurrence.id).await?;
     let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
@@ -313,7 +383,12 @@ async fn refresh(
         subject: occurrence_subject(occurrence.id),
         body: Body::text(text::notice(meeting, occurrence, &people)),
     }];
-    for (row, attendee) in attendees.iter().filter(|(_, a)| who.is_none_or(|w| w == a.person.id)) {
+    let edited = |a: &Attendee| match invitations {
+        Invitations::Nobodys => false,
+        Invitations::Of(person) => a.person.id == person,
+        Invitations::Everyones => true,
+    };
+    for (row, attendee) in attendees.iter().filter(|(_, a)| edited(a)) {
         effects.push(Effect::UpdateNotices {
             subject: invitation_subject(*row),
             body: invitation(desk, meeting, occurrence, attendee),
@@ -338,7 +413,7 @@ pub async fn note(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, no
             text::declined_for_organizer(&meeting, &actor.person.display_name, Some(note)),
         ),
     ];
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Some(actor.person.id)).await?);
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Of(actor.person.id)).await?);
     Ok(effects)
 }
 
@@ -421,6 +496,162 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
         effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
     }
     Ok(effects)
+}
+
+/// The meeting a change is about, once its organiser (or an admin) asks, while it is on.
+async fn changeable(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, Occurrence)> {
+    let actor = cx.actor;
+    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
+        return refuse(text::not_yours_to_change(&meeting));
+    }
+    if !meeting.status.is_on() {
+        return refuse(text::is_cancelled(&meeting));
+    }
+    if occurrence.ends_at <= actor.at {
+        return refuse(text::is_over(&meeting));
+    }
+    Ok((meeting, occurrence))
+}
+
+/// `/meeting move <id> <when> [for:…]`: conflicts first, as when scheduling.
+pub async fn move_to(
+    desk: &Meetings,
+    cx: &mut Cx<'_>,
+    id: MeetingId,
+    at: DateTime<Utc>,
+    length: Option<chrono::Duration>,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, occurrence) = changeable(cx, id).await?;
+    if at <= actor.at {
+        return refuse(crate::chat::text::time_passed(at, actor.tz));
+    }
+    let length = length.unwrap_or(occurrence.ends_at - occurrence.starts_at);
+    if length > desk.settings.max_duration {
+        return refuse(text::too_long(desk.settings.max_duration));
+    }
+    let people: Vec<PersonId> = cx.tx.attendees(occurrence.id).await?.into_iter().map(|(_, a)| a.person.id).collect();
+    let conflicts = cx.tx.conflicts(&people, (at, at + length), Some(meeting.id)).await?;
+    if conflicts.is_empty() {
+        return shift(desk, cx, id, (at, at + length)).await;
+    }
+    let what = format!("{} at {}", meeting.title, crate::chat::text::local_time(at, actor.tz));
+    let draft = Draft::Move { meeting: id.0, starts_at: at, ends_at: at + length };
+    hold(cx, &draft, &text::conflicts(&conflicts, actor.tz, &what)).await
+}
+
+/// Moves the meeting: its reminders follow, everyone is asked again with the new time.
+async fn shift(
+    desk: &Meetings,
+    cx: &mut Cx<'_>,
+    id: MeetingId,
+    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+) -> ServiceResult {
+    let actor = cx.actor;
+    let (before, old) = changeable(cx, id).await?;
+    if let Some(room) = &before.room {
+        book(desk, cx.tx, room, (starts_at, ends_at), Some(id), actor.tz).await?;
+    }
+    for minutes in &before.reminders {
+        cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&old, *minutes)).await?;
+    }
+    cx.tx.move_occurrence(&before, old.id, (starts_at, ends_at), actor.audit()).await?;
+    let (meeting, occurrence) = load(cx.tx, id, old.id).await?;
+    set_reminders(cx.kit, cx.tx, &meeting, &occurrence, actor.at).await?;
+    let mut effects = vec![Effect::reply(text::moved(&meeting, &occurrence, actor.tz))];
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Everyones).await?);
+    // Each invitation (edited above) asks again; a message says so, with the update for
+    // the calendar.
+    let ics = ical::invitation(&meeting, &occurrence);
+    for (_, attendee) in cx.tx.attendees(occurrence.id).await? {
+        if attendee.person.id == actor.person.id {
+            continue;
+        }
+        let tz = zone(desk, &attendee);
+        let text = text::moved_for_attendee(&meeting, &actor.person.display_name, (&old, &occurrence), tz);
+        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// `/meeting invite <id> @people #Dept`: the new ones get an invitation.
+pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, occurrence) = changeable(cx, id).await?;
+    let named: Vec<PersonId> = attendees(cx, who).await?.into_iter().filter(|p| *p != actor.person.id).collect();
+    let before = cx.tx.attendees(occurrence.id).await?;
+    let fresh = named.iter().filter(|p| !before.iter().any(|(_, a)| a.person.id == **p)).count();
+    if before.len() + fresh > MAX_ATTENDEES {
+        return refuse(text::too_many_attendees(before.len() + fresh, MAX_ATTENDEES));
+    }
+    if let Some(room) = &meeting.room {
+        room_for(desk, room, before.len() + fresh)?;
+    }
+    let added = cx.tx.invite(meeting.id, &named, actor.at, actor.audit()).await?;
+    let attendees = cx.tx.attendees(occurrence.id).await?;
+    let names: Vec<&str> =
+        attendees.iter().filter(|(_, a)| added.contains(&a.person.id)).map(|(_, a)| a.person.name.as_str()).collect();
+    let mut effects = vec![Effect::reply(text::invited(&meeting, &names))];
+    if added.is_empty() {
+        return Ok(effects);
+    }
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
+    let ics = ical::invitation(&meeting, &occurrence);
+    for (row, attendee) in attendees.iter().filter(|(_, a)| added.contains(&a.person.id)) {
+        let mut body = invitation(desk, &meeting, &occurrence, attendee);
+        body.files = vec![ics.clone()];
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: Some(invitation_subject(*row)) });
+    }
+    Ok(effects)
+}
+
+/// `/meeting remove <id> @person`: their invitation goes, and they are told.
+pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, occurrence) = changeable(cx, id).await?;
+    let handle = handle.trim().trim_start_matches('@');
+    let person = cx.kit.people.resolve(actor, handle).await?;
+    if person.id == meeting.organizer.id {
+        return refuse(text::cannot_remove_organizer(&meeting));
+    }
+    let Some(rows) = cx.tx.uninvite(meeting.id, person.id, actor.audit()).await? else {
+        return refuse(text::was_not_invited(&meeting, &person.display_name));
+    };
+    let mut effects = vec![Effect::reply(text::removed(&meeting, &person.display_name))];
+    let gone = text::removed_for_attendee(&meeting, &actor.person.display_name);
+    for row in rows {
+        effects.push(Effect::UpdateNotices { subject: invitation_subject(row), body: Body::text(gone.clone()) });
+    }
+    effects.push(Effect::direct(person.id, gone));
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
+    Ok(effects)
+}
+
+/// `/room list`.
+pub fn rooms(desk: &Meetings) -> ServiceResult {
+    Ok(vec![Effect::reply(text::rooms(&desk.settings.rooms))])
+}
+
+/// `/room free <when> [for:…]`: the rooms nobody has booked then.
+pub async fn free_rooms(
+    desk: &Meetings,
+    cx: &mut Cx<'_>,
+    at: DateTime<Utc>,
+    length: Option<chrono::Duration>,
+) -> ServiceResult {
+    let length = length.unwrap_or(desk.settings.default_duration);
+    if length > desk.settings.max_duration {
+        return refuse(text::too_long(desk.settings.max_duration));
+    }
+    let mut free = Vec::new();
+    for room in &desk.settings.rooms {
+        if cx.tx.room_bookings(&room.name, (at, at + length), None).await?.is_empty() {
+            free.push(room.clone());
+        }
+    }
+    Ok(vec![Effect::reply(text::free_rooms(&free, at, at + length, cx.actor.tz))])
 }
 
 /// A reminder came due: to everyone who has not declined, in their zone.

@@ -19,6 +19,7 @@ pub struct NewMeeting {
     pub link: Option<String>,
     pub agenda: Option<String>,
     pub channel: Option<String>,
+    pub room: Option<String>,
     pub reminders: Vec<i64>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
@@ -36,6 +37,7 @@ struct MeetingRow {
     link: Option<String>,
     agenda: Option<String>,
     channel: Option<String>,
+    room: Option<String>,
     reminders: String,
     status: String,
     sequence: i64,
@@ -53,6 +55,7 @@ impl TryFrom<MeetingRow> for Meeting {
             link: row.link,
             agenda: row.agenda,
             channel: row.channel,
+            room: row.room,
             reminders: serde_json::from_str(&row.reminders)
                 .map_err(|e| StoreError::Corrupt(format!("meetings.reminders of #{}: {e}", row.id)))?,
             status: parse_column("meetings.status", &row.status)?,
@@ -62,7 +65,7 @@ impl TryFrom<MeetingRow> for Meeting {
 }
 
 const MEETING_SELECT: &str = "SELECT m.id, m.title, m.organizer_id, p.display_name AS organizer_name, m.tz, m.link, \
-     m.agenda, m.channel, m.reminders, m.status, m.sequence FROM meetings m JOIN persons p ON p.id = m.organizer_id";
+     m.agenda, m.channel, m.room, m.reminders, m.status, m.sequence FROM meetings m JOIN persons p ON p.id = m.organizer_id";
 
 type OccurrenceRow = (i64, i64, i64, i64, String);
 
@@ -84,8 +87,9 @@ impl Tx {
         let at = ms(audit.at);
         let ids = with_tx!(self, |tx| {
             let (meeting,): (i64,) = sqlx::query_as(
-                "INSERT INTO meetings (title, organizer_id, tz, link, agenda, channel, reminders, status, sequence, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'scheduled', 0, $8, $8) RETURNING id",
+                "INSERT INTO meetings (title, organizer_id, tz, link, agenda, channel, room, reminders, status, \
+                 sequence, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', 0, $9, $9) \
+                 RETURNING id",
             )
             .bind(&new.title)
             .bind(new.organizer.0)
@@ -93,6 +97,7 @@ impl Tx {
             .bind(&new.link)
             .bind(&new.agenda)
             .bind(&new.channel)
+            .bind(&new.room)
             .bind(&reminders)
             .bind(at)
             .fetch_one(&mut **tx)
@@ -260,13 +265,13 @@ impl Tx {
         })
     }
 
-    /// The scheduled meetings any of `people` attend (and have not declined) that
-    /// overlap `[from, to)`.
+    /// The scheduled meetings (other than `except`) any of `people` attend and have not
+    /// declined that overlap `[from, to)`.
     pub async fn conflicts(
         &mut self,
         people: &[PersonId],
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        except: Option<MeetingId>,
     ) -> Result<Vec<Conflict>> {
         type Row = (String, i64, String, i64, i64);
         let mut out = Vec::new();
@@ -277,11 +282,12 @@ impl Tx {
                      JOIN meeting_occurrences o ON o.id = r.occurrence_id JOIN meetings m ON m.id = o.meeting_id \
                      JOIN persons p ON p.id = r.person_id \
                      WHERE r.person_id = $1 AND r.answer <> 'declined' AND o.status = 'scheduled' \
-                     AND o.starts_at < $3 AND o.ends_at > $2 ORDER BY o.starts_at",
+                     AND o.starts_at < $3 AND o.ends_at > $2 AND m.id <> $4 ORDER BY o.starts_at",
                 )
                 .bind(person.0)
                 .bind(ms(from))
                 .bind(ms(to))
+                .bind(except.map_or(0, |m| m.0))
                 .fetch_all(&mut **tx)
                 .await?
             });
@@ -323,6 +329,157 @@ impl Tx {
             out.push((m, o, parse_column("meeting_rsvps.answer", &answer)?));
         }
         Ok(out)
+    }
+
+    /// Moves an occurrence: everyone but the organiser answers again; calendar apps get
+    /// a higher SEQUENCE.
+    pub async fn move_occurrence(
+        &mut self,
+        meeting: &Meeting,
+        occurrence: OccurrenceId,
+        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        audit: Audit,
+    ) -> Result<()> {
+        let detail = format!("to {}", starts_at.format("%Y-%m-%d %H:%M UTC"));
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE meeting_occurrences SET starts_at = $2, ends_at = $3 WHERE id = $1")
+                .bind(occurrence.0)
+                .bind(ms(starts_at))
+                .bind(ms(ends_at))
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(
+                "UPDATE meeting_rsvps SET answer = 'pending', note = NULL, answered_at = NULL \
+                 WHERE occurrence_id = $1 AND person_id <> $2",
+            )
+            .bind(occurrence.0)
+            .bind(meeting.organizer.id.0)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE meetings SET sequence = sequence + 1, updated_at = $2 WHERE id = $1")
+                .bind(meeting.id.0)
+                .bind(ms(audit.at))
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, meeting_subject(meeting.id), MeetingEvent::Move, &detail)?;
+        });
+        Ok(())
+    }
+
+    /// Invites more people to a meeting and its occurrences to come; those already
+    /// invited are left as they are. Returns who was added.
+    pub async fn invite(
+        &mut self,
+        meeting: MeetingId,
+        people: &[PersonId],
+        after: DateTime<Utc>,
+        audit: Audit,
+    ) -> Result<Vec<PersonId>> {
+        let mut added = Vec::new();
+        for person in people {
+            let fresh = with_tx!(self, |tx| {
+                sqlx::query(
+                    "INSERT INTO meeting_attendees (meeting_id, person_id, added_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(meeting.0)
+                .bind(person.0)
+                .bind(ms(audit.at))
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                    == 1
+            });
+            if !fresh {
+                continue;
+            }
+            with_tx!(self, |tx| {
+                sqlx::query(
+                    "INSERT INTO meeting_rsvps (occurrence_id, person_id, answer) \
+                     SELECT id, $2, 'pending' FROM meeting_occurrences WHERE meeting_id = $1 AND ends_at > $3",
+                )
+                .bind(meeting.0)
+                .bind(person.0)
+                .bind(ms(after))
+                .execute(&mut **tx)
+                .await?;
+                log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Invite, &person.0.to_string())?;
+            });
+            added.push(*person);
+        }
+        Ok(added)
+    }
+
+    /// Takes someone off a meeting; returns their answers' rows (their invitations), or
+    /// `None` when they were not invited.
+    pub async fn uninvite(&mut self, meeting: MeetingId, person: PersonId, audit: Audit) -> Result<Option<Vec<i64>>> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM meeting_attendees WHERE meeting_id = $1 AND person_id = $2")
+                .bind(meeting.0)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Ok(None);
+            }
+            let rows: Vec<(i64,)> = sqlx::query_as(
+                "DELETE FROM meeting_rsvps WHERE person_id = $2 \
+                 AND occurrence_id IN (SELECT id FROM meeting_occurrences WHERE meeting_id = $1) RETURNING id",
+            )
+            .bind(meeting.0)
+            .bind(person.0)
+            .fetch_all(&mut **tx)
+            .await?;
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Remove, &person.0.to_string())?;
+            Ok(Some(rows.into_iter().map(|(id,)| id).collect()))
+        })
+    }
+
+    /// Takes a room for the rest of the transaction: a second booking of it waits here
+    /// until the first commits, then sees it.
+    pub async fn lock_room(&mut self, room: &str) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("INSERT INTO meeting_rooms (name) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(room)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE meeting_rooms SET name = name WHERE name = $1").bind(room).execute(&mut **tx).await?;
+        });
+        Ok(())
+    }
+
+    /// The scheduled meetings (other than `except`) that book `room` during `[from, to)`.
+    pub async fn room_bookings(
+        &mut self,
+        room: &str,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        except: Option<MeetingId>,
+    ) -> Result<Vec<Conflict>> {
+        type Row = (String, i64, String, i64, i64);
+        let rows: Vec<Row> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT p.display_name, m.id, m.title, o.starts_at, o.ends_at FROM meetings m \
+                 JOIN meeting_occurrences o ON o.meeting_id = m.id JOIN persons p ON p.id = m.organizer_id \
+                 WHERE m.room = $1 AND o.status = 'scheduled' AND o.starts_at < $3 AND o.ends_at > $2 AND m.id <> $4 \
+                 ORDER BY o.starts_at",
+            )
+            .bind(room)
+            .bind(ms(from))
+            .bind(ms(to))
+            .bind(except.map_or(0, |m| m.0))
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(organizer, meeting, title, starts_at, ends_at)| Conflict {
+                person: organizer,
+                meeting: MeetingId(meeting),
+                title,
+                starts_at: from_ms(starts_at),
+                ends_at: from_ms(ends_at),
+            })
+            .collect())
     }
 
     /// The people of a department named (ignoring case); `None` when there is none.

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::config::RoomConfig;
 use super::model::{Attendee, Conflict, Meeting, MeetingId, Occurrence, Rsvp};
 use crate::chat::text::local_time;
 
@@ -23,6 +24,9 @@ fn name(meeting: &Meeting) -> String {
 
 fn details(meeting: &Meeting) -> String {
     let mut out = String::new();
+    if let Some(room) = &meeting.room {
+        out.push_str(&format!("\nRoom: {room}"));
+    }
     if let Some(link) = &meeting.link {
         out.push_str(&format!("\nJoin: {link}"));
     }
@@ -287,4 +291,86 @@ pub fn draft_gone() -> String {
 
 pub fn not_your_draft() -> String {
     "Only the person who scheduled it can confirm it. Nothing was changed.".to_owned()
+}
+
+pub fn moved(meeting: &Meeting, occurrence: &Occurrence, tz: Tz) -> String {
+    format!("Meeting {} is moved to {}; everyone invited is asked again.", name(meeting), when(occurrence, tz))
+}
+
+pub fn moved_for_attendee(meeting: &Meeting, by: &str, (was, now): (&Occurrence, &Occurrence), tz: Tz) -> String {
+    format!(
+        "🔁 {by} moved {} from {} to {}. Your invitation is updated: please answer it again.",
+        name(meeting),
+        when(was, tz),
+        when(now, tz)
+    )
+}
+
+pub fn invited(meeting: &Meeting, names: &[&str]) -> String {
+    if names.is_empty() {
+        return format!("Everyone named is already invited to {}. Nothing was changed.", name(meeting));
+    }
+    format!("Invited to {}: {}. Each gets an invitation.", name(meeting), names.join(", "))
+}
+
+pub fn cannot_remove_organizer(meeting: &Meeting) -> String {
+    format!("{} organises {}; cancel it instead. Nothing was changed.", meeting.organizer.name, name(meeting))
+}
+
+pub fn was_not_invited(meeting: &Meeting, who: &str) -> String {
+    format!("{who} is not invited to {}. Nothing was changed.", name(meeting))
+}
+
+pub fn removed(meeting: &Meeting, who: &str) -> String {
+    format!("{who} is no longer invited to {}; they are told.", name(meeting))
+}
+
+pub fn removed_for_attendee(meeting: &Meeting, by: &str) -> String {
+    format!("{by} took you off {}: you are no longer invited.", name(meeting))
+}
+
+fn room_line(room: &RoomConfig) -> String {
+    let at = if room.location.is_empty() { String::new() } else { format!(", {}", room.location) };
+    format!("  {} (holds {}{at})", room.name, room.capacity)
+}
+
+pub fn rooms(rooms: &[RoomConfig]) -> String {
+    if rooms.is_empty() {
+        return "No rooms are configured ([[meetings.rooms]]).".to_owned();
+    }
+    format!("Rooms:\n{}", rooms.iter().map(room_line).collect::<Vec<_>>().join("\n"))
+}
+
+pub fn free_rooms(free: &[RoomConfig], from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
+    let span = format!("{}–{} ({})", local_time(from, tz), end(to, tz), tz.name());
+    if free.is_empty() {
+        return format!("No room is free {span}.");
+    }
+    format!("Free {span}:\n{}", free.iter().map(room_line).collect::<Vec<_>>().join("\n"))
+}
+
+pub fn unknown_room(name: &str, rooms: &[RoomConfig]) -> String {
+    if rooms.is_empty() {
+        return format!("There is no room `{name}`: no rooms are configured. Nothing was scheduled.");
+    }
+    let names: Vec<&str> = rooms.iter().map(|r| r.name.as_str()).collect();
+    format!("There is no room `{name}`; the rooms are: {}. Nothing was scheduled.", names.join(", "))
+}
+
+pub fn room_too_small(room: &RoomConfig, people: usize) -> String {
+    format!(
+        "{} holds {}; this meeting has {people} people. Pick a larger room (/room list). Nothing was changed.",
+        room.name, room.capacity
+    )
+}
+
+pub fn room_taken(room: &str, by: &Conflict, tz: Tz) -> String {
+    format!(
+        "{room} is booked then: {} (#{}) by {}, {}–{}. /room free shows the free rooms. Nothing was changed.",
+        by.title,
+        by.meeting,
+        by.person,
+        local_time(by.starts_at, tz),
+        end(by.ends_at, tz)
+    )
 }
