@@ -412,3 +412,72 @@ async fn two_bookings_of_one_room_at_once_postgres() {
 async fn two_bookings_of_one_room_at_once_sqlite() {
     two_bookings_at_once(common::Backend::Sqlite).await;
 }
+
+async fn minutes_and_actions(mut story: Story) {
+    people(&story).await;
+    story.say("bob", "/meeting schedule Kickoff 2026-12-01 10:00 with:@carol @dan remind:none").await;
+    story.reply_to("bob").await;
+    story.post_in("meetings").await;
+    story.dm("carol").await;
+    story.dm("dan").await;
+
+    story.say("erin", "/meeting minutes 1 we agreed on nothing").await;
+    assert!(story.reply_to("erin").await.text().starts_with("#1 is not yours to see"));
+    story.say("bob", "/meeting minutes 1").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "The minutes of Kickoff (#1) are empty: write them after the number, give a link, or attach a file. \
+         Nothing was kept."
+    );
+    let file = deskmate_port::Attachment::new("kickoff.pdf", "application/pdf", b"%PDF-1.4 minutes".to_vec()).unwrap();
+    story.say_with("carol", "/meeting minutes 1", vec![Ok(file.clone())]).await;
+    assert_eq!(story.reply_to("carol").await.text(), "The minutes of Kickoff (#1) are kept and sent to 2 people.");
+    for who in ["bob", "dan"] {
+        let sent = story.dm(who).await;
+        assert_eq!(sent.text(), "📝 Minutes of Kickoff (#1) from carol:\n📎 kickoff.pdf");
+        assert_eq!(sent.body.files, std::slice::from_ref(&file));
+    }
+
+    story.say("bob", "/meeting action 1 @dan 2026-12-04 17:00 draft the budget").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Action for dan from Kickoff (#1): draft the budget (due 2026-12-04 17:00). They are told, and reminded before."
+    );
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "✅ bob gave you an action from Kickoff (#1): draft the budget. Due 2026-12-04 17:00 (UTC)."
+    );
+    story.say("bob", "/meeting action 1 @carol 2026-12-02 12:00 order the pizza ticket:yes").await;
+    let opened = story.reply_to("bob").await;
+    assert!(
+        opened.text().starts_with("Ticket #1 opened") && opened.text().contains("order the pizza (for carol"),
+        "{}",
+        opened.text()
+    );
+    // The support queue is a console channel and a Telegram group in the test config.
+    story.post_in("queue").await;
+    story.post_in("-100500").await;
+    story.say("bob", "/meeting action 1 @dan 2026-11-29 17:00 too late").await;
+    assert!(story.reply_to("bob").await.text().contains("has already passed"));
+
+    // A day before it is due, its owner is reminded.
+    story.advance(chrono::Duration::hours(79)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::hours(1)).await;
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "⏰ Due 2026-12-04 17:00 (UTC): draft the budget (an action from Kickoff (#1))."
+    );
+    story.say("dan", "/meeting show 1").await;
+    let shown = story.reply_to("dan").await;
+    assert!(
+        shown
+            .text()
+            .ends_with("Minutes (by carol): 📎 kickoff.pdf\nActions:\n  dan: draft the budget (due 2026-12-04 17:00)"),
+        "{}",
+        shown.text()
+    );
+    assert_eq!(shown.body.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["meeting-1.ics", "kickoff.pdf"]);
+    story.finish().await;
+}
+story!(minutes_and_actions, with_channel, minutes_and_actions);

@@ -55,6 +55,28 @@ CREATE TABLE meeting_rsvps (
 );
 CREATE INDEX meeting_rsvps_by_person ON meeting_rsvps (person_id, occurrence_id);
 
+-- What was decided (kept once per meeting, the latest wins) and who must do what by when.
+CREATE TABLE meeting_minutes (
+    meeting_id  INTEGER NOT NULL REFERENCES meetings(id) PRIMARY KEY,
+    text        TEXT NOT NULL,
+    -- A file that came with them (the core's files table).
+    file_id     INTEGER REFERENCES files(id),
+    author_id   INTEGER NOT NULL REFERENCES persons(id),
+    at          INTEGER NOT NULL
+);
+
+CREATE TABLE meeting_actions (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    meeting_id  INTEGER NOT NULL REFERENCES meetings(id),
+    owner_id    INTEGER NOT NULL REFERENCES persons(id),
+    due_at      INTEGER NOT NULL,
+    text        TEXT NOT NULL,
+    created_by  INTEGER NOT NULL REFERENCES persons(id),
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX meeting_actions_by_meeting ON meeting_actions (meeting_id, id);
+CREATE INDEX meeting_actions_by_owner ON meeting_actions (owner_id, due_at);
+
 -- One row per room ever booked: a booking first takes its room's row, so two bookings
 -- of one room at the same moment are made one after the other and never overlap.
 CREATE TABLE meeting_rooms (

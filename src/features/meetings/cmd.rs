@@ -60,6 +60,25 @@ pub static COMMANDS: &[CommandSpec] = &[
                 &[],
             ),
             cmd(
+                "minutes",
+                "Keep a meeting's minutes and send them to everyone invited (text, a link or a file)",
+                Role::Staff,
+                &[arg("id", MEETING, "meeting number"), opt_arg("text", ArgKind::Text, "what was decided, or a link")],
+                &[OptSpec { key: "file", kind: ArgKind::File, help: "the minutes as a file" }],
+            ),
+            cmd(
+                "action",
+                "Give someone an action item from a meeting, with a due date",
+                Role::Staff,
+                &[
+                    arg("id", MEETING, "meeting number"),
+                    arg("owner", ArgKind::Mention, "who does it, e.g. @dan"),
+                    arg("due", ArgKind::DateTime, "by when, e.g. friday 17:00"),
+                    arg("text", ArgKind::Text, "what to do"),
+                ],
+                &[OptSpec { key: "ticket", kind: ArgKind::Choice(&["yes", "no"]), help: "yes: open a ticket instead" }],
+            ),
+            cmd(
                 "cancel",
                 "Cancel a meeting (its organiser or an admin); everyone is told",
                 Role::Staff,
@@ -93,6 +112,8 @@ typed_commands! {
         "meeting invite" => Invite { id: MeetingId, who: String },
         "meeting remove" => Remove { id: MeetingId, person: String },
         "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
+        "meeting minutes" => Minutes { id: MeetingId, text: Option<String> },
+        "meeting action" => Action { id: MeetingId, owner: String, due: DateTime<Utc>, text: String, ticket: bool },
         "room list" => Rooms,
         "room free" => FreeRooms { at: DateTime<Utc>, length: Option<chrono::Duration> },
     }
@@ -139,6 +160,14 @@ impl TryFrom<&Invocation> for MeetingCommand {
             }
             ["meeting", "invite"] => MeetingCommand::Invite { id: id()?, who: a.text("who")? },
             ["meeting", "remove"] => MeetingCommand::Remove { id: id()?, person: a.mention("person")? },
+            ["meeting", "minutes"] => MeetingCommand::Minutes { id: id()?, text: a.optional("text") },
+            ["meeting", "action"] => MeetingCommand::Action {
+                id: id()?,
+                owner: a.mention("owner")?,
+                due: a.datetime("due")?,
+                text: a.text("text")?,
+                ticket: a.optional("ticket").as_deref() == Some("yes"),
+            },
             ["room", "list"] => MeetingCommand::Rooms,
             ["room", "free"] => MeetingCommand::FreeRooms { at: a.datetime("when")?, length: a.duration("for") },
             ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },

@@ -138,6 +138,10 @@ impl Feature for Meetings {
             MeetingCommand::Move { id, at, length } => service::move_to(self, cx, id, at, length).await,
             MeetingCommand::Invite { id, who } => service::invite(self, cx, id, &who).await,
             MeetingCommand::Remove { id, person } => service::remove(self, cx, id, &person).await,
+            MeetingCommand::Minutes { id, text } => service::minutes(cx, id, text.as_deref(), &inv.files).await,
+            MeetingCommand::Action { id, owner, due, text, ticket } => {
+                service::action(cx, id, (&owner, due, &text), ticket).await
+            }
             MeetingCommand::Rooms => service::rooms(self),
             MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
             MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
@@ -163,8 +167,11 @@ impl Feature for Meetings {
         }
     }
 
-    async fn timer(&self, tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
-        service::remind(self, tx, fired).await
+    async fn timer(&self, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+        match fired.kind.as_str() {
+            service::ACTION_DUE => service::action_due(self, tx, kit, fired).await,
+            _ => service::remind(self, tx, fired).await,
+        }
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {
@@ -173,6 +180,9 @@ impl Feature for Meetings {
             PersonColumn { table: "meeting_attendees", column: "person_id" },
             PersonColumn { table: "meeting_rsvps", column: "person_id" },
             PersonColumn { table: "meeting_drafts", column: "organizer_id" },
+            PersonColumn { table: "meeting_minutes", column: "author_id" },
+            PersonColumn { table: "meeting_actions", column: "owner_id" },
+            PersonColumn { table: "meeting_actions", column: "created_by" },
         ]
     }
 }

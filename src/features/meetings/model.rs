@@ -41,6 +41,8 @@ named_enum! {
         Move => "meeting.move",
         Invite => "meeting.invite",
         Remove => "meeting.remove",
+        Minutes => "meeting.minutes",
+        Action => "meeting.action",
     }
 }
 
@@ -97,6 +99,24 @@ pub struct Attendee {
     pub tz: Option<Tz>,
     pub rsvp: Rsvp,
     pub note: Option<String>,
+}
+
+/// Something someone must do by a date, decided in a meeting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub id: i64,
+    pub meeting: MeetingId,
+    pub owner: PersonName,
+    pub due_at: DateTime<Utc>,
+    pub text: String,
+}
+
+/// A meeting's minutes as last kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Minutes {
+    pub text: String,
+    pub file: Option<crate::kernel::FileId>,
+    pub author: String,
 }
 
 /// Another meeting someone is already in at that time.

@@ -33,6 +33,10 @@ const LIST: i64 = 10;
 
 /// A reminder timer's kind.
 pub const REMIND: &str = "remind";
+/// An action item's reminder before it is due.
+pub const ACTION_DUE: &str = "action-due";
+const MINUTES: TextLimit = TextLimit { what: "minutes", max: 4000 };
+const ACTION: TextLimit = TextLimit { what: "action", max: 500 };
 
 /// What a reminder's timer carries: the occurrence and the start it was set for (a
 /// moved meeting's old reminders find the start changed and stay quiet).
@@ -442,9 +446,15 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
     let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
     let attendees = visible(cx.tx, actor, &occurrence).await?;
     let people: Vec<Attendee> = attendees.into_iter().map(|(_, a)| a).collect();
+    let minutes = cx.tx.minutes(meeting.id).await?;
+    let actions = cx.tx.actions(Some(meeting.id), None).await?;
+    let mut files = vec![ical::invitation(&meeting, &occurrence)];
+    if let Some(file) = minutes.as_ref().and_then(|m| m.file) {
+        files.extend(cx.tx.files(&[file]).await?);
+    }
     let body = Body {
-        text: text::show(&meeting, &occurrence, &people, actor.tz),
-        files: vec![ical::invitation(&meeting, &occurrence)],
+        text: text::show(&meeting, &occurrence, &people, (minutes.as_ref(), &actions), actor.tz),
+        files,
         ..Body::default()
     };
     Ok(vec![Effect::Reply { body, private: false }])
@@ -627,6 +637,100 @@ pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &st
     effects.push(Effect::direct(person.id, gone));
     effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
     Ok(effects)
+}
+
+/// Those who may add minutes and actions: its attendees, and admins.
+async fn taking_part(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, Vec<(i64, Attendee)>)> {
+    let (meeting, occurrence) = current(cx.tx, id, cx.actor.at).await?;
+    let attendees = visible(cx.tx, cx.actor, &occurrence).await?;
+    Ok((meeting, attendees))
+}
+
+/// `/meeting minutes <id> [text]` (and a file): kept, and sent to everyone invited.
+pub async fn minutes(
+    cx: &mut Cx<'_>,
+    id: MeetingId,
+    typed: Option<&str>,
+    files: &[deskmate_port::Attachment],
+) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, attendees) = taking_part(cx, id).await?;
+    let typed = typed.map(|t| MINUTES.check(t)).transpose()?.unwrap_or_default();
+    let file = match files {
+        [] if typed.is_empty() => return refuse(text::minutes_empty(&meeting)),
+        [] => None,
+        [file] => Some(file.clone()),
+        _ => return refuse(text::one_minutes_file()),
+    };
+    let kept = match &file {
+        Some(f) => Some(cx.tx.keep_file(actor.person.id, f, actor.at).await?),
+        None => None,
+    };
+    let shown = match (&file, typed.is_empty()) {
+        (Some(f), true) => format!("📎 {}", f.name),
+        _ => typed.to_owned(),
+    };
+    cx.tx.keep_minutes(meeting.id, &shown, kept, actor.audit()).await?;
+    let to: Vec<&Attendee> = attendees.iter().map(|(_, a)| a).filter(|a| a.person.id != actor.person.id).collect();
+    let mut effects = vec![Effect::reply(text::minutes_kept(&meeting, to.len()))];
+    for attendee in to {
+        let body = Body {
+            text: text::minutes_for_attendee(&meeting, &actor.person.display_name, &shown),
+            files: file.iter().cloned().collect(),
+            ..Body::default()
+        };
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// `/meeting action <id> @owner <due> <text> [ticket:yes]`: the owner is told and
+/// reminded a day before (an hour, when it is due within two days); or a ticket is
+/// opened instead, through the tickets feature.
+pub async fn action(
+    cx: &mut Cx<'_>,
+    id: MeetingId,
+    (owner, due, typed): (&str, DateTime<Utc>, &str),
+    ticket: bool,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let (meeting, _) = taking_part(cx, id).await?;
+    let typed = ACTION.check(typed)?;
+    if due <= actor.at {
+        return refuse(crate::chat::text::time_passed(due, actor.tz));
+    }
+    let owner = cx.kit.people.resolve(actor, owner.trim_start_matches('@')).await?;
+    if ticket {
+        let title = text::action_ticket_title(&meeting, &owner.display_name, typed, due, actor.tz);
+        return crate::features::tickets::open_ticket(cx, &title, crate::features::tickets::Priority::Normal).await;
+    }
+    let action = cx.tx.add_action(meeting.id, owner.id, due, typed, actor.audit()).await?;
+    let lead =
+        if due - actor.at > chrono::Duration::days(2) { chrono::Duration::days(1) } else { chrono::Duration::hours(1) };
+    if due - lead > actor.at {
+        let key = TimerKey::new(NAME, ACTION_DUE, action);
+        cx.kit.timers.set_timer(cx.tx, &key, due - lead, &ActionDue { action }).await?;
+    }
+    let tz = owner.tz.unwrap_or(actor.tz);
+    Ok(vec![
+        Effect::reply(text::action_given(&meeting, &owner.display_name, typed, due, actor.tz)),
+        Effect::direct(owner.id, text::action_for_owner(&meeting, &actor.person.display_name, typed, due, tz)),
+    ])
+}
+
+/// What an action item's reminder carries.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ActionDue {
+    action: i64,
+}
+
+pub async fn action_due(desk: &Meetings, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+    let due: ActionDue = fired.payload()?;
+    let Some(action) = tx.actions(None, Some(due.action)).await?.into_iter().next() else { return Ok(Vec::new()) };
+    let Some(meeting) = tx.meeting(action.meeting).await? else { return Ok(Vec::new()) };
+    let tz = kit.store.person(action.owner.id).await?.and_then(|p| p.tz).unwrap_or(desk.default_tz);
+    let text = text::action_reminder(&meeting, &action, tz);
+    Ok(vec![Effect::direct(action.owner.id, crate::chat::text::with_late(&text, fired.due, fired.late))])
 }
 
 /// `/room list`.

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{
-    Attendee, Conflict, Meeting, MeetingEvent, MeetingId, MeetingStatus, Occurrence, OccurrenceId, Rsvp,
-    meeting_subject,
+    Action, Attendee, Conflict, Meeting, MeetingEvent, MeetingId, MeetingStatus, Minutes, Occurrence, OccurrenceId,
+    Rsvp, meeting_subject,
 };
-use crate::kernel::{Audit, PersonId, PersonName};
+use crate::kernel::{Audit, FileId, PersonId, PersonName};
 use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_tx};
 
 /// A meeting to record: its first (and for now only) occurrence and who comes.
@@ -478,6 +478,98 @@ impl Tx {
                 title,
                 starts_at: from_ms(starts_at),
                 ends_at: from_ms(ends_at),
+            })
+            .collect())
+    }
+
+    /// Keeps a meeting's minutes (replacing earlier ones).
+    pub async fn keep_minutes(
+        &mut self,
+        meeting: MeetingId,
+        text: &str,
+        file: Option<FileId>,
+        audit: Audit,
+    ) -> Result<()> {
+        let author = audit.actor.map_or(0, |p| p.0);
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO meeting_minutes (meeting_id, text, file_id, author_id, at) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (meeting_id) DO UPDATE SET text = $2, file_id = $3, author_id = $4, at = $5",
+            )
+            .bind(meeting.0)
+            .bind(text)
+            .bind(file.map(|f| f.0))
+            .bind(author)
+            .bind(ms(audit.at))
+            .execute(&mut **tx)
+            .await?;
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Minutes, text)?;
+        });
+        Ok(())
+    }
+
+    pub async fn minutes(&mut self, meeting: MeetingId) -> Result<Option<Minutes>> {
+        let row: Option<(String, Option<i64>, String)> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT n.text, n.file_id, p.display_name FROM meeting_minutes n JOIN persons p ON p.id = n.author_id \
+                 WHERE n.meeting_id = $1",
+            )
+            .bind(meeting.0)
+            .fetch_optional(&mut **tx)
+            .await?
+        });
+        Ok(row.map(|(text, file, author)| Minutes { text, file: file.map(FileId), author }))
+    }
+
+    /// Records an action item.
+    pub async fn add_action(
+        &mut self,
+        meeting: MeetingId,
+        owner: PersonId,
+        due_at: DateTime<Utc>,
+        text: &str,
+        audit: Audit,
+    ) -> Result<i64> {
+        let by = audit.actor.map_or(0, |p| p.0);
+        with_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO meeting_actions (meeting_id, owner_id, due_at, text, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(meeting.0)
+            .bind(owner.0)
+            .bind(ms(due_at))
+            .bind(text)
+            .bind(by)
+            .bind(ms(audit.at))
+            .fetch_one(&mut **tx)
+            .await?;
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Action, text)?;
+            Ok(id)
+        })
+    }
+
+    /// A meeting's action items, or one by id (`meeting` then ignored).
+    pub async fn actions(&mut self, meeting: Option<MeetingId>, id: Option<i64>) -> Result<Vec<Action>> {
+        type Row = (i64, i64, i64, String, i64, String);
+        let rows: Vec<Row> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT a.id, a.meeting_id, a.owner_id, p.display_name, a.due_at, a.text FROM meeting_actions a \
+                 JOIN persons p ON p.id = a.owner_id WHERE a.meeting_id = $1 OR a.id = $2 ORDER BY a.id",
+            )
+            .bind(meeting.map_or(0, |m| m.0))
+            .bind(id.unwrap_or(0))
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, meeting, owner, name, due_at, text)| Action {
+                id,
+                meeting: MeetingId(meeting),
+                owner: PersonName { id: PersonId(owner), name },
+                due_at: from_ms(due_at),
+                text,
             })
             .collect())
     }

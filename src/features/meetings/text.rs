@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::config::RoomConfig;
-use super::model::{Attendee, Conflict, Meeting, MeetingId, Occurrence, Rsvp};
+use super::model::{Action, Attendee, Conflict, Meeting, MeetingId, Minutes, Occurrence, Rsvp};
 use crate::chat::text::local_time;
 
 /// `2026-12-01 10:00–10:30 (Europe/Berlin)`.
@@ -195,16 +195,32 @@ fn end(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%H:%M").to_string()
 }
 
-pub fn show(meeting: &Meeting, occurrence: &Occurrence, attendees: &[Attendee], tz: Tz) -> String {
+pub fn show(
+    meeting: &Meeting,
+    occurrence: &Occurrence,
+    attendees: &[Attendee],
+    (minutes, actions): (Option<&Minutes>, &[Action]),
+    tz: Tz,
+) -> String {
     let status = if meeting.status.is_on() { String::new() } else { " — cancelled".to_owned() };
-    format!(
+    let mut out = format!(
         "{}{status}\n{}\nOrganised by {}{}\n{}",
         name(meeting),
         when(occurrence, tz),
         meeting.organizer.name,
         details(meeting),
         answers(attendees)
-    )
+    );
+    if let Some(minutes) = minutes {
+        out.push_str(&format!("\nMinutes (by {}): {}", minutes.author, minutes.text));
+    }
+    if !actions.is_empty() {
+        out.push_str("\nActions:");
+        for a in actions {
+            out.push_str(&format!("\n  {}: {} (due {})", a.owner.name, a.text, local_time(a.due_at, tz)));
+        }
+    }
+    out
 }
 
 pub fn list(items: &[(Meeting, Occurrence, Rsvp)], tz: Tz) -> String {
@@ -373,4 +389,50 @@ pub fn room_taken(room: &str, by: &Conflict, tz: Tz) -> String {
         local_time(by.starts_at, tz),
         end(by.ends_at, tz)
     )
+}
+
+pub fn minutes_empty(meeting: &Meeting) -> String {
+    format!(
+        "The minutes of {} are empty: write them after the number, give a link, or attach a file. Nothing was kept.",
+        name(meeting)
+    )
+}
+
+pub fn one_minutes_file() -> String {
+    "Minutes take one file; send the others separately. Nothing was kept.".to_owned()
+}
+
+pub fn minutes_kept(meeting: &Meeting, sent_to: usize) -> String {
+    format!("The minutes of {} are kept and sent to {sent_to} people.", name(meeting))
+}
+
+pub fn minutes_for_attendee(meeting: &Meeting, by: &str, minutes: &str) -> String {
+    format!("📝 Minutes of {} from {by}:\n{minutes}", name(meeting))
+}
+
+pub fn action_given(meeting: &Meeting, owner: &str, action: &str, due: DateTime<Utc>, tz: Tz) -> String {
+    format!(
+        "Action for {owner} from {}: {action} (due {}). They are told, and reminded before.",
+        name(meeting),
+        local_time(due, tz)
+    )
+}
+
+pub fn action_for_owner(meeting: &Meeting, by: &str, action: &str, due: DateTime<Utc>, tz: Tz) -> String {
+    format!("✅ {by} gave you an action from {}: {action}. Due {} ({}).", name(meeting), local_time(due, tz), tz.name())
+}
+
+pub fn action_reminder(meeting: &Meeting, action: &Action, tz: Tz) -> String {
+    format!(
+        "⏰ Due {} ({}): {} (an action from {}).",
+        local_time(action.due_at, tz),
+        tz.name(),
+        action.text,
+        name(meeting)
+    )
+}
+
+/// The title of a ticket opened for an action item.
+pub fn action_ticket_title(meeting: &Meeting, owner: &str, action: &str, due: DateTime<Utc>, tz: Tz) -> String {
+    format!("{action} (for {owner}, due {}, from meeting #{})", local_time(due, tz), meeting.id)
 }

@@ -22,6 +22,8 @@ use crate::scheduler::{ScheduleArgs, ScheduledRun};
 use cmd::TicketCommand;
 pub use cmd::{COMMANDS, NEW_TICKETS};
 pub use model::{ListScope, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+/// Opens a ticket as the actor (a meeting's action item may become one).
+pub use service::open as open_ticket;
 pub use store::{NewTicket, TicketFilter};
 
 /// Where ticket notices go: the support queue (`[channels] support_queue`).
