@@ -481,3 +481,45 @@ async fn minutes_and_actions(mut story: Story) {
     story.finish().await;
 }
 story!(minutes_and_actions, with_channel, minutes_and_actions);
+
+async fn a_personal_schedule_shows_as_a_clash(mut story: Story) {
+    people(&story).await;
+    story.say("carol", "/schedule add 2026-12-01 17:00 dentist for:2h").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "In your schedule as busy (entry 1): 2026-12-01 17:00–19:00 (Asia/Shanghai). Meetings booked then will show \
+         it as a clash."
+    );
+    story.say("carol", "/schedule add 2026-12-03 09:00 holiday for:2d kind:away").await;
+    story.reply_to("carol").await;
+    story.say("carol", "/schedule add 2026-12-10 09:00 sabbatical for:40d").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "An entry lasts at most 31 days; add several for longer. Nothing was added."
+    );
+    story.say("carol", "/schedule list").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Your schedule (Asia/Shanghai):\n  1 2026-12-01 17:00–19:00 busy: dentist\n  \
+         2 2026-12-03 09:00–2026-12-05 09:00 away: holiday"
+    );
+    story.say("bob", "/meeting schedule Sync 2026-12-01 10:00 with:@carol").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Sync at 2026-12-01 10:00 clashes with:\n  carol: busy: dentist 2026-12-01 09:00–11:00\n\
+         Schedule it anyway with the button, or pick another time."
+    );
+    story.say("dan", "/schedule remove 1").await;
+    assert_eq!(
+        story.reply_to("dan").await.text(),
+        "You have no entry 1 (/schedule list shows yours). Nothing was changed."
+    );
+    story.say("carol", "/schedule remove 1").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Entry 1 is out of your schedule.");
+    story.say("bob", "/meeting schedule Sync 2026-12-01 10:00 with:@carol").await;
+    assert!(story.reply_to("bob").await.text().starts_with("Meeting Sync (#1) is scheduled"));
+    story.post_in("meetings").await;
+    story.dm("carol").await;
+    story.finish().await;
+}
+story!(a_personal_schedule_shows_as_a_clash, with_channel, a_personal_schedule_shows_as_a_clash);

@@ -77,6 +77,19 @@ CREATE TABLE meeting_actions (
 CREATE INDEX meeting_actions_by_meeting ON meeting_actions (meeting_id, id);
 CREATE INDEX meeting_actions_by_owner ON meeting_actions (owner_id, due_at);
 
+-- Someone's own schedule: time they are busy or away, which meetings booked then clash with.
+CREATE TABLE schedule_entries (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id   INTEGER NOT NULL REFERENCES persons(id),
+    -- busy, away
+    kind        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    starts_at   INTEGER NOT NULL,
+    ends_at     INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX schedule_entries_by_person ON schedule_entries (person_id, starts_at);
+
 -- One row per room ever booked: a booking first takes its room's row, so two bookings
 -- of one room at the same moment are made one after the other and never overlap.
 CREATE TABLE meeting_rooms (

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::MeetingId;
+use super::model::{EntryKind, MeetingId};
 use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, OptSpec, Undeclared, arg, cmd, group, opt_arg};
 use crate::kernel::Role;
 use crate::typed_commands;
@@ -88,6 +88,37 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     ),
     group(
+        "schedule",
+        "Your own schedule: time you are busy or away",
+        &[
+            cmd(
+                "add",
+                "Block time in your schedule; meetings booked then show it as a clash",
+                Role::Staff,
+                &[
+                    arg("when", ArgKind::DateTime, "from when, e.g. tomorrow 14:00"),
+                    opt_arg("note", ArgKind::Text, "what it is, e.g. dentist"),
+                ],
+                &[
+                    OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 2h or 3d (default 1h)" },
+                    OptSpec {
+                        key: "kind",
+                        kind: ArgKind::Choice(&EntryKind::NAMES),
+                        help: "busy or away (default busy)",
+                    },
+                ],
+            ),
+            cmd("list", "Your schedule to come", Role::Staff, &[], &[]),
+            cmd(
+                "remove",
+                "Take an entry out of your schedule",
+                Role::Staff,
+                &[arg("entry", ArgKind::Number { noun: "entry", suggest: "" }, "its number (/schedule list)")],
+                &[],
+            ),
+        ],
+    ),
+    group(
         "room",
         "Meeting rooms and when they are free",
         &[
@@ -114,6 +145,9 @@ typed_commands! {
         "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
         "meeting minutes" => Minutes { id: MeetingId, text: Option<String> },
         "meeting action" => Action { id: MeetingId, owner: String, due: DateTime<Utc>, text: String, ticket: bool },
+        "schedule add" => AddEntry { at: DateTime<Utc>, length: Option<chrono::Duration>, kind: EntryKind, note: String },
+        "schedule list" => Entries,
+        "schedule remove" => RemoveEntry { id: i64 },
         "room list" => Rooms,
         "room free" => FreeRooms { at: DateTime<Utc>, length: Option<chrono::Duration> },
     }
@@ -168,6 +202,14 @@ impl TryFrom<&Invocation> for MeetingCommand {
                 text: a.text("text")?,
                 ticket: a.optional("ticket").as_deref() == Some("yes"),
             },
+            ["schedule", "add"] => MeetingCommand::AddEntry {
+                at: a.datetime("when")?,
+                length: a.duration("for"),
+                kind: a.choice("kind").unwrap_or(EntryKind::Busy),
+                note: a.optional("note").unwrap_or_default(),
+            },
+            ["schedule", "list"] => MeetingCommand::Entries,
+            ["schedule", "remove"] => MeetingCommand::RemoveEntry { id: a.number("entry")? },
             ["room", "list"] => MeetingCommand::Rooms,
             ["room", "free"] => MeetingCommand::FreeRooms { at: a.datetime("when")?, length: a.duration("for") },
             ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },

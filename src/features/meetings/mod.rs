@@ -142,6 +142,11 @@ impl Feature for Meetings {
             MeetingCommand::Action { id, owner, due, text, ticket } => {
                 service::action(cx, id, (&owner, due, &text), ticket).await
             }
+            MeetingCommand::AddEntry { at, length, kind, note } => {
+                service::add_entry(cx, at, length, kind, &note).await
+            }
+            MeetingCommand::Entries => service::entries(cx).await,
+            MeetingCommand::RemoveEntry { id } => service::remove_entry(cx, id).await,
             MeetingCommand::Rooms => service::rooms(self),
             MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
             MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
@@ -181,6 +186,7 @@ impl Feature for Meetings {
             PersonColumn { table: "meeting_rsvps", column: "person_id" },
             PersonColumn { table: "meeting_drafts", column: "organizer_id" },
             PersonColumn { table: "meeting_minutes", column: "author_id" },
+            PersonColumn { table: "schedule_entries", column: "person_id" },
             PersonColumn { table: "meeting_actions", column: "owner_id" },
             PersonColumn { table: "meeting_actions", column: "created_by" },
         ]

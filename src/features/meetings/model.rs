@@ -119,12 +119,30 @@ pub struct Minutes {
     pub author: String,
 }
 
-/// Another meeting someone is already in at that time.
+/// Something someone is already doing at that time: a meeting (`Budget review (#1)`),
+/// or an entry of their own schedule (`busy: dentist`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub person: String,
-    pub meeting: MeetingId,
-    pub title: String,
+    pub what: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+named_enum! {
+    /// A personal schedule entry: busy (a block of work, an appointment) or away.
+    pub enum EntryKind {
+        Busy => "busy",
+        Away => "away",
+    }
+}
+
+/// An entry of someone's own schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub id: i64,
+    pub kind: EntryKind,
+    pub note: String,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }

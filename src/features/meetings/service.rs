@@ -733,6 +733,45 @@ pub async fn action_due(desk: &Meetings, tx: &mut Tx, kit: &Kit, fired: &Fired) 
     Ok(vec![Effect::direct(action.owner.id, crate::chat::text::with_late(&text, fired.due, fired.late))])
 }
 
+/// The longest schedule entry.
+const ENTRY_MAX_DAYS: i64 = 31;
+const ENTRY_NOTE: TextLimit = TextLimit { what: "note", max: 200 };
+
+/// `/schedule add <when> [note] [for:2h] [kind:away]`.
+pub async fn add_entry(
+    cx: &mut Cx<'_>,
+    at: DateTime<Utc>,
+    length: Option<chrono::Duration>,
+    kind: super::model::EntryKind,
+    note: &str,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let note = ENTRY_NOTE.check(note)?;
+    let length = length.unwrap_or(chrono::Duration::hours(1));
+    if length > chrono::Duration::days(ENTRY_MAX_DAYS) {
+        return refuse(text::entry_too_long(ENTRY_MAX_DAYS));
+    }
+    if at + length <= actor.at {
+        return refuse(crate::chat::text::time_passed(at + length, actor.tz));
+    }
+    let id = cx.tx.add_entry(actor.person.id, kind, note, (at, at + length), actor.at).await?;
+    let entry = super::model::Entry { id, kind, note: note.to_owned(), starts_at: at, ends_at: at + length };
+    Ok(vec![Effect::reply(text::entry_added(&entry, actor.tz))])
+}
+
+pub async fn entries(cx: &mut Cx<'_>) -> ServiceResult {
+    let actor = cx.actor;
+    let entries = cx.tx.entries(actor.person.id, actor.at, LIST * 2).await?;
+    Ok(vec![Effect::reply(text::entries(&entries, actor.tz))])
+}
+
+pub async fn remove_entry(cx: &mut Cx<'_>, id: i64) -> ServiceResult {
+    if !cx.tx.remove_entry(cx.actor.person.id, id).await? {
+        return refuse(text::no_entry(id));
+    }
+    Ok(vec![Effect::reply(text::entry_removed(id))])
+}
+
 /// `/room list`.
 pub fn rooms(desk: &Meetings) -> ServiceResult {
     Ok(vec![Effect::reply(text::rooms(&desk.settings.rooms))])

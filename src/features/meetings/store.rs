@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{
-    Action, Attendee, Conflict, Meeting, MeetingEvent, MeetingId, MeetingStatus, Minutes, Occurrence, OccurrenceId,
-    Rsvp, meeting_subject,
+    Action, Attendee, Conflict, Entry, EntryKind, Meeting, MeetingEvent, MeetingId, MeetingStatus, Minutes, Occurrence,
+    OccurrenceId, Rsvp, meeting_subject,
 };
 use crate::kernel::{Audit, FileId, PersonId, PersonName};
 use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_tx};
@@ -293,8 +293,25 @@ impl Tx {
             });
             out.extend(rows.into_iter().map(|(name, meeting, title, starts_at, ends_at)| Conflict {
                 person: name,
-                meeting: MeetingId(meeting),
-                title,
+                what: format!("{title} (#{meeting})"),
+                starts_at: from_ms(starts_at),
+                ends_at: from_ms(ends_at),
+            }));
+            let entries: Vec<(String, String, String, i64, i64)> = with_tx!(self, |tx| {
+                sqlx::query_as(
+                    "SELECT p.display_name, e.kind, e.note, e.starts_at, e.ends_at FROM schedule_entries e \
+                     JOIN persons p ON p.id = e.person_id \
+                     WHERE e.person_id = $1 AND e.starts_at < $3 AND e.ends_at > $2 ORDER BY e.starts_at",
+                )
+                .bind(person.0)
+                .bind(ms(from))
+                .bind(ms(to))
+                .fetch_all(&mut **tx)
+                .await?
+            });
+            out.extend(entries.into_iter().map(|(name, kind, note, starts_at, ends_at)| Conflict {
+                person: name,
+                what: if note.is_empty() { kind } else { format!("{kind}: {note}") },
                 starts_at: from_ms(starts_at),
                 ends_at: from_ms(ends_at),
             }));
@@ -474,8 +491,7 @@ impl Tx {
             .into_iter()
             .map(|(organizer, meeting, title, starts_at, ends_at)| Conflict {
                 person: organizer,
-                meeting: MeetingId(meeting),
-                title,
+                what: format!("{title} (#{meeting})"),
                 starts_at: from_ms(starts_at),
                 ends_at: from_ms(ends_at),
             })
@@ -572,6 +588,70 @@ impl Tx {
                 text,
             })
             .collect())
+    }
+
+    /// Adds an entry to someone's own schedule.
+    pub async fn add_entry(
+        &mut self,
+        person: PersonId,
+        kind: EntryKind,
+        note: &str,
+        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        at: DateTime<Utc>,
+    ) -> Result<i64> {
+        with_tx!(self, |tx| {
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO schedule_entries (person_id, kind, note, starts_at, ends_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(person.0)
+            .bind(kind.as_str())
+            .bind(note)
+            .bind(ms(starts_at))
+            .bind(ms(ends_at))
+            .bind(ms(at))
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// `person`'s entries that end after `after`, soonest first.
+    pub async fn entries(&mut self, person: PersonId, after: DateTime<Utc>, limit: i64) -> Result<Vec<Entry>> {
+        let rows: Vec<(i64, String, String, i64, i64)> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT id, kind, note, starts_at, ends_at FROM schedule_entries \
+                 WHERE person_id = $1 AND ends_at > $2 ORDER BY starts_at LIMIT $3",
+            )
+            .bind(person.0)
+            .bind(ms(after))
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, kind, note, starts_at, ends_at)| {
+                Ok(Entry {
+                    id,
+                    kind: parse_column("schedule_entries.kind", &kind)?,
+                    note,
+                    starts_at: from_ms(starts_at),
+                    ends_at: from_ms(ends_at),
+                })
+            })
+            .collect()
+    }
+
+    /// Removes one of `person`'s entries; `false` when they have no such entry.
+    pub async fn remove_entry(&mut self, person: PersonId, id: i64) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query("DELETE FROM schedule_entries WHERE id = $1 AND person_id = $2")
+                .bind(id)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            Ok(done.rows_affected() == 1)
+        })
     }
 
     /// The people of a department named (ignoring case); `None` when there is none.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::config::RoomConfig;
-use super::model::{Action, Attendee, Conflict, Meeting, MeetingId, Minutes, Occurrence, Rsvp};
+use super::model::{Action, Attendee, Conflict, Entry, Meeting, MeetingId, Minutes, Occurrence, Rsvp};
 use crate::chat::text::local_time;
 
 /// `2026-12-01 10:00–10:30 (Europe/Berlin)`.
@@ -174,16 +174,7 @@ pub fn reminder(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, minutes: i64
 pub fn conflicts(conflicts: &[Conflict], tz: Tz, draft_for: &str) -> String {
     let lines: Vec<String> = conflicts
         .iter()
-        .map(|c| {
-            format!(
-                "  {}: {} (#{}) {}–{}",
-                c.person,
-                c.title,
-                c.meeting,
-                local_time(c.starts_at, tz),
-                end(c.ends_at, tz)
-            )
-        })
+        .map(|c| format!("  {}: {} {}–{}", c.person, c.what, local_time(c.starts_at, tz), end(c.ends_at, tz)))
         .collect();
     format!(
         "{draft_for} clashes with:\n{}\nSchedule it anyway with the button, or pick another time.",
@@ -382,9 +373,8 @@ pub fn room_too_small(room: &RoomConfig, people: usize) -> String {
 
 pub fn room_taken(room: &str, by: &Conflict, tz: Tz) -> String {
     format!(
-        "{room} is booked then: {} (#{}) by {}, {}–{}. /room free shows the free rooms. Nothing was changed.",
-        by.title,
-        by.meeting,
+        "{room} is booked then: {} by {}, {}–{}. /room free shows the free rooms. Nothing was changed.",
+        by.what,
         by.person,
         local_time(by.starts_at, tz),
         end(by.ends_at, tz)
@@ -435,4 +425,49 @@ pub fn action_reminder(meeting: &Meeting, action: &Action, tz: Tz) -> String {
 /// The title of a ticket opened for an action item.
 pub fn action_ticket_title(meeting: &Meeting, owner: &str, action: &str, due: DateTime<Utc>, tz: Tz) -> String {
     format!("{action} (for {owner}, due {}, from meeting #{})", local_time(due, tz), meeting.id)
+}
+
+fn span(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
+    let (a, b) = (from.with_timezone(&tz), to.with_timezone(&tz));
+    if a.date_naive() == b.date_naive() {
+        format!("{}–{}", a.format("%Y-%m-%d %H:%M"), b.format("%H:%M"))
+    } else {
+        format!("{}–{}", a.format("%Y-%m-%d %H:%M"), b.format("%Y-%m-%d %H:%M"))
+    }
+}
+
+pub fn entry_added(entry: &Entry, tz: Tz) -> String {
+    format!(
+        "In your schedule as {} (entry {}): {} ({}). Meetings booked then will show it as a clash.",
+        entry.kind,
+        entry.id,
+        span(entry.starts_at, entry.ends_at, tz),
+        tz.name()
+    )
+}
+
+pub fn entries(entries: &[Entry], tz: Tz) -> String {
+    if entries.is_empty() {
+        return "Nothing in your schedule to come. /schedule add <when> <what> blocks time.".to_owned();
+    }
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            let note = if e.note.is_empty() { String::new() } else { format!(": {}", e.note) };
+            format!("  {} {} {}{note}", e.id, span(e.starts_at, e.ends_at, tz), e.kind)
+        })
+        .collect();
+    format!("Your schedule ({}):\n{}", tz.name(), lines.join("\n"))
+}
+
+pub fn entry_removed(id: i64) -> String {
+    format!("Entry {id} is out of your schedule.")
+}
+
+pub fn no_entry(id: i64) -> String {
+    format!("You have no entry {id} (/schedule list shows yours). Nothing was changed.")
+}
+
+pub fn entry_too_long(max_days: i64) -> String {
+    format!("An entry lasts at most {max_days} days; add several for longer. Nothing was added.")
 }

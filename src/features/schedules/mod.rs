@@ -19,7 +19,8 @@ use crate::typed_commands;
 
 pub static COMMANDS: &[CommandSpec] = &[group(
     "schedule",
-    "Recurring jobs declared in the config (admins)",
+    // Shared with the meetings feature's personal schedule (add, list, remove).
+    "Your schedule (busy, away), and the recurring jobs from the config (admins)",
     &[cmd("jobs", "List schedules with their next and last runs", Role::Admin, &[], &[])],
 )];
 
