@@ -523,3 +523,42 @@ async fn a_personal_schedule_shows_as_a_clash(mut story: Story) {
     story.finish().await;
 }
 story!(a_personal_schedule_shows_as_a_clash, with_channel, a_personal_schedule_shows_as_a_clash);
+
+/// Two instances on one database, one of them stopped and started again while the
+/// reminders wait: each reminder reaches each attendee once.
+async fn reminders_once_across_instances(backend: common::Backend) {
+    let Some(chat) = common::Chat::start_with(backend, with_channel).await else { return };
+    let (second, second_sent) = chat.another_instance("second", with_channel).await;
+    for who in ["bob", "carol"] {
+        chat.say(who, "/whoami").await;
+    }
+    chat.say("bob", "/meeting schedule Sync 2026-12-02 10:00 with:@carol").await;
+    chat.app.scheduler.stop().await;
+    chat.advance(chrono::Duration::hours(25)).await;
+    chat.app.scheduler.start().await.unwrap();
+    chat.advance(chrono::Duration::hours(24)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut sent = chat.sent();
+    sent.extend(second_sent.take());
+    let to = |who: &str, start: &str| {
+        sent.iter()
+            .filter(|m| matches!(&m.to, Destination::Direct(a) if a.id == who) && m.text().starts_with(start))
+            .count()
+    };
+    for who in ["bob", "carol"] {
+        assert_eq!(to(who, "⏰ Sync (#1) starts in 1d"), 1, "{who}: {sent:#?}");
+        assert_eq!(to(who, "⏰ Sync (#1) starts in 15m"), 1, "{who}: {sent:#?}");
+    }
+    second.shutdown().await;
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reminders_once_across_instances_postgres() {
+    reminders_once_across_instances(common::Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reminders_once_across_instances_sqlite() {
+    reminders_once_across_instances(common::Backend::Sqlite).await;
+}
