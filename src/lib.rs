@@ -129,6 +129,7 @@ impl App {
             default_tz: config.default_tz(),
             commands: Arc::new(registry.commands().to_vec()),
             person_columns: Arc::new(registry.person_columns()),
+            features: registry.clone(),
         };
         let jobs: Arc<dyn scheduler::Handler> = Arc::new(Jobs { registry: registry.clone(), kit: kit.clone() });
         scheduler.set_handler(&jobs);

@@ -562,3 +562,50 @@ async fn reminders_once_across_instances_postgres() {
 async fn reminders_once_across_instances_sqlite() {
     reminders_once_across_instances(common::Backend::Sqlite).await;
 }
+
+async fn an_agenda_gathers_everything_on_a_plate(mut story: Story) {
+    people(&story).await;
+    story.chat().say("alice", "/dept set-manager Sales @bob").await;
+    story.say("bob", "/meeting schedule Standup 2026-11-30 15:00 with:@carol remind:none").await;
+    story.reply_to("bob").await;
+    story.post_in("meetings").await;
+    story.dm("carol").await;
+    story.say("bob", "/meeting schedule Retro 2026-12-02 11:00 remind:none").await;
+    story.reply_to("bob").await;
+    story.post_in("meetings").await;
+    story.say("bob", "/schedule add 2026-11-30 13:00 lunch with a client for:1h").await;
+    story.reply_to("bob").await;
+    story.say("dan", "/approval request leave dates:2026-12-07").await;
+    story.reply_to("dan").await;
+    story.dm("bob").await;
+    story.say("bob", "/ticket new Printer jammed").await;
+    story.reply_to("bob").await;
+    story.post_in("queue").await;
+    story.post_in("-100500").await;
+
+    story.say("bob", "/agenda").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Your agenda today, Mon 2026-11-30 (UTC)\n  Mon 13:00–14:00 busy: lunch with a client\n  \
+         Mon 15:00–15:30 Standup (#1) (accepted)\nWaiting for you:\n  \
+         Ticket #1 · Printer jammed (open)\n  \
+         Approval #1 (leave from dan, Manager) since 2026-11-30 09:00: /approval show 1"
+    );
+    story.say("bob", "/agenda week").await;
+    let week = story.reply_to("bob").await;
+    assert!(week.text().starts_with("Your week from Mon 2026-11-30 (UTC)"), "{}", week.text());
+    assert!(week.text().contains("\n  Wed 11:00–11:30 Retro (#2) (accepted)\nWaiting for you:"), "{}", week.text());
+    // carol's day is Shanghai's: the standup is her Monday evening, and her Tuesday is free.
+    story.say("carol", "/agenda").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Your agenda today, Mon 2026-11-30 (Asia/Shanghai)\n  Mon 23:00–23:30 Standup (#1) (not answered)"
+    );
+    story.say("carol", "/agenda tomorrow").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Your agenda tomorrow, Tue 2026-12-01 (Asia/Shanghai)\n  Nothing on your calendar."
+    );
+    story.finish().await;
+}
+story!(an_agenda_gathers_everything_on_a_plate, with_channel, an_agenda_gathers_everything_on_a_plate);

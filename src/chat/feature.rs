@@ -105,6 +105,31 @@ pub trait Feature: Send + Sync + 'static {
     fn person_columns(&self) -> &'static [PersonColumn] {
         &[]
     }
+
+    /// What it has on `person`'s plate between two moments (`/agenda`): what happens
+    /// then, and what waits for them whenever it began.
+    async fn agenda(
+        &self,
+        tx: &mut Tx,
+        kit: &Kit,
+        person: &Person,
+        span: Span,
+        tz: Tz,
+    ) -> ServiceResult<Vec<AgendaItem>> {
+        let _ = (tx, kit, person, span, tz);
+        Ok(Vec::new())
+    }
+}
+
+/// From one moment to another.
+pub type Span = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
+
+/// One line of someone's agenda: at a time (a meeting), or waiting for them (an approval,
+/// a ticket).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItem {
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    pub line: String,
 }
 
 /// What a feature may use while it handles something.
@@ -120,6 +145,8 @@ pub struct Kit {
     pub commands: Arc<Vec<&'static CommandSpec>>,
     /// Every column pointing at a person, for account links.
     pub person_columns: Arc<Vec<PersonColumn>>,
+    /// Every feature, for what each has on someone's plate ([`Registry::agenda`]).
+    pub features: Arc<Registry>,
 }
 
 /// An answer to a question: its text, and the files that came with it.
@@ -280,6 +307,22 @@ impl Registry {
 
     pub fn person_columns(&self) -> Vec<PersonColumn> {
         self.features.iter().flat_map(|f| f.person_columns().iter().copied()).collect()
+    }
+
+    /// What every feature has on `person`'s plate, in feature order.
+    pub async fn agenda(
+        &self,
+        tx: &mut Tx,
+        kit: &Kit,
+        person: &Person,
+        span: Span,
+        tz: Tz,
+    ) -> ServiceResult<Vec<AgendaItem>> {
+        let mut items = Vec::new();
+        for feature in &self.features {
+            items.extend(feature.agenda(tx, kit, person, span, tz).await?);
+        }
+        Ok(items)
     }
 
     /// The summary of flooded notices, from the feature that owns their kind.

@@ -34,6 +34,9 @@ const NAMESPACE: &str = "ap";
 /// Its name, and the owner of its timers.
 const NAME: &str = "approvals";
 
+/// The most waiting requests one agenda lists.
+const AGENDA_MAX: i64 = 20;
+
 /// The suggestion key of request numbers.
 const SUGGEST: &str = "approval";
 
@@ -209,6 +212,21 @@ impl Feature for Approvals {
     async fn suggest(&self, kit: &Kit, person: &Person, _key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
         let found = service::suggest(kit, person.id, typed).await?;
         Ok(found.into_iter().map(|(id, label)| Choice { label, value: id.to_string() }).collect())
+    }
+
+    async fn agenda(
+        &self,
+        _tx: &mut Tx,
+        kit: &Kit,
+        person: &Person,
+        _span: crate::chat::feature::Span,
+        tz: chrono_tz::Tz,
+    ) -> ServiceResult<Vec<crate::chat::feature::AgendaItem>> {
+        let seats = kit.store.approvals_pending_for(person.id, kit.clock.now(), AGENDA_MAX, 0).await?;
+        Ok(seats
+            .iter()
+            .map(|s| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(s, tz) })
+            .collect())
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

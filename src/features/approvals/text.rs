@@ -772,6 +772,19 @@ pub fn report(
     out
 }
 
+/// A request waiting for the person, on their agenda.
+pub fn agenda_line(seat: &PendingSeat, tz: Tz) -> String {
+    format!(
+        "Approval #{} ({} from {}, {}) since {}: /approval show {}",
+        seat.request,
+        seat.kind,
+        seat.requester,
+        seat.step_label,
+        local_time(seat.since, tz),
+        seat.request
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -87,6 +87,13 @@ pub static COMMANDS: &[CommandSpec] = &[
             ),
         ],
     ),
+    cmd(
+        "agenda",
+        "Your meetings, schedule, and what waits for you: today, tomorrow or this week",
+        Role::Staff,
+        &[opt_arg("when", ArgKind::Choice(&["today", "tomorrow", "week"]), "today (default), tomorrow or week")],
+        &[],
+    ),
     group(
         "schedule",
         "Your own schedule: time you are busy or away",
@@ -148,6 +155,7 @@ typed_commands! {
         "schedule add" => AddEntry { at: DateTime<Utc>, length: Option<chrono::Duration>, kind: EntryKind, note: String },
         "schedule list" => Entries,
         "schedule remove" => RemoveEntry { id: i64 },
+        "agenda" => Agenda { when: String },
         "room list" => Rooms,
         "room free" => FreeRooms { at: DateTime<Utc>, length: Option<chrono::Duration> },
     }
@@ -210,6 +218,7 @@ impl TryFrom<&Invocation> for MeetingCommand {
             },
             ["schedule", "list"] => MeetingCommand::Entries,
             ["schedule", "remove"] => MeetingCommand::RemoveEntry { id: a.number("entry")? },
+            ["agenda"] => MeetingCommand::Agenda { when: a.optional("when").unwrap_or_else(|| "today".to_owned()) },
             ["room", "list"] => MeetingCommand::Rooms,
             ["room", "free"] => MeetingCommand::FreeRooms { at: a.datetime("when")?, length: a.duration("for") },
             ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },

@@ -19,7 +19,7 @@ use chrono_tz::Tz;
 
 use crate::chat::button::Pressed;
 use crate::chat::commands::{CommandSpec, Invocation};
-use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
+use crate::chat::feature::{AgendaItem, Answer, Cx, Feature, Kit, PersonColumn, Span};
 use crate::chat::text as chat_text;
 use crate::kernel::{Audience, ServiceResult, refuse};
 use crate::scheduler::Fired;
@@ -147,6 +147,7 @@ impl Feature for Meetings {
             }
             MeetingCommand::Entries => service::entries(cx).await,
             MeetingCommand::RemoveEntry { id } => service::remove_entry(cx, id).await,
+            MeetingCommand::Agenda { when } => service::agenda(cx, &when).await,
             MeetingCommand::Rooms => service::rooms(self),
             MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
             MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
@@ -177,6 +178,17 @@ impl Feature for Meetings {
             service::ACTION_DUE => service::action_due(self, tx, kit, fired).await,
             _ => service::remind(self, tx, fired).await,
         }
+    }
+
+    async fn agenda(
+        &self,
+        tx: &mut Tx,
+        _kit: &Kit,
+        person: &crate::kernel::Person,
+        span: Span,
+        tz: Tz,
+    ) -> ServiceResult<Vec<AgendaItem>> {
+        service::plate(tx, person.id, span, tz).await
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

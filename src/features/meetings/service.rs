@@ -1,7 +1,7 @@
 //! Meetings: schedule (with conflicts checked first), answer invitations, remind, show,
 //! list, cancel.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Body, Button, ButtonStyle};
 use serde::{Deserialize, Serialize};
@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::store::NewMeeting;
 use super::{Meetings, NAME, Press, ical, text};
-use crate::chat::feature::{Cx, Kit};
+use crate::chat::feature::{AgendaItem, Cx, Kit};
 use crate::chat::{button, questions};
 use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, refuse};
 use crate::limits::TextLimit;
@@ -30,6 +30,8 @@ const MAX_ATTENDEES: usize = 200;
 const NOTE_LIFETIME: chrono::Duration = chrono::Duration::days(1);
 /// Meetings `/meeting list` shows.
 const LIST: i64 = 10;
+/// The most meetings (and the most entries) one agenda shows.
+const AGENDA_MAX: i64 = 200;
 
 /// A reminder timer's kind.
 pub const REMIND: &str = "remind";
@@ -770,6 +772,59 @@ pub async fn remove_entry(cx: &mut Cx<'_>, id: i64) -> ServiceResult {
         return refuse(text::no_entry(id));
     }
     Ok(vec![Effect::reply(text::entry_removed(id))])
+}
+
+/// `/agenda [today|tomorrow|week]`: every feature's part, what happens in time order,
+/// then what waits.
+pub async fn agenda(cx: &mut Cx<'_>, when: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let today = actor.at.with_timezone(&actor.tz).date_naive();
+    let (first, days) = match when {
+        "tomorrow" => (today.succ_opt().unwrap_or(today), 1),
+        "week" => (today, 7),
+        _ => (today, 1),
+    };
+    let (from, to) = (day_start(actor.tz, first), day_start(actor.tz, first + chrono::Duration::days(days)));
+    let kit = cx.kit;
+    let items = kit.features.agenda(cx.tx, kit, &actor.person, (from, to), actor.tz).await?;
+    let (timed, waiting): (Vec<AgendaItem>, Vec<AgendaItem>) = items.into_iter().partition(|i| i.at.is_some());
+    let mut timed = timed;
+    timed.sort_by_key(|i| i.at);
+    Ok(vec![Effect::reply(text::agenda(when, first, actor.tz, &timed, &waiting))])
+}
+
+/// Where a day begins in a zone: midnight, or the first hour that exists where a clock
+/// change skips midnight.
+fn day_start(tz: Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
+    (0..3)
+        .find_map(|hour| tz.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?).earliest())
+        .map_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc(), |t| t.to_utc())
+}
+
+/// A person's meetings (not declined) and schedule entries within `span`.
+pub async fn plate(
+    tx: &mut Tx,
+    person: PersonId,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    tz: Tz,
+) -> ServiceResult<Vec<AgendaItem>> {
+    let mut items = Vec::new();
+    for (meeting, occurrence, rsvp) in tx.upcoming_meetings(person, from, AGENDA_MAX).await? {
+        if occurrence.starts_at >= to || rsvp == Rsvp::Declined {
+            continue;
+        }
+        items.push(AgendaItem {
+            at: Some(occurrence.starts_at),
+            line: text::agenda_meeting(&meeting, &occurrence, rsvp, tz),
+        });
+    }
+    for entry in tx.entries(person, from, AGENDA_MAX).await? {
+        if entry.starts_at >= to {
+            continue;
+        }
+        items.push(AgendaItem { at: Some(entry.starts_at), line: text::agenda_entry(&entry, tz) });
+    }
+    Ok(items)
 }
 
 /// `/room list`.

@@ -471,3 +471,44 @@ pub fn no_entry(id: i64) -> String {
 pub fn entry_too_long(max_days: i64) -> String {
     format!("An entry lasts at most {max_days} days; add several for longer. Nothing was added.")
 }
+
+pub fn agenda_meeting(meeting: &Meeting, occurrence: &Occurrence, rsvp: Rsvp, tz: Tz) -> String {
+    let (a, b) = (occurrence.starts_at.with_timezone(&tz), occurrence.ends_at.with_timezone(&tz));
+    let room = meeting.room.as_ref().map(|r| format!(", {r}")).unwrap_or_default();
+    format!("{}–{} {} ({}{room})", a.format("%a %H:%M"), b.format("%H:%M"), name(meeting), answer_word(rsvp))
+}
+
+pub fn agenda_entry(entry: &Entry, tz: Tz) -> String {
+    let (a, b) = (entry.starts_at.with_timezone(&tz), entry.ends_at.with_timezone(&tz));
+    let note = if entry.note.is_empty() { String::new() } else { format!(": {}", entry.note) };
+    let end =
+        if a.date_naive() == b.date_naive() { b.format("%H:%M").to_string() } else { b.format("%a %H:%M").to_string() };
+    format!("{}–{end} {}{note}", a.format("%a %H:%M"), entry.kind)
+}
+
+pub fn agenda(
+    when: &str,
+    first: chrono::NaiveDate,
+    tz: Tz,
+    timed: &[crate::chat::feature::AgendaItem],
+    waiting: &[crate::chat::feature::AgendaItem],
+) -> String {
+    let title = match when {
+        "week" => format!("Your week from {} ({})", first.format("%a %Y-%m-%d"), tz.name()),
+        other => format!("Your agenda {other}, {} ({})", first.format("%a %Y-%m-%d"), tz.name()),
+    };
+    let mut out = title;
+    if timed.is_empty() {
+        out.push_str("\n  Nothing on your calendar.");
+    }
+    for item in timed {
+        out.push_str(&format!("\n  {}", item.line));
+    }
+    if !waiting.is_empty() {
+        out.push_str("\nWaiting for you:");
+        for item in waiting {
+            out.push_str(&format!("\n  {}", item.line));
+        }
+    }
+    out
+}

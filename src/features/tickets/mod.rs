@@ -146,6 +146,19 @@ impl Feature for Tickets {
         text::coalesced(kind, labels)
     }
 
+    async fn agenda(
+        &self,
+        _tx: &mut crate::store::Tx,
+        kit: &Kit,
+        person: &Person,
+        _span: crate::chat::feature::Span,
+        _tz: chrono_tz::Tz,
+    ) -> ServiceResult<Vec<crate::chat::feature::AgendaItem>> {
+        let filter = TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: Some(person.id), limit: 20 };
+        let tickets = kit.store.tickets(filter).await?;
+        Ok(tickets.iter().map(|t| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(t) }).collect())
+    }
+
     fn person_columns(&self) -> &'static [PersonColumn] {
         &[
             PersonColumn { table: "tickets", column: "requester_id" },

@@ -193,3 +193,8 @@ pub fn ticket_digest(tickets: &[Ticket], at: DateTime<Utc>, tz: Tz) -> String {
     }
     out
 }
+
+/// An open ticket someone opened or holds, on their agenda.
+pub fn agenda_line(ticket: &Ticket) -> String {
+    format!("Ticket #{} · {} ({})", ticket.id, ticket.title, ticket.status)
+}
