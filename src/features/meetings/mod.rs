@@ -97,15 +97,6 @@ impl Press {
         }
     }
 
-    const fn label(self) -> &'static str {
-        match self {
-            Press::Accept => "Accept",
-            Press::Tentative => "Tentative",
-            Press::Decline => "Decline",
-            Press::Force => "Schedule anyway",
-        }
-    }
-
     fn answer(self) -> Option<Rsvp> {
         match self {
             Press::Accept => Some(Rsvp::Accepted),

@@ -132,15 +132,12 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
 async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult {
     let json = serde_json::to_string(draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
     let id = cx.tx.create_meeting_draft(cx.actor.person.id, &json, cx.actor.at).await?;
-    let label = match draft {
-        Draft::Schedule(_) => "Schedule anyway",
-        Draft::Move { .. } => "Move anyway",
-    };
+    let label = text::anyway(matches!(draft, Draft::Move { .. }));
     let body = Body {
         text: conflicts.to_owned(),
         buttons: vec![Button {
             id: button::encode(super::NAMESPACE, Press::Force.verb(), &[&id]),
-            label: label.to_owned(),
+            label,
             style: ButtonStyle::Primary,
         }],
         ..Body::default()
@@ -305,7 +302,7 @@ fn invitation(desk: &Meetings, meeting: &Meeting, occurrence: &Occurrence, atten
         .into_iter()
         .map(|press| Button {
             id: button::encode(super::NAMESPACE, press.verb(), &[&occurrence.id]),
-            label: press.label().to_owned(),
+            label: press.answer().map(text::answer_button).unwrap_or_default(),
             style: if press == Press::Accept { ButtonStyle::Primary } else { ButtonStyle::Secondary },
         })
         .collect();
@@ -449,7 +446,7 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
     let attendees = visible(cx.tx, actor, &occurrence).await?;
     let people: Vec<Attendee> = attendees.into_iter().map(|(_, a)| a).collect();
     let minutes = cx.tx.minutes(meeting.id).await?;
-    let actions = cx.tx.actions(Some(meeting.id), None).await?;
+    let actions = cx.tx.actions(meeting.id).await?;
     let mut files = vec![ical::invitation(&meeting, &occurrence)];
     if let Some(file) = minutes.as_ref().and_then(|m| m.file) {
         files.extend(cx.tx.files(&[file]).await?);
@@ -728,7 +725,7 @@ pub struct ActionDue {
 
 pub async fn action_due(desk: &Meetings, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
     let due: ActionDue = fired.payload()?;
-    let Some(action) = tx.actions(None, Some(due.action)).await?.into_iter().next() else { return Ok(Vec::new()) };
+    let Some(action) = tx.action(due.action).await? else { return Ok(Vec::new()) };
     let Some(meeting) = tx.meeting(action.meeting).await? else { return Ok(Vec::new()) };
     let tz = kit.store.person(action.owner.id).await?.and_then(|p| p.tz).unwrap_or(desk.default_tz);
     let text = text::action_reminder(&meeting, &action, tz);

@@ -64,8 +64,21 @@ impl TryFrom<MeetingRow> for Meeting {
     }
 }
 
-const MEETING_SELECT: &str = "SELECT m.id, m.title, m.organizer_id, p.display_name AS organizer_name, m.tz, m.link, \
-     m.agenda, m.channel, m.room, m.reminders, m.status, m.sequence FROM meetings m JOIN persons p ON p.id = m.organizer_id";
+const MEETING_COLUMNS: &str = "m.id, m.title, m.organizer_id, p.display_name AS organizer_name, m.tz, m.link, \
+     m.agenda, m.channel, m.room, m.reminders, m.status, m.sequence";
+const MEETING_FROM: &str = "FROM meetings m JOIN persons p ON p.id = m.organizer_id";
+
+/// A meeting with one of its occurrences and someone's answer.
+#[derive(sqlx::FromRow)]
+struct UpcomingRow {
+    #[sqlx(flatten)]
+    meeting: MeetingRow,
+    occurrence_id: i64,
+    starts_at: i64,
+    ends_at: i64,
+    occurrence_status: String,
+    answer: String,
+}
 
 type OccurrenceRow = (i64, i64, i64, i64, String);
 
@@ -138,7 +151,7 @@ impl Tx {
 
     pub async fn meeting(&mut self, id: MeetingId) -> Result<Option<Meeting>> {
         let row: Option<MeetingRow> = with_tx!(self, |tx| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("{MEETING_SELECT} WHERE m.id = $1")))
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {MEETING_COLUMNS} {MEETING_FROM} WHERE m.id = $1")))
                 .bind(id.0)
                 .fetch_optional(&mut **tx)
                 .await?
@@ -326,26 +339,28 @@ impl Tx {
         after: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<(Meeting, Occurrence, Rsvp)>> {
-        type Row = (i64, i64, i64, i64, String, String);
-        let rows: Vec<Row> = with_tx!(self, |tx| {
-            sqlx::query_as(
-                "SELECT o.id, o.meeting_id, o.starts_at, o.ends_at, o.status, r.answer FROM meeting_rsvps r \
-                 JOIN meeting_occurrences o ON o.id = r.occurrence_id \
-                 WHERE r.person_id = $1 AND o.ends_at > $2 AND o.status = 'scheduled' ORDER BY o.starts_at LIMIT $3",
-            )
+        // One query: the meeting comes with each occurrence (an agenda lists up to hundreds).
+        let rows: Vec<UpcomingRow> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {MEETING_COLUMNS}, o.id AS occurrence_id, o.starts_at, o.ends_at, \
+                 o.status AS occurrence_status, r.answer {MEETING_FROM} JOIN meeting_occurrences o ON o.meeting_id = m.id \
+                 JOIN meeting_rsvps r ON r.occurrence_id = o.id \
+                 WHERE r.person_id = $1 AND o.ends_at > $2 AND o.status = 'scheduled' ORDER BY o.starts_at LIMIT $3"
+            )))
             .bind(person.0)
             .bind(ms(after))
             .bind(limit)
             .fetch_all(&mut **tx)
             .await?
         });
-        let mut out = Vec::new();
-        for (id, meeting, starts_at, ends_at, status, answer) in rows {
-            let Some(m) = self.meeting(MeetingId(meeting)).await? else { continue };
-            let o = occurrence((id, meeting, starts_at, ends_at, status))?;
-            out.push((m, o, parse_column("meeting_rsvps.answer", &answer)?));
-        }
-        Ok(out)
+        rows.into_iter()
+            .map(|row| {
+                let o =
+                    occurrence((row.occurrence_id, row.meeting.id, row.starts_at, row.ends_at, row.occurrence_status))?;
+                let answer = parse_column("meeting_rsvps.answer", &row.answer)?;
+                Ok((Meeting::try_from(row.meeting)?, o, answer))
+            })
+            .collect()
     }
 
     /// Moves an occurrence: everyone but the organiser answers again; calendar apps get
@@ -565,16 +580,23 @@ impl Tx {
         })
     }
 
-    /// A meeting's action items, or one by id (`meeting` then ignored).
-    pub async fn actions(&mut self, meeting: Option<MeetingId>, id: Option<i64>) -> Result<Vec<Action>> {
+    /// A meeting's action items, oldest first.
+    pub async fn actions(&mut self, meeting: MeetingId) -> Result<Vec<Action>> {
+        self.actions_where("a.meeting_id = $1", meeting.0).await
+    }
+
+    pub async fn action(&mut self, id: i64) -> Result<Option<Action>> {
+        Ok(self.actions_where("a.id = $1", id).await?.pop())
+    }
+
+    async fn actions_where(&mut self, condition: &'static str, value: i64) -> Result<Vec<Action>> {
         type Row = (i64, i64, i64, String, i64, String);
         let rows: Vec<Row> = with_tx!(self, |tx| {
-            sqlx::query_as(
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT a.id, a.meeting_id, a.owner_id, p.display_name, a.due_at, a.text FROM meeting_actions a \
-                 JOIN persons p ON p.id = a.owner_id WHERE a.meeting_id = $1 OR a.id = $2 ORDER BY a.id",
-            )
-            .bind(meeting.map_or(0, |m| m.0))
-            .bind(id.unwrap_or(0))
+                 JOIN persons p ON p.id = a.owner_id WHERE {condition} ORDER BY a.id"
+            )))
+            .bind(value)
             .fetch_all(&mut **tx)
             .await?
         });

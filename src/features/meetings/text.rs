@@ -36,6 +36,22 @@ fn details(meeting: &Meeting) -> String {
     out
 }
 
+/// The button that gives an answer to an invitation.
+pub fn answer_button(rsvp: Rsvp) -> String {
+    match rsvp {
+        Rsvp::Accepted => "Accept",
+        Rsvp::Tentative => "Tentative",
+        Rsvp::Declined => "Decline",
+        Rsvp::Pending => "Not answered",
+    }
+    .to_owned()
+}
+
+/// The button that goes ahead despite the clashes shown.
+pub fn anyway(moving: bool) -> String {
+    if moving { "Move anyway" } else { "Schedule anyway" }.to_owned()
+}
+
 fn answer_word(rsvp: Rsvp) -> &'static str {
     match rsvp {
         Rsvp::Pending => "not answered",
