@@ -118,8 +118,8 @@ async fn invitations_answers_reminders_and_a_cancellation(mut story: Story) {
     let clash = story.reply_to("carol").await;
     assert_eq!(
         clash.text(),
-        "Standup at 2026-12-01 18:30 clashes with:\n  carol: Budget review (#1) 2026-12-01 18:00–18:45\n  \
-         bob: Budget review (#1) 2026-12-01 18:00–18:45\nSchedule it anyway with the button, or pick another time."
+        "Standup at 2026-12-01 18:30 clashes with:\n  bob: Budget review (#1) 2026-12-01 18:00–18:45\n  \
+         carol: Budget review (#1) 2026-12-01 18:00–18:45\nSchedule it anyway with the button, or pick another time."
     );
     assert_eq!(story.chat().count("meetings").await, 1, "nothing booked yet");
     story.press("bob", "Schedule anyway").await;
@@ -609,3 +609,197 @@ async fn an_agenda_gathers_everything_on_a_plate(mut story: Story) {
     story.finish().await;
 }
 story!(an_agenda_gathers_everything_on_a_plate, with_channel, an_agenda_gathers_everything_on_a_plate);
+
+/// The times an `.ics`'s series gives, expanded by an RRULE library as a calendar app
+/// would: its DTSTART;TZID and RRULE, less its EXDATEs.
+fn series_in(calendar: &str) -> Vec<chrono::DateTime<chrono::Utc>> {
+    let line = |key: &str| calendar.lines().find(|l| l.starts_with(key)).unwrap().trim_end().to_owned();
+    let (start, rule) = (line("DTSTART;TZID="), line("RRULE:"));
+    let exdates: Vec<String> =
+        calendar.lines().filter(|l| l.starts_with("EXDATE")).map(|l| l.trim_end().to_owned()).collect();
+    let text = format!("{start}\n{rule}\n{}", exdates.join("\n"));
+    let set: rrule::RRuleSet = text.trim().parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+    set.all(400).dates.iter().map(|d| d.with_timezone(&chrono::Utc)).collect()
+}
+
+fn utc(y: i32, m: u32, d: u32, h: u32) -> chrono::DateTime<chrono::Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, h, 0, 0).single().unwrap()
+}
+
+/// A weekly series keeps its organiser's wall-clock time across their clock change (Berlin
+/// on 2027-03-28, New York on 2027-03-14), so an attendee in Shanghai sees it an hour
+/// earlier from then on; one time is skipped; the calendar app's expansion of the `.ics`
+/// gives the very times Deskmate planned.
+async fn a_weekly_series_across_a_clock_change(mut story: Story) {
+    people(&story).await;
+    story.chat().say("bob", "/tz set Europe/Berlin").await;
+    story.chat().say("dan", "/tz set America/New_York").await;
+    story.say("bob", "/meeting schedule Standup 2027-03-22 09:00 with:@carol repeat:weekly times:3 remind:none").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Meeting Standup (#1) is scheduled for 2027-03-22 09:00–09:30 (Europe/Berlin).\n3 times, the first \
+         2027-03-22 09:00–09:30 (Europe/Berlin), the last 2027-04-05 09:00.\nWith: bob, carol\nRepeats: weekly on Mon\n\
+         Invitations are sent; no reminders. /meeting cancel 1 calls it off."
+    );
+    story.post_in("meetings").await;
+    let invitation = story.dm("carol").await;
+    assert!(
+        invitation.text().starts_with("📅 bob invites you to Standup (#1) on 2027-03-22 16:00–16:30 (Asia/Shanghai).")
+    );
+    assert!(invitation.text().contains("Your answer counts for every time"), "{}", invitation.text());
+    let calendar = ics(&invitation);
+    let parsed: icalendar::Calendar = calendar.parse().unwrap();
+    assert_eq!(parsed.events().count(), 1, "{calendar}");
+    assert!(calendar.contains("DTSTART;TZID=Europe/Berlin:20270322T090000"), "{calendar}");
+    assert_eq!(series_in(&calendar), vec![utc(2027, 3, 22, 8), utc(2027, 3, 29, 7), utc(2027, 4, 5, 7)]);
+
+    story.say("dan", "/meeting schedule Sync 2027-03-08 09:00 with:@carol repeat:weekly times:2 remind:none").await;
+    assert!(story.reply_to("dan").await.text().contains("the last 2027-03-15 09:00."));
+    story.post_in("meetings").await;
+    assert!(series_in(&ics(&story.dm("carol").await)) == vec![utc(2027, 3, 8, 14), utc(2027, 3, 15, 13)]);
+
+    // Carol's own list: the shifted times, in her zone.
+    story.say("carol", "/meeting list").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Your meetings to come:\n  #2 Sync — 2027-03-08 22:00–22:30 (Asia/Shanghai) (not answered)\n  \
+         #2 Sync — 2027-03-15 21:00–21:30 (Asia/Shanghai) (not answered)\n  \
+         #1 Standup — 2027-03-22 16:00–16:30 (Asia/Shanghai) (not answered)\n  \
+         #1 Standup — 2027-03-29 15:00–15:30 (Asia/Shanghai) (not answered)\n  \
+         #1 Standup — 2027-04-05 15:00–15:30 (Asia/Shanghai) (not answered)"
+    );
+
+    // One answer on the invitation counts for every time.
+    story.press_on("carol", &invitation, "Accept").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You accepted Standup (#1), every time to come.");
+    edits(&mut story, 2).await;
+
+    // One time skipped: only its organiser may; everyone is told; the calendar drops it.
+    story.say("carol", "/meeting skip 1 2027-03-29").await;
+    assert!(story.reply_to("carol").await.text().starts_with("Only bob (its organiser) or an admin"));
+    story.say("bob", "/meeting skip 1 2027-03-30").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Standup (#1) does not take place on 2027-03-30; /meeting show 1 lists its times. Nothing was changed."
+    );
+    story.say("bob", "/meeting skip 1 2027-03-29 Easter week").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Standup (#1) on 2027-03-29 09:00–09:30 (Europe/Berlin) is off; the other times stay. Everyone invited is told."
+    );
+    let told = story.dm("carol").await;
+    assert_eq!(
+        told.text(),
+        "❌ bob called off Standup (#1) on 2027-03-29 15:00–15:30 (Asia/Shanghai); the other times stay. Reason: Easter week"
+    );
+    let calendar = ics(&told);
+    assert!(calendar.contains("SEQUENCE:1") && calendar.contains("EXDATE;TZID=Europe/Berlin:20270329T090000"));
+    assert_eq!(series_in(&calendar), vec![utc(2027, 3, 22, 8), utc(2027, 4, 5, 7)]);
+    story.say("carol", "/meeting show 1").await;
+    let shown = story.reply_to("carol").await.text().to_owned();
+    assert!(
+        shown.starts_with(
+            "Standup (#1)\n2027-03-22 16:00–16:30 (Asia/Shanghai)\nOrganised by bob\nRepeats: weekly on Mon\n\
+         Then once more, 2027-04-05 15:00\nCalled off: 2027-03-29\nAccepted (2): bob, carol"
+        ),
+        "{shown}"
+    );
+
+    // The series from its first time on moves an hour later, on bob's wall clock.
+    story.say("bob", "/meeting move 1 2027-03-22 10:00 later:yes").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Meeting Standup (#1) is moved to 2027-03-22 10:00–10:30 (Europe/Berlin) (and the time after it, by as much); \
+         everyone invited is asked again."
+    );
+    edits(&mut story, 2).await;
+    let moved = story.dm("carol").await;
+    assert!(moved.text().contains("to 2027-03-22 17:00–17:30 (Asia/Shanghai) (and the time after it, by as much)"));
+    let calendar = ics(&moved);
+    assert_eq!(calendar.matches("RECURRENCE-ID;TZID=Europe/Berlin:").count(), 2, "{calendar}");
+    assert!(calendar.contains("DTSTART:20270405T080000Z"), "an hour later, still in summer time: {calendar}");
+    story.finish().await;
+}
+story!(a_weekly_series_across_a_clock_change, with_channel, a_weekly_series_across_a_clock_change);
+
+/// Each time of a series is answered on its own from its reminder; an endless series
+/// booking a room is planned a year ahead and says so; bad repeats change nothing.
+async fn a_series_answered_time_by_time(mut story: Story) {
+    people(&story).await;
+    story.say("bob", "/meeting schedule Daily 2026-12-01 10:00 with:@carol repeat:daily times:3 remind:15m").await;
+    assert!(story.reply_to("bob").await.text().contains("3 times, the first 2026-12-01 10:00–10:30 (UTC)"));
+    story.post_in("meetings").await;
+    story.dm("carol").await;
+    story.advance(chrono::Duration::hours(24) + chrono::Duration::minutes(46)).await;
+    story.dm("bob").await;
+    let reminder = story.dm("carol").await;
+    assert!(reminder.text().starts_with("⏰ Daily (#1) starts in 15m: 2026-12-01 18:00–18:30 (Asia/Shanghai)."));
+    assert_eq!(labels(&reminder), ["Accept", "Tentative", "Decline"]);
+    story.press_on("carol", &reminder, "Decline").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "You declined Daily (#1) on 2026-12-01 18:00–18:30 (Asia/Shanghai) (that time only)."
+    );
+    assert_eq!(story.dm("bob").await.text(), "carol declined Daily (#1).");
+    story.reply_to("carol").await; // a note for bob?
+    assert!(edits(&mut story, 1).await[0].text().contains("Declined (1): carol"), "the notice counts the first time");
+    // The next day carol is reminded again: she declined only the first time.
+    story.advance(chrono::Duration::hours(24)).await;
+    story.dm("bob").await;
+    assert!(story.dm("carol").await.text().contains("2026-12-02 18:00–18:30 (Asia/Shanghai)"));
+    story.quiet().await;
+
+    for (line, expected) in [
+        (
+            "/meeting schedule X 2026-12-07 09:00 repeat:hourly",
+            "repeat:hourly: `hourly` is not a repeat I know. Write daily, weekdays, weekly, weekly:mon,thu, biweekly, \
+             monthly, monthly:second-tue or an RRULE such as FREQ=WEEKLY;BYDAY=MO. Nothing was scheduled.",
+        ),
+        (
+            "/meeting schedule X 2026-12-07 09:00 repeat:FREQ=HOURLY",
+            "repeat:FREQ=HOURLY: a meeting repeats at most daily. Write daily, weekdays, weekly, weekly:mon,thu, \
+             biweekly, monthly, monthly:second-tue or an RRULE such as FREQ=WEEKLY;BYDAY=MO. Nothing was scheduled.",
+        ),
+        (
+            "/meeting schedule X 2026-12-07 09:00 repeat:weekly until:2026-12-01",
+            "repeat:weekly: it gives no time from the first one on (is until: before the start?). Write daily, \
+             weekdays, weekly, weekly:mon,thu, biweekly, monthly, monthly:second-tue or an RRULE such as \
+             FREQ=WEEKLY;BYDAY=MO. Nothing was scheduled.",
+        ),
+        (
+            "/meeting schedule X 2026-12-07 09:00 times:3",
+            "until: and times: end a series; add repeat:, e.g. repeat:weekly until:2027-03-31. Nothing was scheduled.",
+        ),
+        (
+            "/meeting schedule X 2026-12-07 09:00 repeat:FREQ=DAILY;BYHOUR=9,10 for:2h",
+            "Its times would overlap each other: each lasts 2h, longer than the time between two. Nothing was changed.",
+        ),
+        (
+            "/meeting skip 1 2026-12-02",
+            "Only bob (its organiser) or an admin can change Daily (#1). Nothing was changed.",
+        ),
+    ] {
+        story.say("dan", line).await;
+        assert_eq!(story.reply_to("dan").await.text(), expected, "{line}");
+    }
+    assert_eq!(story.chat().count("meetings").await, 1, "nothing more booked");
+
+    // An endless series with a room: a year of it is booked, and the organiser is told.
+    story.say("dan", "/meeting schedule Planning 2026-12-07 09:00 repeat:weekly room:Vega remind:none").await;
+    let told = story.reply_to("dan").await;
+    assert!(
+        told.text().contains(
+            "53 times, the first 2026-12-07 09:00–09:30 (UTC), the last 2027-12-06 09:00. A series is \
+         planned at most 365 days ahead: schedule it again then to go on."
+        ),
+        "{}",
+        told.text()
+    );
+    story.post_in("meetings").await;
+    story.say("erin", "/meeting schedule Offsite 2027-06-07 09:15 room:Vega").await;
+    assert!(
+        story.reply_to("erin").await.text().starts_with("Vega is booked then: Planning (#2) by dan, 2027-06-07 09:00")
+    );
+    story.finish().await;
+}
+story!(a_series_answered_time_by_time, with_rooms, a_series_answered_time_by_time);

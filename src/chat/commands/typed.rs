@@ -106,6 +106,16 @@ impl Args<'_> {
         self.0.datetime(name).ok_or_else(|| self.missing(name))
     }
 
+    /// A moment given as an option, or `None`.
+    pub fn optional_datetime(&self, name: &'static str) -> Option<DateTime<Utc>> {
+        self.0.datetime(name)
+    }
+
+    /// A number given as an option, or `None`.
+    pub fn optional_number(&self, name: &'static str) -> Option<i64> {
+        self.0.number(name)
+    }
+
     pub fn duration(&self, name: &'static str) -> Option<chrono::Duration> {
         self.0.duration(name)
     }
@@ -172,9 +182,10 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
         required.extend(spec.args.iter().filter(|a| a.required).map(|a| sample(a.kind)));
         let mut full = required.clone();
         full.extend(spec.args.iter().filter(|a| !a.required).map(|a| sample(a.kind)));
-        full.extend(
-            spec.options.iter().filter(|o| o.kind != ArgKind::File).map(|o| format!("{}:{}", o.key, sample(o.kind))),
-        );
+        full.extend(spec.options.iter().filter(|o| o.kind != ArgKind::File).map(|o| match sample(o.kind) {
+            value if value.contains(' ') => format!("{}:\"{value}\"", o.key),
+            value => format!("{}:{value}", o.key),
+        }));
         for line in [required.join(" "), full.join(" ")] {
             let inv = parse(&roots, &line, &ctx).unwrap_or_else(|e| panic!("{line}: {e}"));
             let command = C::try_from(&inv).unwrap_or_else(|e| panic!("{line}: {e}"));

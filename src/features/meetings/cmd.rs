@@ -31,6 +31,17 @@ pub static COMMANDS: &[CommandSpec] = &[
                     OptSpec { key: "room", kind: ArgKind::Word, help: "a room to book (/room list)" },
                     OptSpec { key: "channel", kind: ArgKind::Word, help: "the channel group its notice goes to" },
                     OptSpec { key: "remind", kind: ArgKind::Word, help: "reminders before it, e.g. 1d,15m (none: no)" },
+                    OptSpec {
+                        key: "repeat",
+                        kind: ArgKind::Word,
+                        help: "daily, weekdays, weekly, weekly:mon,thu, biweekly, monthly, monthly:second-tue, or FREQ=…",
+                    },
+                    OptSpec { key: "until", kind: ArgKind::DateTime, help: "a series' last day, e.g. 2027-06-30" },
+                    OptSpec {
+                        key: "times",
+                        kind: ArgKind::Number { noun: "count", suggest: "" },
+                        help: "how many times a series takes place",
+                    },
                 ],
             ),
             cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
@@ -43,7 +54,30 @@ pub static COMMANDS: &[CommandSpec] = &[
                     arg("id", MEETING, "meeting number"),
                     arg("when", ArgKind::DateTime, "the new time, e.g. tomorrow 15:00"),
                 ],
-                &[OptSpec { key: "for", kind: ArgKind::Duration, help: "a new length, e.g. 1h" }],
+                &[
+                    OptSpec { key: "for", kind: ArgKind::Duration, help: "a new length, e.g. 1h" },
+                    OptSpec {
+                        key: "on",
+                        kind: ArgKind::DateTime,
+                        help: "which time of a series, by its day (default: the next)",
+                    },
+                    OptSpec {
+                        key: "later",
+                        kind: ArgKind::Choice(&["yes", "no"]),
+                        help: "yes: every later time of the series moves by the same",
+                    },
+                ],
+            ),
+            cmd(
+                "skip",
+                "Call off one time of a series (its organiser or an admin); everyone is told",
+                Role::Staff,
+                &[
+                    arg("id", MEETING, "meeting number"),
+                    arg("on", ArgKind::DateTime, "the day of the time skipped, e.g. 2026-12-24"),
+                    opt_arg("reason", ArgKind::Text, "why, told to everyone"),
+                ],
+                &[],
             ),
             cmd(
                 "invite",
@@ -146,7 +180,14 @@ typed_commands! {
         "meeting schedule" => Schedule { plan: Typed },
         "meeting show" => Show { id: MeetingId },
         "meeting list" => List,
-        "meeting move" => Move { id: MeetingId, at: DateTime<Utc>, length: Option<chrono::Duration> },
+        "meeting move" => Move {
+            id: MeetingId,
+            at: DateTime<Utc>,
+            length: Option<chrono::Duration>,
+            on: Option<DateTime<Utc>>,
+            later: bool,
+        },
+        "meeting skip" => Skip { id: MeetingId, on: DateTime<Utc>, reason: Option<String> },
         "meeting invite" => Invite { id: MeetingId, who: String },
         "meeting remove" => Remove { id: MeetingId, person: String },
         "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
@@ -173,6 +214,9 @@ pub struct Typed {
     pub channel: Option<String>,
     pub room: Option<String>,
     pub remind: Option<String>,
+    pub repeat: Option<String>,
+    pub until: Option<DateTime<Utc>>,
+    pub times: Option<i64>,
 }
 
 impl TryFrom<&Invocation> for MeetingCommand {
@@ -193,12 +237,22 @@ impl TryFrom<&Invocation> for MeetingCommand {
                     channel: a.optional("channel"),
                     room: a.optional("room"),
                     remind: a.optional("remind"),
+                    repeat: a.optional("repeat"),
+                    until: a.optional_datetime("until"),
+                    times: a.optional_number("times"),
                 },
             },
             ["meeting", "show"] => MeetingCommand::Show { id: id()? },
             ["meeting", "list"] => MeetingCommand::List,
-            ["meeting", "move"] => {
-                MeetingCommand::Move { id: id()?, at: a.datetime("when")?, length: a.duration("for") }
+            ["meeting", "move"] => MeetingCommand::Move {
+                id: id()?,
+                at: a.datetime("when")?,
+                length: a.duration("for"),
+                on: a.optional_datetime("on"),
+                later: a.optional("later").as_deref() == Some("yes"),
+            },
+            ["meeting", "skip"] => {
+                MeetingCommand::Skip { id: id()?, on: a.datetime("on")?, reason: a.optional("reason") }
             }
             ["meeting", "invite"] => MeetingCommand::Invite { id: id()?, who: a.text("who")? },
             ["meeting", "remove"] => MeetingCommand::Remove { id: id()?, person: a.mention("person")? },

@@ -1,8 +1,9 @@
 //! A meeting as an iCalendar file (RFC 5545), attached to invitations so calendar apps
 //! add it; an update or a cancellation keeps the UID with a higher SEQUENCE.
 
+use chrono::{DateTime, Utc};
 use deskmate_port::Attachment;
-use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
+use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventStatus, Property};
 
 use super::model::{Meeting, Occurrence};
 
@@ -11,9 +12,57 @@ pub fn uid(meeting: &Meeting) -> String {
     format!("deskmate-meeting-{}@deskmate", meeting.id)
 }
 
-/// The `.ics` of an occurrence: a request, or a cancellation once it is off.
-pub fn invitation(meeting: &Meeting, occurrence: &Occurrence) -> Attachment {
-    let on = meeting.status.is_on() && occurrence.status.is_on();
+/// The `.ics` of a meeting: a request, or a cancellation once it is off. A series is one
+/// event with its RRULE (ending at its last planned time), an EXDATE for each time called
+/// off, and an event with a RECURRENCE-ID for each time moved.
+pub fn calendar(meeting: &Meeting, occurrences: &[Occurrence]) -> Attachment {
+    let on = meeting.status.is_on();
+    let mut calendar = Calendar::new();
+    calendar.append_property(Property::new("METHOD", if on { "REQUEST" } else { "CANCEL" }));
+    match (&meeting.rule, occurrences.first()) {
+        (Some(rule), Some(first)) => {
+            let wall = |at: DateTime<Utc>| CalendarDateTime::WithTimezone {
+                date_time: at.with_timezone(&meeting.tz).naive_local(),
+                tzid: meeting.tz.name().to_owned(),
+            };
+            let last = occurrences.iter().map(|o| o.planned_at).max().unwrap_or(first.planned_at);
+            let mut master = event(meeting, on);
+            master
+                .starts(wall(first.planned_at))
+                .ends(wall(first.planned_at + (first.ends_at - first.starts_at)))
+                .add_property("RRULE", format!("{rule};UNTIL={}", last.format("%Y%m%dT%H%M%SZ")));
+            for skipped in occurrences.iter().filter(|o| !o.status.is_on()) {
+                master.append_multi_property(local(meeting, "EXDATE", skipped.planned_at));
+            }
+            calendar.push(master.done());
+            for moved in occurrences.iter().filter(|o| o.status.is_on() && o.starts_at != o.planned_at) {
+                let mut exception = event(meeting, on);
+                exception
+                    .append_property(local(meeting, "RECURRENCE-ID", moved.planned_at))
+                    .starts(moved.starts_at)
+                    .ends(moved.ends_at);
+                calendar.push(exception.done());
+            }
+        }
+        (_, Some(first)) => {
+            let mut single = event(meeting, on && first.status.is_on());
+            single.starts(first.starts_at).ends(first.ends_at);
+            calendar.push(single.done());
+        }
+        (_, None) => {}
+    }
+    let name = format!("meeting-{}.ics", meeting.id);
+    Attachment { name, mime: "text/calendar".to_owned(), bytes: calendar.done().to_string().into_bytes() }
+}
+
+/// `KEY;TZID=<the organiser's zone>:<wall-clock time>`.
+fn local(meeting: &Meeting, key: &str, at: DateTime<Utc>) -> Property {
+    let wall = at.with_timezone(&meeting.tz).naive_local().format("%Y%m%dT%H%M%S").to_string();
+    Property::new(key, wall).add_parameter("TZID", meeting.tz.name()).done()
+}
+
+/// An event of the meeting with what every one of its events carries.
+fn event(meeting: &Meeting, on: bool) -> Event {
     let mut description = meeting.agenda.clone().unwrap_or_default();
     if let Some(link) = &meeting.link {
         if !description.is_empty() {
@@ -25,8 +74,6 @@ pub fn invitation(meeting: &Meeting, occurrence: &Occurrence) -> Attachment {
     event
         .uid(&uid(meeting))
         .summary(&meeting.title)
-        .starts(occurrence.starts_at)
-        .ends(occurrence.ends_at)
         .sequence(u32::try_from(meeting.sequence).unwrap_or(u32::MAX))
         .status(if on { EventStatus::Confirmed } else { EventStatus::Cancelled })
         .add_property("ORGANIZER", format!("CN={}", meeting.organizer.name));
@@ -39,13 +86,7 @@ pub fn invitation(meeting: &Meeting, occurrence: &Occurrence) -> Attachment {
     if let Some(room) = &meeting.room {
         event.location(room);
     }
-    let calendar = Calendar::new()
-        .append_property(Property::new("METHOD", if on { "REQUEST" } else { "CANCEL" }))
-        .push(event.done())
-        .done();
-    let name = format!("meeting-{}.ics", meeting.id);
-    // The size is far below any limit: a calendar entry of a few hundred bytes.
-    Attachment { name, mime: "text/calendar".to_owned(), bytes: calendar.to_string().into_bytes() }
+    event
 }
 
 #[cfg(test)]
@@ -70,6 +111,7 @@ mod tests {
             reminders: vec![15],
             status: MeetingStatus::Scheduled,
             sequence: 0,
+            rule: None,
         };
         let occurrence = Occurrence {
             id: OccurrenceId(9),
@@ -77,8 +119,9 @@ mod tests {
             starts_at: start,
             ends_at: start + chrono::Duration::minutes(45),
             status: MeetingStatus::Scheduled,
+            planned_at: start,
         };
-        let ics = invitation(&meeting, &occurrence);
+        let ics = calendar(&meeting, std::slice::from_ref(&occurrence));
         assert_eq!((ics.name.as_str(), ics.mime.as_str()), ("meeting-7.ics", "text/calendar"));
         let text = String::from_utf8(ics.bytes).expect("utf-8");
         let parsed: Calendar = text.parse().expect("parses as iCalendar");
@@ -93,7 +136,7 @@ mod tests {
 
         meeting.status = MeetingStatus::Cancelled;
         meeting.sequence = 1;
-        let text = String::from_utf8(invitation(&meeting, &occurrence).bytes).expect("utf-8");
+        let text = String::from_utf8(calendar(&meeting, std::slice::from_ref(&occurrence)).bytes).expect("utf-8");
         let parsed: Calendar = text.parse().expect("parses");
         let event = parsed.events().next().expect("one event");
         assert_eq!(event.get_uid(), Some("deskmate-meeting-7@deskmate"));

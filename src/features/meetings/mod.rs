@@ -7,6 +7,7 @@ mod cmd;
 mod config;
 mod ical;
 mod model;
+mod recurrence;
 mod service;
 mod store;
 mod text;
@@ -36,6 +37,9 @@ const NAME: &str = "meetings";
 
 /// The decline note question's action verb.
 const NOTE: &str = "note";
+
+/// A series' answer buttons carry it: the answer counts for every time to come.
+const EVERY: &str = "all";
 
 pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
     let settings = config.meetings.compile().unwrap_or_else(|e| {
@@ -126,7 +130,10 @@ impl Feature for Meetings {
             MeetingCommand::Schedule { plan } => service::schedule(self, cx, plan).await,
             MeetingCommand::Show { id } => service::show(cx, id).await,
             MeetingCommand::List => service::list(cx).await,
-            MeetingCommand::Move { id, at, length } => service::move_to(self, cx, id, at, length).await,
+            MeetingCommand::Move { id, at, length, on, later } => {
+                service::move_to(self, cx, id, (at, length), on, later).await
+            }
+            MeetingCommand::Skip { id, on, reason } => service::skip(self, cx, id, on, reason.as_deref()).await,
             MeetingCommand::Invite { id, who } => service::invite(self, cx, id, &who).await,
             MeetingCommand::Remove { id, person } => service::remove(self, cx, id, &person).await,
             MeetingCommand::Minutes { id, text } => service::minutes(cx, id, text.as_deref(), &inv.files).await,
@@ -150,7 +157,10 @@ impl Feature for Meetings {
         match (press, pressed.id(0)) {
             (Some(Press::Force), Some(draft)) => service::force(self, cx, draft).await,
             (Some(press), Some(occurrence)) => match press.answer() {
-                Some(answer) => service::answer(self, cx, OccurrenceId(occurrence), answer).await,
+                Some(answer) => {
+                    let every = pressed.args.get(1).is_some_and(|a| a == EVERY);
+                    service::answer(self, cx, OccurrenceId(occurrence), answer, every).await
+                }
                 None => refuse(chat_text::stale_button()),
             },
             _ => refuse(chat_text::stale_button()),

@@ -43,6 +43,7 @@ named_enum! {
         Remove => "meeting.remove",
         Minutes => "meeting.minutes",
         Action => "meeting.action",
+        Skip => "meeting.skip",
     }
 }
 
@@ -81,6 +82,9 @@ pub struct Meeting {
     pub status: MeetingStatus,
     /// Raised by every change, for calendar apps (iCal SEQUENCE).
     pub sequence: i64,
+    /// The RRULE body a series repeats by (on the organiser's wall clock); `None` for a
+    /// meeting that happens once.
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +94,8 @@ pub struct Occurrence {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub status: MeetingStatus,
+    /// When its series' rule put it (a moved occurrence keeps it: iCal RECURRENCE-ID).
+    pub planned_at: DateTime<Utc>,
 }
 
 /// Someone invited, and their answer for an occurrence.

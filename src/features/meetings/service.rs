@@ -10,7 +10,8 @@ use super::cmd::Typed;
 use super::model::{
     Attendee, Meeting, MeetingId, Occurrence, OccurrenceId, Rsvp, invitation_subject, occurrence_subject,
 };
-use super::store::NewMeeting;
+use super::recurrence::{self, RepeatError};
+use super::store::{NewMeeting, Span};
 use super::{Meetings, NAME, Press, ical, text};
 use crate::chat::feature::{AgendaItem, Cx, Kit};
 use crate::chat::{button, questions};
@@ -53,16 +54,20 @@ pub struct Reminder {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Draft {
-    Schedule(Plan),
-    Move { meeting: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc> },
+    Schedule(Box<Plan>),
+    Move { meeting: i64, occurrence: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, later: bool },
 }
 
 /// A meeting ready to record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Plan {
     title: String,
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
+    /// When it takes place: once, or each time its rule gives, earliest first.
+    spans: Vec<Span>,
+    /// The RRULE body of a series.
+    rule: Option<String>,
+    /// Whether the rule went on past the year a series is planned for.
+    capped: bool,
     tz: String,
     link: Option<String>,
     agenda: Option<String>,
@@ -83,6 +88,7 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     if length > desk.settings.max_duration {
         return refuse(text::too_long(desk.settings.max_duration));
     }
+    let (rule, spans, capped) = times(&typed, length, actor.tz)?;
     let link = match typed.link {
         Some(link) if !is_link(&link) => return refuse(text::not_a_link(&link)),
         link => link,
@@ -110,8 +116,9 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     };
     let plan = Plan {
         title,
-        starts_at: typed.at,
-        ends_at: typed.at + length,
+        spans,
+        rule,
+        capped,
         tz: actor.tz.name().to_owned(),
         link,
         agenda,
@@ -120,12 +127,41 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
         reminders,
         attendees: attendees.iter().map(|p| p.0).collect(),
     };
-    let conflicts = cx.tx.conflicts(&attendees, (plan.starts_at, plan.ends_at), None).await?;
+    let conflicts = cx.tx.conflicts(&attendees, &plan.spans, None).await?;
     if conflicts.is_empty() {
         return create(desk, cx, plan).await;
     }
-    let what = format!("{} at {}", plan.title, crate::chat::text::local_time(plan.starts_at, actor.tz));
-    hold(cx, &Draft::Schedule(plan), &text::conflicts(&conflicts, actor.tz, &what)).await
+    let what = text::what_clashes(&plan.title, &plan.spans, actor.tz);
+    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(&conflicts, actor.tz, &what)).await
+}
+
+/// When a meeting takes place: once at the time typed, or (with `repeat:`) each time its
+/// rule gives on the organiser's wall clock, planned a year ahead at most.
+fn times(typed: &Typed, length: chrono::Duration, tz: Tz) -> ServiceResult<(Option<String>, Vec<Span>, bool)> {
+    let Some(repeat) = typed.repeat.as_deref() else {
+        if typed.until.is_some() || typed.times.is_some() {
+            return refuse(text::end_without_repeat());
+        }
+        return Ok((None, vec![(typed.at, typed.at + length)], false));
+    };
+    let bad = |e: RepeatError| crate::kernel::ServiceError::User(text::bad_repeat(repeat, &e));
+    let first = typed.at.with_timezone(&tz).naive_local();
+    let rule = recurrence::read(repeat, first).map_err(bad)?;
+    let until = typed.until.map(|u| u.with_timezone(&tz).date_naive());
+    let count = typed.times.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let series = recurrence::expand(&rule, first, until, count).map_err(bad)?;
+    let spans: Vec<Span> = series
+        .times
+        .iter()
+        .map(|wall| {
+            let start = recurrence::place(tz, *wall);
+            (start, start + length)
+        })
+        .collect();
+    if spans.windows(2).any(|pair| pair[1].0 < pair[0].1) {
+        return refuse(text::series_overlaps(length));
+    }
+    Ok((Some(rule), spans, series.capped))
 }
 
 /// Keeps a draft and shows its conflicts, with the button that goes ahead anyway.
@@ -151,17 +187,20 @@ pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResul
     if organizer != cx.actor.person.id {
         return refuse(text::not_your_draft());
     }
-    let draft: Draft = serde_json::from_str(&draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    // A draft kept by an earlier version of Deskmate may no longer read: it is gone.
+    let Ok(draft) = serde_json::from_str::<Draft>(&draft) else { return refuse(text::draft_gone()) };
     let starts_at = match &draft {
-        Draft::Schedule(plan) => plan.starts_at,
+        Draft::Schedule(plan) => plan.spans.first().map_or(cx.actor.at, |(start, _)| *start),
         Draft::Move { starts_at, .. } => *starts_at,
     };
     if starts_at <= cx.actor.at {
         return refuse(crate::chat::text::time_passed(starts_at, cx.actor.tz));
     }
     match draft {
-        Draft::Schedule(plan) => create(desk, cx, plan).await,
-        Draft::Move { meeting, starts_at, ends_at } => shift(desk, cx, MeetingId(meeting), (starts_at, ends_at)).await,
+        Draft::Schedule(plan) => create(desk, cx, *plan).await,
+        Draft::Move { meeting, occurrence, starts_at, ends_at, later } => {
+            shift(desk, cx, MeetingId(meeting), (OccurrenceId(occurrence), starts_at, ends_at), later).await
+        }
     }
 }
 
@@ -180,12 +219,12 @@ async fn book(
     desk: &Meetings,
     tx: &mut Tx,
     room: &str,
-    span: (DateTime<Utc>, DateTime<Utc>),
+    spans: &[Span],
     except: Option<MeetingId>,
     tz: Tz,
 ) -> ServiceResult<()> {
     tx.lock_room(room).await?;
-    let taken = tx.room_bookings(room, span, except).await?;
+    let taken = tx.room_bookings(room, spans, except).await?;
     if let Some(first) = taken.first() {
         let shown = desk.room(room).map_or(room, |r| r.name.as_str());
         return refuse(text::room_taken(shown, first, tz));
@@ -245,7 +284,7 @@ fn role_named(word: &str) -> Option<Role> {
 async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
     let actor = cx.actor;
     if let Some(room) = &plan.room {
-        book(desk, cx.tx, room, (plan.starts_at, plan.ends_at), None, actor.tz).await?;
+        book(desk, cx.tx, room, &plan.spans, None, actor.tz).await?;
     }
     let new = NewMeeting {
         title: plan.title,
@@ -256,18 +295,22 @@ async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
         channel: plan.channel,
         room: plan.room,
         reminders: plan.reminders,
-        starts_at: plan.starts_at,
-        ends_at: plan.ends_at,
+        rule: plan.rule,
+        spans: plan.spans,
         attendees: plan.attendees.into_iter().map(PersonId).collect(),
     };
     let (id, occurrence) = cx.tx.create_meeting(&new, actor.audit()).await?;
     let (meeting, occurrence) = load(cx.tx, id, occurrence).await?;
-    set_reminders(cx.kit, cx.tx, &meeting, &occurrence, actor.at).await?;
+    let occurrences = cx.tx.occurrences(id).await?;
+    for o in &occurrences {
+        set_reminders(cx.kit, cx.tx, &meeting, o, actor.at).await?;
+    }
     let attendees = cx.tx.attendees(occurrence.id).await?;
     let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
-    let ics = ical::invitation(&meeting, &occurrence);
+    let ics = ical::calendar(&meeting, &occurrences);
+    let series = meeting.rule.as_ref().map(|_| (occurrences.as_slice(), plan.capped));
     let told = Body {
-        text: text::scheduled(&meeting, &occurrence, &people, actor.tz),
+        text: text::scheduled(&meeting, &occurrence, &people, series, actor.tz),
         files: vec![ics.clone()],
         ..Body::default()
     };
@@ -296,18 +339,28 @@ fn zone(desk: &Meetings, attendee: &Attendee) -> Tz {
     attendee.tz.unwrap_or(desk.default_tz)
 }
 
-/// An attendee's invitation, with Accept / Tentative / Decline.
+/// An attendee's invitation, with Accept / Tentative / Decline: for a series, an answer
+/// for every time to come (each reminder asks about its own time).
 fn invitation(desk: &Meetings, meeting: &Meeting, occurrence: &Occurrence, attendee: &Attendee) -> Body {
-    let buttons = [Press::Accept, Press::Tentative, Press::Decline]
+    let every = meeting.rule.is_some();
+    let text = text::invitation(meeting, occurrence, zone(desk, attendee), attendee.rsvp);
+    Body { text, buttons: answer_buttons(occurrence.id, every), ..Body::default() }
+}
+
+/// Accept / Tentative / Decline for one occurrence, or (`every`) for it and all after.
+fn answer_buttons(occurrence: OccurrenceId, every: bool) -> Vec<Button> {
+    [Press::Accept, Press::Tentative, Press::Decline]
         .into_iter()
         .map(|press| Button {
-            id: button::encode(super::NAMESPACE, press.verb(), &[&occurrence.id]),
+            id: if every {
+                button::encode(super::NAMESPACE, press.verb(), &[&occurrence, &super::EVERY])
+            } else {
+                button::encode(super::NAMESPACE, press.verb(), &[&occurrence])
+            },
             label: press.answer().map(text::answer_button).unwrap_or_default(),
             style: if press == Press::Accept { ButtonStyle::Primary } else { ButtonStyle::Secondary },
         })
-        .collect();
-    let text = text::invitation(meeting, occurrence, zone(desk, attendee), attendee.rsvp);
-    Body { text, buttons, ..Body::default() }
+        .collect()
 }
 
 async fn set_reminders(
@@ -336,22 +389,37 @@ fn reminder_key(occurrence: &Occurrence, minutes: i64) -> TimerKey {
     TimerKey::new(NAME, REMIND, format!("{}:{}:{minutes}", occurrence.id, occurrence.starts_at.timestamp_millis()))
 }
 
-/// Accept, Tentative or Decline pressed on an invitation.
-pub async fn answer(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, answer: Rsvp) -> ServiceResult {
+/// Accept, Tentative or Decline pressed on an invitation (`every`: a series', answering
+/// every time to come) or on a reminder (that time alone).
+pub async fn answer(
+    desk: &Meetings,
+    cx: &mut Cx<'_>,
+    occurrence: OccurrenceId,
+    answer: Rsvp,
+    every: bool,
+) -> ServiceResult {
     let actor = cx.actor;
     let Some(found) = cx.tx.occurrence(occurrence).await? else { return refuse(crate::chat::text::stale_button()) };
     let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
-    if !meeting.status.is_on() || !occurrence.status.is_on() {
+    if !meeting.status.is_on() || (!every && !occurrence.status.is_on()) {
         return refuse(text::is_cancelled(&meeting));
     }
-    if occurrence.ends_at <= actor.at {
-        return refuse(text::is_over(&meeting));
+    let answered = if every {
+        cx.tx.answer_series(meeting.id, actor.person.id, actor.at, answer, actor.audit()).await?
+    } else {
+        if occurrence.ends_at <= actor.at {
+            return refuse(text::is_over(&meeting));
+        }
+        cx.tx.answer_meeting(occurrence.id, actor.person.id, answer, actor.audit(), meeting.id).await?
+    };
+    if !answered {
+        return refuse(if every { text::series_over(&meeting) } else { text::not_invited(&meeting) });
     }
-    if !cx.tx.answer_meeting(occurrence.id, actor.person.id, answer, actor.audit(), meeting.id).await? {
-        return refuse(text::not_invited(&meeting));
-    }
-    let mut effects = vec![Effect::reply(text::answered(&meeting, answer))];
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Of(actor.person.id)).await?);
+    let lone = meeting.rule.is_some() && !every;
+    let mut effects = vec![Effect::reply(text::answered(&meeting, answer, lone.then_some((&occurrence, actor.tz))))];
+    // A series' invitation holds the answer for every time: one time's answer leaves it.
+    let invitations = if lone { Invitations::Nobodys } else { Invitations::Of(actor.person.id) };
+    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, invitations).await?);
     if answer == Rsvp::Declined && meeting.organizer.id != actor.person.id {
         effects.push(Effect::direct(
             meeting.organizer.id,
@@ -429,11 +497,33 @@ async fn visible(tx: &mut Tx, actor: &Actor, occurrence: &Occurrence) -> Service
     Ok(attendees)
 }
 
-/// The occurrence a command is about: the next one still to come, else the last.
-async fn current(tx: &mut Tx, id: MeetingId, now: DateTime<Utc>) -> ServiceResult<(Meeting, Occurrence)> {
+/// The occurrence a command is about: the one on the day `on` names (in the caller's
+/// zone), else the next one still to come, else the last.
+async fn current(
+    tx: &mut Tx,
+    id: MeetingId,
+    now: DateTime<Utc>,
+    on: Option<(DateTime<Utc>, Tz)>,
+) -> ServiceResult<(Meeting, Occurrence)> {
     let Some(meeting) = tx.meeting(id).await? else { return refuse(text::not_found(id)) };
     let occurrences = tx.occurrences(id).await?;
-    let pick = occurrences.iter().find(|o| o.ends_at > now).or(occurrences.last()).cloned();
+    let pick = match on {
+        Some((day, tz)) => {
+            let day = day.with_timezone(&tz).date_naive();
+            let found =
+                occurrences.iter().find(|o| o.status.is_on() && o.starts_at.with_timezone(&tz).date_naive() == day);
+            match found {
+                Some(o) => Some(o.clone()),
+                None => return refuse(text::no_time_on(&meeting, day)),
+            }
+        }
+        None => occurrences
+            .iter()
+            .find(|o| o.ends_at > now && o.status.is_on())
+            .or_else(|| occurrences.iter().find(|o| o.ends_at > now))
+            .or(occurrences.last())
+            .cloned(),
+    };
     match pick {
         Some(o) => Ok((meeting, o)),
         None => refuse(text::not_found(id)),
@@ -442,17 +532,18 @@ async fn current(tx: &mut Tx, id: MeetingId, now: DateTime<Utc>) -> ServiceResul
 
 pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
     let actor = cx.actor;
-    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    let (meeting, occurrence) = current(cx.tx, id, actor.at, None).await?;
     let attendees = visible(cx.tx, actor, &occurrence).await?;
     let people: Vec<Attendee> = attendees.into_iter().map(|(_, a)| a).collect();
     let minutes = cx.tx.minutes(meeting.id).await?;
     let actions = cx.tx.actions(meeting.id).await?;
-    let mut files = vec![ical::invitation(&meeting, &occurrence)];
+    let occurrences = cx.tx.occurrences(meeting.id).await?;
+    let mut files = vec![ical::calendar(&meeting, &occurrences)];
     if let Some(file) = minutes.as_ref().and_then(|m| m.file) {
         files.extend(cx.tx.files(&[file]).await?);
     }
     let body = Body {
-        text: text::show(&meeting, &occurrence, &people, (minutes.as_ref(), &actions), actor.tz),
+        text: text::show(&meeting, (&occurrence, &occurrences), &people, (minutes.as_ref(), &actions), actor.tz),
         files,
         ..Body::default()
     };
@@ -477,13 +568,13 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
     if !cx.tx.cancel_meeting(id, reason, actor.audit()).await? {
         return refuse(text::is_cancelled(&meeting));
     }
-    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    let (meeting, occurrence) = current(cx.tx, id, actor.at, None).await?;
     for o in cx.tx.occurrences(id).await? {
         for minutes in &meeting.reminders {
             cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&o, *minutes)).await?;
         }
     }
-    let ics = ical::invitation(&meeting, &occurrence);
+    let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
     let mut effects = vec![
         Effect::reply(text::cancelled(&meeting)),
         Effect::UpdateNotices {
@@ -507,10 +598,11 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
     Ok(effects)
 }
 
-/// The meeting a change is about, once its organiser (or an admin) asks, while it is on.
-async fn changeable(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, Occurrence)> {
+/// The meeting a change is about (and its occurrence: the one on `on`'s day, or the
+/// next), once its organiser (or an admin) asks, while it is on.
+async fn changeable(cx: &mut Cx<'_>, id: MeetingId, on: Option<DateTime<Utc>>) -> ServiceResult<(Meeting, Occurrence)> {
     let actor = cx.actor;
-    let (meeting, occurrence) = current(cx.tx, id, actor.at).await?;
+    let (meeting, occurrence) = current(cx.tx, id, actor.at, on.map(|day| (day, actor.tz))).await?;
     if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
         return refuse(text::not_yours_to_change(&meeting));
     }
@@ -523,16 +615,47 @@ async fn changeable(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, O
     Ok((meeting, occurrence))
 }
 
-/// `/meeting move <id> <when> [for:…]`: conflicts first, as when scheduling.
+/// Where a move puts an occurrence, and with `later` every scheduled one after it: by
+/// the same shift on the organiser's wall clock, so a series moved an hour later stays an
+/// hour later across a clock change.
+async fn moves(
+    tx: &mut Tx,
+    meeting: &Meeting,
+    first: &Occurrence,
+    (starts_at, ends_at): Span,
+    later: bool,
+) -> ServiceResult<Vec<(Occurrence, Span)>> {
+    let mut out = vec![(first.clone(), (starts_at, ends_at))];
+    if later {
+        let wall = |at: DateTime<Utc>| at.with_timezone(&meeting.tz).naive_local();
+        let shift = wall(starts_at) - wall(first.starts_at);
+        for o in tx.occurrences(meeting.id).await? {
+            if o.starts_at > first.starts_at && o.status.is_on() {
+                let start = recurrence::place(meeting.tz, wall(o.starts_at) + shift);
+                out.push((o, (start, start + (ends_at - starts_at))));
+            }
+        }
+        out.sort_by_key(|(_, span)| span.0);
+        if out.windows(2).any(|pair| pair[1].1.0 < pair[0].1.1) {
+            return refuse(text::series_overlaps(ends_at - starts_at));
+        }
+    }
+    Ok(out)
+}
+
+/// `/meeting move <id> <when> [for:…] [on:<date>] [later:yes]`: the next time (or the one
+/// on `on`'s day), and with `later:yes` every time after it; conflicts first, as when
+/// scheduling.
 pub async fn move_to(
     desk: &Meetings,
     cx: &mut Cx<'_>,
     id: MeetingId,
-    at: DateTime<Utc>,
-    length: Option<chrono::Duration>,
+    (at, length): (DateTime<Utc>, Option<chrono::Duration>),
+    on: Option<DateTime<Utc>>,
+    later: bool,
 ) -> ServiceResult {
     let actor = cx.actor;
-    let (meeting, occurrence) = changeable(cx, id).await?;
+    let (meeting, occurrence) = changeable(cx, id, on).await?;
     if at <= actor.at {
         return refuse(crate::chat::text::time_passed(at, actor.tz));
     }
@@ -540,45 +663,100 @@ pub async fn move_to(
     if length > desk.settings.max_duration {
         return refuse(text::too_long(desk.settings.max_duration));
     }
+    let moves = moves(cx.tx, &meeting, &occurrence, (at, at + length), later).await?;
+    let spans: Vec<Span> = moves.iter().map(|(_, span)| *span).collect();
     let people: Vec<PersonId> = cx.tx.attendees(occurrence.id).await?.into_iter().map(|(_, a)| a.person.id).collect();
-    let conflicts = cx.tx.conflicts(&people, (at, at + length), Some(meeting.id)).await?;
+    let conflicts = cx.tx.conflicts(&people, &spans, Some(meeting.id)).await?;
     if conflicts.is_empty() {
-        return shift(desk, cx, id, (at, at + length)).await;
+        return shift(desk, cx, id, (occurrence.id, at, at + length), later).await;
     }
-    let what = format!("{} at {}", meeting.title, crate::chat::text::local_time(at, actor.tz));
-    let draft = Draft::Move { meeting: id.0, starts_at: at, ends_at: at + length };
+    let what = text::what_clashes(&meeting.title, &spans, actor.tz);
+    let draft = Draft::Move { meeting: id.0, occurrence: occurrence.id.0, starts_at: at, ends_at: at + length, later };
     hold(cx, &draft, &text::conflicts(&conflicts, actor.tz, &what)).await
 }
 
-/// Moves the meeting: its reminders follow, everyone is asked again with the new time.
+/// Moves an occurrence (and with `later` the ones after it): their reminders follow,
+/// everyone is asked again with the new time.
 async fn shift(
     desk: &Meetings,
     cx: &mut Cx<'_>,
     id: MeetingId,
-    (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+    (occurrence, starts_at, ends_at): (OccurrenceId, DateTime<Utc>, DateTime<Utc>),
+    later: bool,
 ) -> ServiceResult {
     let actor = cx.actor;
-    let (before, old) = changeable(cx, id).await?;
+    let (before, _) = changeable(cx, id, None).await?;
+    let old = match cx.tx.occurrence(occurrence).await? {
+        Some(o) if o.meeting == id && o.status.is_on() && o.ends_at > actor.at => o,
+        _ => return refuse(text::draft_gone()),
+    };
+    let moves = moves(cx.tx, &before, &old, (starts_at, ends_at), later).await?;
+    let spans: Vec<Span> = moves.iter().map(|(_, span)| *span).collect();
     if let Some(room) = &before.room {
-        book(desk, cx.tx, room, (starts_at, ends_at), Some(id), actor.tz).await?;
+        book(desk, cx.tx, room, &spans, Some(id), actor.tz).await?;
     }
-    for minutes in &before.reminders {
-        cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&old, *minutes)).await?;
+    for (o, _) in &moves {
+        for minutes in &before.reminders {
+            cx.kit.timers.cancel_timer(cx.tx, &reminder_key(o, *minutes)).await?;
+        }
     }
-    cx.tx.move_occurrence(&before, old.id, (starts_at, ends_at), actor.audit()).await?;
+    let changes: Vec<(OccurrenceId, Span)> = moves.iter().map(|(o, span)| (o.id, *span)).collect();
+    cx.tx.move_occurrences(&before, &changes, actor.audit()).await?;
     let (meeting, occurrence) = load(cx.tx, id, old.id).await?;
-    set_reminders(cx.kit, cx.tx, &meeting, &occurrence, actor.at).await?;
-    let mut effects = vec![Effect::reply(text::moved(&meeting, &occurrence, actor.tz))];
+    for (o, _) in &moves {
+        if let Some(moved) = cx.tx.occurrence(o.id).await? {
+            set_reminders(cx.kit, cx.tx, &meeting, &moved, actor.at).await?;
+        }
+    }
+    let also = moves.len() - 1;
+    let mut effects = vec![Effect::reply(text::moved(&meeting, &occurrence, also, actor.tz))];
     effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Everyones).await?);
     // Each invitation (edited above) asks again; a message says so, with the update for
     // the calendar.
-    let ics = ical::invitation(&meeting, &occurrence);
+    let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
     for (_, attendee) in cx.tx.attendees(occurrence.id).await? {
         if attendee.person.id == actor.person.id {
             continue;
         }
         let tz = zone(desk, &attendee);
-        let text = text::moved_for_attendee(&meeting, &actor.person.display_name, (&old, &occurrence), tz);
+        let text = text::moved_for_attendee(&meeting, &actor.person.display_name, (&old, &occurrence), also, tz);
+        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// `/meeting skip <id> <date> [reason]`: one time of a series is off; everyone invited
+/// is told, with the calendar's update.
+pub async fn skip(
+    desk: &Meetings,
+    cx: &mut Cx<'_>,
+    id: MeetingId,
+    on: DateTime<Utc>,
+    reason: Option<&str>,
+) -> ServiceResult {
+    let actor = cx.actor;
+    let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
+    let (meeting, occurrence) = changeable(cx, id, Some(on)).await?;
+    if meeting.rule.is_none() {
+        return refuse(text::skip_needs_series(&meeting));
+    }
+    let detail = format!("{} {reason}", occurrence.starts_at.format("%Y-%m-%d %H:%M UTC"));
+    if !cx.tx.skip_occurrence(meeting.id, occurrence.id, detail.trim(), actor.audit()).await? {
+        return refuse(text::is_cancelled(&meeting));
+    }
+    for minutes in &meeting.reminders {
+        cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&occurrence, *minutes)).await?;
+    }
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let ics = ical::calendar(&meeting, &cx.tx.occurrences(id).await?);
+    let mut effects = vec![Effect::reply(text::skipped(&meeting, &occurrence, actor.tz))];
+    for (_, attendee) in cx.tx.attendees(occurrence.id).await? {
+        if attendee.person.id == actor.person.id {
+            continue;
+        }
+        let tz = zone(desk, &attendee);
+        let text = text::skipped_for_attendee(&meeting, &occurrence, tz, &actor.person.display_name, reason);
         let body = Body { text, files: vec![ics.clone()], ..Body::default() };
         effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
     }
@@ -588,7 +766,7 @@ async fn shift(
 /// `/meeting invite <id> @people #Dept`: the new ones get an invitation.
 pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) -> ServiceResult {
     let actor = cx.actor;
-    let (meeting, occurrence) = changeable(cx, id).await?;
+    let (meeting, occurrence) = changeable(cx, id, None).await?;
     let named: Vec<PersonId> = attendees(cx, who).await?.into_iter().filter(|p| *p != actor.person.id).collect();
     let before = cx.tx.attendees(occurrence.id).await?;
     let fresh = named.iter().filter(|p| !before.iter().any(|(_, a)| a.person.id == **p)).count();
@@ -607,7 +785,7 @@ pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) 
         return Ok(effects);
     }
     effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
-    let ics = ical::invitation(&meeting, &occurrence);
+    let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
     for (row, attendee) in attendees.iter().filter(|(_, a)| added.contains(&a.person.id)) {
         let mut body = invitation(desk, &meeting, &occurrence, attendee);
         body.files = vec![ics.clone()];
@@ -619,7 +797,7 @@ pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) 
 /// `/meeting remove <id> @person`: their invitation goes, and they are told.
 pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &str) -> ServiceResult {
     let actor = cx.actor;
-    let (meeting, occurrence) = changeable(cx, id).await?;
+    let (meeting, occurrence) = changeable(cx, id, None).await?;
     let handle = handle.trim().trim_start_matches('@');
     let person = cx.kit.people.resolve(actor, handle).await?;
     if person.id == meeting.organizer.id {
@@ -640,7 +818,7 @@ pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &st
 
 /// Those who may add minutes and actions: its attendees, and admins.
 async fn taking_part(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, Vec<(i64, Attendee)>)> {
-    let (meeting, occurrence) = current(cx.tx, id, cx.actor.at).await?;
+    let (meeting, occurrence) = current(cx.tx, id, cx.actor.at, None).await?;
     let attendees = visible(cx.tx, cx.actor, &occurrence).await?;
     Ok((meeting, attendees))
 }
@@ -842,7 +1020,7 @@ pub async fn free_rooms(
     }
     let mut free = Vec::new();
     for room in &desk.settings.rooms {
-        if cx.tx.room_bookings(&room.name, (at, at + length), None).await?.is_empty() {
+        if cx.tx.room_bookings(&room.name, &[(at, at + length)], None).await?.is_empty() {
             free.push(room.clone());
         }
     }
@@ -867,7 +1045,10 @@ pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResul
         }
         let text = text::reminder(&meeting, &occurrence, zone(desk, &attendee), reminder.minutes);
         let text = crate::chat::text::with_late(&text, fired.due, fired.late);
-        effects.push(Effect::direct(attendee.person.id, text));
+        // In a series, each time is answered on its own: its reminder asks.
+        let buttons = if meeting.rule.is_some() { answer_buttons(occurrence.id, false) } else { Vec::new() };
+        let body = Body { text, buttons, ..Body::default() };
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
     }
     Ok(effects)
 }

@@ -10,7 +10,8 @@ use super::model::{
 use crate::kernel::{Audit, FileId, PersonId, PersonName};
 use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_tx};
 
-/// A meeting to record: its first (and for now only) occurrence and who comes.
+/// A meeting to record: when it takes place (once, or each time its rule gives) and who
+/// comes.
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
     pub title: String,
@@ -21,8 +22,9 @@ pub struct NewMeeting {
     pub channel: Option<String>,
     pub room: Option<String>,
     pub reminders: Vec<i64>,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    pub rule: Option<String>,
+    /// Its occurrences, earliest first.
+    pub spans: Vec<Span>,
     /// Everyone invited, the organiser first.
     pub attendees: Vec<PersonId>,
 }
@@ -41,6 +43,7 @@ struct MeetingRow {
     reminders: String,
     status: String,
     sequence: i64,
+    rule: Option<String>,
 }
 
 impl TryFrom<MeetingRow> for Meeting {
@@ -60,12 +63,13 @@ impl TryFrom<MeetingRow> for Meeting {
                 .map_err(|e| StoreError::Corrupt(format!("meetings.reminders of #{}: {e}", row.id)))?,
             status: parse_column("meetings.status", &row.status)?,
             sequence: row.sequence,
+            rule: row.rule,
         })
     }
 }
 
 const MEETING_COLUMNS: &str = "m.id, m.title, m.organizer_id, p.display_name AS organizer_name, m.tz, m.link, \
-     m.agenda, m.channel, m.room, m.reminders, m.status, m.sequence";
+     m.agenda, m.channel, m.room, m.reminders, m.status, m.sequence, m.rule";
 const MEETING_FROM: &str = "FROM meetings m JOIN persons p ON p.id = m.organizer_id";
 
 /// A meeting with one of its occurrences and someone's answer.
@@ -77,19 +81,37 @@ struct UpcomingRow {
     starts_at: i64,
     ends_at: i64,
     occurrence_status: String,
+    planned_at: i64,
     answer: String,
 }
 
-type OccurrenceRow = (i64, i64, i64, i64, String);
+/// A start and an end.
+pub type Span = (DateTime<Utc>, DateTime<Utc>);
 
-fn occurrence((id, meeting, starts_at, ends_at, status): OccurrenceRow) -> Result<Occurrence> {
+type OccurrenceRow = (i64, i64, i64, i64, String, i64);
+
+const OCCURRENCE_COLUMNS: &str = "id, meeting_id, starts_at, ends_at, status, COALESCE(planned_at, starts_at)";
+
+fn occurrence((id, meeting, starts_at, ends_at, status, planned_at): OccurrenceRow) -> Result<Occurrence> {
     Ok(Occurrence {
         id: OccurrenceId(id),
         meeting: MeetingId(meeting),
         starts_at: from_ms(starts_at),
         ends_at: from_ms(ends_at),
         status: parse_column("meeting_occurrences.status", &status)?,
+        planned_at: from_ms(planned_at),
     })
+}
+
+/// Whether `[from, to)` overlaps one of `spans` (earliest first).
+fn overlaps(spans: &[Span], from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let after = spans.partition_point(|(_, end)| *end <= from);
+    spans.get(after).is_some_and(|(start, _)| *start < to)
+}
+
+/// `$first, $first+1, …` for `count` values bound in a row.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
 impl Tx {
@@ -101,8 +123,8 @@ impl Tx {
         let ids = with_tx!(self, |tx| {
             let (meeting,): (i64,) = sqlx::query_as(
                 "INSERT INTO meetings (title, organizer_id, tz, link, agenda, channel, room, reminders, status, \
-                 sequence, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', 0, $9, $9) \
-                 RETURNING id",
+                 sequence, created_at, updated_at, rule) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'scheduled', 0, $9, $9, $10) RETURNING id",
             )
             .bind(&new.title)
             .bind(new.organizer.0)
@@ -113,17 +135,23 @@ impl Tx {
             .bind(&new.room)
             .bind(&reminders)
             .bind(at)
+            .bind(&new.rule)
             .fetch_one(&mut **tx)
             .await?;
-            let (occurrence,): (i64,) = sqlx::query_as(
-                "INSERT INTO meeting_occurrences (meeting_id, starts_at, ends_at, status) \
-                 VALUES ($1, $2, $3, 'scheduled') RETURNING id",
-            )
-            .bind(meeting)
-            .bind(ms(new.starts_at))
-            .bind(ms(new.ends_at))
-            .fetch_one(&mut **tx)
-            .await?;
+            let mut first = None;
+            for (starts_at, ends_at) in &new.spans {
+                let (occurrence,): (i64,) = sqlx::query_as(
+                    "INSERT INTO meeting_occurrences (meeting_id, starts_at, ends_at, status, planned_at) \
+                     VALUES ($1, $2, $3, 'scheduled', $2) RETURNING id",
+                )
+                .bind(meeting)
+                .bind(ms(*starts_at))
+                .bind(ms(*ends_at))
+                .fetch_one(&mut **tx)
+                .await?;
+                first.get_or_insert(occurrence);
+            }
+            let Some(occurrence) = first else { return Err(StoreError::Corrupt("a meeting without a time".into())) };
             for person in &new.attendees {
                 sqlx::query("INSERT INTO meeting_attendees (meeting_id, person_id, added_at) VALUES ($1, $2, $3)")
                     .bind(meeting)
@@ -133,10 +161,12 @@ impl Tx {
                     .await?;
                 let (answer, answered_at) =
                     if *person == new.organizer { ("accepted", Some(at)) } else { ("pending", None) };
+                // One statement a person, whatever the number of occurrences.
                 sqlx::query(
-                    "INSERT INTO meeting_rsvps (occurrence_id, person_id, answer, answered_at) VALUES ($1, $2, $3, $4)",
+                    "INSERT INTO meeting_rsvps (occurrence_id, person_id, answer, answered_at) \
+                     SELECT id, $2, $3, $4 FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY id",
                 )
-                .bind(occurrence)
+                .bind(meeting)
                 .bind(person.0)
                 .bind(answer)
                 .bind(answered_at)
@@ -144,8 +174,8 @@ impl Tx {
                 .await?;
             }
             log_event!(&mut **tx, audit, meeting_subject(MeetingId(meeting)), MeetingEvent::Schedule, &new.title)?;
-            (meeting, occurrence)
-        });
+            Ok::<_, StoreError>((meeting, occurrence))
+        })?;
         Ok((MeetingId(ids.0), OccurrenceId(ids.1)))
     }
 
@@ -162,10 +192,9 @@ impl Tx {
     /// A meeting's occurrences, earliest first.
     pub async fn occurrences(&mut self, id: MeetingId) -> Result<Vec<Occurrence>> {
         let rows: Vec<OccurrenceRow> = with_tx!(self, |tx| {
-            sqlx::query_as(
-                "SELECT id, meeting_id, starts_at, ends_at, status FROM meeting_occurrences \
-                 WHERE meeting_id = $1 ORDER BY starts_at",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {OCCURRENCE_COLUMNS} FROM meeting_occurrences WHERE meeting_id = $1 ORDER BY starts_at"
+            )))
             .bind(id.0)
             .fetch_all(&mut **tx)
             .await?
@@ -175,10 +204,12 @@ impl Tx {
 
     pub async fn occurrence(&mut self, id: OccurrenceId) -> Result<Option<Occurrence>> {
         let row: Option<OccurrenceRow> = with_tx!(self, |tx| {
-            sqlx::query_as("SELECT id, meeting_id, starts_at, ends_at, status FROM meeting_occurrences WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut **tx)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {OCCURRENCE_COLUMNS} FROM meeting_occurrences WHERE id = $1"
+            )))
+            .bind(id.0)
+            .fetch_optional(&mut **tx)
+            .await?
         });
         row.map(occurrence).transpose()
     }
@@ -278,57 +309,60 @@ impl Tx {
         })
     }
 
-    /// The scheduled meetings (other than `except`) any of `people` attend and have not
-    /// declined that overlap `[from, to)`.
+    /// What any of `people` already does during one of `spans` (earliest first): the
+    /// scheduled meetings (other than `except`) they have not declined, and their own
+    /// schedule entries. One query each, whatever the number of people or spans.
     pub async fn conflicts(
         &mut self,
         people: &[PersonId],
-        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        spans: &[Span],
         except: Option<MeetingId>,
     ) -> Result<Vec<Conflict>> {
-        type Row = (String, i64, String, i64, i64);
-        let mut out = Vec::new();
-        for person in people {
-            let rows: Vec<Row> = with_tx!(self, |tx| {
-                sqlx::query_as(
-                    "SELECT p.display_name, m.id, m.title, o.starts_at, o.ends_at FROM meeting_rsvps r \
-                     JOIN meeting_occurrences o ON o.id = r.occurrence_id JOIN meetings m ON m.id = o.meeting_id \
-                     JOIN persons p ON p.id = r.person_id \
-                     WHERE r.person_id = $1 AND r.answer <> 'declined' AND o.status = 'scheduled' \
-                     AND o.starts_at < $3 AND o.ends_at > $2 AND m.id <> $4 ORDER BY o.starts_at",
-                )
-                .bind(person.0)
-                .bind(ms(from))
-                .bind(ms(to))
-                .bind(except.map_or(0, |m| m.0))
-                .fetch_all(&mut **tx)
-                .await?
-            });
-            out.extend(rows.into_iter().map(|(name, meeting, title, starts_at, ends_at)| Conflict {
-                person: name,
-                what: format!("{title} (#{meeting})"),
-                starts_at: from_ms(starts_at),
-                ends_at: from_ms(ends_at),
-            }));
-            let entries: Vec<(String, String, String, i64, i64)> = with_tx!(self, |tx| {
-                sqlx::query_as(
-                    "SELECT p.display_name, e.kind, e.note, e.starts_at, e.ends_at FROM schedule_entries e \
-                     JOIN persons p ON p.id = e.person_id \
-                     WHERE e.person_id = $1 AND e.starts_at < $3 AND e.ends_at > $2 ORDER BY e.starts_at",
-                )
-                .bind(person.0)
-                .bind(ms(from))
-                .bind(ms(to))
-                .fetch_all(&mut **tx)
-                .await?
-            });
-            out.extend(entries.into_iter().map(|(name, kind, note, starts_at, ends_at)| Conflict {
-                person: name,
-                what: if note.is_empty() { kind } else { format!("{kind}: {note}") },
-                starts_at: from_ms(starts_at),
-                ends_at: from_ms(ends_at),
-            }));
+        let (Some((from, _)), Some(to)) = (spans.first(), spans.iter().map(|(_, end)| *end).max()) else {
+            return Ok(Vec::new());
+        };
+        if people.is_empty() {
+            return Ok(Vec::new());
         }
+        type Row = (String, String, i64, i64);
+        let meetings = format!(
+            "SELECT p.display_name, m.title || ' (#' || m.id || ')', o.starts_at, o.ends_at FROM meeting_rsvps r \
+             JOIN meeting_occurrences o ON o.id = r.occurrence_id JOIN meetings m ON m.id = o.meeting_id \
+             JOIN persons p ON p.id = r.person_id \
+             WHERE r.answer <> 'declined' AND o.status = 'scheduled' AND o.starts_at < $2 AND o.ends_at > $1 \
+             AND m.id <> $3 AND r.person_id IN ({}) ORDER BY o.starts_at",
+            placeholders(4, people.len())
+        );
+        let entries = format!(
+            "SELECT p.display_name, CASE WHEN e.note = '' THEN e.kind ELSE e.kind || ': ' || e.note END, \
+             e.starts_at, e.ends_at FROM schedule_entries e JOIN persons p ON p.id = e.person_id \
+             WHERE e.starts_at < $2 AND e.ends_at > $1 AND e.person_id IN ({}) ORDER BY e.starts_at",
+            placeholders(3, people.len())
+        );
+        let mut out = Vec::new();
+        for (sql, except) in [(meetings, Some(except.map_or(0, |m| m.0))), (entries, None)] {
+            let rows: Vec<Row> = with_tx!(self, |tx| {
+                let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(ms(*from)).bind(ms(to));
+                if let Some(except) = except {
+                    query = query.bind(except);
+                }
+                for person in people {
+                    query = query.bind(person.0);
+                }
+                query.fetch_all(&mut **tx).await?
+            });
+            out.extend(
+                rows.into_iter()
+                    .map(|(person, what, starts_at, ends_at)| Conflict {
+                        person,
+                        what,
+                        starts_at: from_ms(starts_at),
+                        ends_at: from_ms(ends_at),
+                    })
+                    .filter(|c| overlaps(spans, c.starts_at, c.ends_at)),
+            );
+        }
+        out.sort_by(|a, b| (a.starts_at, &a.person).cmp(&(b.starts_at, &b.person)));
         Ok(out)
     }
 
@@ -343,7 +377,8 @@ impl Tx {
         let rows: Vec<UpcomingRow> = with_tx!(self, |tx| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {MEETING_COLUMNS}, o.id AS occurrence_id, o.starts_at, o.ends_at, \
-                 o.status AS occurrence_status, r.answer {MEETING_FROM} JOIN meeting_occurrences o ON o.meeting_id = m.id \
+                 o.status AS occurrence_status, COALESCE(o.planned_at, o.starts_at) AS planned_at, r.answer \
+                 {MEETING_FROM} JOIN meeting_occurrences o ON o.meeting_id = m.id \
                  JOIN meeting_rsvps r ON r.occurrence_id = o.id \
                  WHERE r.person_id = $1 AND o.ends_at > $2 AND o.status = 'scheduled' ORDER BY o.starts_at LIMIT $3"
             )))
@@ -355,39 +390,50 @@ impl Tx {
         });
         rows.into_iter()
             .map(|row| {
-                let o =
-                    occurrence((row.occurrence_id, row.meeting.id, row.starts_at, row.ends_at, row.occurrence_status))?;
+                let o = occurrence((
+                    row.occurrence_id,
+                    row.meeting.id,
+                    row.starts_at,
+                    row.ends_at,
+                    row.occurrence_status,
+                    row.planned_at,
+                ))?;
                 let answer = parse_column("meeting_rsvps.answer", &row.answer)?;
                 Ok((Meeting::try_from(row.meeting)?, o, answer))
             })
             .collect()
     }
 
-    /// Moves an occurrence: everyone but the organiser answers again; calendar apps get
-    /// a higher SEQUENCE.
-    pub async fn move_occurrence(
+    /// Moves occurrences: everyone but the organiser answers them again; calendar apps
+    /// get a higher SEQUENCE.
+    pub async fn move_occurrences(
         &mut self,
         meeting: &Meeting,
-        occurrence: OccurrenceId,
-        (starts_at, ends_at): (DateTime<Utc>, DateTime<Utc>),
+        moves: &[(OccurrenceId, Span)],
         audit: Audit,
     ) -> Result<()> {
-        let detail = format!("to {}", starts_at.format("%Y-%m-%d %H:%M UTC"));
+        let Some((_, (first, _))) = moves.first() else { return Ok(()) };
+        let detail = match moves.len() {
+            1 => format!("to {}", first.format("%Y-%m-%d %H:%M UTC")),
+            n => format!("to {} and {} later times", first.format("%Y-%m-%d %H:%M UTC"), n - 1),
+        };
         with_tx!(self, |tx| {
-            sqlx::query("UPDATE meeting_occurrences SET starts_at = $2, ends_at = $3 WHERE id = $1")
+            for (occurrence, (starts_at, ends_at)) in moves {
+                sqlx::query("UPDATE meeting_occurrences SET starts_at = $2, ends_at = $3 WHERE id = $1")
+                    .bind(occurrence.0)
+                    .bind(ms(*starts_at))
+                    .bind(ms(*ends_at))
+                    .execute(&mut **tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE meeting_rsvps SET answer = 'pending', note = NULL, answered_at = NULL \
+                     WHERE occurrence_id = $1 AND person_id <> $2",
+                )
                 .bind(occurrence.0)
-                .bind(ms(starts_at))
-                .bind(ms(ends_at))
+                .bind(meeting.organizer.id.0)
                 .execute(&mut **tx)
                 .await?;
-            sqlx::query(
-                "UPDATE meeting_rsvps SET answer = 'pending', note = NULL, answered_at = NULL \
-                 WHERE occurrence_id = $1 AND person_id <> $2",
-            )
-            .bind(occurrence.0)
-            .bind(meeting.organizer.id.0)
-            .execute(&mut **tx)
-            .await?;
+            }
             sqlx::query("UPDATE meetings SET sequence = sequence + 1, updated_at = $2 WHERE id = $1")
                 .bind(meeting.id.0)
                 .bind(ms(audit.at))
@@ -480,13 +526,17 @@ impl Tx {
         Ok(())
     }
 
-    /// The scheduled meetings (other than `except`) that book `room` during `[from, to)`.
+    /// The scheduled meetings (other than `except`) that book `room` during one of
+    /// `spans` (earliest first).
     pub async fn room_bookings(
         &mut self,
         room: &str,
-        (from, to): (DateTime<Utc>, DateTime<Utc>),
+        spans: &[Span],
         except: Option<MeetingId>,
     ) -> Result<Vec<Conflict>> {
+        let (Some((from, _)), Some(to)) = (spans.first(), spans.iter().map(|(_, end)| *end).max()) else {
+            return Ok(Vec::new());
+        };
         type Row = (String, i64, String, i64, i64);
         let rows: Vec<Row> = with_tx!(self, |tx| {
             sqlx::query_as(
@@ -496,7 +546,7 @@ impl Tx {
                  ORDER BY o.starts_at",
             )
             .bind(room)
-            .bind(ms(from))
+            .bind(ms(*from))
             .bind(ms(to))
             .bind(except.map_or(0, |m| m.0))
             .fetch_all(&mut **tx)
@@ -510,7 +560,70 @@ impl Tx {
                 starts_at: from_ms(starts_at),
                 ends_at: from_ms(ends_at),
             })
+            .filter(|c| overlaps(spans, c.starts_at, c.ends_at))
             .collect())
+    }
+
+    /// Records `person`'s answer for every occurrence of a meeting still to come (after
+    /// `after`); `false` when they are invited to none.
+    pub async fn answer_series(
+        &mut self,
+        meeting: MeetingId,
+        person: PersonId,
+        after: DateTime<Utc>,
+        answer: Rsvp,
+        audit: Audit,
+    ) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE meeting_rsvps SET answer = $3, note = NULL, answered_at = $4 WHERE person_id = $2 \
+                 AND occurrence_id IN (SELECT id FROM meeting_occurrences WHERE meeting_id = $1 AND ends_at > $5 \
+                 AND status = 'scheduled')",
+            )
+            .bind(meeting.0)
+            .bind(person.0)
+            .bind(answer.as_str())
+            .bind(ms(audit.at))
+            .bind(ms(after))
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            let detail = format!("{} (every time to come)", answer.as_str());
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Rsvp, &detail)?;
+            Ok(true)
+        })
+    }
+
+    /// Calls off one occurrence of a series; `false` when it was not scheduled.
+    pub async fn skip_occurrence(
+        &mut self,
+        meeting: MeetingId,
+        occurrence: OccurrenceId,
+        detail: &str,
+        audit: Audit,
+    ) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let done = sqlx::query(
+                "UPDATE meeting_occurrences SET status = 'cancelled' WHERE id = $1 AND meeting_id = $2 \
+                 AND status = 'scheduled'",
+            )
+            .bind(occurrence.0)
+            .bind(meeting.0)
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE meetings SET sequence = sequence + 1, updated_at = $2 WHERE id = $1")
+                .bind(meeting.0)
+                .bind(ms(audit.at))
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Skip, detail)?;
+            Ok(true)
+        })
     }
 
     /// Keeps a meeting's minutes (replacing earlier ones).

@@ -5,7 +5,12 @@ use chrono_tz::Tz;
 
 use super::config::RoomConfig;
 use super::model::{Action, Attendee, Conflict, Entry, Meeting, MeetingId, Minutes, Occurrence, Rsvp};
+use super::recurrence::{self, RepeatError};
+use super::store::Span;
 use crate::chat::text::local_time;
+
+/// The most clashes listed; the rest are counted.
+const CLASHES_SHOWN: usize = 10;
 
 /// `2026-12-01 10:00–10:30 (Europe/Berlin)`.
 pub fn when(occurrence: &Occurrence, tz: Tz) -> String {
@@ -24,6 +29,9 @@ fn name(meeting: &Meeting) -> String {
 
 fn details(meeting: &Meeting) -> String {
     let mut out = String::new();
+    if let Some(rule) = &meeting.rule {
+        out.push_str(&format!("\nRepeats: {}", recurrence::describe(rule)));
+    }
     if let Some(room) = &meeting.room {
         out.push_str(&format!("\nRoom: {room}"));
     }
@@ -85,21 +93,107 @@ fn answers(attendees: &[Attendee]) -> String {
     parts.join("\n")
 }
 
-pub fn scheduled(meeting: &Meeting, occurrence: &Occurrence, attendees: &[Attendee], tz: Tz) -> String {
+/// What `/meeting schedule` answers; for a series, its times (`series`) and whether its
+/// rule went on past the year planned.
+pub fn scheduled(
+    meeting: &Meeting,
+    occurrence: &Occurrence,
+    attendees: &[Attendee],
+    series: Option<(&[Occurrence], bool)>,
+    tz: Tz,
+) -> String {
     let names: Vec<&str> = attendees.iter().map(|a| a.person.name.as_str()).collect();
     let reminders = if meeting.reminders.is_empty() {
         "no reminders".to_owned()
     } else {
         format!("reminders {} before", offsets(&meeting.reminders))
     };
+    let times = match series {
+        Some((all, capped)) => {
+            let last = all.last().map_or_else(String::new, |o| local_time(o.starts_at, tz));
+            let capped = if capped {
+                format!(
+                    " A series is planned at most {} days ahead: schedule it again then to go on.",
+                    recurrence::HORIZON_DAYS
+                )
+            } else {
+                String::new()
+            };
+            format!("\n{} times, the first {}, the last {last}.{capped}", all.len(), when(occurrence, tz))
+        }
+        None => String::new(),
+    };
     format!(
-        "Meeting {} is scheduled for {}.\nWith: {}{}\nInvitations are sent; {reminders}. /meeting cancel {} calls it off.",
+        "Meeting {} is scheduled for {}.{times}\nWith: {}{}\nInvitations are sent; {reminders}. /meeting cancel {} calls it off.",
         name(meeting),
         when(occurrence, tz),
         names.join(", "),
         details(meeting),
         meeting.id
     )
+}
+
+/// `Standup at 2026-12-01 09:00`, and for a series `(and 11 later times)`.
+pub fn what_clashes(title: &str, spans: &[Span], tz: Tz) -> String {
+    let first = spans.first().map_or_else(String::new, |(start, _)| local_time(*start, tz));
+    match spans.len() {
+        0 | 1 => format!("{title} at {first}"),
+        n => format!("{title} at {first} (and {} later times)", n - 1),
+    }
+}
+
+pub fn end_without_repeat() -> String {
+    "until: and times: end a series; add repeat:, e.g. repeat:weekly until:2027-03-31. Nothing was scheduled."
+        .to_owned()
+}
+
+pub fn bad_repeat(typed: &str, problem: &RepeatError) -> String {
+    let why = match problem {
+        RepeatError::Unreadable(why) => why.clone(),
+        RepeatError::TooOften => "a meeting repeats at most daily".to_owned(),
+        RepeatError::NoTimes => "it gives no time from the first one on (is until: before the start?)".to_owned(),
+    };
+    format!(
+        "repeat:{typed}: {why}. Write daily, weekdays, weekly, weekly:mon,thu, biweekly, monthly, \
+         monthly:second-tue or an RRULE such as FREQ=WEEKLY;BYDAY=MO. Nothing was scheduled."
+    )
+}
+
+pub fn series_overlaps(length: chrono::Duration) -> String {
+    format!(
+        "Its times would overlap each other: each lasts {}, longer than the time between two. Nothing was changed.",
+        offsets(&[length.num_minutes()])
+    )
+}
+
+pub fn series_over(meeting: &Meeting) -> String {
+    format!("{} has no time to come that you are invited to. Nothing was changed.", name(meeting))
+}
+
+pub fn no_time_on(meeting: &Meeting, day: chrono::NaiveDate) -> String {
+    format!(
+        "{} does not take place on {day}; /meeting show {} lists its times. Nothing was changed.",
+        name(meeting),
+        meeting.id
+    )
+}
+
+pub fn skip_needs_series(meeting: &Meeting) -> String {
+    format!(
+        "{} happens once: /meeting cancel {} calls it off, /meeting move {} moves it. Nothing was changed.",
+        name(meeting),
+        meeting.id,
+        meeting.id
+    )
+}
+
+pub fn skipped(meeting: &Meeting, occurrence: &Occurrence, tz: Tz) -> String {
+    format!("{} on {} is off; the other times stay. Everyone invited is told.", name(meeting), when(occurrence, tz))
+}
+
+pub fn skipped_for_attendee(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, by: &str, reason: &str) -> String {
+    let reason = if reason.is_empty() { String::new() } else { format!(" Reason: {reason}") };
+    format!("❌ {by} called off {} on {}; the other times stay.{reason}", name(meeting), when(occurrence, tz))
 }
 
 /// `1d, 15m`.
@@ -134,11 +228,16 @@ pub fn invitation(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, mine: Rsvp
         answer => format!("You answered: {}. You can change your answer below.", answer_word(answer)),
     };
     format!(
-        "📅 {} invites you to {} on {}.{}\n{answered}",
+        "📅 {} invites you to {} on {}.{}{}\n{answered}",
         meeting.organizer.name,
         name(meeting),
         when(occurrence, tz),
-        details(meeting)
+        details(meeting),
+        if meeting.rule.is_some() {
+            "\nYour answer counts for every time; each reminder lets you answer for its time alone."
+        } else {
+            ""
+        }
     )
 }
 
@@ -156,8 +255,15 @@ pub fn cancelled(meeting: &Meeting) -> String {
     format!("Meeting {} is cancelled; everyone invited is told.", name(meeting))
 }
 
-pub fn answered(meeting: &Meeting, answer: Rsvp) -> String {
-    format!("You {} {}.", answer_word(answer), name(meeting))
+/// An answer taken; `lone`: for one time of a series only.
+pub fn answered(meeting: &Meeting, answer: Rsvp, lone: Option<(&Occurrence, Tz)>) -> String {
+    match (lone, &meeting.rule) {
+        (Some((occurrence, tz)), _) => {
+            format!("You {} {} on {} (that time only).", answer_word(answer), name(meeting), when(occurrence, tz))
+        }
+        (None, Some(_)) => format!("You {} {}, every time to come.", answer_word(answer), name(meeting)),
+        (None, None) => format!("You {} {}.", answer_word(answer), name(meeting)),
+    }
 }
 
 pub fn ask_decline_note(meeting: &Meeting) -> String {
@@ -188,10 +294,14 @@ pub fn reminder(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, minutes: i64
 }
 
 pub fn conflicts(conflicts: &[Conflict], tz: Tz, draft_for: &str) -> String {
-    let lines: Vec<String> = conflicts
+    let mut lines: Vec<String> = conflicts
         .iter()
+        .take(CLASHES_SHOWN)
         .map(|c| format!("  {}: {} {}–{}", c.person, c.what, local_time(c.starts_at, tz), end(c.ends_at, tz)))
         .collect();
+    if conflicts.len() > CLASHES_SHOWN {
+        lines.push(format!("  … and {} more", conflicts.len() - CLASHES_SHOWN));
+    }
     format!(
         "{draft_for} clashes with:\n{}\nSchedule it anyway with the button, or pick another time.",
         lines.join("\n")
@@ -204,18 +314,19 @@ fn end(at: DateTime<Utc>, tz: Tz) -> String {
 
 pub fn show(
     meeting: &Meeting,
-    occurrence: &Occurrence,
+    (occurrence, all): (&Occurrence, &[Occurrence]),
     attendees: &[Attendee],
     (minutes, actions): (Option<&Minutes>, &[Action]),
     tz: Tz,
 ) -> String {
     let status = if meeting.status.is_on() { String::new() } else { " — cancelled".to_owned() };
     let mut out = format!(
-        "{}{status}\n{}\nOrganised by {}{}\n{}",
+        "{}{status}\n{}\nOrganised by {}{}{}\n{}",
         name(meeting),
         when(occurrence, tz),
         meeting.organizer.name,
         details(meeting),
+        series(meeting, occurrence, all, tz),
         answers(attendees)
     );
     if let Some(minutes) = minutes {
@@ -226,6 +337,28 @@ pub fn show(
         for a in actions {
             out.push_str(&format!("\n  {}: {} (due {})", a.owner.name, a.text, local_time(a.due_at, tz)));
         }
+    }
+    out
+}
+
+/// A series' times after the one shown, and those called off.
+fn series(meeting: &Meeting, shown: &Occurrence, all: &[Occurrence], tz: Tz) -> String {
+    if meeting.rule.is_none() {
+        return String::new();
+    }
+    let later: Vec<&Occurrence> = all.iter().filter(|o| o.status.is_on() && o.starts_at > shown.starts_at).collect();
+    let mut out = match (later.len(), later.last()) {
+        (1, Some(last)) => format!("\nThen once more, {}", local_time(last.starts_at, tz)),
+        (n, Some(last)) => format!("\nThen {n} more times, the last {}", local_time(last.starts_at, tz)),
+        _ => "\nThe last time of the series".to_owned(),
+    };
+    let off: Vec<String> = all
+        .iter()
+        .filter(|o| !o.status.is_on() && meeting.status.is_on())
+        .map(|o| o.starts_at.with_timezone(&tz).format("%Y-%m-%d").to_string())
+        .collect();
+    if !off.is_empty() {
+        out.push_str(&format!("\nCalled off: {}", off.join(", ")));
     }
     out
 }
@@ -316,16 +449,36 @@ pub fn not_your_draft() -> String {
     "Only the person who scheduled it can confirm it. Nothing was changed.".to_owned()
 }
 
-pub fn moved(meeting: &Meeting, occurrence: &Occurrence, tz: Tz) -> String {
-    format!("Meeting {} is moved to {}; everyone invited is asked again.", name(meeting), when(occurrence, tz))
+fn and_later(also: usize) -> String {
+    match also {
+        0 => String::new(),
+        1 => " (and the time after it, by as much)".to_owned(),
+        n => format!(" (and the {n} times after it, by as much)"),
+    }
 }
 
-pub fn moved_for_attendee(meeting: &Meeting, by: &str, (was, now): (&Occurrence, &Occurrence), tz: Tz) -> String {
+pub fn moved(meeting: &Meeting, occurrence: &Occurrence, also: usize, tz: Tz) -> String {
     format!(
-        "🔁 {by} moved {} from {} to {}. Your invitation is updated: please answer it again.",
+        "Meeting {} is moved to {}{}; everyone invited is asked again.",
+        name(meeting),
+        when(occurrence, tz),
+        and_later(also)
+    )
+}
+
+pub fn moved_for_attendee(
+    meeting: &Meeting,
+    by: &str,
+    (was, now): (&Occurrence, &Occurrence),
+    also: usize,
+    tz: Tz,
+) -> String {
+    format!(
+        "🔁 {by} moved {} from {} to {}{}. Your invitation is updated: please answer it again.",
         name(meeting),
         when(was, tz),
-        when(now, tz)
+        when(now, tz),
+        and_later(also)
     )
 }
 
