@@ -136,6 +136,7 @@ impl App {
         let summaries = registry.clone();
         dispatcher.set_summaries(Box::new(move |kind, labels| summaries.coalesced(kind, labels)));
         let planner_for_app = planner.clone();
+        registry.start(&kit).await.map_err(|e| anyhow::anyhow!("starting the features: {e}"))?;
         let router = Router::new(kit, registry, planner, dispatcher.clone(), config.limits.clone());
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(dispatcher.clone().run(stopped.clone()));

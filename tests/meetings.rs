@@ -803,3 +803,129 @@ async fn a_series_answered_time_by_time(mut story: Story) {
     story.finish().await;
 }
 story!(a_series_answered_time_by_time, with_rooms, a_series_answered_time_by_time);
+
+/// bob (Berlin), carol (Shanghai, who works 06:00–23:00) and dan (New York, at the
+/// dentist Monday morning) share one working hour a day; findtime offers its earliest
+/// free times, and a press schedules the meeting.
+async fn findtime_across_three_zones(mut story: Story) {
+    people(&story).await;
+    story.chat().say("bob", "/tz set Europe/Berlin").await;
+    story.chat().say("dan", "/tz set America/New_York").await;
+    story.say("carol", "/schedule hours mon-fri 06:00-23:00").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Your working hours are now Mon–Fri 06:00–23:00 (Asia/Shanghai): /meeting findtime looks within them."
+    );
+    story.say("dan", "/schedule add 2026-11-30 09:00 dentist for:30m").await;
+    story.reply_to("dan").await;
+    story.say("bob", "/meeting findtime @carol @dan 30m title:\"Launch sync\"").await;
+    let offered = story.reply_to("bob").await;
+    assert_eq!(
+        offered.text(),
+        "Everyone is free, within their working hours, for 30m (Europe/Berlin):\n  \
+         2026-11-30 15:30–16:00 — bob Mon 15:30, carol Mon 22:30, dan Mon 09:30\n  \
+         2026-12-01 15:00–15:30 — bob Tue 15:00, carol Tue 22:00, dan Tue 09:00\n  \
+         2026-12-01 15:30–16:00 — bob Tue 15:30, carol Tue 22:30, dan Tue 09:30\n\
+         Press one to schedule Launch sync then."
+    );
+    assert_eq!(labels(&offered), ["Mon 30 Nov 15:30", "Tue 01 Dec 15:00", "Tue 01 Dec 15:30"]);
+    story.press_on("carol", &offered, "Tue 01 Dec 15:00").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Only the person who scheduled it can confirm it. Nothing was changed."
+    );
+    story.press_on("bob", &offered, "Tue 01 Dec 15:00").await;
+    assert!(story.reply_to("bob").await.text().starts_with(
+        "Meeting Launch sync (#1) is scheduled for 2026-12-01 15:00–15:30 (Europe/Berlin).\nWith: bob, carol, dan"
+    ));
+    assert!(story.dm("carol").await.text().contains("on 2026-12-01 22:00–22:30 (Asia/Shanghai)"));
+    assert!(story.dm("dan").await.text().contains("on 2026-12-01 09:00–09:30 (America/New_York)"));
+    story.press_on("bob", &offered, "Mon 30 Nov 15:30").await;
+    assert!(story.reply_to("bob").await.text().starts_with("That meeting was scheduled or dropped already"));
+
+    // Now Tuesday's hour holds the meeting: the next offers move on.
+    story.say("bob", "/meeting findtime @carol @dan 30m within:2d").await;
+    let offered = story.reply_to("bob").await;
+    assert_eq!(labels(&offered), ["Mon 30 Nov 15:30", "Tue 01 Dec 15:30"]);
+    for (line, expected) in [
+        (
+            "/meeting findtime @carol",
+            "Say how long, after who: /meeting findtime @bob @carol 45m [within:week] [title:\"Design sync\"]. \
+             Nothing was changed.",
+        ),
+        (
+            "/meeting findtime @carol 30m within:never",
+            "within:never: write today, tomorrow, week, or a number of days up to 14d (e.g. within:3d). \
+             Nothing was changed.",
+        ),
+        ("/meeting findtime @carol 13h", "A meeting may last at most 12h. Nothing was scheduled."),
+        (
+            "/schedule hours 9-5",
+            "`9-5`: write the days, then the hours. Write e.g. /schedule hours mon-fri 09:00-17:30, or /schedule \
+             hours default. Nothing was changed.",
+        ),
+        (
+            "/schedule hours mon-fri 17:00-09:00",
+            "`mon-fri 17:00-09:00`: `17:00-09:00`: the end comes before the start. Write e.g. /schedule hours \
+             mon-fri 09:00-17:30, or /schedule hours default. Nothing was changed.",
+        ),
+        (
+            "/schedule hours",
+            "Your working hours are the company's: Mon–Fri 09:00–17:00 (Europe/Berlin). Set yours with e.g. \
+             /schedule hours mon-fri 08:00-16:00.",
+        ),
+    ] {
+        story.say("bob", line).await;
+        assert_eq!(story.reply_to("bob").await.text(), expected, "{line}");
+    }
+    story.finish().await;
+}
+story!(findtime_across_three_zones, findtime_across_three_zones);
+
+fn with_digest(config: &mut Config) {
+    config.meetings.digest = true;
+}
+
+/// Each person's digest comes at 09:00 on their own clock with their day on it; a person
+/// who turned theirs off gets none; a day with nothing on it sends nothing.
+async fn the_digest_at_each_persons_nine(mut story: Story) {
+    people(&story).await;
+    story.chat().say("bob", "/tz set Europe/Berlin").await;
+    story.chat().say("dan", "/tz set America/New_York").await;
+    story.say("bob", "/meeting schedule Review 2026-12-01 10:00 with:@carol @dan @erin remind:none").await;
+    story.reply_to("bob").await;
+    for who in ["carol", "dan", "erin"] {
+        story.dm(who).await;
+    }
+    story.say("dan", "/schedule add 2026-11-30 13:00 lunch with Sam for:1h").await;
+    story.reply_to("dan").await;
+    story.say("erin", "/schedule digest off").await;
+    assert_eq!(story.reply_to("erin").await.text(), "Your digest is off. /schedule digest on brings it back.");
+    // Monday 09:20 UTC: everyone's next digest is planned; Berlin's and Shanghai's 09:00
+    // have passed today.
+    story.advance(chrono::Duration::minutes(20)).await;
+    story.quiet().await;
+    // 14:05 UTC is 09:05 in New York.
+    story.advance(chrono::Duration::minutes(285)).await;
+    assert_eq!(
+        story.dm("dan").await.text(),
+        "☀️ Your day, Mon 2026-11-30 (America/New_York)\n  Mon 13:00–14:00 busy: lunch with Sam\n\
+         (/schedule digest off stops these.)"
+    );
+    story.quiet().await;
+    // Tuesday 01:05 UTC is 09:05 in Shanghai.
+    story.advance(chrono::Duration::hours(11)).await;
+    let to_carol = story.dm("carol").await;
+    assert!(to_carol.text().starts_with("☀️ Your day, Tue 2026-12-01 (Asia/Shanghai)\n  "), "{}", to_carol.text());
+    assert!(to_carol.text().contains("17:00") && to_carol.text().contains("Review (#1)"), "{}", to_carol.text());
+    story.quiet().await;
+    // 08:05 UTC is 09:05 in Berlin; erin's 09:00 UTC passes without one.
+    story.advance(chrono::Duration::hours(7)).await;
+    let to_bob = story.dm("bob").await;
+    assert!(to_bob.text().starts_with("☀️ Your day, Tue 2026-12-01 (Europe/Berlin)\n  "), "{}", to_bob.text());
+    assert!(to_bob.text().contains("10:00"), "{}", to_bob.text());
+    story.advance(chrono::Duration::hours(1)).await;
+    story.quiet().await;
+    story.finish().await;
+}
+story!(the_digest_at_each_persons_nine, with_digest, the_digest_at_each_persons_nine);

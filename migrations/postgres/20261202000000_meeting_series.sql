@@ -4,3 +4,19 @@
 ALTER TABLE meetings ADD COLUMN rule TEXT;
 ALTER TABLE meeting_occurrences ADD COLUMN planned_at BIGINT;
 UPDATE meeting_occurrences SET planned_at = starts_at;
+
+-- A person's calendar settings: working hours (NULL: the config's), the daily digest
+-- (on or off, and when the next one is due: one indexed row a person, not a timer), and
+-- the secret token of their iCal feed.
+CREATE TABLE meeting_prefs (
+    person_id       BIGINT PRIMARY KEY REFERENCES persons(id),
+    -- mon,tue,… and minutes after midnight, in the person's zone.
+    work_days       TEXT,
+    work_from       BIGINT,
+    work_to         BIGINT,
+    -- 1 on, 0 off, NULL: as the config says.
+    digest          BIGINT,
+    digest_next_at  BIGINT,
+    feed_token      TEXT UNIQUE
+);
+CREATE INDEX meeting_prefs_digest_due ON meeting_prefs (digest_next_at);

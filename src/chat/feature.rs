@@ -106,6 +106,13 @@ pub trait Feature: Send + Sync + 'static {
         &[]
     }
 
+    /// Once at start, with the job queue ready: sets the first timer of what it runs on
+    /// its own (a recurring sweep). Every instance calls it; a timer's key keeps it once.
+    async fn start(&self, kit: &Kit) -> ServiceResult<()> {
+        let _ = kit;
+        Ok(())
+    }
+
     /// What it has on `person`'s plate between two moments (`/agenda`): what happens
     /// then, and what waits for them whenever it began.
     async fn agenda(
@@ -307,6 +314,14 @@ impl Registry {
 
     pub fn person_columns(&self) -> Vec<PersonColumn> {
         self.features.iter().flat_map(|f| f.person_columns().iter().copied()).collect()
+    }
+
+    /// Starts what each feature runs on its own.
+    pub async fn start(&self, kit: &Kit) -> ServiceResult<()> {
+        for feature in &self.features {
+            feature.start(kit).await?;
+        }
+        Ok(())
     }
 
     /// What every feature has on `person`'s plate, in feature order.

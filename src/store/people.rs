@@ -35,6 +35,40 @@ struct KnownAccountRow {
 pub struct PersonColumn {
     pub table: &'static str,
     pub column: &'static str,
+    /// Where a person may have only one row (`Some("")`: their settings) or one row per
+    /// value of another column (`Some("meeting_id")`): the surviving person's row wins
+    /// and the other is dropped.
+    pub unique_with: Option<&'static str>,
+}
+
+impl PersonColumn {
+    pub const fn new(table: &'static str, column: &'static str) -> PersonColumn {
+        PersonColumn { table, column, unique_with: None }
+    }
+
+    /// A column unique per person (`with` empty) or per person and `with`.
+    pub const fn unique(table: &'static str, column: &'static str, with: &'static str) -> PersonColumn {
+        PersonColumn { table, column, unique_with: Some(with) }
+    }
+
+    /// What moves its rows from `$2` to `$1`.
+    fn merge(&self) -> Vec<String> {
+        let PersonColumn { table, column, unique_with } = self;
+        match unique_with {
+            None => vec![format!("UPDATE {table} SET {column} = $1 WHERE {column} = $2")],
+            Some(with) => {
+                let same = if with.is_empty() { String::new() } else { format!(" AND o.{with} = {table}.{with}") };
+                vec![
+                    format!(
+                        "UPDATE {table} SET {column} = $1 WHERE {column} = $2 \
+                         AND NOT EXISTS (SELECT 1 FROM {table} o WHERE o.{column} = $1{same})"
+                    ),
+                    // Every statement here is given both ids.
+                    format!("DELETE FROM {table} WHERE {column} = $2 AND $1 IS NOT NULL"),
+                ]
+            }
+        }
+    }
 }
 
 /// Where an account can be reached, as its last message left it.
@@ -322,9 +356,7 @@ impl Tx {
              dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1"
                 .to_owned(),
         ];
-        statements.extend(
-            columns.iter().map(|c| format!("UPDATE {} SET {} = $1 WHERE {} = $2", c.table, c.column, c.column)),
-        );
+        statements.extend(columns.iter().flat_map(PersonColumn::merge));
         with_tx!(self, |tx| {
             for sql in &statements {
                 sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(into.0).bind(from.0).execute(&mut **tx).await?;

@@ -273,6 +273,8 @@ pub fn config_for(url: &str) -> Config {
     config.limits.commands_per_minute = 0;
     config.limits.tickets_per_minute = 0;
     config.limits.reminders_per_minute = 0;
+    // A morning digest would come into every story that passes 09:00; it has its own.
+    config.meetings.digest = false;
     config
 }
 

@@ -230,12 +230,13 @@ impl Feature for Approvals {
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {
-        &[
-            PersonColumn { table: "approval_requests", column: "requester_id" },
-            PersonColumn { table: "approval_approvers", column: "person_id" },
-            PersonColumn { table: "approval_approvers", column: "decided_by" },
-            PersonColumn { table: "approval_delegations", column: "person_id" },
-            PersonColumn { table: "approval_delegations", column: "delegate_id" },
-        ]
+        const COLUMNS: &[PersonColumn] = &[
+            PersonColumn::new("approval_requests", "requester_id"),
+            PersonColumn::unique("approval_approvers", "person_id", "step_id"),
+            PersonColumn::new("approval_approvers", "decided_by"),
+            PersonColumn::unique("approval_delegations", "person_id", ""),
+            PersonColumn::new("approval_delegations", "delegate_id"),
+        ];
+        COLUMNS
     }
 }

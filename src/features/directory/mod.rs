@@ -61,6 +61,7 @@ impl Feature for Directory {
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {
-        &[PersonColumn { table: "departments", column: "manager_id" }]
+        const COLUMNS: &[PersonColumn] = &[PersonColumn::new("departments", "manager_id")];
+        COLUMNS
     }
 }

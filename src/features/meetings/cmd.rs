@@ -44,6 +44,16 @@ pub static COMMANDS: &[CommandSpec] = &[
                     },
                 ],
             ),
+            cmd(
+                "findtime",
+                "The earliest times everyone is free, within their working hours, as buttons that schedule it",
+                Role::Staff,
+                &[arg("who", ArgKind::Text, "@people and #departments, then how long: @bob @carol 45m")],
+                &[
+                    OptSpec { key: "within", kind: ArgKind::Word, help: "today, tomorrow, week (default) or e.g. 3d" },
+                    OptSpec { key: "title", kind: ArgKind::Word, help: "the meeting's name, in quotes" },
+                ],
+            ),
             cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
             cmd("list", "Your meetings to come", Role::Staff, &[], &[]),
             cmd(
@@ -151,6 +161,20 @@ pub static COMMANDS: &[CommandSpec] = &[
             ),
             cmd("list", "Your schedule to come", Role::Staff, &[], &[]),
             cmd(
+                "hours",
+                "Your working hours (findtime looks within them): show, set, or back to the company's",
+                Role::Staff,
+                &[opt_arg("hours", ArgKind::Text, "e.g. mon-fri 09:00-17:30, or default")],
+                &[],
+            ),
+            cmd(
+                "digest",
+                "Your morning digest of the day by direct message: on or off",
+                Role::Staff,
+                &[arg("switch", ArgKind::Choice(&["on", "off"]), "on or off")],
+                &[],
+            ),
+            cmd(
                 "remove",
                 "Take an entry out of your schedule",
                 Role::Staff,
@@ -178,6 +202,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 typed_commands! {
     pub enum MeetingCommand {
         "meeting schedule" => Schedule { plan: Typed },
+        "meeting findtime" => FindTime { who: String, within: Option<String>, title: Option<String> },
         "meeting show" => Show { id: MeetingId },
         "meeting list" => List,
         "meeting move" => Move {
@@ -195,6 +220,8 @@ typed_commands! {
         "meeting action" => Action { id: MeetingId, owner: String, due: DateTime<Utc>, text: String, ticket: bool },
         "schedule add" => AddEntry { at: DateTime<Utc>, length: Option<chrono::Duration>, kind: EntryKind, note: String },
         "schedule list" => Entries,
+        "schedule hours" => WorkHours { hours: Option<String> },
+        "schedule digest" => Digest { on: bool },
         "schedule remove" => RemoveEntry { id: i64 },
         "agenda" => Agenda { when: String },
         "room list" => Rooms,
@@ -242,6 +269,11 @@ impl TryFrom<&Invocation> for MeetingCommand {
                     times: a.optional_number("times"),
                 },
             },
+            ["meeting", "findtime"] => MeetingCommand::FindTime {
+                who: a.text("who")?,
+                within: a.optional("within"),
+                title: a.optional("title"),
+            },
             ["meeting", "show"] => MeetingCommand::Show { id: id()? },
             ["meeting", "list"] => MeetingCommand::List,
             ["meeting", "move"] => MeetingCommand::Move {
@@ -271,6 +303,8 @@ impl TryFrom<&Invocation> for MeetingCommand {
                 note: a.optional("note").unwrap_or_default(),
             },
             ["schedule", "list"] => MeetingCommand::Entries,
+            ["schedule", "hours"] => MeetingCommand::WorkHours { hours: a.optional("hours") },
+            ["schedule", "digest"] => MeetingCommand::Digest { on: a.text("switch")? == "on" },
             ["schedule", "remove"] => MeetingCommand::RemoveEntry { id: a.number("entry")? },
             ["agenda"] => MeetingCommand::Agenda { when: a.optional("when").unwrap_or_else(|| "today".to_owned()) },
             ["room", "list"] => MeetingCommand::Rooms,

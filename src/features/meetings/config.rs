@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hours::WorkHours;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MeetingsConfig {
@@ -16,6 +18,14 @@ pub struct MeetingsConfig {
     pub max_duration: String,
     /// Rooms meetings may book (`[[meetings.rooms]]`).
     pub rooms: Vec<RoomConfig>,
+    /// Everyone's working days and hours until they set their own (`/schedule hours`):
+    /// `/meeting findtime` looks within them, the digest comes on those days.
+    pub work_days: String,
+    pub work_hours: String,
+    /// The daily digest by direct message: on for everyone (each can turn it off with
+    /// `/schedule digest off`), and when, on each person's clock.
+    pub digest: bool,
+    pub digest_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,6 +47,10 @@ impl Default for MeetingsConfig {
             default_duration: "30m".to_owned(),
             max_duration: "12h".to_owned(),
             rooms: Vec::new(),
+            work_days: "mon-fri".to_owned(),
+            work_hours: "09:00-17:00".to_owned(),
+            digest: true,
+            digest_at: "09:00".to_owned(),
         }
     }
 }
@@ -50,6 +64,9 @@ pub struct Settings {
     pub default_duration: chrono::Duration,
     pub max_duration: chrono::Duration,
     pub rooms: Vec<RoomConfig>,
+    pub hours: WorkHours,
+    pub digest: bool,
+    pub digest_at: chrono::NaiveTime,
 }
 
 impl MeetingsConfig {
@@ -74,7 +91,20 @@ impl MeetingsConfig {
                 return Err(format!("rooms: `{name}`: capacity must be at least 1"));
             }
         }
-        Ok(Settings { channel, reminders, default_duration, max_duration, rooms: self.rooms.clone() })
+        let hours =
+            WorkHours::read(&self.work_days, &self.work_hours).map_err(|e| format!("work_days/work_hours: {e}"))?;
+        let digest_at = chrono::NaiveTime::parse_from_str(self.digest_at.trim(), "%H:%M")
+            .map_err(|_| format!("digest_at: `{}` is not a time of day; write e.g. 09:00", self.digest_at))?;
+        Ok(Settings {
+            channel,
+            reminders,
+            default_duration,
+            max_duration,
+            rooms: self.rooms.clone(),
+            hours,
+            digest: self.digest,
+            digest_at,
+        })
     }
 }
 

@@ -5,6 +5,9 @@
 
 mod cmd;
 mod config;
+mod digest;
+mod findtime;
+mod hours;
 mod ical;
 mod model;
 mod recurrence;
@@ -87,10 +90,12 @@ enum Press {
     Decline,
     /// Schedule a meeting held for its conflicts.
     Force,
+    /// Schedule one of the times `/meeting findtime` offered.
+    Pick,
 }
 
 impl Press {
-    const ALL: [Press; 4] = [Press::Accept, Press::Tentative, Press::Decline, Press::Force];
+    const ALL: [Press; 5] = [Press::Accept, Press::Tentative, Press::Decline, Press::Force, Press::Pick];
 
     const fn verb(self) -> &'static str {
         match self {
@@ -98,6 +103,7 @@ impl Press {
             Press::Tentative => "maybe",
             Press::Decline => "no",
             Press::Force => "force",
+            Press::Pick => "pick",
         }
     }
 
@@ -106,7 +112,7 @@ impl Press {
             Press::Accept => Some(Rsvp::Accepted),
             Press::Tentative => Some(Rsvp::Tentative),
             Press::Decline => Some(Rsvp::Declined),
-            Press::Force => None,
+            Press::Force | Press::Pick => None,
         }
     }
 }
@@ -128,6 +134,9 @@ impl Feature for Meetings {
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match MeetingCommand::try_from(inv)? {
             MeetingCommand::Schedule { plan } => service::schedule(self, cx, plan).await,
+            MeetingCommand::FindTime { who, within, title } => {
+                findtime::find(self, cx, &who, within.as_deref(), title.as_deref()).await
+            }
             MeetingCommand::Show { id } => service::show(cx, id).await,
             MeetingCommand::List => service::list(cx).await,
             MeetingCommand::Move { id, at, length, on, later } => {
@@ -144,6 +153,8 @@ impl Feature for Meetings {
                 service::add_entry(cx, at, length, kind, &note).await
             }
             MeetingCommand::Entries => service::entries(cx).await,
+            MeetingCommand::WorkHours { hours } => findtime::work_hours(self, cx, hours.as_deref()).await,
+            MeetingCommand::Digest { on } => digest::switch(self, cx, on).await,
             MeetingCommand::RemoveEntry { id } => service::remove_entry(cx, id).await,
             MeetingCommand::Agenda { when } => service::agenda(cx, &when).await,
             MeetingCommand::Rooms => service::rooms(self),
@@ -156,6 +167,10 @@ impl Feature for Meetings {
         let press = Press::ALL.into_iter().find(|p| p.verb() == pressed.verb);
         match (press, pressed.id(0)) {
             (Some(Press::Force), Some(draft)) => service::force(self, cx, draft).await,
+            (Some(Press::Pick), Some(draft)) => match pressed.id(1) {
+                Some(slot) => service::pick(self, cx, draft, slot).await,
+                None => refuse(chat_text::stale_button()),
+            },
             (Some(press), Some(occurrence)) => match press.answer() {
                 Some(answer) => {
                     let every = pressed.args.get(1).is_some_and(|a| a == EVERY);
@@ -177,8 +192,13 @@ impl Feature for Meetings {
     async fn timer(&self, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
         match fired.kind.as_str() {
             service::ACTION_DUE => service::action_due(self, tx, kit, fired).await,
+            digest::SWEEP => digest::sweep(self, tx, kit).await,
             _ => service::remind(self, tx, fired).await,
         }
+    }
+
+    async fn start(&self, kit: &Kit) -> ServiceResult<()> {
+        digest::start(kit).await
     }
 
     async fn agenda(
@@ -193,15 +213,17 @@ impl Feature for Meetings {
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {
-        &[
-            PersonColumn { table: "meetings", column: "organizer_id" },
-            PersonColumn { table: "meeting_attendees", column: "person_id" },
-            PersonColumn { table: "meeting_rsvps", column: "person_id" },
-            PersonColumn { table: "meeting_drafts", column: "organizer_id" },
-            PersonColumn { table: "meeting_minutes", column: "author_id" },
-            PersonColumn { table: "schedule_entries", column: "person_id" },
-            PersonColumn { table: "meeting_actions", column: "owner_id" },
-            PersonColumn { table: "meeting_actions", column: "created_by" },
-        ]
+        const COLUMNS: &[PersonColumn] = &[
+            PersonColumn::new("meetings", "organizer_id"),
+            PersonColumn::unique("meeting_attendees", "person_id", "meeting_id"),
+            PersonColumn::unique("meeting_rsvps", "person_id", "occurrence_id"),
+            PersonColumn::unique("meeting_prefs", "person_id", ""),
+            PersonColumn::new("meeting_drafts", "organizer_id"),
+            PersonColumn::new("meeting_minutes", "author_id"),
+            PersonColumn::new("schedule_entries", "person_id"),
+            PersonColumn::new("meeting_actions", "owner_id"),
+            PersonColumn::new("meeting_actions", "created_by"),
+        ];
+        COLUMNS
     }
 }

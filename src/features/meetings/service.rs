@@ -55,7 +55,20 @@ pub struct Reminder {
 #[serde(tag = "kind", rename_all = "snake_case")]
 enum Draft {
     Schedule(Box<Plan>),
-    Move { meeting: i64, occurrence: i64, starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, later: bool },
+    Move {
+        meeting: i64,
+        occurrence: i64,
+        starts_at: DateTime<Utc>,
+        ends_at: DateTime<Utc>,
+        later: bool,
+    },
+    /// Times `/meeting findtime` offered, one of which its organiser picks.
+    Find {
+        title: String,
+        minutes: i64,
+        attendees: Vec<i64>,
+        slots: Vec<DateTime<Utc>>,
+    },
 }
 
 /// A meeting ready to record.
@@ -164,10 +177,25 @@ fn times(typed: &Typed, length: chrono::Duration, tz: Tz) -> ServiceResult<(Opti
     Ok((Some(rule), spans, series.capped))
 }
 
+/// Keeps a draft for its organiser's button.
+async fn keep(cx: &mut Cx<'_>, draft: &Draft) -> ServiceResult<i64> {
+    let json = serde_json::to_string(draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+    Ok(cx.tx.create_meeting_draft(cx.actor.person.id, &json, cx.actor.at).await?)
+}
+
+/// Takes its organiser's draft (once).
+async fn take(cx: &mut Cx<'_>, draft: i64) -> ServiceResult<Draft> {
+    let Some((organizer, draft)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
+    if organizer != cx.actor.person.id {
+        return refuse(text::not_your_draft());
+    }
+    // A draft kept by an earlier version of Deskmate may no longer read: it is gone.
+    serde_json::from_str::<Draft>(&draft).or_else(|_| refuse(text::draft_gone()))
+}
+
 /// Keeps a draft and shows its conflicts, with the button that goes ahead anyway.
 async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult {
-    let json = serde_json::to_string(draft).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-    let id = cx.tx.create_meeting_draft(cx.actor.person.id, &json, cx.actor.at).await?;
+    let id = keep(cx, draft).await?;
     let label = text::anyway(matches!(draft, Draft::Move { .. }));
     let body = Body {
         text: conflicts.to_owned(),
@@ -183,15 +211,11 @@ async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult 
 
 /// "Schedule anyway" or "Move anyway" on a meeting held for its conflicts.
 pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResult {
-    let Some((organizer, draft)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
-    if organizer != cx.actor.person.id {
-        return refuse(text::not_your_draft());
-    }
-    // A draft kept by an earlier version of Deskmate may no longer read: it is gone.
-    let Ok(draft) = serde_json::from_str::<Draft>(&draft) else { return refuse(text::draft_gone()) };
+    let draft = take(cx, draft).await?;
     let starts_at = match &draft {
         Draft::Schedule(plan) => plan.spans.first().map_or(cx.actor.at, |(start, _)| *start),
         Draft::Move { starts_at, .. } => *starts_at,
+        Draft::Find { .. } => return refuse(crate::chat::text::stale_button()),
     };
     if starts_at <= cx.actor.at {
         return refuse(crate::chat::text::time_passed(starts_at, cx.actor.tz));
@@ -201,7 +225,69 @@ pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResul
         Draft::Move { meeting, occurrence, starts_at, ends_at, later } => {
             shift(desk, cx, MeetingId(meeting), (OccurrenceId(occurrence), starts_at, ends_at), later).await
         }
+        Draft::Find { .. } => refuse(crate::chat::text::stale_button()),
     }
+}
+
+/// `/meeting findtime` offers `slots`: kept as a draft, each a button that schedules it.
+pub async fn offer(
+    cx: &mut Cx<'_>,
+    title: String,
+    (length, attendees): (chrono::Duration, &[PersonId]),
+    slots: &[DateTime<Utc>],
+    said: String,
+) -> ServiceResult {
+    let draft = Draft::Find {
+        title,
+        minutes: length.num_minutes(),
+        attendees: attendees.iter().map(|p| p.0).collect(),
+        slots: slots.to_vec(),
+    };
+    let id = keep(cx, &draft).await?;
+    let buttons = slots
+        .iter()
+        .enumerate()
+        .map(|(i, at)| Button {
+            id: button::encode(super::NAMESPACE, Press::Pick.verb(), &[&id, &(i + 1)]),
+            label: text::slot_button(*at, cx.actor.tz),
+            style: if i == 0 { ButtonStyle::Primary } else { ButtonStyle::Secondary },
+        })
+        .collect();
+    Ok(vec![Effect::Reply { body: Body { text: said, buttons, ..Body::default() }, private: false }])
+}
+
+/// One of `/meeting findtime`'s times picked: scheduled as `/meeting schedule` would
+/// (the config's reminders and channel), conflicts checked again.
+pub async fn pick(desk: &Meetings, cx: &mut Cx<'_>, draft: i64, index: i64) -> ServiceResult {
+    let actor = cx.actor;
+    let Draft::Find { title, minutes, attendees, slots } = take(cx, draft).await? else {
+        return refuse(crate::chat::text::stale_button());
+    };
+    let picked = usize::try_from(index - 1).ok().and_then(|i| slots.get(i).copied());
+    let Some(at) = picked else { return refuse(crate::chat::text::stale_button()) };
+    if at <= actor.at {
+        return refuse(crate::chat::text::time_passed(at, actor.tz));
+    }
+    let plan = Plan {
+        title,
+        spans: vec![(at, at + chrono::Duration::minutes(minutes))],
+        rule: None,
+        capped: false,
+        tz: actor.tz.name().to_owned(),
+        link: None,
+        agenda: None,
+        channel: desk.settings.channel.clone(),
+        room: None,
+        reminders: desk.settings.reminders.clone(),
+        attendees,
+    };
+    let people: Vec<PersonId> = plan.attendees.iter().copied().map(PersonId).collect();
+    let conflicts = cx.tx.conflicts(&people, &plan.spans, None).await?;
+    if conflicts.is_empty() {
+        return create(desk, cx, plan).await;
+    }
+    let what = text::what_clashes(&plan.title, &plan.spans, actor.tz);
+    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(&conflicts, actor.tz, &what)).await
 }
 
 /// The room named, once it holds everyone invited.
@@ -241,7 +327,7 @@ fn is_link(typed: &str) -> bool {
 
 /// The organiser and everyone `with` names: `@people`, `@agents`/`@managers`/`@admins`
 /// (everyone holding the role), `#Department`; `with:` in front is allowed.
-async fn attendees(cx: &mut Cx<'_>, with: &str) -> ServiceResult<Vec<PersonId>> {
+pub(super) async fn attendees(cx: &mut Cx<'_>, with: &str) -> ServiceResult<Vec<PersonId>> {
     let actor = cx.actor;
     let mut out = vec![actor.person.id];
     let with = with.trim();
@@ -960,17 +1046,28 @@ pub async fn agenda(cx: &mut Cx<'_>, when: &str) -> ServiceResult {
         _ => (today, 1),
     };
     let (from, to) = (day_start(actor.tz, first), day_start(actor.tz, first + chrono::Duration::days(days)));
-    let kit = cx.kit;
-    let items = kit.features.agenda(cx.tx, kit, &actor.person, (from, to), actor.tz).await?;
-    let (timed, waiting): (Vec<AgendaItem>, Vec<AgendaItem>) = items.into_iter().partition(|i| i.at.is_some());
-    let mut timed = timed;
-    timed.sort_by_key(|i| i.at);
+    let (timed, waiting) = gather(cx.tx, cx.kit, &actor.person, (from, to), actor.tz).await?;
     Ok(vec![Effect::reply(text::agenda(when, first, actor.tz, &timed, &waiting))])
+}
+
+/// What every feature has on someone's plate within `span`: what happens then, in time
+/// order, and what waits for them.
+pub(super) async fn gather(
+    tx: &mut Tx,
+    kit: &Kit,
+    person: &crate::kernel::Person,
+    span: Span,
+    tz: Tz,
+) -> ServiceResult<(Vec<AgendaItem>, Vec<AgendaItem>)> {
+    let items = kit.features.agenda(tx, kit, person, span, tz).await?;
+    let (mut timed, waiting): (Vec<AgendaItem>, Vec<AgendaItem>) = items.into_iter().partition(|i| i.at.is_some());
+    timed.sort_by_key(|i| i.at);
+    Ok((timed, waiting))
 }
 
 /// Where a day begins in a zone: midnight, or the first hour that exists where a clock
 /// change skips midnight.
-fn day_start(tz: Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
+pub(super) fn day_start(tz: Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
     (0..3)
         .find_map(|hour| tz.from_local_datetime(&day.and_hms_opt(hour, 0, 0)?).earliest())
         .map_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc(), |t| t.to_utc())

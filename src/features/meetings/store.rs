@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::hours::{self, WorkHours};
 use super::model::{
     Action, Attendee, Conflict, Entry, EntryKind, Meeting, MeetingEvent, MeetingId, MeetingStatus, Minutes, Occurrence,
     OccurrenceId, Rsvp, meeting_subject,
@@ -85,8 +86,7 @@ struct UpcomingRow {
     answer: String,
 }
 
-/// A start and an end.
-pub type Span = (DateTime<Utc>, DateTime<Utc>);
+pub use crate::chat::feature::Span;
 
 type OccurrenceRow = (i64, i64, i64, i64, String, i64);
 
@@ -842,5 +842,197 @@ impl Tx {
 impl MeetingStatus {
     pub fn is_on(self) -> bool {
         self == MeetingStatus::Scheduled
+    }
+}
+
+/// Someone's calendar settings and what finding them a time or a digest needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub person: PersonName,
+    pub tz: Option<chrono_tz::Tz>,
+    /// Their own working hours; `None`: the config's.
+    pub hours: Option<WorkHours>,
+    /// On, off, or `None`: as the config says.
+    pub digest: Option<bool>,
+    pub digest_next_at: Option<DateTime<Utc>>,
+}
+
+type CalendarRow = (i64, String, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+const CALENDAR_SELECT: &str = "SELECT p.id, p.display_name, p.tz, c.work_days, c.work_from, c.work_to, c.digest, \
+     c.digest_next_at FROM persons p LEFT JOIN meeting_prefs c ON c.person_id = p.id";
+
+fn calendar((person, name, tz, days, from, to, digest, next): CalendarRow) -> Calendar {
+    let hours = match (days, from, to) {
+        (Some(days), Some(from), Some(to)) => WorkHours::from_kept(&days, from, to),
+        _ => None,
+    };
+    Calendar {
+        person: PersonName { id: PersonId(person), name },
+        // A zone no longer known reads as none: the config's is used.
+        tz: tz.and_then(|z| z.parse().ok()),
+        hours,
+        digest: digest.map(|d| d != 0),
+        digest_next_at: next.map(from_ms),
+    }
+}
+
+impl Tx {
+    /// The calendars of `people` (in no particular order).
+    pub async fn calendars(&mut self, people: &[PersonId]) -> Result<Vec<Calendar>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{CALENDAR_SELECT} WHERE p.id IN ({})", placeholders(1, people.len()));
+        let rows: Vec<CalendarRow> = with_tx!(self, |tx| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for person in people {
+                query = query.bind(person.0);
+            }
+            query.fetch_all(&mut **tx).await?
+        });
+        Ok(rows.into_iter().map(calendar).collect())
+    }
+
+    /// People whose next digest is not planned yet (new people), at most `limit`.
+    pub async fn unplanned_digests(&mut self, limit: i64) -> Result<Vec<Calendar>> {
+        let rows: Vec<CalendarRow> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{CALENDAR_SELECT} WHERE c.digest_next_at IS NULL ORDER BY p.id LIMIT $1"
+            )))
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        Ok(rows.into_iter().map(calendar).collect())
+    }
+
+    /// People whose digest is due by `now`, earliest first, at most `limit`.
+    pub async fn due_digests(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Calendar>> {
+        let rows: Vec<CalendarRow> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{CALENDAR_SELECT} WHERE c.digest_next_at <= $1 ORDER BY c.digest_next_at LIMIT $2"
+            )))
+            .bind(ms(now))
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        Ok(rows.into_iter().map(calendar).collect())
+    }
+
+    async fn ensure_prefs(&mut self, person: PersonId) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("INSERT INTO meeting_prefs (person_id) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// When someone's next digest is due.
+    pub async fn plan_digest(&mut self, person: PersonId, next: Option<DateTime<Utc>>) -> Result<()> {
+        self.ensure_prefs(person).await?;
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE meeting_prefs SET digest_next_at = $2 WHERE person_id = $1")
+                .bind(person.0)
+                .bind(next.map(ms))
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Turns someone's digest on or off.
+    pub async fn set_digest(&mut self, person: PersonId, on: bool) -> Result<()> {
+        self.ensure_prefs(person).await?;
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE meeting_prefs SET digest = $2 WHERE person_id = $1")
+                .bind(person.0)
+                .bind(i64::from(on))
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Sets someone's working hours (`None`: back to the config's).
+    pub async fn set_work_hours(&mut self, person: PersonId, hours: Option<&WorkHours>) -> Result<()> {
+        self.ensure_prefs(person).await?;
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE meeting_prefs SET work_days = $2, work_from = $3, work_to = $4 WHERE person_id = $1")
+                .bind(person.0)
+                .bind(hours.map(|h| hours::days_text(&h.days)))
+                .bind(hours.map(|h| hours::minutes(h.from)))
+                .bind(hours.map(|h| hours::minutes(h.to)))
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Someone's iCal feed token, if they have one.
+    pub async fn feed_token(&mut self, person: PersonId) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT feed_token FROM meeting_prefs WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        Ok(row.and_then(|(token,)| token))
+    }
+
+    /// Gives someone a new feed token (the old one stops working).
+    pub async fn set_feed_token(&mut self, person: PersonId, token: &str) -> Result<()> {
+        self.ensure_prefs(person).await?;
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE meeting_prefs SET feed_token = $2 WHERE person_id = $1")
+                .bind(person.0)
+                .bind(token)
+                .execute(&mut **tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Times `people` are busy within `[from, to)`: meetings they have not declined and
+    /// their schedule entries.
+    pub async fn busy(&mut self, people: &[PersonId], (from, to): Span) -> Result<Vec<(PersonId, Span)>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = placeholders(3, people.len());
+        let sql = format!(
+            "SELECT r.person_id, o.starts_at, o.ends_at FROM meeting_rsvps r \
+             JOIN meeting_occurrences o ON o.id = r.occurrence_id \
+             WHERE r.answer <> 'declined' AND o.status = 'scheduled' AND o.starts_at < $2 AND o.ends_at > $1 \
+             AND r.person_id IN ({ids}) \
+             UNION ALL SELECT e.person_id, e.starts_at, e.ends_at FROM schedule_entries e \
+             WHERE e.starts_at < $2 AND e.ends_at > $1 AND e.person_id IN ({ids})"
+        );
+        let rows: Vec<(i64, i64, i64)> = with_tx!(self, |tx| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(ms(from)).bind(ms(to));
+            for person in people {
+                query = query.bind(person.0);
+            }
+            query.fetch_all(&mut **tx).await?
+        });
+        Ok(rows.into_iter().map(|(p, a, b)| (PersonId(p), (from_ms(a), from_ms(b)))).collect())
+    }
+}
+
+/// The person whose feed a token opens.
+impl crate::store::Store {
+    pub async fn feed_owner(&self, token: &str) -> Result<Option<PersonId>> {
+        let mut tx = self.begin().await?;
+        let row: Option<(i64,)> = with_tx!(tx, |c| {
+            sqlx::query_as("SELECT person_id FROM meeting_prefs WHERE feed_token = $1")
+                .bind(token)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        tx.rollback().await?;
+        Ok(row.map(|(p,)| PersonId(p)))
     }
 }

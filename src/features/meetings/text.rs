@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::config::RoomConfig;
+use super::hours::WorkHours;
 use super::model::{Action, Attendee, Conflict, Entry, Meeting, MeetingId, Minutes, Occurrence, Rsvp};
 use super::recurrence::{self, RepeatError};
 use super::store::Span;
@@ -680,4 +681,125 @@ pub fn agenda(
         }
     }
     out
+}
+
+pub fn findtime_needs_length() -> String {
+    "Say how long, after who: /meeting findtime @bob @carol 45m [within:week] [title:\"Design sync\"]. \
+     Nothing was changed."
+        .to_owned()
+}
+
+pub fn bad_within(typed: &str, max_days: i64) -> String {
+    format!(
+        "within:{typed}: write today, tomorrow, week, or a number of days up to {max_days}d (e.g. within:3d). \
+         Nothing was changed."
+    )
+}
+
+/// A time offered, as its button shows it: `Mon 30 Nov 14:30`.
+pub fn slot_button(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%a %d %b %H:%M").to_string()
+}
+
+/// The times offered, each with everyone's own clock.
+pub fn free_times(
+    title: &str,
+    length: chrono::Duration,
+    slots: &[DateTime<Utc>],
+    zones: &[(&str, Tz)],
+    tz: Tz,
+) -> String {
+    let lines: Vec<String> = slots
+        .iter()
+        .map(|at| {
+            let clocks: Vec<String> = zones
+                .iter()
+                .map(|(name, zone)| format!("{name} {}", at.with_timezone(zone).format("%a %H:%M")))
+                .collect();
+            format!("  {}–{} — {}", local_time(*at, tz), end(*at + length, tz), clocks.join(", "))
+        })
+        .collect();
+    format!(
+        "Everyone is free, within their working hours, for {} ({}):\n{}\nPress one to schedule {title} then.",
+        offsets(&[length.num_minutes()]),
+        tz.name(),
+        lines.join("\n")
+    )
+}
+
+pub fn no_free_time(length: chrono::Duration, (_, to): Span, tz: Tz) -> String {
+    format!(
+        "Nobody's working hours leave {} free for everyone before {}. Try a shorter meeting, within:14d, or fewer \
+         people.",
+        offsets(&[length.num_minutes()]),
+        local_time(to, tz)
+    )
+}
+
+pub fn work_hours(mine: Option<&WorkHours>, default: &WorkHours, tz: Tz) -> String {
+    match mine {
+        Some(hours) => format!(
+            "Your working hours: {} ({}). /schedule hours default goes back to the company's ({}).",
+            hours.describe(),
+            tz.name(),
+            default.describe()
+        ),
+        None => format!(
+            "Your working hours are the company's: {} ({}). Set yours with e.g. /schedule hours mon-fri 08:00-16:00.",
+            default.describe(),
+            tz.name()
+        ),
+    }
+}
+
+pub fn work_hours_set(hours: &WorkHours, tz: Tz) -> String {
+    format!("Your working hours are now {} ({}): /meeting findtime looks within them.", hours.describe(), tz.name())
+}
+
+pub fn work_hours_reset(default: &WorkHours) -> String {
+    format!("Your working hours are the company's again: {}.", default.describe())
+}
+
+pub fn bad_work_hours(typed: &str, problem: &str) -> String {
+    format!(
+        "`{typed}`: {problem}. Write e.g. /schedule hours mon-fri 09:00-17:30, or /schedule hours default. \
+         Nothing was changed."
+    )
+}
+
+/// The morning digest.
+pub fn digest(
+    today: chrono::NaiveDate,
+    tz: Tz,
+    timed: &[crate::chat::feature::AgendaItem],
+    waiting: &[crate::chat::feature::AgendaItem],
+) -> String {
+    let mut out = format!("☀️ Your day, {} ({})", today.format("%a %Y-%m-%d"), tz.name());
+    if timed.is_empty() {
+        out.push_str("\n  Nothing on your calendar.");
+    }
+    for item in timed {
+        out.push_str(&format!("\n  {}", item.line));
+    }
+    if !waiting.is_empty() {
+        out.push_str("\nWaiting for you:");
+        for item in waiting {
+            out.push_str(&format!("\n  {}", item.line));
+        }
+    }
+    out.push_str("\n(/schedule digest off stops these.)");
+    out
+}
+
+pub fn digest_switched(on: bool, at: chrono::NaiveTime, hours: &WorkHours, tz: Tz) -> String {
+    if on {
+        format!(
+            "Your digest is on: at {} ({}) on your working days ({}), when something is on your day.",
+            at.format("%H:%M"),
+            tz.name(),
+            hours.describe()
+        )
+    } else {
+        "Your digest is off. /schedule digest on brings it back.".to_owned()
+    }
 }

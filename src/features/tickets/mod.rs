@@ -160,10 +160,11 @@ impl Feature for Tickets {
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {
-        &[
-            PersonColumn { table: "tickets", column: "requester_id" },
-            PersonColumn { table: "tickets", column: "assignee_id" },
-            PersonColumn { table: "tickets", column: "closed_by_id" },
-        ]
+        const COLUMNS: &[PersonColumn] = &[
+            PersonColumn::new("tickets", "requester_id"),
+            PersonColumn::new("tickets", "assignee_id"),
+            PersonColumn::new("tickets", "closed_by_id"),
+        ];
+        COLUMNS
     }
 }
