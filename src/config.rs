@@ -106,8 +106,22 @@ pub struct Limits {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Http {
-    /// Address of the operations listener (/healthz, /readyz, /metrics); empty: off.
+    /// Address of the listener (/healthz, /readyz, /metrics, iCal feeds); empty: off.
     pub listen: String,
+    /// How people reach the listener, for the links Deskmate gives them (iCal feeds),
+    /// e.g. https://deskmate.example.com; empty: http://<listen>.
+    pub public_url: String,
+}
+
+impl Http {
+    /// The base of links to the listener, or `None` when it is off.
+    pub fn base_url(&self) -> Option<String> {
+        match (self.listen.is_empty(), self.public_url.is_empty()) {
+            (true, _) => None,
+            (false, false) => Some(self.public_url.trim_end_matches('/').to_owned()),
+            (false, true) => Some(format!("http://{}", self.listen)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,7 +266,7 @@ impl Default for Config {
                 job_timeout_seconds: 60,
                 poll_ms: 1000,
             },
-            http: Http { listen: String::new() },
+            http: Http { listen: String::new(), public_url: String::new() },
             telegram: Telegram {
                 token: String::new(),
                 api_url: "https://api.telegram.org".to_owned(),
@@ -462,6 +476,10 @@ impl Config {
             || (url.contains("://") && !["sqlite:", "postgres://", "postgresql://"].iter().any(|p| url.starts_with(p)))
         {
             return bad("database", "url", format!("`{url}` is not sqlite://PATH or postgres://…"));
+        }
+        let public = &self.http.public_url;
+        if !public.is_empty() && !public.starts_with("https://") && !public.starts_with("http://") {
+            return bad("http", "public_url", format!("`{public}` is not an http(s) URL"));
         }
         if self.console.user.trim().is_empty() || self.console.user.contains(char::is_whitespace) {
             return bad("console", "user", "must be one word".to_owned());

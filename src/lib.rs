@@ -137,6 +137,7 @@ impl App {
         dispatcher.set_summaries(Box::new(move |kind, labels| summaries.coalesced(kind, labels)));
         let planner_for_app = planner.clone();
         registry.start(&kit).await.map_err(|e| anyhow::anyhow!("starting the features: {e}"))?;
+        let web_kit = kit.clone();
         let router = Router::new(kit, registry, planner, dispatcher.clone(), config.limits.clone());
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(dispatcher.clone().run(stopped.clone()));
@@ -146,7 +147,7 @@ impl App {
         let http = if config.http.listen.is_empty() {
             None
         } else {
-            Some(http::serve(&config.http.listen, store.clone(), all_messengers, stopped).await?)
+            Some(http::serve(&config.http.listen, (store.clone(), all_messengers), web_kit, stopped).await?)
         };
         Ok(App {
             store,

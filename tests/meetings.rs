@@ -929,3 +929,65 @@ async fn the_digest_at_each_persons_nine(mut story: Story) {
     story.finish().await;
 }
 story!(the_digest_at_each_persons_nine, with_digest, the_digest_at_each_persons_nine);
+
+fn with_listener(config: &mut Config) {
+    config.http.listen = "127.0.0.1:0".to_owned();
+}
+
+/// `GET path` on the app's HTTP listener: the status line and the body.
+async fn get(story: &Story, path: &str) -> (String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = story.chat().app.http.expect("the listener is on");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+/// Each person's feed holds every meeting they are invited to, series and all, and
+/// parses as iCalendar; a reset link stops the old one.
+async fn a_calendar_feed_per_person(mut story: Story) {
+    people(&story).await;
+    story.say("bob", "/meeting schedule Standup 2026-12-07 09:00 with:@carol repeat:weekly times:4 remind:none").await;
+    story.reply_to("bob").await;
+    story.dm("carol").await;
+    story.say("bob", "/meeting schedule \"1:1\" 2026-12-02 15:00 with:@carol remind:none").await;
+    story.reply_to("bob").await;
+    story.dm("carol").await;
+    story.say("bob", "/meeting schedule Private 2026-12-03 15:00 remind:none").await;
+    story.reply_to("bob").await;
+    story.say("bob", "/meeting skip 1 2026-12-14").await;
+    story.reply_to("bob").await;
+    story.dm("carol").await;
+
+    story.say("carol", "/ical link").await;
+    let said = story.reply_to("carol").await.text().to_owned();
+    assert!(
+        said.starts_with("Your calendar feed (every meeting you are invited to): http://127.0.0.1:0/ical/"),
+        "{said}"
+    );
+    let path = said[said.find("/ical/").unwrap()..].split_whitespace().next().unwrap().to_owned();
+    story.say("carol", "/ical link").await;
+    assert!(story.reply_to("carol").await.text().contains(&path), "the same link until it is reset");
+    let (status, body) = get(&story, &path).await;
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let feed: icalendar::Calendar = body.parse().unwrap_or_else(|e| panic!("{e}: {body}"));
+    let titles: Vec<&str> = feed.events().filter_map(|e| icalendar::Component::get_summary(e)).collect();
+    assert_eq!(titles, ["1:1", "Standup"], "carol's two meetings, not bob's private one");
+    assert!(body.contains("X-WR-CALNAME:Deskmate: carol"), "{body}");
+    assert_eq!(series_in(&body), vec![utc(2026, 12, 7, 9), utc(2026, 12, 21, 9), utc(2026, 12, 28, 9)]);
+
+    story.say("carol", "/ical reset").await;
+    let said = story.reply_to("carol").await.text().to_owned();
+    let fresh = said[said.find("/ical/").unwrap()..].trim().to_owned();
+    assert_ne!(fresh, path);
+    assert_eq!(get(&story, &path).await.0, "HTTP/1.1 404 Not Found");
+    assert_eq!(get(&story, &fresh).await.0, "HTTP/1.1 200 OK");
+    assert_eq!(get(&story, "/ical/nothing.ics").await.0, "HTTP/1.1 404 Not Found");
+    assert_eq!(get(&story, "/nowhere/at/all").await.0, "HTTP/1.1 404 Not Found");
+    story.finish().await;
+}
+story!(a_calendar_feed_per_person, with_listener, a_calendar_feed_per_person);

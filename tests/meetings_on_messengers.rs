@@ -79,3 +79,46 @@ async fn rsvp_on_both_messengers_sqlite() {
 async fn rsvp_on_both_messengers_postgres() {
     rsvp_on_both_messengers(Backend::Postgres).await;
 }
+
+/// dan finds a time on Telegram and books it with one of its buttons; bob answers a
+/// series' invitation on Discord for every time at once.
+async fn findtime_and_a_series_on_both_messengers(backend: Backend) {
+    let Some(world) = World::start(backend, |_| {}).await else {
+        return;
+    };
+    world.org_chart().await;
+
+    world.tg_says(TG_DAN, "/meeting findtime @bob @carol 30m title:Sync");
+    let offered = world.tg_wait(TG_GROUP, "Everyone is free, within their working hours, for 30m").await;
+    let buttons = offered.buttons();
+    assert_eq!(buttons.len(), 3, "{offered:?}");
+    assert!(buttons.iter().all(|b| b.starts_with("mt:pick:")), "{buttons:?}");
+    world.telegram.press(TG_GROUP, TG_DAN, offered.id, &buttons[0]);
+    world.tg_wait(TG_GROUP, "Meeting Sync (#1) is scheduled").await;
+    let invitation = world.bobs_dm(0).await;
+    assert!(invitation.content.contains("Dan invites you to Sync (#1)"), "{invitation:?}");
+
+    world.tg_says(TG_DAN, "/meeting schedule Weekly 2027-01-04 10:00 with:@bob repeat:weekly times:3");
+    world.tg_wait(TG_GROUP, "Meeting Weekly (#2) is scheduled").await;
+    let series = world.bobs_dm(1).await;
+    assert!(series.content.contains("Repeats: weekly on Mon"), "{series:?}");
+    assert_eq!(series.buttons(), ["mt:yes:2:all", "mt:maybe:2:all", "mt:no:2:all"]);
+    let pressed = world.discord.press(DC_BOB, &series, "mt:yes:2:all");
+    world.discord.wait("bob's answer", WAIT, |f| !f.answer(pressed).callbacks.is_empty()).await;
+    world.discord.wait("bob's invitation edited", WAIT, |f| f.message(series.id).is_some_and(|m| m.edits > 0)).await;
+    assert!(world.discord.message(series.id).unwrap().content.contains("You answered: accepted"));
+    world.tg_says(TG_DAN, "/meeting show 2");
+    let shown = world.tg_wait(TG_GROUP, "Weekly (#2)\n").await;
+    assert!(shown.shown.contains("Accepted (2): Dan, Bob"), "{}", shown.shown);
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn findtime_and_a_series_on_both_messengers_sqlite() {
+    findtime_and_a_series_on_both_messengers(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn findtime_and_a_series_on_both_messengers_postgres() {
+    findtime_and_a_series_on_both_messengers(Backend::Postgres).await;
+}

@@ -106,6 +106,18 @@ pub trait Feature: Send + Sync + 'static {
         &[]
     }
 
+    /// The first segment of the HTTP paths it serves (`ical` for `/ical/…`), if any.
+    fn web_prefix(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// A GET of `/<web_prefix>/<rest>` on the HTTP listener; `None`: not found. Whoever
+    /// can reach the listener can ask, so a page checks its own secret in `rest`.
+    async fn web(&self, kit: &Kit, rest: &str) -> ServiceResult<Option<Page>> {
+        let _ = (kit, rest);
+        Ok(None)
+    }
+
     /// Once at start, with the job queue ready: sets the first timer of what it runs on
     /// its own (a recurring sweep). Every instance calls it; a timer's key keeps it once.
     async fn start(&self, kit: &Kit) -> ServiceResult<()> {
@@ -126,6 +138,13 @@ pub trait Feature: Send + Sync + 'static {
         let _ = (tx, kit, person, span, tz);
         Ok(Vec::new())
     }
+}
+
+/// What a feature's web page answers: a body and its type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
 }
 
 /// From one moment to another.
@@ -314,6 +333,11 @@ impl Registry {
 
     pub fn person_columns(&self) -> Vec<PersonColumn> {
         self.features.iter().flat_map(|f| f.person_columns().iter().copied()).collect()
+    }
+
+    /// The feature serving `/<prefix>/…`.
+    pub fn for_web(&self, prefix: &str) -> Option<&Arc<dyn Feature>> {
+        self.features.iter().find(|f| f.web_prefix() == Some(prefix))
     }
 
     /// Starts what each feature runs on its own.

@@ -213,7 +213,9 @@ impl TelegramMessenger {
         let handle = Handle::decode(handle).ok_or_else(|| SendError::Rejected(format!("bad reply handle {handle}")))?;
         match handle {
             Handle::Callback { query_id, message_id, user, thread } => {
-                let short = body.text.chars().count() <= render::MAX_TOAST && body.buttons.is_empty();
+                // A toast is a line of text: buttons or files need a message.
+                let short =
+                    body.text.chars().count() <= render::MAX_TOAST && body.buttons.is_empty() && body.files.is_empty();
                 if private && short && body.prompt.is_none() {
                     match self.toast(&query_id, &body.text).await {
                         Ok(()) => {

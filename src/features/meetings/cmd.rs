@@ -184,6 +184,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     ),
     group(
+        "ical",
+        "Your meetings in your calendar app: a feed it subscribes to",
+        &[
+            cmd("link", "Your calendar feed's address (keep it to yourself)", Role::Staff, &[], &[]),
+            cmd("reset", "A new feed address; the old one stops working", Role::Staff, &[], &[]),
+        ],
+    ),
+    group(
         "room",
         "Meeting rooms and when they are free",
         &[
@@ -224,6 +232,8 @@ typed_commands! {
         "schedule digest" => Digest { on: bool },
         "schedule remove" => RemoveEntry { id: i64 },
         "agenda" => Agenda { when: String },
+        "ical link" => FeedLink,
+        "ical reset" => FeedReset,
         "room list" => Rooms,
         "room free" => FreeRooms { at: DateTime<Utc>, length: Option<chrono::Duration> },
     }
@@ -307,6 +317,8 @@ impl TryFrom<&Invocation> for MeetingCommand {
             ["schedule", "digest"] => MeetingCommand::Digest { on: a.text("switch")? == "on" },
             ["schedule", "remove"] => MeetingCommand::RemoveEntry { id: a.number("entry")? },
             ["agenda"] => MeetingCommand::Agenda { when: a.optional("when").unwrap_or_else(|| "today".to_owned()) },
+            ["ical", "link"] => MeetingCommand::FeedLink,
+            ["ical", "reset"] => MeetingCommand::FeedReset,
             ["room", "list"] => MeetingCommand::Rooms,
             ["room", "free"] => MeetingCommand::FreeRooms { at: a.datetime("when")?, length: a.duration("for") },
             ["meeting", "cancel"] => MeetingCommand::Cancel { id: id()?, reason: a.optional("reason") },

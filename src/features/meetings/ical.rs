@@ -16,9 +16,31 @@ pub fn uid(meeting: &Meeting) -> String {
 /// event with its RRULE (ending at its last planned time), an EXDATE for each time called
 /// off, and an event with a RECURRENCE-ID for each time moved.
 pub fn calendar(meeting: &Meeting, occurrences: &[Occurrence]) -> Attachment {
-    let on = meeting.status.is_on();
     let mut calendar = Calendar::new();
-    calendar.append_property(Property::new("METHOD", if on { "REQUEST" } else { "CANCEL" }));
+    calendar.append_property(Property::new("METHOD", if meeting.status.is_on() { "REQUEST" } else { "CANCEL" }));
+    for event in events(meeting, occurrences) {
+        calendar.push(event);
+    }
+    let name = format!("meeting-{}.ics", meeting.id);
+    Attachment { name, mime: "text/calendar".to_owned(), bytes: calendar.done().to_string().into_bytes() }
+}
+
+/// Someone's feed: every meeting they are invited to, as calendar apps subscribe to it.
+pub fn feed(owner: &str, meetings: &[(Meeting, Vec<Occurrence>)]) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(&format!("Deskmate: {owner}"));
+    calendar.append_property(Property::new("METHOD", "PUBLISH"));
+    for (meeting, occurrences) in meetings {
+        for event in events(meeting, occurrences) {
+            calendar.push(event);
+        }
+    }
+    calendar.done().to_string()
+}
+
+fn events(meeting: &Meeting, occurrences: &[Occurrence]) -> Vec<Event> {
+    let on = meeting.status.is_on();
+    let mut out = Vec::new();
     match (&meeting.rule, occurrences.first()) {
         (Some(rule), Some(first)) => {
             let wall = |at: DateTime<Utc>| CalendarDateTime::WithTimezone {
@@ -34,25 +56,24 @@ pub fn calendar(meeting: &Meeting, occurrences: &[Occurrence]) -> Attachment {
             for skipped in occurrences.iter().filter(|o| !o.status.is_on()) {
                 master.append_multi_property(local(meeting, "EXDATE", skipped.planned_at));
             }
-            calendar.push(master.done());
+            out.push(master.done());
             for moved in occurrences.iter().filter(|o| o.status.is_on() && o.starts_at != o.planned_at) {
                 let mut exception = event(meeting, on);
                 exception
                     .append_property(local(meeting, "RECURRENCE-ID", moved.planned_at))
                     .starts(moved.starts_at)
                     .ends(moved.ends_at);
-                calendar.push(exception.done());
+                out.push(exception.done());
             }
         }
         (_, Some(first)) => {
             let mut single = event(meeting, on && first.status.is_on());
             single.starts(first.starts_at).ends(first.ends_at);
-            calendar.push(single.done());
+            out.push(single.done());
         }
         (_, None) => {}
     }
-    let name = format!("meeting-{}.ics", meeting.id);
-    Attachment { name, mime: "text/calendar".to_owned(), bytes: calendar.done().to_string().into_bytes() }
+    out
 }
 
 /// `KEY;TZID=<the organiser's zone>:<wall-clock time>`.

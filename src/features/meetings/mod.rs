@@ -6,6 +6,7 @@
 mod cmd;
 mod config;
 mod digest;
+mod feed;
 mod findtime;
 mod hours;
 mod ical;
@@ -23,7 +24,7 @@ use chrono_tz::Tz;
 
 use crate::chat::button::Pressed;
 use crate::chat::commands::{CommandSpec, Invocation};
-use crate::chat::feature::{AgendaItem, Answer, Cx, Feature, Kit, PersonColumn, Span};
+use crate::chat::feature::{AgendaItem, Answer, Cx, Feature, Kit, Page, PersonColumn, Span};
 use crate::chat::text as chat_text;
 use crate::kernel::{Audience, ServiceResult, refuse};
 use crate::scheduler::Fired;
@@ -57,13 +58,15 @@ pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
         .filter(|name| name != "support")
         .map(|name| (name.clone(), Audience(Box::leak(name.into_boxed_str()))))
         .collect();
-    Arc::new(Meetings { settings, audiences, default_tz: config.default_tz() })
+    Arc::new(Meetings { settings, audiences, default_tz: config.default_tz(), feed_base: config.http.base_url() })
 }
 
 pub struct Meetings {
     settings: config::Settings,
     audiences: HashMap<String, Audience>,
     default_tz: Tz,
+    /// Where feed links point (the HTTP listener's public address), if it is on.
+    feed_base: Option<String>,
 }
 
 impl Meetings {
@@ -157,6 +160,8 @@ impl Feature for Meetings {
             MeetingCommand::Digest { on } => digest::switch(self, cx, on).await,
             MeetingCommand::RemoveEntry { id } => service::remove_entry(cx, id).await,
             MeetingCommand::Agenda { when } => service::agenda(cx, &when).await,
+            MeetingCommand::FeedLink => feed::link(self, cx).await,
+            MeetingCommand::FeedReset => feed::reset(self, cx).await,
             MeetingCommand::Rooms => service::rooms(self),
             MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
             MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
@@ -195,6 +200,14 @@ impl Feature for Meetings {
             digest::SWEEP => digest::sweep(self, tx, kit).await,
             _ => service::remind(self, tx, fired).await,
         }
+    }
+
+    fn web_prefix(&self) -> Option<&'static str> {
+        Some(feed::PREFIX)
+    }
+
+    async fn web(&self, kit: &Kit, rest: &str) -> ServiceResult<Option<Page>> {
+        feed::page(kit, rest).await
     }
 
     async fn start(&self, kit: &Kit) -> ServiceResult<()> {

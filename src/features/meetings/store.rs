@@ -1036,3 +1036,52 @@ impl crate::store::Store {
         Ok(row.map(|(p,)| PersonId(p)))
     }
 }
+
+impl Tx {
+    /// The meetings `person` is invited to with a time ending after `since` (newest
+    /// first, at most `limit`), each with all its occurrences: two queries.
+    pub async fn feed_meetings(
+        &mut self,
+        person: PersonId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(Meeting, Vec<Occurrence>)>> {
+        let rows: Vec<MeetingRow> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {MEETING_COLUMNS} {MEETING_FROM} JOIN meeting_attendees a ON a.meeting_id = m.id \
+                 WHERE a.person_id = $1 AND EXISTS (SELECT 1 FROM meeting_occurrences o WHERE o.meeting_id = m.id \
+                 AND o.ends_at > $2) ORDER BY m.id DESC LIMIT $3"
+            )))
+            .bind(person.0)
+            .bind(ms(since))
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        let meetings: Vec<Meeting> = rows.into_iter().map(Meeting::try_from).collect::<Result<_>>()?;
+        if meetings.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {OCCURRENCE_COLUMNS} FROM meeting_occurrences WHERE meeting_id IN ({}) ORDER BY starts_at",
+            placeholders(1, meetings.len())
+        );
+        let rows: Vec<OccurrenceRow> = with_tx!(self, |tx| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            for m in &meetings {
+                query = query.bind(m.id.0);
+            }
+            query.fetch_all(&mut **tx).await?
+        });
+        let mut occurrences: Vec<Occurrence> = rows.into_iter().map(occurrence).collect::<Result<_>>()?;
+        Ok(meetings
+            .into_iter()
+            .map(|m| {
+                let (mine, rest): (Vec<Occurrence>, Vec<Occurrence>) =
+                    std::mem::take(&mut occurrences).into_iter().partition(|o| o.meeting == m.id);
+                occurrences = rest;
+                (m, mine)
+            })
+            .collect())
+    }
+}

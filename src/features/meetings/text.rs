@@ -803,3 +803,20 @@ pub fn digest_switched(on: bool, at: chrono::NaiveTime, hours: &WorkHours, tz: T
         "Your digest is off. /schedule digest on brings it back.".to_owned()
     }
 }
+
+pub fn feed_off() -> String {
+    "Calendar feeds need Deskmate's HTTP listener, which is off: an admin sets [http] listen (and public_url) \
+     in the config."
+        .to_owned()
+}
+
+pub fn feed_link(url: &str) -> String {
+    format!(
+        "Your calendar feed (every meeting you are invited to): {url}\nSubscribe to it in your calendar app. Keep \
+         it to yourself: whoever has it sees your meetings. /ical reset makes a new one."
+    )
+}
+
+pub fn feed_reset(url: &str) -> String {
+    format!("Your calendar feed has a new address; the old one no longer works: {url}")
+}
