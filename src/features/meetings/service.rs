@@ -638,7 +638,7 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
 
 pub async fn list(cx: &mut Cx<'_>) -> ServiceResult {
     let actor = cx.actor;
-    let items = cx.tx.upcoming_meetings(actor.person.id, actor.at, LIST).await?;
+    let items = cx.tx.upcoming_meetings(actor.person.id, (actor.at, None), LIST).await?;
     Ok(vec![Effect::reply(text::list(&items, actor.tz))])
 }
 
@@ -1081,7 +1081,7 @@ pub async fn plate(
     tz: Tz,
 ) -> ServiceResult<Vec<AgendaItem>> {
     let mut items = Vec::new();
-    for (meeting, occurrence, rsvp) in tx.upcoming_meetings(person, from, AGENDA_MAX).await? {
+    for (meeting, occurrence, rsvp) in tx.upcoming_meetings(person, (from, Some(to)), AGENDA_MAX).await? {
         if occurrence.starts_at >= to || rsvp == Rsvp::Declined {
             continue;
         }

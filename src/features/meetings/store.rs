@@ -366,11 +366,12 @@ impl Tx {
         Ok(out)
     }
 
-    /// The occurrences `person` is invited to that end after `after`, soonest first.
+    /// The occurrences `person` is invited to that end after `after` (and start before
+    /// `before`, if given), soonest first.
     pub async fn upcoming_meetings(
         &mut self,
         person: PersonId,
-        after: DateTime<Utc>,
+        (after, before): (DateTime<Utc>, Option<DateTime<Utc>>),
         limit: i64,
     ) -> Result<Vec<(Meeting, Occurrence, Rsvp)>> {
         // One query: the meeting comes with each occurrence (an agenda lists up to hundreds).
@@ -380,11 +381,13 @@ impl Tx {
                  o.status AS occurrence_status, COALESCE(o.planned_at, o.starts_at) AS planned_at, r.answer \
                  {MEETING_FROM} JOIN meeting_occurrences o ON o.meeting_id = m.id \
                  JOIN meeting_rsvps r ON r.occurrence_id = o.id \
-                 WHERE r.person_id = $1 AND o.ends_at > $2 AND o.status = 'scheduled' ORDER BY o.starts_at LIMIT $3"
+                 WHERE r.person_id = $1 AND o.ends_at > $2 AND o.starts_at < $4 AND o.status = 'scheduled' \
+                 ORDER BY o.starts_at LIMIT $3"
             )))
             .bind(person.0)
             .bind(ms(after))
             .bind(limit)
+            .bind(before.map_or(i64::MAX, ms))
             .fetch_all(&mut **tx)
             .await?
         });
