@@ -422,7 +422,9 @@ async fn bench_agenda(name: &str, url: &str, total: usize) -> anyhow::Result<()>
     let numbers = if app.store.postgres_pool().is_some() {
         format!("SELECT i FROM generate_series(1::bigint, {total}) AS i")
     } else {
-        format!("WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {total}) SELECT i FROM seq")
+        format!(
+            "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {total}) SELECT i FROM seq"
+        )
     };
     // Each meeting at a minute of the coming year; bob's are every `stride`-th.
     let start = format!("{now} + (i * 7919 % 525600) * 60000");

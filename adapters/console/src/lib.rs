@@ -201,6 +201,18 @@ fn mime_of(extension: &str) -> &'static str {
     }
 }
 
+/// `/wait 90s`, `/wait 2m`: at most ten minutes.
+fn wait_for(typed: &str) -> Option<std::time::Duration> {
+    let (number, unit) = typed.split_at(typed.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = number.parse().ok()?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n.checked_mul(60)?,
+        _ => return None,
+    };
+    (1..=600).contains(&seconds).then(|| std::time::Duration::from_secs(seconds))
+}
+
 fn account(name: &str) -> Account {
     Account {
         platform: Platform::Console,
@@ -274,6 +286,19 @@ pub async fn run(
                     messenger.note(&format!("(you are now {user})"));
                 }
                 _ => messenger.note("(usage: /as NAME — letters, digits, _ - . only)"),
+            }
+            continue;
+        }
+        if first == "/wait" {
+            match words.next().and_then(wait_for) {
+                Some(pause) => {
+                    messenger.note(&format!(
+                        "(waiting {}s; Deskmate goes on: reminders and timers come due)",
+                        pause.as_secs()
+                    ));
+                    tokio::time::sleep(pause).await;
+                }
+                None => messenger.note("(usage: /wait 90s or /wait 2m — at most 10m; the next line is read after)"),
             }
             continue;
         }
@@ -468,6 +493,15 @@ mod tests {
         assert_eq!(seen.len(), 3);
         assert!(seen[1].mentions.is_empty(), "a console name resolves nobody by itself");
         assert!(matches!(&seen[2].kind, EventKind::Button { message: Some(m), .. } if *m == posted));
+    }
+
+    #[test]
+    fn a_wait_is_seconds_or_minutes_up_to_ten_minutes() {
+        assert_eq!(wait_for("90s"), Some(std::time::Duration::from_secs(90)));
+        assert_eq!(wait_for("2m"), Some(std::time::Duration::from_secs(120)));
+        for bad in ["0s", "11m", "90", "m", "1h", "-5s", "99999999999999999999m"] {
+            assert_eq!(wait_for(bad), None, "{bad}");
+        }
     }
 
     #[tokio::test]
