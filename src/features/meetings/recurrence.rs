@@ -310,6 +310,7 @@ mod tests {
             "FREQ=DAILY",
             "FREQ=WEEKLY;BYDAY=MO,TH",
             "FREQ=WEEKLY;INTERVAL=2;BYDAY=SU",
+            "FREQ=WEEKLY;BYDAY=SU,SA",
             "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR",
             "FREQ=MONTHLY;BYDAY=2TU",
             "FREQ=MONTHLY;BYDAY=-1SU",
@@ -317,11 +318,22 @@ mod tests {
         ])
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    /// The first day from `from` (within a year) whose UTC offset at its end differs from
+    /// its start's in `tz`.
+    fn next_change(tz: Tz, from: NaiveDate) -> Option<NaiveDate> {
+        let offset = |day: NaiveDate| {
+            let noon_before = (day.and_hms_opt(0, 0, 0)? - Duration::hours(12)).and_utc();
+            Some(noon_before.with_timezone(&tz).offset().fix())
+        };
+        (0..366).map(|d| from + Duration::days(d)).find(|day| offset(*day) != offset(*day + Duration::days(1)))
+    }
 
-        /// Every zone, any start over ten years, any time of day (including the hours
-        /// clocks skip or repeat): each time lands on its wall-clock time where that time
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Every zone, any start over ten years (half of them on a day the zone changes its
+        /// clocks), any time of day (half in the small hours, where clocks skip or repeat
+        /// one): each time lands on its wall-clock time where that time
         /// exists (the first, where it happens twice), and otherwise the gap's length later,
         /// read with an offset in force just before it.
         #[test]
@@ -329,9 +341,14 @@ mod tests {
             tz in zones(),
             rule in rules(),
             day in 0i64..3650,
-            minute in 0u32..(24 * 60),
+            // Half the cases in the small hours, where clocks change.
+            minute in prop_oneof![0u32..(24 * 60), 0u32..(4 * 60)],
+            near in proptest::bool::ANY,
         ) {
-            let first = at(2027, 1, 1, 0, 0) + Duration::days(day) + Duration::minutes(i64::from(minute));
+            let day = at(2027, 1, 1, 0, 0).date() + Duration::days(day);
+            // In a zone that changes its clocks, start on the day of its next change.
+            let day = if near { next_change(tz, day).unwrap_or(day) } else { day };
+            let first = day.and_time(chrono::NaiveTime::MIN) + Duration::minutes(i64::from(minute));
             let series = expand(rule, first, None, Some(60)).expect("expands");
             prop_assert_eq!(series.times[0].time(), first.time());
             for wall in &series.times {
