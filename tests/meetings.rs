@@ -748,6 +748,22 @@ async fn a_series_answered_time_by_time(mut story: Story) {
     story.dm("bob").await;
     assert!(story.dm("carol").await.text().contains("2026-12-02 18:00–18:30 (Asia/Shanghai)"));
     story.quiet().await;
+    // The series ends from that day on: the last time's reminder never comes.
+    story.say("bob", "/meeting skip 1 2026-12-02 later:yes wrapping up").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Daily (#1) on 2026-12-02 10:00–10:30 (UTC) is off and the time after it: the series ends there. \
+         Everyone invited is told."
+    );
+    let told = story.dm("carol").await;
+    assert_eq!(
+        told.text(),
+        "❌ bob called off Daily (#1) on 2026-12-02 18:00–18:30 (Asia/Shanghai) and the time after it: the series \
+         ends there. Reason: wrapping up"
+    );
+    assert_eq!(series_in(&ics(&told)), vec![utc(2026, 12, 1, 10)]);
+    story.advance(chrono::Duration::hours(24)).await;
+    story.quiet().await;
 
     for (line, expected) in [
         (

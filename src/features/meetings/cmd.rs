@@ -87,7 +87,11 @@ pub static COMMANDS: &[CommandSpec] = &[
                     arg("on", ArgKind::DateTime, "the day of the time skipped, e.g. 2026-12-24"),
                     opt_arg("reason", ArgKind::Text, "why, told to everyone"),
                 ],
-                &[],
+                &[OptSpec {
+                    key: "later",
+                    kind: ArgKind::Choice(&["yes", "no"]),
+                    help: "yes: every later time too (the series ends there)",
+                }],
             ),
             cmd(
                 "invite",
@@ -220,7 +224,7 @@ typed_commands! {
             on: Option<DateTime<Utc>>,
             later: bool,
         },
-        "meeting skip" => Skip { id: MeetingId, on: DateTime<Utc>, reason: Option<String> },
+        "meeting skip" => Skip { id: MeetingId, on: DateTime<Utc>, reason: Option<String>, later: bool },
         "meeting invite" => Invite { id: MeetingId, who: String },
         "meeting remove" => Remove { id: MeetingId, person: String },
         "meeting cancel" => Cancel { id: MeetingId, reason: Option<String> },
@@ -293,9 +297,12 @@ impl TryFrom<&Invocation> for MeetingCommand {
                 on: a.optional_datetime("on"),
                 later: a.optional("later").as_deref() == Some("yes"),
             },
-            ["meeting", "skip"] => {
-                MeetingCommand::Skip { id: id()?, on: a.datetime("on")?, reason: a.optional("reason") }
-            }
+            ["meeting", "skip"] => MeetingCommand::Skip {
+                id: id()?,
+                on: a.datetime("on")?,
+                reason: a.optional("reason"),
+                later: a.optional("later").as_deref() == Some("yes"),
+            },
             ["meeting", "invite"] => MeetingCommand::Invite { id: id()?, who: a.text("who")? },
             ["meeting", "remove"] => MeetingCommand::Remove { id: id()?, person: a.mention("person")? },
             ["meeting", "minutes"] => MeetingCommand::Minutes { id: id()?, text: a.optional("text") },

@@ -145,7 +145,9 @@ impl Feature for Meetings {
             MeetingCommand::Move { id, at, length, on, later } => {
                 service::move_to(self, cx, id, (at, length), on, later).await
             }
-            MeetingCommand::Skip { id, on, reason } => service::skip(self, cx, id, on, reason.as_deref()).await,
+            MeetingCommand::Skip { id, on, reason, later } => {
+                service::skip(self, cx, id, on, (reason.as_deref(), later)).await
+            }
             MeetingCommand::Invite { id, who } => service::invite(self, cx, id, &who).await,
             MeetingCommand::Remove { id, person } => service::remove(self, cx, id, &person).await,
             MeetingCommand::Minutes { id, text } => service::minutes(cx, id, text.as_deref(), &inv.files).await,

@@ -688,10 +688,12 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
 /// next), once its organiser (or an admin) asks, while it is on.
 async fn changeable(cx: &mut Cx<'_>, id: MeetingId, on: Option<DateTime<Utc>>) -> ServiceResult<(Meeting, Occurrence)> {
     let actor = cx.actor;
-    let (meeting, occurrence) = current(cx.tx, id, actor.at, on.map(|day| (day, actor.tz))).await?;
+    // Rights first: someone else learns nothing of its times.
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
     if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
         return refuse(text::not_yours_to_change(&meeting));
     }
+    let (meeting, occurrence) = current(cx.tx, id, actor.at, on.map(|day| (day, actor.tz))).await?;
     if !meeting.status.is_on() {
         return refuse(text::is_cancelled(&meeting));
     }
@@ -812,14 +814,15 @@ async fn shift(
     Ok(effects)
 }
 
-/// `/meeting skip <id> <date> [reason]`: one time of a series is off; everyone invited
-/// is told, with the calendar's update.
+/// `/meeting skip <id> <date> [reason] [later:yes]`: one time of a series is off (with
+/// `later:yes`, every time from then on: the series ends there); everyone invited is
+/// told, with the calendar's update.
 pub async fn skip(
     desk: &Meetings,
     cx: &mut Cx<'_>,
     id: MeetingId,
     on: DateTime<Utc>,
-    reason: Option<&str>,
+    (reason, later): (Option<&str>, bool),
 ) -> ServiceResult {
     let actor = cx.actor;
     let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
@@ -827,22 +830,32 @@ pub async fn skip(
     if meeting.rule.is_none() {
         return refuse(text::skip_needs_series(&meeting));
     }
-    let detail = format!("{} {reason}", occurrence.starts_at.format("%Y-%m-%d %H:%M UTC"));
-    if !cx.tx.skip_occurrence(meeting.id, occurrence.id, detail.trim(), actor.audit()).await? {
+    let off: Vec<Occurrence> = if later {
+        let all = cx.tx.occurrences(id).await?;
+        all.into_iter().filter(|o| o.status.is_on() && o.starts_at >= occurrence.starts_at).collect()
+    } else {
+        vec![occurrence.clone()]
+    };
+    let ids: Vec<OccurrenceId> = off.iter().map(|o| o.id).collect();
+    let detail = format!("{} ({} times) {reason}", occurrence.starts_at.format("%Y-%m-%d %H:%M UTC"), off.len());
+    if !cx.tx.skip_occurrences(meeting.id, &ids, detail.trim(), actor.audit()).await? {
         return refuse(text::is_cancelled(&meeting));
     }
-    for minutes in &meeting.reminders {
-        cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&occurrence, *minutes)).await?;
+    for o in &off {
+        for minutes in &meeting.reminders {
+            cx.kit.timers.cancel_timer(cx.tx, &reminder_key(o, *minutes)).await?;
+        }
     }
     let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
     let ics = ical::calendar(&meeting, &cx.tx.occurrences(id).await?);
-    let mut effects = vec![Effect::reply(text::skipped(&meeting, &occurrence, actor.tz))];
+    let also = off.len() - 1;
+    let mut effects = vec![Effect::reply(text::skipped(&meeting, &occurrence, also, actor.tz))];
     for (_, attendee) in cx.tx.attendees(occurrence.id).await? {
         if attendee.person.id == actor.person.id {
             continue;
         }
         let tz = zone(desk, &attendee);
-        let text = text::skipped_for_attendee(&meeting, &occurrence, tz, &actor.person.display_name, reason);
+        let text = text::skipped_for_attendee(&meeting, (&occurrence, also), tz, &actor.person.display_name, reason);
         let body = Body { text, files: vec![ics.clone()], ..Body::default() };
         effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
     }

@@ -599,34 +599,40 @@ impl Tx {
         })
     }
 
-    /// Calls off one occurrence of a series; `false` when it was not scheduled.
-    pub async fn skip_occurrence(
+    /// Calls off occurrences of a series; `false` when none of them was scheduled.
+    pub async fn skip_occurrences(
         &mut self,
         meeting: MeetingId,
-        occurrence: OccurrenceId,
+        occurrences: &[OccurrenceId],
         detail: &str,
         audit: Audit,
     ) -> Result<bool> {
+        let mut skipped = 0;
+        for occurrence in occurrences {
+            skipped += with_tx!(self, |tx| {
+                sqlx::query(
+                    "UPDATE meeting_occurrences SET status = 'cancelled' WHERE id = $1 AND meeting_id = $2 \
+                     AND status = 'scheduled'",
+                )
+                .bind(occurrence.0)
+                .bind(meeting.0)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+            });
+        }
+        if skipped == 0 {
+            return Ok(false);
+        }
         with_tx!(self, |tx| {
-            let done = sqlx::query(
-                "UPDATE meeting_occurrences SET status = 'cancelled' WHERE id = $1 AND meeting_id = $2 \
-                 AND status = 'scheduled'",
-            )
-            .bind(occurrence.0)
-            .bind(meeting.0)
-            .execute(&mut **tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                return Ok(false);
-            }
             sqlx::query("UPDATE meetings SET sequence = sequence + 1, updated_at = $2 WHERE id = $1")
                 .bind(meeting.0)
                 .bind(ms(audit.at))
                 .execute(&mut **tx)
                 .await?;
             log_event!(&mut **tx, audit, meeting_subject(meeting), MeetingEvent::Skip, detail)?;
-            Ok(true)
-        })
+        });
+        Ok(true)
     }
 
     /// Keeps a meeting's minutes (replacing earlier ones).

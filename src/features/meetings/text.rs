@@ -188,13 +188,28 @@ pub fn skip_needs_series(meeting: &Meeting) -> String {
     )
 }
 
-pub fn skipped(meeting: &Meeting, occurrence: &Occurrence, tz: Tz) -> String {
-    format!("{} on {} is off; the other times stay. Everyone invited is told.", name(meeting), when(occurrence, tz))
+/// `; the other times stay`, or that the series ends there.
+fn what_stays(also: usize) -> String {
+    match also {
+        0 => "; the other times stay".to_owned(),
+        1 => " and the time after it: the series ends there".to_owned(),
+        n => format!(" and the {n} times after it: the series ends there"),
+    }
 }
 
-pub fn skipped_for_attendee(meeting: &Meeting, occurrence: &Occurrence, tz: Tz, by: &str, reason: &str) -> String {
+pub fn skipped(meeting: &Meeting, occurrence: &Occurrence, also: usize, tz: Tz) -> String {
+    format!("{} on {} is off{}. Everyone invited is told.", name(meeting), when(occurrence, tz), what_stays(also))
+}
+
+pub fn skipped_for_attendee(
+    meeting: &Meeting,
+    (occurrence, also): (&Occurrence, usize),
+    tz: Tz,
+    by: &str,
+    reason: &str,
+) -> String {
     let reason = if reason.is_empty() { String::new() } else { format!(" Reason: {reason}") };
-    format!("❌ {by} called off {} on {}; the other times stay.{reason}", name(meeting), when(occurrence, tz))
+    format!("❌ {by} called off {} on {}{}.{reason}", name(meeting), when(occurrence, tz), what_stays(also))
 }
 
 /// `1d, 15m`.
