@@ -293,16 +293,7 @@ async fn bench_approvals(name: &str, url: &str, n: usize) -> anyhow::Result<()> 
     for who in ["alice", "bob", "carol", "dan"] {
         app.router.handle(command(who, "/whoami")).await?;
     }
-    let person = |handle: &'static str| {
-        let store = app.store.clone();
-        async move {
-            store
-                .person_by_handle(Platform::Console, handle)
-                .await?
-                .map(|p| p.id.0)
-                .with_context(|| format!("{handle} is registered"))
-        }
-    };
+    let person = |handle| person_id(&app.store, handle);
     let (bob, carol, dan) = (person("bob").await?, person("carol").await?, person("dan").await?);
     let started = Instant::now();
     let now = Utc::now().timestamp_millis();
@@ -340,15 +331,7 @@ async fn bench_approvals(name: &str, url: &str, n: usize) -> anyhow::Result<()> 
             ),
         ];
         for sql in statements {
-            match (app.store.sqlite_pool(), app.store.postgres_pool()) {
-                (Some(pool), _) => {
-                    sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).execute(pool).await?;
-                }
-                (_, Some(pool)) => {
-                    sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).execute(pool).await?;
-                }
-                _ => anyhow::bail!("no pool"),
-            }
+            exec(&app.store, sql).await?;
         }
         id = upto;
     }
@@ -379,6 +362,15 @@ async fn bench_approvals(name: &str, url: &str, n: usize) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// A console user's person id, once they have written.
+async fn person_id(store: &Store, handle: &str) -> anyhow::Result<i64> {
+    store
+        .person_by_handle(Platform::Console, handle)
+        .await?
+        .map(|p| p.id.0)
+        .with_context(|| format!("{handle} is registered"))
+}
+
 /// Runs one statement on whichever pool the store has.
 async fn exec(store: &Store, sql: String) -> anyhow::Result<()> {
     match (store.sqlite_pool(), store.postgres_pool()) {
@@ -405,17 +397,7 @@ async fn bench_agenda(name: &str, url: &str, total: usize) -> anyhow::Result<()>
     for who in ["bob", "carol"] {
         app.router.handle(command(who, "/whoami")).await?;
     }
-    let id = |handle: &'static str| {
-        let store = app.store.clone();
-        async move {
-            store
-                .person_by_handle(Platform::Console, handle)
-                .await?
-                .map(|p| p.id.0)
-                .with_context(|| format!("{handle} is registered"))
-        }
-    };
-    let (bob, carol) = (id("bob").await?, id("carol").await?);
+    let (bob, carol) = (person_id(&app.store, "bob").await?, person_id(&app.store, "carol").await?);
     let stride = (total / 1000).max(1);
     let now = Utc::now().timestamp_millis();
     let started = Instant::now();

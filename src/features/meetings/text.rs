@@ -682,6 +682,15 @@ pub fn agenda(
         "week" => format!("Your week from {} ({})", first.format("%a %Y-%m-%d"), tz.name()),
         other => format!("Your agenda {other}, {} ({})", first.format("%a %Y-%m-%d"), tz.name()),
     };
+    plate(title, timed, waiting)
+}
+
+/// A title, what happens in time order, then what waits.
+fn plate(
+    title: String,
+    timed: &[crate::chat::feature::AgendaItem],
+    waiting: &[crate::chat::feature::AgendaItem],
+) -> String {
     let mut out = title;
     if timed.is_empty() {
         out.push_str("\n  Nothing on your calendar.");
@@ -789,21 +798,8 @@ pub fn digest(
     timed: &[crate::chat::feature::AgendaItem],
     waiting: &[crate::chat::feature::AgendaItem],
 ) -> String {
-    let mut out = format!("☀️ Your day, {} ({})", today.format("%a %Y-%m-%d"), tz.name());
-    if timed.is_empty() {
-        out.push_str("\n  Nothing on your calendar.");
-    }
-    for item in timed {
-        out.push_str(&format!("\n  {}", item.line));
-    }
-    if !waiting.is_empty() {
-        out.push_str("\nWaiting for you:");
-        for item in waiting {
-            out.push_str(&format!("\n  {}", item.line));
-        }
-    }
-    out.push_str("\n(/schedule digest off stops these.)");
-    out
+    let title = format!("☀️ Your day, {} ({})", today.format("%a %Y-%m-%d"), tz.name());
+    format!("{}\n(/schedule digest off stops these.)", plate(title, timed, waiting))
 }
 
 pub fn digest_switched(on: bool, at: chrono::NaiveTime, hours: &WorkHours, tz: Tz) -> String {
