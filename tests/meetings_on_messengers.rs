@@ -7,7 +7,8 @@
 mod common;
 
 use common::Backend;
-use common::world::{DC_BOB, TG_CAROL, TG_DAN, TG_GROUP, WAIT, World};
+use common::world::{DC_BOB, DC_CHANNEL, TG_CAROL, TG_DAN, TG_GROUP, WAIT, World};
+use serde_json::json;
 
 async fn rsvp_on_both_messengers(backend: Backend) {
     let Some(world) = World::start(backend, |c| {
@@ -107,6 +108,24 @@ async fn findtime_and_a_series_on_both_messengers(backend: Backend) {
     world.discord.wait("bob's answer", WAIT, |f| !f.answer(pressed).callbacks.is_empty()).await;
     world.discord.wait("bob's invitation edited", WAIT, |f| f.message(series.id).is_some_and(|m| m.edits > 0)).await;
     assert!(world.discord.message(series.id).unwrap().content.contains("You answered: accepted"));
+    // A person picked from Discord's mention list inside a text option arrives as
+    // <@id>: it names that account (handles are per messenger; departments are not).
+    let with = format!("<@{}> #Finance", DC_BOB.id);
+    let options = json!([{ "name": "schedule", "type": 1, "options": [
+        { "name": "title", "type": 3, "value": "Call" },
+        { "name": "when", "type": 3, "value": "2027-02-01 10:00" },
+        { "name": "with", "type": 3, "value": with },
+    ] }]);
+    let asked = world.discord.slash(DC_BOB, DC_CHANNEL, "meeting", options);
+    world
+        .discord
+        .wait("the meeting booked from Discord", WAIT, |f| {
+            f.replies_to(asked).iter().any(|m| m.content.contains("Meeting Call (#3) is scheduled"))
+        })
+        .await;
+    let booked = world.discord.replies_to(asked).into_iter().find(|m| m.content.contains("Call (#3)")).unwrap();
+    assert!(booked.content.contains("With: Bob, Carol"), "{booked:?}");
+    world.tg_wait(TG_CAROL.id, "Bob invites you to Call (#3)").await;
     world.tg_says(TG_DAN, "/meeting show 2");
     let shown = world.tg_wait(TG_GROUP, "Weekly (#2)\n").await;
     assert!(shown.shown.contains("Accepted (2): Dan, Bob"), "{}", shown.shown);

@@ -100,7 +100,7 @@ pub fn command_line(name: &str, options: &[ResolvedOption<'_>], menu: &[MenuComm
     let declared = spec.map(|s| s.options.as_slice()).unwrap_or_default();
     let value_of = |option: &ResolvedOption<'_>, people: &mut Vec<Account>| -> Option<String> {
         match &option.value {
-            ResolvedValue::String(s) => Some((*s).to_owned()),
+            ResolvedValue::String(s) => Some(plain_mentions(s)),
             ResolvedValue::Integer(n) => Some(n.to_string()),
             ResolvedValue::Number(n) => Some(n.to_string()),
             ResolvedValue::Boolean(b) => Some(if *b { "yes" } else { "no" }.to_owned()),
@@ -127,6 +127,30 @@ pub fn command_line(name: &str, options: &[ResolvedOption<'_>], menu: &[MenuComm
     (words.join(" "), people)
 }
 
+/// `<@123>` and `<@!123>` (a person picked from Discord's mention list inside a text
+/// option) as `@123`, which the core reads as that account.
+fn plain_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("<@") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let digits_from = usize::from(after.starts_with('!'));
+        let digits: &str = &after[digits_from..];
+        let end = digits.find(|c: char| !c.is_ascii_digit()).unwrap_or(digits.len());
+        if end > 0 && digits[end..].starts_with('>') {
+            out.push('@');
+            out.push_str(&digits[..end]);
+            rest = &digits[end + 1..];
+        } else {
+            out.push_str("<@");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// One word for the parser: quoted when it has spaces, with curly quotes when it holds
 /// straight ones (the parser reads both).
 fn quote(value: &str) -> String {
@@ -141,6 +165,14 @@ fn quote(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn mentions_picked_in_a_text_option_become_account_ids() {
+        assert_eq!(plain_mentions("with <@123> <@!45>, #Sales"), "with @123 @45, #Sales");
+        assert_eq!(plain_mentions("a <@ b <@x> <@12"), "a <@ b <@x> <@12");
+        assert_eq!(plain_mentions("café <@7>"), "café @7");
+    }
+
     use super::*;
 
     #[test]
