@@ -467,6 +467,7 @@ fn command(user: &str, text: &str) -> InboundEvent {
         author: account,
         author_roles: Vec::new(),
         mentions: Vec::new(),
+        author_locale: None,
         at: Utc::now(),
         kind: EventKind::Command { text: text.to_owned() },
         reply_handle: String::new(),

@@ -129,6 +129,9 @@ impl Http {
 pub struct General {
     /// The zone used for people who have not set their own.
     pub timezone: String,
+    /// The language of people who have not chosen theirs (and whose messenger did not
+    /// say): `en` or `zh-CN`.
+    pub language: String,
     /// This process's name in leases; empty means host name and process id.
     pub instance: String,
 }
@@ -244,7 +247,7 @@ pub struct Channels {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            general: General { timezone: "UTC".to_owned(), instance: String::new() },
+            general: General { timezone: "UTC".to_owned(), language: "en".to_owned(), instance: String::new() },
             database: Database { url: "sqlite://deskmate.db".to_owned() },
             console: Console {
                 enabled: ConsoleMode::Auto,
@@ -470,6 +473,9 @@ impl Config {
         let bad = |s: &str, k: &str, p: String| Err((s.to_owned(), k.to_owned(), p));
         if self.general.timezone.parse::<Tz>().is_err() {
             return bad("general", "timezone", format!("`{}` is not an IANA time zone", self.general.timezone));
+        }
+        if self.general.language.parse::<crate::kernel::Lang>().is_err() {
+            return bad("general", "language", format!("`{}`: Deskmate speaks en and zh-CN", self.general.language));
         }
         let url = &self.database.url;
         if url.is_empty()
@@ -698,6 +704,10 @@ impl Config {
             job_timeout: std::time::Duration::from_secs(s.job_timeout_seconds.max(1)),
             poll: std::time::Duration::from_millis(s.poll_ms.max(50)),
         }
+    }
+
+    pub fn default_lang(&self) -> crate::kernel::Lang {
+        self.general.language.parse().unwrap_or(crate::kernel::Lang::En)
     }
 
     pub fn default_tz(&self) -> Tz {

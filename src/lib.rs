@@ -8,6 +8,7 @@ pub mod config;
 pub mod delivery;
 pub mod features;
 pub mod http;
+pub mod i18n;
 pub mod kernel;
 pub mod limits;
 pub mod metrics;
@@ -127,6 +128,7 @@ impl App {
             people: People::new(store.clone(), config.admin_accounts(), config.mapped_roles()),
             clock: clock.clone(),
             default_tz: config.default_tz(),
+            default_lang: config.default_lang(),
             commands: Arc::new(registry.commands().to_vec()),
             person_columns: Arc::new(registry.person_columns()),
             features: registry.clone(),

@@ -80,13 +80,44 @@ async fn time_zones_change_how_times_read(chat: Chat) {
     // The fake clock says 2026-11-30 09:00 UTC.
     assert_eq!(
         chat.reply("alice", "/tz set Asia/Shanghai").await,
-        "Your time zone is now Asia/Shanghai. It is 2026-11-30 17:00 there."
+        "Your time zone is now Asia/Shanghai. It is Mon 30 Nov 2026 17:00 there."
     );
     assert!(chat.reply("alice", "/whoami").await.contains("Time zone: Asia/Shanghai\n"));
     assert!(chat.reply("alice", "/ticket show 1").await.contains("Opened: 2026-11-30 17:00 (Asia/Shanghai)"));
     chat.finish().await;
 }
 on_both_backends!(time_zones, time_zones_change_how_times_read);
+
+/// `/lang zh-CN`: from then on the directory answers in Chinese, dates the Chinese way;
+/// `/lang` alone says which; an unknown language changes nothing.
+async fn a_person_chooses_chinese(chat: Chat) {
+    assert_eq!(
+        chat.reply("bob", "/lang").await,
+        "I speak English (en) with you. /lang zh-CN switches to Chinese, /lang en to English."
+    );
+    assert_eq!(
+        chat.reply("bob", "/lang fr").await,
+        "I speak en (English) and zh-CN (简体中文); `fr` is neither. Nothing was changed."
+    );
+    assert_eq!(chat.reply("bob", "/lang zh-CN").await, "好的，以后我用简体中文和你交流。");
+    assert_eq!(
+        chat.reply("bob", "/tz set Asia/Shanghai").await,
+        "你的时区已改为 Asia/Shanghai，当地时间是 2026年11月30日（周一）17:00。"
+    );
+    assert_eq!(
+        chat.reply("bob", "/whoami").await,
+        "你是 bob（编号 1）。\n角色：员工\n部门：无\n上级：无\n时区：Asia/Shanghai\n语言：简体中文（zh-CN）\n账号：console @bob"
+    );
+    assert_eq!(
+        chat.reply("bob", "/lang xx").await,
+        "我会说 en（English）和 zh-CN（简体中文），“xx”都不是。没有做任何更改。"
+    );
+    // Others still read English; a Chinese speaker can go back.
+    assert!(chat.reply("alice", "/whoami").await.contains("Language: English (en)"));
+    assert_eq!(chat.reply("bob", "/lang 英文").await, "From now on I speak English with you.");
+    chat.finish().await;
+}
+on_both_backends!(chinese, a_person_chooses_chinese);
 
 async fn linking_accounts_follows_the_person(chat: Chat) {
     // alice (console admin) opens a ticket, then links her Telegram account.

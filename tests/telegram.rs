@@ -958,3 +958,21 @@ async fn a_held_approval_prompt_arrives_decided() {
     bot.stop().await;
     db.drop_db().await;
 }
+
+/// A person whose Telegram app is in Chinese is answered in Chinese from their first
+/// message, and stays so; one whose app is in English is answered in English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_chinese_telegram_user_is_answered_in_chinese_without_asking() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let bot = Bot::start(&fake, &db, |_| {}).await;
+    fake.say_in(HELP, CAROL, "zh-hans", "/whoami");
+    let reply = wait_message(&fake, HELP, "你是 Carol").await;
+    assert!(reply.shown.contains("语言：简体中文（zh-CN）"), "{}", reply.shown);
+    fake.say(HELP, CAROL, "/tz set Asia/Shanghai");
+    wait_message(&fake, HELP, "你的时区已改为 Asia/Shanghai").await;
+    fake.say_in(HELP, BOB, "en-GB", "/whoami");
+    let reply = wait_message(&fake, HELP, "You are Bob").await;
+    assert!(reply.shown.contains("Language: English (en)"), "{}", reply.shown);
+    bot.stop().await;
+    db.drop_db().await;
+}

@@ -167,6 +167,8 @@ pub struct Kit {
     pub people: People,
     pub clock: Arc<dyn Clock>,
     pub default_tz: Tz,
+    /// The language of people who have not chosen theirs ([general] language).
+    pub default_lang: crate::kernel::Lang,
     /// Every command declared, for `/help`.
     pub commands: Arc<Vec<&'static CommandSpec>>,
     /// Every column pointing at a person, for account links.

@@ -282,8 +282,17 @@ impl Router {
             // Direct messages held while this person could not be reached go out now.
             self.dispatcher.poke();
         }
+        // A new person is spoken to in the language their messenger names, if Deskmate
+        // speaks it; after that, in the one they choose with /lang.
+        if person.lang.is_none()
+            && let Some(lang) = event.author_locale.as_deref().and_then(crate::kernel::Lang::from_tag)
+        {
+            self.kit.store.set_first_language(person.id, lang).await?;
+            person.lang = Some(lang);
+        }
         let tz = person.tz.unwrap_or(self.kit.default_tz);
-        let actor = Actor { person, platform: event.platform, channel: event.channel.clone(), at: now, tz };
+        let lang = person.lang.unwrap_or(self.kit.default_lang);
+        let actor = Actor { person, platform: event.platform, channel: event.channel.clone(), at: now, tz, lang };
         let mut tx = self.kit.store.begin().await?;
         if !tx.first_time(event_key, now).await? {
             tx.rollback().await?;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{ChannelRef, Platform};
 
-use super::{DeptId, PersonId, Role, RoleSet};
+use super::{DeptId, Lang, PersonId, Role, RoleSet};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Person {
@@ -14,6 +14,8 @@ pub struct Person {
     pub tz: Option<Tz>,
     pub dept: Option<DeptId>,
     pub roles: RoleSet,
+    /// The language they read; `None` means the deployment's default.
+    pub lang: Option<Lang>,
 }
 
 /// A person as shown next to something they did.
@@ -32,6 +34,8 @@ pub struct Actor {
     pub channel: ChannelRef,
     pub at: DateTime<Utc>,
     pub tz: Tz,
+    /// The language they read (theirs, or the deployment's default).
+    pub lang: Lang,
 }
 
 impl Actor {

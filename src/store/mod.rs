@@ -187,6 +187,7 @@ crate::kernel::named_enum! {
         RoleGrant => "role.grant",
         RoleRevoke => "role.revoke",
         TzSet => "tz.set",
+        LangSet => "lang.set",
     }
 }
 

@@ -8,7 +8,7 @@ use deskmate_port::{Account, ChannelKind, ChannelRef, Platform};
 use super::{
     Audit, CoreAction, Result, Store, StoreError, Tx, TxInner, from_ms, log_event, ms, parse_column, with_db, with_tx,
 };
-use crate::kernel::{DeptId, Person, PersonId, Role, RoleSet, Subject};
+use crate::kernel::{DeptId, Lang, Person, PersonId, Role, RoleSet, Subject};
 
 #[derive(sqlx::FromRow)]
 struct PersonRow {
@@ -16,6 +16,7 @@ struct PersonRow {
     display_name: String,
     tz: Option<String>,
     dept_id: Option<i64>,
+    lang: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -93,7 +94,7 @@ struct AccountRow {
     display_name: String,
 }
 
-const PERSON_COLUMNS: &str = "p.id, p.display_name, p.tz, p.dept_id";
+const PERSON_COLUMNS: &str = "p.id, p.display_name, p.tz, p.dept_id, p.lang";
 
 fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
@@ -213,6 +214,18 @@ impl Store {
         }
     }
 
+    /// Sets the language of someone who has none yet (from their messenger's locale).
+    pub async fn set_first_language(&self, person: PersonId, lang: Lang) -> Result<()> {
+        with_db!(self, |pool| {
+            sqlx::query("UPDATE persons SET lang = $1 WHERE id = $2 AND lang IS NULL")
+                .bind(lang.as_str())
+                .bind(person.0)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
     /// Finds someone by the handle people type after `@` on a platform, or by their
     /// account's id there (a Discord mention picked from the list arrives as `@<id>`).
     pub async fn person_by_handle(&self, platform: Platform, handle: &str) -> Result<Option<Person>> {
@@ -251,7 +264,16 @@ impl Store {
         let roles =
             roles.iter().map(|(r,)| parse_column::<Role>("person_roles.role", r)).collect::<Result<RoleSet>>()?;
         let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
-        Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles })
+        // A language this version does not speak reads as none: the default is used.
+        let lang = row.lang.as_deref().and_then(|l| l.parse().ok());
+        Ok(Person {
+            id: PersonId(row.id),
+            display_name: row.display_name,
+            tz,
+            dept: row.dept_id.map(DeptId),
+            roles,
+            lang,
+        })
     }
 
     /// Every account a person has, the one that wrote last first.
@@ -353,6 +375,18 @@ impl Tx {
         })
     }
 
+    pub async fn set_language(&mut self, person: PersonId, lang: Lang, audit: Audit) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("UPDATE persons SET lang = $1 WHERE id = $2")
+                .bind(lang.as_str())
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, Subject::new("person", person.0), CoreAction::LangSet, lang.as_str())?;
+            Ok(())
+        })
+    }
+
     /// Merges person `from` into `into` (two accounts found to be one person): every
     /// column that points at a person moves over (`columns`, from the features), roles
     /// join, a zone or department `into` lacks is taken, and `from` is deleted.
@@ -366,6 +400,7 @@ impl Tx {
             "UPDATE prompts SET person_id = $1 WHERE person_id = $2".to_owned(),
             "UPDATE files SET uploader_id = $1 WHERE uploader_id = $2".to_owned(),
             "UPDATE persons SET tz = COALESCE(tz, (SELECT tz FROM persons WHERE id = $2)), \
+             lang = COALESCE(lang, (SELECT lang FROM persons WHERE id = $2)), \
              dept_id = COALESCE(dept_id, (SELECT dept_id FROM persons WHERE id = $2)) WHERE id = $1"
                 .to_owned(),
         ];

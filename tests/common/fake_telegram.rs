@@ -215,6 +215,18 @@ impl FakeTelegram {
         self.message(chat, user, text, None)
     }
 
+    /// `user`, whose Telegram app is set to `language_code` (`zh-hans`), writes `text`.
+    pub fn say_in(&self, chat: i64, user: User, language_code: &str, text: &str) -> i64 {
+        let mut message = self.message_json(chat, user, text);
+        message["from"]["language_code"] = json!(language_code);
+        let id = {
+            let mut inner = self.inner.lock().unwrap();
+            self.push(&mut inner, "message", message)
+        };
+        self.news.notify_waiters();
+        id
+    }
+
     /// `user` answers the bot's message `to` with `text`.
     pub fn reply(&self, chat: i64, user: User, to: i64, text: &str) -> i64 {
         self.message(chat, user, text, Some(to))

@@ -364,6 +364,7 @@ pub async fn run(
             // A console name is only a word: `@carol` names whoever Deskmate already
             // knows by that name, and creates nobody.
             mentions: Vec::new(),
+            author_locale: None,
             at: chrono::Utc::now(),
             kind,
             reply_handle: format!("{speaker}#{number}"),

@@ -111,6 +111,8 @@ impl EventHandler for Handler {
             author: convert::account(&message.author),
             author_roles: message.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default(),
             mentions: message.mentions.iter().filter(|u| u.id.get() != bot).map(convert::account).collect(),
+            // A message carries no locale; the author's interactions do.
+            author_locale: None,
             at: chrono::Utc::now(),
             kind,
             reply_handle: Handle::Message { id: message.id.get(), user: message.author.id.get() }.encode(),
@@ -176,7 +178,7 @@ impl Handler {
             command.guild_id.is_none(),
             &command.user,
             roles,
-            &command.token,
+            (&command.token, &command.locale),
             EventKind::Command { text },
         );
         let defer = json!({ "type": 5 });
@@ -203,7 +205,7 @@ impl Handler {
             press.guild_id.is_none(),
             &press.user,
             roles,
-            &press.token,
+            (&press.token, &press.locale),
             kind,
         );
         // A press that takes long is acknowledged without a visible message.
@@ -230,7 +232,7 @@ impl Handler {
             submit.guild_id.is_none(),
             &submit.user,
             roles,
-            &submit.token,
+            (&submit.token, &submit.locale),
             kind,
         );
         self.run(
@@ -251,7 +253,7 @@ impl Handler {
         direct: bool,
         user: &serenity::all::User,
         roles: Vec<String>,
-        token: &str,
+        (token, locale): (&str, &str),
         kind: EventKind,
     ) -> InboundEvent {
         let at = chrono::Utc::now();
@@ -262,6 +264,7 @@ impl Handler {
             author: convert::account(user),
             author_roles: roles,
             mentions: Vec::new(),
+            author_locale: Some(locale.to_owned()).filter(|l| !l.is_empty()),
             at,
             kind,
             reply_handle: Handle::Interaction {

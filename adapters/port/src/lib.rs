@@ -130,6 +130,9 @@ pub struct InboundEvent {
     /// Accounts the platform itself resolved for mentions in the text (Discord's mention
     /// list, the console's names). Handles the platform could not resolve stay in the text.
     pub mentions: Vec<Account>,
+    /// The author's language as their messenger reports it (Telegram's `language_code`,
+    /// Discord's `locale`), when it does: a new person is spoken to in it.
+    pub author_locale: Option<String>,
     pub at: DateTime<Utc>,
     pub kind: EventKind,
     /// Opaque to the core: what the adapter needs to answer this event (a message id to

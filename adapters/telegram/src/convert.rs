@@ -122,6 +122,7 @@ fn from_message(id: String, message: &Message, me: &BotIdentity) -> Option<Inbou
         return None;
     };
     let mut event = event_of(id, channel, account(from), message, kind, &handle);
+    event.author_locale = from.language_code.clone();
     event.mentions = message.mentioned_users().filter(|u| !u.is_bot && u.id != from.id).map(account).collect();
     Some(event)
 }
@@ -141,6 +142,7 @@ fn event_of(
         author,
         author_roles: Vec::new(),
         mentions: Vec::new(),
+        author_locale: None,
         at: message.date,
         kind,
         reply_handle: handle.encode(),
@@ -161,6 +163,7 @@ fn from_callback(id: String, query: &CallbackQuery) -> Option<InboundEvent> {
         author: account(&query.from),
         author_roles: Vec::new(),
         mentions: Vec::new(),
+        author_locale: query.from.language_code.clone(),
         at: chrono::Utc::now(),
         kind: EventKind::Button {
             button_id: data.clone(),

@@ -69,6 +69,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         )],
     ),
     cmd(
+        "lang",
+        "Your language: en (English) or zh-CN (简体中文); alone, the one you have",
+        Role::Staff,
+        &[opt_arg("language", ArgKind::Word, "en or zh-CN")],
+        &[],
+    ),
+    cmd(
         "link",
         "Link your accounts on several messengers: run it alone for a code, then send the code from the other account",
         Role::Staff,
@@ -89,6 +96,7 @@ typed_commands! {
         "dept list" => DeptList,
         "tz set" => TzSet { zone: Tz },
         "link" => Link { code: Option<String> },
+        "lang" => Lang { language: Option<String> },
     }
 }
 
@@ -114,6 +122,7 @@ impl TryFrom<&Invocation> for DirectoryCommand {
             ["dept", "list"] => DirectoryCommand::DeptList,
             ["tz", "set"] => DirectoryCommand::TzSet { zone: a.zone("zone")? },
             ["link"] => DirectoryCommand::Link { code: a.optional("code") },
+            ["lang"] => DirectoryCommand::Lang { language: a.optional("language") },
             _ => return a.undeclared(),
         })
     }

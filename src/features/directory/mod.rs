@@ -48,15 +48,16 @@ impl Feature for Directory {
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match DirectoryCommand::try_from(inv)? {
             DirectoryCommand::Whoami => self.whoami(cx.kit, cx.actor).await,
-            DirectoryCommand::Whereami => Ok(vec![Effect::reply(text::whereami(&cx.actor.channel))]),
+            DirectoryCommand::Whereami => Ok(vec![Effect::reply(text::whereami(cx.actor.lang, &cx.actor.channel))]),
             DirectoryCommand::RoleGrant { person, role } => self.grant(cx, &person, role).await,
             DirectoryCommand::RoleRevoke { person, role } => self.revoke(cx, &person, role).await,
             DirectoryCommand::DeptCreate { name } => self.create_department(cx, &name).await,
             DirectoryCommand::DeptAdd { dept, person } => self.add_to_department(cx, &dept, &person).await,
             DirectoryCommand::DeptSetManager { dept, person } => self.set_manager(cx, &dept, &person).await,
-            DirectoryCommand::DeptList => self.list_departments(cx.kit).await,
+            DirectoryCommand::DeptList => self.list_departments(cx.kit, cx.actor).await,
             DirectoryCommand::TzSet { zone } => self.set_time_zone(cx, zone).await,
             DirectoryCommand::Link { code } => self.link(cx, code.as_deref()).await,
+            DirectoryCommand::Lang { language } => self.set_language(cx, language.as_deref()).await,
         }
     }
 

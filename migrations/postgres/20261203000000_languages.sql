@@ -1,0 +1,2 @@
+-- The language each person reads (en, zh-CN); NULL: the deployment's default.
+ALTER TABLE persons ADD COLUMN lang TEXT;
