@@ -242,6 +242,9 @@ pub struct Channels {
     /// Other named channel groups features post notices to, as
     /// `NAME=platform:channel-id` (a name may be given several channels).
     pub groups: Vec<String>,
+    /// The language a group's notices are written in, as `NAME=zh-CN` (`support` for the
+    /// support queue); a group not named uses [general] language.
+    pub languages: Vec<String>,
 }
 
 impl Default for Config {
@@ -255,7 +258,11 @@ impl Default for Config {
                 files_dir: "deskmate-files".to_owned(),
             },
             directory: Directory { admins: vec!["console:alice".to_owned()] },
-            channels: Channels { support_queue: vec!["console:queue".to_owned()], groups: Vec::new() },
+            channels: Channels {
+                support_queue: vec!["console:queue".to_owned()],
+                groups: Vec::new(),
+                languages: Vec::new(),
+            },
             outbox: Outbox {
                 max_attempts: 6,
                 retry_base_seconds: 2,
@@ -505,6 +512,18 @@ impl Config {
                 return bad("channels", "groups", problem);
             }
         }
+        let audiences = self.audiences();
+        for entry in &self.channels.languages {
+            let Some((name, lang)) = entry.split_once('=') else {
+                return bad("channels", "languages", format!("`{entry}` is not NAME=LANGUAGE, e.g. support=zh-CN"));
+            };
+            if !audiences.contains_key(name.trim()) {
+                return bad("channels", "languages", format!("`{}` is neither `support` nor a group", name.trim()));
+            }
+            if lang.trim().parse::<crate::kernel::Lang>().is_err() {
+                return bad("channels", "languages", format!("`{}`: Deskmate speaks en and zh-CN", lang.trim()));
+            }
+        }
         if self.telegram_enabled() && !cfg!(feature = "telegram") {
             return bad(
                 "telegram",
@@ -712,6 +731,21 @@ impl Config {
 
     pub fn default_tz(&self) -> Tz {
         self.general.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// Who reads what: the default language and zone, and each channel's language.
+    pub fn readers(&self) -> crate::delivery::Readers {
+        let default = crate::kernel::Reader { lang: self.default_lang(), tz: self.default_tz() };
+        let audiences = self.audiences();
+        let mut channels = std::collections::HashMap::new();
+        for entry in &self.channels.languages {
+            let Some((name, lang)) = entry.split_once('=') else { continue };
+            let Ok(lang) = lang.trim().parse::<crate::kernel::Lang>() else { continue };
+            for channel in audiences.get(name.trim()).into_iter().flatten() {
+                channels.insert((channel.platform, channel.id.clone()), lang);
+            }
+        }
+        crate::delivery::Readers { default, channels }
     }
 
     /// The channels of each audience: `support` (the support queue) and the named

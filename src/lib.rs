@@ -107,7 +107,7 @@ impl App {
         }
         let platforms: HashSet<Platform> = messengers.iter().map(|m| m.platform()).collect();
         let all_messengers = messengers.clone();
-        let planner = Planner::new(store.clone(), config.audiences(), platforms);
+        let planner = Planner::new(store.clone(), config.audiences(), platforms, config.readers());
         let instance = config.instance_name();
         let dispatcher = Arc::new(Dispatcher::new(
             store.clone(),

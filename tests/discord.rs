@@ -533,16 +533,16 @@ async fn files_are_attached_and_an_oversized_one_is_refused_clearly() {
     let bytes: Vec<u8> = (0..5_000).map(|i| (i * 7 % 251) as u8).collect();
     let chart = Attachment::new("chart.png", "image/png", bytes.clone()).unwrap();
     let body = Body { files: vec![chart], ..Body::text("Tickets this week") };
-    bot.app.announce("test:chart", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    bot.app.announce("test:chart", &[Effect::PostTo { channel: queue.clone(), body: body.into() }]).await.unwrap();
     let posted = wait_message(&fake, QUEUE, "Tickets this week").await;
     let hash = deskmate_port::stable_hash(&String::from_utf8_lossy(&bytes));
     assert_eq!(posted.files, vec![("chart.png".to_owned(), 5_000, hash)]);
 
     let huge = Attachment::new("scan.pdf", "application/pdf", vec![b'%'; 12 * 1024 * 1024]).unwrap();
     let body = Body { files: vec![huge], ..Body::text("The scan") };
-    bot.app.announce("test:huge", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    bot.app.announce("test:huge", &[Effect::PostTo { channel: queue.clone(), body: body.into() }]).await.unwrap();
     bot.app
-        .announce("test:after", &[Effect::PostTo { channel: queue, body: Body::text("Next in line") }])
+        .announce("test:after", &[Effect::PostTo { channel: queue, body: Body::text("Next in line").into() }])
         .await
         .unwrap();
     wait_message(&fake, QUEUE, "Next in line").await;

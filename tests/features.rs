@@ -88,7 +88,8 @@ impl Feature for Tea {
                         style: ButtonStyle::Primary,
                     }],
                     ..Body::default()
-                },
+                }
+                .into(),
                 private: false,
             }]),
             TeaCommand::Tea { cancel: true } => {

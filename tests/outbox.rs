@@ -252,7 +252,7 @@ async fn notices_reach_their_audience(chat: Chat) {
     let notice = |audience: &'static str, text: &str| Effect::Notice {
         audience: Audience(audience),
         subject: Subject::new("test", 1),
-        body: deskmate_port::Body::text(text),
+        body: deskmate_port::Body::text(text).into(),
         coalesce: None,
     };
     chat.app

@@ -893,7 +893,7 @@ async fn files_are_sent_as_photos_and_documents_and_survive_a_crash() {
     let invite = file("standup.ics", "text/calendar", 700);
     let big = file("poster.png", "image/png", 12 * 1024 * 1024);
     let body = Body { files: vec![chart.clone(), invite.clone(), big.clone()], ..Body::text("This week's files") };
-    bot.app.announce("test:files", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    bot.app.announce("test:files", &[Effect::PostTo { channel: queue.clone(), body: body.into() }]).await.unwrap();
     fake.wait("three files", WAIT, |f| f.messages_in(QUEUE).iter().filter(|m| m.file.is_some()).count() == 3).await;
     let sent = fake.messages_in(QUEUE);
     assert_eq!(sent[0].shown, "This week's files", "the text comes first");
@@ -906,7 +906,7 @@ async fn files_are_sent_as_photos_and_documents_and_survive_a_crash() {
     // One file and a caption, the upload failing once, the instance dying before the retry.
     fake.fail_next("sendphoto", 502, "Bad Gateway", None);
     let body = Body { files: vec![chart.clone()], ..Body::text("Tickets per day <b>this</b> week") };
-    bot.app.announce("test:caption", &[Effect::PostTo { channel: queue.clone(), body }]).await.unwrap();
+    bot.app.announce("test:caption", &[Effect::PostTo { channel: queue.clone(), body: body.into() }]).await.unwrap();
     fake.wait("the failed upload", WAIT, |f| f.calls("sendphoto").len() == 2).await;
     bot.kill().await;
     let second = Bot::start(&fake, &db, tweak).await;

@@ -225,7 +225,8 @@ async fn concurrent_claims(chat: Chat) {
         let effects = task.await.unwrap();
         let text = match &effects[0] {
             deskmate::kernel::Effect::Reply { body, .. } | deskmate::kernel::Effect::Refusal { body, .. } => {
-                body.text.clone()
+                let reader = deskmate::kernel::Reader { lang: deskmate::kernel::Lang::En, tz: chrono_tz::UTC };
+                body.for_reader(reader).text
             }
             other => panic!("{other:?}"),
         };

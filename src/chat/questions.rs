@@ -51,9 +51,9 @@ async fn put(
     let id = cx.tx.create_prompt(person, action, takes_files, at, at + lifetime).await?;
     let body = Body { text: question, prompt: Some(id.to_string()), ..Body::default() };
     Ok(if person == cx.actor.person.id {
-        Effect::Reply { body, private: true }
+        Effect::Reply { body: body.into(), private: true }
     } else {
-        Effect::Direct { person, body, subject: None }
+        Effect::Direct { person, body: body.into(), subject: None }
     })
 }
 

@@ -183,13 +183,13 @@ impl Router {
             }
             ServiceError::User(message) => {
                 metrics.command(label, "refused");
-                vec![Effect::Refusal { body: Body::text(message), private }]
+                vec![Effect::Refusal { body: Body::text(message).into(), private }]
             }
             other => {
                 metrics.command(label, "error");
                 let reference = report::reference();
                 tracing::error!(reference, error = %report::chain(&other), "command failed");
-                vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)), private }]
+                vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)).into(), private }]
             }
         };
         // The change (if any) was rolled back. The refusal goes through the outbox like
@@ -211,7 +211,7 @@ impl Router {
         crate::metrics::global().command(label, "panic");
         let reference = report::reference();
         tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
-        let effects = vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)), private }];
+        let effects = vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)).into(), private }];
         self.answer_alone(origin, effects, Some((&reference, why))).await
     }
 

@@ -408,7 +408,7 @@ impl Dispatcher {
         let channel = ChannelRef::group(account.platform, group);
         let body = Body::text(text::direct_unreachable(account));
         let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None };
-        let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
+        let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body: body.into() }], now).await?;
         let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
         tx.commit().await?;
@@ -423,8 +423,10 @@ impl Dispatcher {
         }
         let admins = self.store.persons_with_role(Role::Admin).await?;
         let body = Body::text(text::dead_letter(row.platform, &row.lane, &row.body.text, error));
-        let effects: Vec<Effect> =
-            admins.into_iter().map(|person| Effect::Direct { person, body: body.clone(), subject: None }).collect();
+        let effects: Vec<Effect> = admins
+            .into_iter()
+            .map(|person| Effect::Direct { person, body: body.clone().into(), subject: None })
+            .collect();
         let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None };
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;

@@ -9,4 +9,4 @@ mod text;
 
 pub use dispatcher::{Dispatcher, RetryPolicy, Summaries};
 pub use pacing::{Pacing, PacingConfig, PlatformLimits};
-pub use plan::{Origin, Planner};
+pub use plan::{Origin, Planner, Readers};

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use deskmate_port::{Account, ChannelRef, Destination, Platform};
 
-use crate::kernel::{Audience, Effect, PersonId};
+use crate::kernel::{Audience, Effect, Lang, PersonId, Reader, Shown};
 use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError, lane};
 
 /// What caused a batch of effects: an inbound event (replies go back to it) or a job.
@@ -24,17 +24,69 @@ pub struct Origin {
 /// instance could not send (it crashed between commit and send).
 pub const REPLY_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// Who reads what: people their own language and zone, channels their group's language
+/// (`[channels] languages`), everyone else the deployment's defaults.
+#[derive(Debug, Clone)]
+pub struct Readers {
+    pub default: Reader,
+    /// By `(platform, channel id)`.
+    pub channels: HashMap<(Platform, String), Lang>,
+}
+
 #[derive(Clone)]
 pub struct Planner {
     store: Store,
     /// The channels of each audience (`support` → the support queue).
     audiences: HashMap<String, Vec<ChannelRef>>,
     platforms: HashSet<Platform>,
+    readers: Readers,
 }
 
 impl Planner {
-    pub fn new(store: Store, audiences: HashMap<String, Vec<ChannelRef>>, platforms: HashSet<Platform>) -> Self {
-        Planner { store, audiences, platforms }
+    pub fn new(
+        store: Store,
+        audiences: HashMap<String, Vec<ChannelRef>>,
+        platforms: HashSet<Platform>,
+        readers: Readers,
+    ) -> Self {
+        Planner { store, audiences, platforms, readers }
+    }
+
+    fn channel_reader(&self, channel: &ChannelRef) -> Reader {
+        let lang = self.readers.channels.get(&(channel.platform, channel.id.clone())).copied();
+        Reader { lang: lang.unwrap_or(self.readers.default.lang), ..self.readers.default }
+    }
+
+    async fn person_reader(&self, person: Option<PersonId>) -> Result<Reader, StoreError> {
+        let found = match person {
+            Some(id) => self.store.person(id).await?,
+            None => None,
+        };
+        Ok(self.reader_of(found))
+    }
+
+    fn reader_of(&self, person: Option<crate::kernel::Person>) -> Reader {
+        let default = self.readers.default;
+        person.map_or(default, |p| Reader { lang: p.lang.unwrap_or(default.lang), tz: p.tz.unwrap_or(default.tz) })
+    }
+
+    /// `shown` for whoever reads the messages in `lane` (looked up only when it depends
+    /// on them): the person a direct lane goes to, else the channel's readers.
+    async fn body_in(
+        &self,
+        shown: &Shown,
+        (platform, lane): (Platform, &str),
+        to: &Destination,
+    ) -> Result<deskmate_port::Body, StoreError> {
+        if !shown.varies() {
+            return Ok(shown.for_reader(self.readers.default));
+        }
+        let reader = match (lane::account(lane), to) {
+            (Some(account), _) => self.reader_of(self.store.person_by_account(platform, account).await?),
+            (None, Destination::Channel(channel)) => self.channel_reader(channel),
+            (None, _) => self.readers.default,
+        };
+        Ok(shown.for_reader(reader))
     }
 
     /// The channels of `audience`; none (and a warning) for one the config does not name.
@@ -66,6 +118,11 @@ impl Planner {
                         tracing::warn!(origin = %origin.key, "a reply without an event to answer; dropped");
                         continue;
                     };
+                    let body = if body.varies() {
+                        body.for_reader(self.person_reader(origin.actor).await?)
+                    } else {
+                        body.for_reader(self.readers.default)
+                    };
                     rows.push(NewOutboxRow {
                         idem_key: key,
                         platform: channel.platform,
@@ -77,8 +134,8 @@ impl Planner {
                             private: *private,
                             quiet,
                         },
-                        body: body.clone(),
-                        subject: question_subject(body),
+                        subject: question_subject(&body),
+                        body,
                         coalesce: None,
                         priority: 0,
                         due: now + chrono::Duration::from_std(REPLY_GRACE).unwrap_or_default(),
@@ -91,8 +148,8 @@ impl Planner {
                             platform: channel.platform,
                             lane: channel.id.clone(),
                             op: OutboxOp::Post,
+                            body: body.for_reader(self.channel_reader(channel)),
                             destination: Destination::Channel(channel.clone()),
-                            body: body.clone(),
                             subject: Some(subject.to_string()),
                             coalesce: coalesce.as_ref().map(|c| (c.kind.to_owned(), c.label.clone())),
                             priority: 2,
@@ -118,13 +175,14 @@ impl Planner {
                     }
                     for (platform, lane, destination) in lanes.into_iter().filter(|(p, ..)| self.platforms.contains(p))
                     {
+                        let body = self.body_in(body, (platform, &lane), &destination).await?;
                         rows.push(NewOutboxRow {
                             idem_key: format!("{key}:{platform}:{lane}"),
                             platform,
                             lane,
                             op: OutboxOp::Edit,
+                            body,
                             destination,
-                            body: body.clone(),
                             subject: Some(subject.clone()),
                             coalesce: None,
                             priority: 2,
@@ -142,8 +200,8 @@ impl Planner {
                         platform: channel.platform,
                         lane: channel.id.clone(),
                         op: OutboxOp::Post,
+                        body: body.for_reader(self.channel_reader(channel)),
                         destination: Destination::Channel(channel.clone()),
-                        body: body.clone(),
                         subject: None,
                         coalesce: None,
                         priority: 2,
@@ -160,14 +218,19 @@ impl Planner {
                         tracing::info!(person = %person, "no reachable account for a direct message");
                         continue;
                     };
+                    let body = if body.varies() {
+                        body.for_reader(self.person_reader(Some(*person)).await?)
+                    } else {
+                        body.for_reader(self.readers.default)
+                    };
                     rows.push(NewOutboxRow {
                         idem_key: key,
                         platform: account.platform,
                         lane: direct_lane(account),
                         op: OutboxOp::Direct,
                         destination: Destination::Direct(account.clone()),
-                        body: body.clone(),
-                        subject: question_subject(body).or_else(|| subject.map(|s| s.to_string())),
+                        subject: question_subject(&body).or_else(|| subject.map(|s| s.to_string())),
+                        body,
                         coalesce: None,
                         priority: 1,
                         due: now,

@@ -15,7 +15,7 @@ mod role;
 mod subject;
 
 pub use actor::{Actor, Audit, AuditAction, Person, PersonName};
-pub use effect::{Audience, Coalesce, Effect, Outcome};
+pub use effect::{Audience, Coalesce, Effect, Outcome, Reader, Shown};
 pub use error::{Failure, ServiceError, ServiceResult, refuse};
 pub(crate) use ids::id_type;
 pub use ids::{DeptId, FileId, PersonId};

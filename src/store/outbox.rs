@@ -74,6 +74,11 @@ pub mod lane {
         format!("{DIRECT}{account_id}")
     }
 
+    /// The account a direct lane goes to.
+    pub fn account(lane: &str) -> Option<&str> {
+        lane.strip_prefix(DIRECT)
+    }
+
     /// What kind of conversation a lane is, for pacing.
     pub fn kind(lane: &str) -> ChannelKind {
         if lane.starts_with(DIRECT) { ChannelKind::Direct } else { ChannelKind::Group }

@@ -214,6 +214,24 @@ impl Store {
         }
     }
 
+    /// The person behind an account, if Deskmate knows it.
+    pub async fn person_by_account(&self, platform: Platform, external_id: &str) -> Result<Option<Person>> {
+        let row: Option<PersonRow> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
+                 WHERE a.platform = $1 AND a.external_id = $2"
+            )))
+            .bind(platform.as_str())
+            .bind(external_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            Some(row) => Ok(Some(self.person_from_row(row).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Sets the language of someone who has none yet (from their messenger's locale).
     pub async fn set_first_language(&self, person: PersonId, lang: Lang) -> Result<()> {
         with_db!(self, |pool| {

@@ -33,8 +33,17 @@ impl Story {
 
     /// A story with more features than the built-in ones (a test's own).
     pub async fn with_features(backend: Backend, extra: Vec<Arc<dyn Feature>>) -> Option<Story> {
+        Story::with_features_and(backend, |_| {}, extra).await
+    }
+
+    /// [`Story::with_features`], with the config changed first.
+    pub async fn with_features_and(
+        backend: Backend,
+        tweak: impl FnOnce(&mut deskmate::config::Config),
+        extra: Vec<Arc<dyn Feature>>,
+    ) -> Option<Story> {
         let start = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 9, 0, 0).single().unwrap();
-        let chat = Chat::start_full(backend, deskmate::kernel::clock::FakeClock::at(start), |_| {}, extra).await?;
+        let chat = Chat::start_full(backend, deskmate::kernel::clock::FakeClock::at(start), tweak, extra).await?;
         Some(Story { chat: Some(chat), unread: VecDeque::new(), read: Vec::new(), finished: false })
     }
 

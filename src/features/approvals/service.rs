@@ -231,7 +231,7 @@ pub async fn decide(
     let mut effects = vec![Effect::reply(text::you_decided(&ty, &request, step, decision, on_behalf))];
     let decided =
         Body::text(text::prompt_decided(&ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz));
-    effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone() });
+    effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone().into() });
     if !step_done {
         let told = text::partly_approved(&ty, &request, step, by, &others_pending);
         effects.push(Effect::direct(request.requester.id, text::with_note(&told, by, reason)));
@@ -246,7 +246,7 @@ pub async fn decide(
     end_step_timers(cx.kit, cx.tx, step).await?;
     // Nobody else can act on this step now: their prompts say who did.
     for other in others_pending {
-        effects.push(Effect::UpdateNotices { subject: seat_subject(other.id), body: decided.clone() });
+        effects.push(Effect::UpdateNotices { subject: seat_subject(other.id), body: decided.clone().into() });
     }
     let next = steps.iter().find(|s| s.round == request.round && s.position == step.position + 1);
     match (decision, next) {
@@ -277,7 +277,7 @@ pub async fn decide(
                 effects.push(Effect::Notice {
                     audience,
                     subject: done.subject(),
-                    body: Body::text(text::outcome_notice(&ty, &done, &steps, actor.tz)),
+                    body: Body::text(text::outcome_notice(&ty, &done, &steps, actor.tz)).into(),
                     coalesce: None,
                 });
             }
@@ -332,7 +332,7 @@ pub async fn withdraw(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId) -> Servi
     for seat in steps.iter().flat_map(|s| &s.seats).filter(|s| s.state == SeatState::Pending) {
         effects.push(Effect::UpdateNotices {
             subject: seat_subject(seat.id),
-            body: Body::text(text::prompt_withdrawn(&ty, &request)),
+            body: Body::text(text::prompt_withdrawn(&ty, &request)).into(),
         });
     }
     Ok(effects)
@@ -380,7 +380,7 @@ pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> 
     let ty = desk.type_of(&request);
     let files = kit.store.files(&file_ids(&ty, &request)).await?;
     let body = Body { text: text::details(&ty, &request, &steps, &history, actor.tz), files, ..Body::default() };
-    Ok(vec![Effect::Reply { body, private: false }])
+    Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
 pub async fn list(
@@ -535,7 +535,7 @@ async fn prompt(
         Nudge::Escalated => (text::escalated_to_you(&text), files.to_vec()),
     };
     let body = Body { text, buttons: super::buttons(request.id, seat.id), files, ..Body::default() };
-    Ok(Effect::Direct { person: to, body, subject: Some(seat_subject(seat.id)) })
+    Ok(Effect::Direct { person: to, body: body.into(), subject: Some(seat_subject(seat.id)) })
 }
 
 /// Whom `person`'s decisions go to now: their delegate, that one's delegate, … (a
@@ -831,7 +831,7 @@ async fn seat_prompt(
     let text = text::moved_to_you(&text::prompt(&ty, &request, step, on_behalf));
     let files = tx.files(&file_ids(&ty, &request)).await?;
     let body = Body { text, buttons: super::buttons(request.id, seat), files, ..Body::default() };
-    Ok(Some(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) }))
+    Ok(Some(Effect::Direct { person: to, body: body.into(), subject: Some(seat_subject(seat)) }))
 }
 
 /// A delegation is over: every seat waiting for `person` is prompted to them again.

@@ -143,7 +143,7 @@ impl Directory {
             let expires = actor.at + chrono::Duration::minutes(LINK_CODE_MINUTES);
             tx.create_link_code(actor.person.id, &code.replace('-', ""), expires).await?;
             return Ok(vec![Effect::Reply {
-                body: deskmate_port::Body::text(text::link_code(actor.lang, &code, LINK_CODE_MINUTES)),
+                body: deskmate_port::Body::text(text::link_code(actor.lang, &code, LINK_CODE_MINUTES)).into(),
                 private: true,
             }]);
         };
@@ -171,7 +171,7 @@ impl Directory {
                 tx.record_link_failure(actor.person.id, actor.platform, actor.at, since).await?;
                 let left = i64::from(guard.per_person) - mine.count - 1;
                 Ok(vec![Effect::Refusal {
-                    body: deskmate_port::Body::text(text::link_invalid(actor.lang, left)),
+                    body: deskmate_port::Body::text(text::link_invalid(actor.lang, left)).into(),
                     private: false,
                 }])
             }

@@ -22,14 +22,20 @@ pub async fn link(desk: &Meetings, cx: &mut Cx<'_>) -> ServiceResult {
         Some(token) => token,
         None => new_token(cx).await?,
     };
-    Ok(vec![Effect::Reply { body: deskmate_port::Body::text(text::feed_link(&url(base, &token))), private: true }])
+    Ok(vec![Effect::Reply {
+        body: deskmate_port::Body::text(text::feed_link(&url(base, &token))).into(),
+        private: true,
+    }])
 }
 
 /// `/ical reset`: a new address; the old one stops working at once.
 pub async fn reset(desk: &Meetings, cx: &mut Cx<'_>) -> ServiceResult {
     let Some(base) = &desk.feed_base else { return refuse(text::feed_off()) };
     let token = new_token(cx).await?;
-    Ok(vec![Effect::Reply { body: deskmate_port::Body::text(text::feed_reset(&url(base, &token))), private: true }])
+    Ok(vec![Effect::Reply {
+        body: deskmate_port::Body::text(text::feed_reset(&url(base, &token))).into(),
+        private: true,
+    }])
 }
 
 fn url(base: &str, token: &str) -> String {

@@ -206,7 +206,7 @@ async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult 
         }],
         ..Body::default()
     };
-    Ok(vec![Effect::Reply { body, private: false }])
+    Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
 /// "Schedule anyway" or "Move anyway" on a meeting held for its conflicts.
@@ -253,7 +253,7 @@ pub async fn offer(
             style: if i == 0 { ButtonStyle::Primary } else { ButtonStyle::Secondary },
         })
         .collect();
-    Ok(vec![Effect::Reply { body: Body { text: said, buttons, ..Body::default() }, private: false }])
+    Ok(vec![Effect::Reply { body: Body { text: said, buttons, ..Body::default() }.into(), private: false }])
 }
 
 /// One of `/meeting findtime`'s times picked: scheduled as `/meeting schedule` would
@@ -400,16 +400,25 @@ async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
         files: vec![ics.clone()],
         ..Body::default()
     };
-    let mut effects = vec![Effect::Reply { body: told, private: false }];
+    let mut effects = vec![Effect::Reply { body: told.into(), private: false }];
     if let Some(audience) = meeting.channel.as_deref().and_then(|c| desk.audience(c)) {
         let body =
             Body { text: text::notice(&meeting, &occurrence, &people), files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Notice { audience, subject: occurrence_subject(occurrence.id), body, coalesce: None });
+        effects.push(Effect::Notice {
+            audience,
+            subject: occurrence_subject(occurrence.id),
+            body: body.into(),
+            coalesce: None,
+        });
     }
     for (row, attendee) in attendees.iter().filter(|(_, a)| a.person.id != actor.person.id) {
         let mut body = invitation(desk, &meeting, &occurrence, attendee);
         body.files = vec![ics.clone()];
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: Some(invitation_subject(*row)) });
+        effects.push(Effect::Direct {
+            person: attendee.person.id,
+            body: body.into(),
+            subject: Some(invitation_subject(*row)),
+        });
     }
     Ok(effects)
 }
@@ -538,7 +547,7 @@ async fn refresh(
     let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
     let mut effects = vec![Effect::UpdateNotices {
         subject: occurrence_subject(occurrence.id),
-        body: Body::text(text::notice(meeting, occurrence, &people)),
+        body: Body::text(text::notice(meeting, occurrence, &people)).into(),
     }];
     let edited = |a: &Attendee| match invitations {
         Invitations::Nobodys => false,
@@ -548,7 +557,7 @@ async fn refresh(
     for (row, attendee) in attendees.iter().filter(|(_, a)| edited(a)) {
         effects.push(Effect::UpdateNotices {
             subject: invitation_subject(*row),
-            body: invitation(desk, meeting, occurrence, attendee),
+            body: invitation(desk, meeting, occurrence, attendee).into(),
         });
     }
     Ok(effects)
@@ -633,7 +642,7 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
         files,
         ..Body::default()
     };
-    Ok(vec![Effect::Reply { body, private: false }])
+    Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
 pub async fn list(cx: &mut Cx<'_>) -> ServiceResult {
@@ -665,21 +674,21 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
         Effect::reply(text::cancelled(&meeting)),
         Effect::UpdateNotices {
             subject: occurrence_subject(occurrence.id),
-            body: Body::text(text::cancelled_notice(&meeting, &occurrence, meeting.tz, reason)),
+            body: Body::text(text::cancelled_notice(&meeting, &occurrence, meeting.tz, reason)).into(),
         },
     ];
     for (row, attendee) in cx.tx.attendees(occurrence.id).await? {
         let tz = zone(desk, &attendee);
         effects.push(Effect::UpdateNotices {
             subject: invitation_subject(row),
-            body: Body::text(text::cancelled_notice(&meeting, &occurrence, tz, reason)),
+            body: Body::text(text::cancelled_notice(&meeting, &occurrence, tz, reason)).into(),
         });
         if attendee.person.id == actor.person.id {
             continue;
         }
         let text = text::cancelled_for_attendee(&meeting, &occurrence, tz, &actor.person.display_name, reason);
         let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
     }
     Ok(effects)
 }
@@ -809,7 +818,7 @@ async fn shift(
         let tz = zone(desk, &attendee);
         let text = text::moved_for_attendee(&meeting, &actor.person.display_name, (&old, &occurrence), also, tz);
         let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
     }
     Ok(effects)
 }
@@ -857,7 +866,7 @@ pub async fn skip(
         let tz = zone(desk, &attendee);
         let text = text::skipped_for_attendee(&meeting, (&occurrence, also), tz, &actor.person.display_name, reason);
         let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
     }
     Ok(effects)
 }
@@ -888,7 +897,11 @@ pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) 
     for (row, attendee) in attendees.iter().filter(|(_, a)| added.contains(&a.person.id)) {
         let mut body = invitation(desk, &meeting, &occurrence, attendee);
         body.files = vec![ics.clone()];
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: Some(invitation_subject(*row)) });
+        effects.push(Effect::Direct {
+            person: attendee.person.id,
+            body: body.into(),
+            subject: Some(invitation_subject(*row)),
+        });
     }
     Ok(effects)
 }
@@ -908,7 +921,7 @@ pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &st
     let mut effects = vec![Effect::reply(text::removed(&meeting, &person.display_name))];
     let gone = text::removed_for_attendee(&meeting, &actor.person.display_name);
     for row in rows {
-        effects.push(Effect::UpdateNotices { subject: invitation_subject(row), body: Body::text(gone.clone()) });
+        effects.push(Effect::UpdateNotices { subject: invitation_subject(row), body: Body::text(gone.clone()).into() });
     }
     effects.push(Effect::direct(person.id, gone));
     effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
@@ -955,7 +968,7 @@ pub async fn minutes(
             files: file.iter().cloned().collect(),
             ..Body::default()
         };
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
     }
     Ok(effects)
 }
@@ -1158,7 +1171,7 @@ pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResul
         // In a series, each time is answered on its own: its reminder asks.
         let buttons = if meeting.rule.is_some() { answer_buttons(occurrence.id, false) } else { Vec::new() };
         let body = Body { text, buttons, ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
+        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
     }
     Ok(effects)
 }

@@ -101,7 +101,7 @@ impl Feature for Schedules {
             tracing::warn!(address = %post.channel, "a timed post for an unknown channel");
             return Ok(Vec::new());
         };
-        Ok(vec![Effect::PostTo { channel, body: Body::text(with_late(&post.text, fired.due, fired.late)) }])
+        Ok(vec![Effect::PostTo { channel, body: Body::text(with_late(&post.text, fired.due, fired.late)).into() }])
     }
 
     fn scheduled_jobs(&self) -> &'static [&'static str] {
@@ -114,7 +114,11 @@ impl Feature for Schedules {
 
     async fn scheduled(&self, _kit: &Kit, run: &ScheduledRun) -> ServiceResult {
         let body = Body::text(with_late(&run.text, run.at, run.late));
-        Ok(run.channel.iter().map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone() }).collect())
+        Ok(run
+            .channel
+            .iter()
+            .map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone().into() })
+            .collect())
     }
 }
 

@@ -129,7 +129,7 @@ impl Feature for Tickets {
         Ok(run
             .channel
             .iter()
-            .map(|channel| Effect::PostTo { channel: channel.clone(), body: Body::text(&digest) })
+            .map(|channel| Effect::PostTo { channel: channel.clone(), body: Body::text(&digest).into() })
             .collect())
     }
 

@@ -27,7 +27,7 @@ pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceRe
         Effect::Notice {
             audience: QUEUE,
             subject: ticket.subject(),
-            body: text::ticket_notice(&ticket),
+            body: text::ticket_notice(&ticket).into(),
             coalesce: Some(Coalesce { kind: NEW_TICKET, label: format!("#{}", ticket.id) }),
         },
     ])
@@ -98,7 +98,7 @@ pub async fn claim(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
     };
     let mut effects = vec![
         Effect::reply(text::ticket_claimed(&claimed)),
-        Effect::UpdateNotices { subject: claimed.subject(), body: text::ticket_notice(&claimed) },
+        Effect::UpdateNotices { subject: claimed.subject(), body: text::ticket_notice(&claimed).into() },
     ];
     if claimed.requester.id != actor.person.id {
         effects.push(Effect::direct(
@@ -122,7 +122,7 @@ pub async fn close(cx: &mut Cx<'_>, id: TicketId, resolution: Option<&str>) -> S
     };
     let mut effects = vec![
         Effect::reply(text::ticket_closed(&closed)),
-        Effect::UpdateNotices { subject: closed.subject(), body: text::ticket_notice(&closed) },
+        Effect::UpdateNotices { subject: closed.subject(), body: text::ticket_notice(&closed).into() },
     ];
     if closed.requester.id != actor.person.id {
         effects.push(Effect::direct(
