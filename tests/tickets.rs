@@ -348,3 +348,49 @@ async fn a_ticket_told_as_a_story(mut story: common::story::Story) {
     story.finish().await;
 }
 story!(ticket_story, a_ticket_told_as_a_story);
+
+/// bob reads Chinese, carol English, and the support queue's channels Chinese
+/// (`[channels] languages`): each reads the same ticket in their own language, and its
+/// edits keep the channels'.
+async fn each_in_their_language(chat: Chat) {
+    make_agent(&chat, "carol").await;
+    assert_eq!(chat.reply("bob", "/lang zh-CN").await, "好的，以后我用简体中文和你交流。");
+    let sent = chat.say("bob", "/ticket new 三楼打印机卡纸 priority:high").await;
+    let reply = sent.iter().find(|s| s.is_reply()).expect("a reply");
+    assert_eq!(reply.text(), "工单 #1 已提交：三楼打印机卡纸（优先级：高）。已通知支持团队。");
+    let posts = queue_posts(&sent);
+    let console = posts.iter().find(|p| p.platform == Platform::Console).unwrap();
+    assert_eq!(console.text(), "工单 #1 · 三楼打印机卡纸\n优先级：高 · 状态：待处理，等待客服认领\n提交人：bob");
+    assert_eq!(console.body.buttons[0].label, "认领");
+    let telegram = posts.iter().find(|p| p.platform == Platform::Telegram).unwrap();
+    assert_eq!(telegram.text(), console.text());
+
+    let sent = chat.say("carol", "/ticket claim 1").await;
+    assert!(sent.iter().any(|s| s.is_reply() && s.text() == "You claimed ticket #1: 三楼打印机卡纸."), "{sent:#?}");
+    let told = sent.iter().find(|s| matches!(&s.to, Destination::Direct(a) if a.id == "bob")).unwrap();
+    assert_eq!(told.text(), "carol 正在处理你的工单 #1：三楼打印机卡纸。");
+    let edited: Vec<&str> = edits(&sent).iter().map(|e| e.text()).collect();
+    assert_eq!(edited.len(), 2, "{edited:?}");
+    assert!(edited.iter().all(|t| t.contains("状态：carol 正在处理")), "{edited:?}");
+
+    let sent = chat.say("carol", "/ticket close 1 换了新的硒鼓").await;
+    let told = sent.iter().find(|s| matches!(&s.to, Destination::Direct(a) if a.id == "bob")).unwrap();
+    assert_eq!(told.text(), "carol 关闭了你的工单 #1（三楼打印机卡纸）。处理结果：换了新的硒鼓");
+    assert_eq!(
+        chat.reply("bob", "/ticket show 1").await.lines().take(5).collect::<Vec<_>>(),
+        [
+            "工单 #1 · 三楼打印机卡纸",
+            "优先级：高 · 状态：已关闭",
+            "提交人：bob",
+            "客服：carol",
+            "提交时间：2026-11-30 09:00（UTC）"
+        ]
+    );
+    assert_eq!(chat.reply("bob", "/ticket list").await, "你没有未关闭的工单。");
+    chat.finish().await;
+}
+on_both_backends!(
+    languages,
+    |c: &mut deskmate::config::Config| c.channels.languages = vec!["support=zh-CN".to_owned()],
+    each_in_their_language
+);

@@ -11,13 +11,13 @@ mod text;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use deskmate_port::{Body, Choice};
+use deskmate_port::Choice;
 
 use crate::chat::button::{self, Pressed};
 use crate::chat::commands::{CommandSpec, Invocation};
 use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
 use crate::chat::text as chat_text;
-use crate::kernel::{Audience, Effect, Person, ServiceResult, refuse};
+use crate::kernel::{Audience, Effect, Person, ServiceResult, Shown, refuse};
 use crate::scheduler::{ScheduleArgs, ScheduledRun};
 use cmd::TicketCommand;
 pub use cmd::{COMMANDS, NEW_TICKETS};
@@ -40,11 +40,14 @@ const DIGEST: &str = "ticket-digest";
 
 const NAMESPACE: &str = "tk";
 
-pub fn install(_config: &crate::config::Config) -> Arc<dyn Feature> {
-    Arc::new(Tickets)
+pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
+    Arc::new(Tickets { lang: config.default_lang() })
 }
 
-pub struct Tickets;
+pub struct Tickets {
+    /// For what is written without a reader (a flood's summary).
+    lang: crate::kernel::Lang,
+}
 
 /// What its buttons (and the resolution question) do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,11 +128,14 @@ impl Feature for Tickets {
             .store
             .tickets(TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: 50 })
             .await?;
-        let digest = chat_text::with_late(&text::ticket_digest(&tickets, run.at, run.tz), run.at, run.late);
+        let (at, tz, late) = (run.at, run.tz, run.late);
+        let digest = Shown::text_per_reader(move |reader| {
+            chat_text::with_late(&text::ticket_digest(reader.lang, &tickets, at, tz), at, late)
+        });
         Ok(run
             .channel
             .iter()
-            .map(|channel| Effect::PostTo { channel: channel.clone(), body: Body::text(&digest).into() })
+            .map(|channel| Effect::PostTo { channel: channel.clone(), body: digest.clone() })
             .collect())
     }
 
@@ -139,11 +145,12 @@ impl Feature for Tickets {
 
     async fn suggest(&self, kit: &Kit, person: &Person, _key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
         let tickets = service::suggest(kit, person, typed).await?;
-        Ok(tickets.iter().map(|t| Choice { label: text::ticket_choice(t), value: t.id.to_string() }).collect())
+        let lang = person.lang.unwrap_or(kit.default_lang);
+        Ok(tickets.iter().map(|t| Choice { label: text::ticket_choice(lang, t), value: t.id.to_string() }).collect())
     }
 
     fn coalesced(&self, kind: &str, labels: &[String]) -> Option<String> {
-        text::coalesced(kind, labels)
+        text::coalesced(self.lang, kind, labels)
     }
 
     async fn agenda(
@@ -156,7 +163,11 @@ impl Feature for Tickets {
     ) -> ServiceResult<Vec<crate::chat::feature::AgendaItem>> {
         let filter = TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: Some(person.id), limit: 20 };
         let tickets = kit.store.tickets(filter).await?;
-        Ok(tickets.iter().map(|t| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(t) }).collect())
+        let lang = person.lang.unwrap_or(kit.default_lang);
+        Ok(tickets
+            .iter()
+            .map(|t| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(lang, t) })
+            .collect())
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

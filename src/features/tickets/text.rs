@@ -1,4 +1,7 @@
-//! Everything the tickets feature says. Plain text: adapters escape it.
+//! Everything the tickets feature says, from its catalogs (`i18n/en.ftl`,
+//! `i18n/zh-CN.ftl`), in the reader's language. Plain text: adapters escape it.
+
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -7,194 +10,326 @@ use deskmate_port::{Body, Button, ButtonStyle};
 use super::model::{Ticket, TicketStatus};
 use super::{Press, button};
 use crate::chat::text::{label_ranges, local_time};
+use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::PersonName;
 use crate::store::EventRecord;
 
-pub fn ticket_opened(t: &Ticket) -> String {
-    format!("Ticket #{} opened: {} (priority {}). The support team has been notified.", t.id, t.title, t.priority)
+pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new("tickets", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
+});
+
+fn say(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
+    CATALOG.text(lang, id, args)
+}
+
+fn priority(lang: Lang, t: &Ticket) -> String {
+    say(lang, "priority", &[("priority", t.priority.as_str().into())])
+}
+
+fn status(lang: Lang, s: TicketStatus) -> String {
+    say(lang, "status", &[("status", s.as_str().into())])
+}
+
+fn id(t: &Ticket) -> Arg {
+    t.id.0.into()
+}
+
+pub fn ticket_opened(lang: Lang, t: &Ticket) -> String {
+    say(lang, "opened", &[("id", id(t)), ("title", t.title.as_str().into()), ("priority", priority(lang, t).into())])
 }
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
-pub fn ticket_notice(t: &Ticket) -> Body {
-    let status = match (&t.status, &t.assignee) {
-        (TicketStatus::Open, _) => "open, waiting for an agent".to_owned(),
-        (TicketStatus::Claimed, Some(a)) => format!("claimed by {}", a.name),
-        (TicketStatus::Claimed, None) => "claimed".to_owned(),
+pub fn ticket_notice(lang: Lang, t: &Ticket) -> Body {
+    let state = match (&t.status, &t.assignee) {
+        (TicketStatus::Open, _) => say(lang, "notice-open", &[]),
+        (TicketStatus::Claimed, Some(a)) => say(lang, "notice-claimed-by", &[("name", a.name.as_str().into())]),
+        (TicketStatus::Claimed, None) => say(lang, "notice-claimed", &[]),
         (TicketStatus::Closed, _) => match t.closed_by.as_ref().or(t.assignee.as_ref()) {
-            Some(by) => format!("closed by {}", by.name),
-            None => "closed".to_owned(),
+            Some(by) => say(lang, "notice-closed-by", &[("name", by.name.as_str().into())]),
+            None => say(lang, "notice-closed", &[]),
         },
     };
-    let mut text = format!(
-        "Ticket #{} · {}\nPriority: {} · Status: {}\nOpened by {}",
-        t.id, t.title, t.priority, status, t.requester.name
+    let mut text = say(
+        lang,
+        "notice",
+        &[
+            ("id", id(t)),
+            ("title", t.title.as_str().into()),
+            ("priority", priority(lang, t).into()),
+            ("state", state.into()),
+            ("requester", t.requester.name.as_str().into()),
+        ],
     );
     if let Some(resolution) = &t.resolution {
-        text.push_str(&format!("\nResolution: {resolution}"));
+        text.push('\n');
+        text.push_str(&say(lang, "resolution-line", &[("resolution", resolution.as_str().into())]));
     }
     let buttons = match t.status {
-        TicketStatus::Open => {
-            vec![Button { id: button(Press::Claim, t.id), label: "Claim".to_owned(), style: ButtonStyle::Primary }]
-        }
+        TicketStatus::Open => vec![Button {
+            id: button(Press::Claim, t.id),
+            label: say(lang, "button-claim", &[]),
+            style: ButtonStyle::Primary,
+        }],
         TicketStatus::Claimed => vec![Button {
             id: button(Press::Resolve, t.id),
-            label: "Resolve".to_owned(),
+            label: say(lang, "button-resolve", &[]),
             style: ButtonStyle::Secondary,
         }],
         TicketStatus::Closed => Vec::new(),
     };
-    let thread = Some(format!("Ticket #{} · {}", t.id, t.title));
+    let thread = Some(say(lang, "thread", &[("id", id(t)), ("title", t.title.as_str().into())]));
     Body { text, buttons, thread, ..Body::default() }
 }
 
 /// The question after Resolve: the answer becomes the resolution note.
-pub fn ask_resolution(t: &Ticket) -> String {
-    format!(
-        "How was ticket #{} ({}) resolved? Reply to this message with a short note; it closes the ticket.",
-        t.id, t.title
-    )
+pub fn ask_resolution(lang: Lang, t: &Ticket) -> String {
+    say(lang, "ask-resolution", &[("id", id(t)), ("title", t.title.as_str().into())])
 }
 
 /// A ticket as a suggestion while an option is typed (Discord allows 100 characters).
-pub fn ticket_choice(t: &Ticket) -> String {
-    let label = format!("#{} · {} ({})", t.id, t.title, t.status);
+pub fn ticket_choice(lang: Lang, t: &Ticket) -> String {
+    let label = say(
+        lang,
+        "choice",
+        &[("id", id(t)), ("title", t.title.as_str().into()), ("status", status(lang, t.status).into())],
+    );
     if label.chars().count() <= 100 { label } else { label.chars().take(99).chain(['…']).collect() }
 }
 
-pub fn ticket_claimed(t: &Ticket) -> String {
-    format!("You claimed ticket #{}: {}.", t.id, t.title)
+pub fn ticket_claimed(lang: Lang, t: &Ticket) -> String {
+    say(lang, "claimed", &[("id", id(t)), ("title", t.title.as_str().into())])
 }
 
-pub fn ticket_claimed_for_requester(t: &Ticket, agent: &str) -> String {
-    format!("{agent} is now working on your ticket #{}: {}.", t.id, t.title)
+pub fn ticket_claimed_for_requester(lang: Lang, t: &Ticket, agent: &str) -> String {
+    say(lang, "claimed-for-requester", &[("id", id(t)), ("title", t.title.as_str().into()), ("agent", agent.into())])
 }
 
-pub fn ticket_closed(t: &Ticket) -> String {
+/// `plain` without a resolution, `with` (its `resolution` argument) with one.
+fn with_resolution(lang: Lang, t: &Ticket, (plain, with): (&str, &str), mut args: Vec<(&str, Arg)>) -> String {
+    args.extend([("id", id(t)), ("title", t.title.as_str().into())]);
     match &t.resolution {
-        Some(r) => format!("Ticket #{} closed. Resolution: {r}", t.id),
-        None => format!("Ticket #{} closed.", t.id),
+        Some(r) => {
+            args.push(("resolution", r.as_str().into()));
+            say(lang, with, &args)
+        }
+        None => say(lang, plain, &args),
     }
 }
 
-pub fn ticket_closed_for_requester(t: &Ticket, by: &str) -> String {
-    match &t.resolution {
-        Some(r) => format!("{by} closed your ticket #{} ({}). Resolution: {r}", t.id, t.title),
-        None => format!("{by} closed your ticket #{} ({}).", t.id, t.title),
-    }
+pub fn ticket_closed(lang: Lang, t: &Ticket) -> String {
+    with_resolution(lang, t, ("closed", "closed-with"), Vec::new())
 }
 
-pub fn ticket_closed_for_assignee(t: &Ticket, by: &str) -> String {
-    match &t.resolution {
-        Some(r) => format!("{by} closed ticket #{} ({}), which you were working on. Resolution: {r}", t.id, t.title),
-        None => format!("{by} closed ticket #{} ({}), which you were working on.", t.id, t.title),
-    }
+pub fn ticket_closed_for_requester(lang: Lang, t: &Ticket, by: &str) -> String {
+    with_resolution(lang, t, ("closed-for-requester", "closed-for-requester-with"), vec![("by", by.into())])
 }
 
-pub fn ticket_not_found(id: impl std::fmt::Display) -> String {
-    format!("There is no ticket #{id}.")
+pub fn ticket_closed_for_assignee(lang: Lang, t: &Ticket, by: &str) -> String {
+    with_resolution(lang, t, ("closed-for-assignee", "closed-for-assignee-with"), vec![("by", by.into())])
 }
 
-pub fn ticket_already_claimed(id: impl std::fmt::Display, by: Option<&PersonName>, you: bool) -> String {
+pub fn ticket_not_found(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "not-found", &[("id", ticket.to_string().into())])
+}
+
+pub fn ticket_already_claimed(
+    lang: Lang,
+    ticket: impl std::fmt::Display,
+    by: Option<&PersonName>,
+    you: bool,
+) -> String {
+    let ticket = ticket.to_string();
     match (by, you) {
-        (_, true) => format!("You already have ticket #{id}."),
-        (Some(p), false) => format!("Ticket #{id} is already claimed by {}.", p.name),
-        (None, false) => format!("Ticket #{id} is already claimed."),
+        (_, true) => say(lang, "already-yours", &[("id", ticket.into())]),
+        (Some(p), false) => say(lang, "already-claimed-by", &[("id", ticket.into()), ("name", p.name.as_str().into())]),
+        (None, false) => say(lang, "already-claimed", &[("id", ticket.into())]),
     }
 }
 
-pub fn ticket_already_closed(id: impl std::fmt::Display) -> String {
-    format!("Ticket #{id} is closed; it cannot be changed.")
+pub fn ticket_already_closed(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "already-closed", &[("id", ticket.to_string().into())])
 }
 
-pub fn ticket_not_yours(id: impl std::fmt::Display) -> String {
-    format!("Ticket #{id} is not yours: only its requester, agents and managers can see it.")
+pub fn ticket_not_yours(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "not-yours", &[("id", ticket.to_string().into())])
 }
 
-pub fn ticket_close_refused(id: impl std::fmt::Display) -> String {
-    format!("Only agents, or the person who opened ticket #{id}, can close it.")
+pub fn ticket_close_refused(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "close-refused", &[("id", ticket.to_string().into())])
 }
 
-pub fn ticket_list(tickets: &[Ticket], what: &str, tz: Tz) -> String {
+/// `scope`: all, open, claimed, closed or active; `mine`: only the reader's.
+pub fn ticket_list(lang: Lang, tickets: &[Ticket], (scope, mine): (&str, bool), tz: Tz) -> String {
+    let which = [("scope", Arg::from(scope)), ("mine", if mine { "yes" } else { "no" }.into())];
     if tickets.is_empty() {
-        return if what.is_empty() { "No tickets.".to_owned() } else { format!("No {what} tickets.") };
+        return say(lang, "list-none", &which);
     }
-    let count = tickets.len();
-    let plural = if count == 1 { "" } else { "s" };
-    let mut out =
-        if what.is_empty() { format!("{count} ticket{plural}:") } else { format!("{count} {what} ticket{plural}:") };
+    let mut head = which.to_vec();
+    head.push(("count", tickets.len().into()));
+    let mut out = say(lang, "list-head", &head);
     for t in tickets {
-        let who = match &t.assignee {
-            Some(a) => format!(" by {}", a.name),
-            None => String::new(),
-        };
-        out.push_str(&format!(
-            "\n#{} [{}] {} · {}{} · opened by {} {}",
-            t.id,
-            t.priority,
-            t.title,
-            t.status,
-            who,
-            t.requester.name,
-            local_time(t.created_at, tz)
+        out.push('\n');
+        out.push_str(&say(
+            lang,
+            "list-line",
+            &[
+                ("id", id(t)),
+                ("priority", priority(lang, t).into()),
+                ("title", t.title.as_str().into()),
+                ("status", status(lang, t.status).into()),
+                ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
+                ("requester", t.requester.name.as_str().into()),
+                ("at", local_time(t.created_at, tz).into()),
+            ],
         ));
     }
     out
 }
 
-pub fn ticket_details(t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
-    let mut out = format!(
-        "Ticket #{} · {}\nPriority: {} · Status: {}\nRequester: {}\nAgent: {}\nOpened: {} ({})",
-        t.id,
-        t.title,
-        t.priority,
-        t.status,
-        t.requester.name,
-        t.assignee.as_ref().map_or("nobody yet", |a| a.name.as_str()),
-        local_time(t.created_at, tz),
-        tz.name(),
+pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
+    let agent = t.assignee.as_ref().map_or_else(|| say(lang, "nobody-yet", &[]), |a| a.name.clone());
+    let mut out = say(
+        lang,
+        "details",
+        &[
+            ("id", id(t)),
+            ("title", t.title.as_str().into()),
+            ("priority", priority(lang, t).into()),
+            ("status", status(lang, t.status).into()),
+            ("requester", t.requester.name.as_str().into()),
+            ("agent", agent.into()),
+            ("at", local_time(t.created_at, tz).into()),
+            ("zone", tz.name().into()),
+        ],
     );
     if let Some(r) = &t.resolution {
-        out.push_str(&format!("\nResolution: {r}"));
+        out.push('\n');
+        out.push_str(&say(lang, "resolution-line", &[("resolution", r.as_str().into())]));
     }
-    out.push_str("\nHistory:");
+    out.push('\n');
+    out.push_str(&say(lang, "history", &[]));
     for e in history {
         let detail = if e.detail.is_empty() { String::new() } else { format!(": {}", e.detail) };
-        out.push_str(&format!(
-            "\n  {} {} {} via {}{}",
-            local_time(e.at, tz),
-            e.actor.as_deref().unwrap_or("deskmate"),
-            e.action.trim_start_matches("ticket."),
-            e.platform,
-            detail
+        out.push_str("\n  ");
+        out.push_str(&say(
+            lang,
+            "history-line",
+            &[
+                ("at", local_time(e.at, tz).into()),
+                ("who", e.actor.as_deref().unwrap_or("deskmate").into()),
+                ("action", e.action.trim_start_matches("ticket.").into()),
+                ("platform", e.platform.as_str().into()),
+                ("detail", detail.into()),
+            ],
         ));
     }
     out
 }
 
 /// One message standing for many notices of one kind, when a channel is flooded.
-pub fn coalesced(kind: &str, labels: &[String]) -> Option<String> {
-    let what = match kind {
-        super::NEW_TICKET => "new tickets",
-        _ => return None,
-    };
-    Some(format!("{} {what}: {}. /ticket list shows them, with their buttons.", labels.len(), label_ranges(labels)))
+pub fn coalesced(lang: Lang, kind: &str, labels: &[String]) -> Option<String> {
+    (kind == super::NEW_TICKET)
+        .then(|| say(lang, "coalesced", &[("count", labels.len().into()), ("labels", label_ranges(labels).into())]))
 }
 
-pub fn ticket_digest(tickets: &[Ticket], at: DateTime<Utc>, tz: Tz) -> String {
+/// The most tickets a digest lists.
+const DIGEST_MAX: usize = 20;
+
+pub fn ticket_digest(lang: Lang, tickets: &[Ticket], at: DateTime<Utc>, tz: Tz) -> String {
     let open = tickets.iter().filter(|t| t.status == TicketStatus::Open).count();
-    let mut out =
-        format!("Ticket digest, {}: {} open, {} being worked on.", local_time(at, tz), open, tickets.len() - open);
-    for t in tickets.iter().take(20) {
-        let who = t.assignee.as_ref().map_or("unclaimed".to_owned(), |a| format!("with {}", a.name));
-        out.push_str(&format!("\n#{} [{}] {} · {}", t.id, t.priority, t.title, who));
+    let mut out = say(
+        lang,
+        "digest",
+        &[("at", local_time(at, tz).into()), ("open", open.into()), ("working", (tickets.len() - open).into())],
+    );
+    for t in tickets.iter().take(DIGEST_MAX) {
+        out.push('\n');
+        out.push_str(&say(
+            lang,
+            "digest-line",
+            &[
+                ("id", id(t)),
+                ("priority", priority(lang, t).into()),
+                ("title", t.title.as_str().into()),
+                ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
+            ],
+        ));
     }
-    if tickets.len() > 20 {
-        out.push_str(&format!("\n…and {} more: /ticket list", tickets.len() - 20));
+    if tickets.len() > DIGEST_MAX {
+        out.push('\n');
+        out.push_str(&say(lang, "digest-more", &[("more", (tickets.len() - DIGEST_MAX).into())]));
     }
     out
 }
 
 /// An open ticket someone opened or holds, on their agenda.
-pub fn agenda_line(ticket: &Ticket) -> String {
-    format!("Ticket #{} · {} ({})", ticket.id, ticket.title, ticket.status)
+pub fn agenda_line(lang: Lang, t: &Ticket) -> String {
+    say(
+        lang,
+        "agenda-line",
+        &[("id", id(t)), ("title", t.title.as_str().into()), ("status", status(lang, t.status).into())],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages() {
+        let samples: Vec<(&str, Arg)> = vec![
+            ("id", 7_i64.into()),
+            ("title", "Printer jammed".into()),
+            ("priority", "high".into()),
+            ("status", "open".into()),
+            ("state", "open".into()),
+            ("requester", "bob".into()),
+            ("name", "carol".into()),
+            ("resolution", "new toner".into()),
+            ("agent", "carol".into()),
+            ("by", "carol".into()),
+            ("scope", "open".into()),
+            ("mine", "yes".into()),
+            ("count", 2_i64.into()),
+            ("at", "2026-12-01 15:00".into()),
+            ("zone", "UTC".into()),
+            ("who", "carol".into()),
+            ("action", "open".into()),
+            ("platform", "console".into()),
+            ("detail", "".into()),
+            ("labels", "#1–#3".into()),
+            ("open", 1_i64.into()),
+            ("working", 2_i64.into()),
+            ("more", 3_i64.into()),
+        ];
+        for lang in Lang::ALL {
+            for id in CATALOG.ids(Lang::En) {
+                let text = CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
+                assert!(!text.trim().is_empty(), "{lang} {id}");
+            }
+        }
+        let list = |lang, scope, mine, count: i64| {
+            say(
+                lang,
+                if count == 0 { "list-none" } else { "list-head" },
+                &[
+                    ("scope", Arg::from(scope)),
+                    ("mine", if mine { "yes" } else { "no" }.into()),
+                    ("count", count.into()),
+                ],
+            )
+        };
+        assert_eq!(list(Lang::En, "all", false, 0), "No tickets.");
+        assert_eq!(list(Lang::En, "open", true, 0), "No open tickets of yours.");
+        assert_eq!(list(Lang::En, "active", false, 2), "2 active tickets:");
+        assert_eq!(list(Lang::En, "all", true, 1), "1 ticket of yours:");
+        assert_eq!(list(Lang::ZhCn, "open", true, 0), "你没有待处理的工单。");
+        assert_eq!(list(Lang::ZhCn, "active", false, 2), "未关闭工单（2 个）：");
+        assert_eq!(list(Lang::ZhCn, "all", false, 3), "工单（3 个）：");
+    }
 }
