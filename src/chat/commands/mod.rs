@@ -7,6 +7,7 @@ mod parser;
 mod registry;
 mod time;
 mod typed;
+mod zh_time;
 
 pub use help::{command_help, command_list, usage};
 pub use menu::{ZONE_SUGGESTIONS, menu};

@@ -597,6 +597,10 @@ mod tests {
         let refs: Vec<&Token> = tokens.iter().collect();
         let (value, used) = read_datetime(&refs, &ctx()).expect("reads");
         assert_eq!(used, 2);
+        let tokens: Vec<Token> = tokenize("明天 9:00 周会").expect("tokens");
+        let refs: Vec<&Token> = tokens.iter().collect();
+        let (chinese, used) = read_datetime(&refs, &ctx()).expect("reads Chinese");
+        assert_eq!((used, &chinese), (2, &value), "明天 9:00 is tomorrow 9:00");
         assert_eq!(value, Value::DateTime(Utc.with_ymd_and_hms(2026, 11, 29, 1, 0, 0).single().expect("valid")));
         let tokens: Vec<Token> = tokenize("whenever").expect("tokens");
         let refs: Vec<&Token> = tokens.iter().collect();

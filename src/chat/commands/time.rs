@@ -65,6 +65,9 @@ impl std::fmt::Display for TimeError {
 /// [`TimeError::OutOfRange`], never a panic.
 pub fn parse_datetime(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let bad = || TimeError::Unreadable(format!("`{text}` is not a date and time I can read"));
+    if super::zh_time::is_chinese(text) {
+        return super::zh_time::parse(text, now, tz).unwrap_or_else(|| Err(bad()));
+    }
     let cleaned = text.trim().to_lowercase().replace(" at ", " ");
     if cleaned.is_empty() || cleaned.len() > 64 {
         return Err(bad());
