@@ -42,22 +42,21 @@ pub trait Feature: Send + Sync + 'static {
 
     /// Runs one of its commands, already parsed, role-checked and rate-limited.
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
-        let _ = cx;
-        refuse(text::unknown_command(&inv.full_name(), None))
+        refuse(text::unknown_command(cx.actor.lang, &inv.full_name(), None))
     }
 
     /// A button of its namespace was pressed. The id is never trusted: check the presser.
     async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
-        let _ = (cx, pressed);
-        refuse(text::stale_button())
+        let _ = pressed;
+        refuse(text::stale_button(cx.actor.lang))
     }
 
     /// A question it asked was answered (by the person it was put to, in time, once):
     /// `action` is what it stored with the question. Check the answerer's rights again.
     /// Files come only to a question asked for one ([`super::questions::ask_for_file`]).
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
-        let _ = (cx, action, answer);
-        refuse(text::prompt_unknown())
+        let _ = (action, answer);
+        refuse(text::prompt_unknown(cx.actor.lang))
     }
 
     /// One of its timers came due; its change and its messages commit with the timer's

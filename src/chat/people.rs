@@ -81,7 +81,7 @@ impl People {
     pub async fn resolve(&self, actor: &Actor, handle: &str) -> ServiceResult<Person> {
         match self.store.person_by_handle(actor.platform, handle).await? {
             Some(p) => Ok(p),
-            None => refuse(text::unknown_person(handle)),
+            None => refuse(text::unknown_person(actor.lang, handle)),
         }
     }
 }

@@ -90,35 +90,35 @@ pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, said:
         Some(id) => cx.tx.prompt(id).await?,
         None => None,
     }) else {
-        return refuse(text::prompt_unknown());
+        return refuse(text::prompt_unknown(actor.lang));
     };
     if prompt.person != actor.person.id {
         let name = cx.kit.store.person(prompt.person).await?.map(|p| p.display_name).unwrap_or_default();
-        return refuse(text::prompt_not_yours(&name));
+        return refuse(text::prompt_not_yours(actor.lang, &name));
     }
     if prompt.answered {
-        return refuse(text::prompt_answered());
+        return refuse(text::prompt_answered(actor.lang));
     }
     if prompt.expires_at < actor.at {
-        return refuse(text::prompt_expired());
+        return refuse(text::prompt_expired(actor.lang));
     }
     if !files.is_empty() && !prompt.takes_files {
-        return refuse(text::prompt_takes_no_file());
+        return refuse(text::prompt_takes_no_file(actor.lang));
     }
-    let files = fetched(files)?;
+    let files = fetched(files, actor.lang)?;
     let answer = Answer { text: limits::ANSWER.check(said)?, files: &files };
     if answer.text.is_empty() && answer.files.is_empty() {
-        return refuse(text::prompt_empty());
+        return refuse(text::prompt_empty(actor.lang));
     }
     let Some((feature, action)) =
         button::decode(&prompt.action).and_then(|a| Some((registry.for_namespace(&a.namespace)?.clone(), a)))
     else {
         tracing::error!(action = %prompt.action, "a stored question with an unknown action");
-        return refuse(text::prompt_unknown());
+        return refuse(text::prompt_unknown(actor.lang));
     };
     // Two answers racing: the second finds it answered.
     if !cx.tx.answer_prompt(prompt.id, actor.at).await? {
-        return refuse(text::prompt_answered());
+        return refuse(text::prompt_answered(actor.lang));
     }
     tracing::Span::current().record("feature", feature.name());
     feature.answer(cx, &action, &answer).await

@@ -16,7 +16,7 @@ use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::kernel::{Actor, Effect, Outcome, PersonId, Role, ServiceError, ServiceResult, report};
+use crate::kernel::{Actor, Effect, Lang, Outcome, PersonId, Role, ServiceError, ServiceResult, Shown, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
 use crate::store::{StoreError, Tx};
@@ -189,7 +189,8 @@ impl Router {
                 metrics.command(label, "error");
                 let reference = report::reference();
                 tracing::error!(reference, error = %report::chain(&other), "command failed");
-                vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)).into(), private }]
+                let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &reference));
+                vec![Effect::Refusal { body, private }]
             }
         };
         // The change (if any) was rolled back. The refusal goes through the outbox like
@@ -211,7 +212,9 @@ impl Router {
         crate::metrics::global().command(label, "panic");
         let reference = report::reference();
         tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
-        let effects = vec![Effect::Refusal { body: Body::text(text::internal_error(&reference)).into(), private }];
+        let shown = reference.clone();
+        let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &shown));
+        let effects = vec![Effect::Refusal { body, private }];
         self.answer_alone(origin, effects, Some((&reference, why))).await
     }
 
@@ -259,12 +262,14 @@ impl Router {
     /// them in, and who acted.
     async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx, PersonId)> {
         let now = self.kit.clock.now();
-        let (event, files) = admit(event)?;
+        // Before the person is known: their messenger's language, else the default.
+        let first_lang = event.author_locale.as_deref().and_then(Lang::from_tag).unwrap_or(self.kit.default_lang);
+        let (event, files) = admit(event, first_lang)?;
         if let EventKind::Anonymous { .. } = event.kind {
             // Nobody to register or act as: refused like any command, with how to speak
             // as oneself (the refusal path marks the event handled).
             tracing::Span::current().record("command", "anonymous");
-            return Err(ServiceError::User(text::anonymous_admin()));
+            return Err(ServiceError::User(text::anonymous_admin(first_lang)));
         }
         // People are registered before the command's transaction: registration commits
         // on its own, and on SQLite a second writer inside the transaction would wait on
@@ -306,7 +311,7 @@ impl Router {
             }
             EventKind::Text { .. } => {
                 tracing::Span::current().record("command", "text");
-                Ok(vec![Effect::reply(text::plain_text())])
+                Ok(vec![Effect::reply(text::plain_text(actor.lang))])
             }
             // Refused before anyone was registered, above.
             EventKind::Anonymous { .. } => Ok(Vec::new()),
@@ -328,7 +333,7 @@ impl Router {
             return Ok(());
         }
         self.rates.check(actor.person.id, class).map_err(|limited| {
-            ServiceError::User(text::rate_limited(limited.class, limited.per_minute, limited.retry_after))
+            ServiceError::User(text::rate_limited(actor.lang, limited.class, limited.per_minute, limited.retry_after))
         })
     }
 
@@ -350,28 +355,33 @@ impl Router {
         }
         let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
         let roots = self.registry.commands();
-        let mut invocation = match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon }) {
-            Ok(inv) => inv,
-            Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command())),
-            Err(ParseError::UnknownCommand { name, suggestion }) => {
-                return Err(ServiceError::User(text::unknown_command(&name, suggestion)));
-            }
-            Err(ParseError::Usage { path, problem }) => {
-                tracing::Span::current().record("command", path.join(" "));
-                return Err(ServiceError::User(text::usage_error(roots, &problem, &path)));
-            }
-        };
+        let mut invocation =
+            match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon, lang: actor.lang }) {
+                Ok(inv) => inv,
+                Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command(actor.lang))),
+                Err(ParseError::UnknownCommand { name, suggestion }) => {
+                    return Err(ServiceError::User(text::unknown_command(actor.lang, &name, suggestion)));
+                }
+                Err(ParseError::Usage { path, problem }) => {
+                    tracing::Span::current().record("command", path.join(" "));
+                    return Err(ServiceError::User(text::usage_error(actor.lang, roots, &problem, &path)));
+                }
+            };
         tracing::Span::current().record("command", invocation.full_name());
         if !actor.is(invocation.spec.role) {
-            return Err(ServiceError::User(text::needs_role(invocation.spec.role, &invocation.full_name())));
+            return Err(ServiceError::User(text::needs_role(
+                actor.lang,
+                invocation.spec.role,
+                &invocation.full_name(),
+            )));
         }
         if !files.is_empty() && !invocation.spec.takes_files() {
-            return Err(ServiceError::User(text::takes_no_file(&invocation.full_name())));
+            return Err(ServiceError::User(text::takes_no_file(actor.lang, &invocation.full_name())));
         }
-        invocation.files = fetched(files)?;
+        invocation.files = fetched(files, actor.lang)?;
         self.within_rate(actor, invocation.spec.rate)?;
         let Some(feature) = self.registry.for_command(&invocation.path) else {
-            return Err(ServiceError::User(text::unknown_command(&invocation.full_name(), None)));
+            return Err(ServiceError::User(text::unknown_command(actor.lang, &invocation.full_name(), None)));
         };
         tracing::Span::current().record("feature", feature.name());
         feature.command(&mut Cx { tx, actor, kit: &self.kit }, &invocation).await
@@ -382,7 +392,7 @@ impl Router {
         let found = button::decode(button_id)
             .and_then(|pressed| Some((self.registry.for_namespace(&pressed.namespace)?.clone(), pressed)));
         let Some((feature, pressed)) = found else {
-            return Err(ServiceError::User(text::stale_button()));
+            return Err(ServiceError::User(text::stale_button(actor.lang)));
         };
         tracing::Span::current().record("command", format!("button {button_id}"));
         tracing::Span::current().record("feature", feature.name());
@@ -423,8 +433,8 @@ pub(super) type Files = Vec<Result<Attachment, AttachmentError>>;
 
 /// The files, once something takes them: one that did not arrive whole refuses the
 /// event with the reason.
-pub(super) fn fetched(files: Files) -> ServiceResult<Vec<Attachment>> {
-    files.into_iter().map(|f| f.map_err(|problem| ServiceError::User(text::file_refused(&problem)))).collect()
+pub(super) fn fetched(files: Files, lang: Lang) -> ServiceResult<Vec<Attachment>> {
+    files.into_iter().map(|f| f.map_err(|problem| ServiceError::User(text::file_refused(lang, &problem)))).collect()
 }
 
 /// The metric label for an event: a known command and subcommand, else "unknown", so
@@ -460,7 +470,7 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// dropped, names cut to size; a message longer than any command needs, or mentioning
 /// more people than a command could use, or carrying more files, is refused whole. The
 /// files come back apart from the event.
-fn admit(mut event: InboundEvent) -> ServiceResult<(InboundEvent, Files)> {
+fn admit(mut event: InboundEvent, lang: Lang) -> ServiceResult<(InboundEvent, Files)> {
     let mut files = std::mem::take(&mut event.files);
     for file in files.iter_mut().flatten() {
         file.name = limits::clean_name(&file.name);
@@ -469,7 +479,7 @@ fn admit(mut event: InboundEvent) -> ServiceResult<(InboundEvent, Files)> {
         }
     }
     if files.len() > limits::MAX_FILES {
-        return Err(ServiceError::User(text::too_many_files(files.len(), limits::MAX_FILES)));
+        return Err(ServiceError::User(text::too_many_files(lang, files.len(), limits::MAX_FILES)));
     }
     for account in std::iter::once(&mut event.author).chain(event.mentions.iter_mut()) {
         account.display_name = limits::clean_name(&account.display_name);
@@ -489,7 +499,7 @@ fn admit(mut event: InboundEvent) -> ServiceResult<(InboundEvent, Files)> {
         limits::MESSAGE.check(text)?;
         let mentioned = event.mentions.len().max(limits::mention_words(text));
         if mentioned > limits::MAX_MENTIONS {
-            return Err(ServiceError::User(text::too_many_mentions(mentioned, limits::MAX_MENTIONS)));
+            return Err(ServiceError::User(text::too_many_mentions(lang, mentioned, limits::MAX_MENTIONS)));
         }
     }
     Ok((event, files))

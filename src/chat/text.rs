@@ -2,132 +2,139 @@
 //! feature runs, questions that cannot be answered, failures. Plain text: adapters escape
 //! it for their platform's markup.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::commands::{self, CommandSpec, RateClass};
+use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::Role;
 
 pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
-pub fn usage_error(specs: &[&CommandSpec], problem: &str, path: &[&str]) -> String {
-    format!("{problem}\nUsage: {}", commands::usage(specs, path))
+pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new("chat", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
+});
+
+fn say(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
+    CATALOG.text(lang, id, args)
 }
 
-pub fn unknown_command(name: &str, suggestion: Option<&str>) -> String {
+pub fn usage_error(lang: Lang, specs: &[&CommandSpec], problem: &str, path: &[&str]) -> String {
+    say(lang, "usage", &[("problem", problem.into()), ("usage", commands::usage(specs, path).into())])
+}
+
+pub fn unknown_command(lang: Lang, name: &str, suggestion: Option<&str>) -> String {
     match suggestion {
-        Some(s) => format!("I don't know /{name}. Did you mean /{s}? (/help lists everything)"),
-        None => format!("I don't know /{name}. /help lists what I can do."),
+        Some(s) => say(lang, "unknown-command-maybe", &[("name", name.into()), ("suggestion", s.into())]),
+        None => say(lang, "unknown-command", &[("name", name.into())]),
     }
 }
 
-pub fn not_a_command() -> String {
-    "Commands start with /. Try /help.".to_owned()
+pub fn not_a_command(lang: Lang) -> String {
+    say(lang, "not-a-command", &[])
 }
 
-pub fn needs_role(role: Role, command: &str) -> String {
-    format!("Only {role}s can use /{command}. Ask an admin if you need the {role} role.")
+pub fn needs_role(lang: Lang, role: Role, command: &str) -> String {
+    say(lang, "needs-role", &[("role", role.as_str().into()), ("command", command.into())])
 }
 
-pub fn internal_error(reference: &str) -> String {
-    format!("Sorry, something went wrong on my side and nothing was changed by this message. (ref {reference})")
+pub fn internal_error(lang: Lang, reference: &str) -> String {
+    say(lang, "internal-error", &[("reference", reference.into())])
 }
 
-pub fn plain_text() -> String {
-    "I read commands, not chat: they start with /. Send /help to see them all.".to_owned()
+pub fn plain_text(lang: Lang) -> String {
+    say(lang, "plain-text", &[])
 }
 
-pub fn anonymous_admin() -> String {
-    "You are writing as the group (an anonymous admin), so I cannot tell who you are or check your rights. \
-     Turn off \"Remain anonymous\" in your admin settings, or send me the command in a private chat."
-        .to_owned()
+pub fn anonymous_admin(lang: Lang) -> String {
+    say(lang, "anonymous-admin", &[])
 }
 
-pub fn too_many_mentions(count: usize, max: usize) -> String {
-    format!("That message mentions {count} people; a command can name at most {max}. Nothing was changed.")
+pub fn too_many_mentions(lang: Lang, count: usize, max: usize) -> String {
+    say(lang, "too-many-mentions", &[("count", count.into()), ("max", max.into())])
 }
 
-pub fn rate_limited(class: RateClass, per_minute: u32, retry_after: std::time::Duration) -> String {
-    let seconds = retry_after.as_secs_f64().ceil().max(1.0);
-    format!("Slow down: at most {per_minute} {} a minute. Try again in {seconds} s. Nothing was changed.", class.noun)
-}
-
-pub fn too_far_ahead(max_days: i64, until: DateTime<Utc>, tz: Tz) -> String {
-    format!(
-        "that is too far ahead: dates can be at most {max_days} days ahead (until {} {}).",
-        local_time(until, tz),
-        tz.name()
+pub fn rate_limited(lang: Lang, class: RateClass, per_minute: u32, retry_after: std::time::Duration) -> String {
+    let seconds = retry_after.as_secs_f64().ceil().max(1.0) as i64;
+    say(
+        lang,
+        "rate-limited",
+        &[("per_minute", i64::from(per_minute).into()), ("what", class.noun.into()), ("seconds", seconds.into())],
     )
 }
 
-pub fn time_passed(at: DateTime<Utc>, tz: Tz) -> String {
-    format!(
-        "{} ({}) has already passed; pick a time in the future, e.g. in 2h or tomorrow 9:00.",
-        local_time(at, tz),
-        tz.name()
+pub fn too_far_ahead(lang: Lang, max_days: i64, until: DateTime<Utc>, tz: Tz) -> String {
+    say(
+        lang,
+        "too-far-ahead",
+        &[("max_days", max_days.into()), ("until", local_time(until, tz).into()), ("zone", tz.name().into())],
     )
+}
+
+pub fn time_passed(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
+    say(lang, "time-passed", &[("at", local_time(at, tz).into()), ("zone", tz.name().into())])
 }
 
 pub fn too_long(what: &str, len: usize, max: usize) -> String {
     format!("The {what} is {len} characters long; at most {max} are allowed. Nothing was changed.")
 }
 
-pub fn stale_button() -> String {
-    "That button is no longer valid.".to_owned()
+pub fn stale_button(lang: Lang) -> String {
+    say(lang, "stale-button", &[])
 }
 
-pub fn unknown_person(handle: &str) -> String {
-    format!("I don't know @{handle} yet — they need to write to me once (any message) before I can act on them.")
+pub fn unknown_person(lang: Lang, handle: &str) -> String {
+    say(lang, "unknown-person", &[("handle", handle.into())])
 }
 
-pub fn prompt_unknown() -> String {
-    "That question is no longer open. Press the button again to be asked anew.".to_owned()
+pub fn prompt_unknown(lang: Lang) -> String {
+    say(lang, "prompt-unknown", &[])
 }
 
-pub fn prompt_expired() -> String {
-    "That question has expired. Press the button again to be asked anew.".to_owned()
+pub fn prompt_expired(lang: Lang) -> String {
+    say(lang, "prompt-expired", &[])
 }
 
-pub fn prompt_not_yours(name: &str) -> String {
-    format!("That question was put to {name}; only they can answer it.")
+pub fn prompt_not_yours(lang: Lang, name: &str) -> String {
+    say(lang, "prompt-not-yours", &[("name", name.into())])
 }
 
-pub fn prompt_answered() -> String {
-    "That question has already been answered.".to_owned()
+pub fn prompt_answered(lang: Lang) -> String {
+    say(lang, "prompt-answered", &[])
 }
 
-pub fn prompt_empty() -> String {
-    "The answer is empty: reply with some text.".to_owned()
+pub fn prompt_empty(lang: Lang) -> String {
+    say(lang, "prompt-empty", &[])
 }
 
-pub fn prompt_takes_no_file() -> String {
-    "That question takes text, not a file: reply with text only. Nothing was changed.".to_owned()
+pub fn prompt_takes_no_file(lang: Lang) -> String {
+    say(lang, "prompt-takes-no-file", &[])
 }
 
-pub fn takes_no_file(command: &str) -> String {
-    format!("/{command} takes no file; send it without one. Nothing was changed.")
+pub fn takes_no_file(lang: Lang, command: &str) -> String {
+    say(lang, "takes-no-file", &[("command", command.into())])
 }
 
-pub fn too_many_files(count: usize, max: usize) -> String {
-    format!("That message carries {count} files; a command takes at most {max}. Nothing was changed.")
+pub fn too_many_files(lang: Lang, count: usize, max: usize) -> String {
+    say(lang, "too-many-files", &[("count", count.into()), ("max", max.into())])
 }
 
 /// A file that came with a message but cannot be used.
-pub fn file_refused(problem: &deskmate_port::AttachmentError) -> String {
+pub fn file_refused(lang: Lang, problem: &deskmate_port::AttachmentError) -> String {
     use deskmate_port::AttachmentError;
     match problem {
-        AttachmentError::TooLarge { name, size, max } => format!(
-            "The file {name} is {}; files of at most {} are taken. Nothing was changed.",
-            megabytes(*size),
-            megabytes(*max)
+        AttachmentError::TooLarge { name, size, max } => say(
+            lang,
+            "file-too-large",
+            &[("name", name.as_str().into()), ("size", megabytes(*size).into()), ("max", megabytes(*max).into())],
         ),
-        AttachmentError::NoName => "A file without a name cannot be taken. Nothing was changed.".to_owned(),
+        AttachmentError::NoName => say(lang, "file-no-name", &[]),
         AttachmentError::Unreadable { name, why } => {
-            format!(
-                "The file {name} could not be fetched from the messenger ({why}); send it again. Nothing was changed."
-            )
+            say(lang, "file-unreadable", &[("name", name.as_str().into()), ("why", why.as_str().into())])
         }
     }
 }
@@ -137,13 +144,13 @@ fn megabytes(bytes: usize) -> String {
 }
 
 /// The line a timer or scheduled run adds when it fires late.
-pub fn late(due: DateTime<Utc>) -> String {
-    format!("(late: this was due at {} UTC; Deskmate was not running then)", due.format("%Y-%m-%d %H:%M"))
+pub fn late(lang: Lang, due: DateTime<Utc>) -> String {
+    say(lang, "late", &[("due", due.format("%Y-%m-%d %H:%M").to_string().into())])
 }
 
 /// `text`, with the late line under it when `late`.
-pub fn with_late(text: &str, due: DateTime<Utc>, late: bool) -> String {
-    if late { format!("{text}\n{}", self::late(due)) } else { text.to_owned() }
+pub fn with_late(lang: Lang, text: &str, due: DateTime<Utc>, late: bool) -> String {
+    if late { format!("{text}\n{}", self::late(lang, due)) } else { text.to_owned() }
 }
 
 /// Flooded notices of a kind no feature sums up.
@@ -169,4 +176,54 @@ pub fn label_ranges(labels: &[String]) -> String {
         i += 1;
     }
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod catalog_tests {
+    use super::*;
+
+    #[test]
+    fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+    }
+
+    #[test]
+    fn every_message_renders_in_both_languages() {
+        let samples: Vec<(&str, Arg)> = [
+            "problem",
+            "usage",
+            "name",
+            "suggestion",
+            "role",
+            "command",
+            "reference",
+            "what",
+            "until",
+            "zone",
+            "at",
+            "handle",
+            "size",
+            "why",
+            "due",
+        ]
+        .into_iter()
+        .map(|n| (n, Arg::from("x")))
+        .chain([
+            ("count", 2_i64.into()),
+            ("max", 3_i64.into()),
+            ("per_minute", 10_i64.into()),
+            ("seconds", 5_i64.into()),
+            ("max_days", 30_i64.into()),
+        ])
+        .collect();
+        for lang in Lang::ALL {
+            for id in CATALOG.ids(Lang::En) {
+                CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        assert_eq!(
+            needs_role(Lang::ZhCn, Role::Agent, "ticket claim"),
+            "只有客服可以使用 /ticket claim。如需要此角色，请联系管理员。"
+        );
+    }
 }

@@ -14,6 +14,8 @@ pub struct ParseContext {
     pub tz: Tz,
     /// How far ahead a date may be.
     pub horizon: chrono::Duration,
+    /// The reader's language, for the mistakes it reports.
+    pub lang: crate::kernel::Lang,
 }
 
 impl ParseContext {
@@ -27,7 +29,7 @@ impl ParseContext {
 
     fn too_far(&self) -> String {
         let limit = self.now.checked_add_signed(self.horizon).unwrap_or(self.now);
-        crate::chat::text::too_far_ahead(self.horizon.num_days(), limit, self.tz)
+        crate::chat::text::too_far_ahead(self.lang, self.horizon.num_days(), limit, self.tz)
     }
 }
 
@@ -426,6 +428,7 @@ mod tests {
             now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
             tz: chrono_tz::Asia::Shanghai,
             horizon: chrono::Duration::days(3650),
+            lang: crate::kernel::Lang::En,
         }
     }
 

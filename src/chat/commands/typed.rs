@@ -166,6 +166,7 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
         now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
         tz: chrono_tz::UTC,
         horizon: chrono::Duration::days(3650),
+        lang: crate::kernel::Lang::En,
     };
     let roots: Vec<&CommandSpec> = specs.iter().collect();
     let mut all = Vec::new();

@@ -182,7 +182,7 @@ impl Feature for Approvals {
                 service::decide(self, cx, id, Some(seat), Decision::Approve, None).await
             }
             Some((press, id, seat)) => service::ask_reason(self, cx, id, seat, press.decision()).await,
-            None => refuse(chat_text::stale_button()),
+            None => refuse(chat_text::stale_button(cx.actor.lang)),
         }
     }
 
@@ -190,14 +190,14 @@ impl Feature for Approvals {
         if action.verb == FIELD {
             return match (action.id(0), action.arg::<usize>(1)) {
                 (Some(draft), Some(field)) => service::fill(self, cx, draft, field, *answer).await,
-                _ => refuse(chat_text::prompt_unknown()),
+                _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
             };
         }
         match decode(action) {
             Some((press @ (Press::Reject | Press::Changes), id, seat)) => {
                 service::decide(self, cx, id, Some(seat), press.decision(), Some(answer.text)).await
             }
-            _ => refuse(chat_text::prompt_unknown()),
+            _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }
 

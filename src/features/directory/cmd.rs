@@ -140,7 +140,12 @@ mod tests {
 
     #[test]
     fn values_arrive_typed() {
-        let ctx = ParseContext { now: chrono::Utc::now(), tz: chrono_tz::UTC, horizon: chrono::Duration::days(1) };
+        let ctx = ParseContext {
+            now: chrono::Utc::now(),
+            tz: chrono_tz::UTC,
+            horizon: chrono::Duration::days(1),
+            lang: crate::kernel::Lang::En,
+        };
         let roots: Vec<&CommandSpec> = COMMANDS.iter().collect();
         let inv = parse(&roots, "/role grant @carol manager", &ctx).expect("parses");
         assert_eq!(

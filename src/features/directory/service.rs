@@ -187,7 +187,7 @@ async fn department(kit: &Kit, actor: &Actor, name: &str) -> ServiceResult<Depar
 }
 
 fn require(actor: &Actor, role: Role, command: &str) -> ServiceResult<()> {
-    if actor.is(role) { Ok(()) } else { refuse(chat_text::needs_role(role, command)) }
+    if actor.is(role) { Ok(()) } else { refuse(chat_text::needs_role(actor.lang, role, command)) }
 }
 
 /// Eight characters of a 31-letter alphabet (about 40 bits), shown as `ABCD-EFGH`.

@@ -65,7 +65,7 @@ impl Feature for Help {
                 Ok(vec![Effect::reply(commands::command_help(all, &name).unwrap_or_else(|| {
                     let name = name.trim_start_matches('/');
                     let suggestion = all.iter().map(|c| c.name).find(|c| c.starts_with(name));
-                    text::unknown_command(name, suggestion)
+                    text::unknown_command(cx.actor.lang, name, suggestion)
                 }))])
             }
         }

@@ -176,23 +176,23 @@ impl Feature for Meetings {
             (Some(Press::Force), Some(draft)) => service::force(self, cx, draft).await,
             (Some(Press::Pick), Some(draft)) => match pressed.id(1) {
                 Some(slot) => service::pick(self, cx, draft, slot).await,
-                None => refuse(chat_text::stale_button()),
+                None => refuse(chat_text::stale_button(cx.actor.lang)),
             },
             (Some(press), Some(occurrence)) => match press.answer() {
                 Some(answer) => {
                     let every = pressed.args.get(1).is_some_and(|a| a == EVERY);
                     service::answer(self, cx, OccurrenceId(occurrence), answer, every).await
                 }
-                None => refuse(chat_text::stale_button()),
+                None => refuse(chat_text::stale_button(cx.actor.lang)),
             },
-            _ => refuse(chat_text::stale_button()),
+            _ => refuse(chat_text::stale_button(cx.actor.lang)),
         }
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match (action.verb.as_str(), action.id(0)) {
             (NOTE, Some(occurrence)) => service::note(self, cx, OccurrenceId(occurrence), answer.text).await,
-            _ => refuse(chat_text::prompt_unknown()),
+            _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }
 

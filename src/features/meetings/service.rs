@@ -15,7 +15,7 @@ use super::store::{NewMeeting, Span};
 use super::{Meetings, NAME, Press, ical, text};
 use crate::chat::feature::{AgendaItem, Cx, Kit};
 use crate::chat::{button, questions};
-use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, refuse};
+use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, Shown, refuse};
 use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
@@ -95,7 +95,7 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     let actor = cx.actor;
     let title = TITLE.check(&typed.title)?.to_owned();
     if typed.at <= actor.at {
-        return refuse(crate::chat::text::time_passed(typed.at, actor.tz));
+        return refuse(crate::chat::text::time_passed(actor.lang, typed.at, actor.tz));
     }
     let length = typed.length.unwrap_or(desk.settings.default_duration);
     if length > desk.settings.max_duration {
@@ -215,17 +215,17 @@ pub async fn force(desk: &Meetings, cx: &mut Cx<'_>, draft: i64) -> ServiceResul
     let starts_at = match &draft {
         Draft::Schedule(plan) => plan.spans.first().map_or(cx.actor.at, |(start, _)| *start),
         Draft::Move { starts_at, .. } => *starts_at,
-        Draft::Find { .. } => return refuse(crate::chat::text::stale_button()),
+        Draft::Find { .. } => return refuse(crate::chat::text::stale_button(cx.actor.lang)),
     };
     if starts_at <= cx.actor.at {
-        return refuse(crate::chat::text::time_passed(starts_at, cx.actor.tz));
+        return refuse(crate::chat::text::time_passed(cx.actor.lang, starts_at, cx.actor.tz));
     }
     match draft {
         Draft::Schedule(plan) => create(desk, cx, *plan).await,
         Draft::Move { meeting, occurrence, starts_at, ends_at, later } => {
             shift(desk, cx, MeetingId(meeting), (OccurrenceId(occurrence), starts_at, ends_at), later).await
         }
-        Draft::Find { .. } => refuse(crate::chat::text::stale_button()),
+        Draft::Find { .. } => refuse(crate::chat::text::stale_button(cx.actor.lang)),
     }
 }
 
@@ -261,12 +261,12 @@ pub async fn offer(
 pub async fn pick(desk: &Meetings, cx: &mut Cx<'_>, draft: i64, index: i64) -> ServiceResult {
     let actor = cx.actor;
     let Draft::Find { title, minutes, attendees, slots } = take(cx, draft).await? else {
-        return refuse(crate::chat::text::stale_button());
+        return refuse(crate::chat::text::stale_button(actor.lang));
     };
     let picked = usize::try_from(index - 1).ok().and_then(|i| slots.get(i).copied());
-    let Some(at) = picked else { return refuse(crate::chat::text::stale_button()) };
+    let Some(at) = picked else { return refuse(crate::chat::text::stale_button(actor.lang)) };
     if at <= actor.at {
-        return refuse(crate::chat::text::time_passed(at, actor.tz));
+        return refuse(crate::chat::text::time_passed(actor.lang, at, actor.tz));
     }
     let plan = Plan {
         title,
@@ -494,7 +494,9 @@ pub async fn answer(
     every: bool,
 ) -> ServiceResult {
     let actor = cx.actor;
-    let Some(found) = cx.tx.occurrence(occurrence).await? else { return refuse(crate::chat::text::stale_button()) };
+    let Some(found) = cx.tx.occurrence(occurrence).await? else {
+        return refuse(crate::chat::text::stale_button(actor.lang));
+    };
     let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
     if !meeting.status.is_on() || (!every && !occurrence.status.is_on()) {
         return refuse(text::is_cancelled(&meeting));
@@ -567,7 +569,9 @@ async fn refresh(
 pub async fn note(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, note: &str) -> ServiceResult {
     let actor = cx.actor;
     let note = NOTE.check(note)?;
-    let Some(found) = cx.tx.occurrence(occurrence).await? else { return refuse(crate::chat::text::prompt_unknown()) };
+    let Some(found) = cx.tx.occurrence(occurrence).await? else {
+        return refuse(crate::chat::text::prompt_unknown(actor.lang));
+    };
     let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
     if !cx.tx.note_decline(occurrence.id, actor.person.id, note).await? {
         return refuse(text::no_longer_declined());
@@ -754,7 +758,7 @@ pub async fn move_to(
     let actor = cx.actor;
     let (meeting, occurrence) = changeable(cx, id, on).await?;
     if at <= actor.at {
-        return refuse(crate::chat::text::time_passed(at, actor.tz));
+        return refuse(crate::chat::text::time_passed(actor.lang, at, actor.tz));
     }
     let length = length.unwrap_or(occurrence.ends_at - occurrence.starts_at);
     if length > desk.settings.max_duration {
@@ -986,7 +990,7 @@ pub async fn action(
     let (meeting, _) = taking_part(cx, id).await?;
     let typed = ACTION.check(typed)?;
     if due <= actor.at {
-        return refuse(crate::chat::text::time_passed(due, actor.tz));
+        return refuse(crate::chat::text::time_passed(actor.lang, due, actor.tz));
     }
     let owner = cx.kit.people.resolve(actor, owner.trim_start_matches('@')).await?;
     if ticket {
@@ -1019,7 +1023,9 @@ pub async fn action_due(desk: &Meetings, tx: &mut Tx, kit: &Kit, fired: &Fired) 
     let Some(meeting) = tx.meeting(action.meeting).await? else { return Ok(Vec::new()) };
     let tz = kit.store.person(action.owner.id).await?.and_then(|p| p.tz).unwrap_or(desk.default_tz);
     let text = text::action_reminder(&meeting, &action, tz);
-    Ok(vec![Effect::direct(action.owner.id, crate::chat::text::with_late(&text, fired.due, fired.late))])
+    let (due, late) = (fired.due, fired.late);
+    let body = Shown::text_per_reader(move |r| crate::chat::text::with_late(r.lang, &text, due, late));
+    Ok(vec![Effect::Direct { person: action.owner.id, body, subject: None }])
 }
 
 /// The longest schedule entry.
@@ -1041,7 +1047,7 @@ pub async fn add_entry(
         return refuse(text::entry_too_long(ENTRY_MAX_DAYS));
     }
     if at + length <= actor.at {
-        return refuse(crate::chat::text::time_passed(at + length, actor.tz));
+        return refuse(crate::chat::text::time_passed(actor.lang, at + length, actor.tz));
     }
     let id = cx.tx.add_entry(actor.person.id, kind, note, (at, at + length), actor.at).await?;
     let entry = super::model::Entry { id, kind, note: note.to_owned(), starts_at: at, ends_at: at + length };
@@ -1167,11 +1173,15 @@ pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResul
             continue;
         }
         let text = text::reminder(&meeting, &occurrence, zone(desk, &attendee), reminder.minutes);
-        let text = crate::chat::text::with_late(&text, fired.due, fired.late);
         // In a series, each time is answered on its own: its reminder asks.
         let buttons = if meeting.rule.is_some() { answer_buttons(occurrence.id, false) } else { Vec::new() };
-        let body = Body { text, buttons, ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
+        let (due, late) = (fired.due, fired.late);
+        let body = Shown::per_reader(move |r| Body {
+            text: crate::chat::text::with_late(r.lang, &text, due, late),
+            buttons: buttons.clone(),
+            ..Body::default()
+        });
+        effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });
     }
     Ok(effects)
 }

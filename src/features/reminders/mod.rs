@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, RateClass, Undeclared, arg, cmd, limited};
 use crate::chat::feature::{Cx, Feature, Kit};
 use crate::chat::text as chat_text;
-use crate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
+use crate::kernel::{Effect, PersonId, Role, ServiceResult, Shown, refuse};
 use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
@@ -92,8 +92,9 @@ impl Feature for Reminders {
 
     async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
         let reminder: Reminder = fired.payload()?;
-        let text = chat_text::with_late(&text::reminder(&reminder.text), fired.due, fired.late);
-        Ok(vec![Effect::direct(PersonId(reminder.person), text)])
+        let (said, due, late) = (text::reminder(&reminder.text), fired.due, fired.late);
+        let body = Shown::text_per_reader(move |r| chat_text::with_late(r.lang, &said, due, late));
+        Ok(vec![Effect::Direct { person: PersonId(reminder.person), body, subject: None }])
     }
 }
 
@@ -101,7 +102,7 @@ async fn remind(cx: &mut Cx<'_>, at: DateTime<Utc>, text: &str) -> ServiceResult
     let actor = cx.actor;
     let text = TEXT.check(text)?;
     if at <= actor.at {
-        return refuse(chat_text::time_passed(at, actor.tz));
+        return refuse(chat_text::time_passed(actor.lang, at, actor.tz));
     }
     // The same reminder asked twice is one timer.
     let key =

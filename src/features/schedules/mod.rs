@@ -6,13 +6,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::Body;
 use serde::{Deserialize, Serialize};
 
 use crate::chat::commands::{Args, CommandSpec, Invocation, Undeclared, cmd, group};
 use crate::chat::feature::{Cx, Feature, Kit};
 use crate::chat::text::{local_time, with_late};
-use crate::kernel::{Effect, Role, ServiceResult};
+use crate::kernel::{Effect, Role, ServiceResult, Shown};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, TimerKey, channel};
 use crate::store::{ScheduleRow, Tx};
 use crate::typed_commands;
@@ -101,7 +100,9 @@ impl Feature for Schedules {
             tracing::warn!(address = %post.channel, "a timed post for an unknown channel");
             return Ok(Vec::new());
         };
-        Ok(vec![Effect::PostTo { channel, body: Body::text(with_late(&post.text, fired.due, fired.late)).into() }])
+        let (due, late) = (fired.due, fired.late);
+        let body = Shown::text_per_reader(move |r| with_late(r.lang, &post.text, due, late));
+        Ok(vec![Effect::PostTo { channel, body }])
     }
 
     fn scheduled_jobs(&self) -> &'static [&'static str] {
@@ -113,11 +114,12 @@ impl Feature for Schedules {
     }
 
     async fn scheduled(&self, _kit: &Kit, run: &ScheduledRun) -> ServiceResult {
-        let body = Body::text(with_late(&run.text, run.at, run.late));
+        let (text, at, late) = (run.text.clone(), run.at, run.late);
+        let body = Shown::text_per_reader(move |r| with_late(r.lang, &text, at, late));
         Ok(run
             .channel
             .iter()
-            .map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone().into() })
+            .map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone() })
             .collect())
     }
 }

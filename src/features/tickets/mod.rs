@@ -104,14 +104,14 @@ impl Feature for Tickets {
         match decode(pressed) {
             Some((Press::Claim, id)) => service::claim(cx, id).await,
             Some((Press::Resolve, id)) => service::ask_resolution(cx, id).await,
-            None => refuse(chat_text::stale_button()),
+            None => refuse(chat_text::stale_button(cx.actor.lang)),
         }
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match decode(action) {
             Some((Press::Resolve, id)) => service::close(cx, id, Some(answer.text)).await,
-            _ => refuse(chat_text::prompt_unknown()),
+            _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }
 
@@ -130,7 +130,7 @@ impl Feature for Tickets {
             .await?;
         let (at, tz, late) = (run.at, run.tz, run.late);
         let digest = Shown::text_per_reader(move |reader| {
-            chat_text::with_late(&text::ticket_digest(reader.lang, &tickets, at, tz), at, late)
+            chat_text::with_late(reader.lang, &text::ticket_digest(reader.lang, &tickets, at, tz), at, late)
         });
         Ok(run
             .channel

@@ -79,7 +79,7 @@ pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
 pub async fn claim(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
     let actor = cx.actor;
     if !actor.is(Role::Agent) {
-        return refuse(chat_text::needs_role(Role::Agent, "ticket claim"));
+        return refuse(chat_text::needs_role(actor.lang, Role::Agent, "ticket claim"));
     }
     let ticket = find(cx.tx, id, actor).await?;
     if let Err(e) = ticket.status.claim() {

@@ -1,0 +1,35 @@
+# What the chat layer itself says: mistakes in a command line, refusals before any
+# feature runs, questions that cannot be answered, failures.
+
+usage = { $problem }
+    Usage: { $usage }
+unknown-command = I don't know /{ $name }. /help lists what I can do.
+unknown-command-maybe = I don't know /{ $name }. Did you mean /{ $suggestion }? (/help lists everything)
+not-a-command = Commands start with /. Try /help.
+needs-role = Only { $role ->
+    [admin] admins
+    [agent] agents
+    [manager] managers
+   *[staff] staff
+} can use /{ $command }. Ask an admin if you need the { $role } role.
+internal-error = Sorry, something went wrong on my side and nothing was changed by this message. (ref { $reference })
+plain-text = I read commands, not chat: they start with /. Send /help to see them all.
+anonymous-admin = You are writing as the group (an anonymous admin), so I cannot tell who you are or check your rights. Turn off "Remain anonymous" in your admin settings, or send me the command in a private chat.
+too-many-mentions = That message mentions { $count } people; a command can name at most { $max }. Nothing was changed.
+rate-limited = Slow down: at most { $per_minute } { $what } a minute. Try again in { $seconds } s. Nothing was changed.
+too-far-ahead = that is too far ahead: dates can be at most { $max_days } days ahead (until { $until } { $zone }).
+time-passed = { $at } ({ $zone }) has already passed; pick a time in the future, e.g. in 2h or tomorrow 9:00.
+stale-button = That button is no longer valid.
+unknown-person = I don't know @{ $handle } yet — they need to write to me once (any message) before I can act on them.
+prompt-unknown = That question is no longer open. Press the button again to be asked anew.
+prompt-expired = That question has expired. Press the button again to be asked anew.
+prompt-not-yours = That question was put to { $name }; only they can answer it.
+prompt-answered = That question has already been answered.
+prompt-empty = The answer is empty: reply with some text.
+prompt-takes-no-file = That question takes text, not a file: reply with text only. Nothing was changed.
+takes-no-file = /{ $command } takes no file; send it without one. Nothing was changed.
+too-many-files = That message carries { $count } files; a command takes at most { $max }. Nothing was changed.
+file-too-large = The file { $name } is { $size }; files of at most { $max } are taken. Nothing was changed.
+file-no-name = A file without a name cannot be taken. Nothing was changed.
+file-unreadable = The file { $name } could not be fetched from the messenger ({ $why }); send it again. Nothing was changed.
+late = (late: this was due at { $due } UTC; Deskmate was not running then)

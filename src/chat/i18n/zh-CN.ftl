@@ -1,0 +1,34 @@
+# 聊天层本身说的话：命令写错、功能运行前的拒绝、无法回答的问题、故障。
+
+usage = { $problem }
+    用法：{ $usage }
+unknown-command = 我不认识 /{ $name }。/help 可以查看我能做的事。
+unknown-command-maybe = 我不认识 /{ $name }。你是想用 /{ $suggestion } 吗？（/help 列出全部命令）
+not-a-command = 命令以 / 开头。试试 /help。
+needs-role = 只有{ $role ->
+    [admin] 管理员
+    [agent] 客服
+    [manager] 经理
+   *[staff] 员工
+}可以使用 /{ $command }。如需要此角色，请联系管理员。
+internal-error = 抱歉，我这边出了问题，这条消息没有做任何更改。（编号 { $reference }）
+plain-text = 我只看命令，不聊天：命令以 / 开头。发送 /help 查看全部命令。
+anonymous-admin = 你正以群组身份（匿名管理员）发言，我无法确认你是谁，也无法检查你的权限。请在管理员设置中关闭“保持匿名”，或在私聊中把命令发给我。
+too-many-mentions = 这条消息提到了 { $count } 个人；一条命令最多只能提到 { $max } 人。没有做任何更改。
+rate-limited = 请慢一点：每分钟最多 { $per_minute } 次{ $what }。请 { $seconds } 秒后再试。没有做任何更改。
+too-far-ahead = 时间太远了：最多只能设到 { $max_days } 天以后（{ $until } { $zone } 之前）。
+time-passed = { $at }（{ $zone }）已经过去了；请选择将来的时间，例如“2小时后”或“明天 9:00”。
+stale-button = 这个按钮已经失效了。
+unknown-person = 我还不认识 @{ $handle }——对方需要先给我发一条消息（任何内容），我才能为其操作。
+prompt-unknown = 这个问题已经关闭了。请再按一次按钮，重新提问。
+prompt-expired = 这个问题已经过期了。请再按一次按钮，重新提问。
+prompt-not-yours = 这个问题是问 { $name } 的，只有对方可以回答。
+prompt-answered = 这个问题已经回答过了。
+prompt-empty = 回答是空的：请回复一些文字。
+prompt-takes-no-file = 这个问题需要文字回答，不能发文件：请只回复文字。没有做任何更改。
+takes-no-file = /{ $command } 不接受文件；请不带文件再发一次。没有做任何更改。
+too-many-files = 这条消息带了 { $count } 个文件；一条命令最多接受 { $max } 个。没有做任何更改。
+file-too-large = 文件 { $name } 大小为 { $size }；只接受不超过 { $max } 的文件。没有做任何更改。
+file-no-name = 没有文件名的文件无法接收。没有做任何更改。
+file-unreadable = 无法从聊天软件获取文件 { $name }（{ $why }）；请重新发送。没有做任何更改。
+late = （延迟：原定于 UTC { $due }；当时 Deskmate 没有运行）
