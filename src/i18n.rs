@@ -95,7 +95,9 @@ impl Catalog {
         })
     }
 
-    fn render(&self, lang: Lang, id: &str, args: &[(&str, Arg)]) -> Option<String> {
+    /// Message `id` in `lang` with `args` and what went wrong writing it (a missing
+    /// variable); `None` when that language lacks the message.
+    fn format(&self, lang: Lang, id: &str, args: &[(&str, Arg)]) -> Option<(String, Vec<fluent_bundle::FluentError>)> {
         let (_, bundle) = self.bundles.iter().find(|(l, _)| *l == lang)?;
         let pattern = bundle.get_message(id)?.value()?;
         let mut fluent = FluentArgs::new();
@@ -107,6 +109,11 @@ impl Catalog {
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&fluent), &mut errors).into_owned();
+        Some((text, errors))
+    }
+
+    fn render(&self, lang: Lang, id: &str, args: &[(&str, Arg)]) -> Option<String> {
+        let (text, errors) = self.format(lang, id, args)?;
         if !errors.is_empty() {
             tracing::error!(catalog = self.name, id, ?errors, "a message rendered with errors");
         }
@@ -116,18 +123,11 @@ impl Catalog {
     /// Whether message `id` renders in `lang` with `args` without an error (a missing
     /// variable, an unknown message): for the catalog tests.
     pub fn renders(&self, lang: Lang, id: &str, args: &[(&str, Arg)]) -> Result<String, String> {
-        let (_, bundle) = self.bundles.iter().find(|(l, _)| *l == lang).ok_or("no such language")?;
-        let pattern = bundle.get_message(id).and_then(|m| m.value()).ok_or_else(|| format!("{lang} has no `{id}`"))?;
-        let mut fluent = FluentArgs::new();
-        for (name, value) in args {
-            match value {
-                Arg::Text(text) => fluent.set(*name, FluentValue::from(text.as_str())),
-                Arg::Number(n) => fluent.set(*name, FluentValue::from(*n)),
-            }
+        match self.format(lang, id, args) {
+            None => Err(format!("{lang} has no `{id}`")),
+            Some((text, errors)) if errors.is_empty() => Ok(text),
+            Some((_, errors)) => Err(format!("{lang} `{id}`: {errors:?}")),
         }
-        let mut errors = Vec::new();
-        let text = bundle.format_pattern(pattern, Some(&fluent), &mut errors).into_owned();
-        if errors.is_empty() { Ok(text) } else { Err(format!("{lang} `{id}`: {errors:?}")) }
     }
 
     /// The ids of a language's messages.
