@@ -92,8 +92,9 @@ impl Feature for Reminders {
 
     async fn timer(&self, _tx: &mut Tx, _kit: &Kit, fired: &Fired) -> ServiceResult {
         let reminder: Reminder = fired.payload()?;
-        let (said, due, late) = (text::reminder(&reminder.text), fired.due, fired.late);
-        let body = Shown::text_per_reader(move |r| chat_text::with_late(r.lang, &said, due, late));
+        let (said, due, late) = (reminder.text, fired.due, fired.late);
+        let body =
+            Shown::text_per_reader(move |r| chat_text::with_late(r.lang, &text::reminder(r.lang, &said), due, late));
         Ok(vec![Effect::Direct { person: PersonId(reminder.person), body, subject: None }])
     }
 }
@@ -109,25 +110,37 @@ async fn remind(cx: &mut Cx<'_>, at: DateTime<Utc>, text: &str) -> ServiceResult
         TimerKey::new(NAME, REMIND, format!("{}:{}:{:x}", actor.person.id, at.timestamp_millis(), stable_hash(text)));
     let reminder = Reminder { person: actor.person.id.0, text: text.to_owned() };
     let fresh = cx.kit.timers.set_timer(cx.tx, &key, at, &reminder).await?;
-    Ok(vec![Effect::reply(text::reminder_set(at, actor.tz, text, fresh))])
+    Ok(vec![Effect::reply(text::reminder_set(actor.lang, (at, actor.tz), text, fresh))])
 }
 
+/// What reminders say, from their catalogs (`i18n/en.ftl`, `i18n/zh-CN.ftl`).
 mod text {
+    use std::sync::LazyLock;
+
     use chrono::{DateTime, Utc};
     use chrono_tz::Tz;
 
     use crate::chat::text::local_time;
+    use crate::i18n::{Arg, Catalog, Lang};
 
-    pub fn reminder_set(at: DateTime<Utc>, tz: Tz, text: &str, fresh: bool) -> String {
-        if fresh {
-            format!("I'll remind you on {} ({}): {text}", local_time(at, tz), tz.name())
-        } else {
-            format!("You already have that reminder for {} ({}).", local_time(at, tz), tz.name())
-        }
+    pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+        Catalog::new(
+            "reminders",
+            &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))],
+        )
+    });
+
+    fn say(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
+        CATALOG.text(lang, id, args)
     }
 
-    pub fn reminder(text: &str) -> String {
-        format!("Reminder: {text}")
+    pub fn reminder_set(lang: Lang, (at, tz): (DateTime<Utc>, Tz), text: &str, fresh: bool) -> String {
+        let when = [("at", local_time(at, tz).into()), ("zone", tz.name().into()), ("text", text.into())];
+        say(lang, if fresh { "set" } else { "already" }, &when)
+    }
+
+    pub fn reminder(lang: Lang, text: &str) -> String {
+        say(lang, "reminder", &[("text", text.into())])
     }
 }
 
@@ -139,5 +152,17 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         check_typed::<ReminderCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn the_catalogs_hold_the_same_messages_and_each_renders() {
+        crate::i18n::check_catalog(&text::CATALOG, &[include_str!("mod.rs")]);
+        let samples = [("at", "x".into()), ("zone", "UTC".into()), ("text", "call mum".into())];
+        for lang in crate::i18n::Lang::ALL {
+            for id in text::CATALOG.ids(crate::i18n::Lang::En) {
+                text::CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        assert_eq!(text::reminder(crate::i18n::Lang::ZhCn, "交周报"), "提醒：交周报");
     }
 }

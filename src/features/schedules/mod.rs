@@ -116,11 +116,7 @@ impl Feature for Schedules {
     async fn scheduled(&self, _kit: &Kit, run: &ScheduledRun) -> ServiceResult {
         let (text, at, late) = (run.text.clone(), run.at, run.late);
         let body = Shown::text_per_reader(move |r| with_late(r.lang, &text, at, late));
-        Ok(run
-            .channel
-            .iter()
-            .map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone() })
-            .collect())
+        Ok(run.channel.iter().map(|channel| Effect::PostTo { channel: channel.clone(), body: body.clone() }).collect())
     }
 }
 

@@ -1,0 +1,5 @@
+# Personal reminders.
+
+set = I'll remind you on { $at } ({ $zone }): { $text }
+already = You already have that reminder for { $at } ({ $zone }).
+reminder = Reminder: { $text }
