@@ -184,7 +184,7 @@ mod catalog_tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs"), include_str!("commands/parser.rs")]);
     }
 
     #[test]
@@ -205,6 +205,14 @@ mod catalog_tests {
             "size",
             "why",
             "due",
+            "close",
+            "sub",
+            "key",
+            "text",
+            "raw",
+            "noun",
+            "choices",
+            "help",
         ]
         .into_iter()
         .map(|n| (n, Arg::from("x")))

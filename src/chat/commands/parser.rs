@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::registry::{ArgKind, CommandSpec, find};
+use super::registry::{ArgKind, ArgSpec, CommandSpec, find};
 use super::time::{TimeError, parse_datetime};
+use crate::i18n::Arg;
 
 pub struct ParseContext {
     pub now: DateTime<Utc>,
@@ -129,7 +130,8 @@ struct Token {
     quoted: bool,
 }
 
-fn tokenize(line: &str) -> Result<Vec<Token>, String> {
+/// The words of a line; `Err` with the closing quote a quote left open is missing.
+fn tokenize(line: &str) -> Result<Vec<Token>, char> {
     let chars: Vec<char> = line.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -148,7 +150,7 @@ fn tokenize(line: &str) -> Result<Vec<Token>, String> {
                 }
                 // A lone apostrophe ('cause) is text; a lone double quote is a mistake.
                 None if is_apostrophe(chars[i]) => {}
-                None => return Err(format!("a quote is not closed: add the closing {close}")),
+                None => return Err(close),
             }
         }
         let mut text = String::new();
@@ -231,8 +233,11 @@ fn quote(text: &str) -> String {
 /// Parses a command line. The leading `/` is optional and a Telegram-style `@botname`
 /// suffix on the command is ignored.
 pub fn parse(roots: &[&'static CommandSpec], line: &str, ctx: &ParseContext) -> Result<Invocation, ParseError> {
-    let tokens = tokenize(line.trim()).map_err(|problem| match first_word(roots, line) {
-        Some(spec) => ParseError::Usage { path: vec![spec.name], problem },
+    let tokens = tokenize(line.trim()).map_err(|close| match first_word(roots, line) {
+        Some(spec) => ParseError::Usage {
+            path: vec![spec.name],
+            problem: problem(ctx, "parse-quote-open", &[("close", close.to_string().into())]),
+        },
         None => ParseError::Empty,
     })?;
     let mut rest = tokens.as_slice();
@@ -253,12 +258,13 @@ pub fn parse(roots: &[&'static CommandSpec], line: &str, ctx: &ParseContext) -> 
     let mut path = vec![spec.name];
     while !spec.subcommands.is_empty() {
         let Some((sub, tail)) = rest.split_first() else {
-            return Err(ParseError::Usage { path, problem: "which one? Pick a subcommand".to_owned() });
+            return Err(ParseError::Usage { path, problem: problem(ctx, "parse-which", &[]) });
         };
         let Some(found) = find(spec.subcommands, &sub.text) else {
+            let sub_text = Arg::from(sub.text.as_str());
             let problem = match suggest(&sub.text, spec.subcommands.iter().map(|c| c.name)) {
-                Some(s) => format!("unknown subcommand `{}`; did you mean `{s}`?", sub.text),
-                None => format!("unknown subcommand `{}`", sub.text),
+                Some(s) => problem(ctx, "parse-unknown-sub-maybe", &[("sub", sub_text), ("suggestion", s.into())]),
+                None => problem(ctx, "parse-unknown-sub", &[("sub", sub_text)]),
             };
             return Err(ParseError::Usage { path, problem });
         };
@@ -303,9 +309,10 @@ fn bind(
         {
             Some((opt, raw)) => {
                 if values.contains_key(opt.key) {
-                    return Err(format!("`{}:` is given twice", opt.key));
+                    return Err(problem(ctx, "parse-given-twice", &[("key", opt.key.into())]));
                 }
-                let value = read_word(opt.kind, raw, ctx).map_err(|e| format!("{}: {e}", opt.key))?;
+                let value = read_word(opt.kind, raw, ctx)
+                    .map_err(|e| problem(ctx, "parse-option", &[("key", opt.key.into()), ("problem", e.into())]))?;
                 values.insert(opt.key, value);
             }
             None => positional.push(token),
@@ -317,7 +324,7 @@ fn bind(
         let remaining = &positional[at..];
         if remaining.is_empty() {
             if arg.required {
-                return Err(format!("<{}> is missing ({})", arg.name, arg.help));
+                return Err(missing(ctx, arg));
             }
             continue;
         }
@@ -326,28 +333,28 @@ fn bind(
                 let text = remaining.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
                 (Value::Text(text), remaining.len())
             }
-            ArgKind::DateTime => read_datetime(remaining, ctx).map_err(|e| format!("<{}>: {e}", arg.name))?,
+            ArgKind::DateTime => read_datetime(remaining, ctx).map_err(|e| about(ctx, arg, e))?,
             kind => {
                 let token = remaining[0];
                 let value = if token.quoted && kind != ArgKind::Word {
-                    Err(format!("`{}` should not be quoted", token.text))
+                    Err(problem(ctx, "parse-quoted", &[("text", token.text.as_str().into())]))
                 } else {
                     read_word(kind, &token.text, ctx)
                 };
-                (value.map_err(|e| format!("<{}>: {e}", arg.name))?, 1)
+                (value.map_err(|e| about(ctx, arg, e))?, 1)
             }
         };
         if let Value::Text(t) = &value
             && t.trim().is_empty()
             && arg.required
         {
-            return Err(format!("<{}> is missing ({})", arg.name, arg.help));
+            return Err(missing(ctx, arg));
         }
         values.insert(spec.args[i].name, value);
         at += used;
     }
     if let Some(extra) = positional.get(at) {
-        return Err(format!("unexpected `{}`", extra.text));
+        return Err(problem(ctx, "parse-unexpected", &[("text", extra.text.as_str().into())]));
     }
     Ok(values)
 }
@@ -364,17 +371,14 @@ fn read_datetime(tokens: &[&Token], ctx: &ParseContext) -> Result<(Value, usize)
             Err(TimeError::Unreadable(_)) => {}
         }
     }
-    Err(format!(
-        "`{}` is not a date and time I can read; try 2026-12-01 15:00, tomorrow 9:00, in 2h or next monday 10:00",
-        tokens[0].text
-    ))
+    Err(problem(ctx, "parse-not-moment", &[("raw", tokens[0].text.as_str().into())]))
 }
 
 fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, String> {
     match kind {
         ArgKind::Word | ArgKind::Text => {
             if raw.is_empty() {
-                Err("is empty".to_owned())
+                Err(problem(ctx, "parse-empty", &[]))
             } else {
                 Ok(Value::Text(raw.to_owned()))
             }
@@ -386,30 +390,43 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
             .ok()
             .filter(|n| *n > 0)
             .map(Value::Number)
-            .ok_or_else(|| format!("`{raw}` is not a {noun} number")),
+            .ok_or_else(|| problem(ctx, "parse-not-number", &[("raw", raw.into()), ("noun", noun.into())])),
         ArgKind::Mention => match raw.strip_prefix('@') {
             Some(handle) if !handle.is_empty() => Ok(Value::Mention(handle.to_owned())),
-            _ => Err(format!("`{raw}` is not a mention; write @name")),
+            _ => Err(problem(ctx, "parse-not-mention", &[("raw", raw.into())])),
         },
         ArgKind::DateTime => match parse_datetime(raw, ctx.now, ctx.tz) {
             Ok(at) => ctx.within_horizon(at).map(Value::DateTime),
             Err(TimeError::OutOfRange) => Err(ctx.too_far()),
-            Err(e) => Err(e.to_string()),
+            Err(_) => Err(problem(ctx, "parse-not-moment", &[("raw", raw.into())])),
         },
-        ArgKind::Choice(choices) => choices
-            .iter()
-            .find(|c| c.eq_ignore_ascii_case(raw))
-            .map(|c| Value::Choice(c))
-            .ok_or_else(|| format!("`{raw}` is not one of {}", choices.join(", "))),
-        ArgKind::TimeZone => raw
-            .parse::<Tz>()
-            .map(Value::TimeZone)
-            .map_err(|_| format!("`{raw}` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai")),
-        ArgKind::File => Err("a file cannot be typed; attach it to the message".to_owned()),
+        ArgKind::Choice(choices) => {
+            choices.iter().find(|c| c.eq_ignore_ascii_case(raw)).map(|c| Value::Choice(c)).ok_or_else(|| {
+                problem(ctx, "parse-not-choice", &[("raw", raw.into()), ("choices", choices.join(", ").into())])
+            })
+        }
+        ArgKind::TimeZone => {
+            raw.parse::<Tz>().map(Value::TimeZone).map_err(|_| problem(ctx, "parse-not-zone", &[("raw", raw.into())]))
+        }
+        ArgKind::File => Err(problem(ctx, "parse-file-typed", &[])),
         ArgKind::Duration => super::time::read_duration(raw)
             .map(Value::Duration)
-            .map_err(|_| format!("`{raw}` is not a length of time; write e.g. 30m, 1h or 1h30m")),
+            .map_err(|_| problem(ctx, "parse-not-length", &[("raw", raw.into())])),
     }
+}
+
+/// A problem with the line, in the reader's language (the chat layer's catalog).
+fn problem(ctx: &ParseContext, id: &str, args: &[(&str, Arg)]) -> String {
+    crate::chat::text::CATALOG.text(ctx.lang, id, args)
+}
+
+fn missing(ctx: &ParseContext, arg: &ArgSpec) -> String {
+    problem(ctx, "parse-missing", &[("name", arg.name.into()), ("help", arg.help.into())])
+}
+
+/// `<name>: problem`.
+fn about(ctx: &ParseContext, arg: &ArgSpec, problem_text: String) -> String {
+    problem(ctx, "parse-arg", &[("name", arg.name.into()), ("problem", problem_text.into())])
 }
 
 #[cfg(test)]
@@ -588,7 +605,7 @@ mod tests {
         #[test]
         fn tokens_survive_quoting(words in proptest::collection::vec("\\PC{1,12}", 1..5)) {
             let line = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
-            let tokens = tokenize(&line).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let tokens = tokenize(&line).map_err(|c| proptest::test_runner::TestCaseError::fail(format!("open quote {c}")))?;
             let texts: Vec<String> = tokens.into_iter().map(|t| t.text).collect();
             proptest::prop_assert_eq!(texts, words);
         }

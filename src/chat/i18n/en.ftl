@@ -33,3 +33,23 @@ file-too-large = The file { $name } is { $size }; files of at most { $max } are 
 file-no-name = A file without a name cannot be taken. Nothing was changed.
 file-unreadable = The file { $name } could not be fetched from the messenger ({ $why }); send it again. Nothing was changed.
 late = (late: this was due at { $due } UTC; Deskmate was not running then)
+
+# The command line's own problems (the parser).
+parse-quote-open = a quote is not closed: add the closing { $close }
+parse-which = which one? Pick a subcommand
+parse-unknown-sub = unknown subcommand `{ $sub }`
+parse-unknown-sub-maybe = unknown subcommand `{ $sub }`; did you mean `{ $suggestion }`?
+parse-given-twice = `{ $key }:` is given twice
+parse-option = { $key }: { $problem }
+parse-missing = <{ $name }> is missing ({ $help })
+parse-arg = <{ $name }>: { $problem }
+parse-quoted = `{ $text }` should not be quoted
+parse-unexpected = unexpected `{ $text }`
+parse-empty = is empty
+parse-not-moment = `{ $raw }` is not a date and time I can read; try 2026-12-01 15:00, tomorrow 9:00, in 2h or next monday 10:00
+parse-not-number = `{ $raw }` is not a { $noun } number
+parse-not-mention = `{ $raw }` is not a mention; write @name
+parse-not-choice = `{ $raw }` is not one of { $choices }
+parse-not-zone = `{ $raw }` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai
+parse-file-typed = a file cannot be typed; attach it to the message
+parse-not-length = `{ $raw }` is not a length of time; write e.g. 30m, 1h or 1h30m

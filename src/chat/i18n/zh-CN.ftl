@@ -32,3 +32,23 @@ file-too-large = 文件 { $name } 大小为 { $size }；只接受不超过 { $ma
 file-no-name = 没有文件名的文件无法接收。没有做任何更改。
 file-unreadable = 无法从聊天软件获取文件 { $name }（{ $why }）；请重新发送。没有做任何更改。
 late = （延迟：原定于 UTC { $due }；当时 Deskmate 没有运行）
+
+# 命令行本身的问题（解析器）。
+parse-quote-open = 引号没有闭合：请补上 { $close }
+parse-which = 要用哪一个？请选择一个子命令
+parse-unknown-sub = 没有子命令“{ $sub }”
+parse-unknown-sub-maybe = 没有子命令“{ $sub }”；你是想用“{ $suggestion }”吗？
+parse-given-twice = “{ $key }:” 写了两次
+parse-option = { $key }：{ $problem }
+parse-missing = 缺少 <{ $name }>（{ $help }）
+parse-arg = <{ $name }>：{ $problem }
+parse-quoted = “{ $text }”不应加引号
+parse-unexpected = 多出了“{ $text }”
+parse-empty = 是空的
+parse-not-moment = 看不懂“{ $raw }”这个时间；可以写成 明天 9:00、后天下午3点、2小时后、12月1日 15:00 或 2026-12-01 15:00
+parse-not-number = “{ $raw }”不是有效的编号（{ $noun }）
+parse-not-mention = “{ $raw }”不是提及；请写成 @名字
+parse-not-choice = “{ $raw }”不在可选项中：{ $choices }
+parse-not-zone = “{ $raw }”不是 IANA 时区，例如 Asia/Shanghai 或 Europe/Berlin
+parse-file-typed = 文件不能直接输入；请作为附件随消息发送
+parse-not-length = “{ $raw }”不是时长；可以写成 30m、1h 或 1h30m
