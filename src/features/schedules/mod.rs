@@ -2,7 +2,7 @@
 //! the `announce` job posts a fixed text. Other features run jobs of their own (the
 //! ticket digest); this one also owns plain timed posts to a channel.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::chat::commands::{Args, CommandSpec, Invocation, Undeclared, cmd, group};
 use crate::chat::feature::{Cx, Feature, Kit};
 use crate::chat::text::{local_time, with_late};
+use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::{Effect, Role, ServiceResult, Shown};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, TimerKey, channel};
 use crate::store::{ScheduleRow, Tx};
@@ -89,7 +90,7 @@ impl Feature for Schedules {
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match ScheduleCommand::try_from(inv)? {
             ScheduleCommand::Jobs => {
-                Ok(vec![Effect::reply(schedule_list(&cx.kit.store.schedules().await?, cx.actor.tz))])
+                Ok(vec![Effect::reply(schedule_list(cx.actor.lang, &cx.kit.store.schedules().await?, cx.actor.tz))])
             }
         }
     }
@@ -120,17 +121,38 @@ impl Feature for Schedules {
     }
 }
 
-fn schedule_list(rows: &[ScheduleRow], tz: Tz) -> String {
+static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new("schedules", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
+});
+
+fn say(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
+    CATALOG.text(lang, id, args)
+}
+
+fn schedule_list(lang: Lang, rows: &[ScheduleRow], tz: Tz) -> String {
     if rows.is_empty() {
-        return "No schedules. They are declared as [[schedules]] in the config.".to_owned();
+        return say(lang, "none", &[]);
     }
-    let mut out = String::from("Schedules:");
+    let mut out = say(lang, "list", &[]);
     for s in rows {
-        let next = s.next_run_at.map_or("never".to_owned(), |n| format!("{} ({})", local_time(n, tz), tz.name()));
-        let last = s.last_run_at.map_or("never".to_owned(), |l| local_time(l, tz));
-        out.push_str(&format!(
-            "\n{} · {} · \"{}\" {} · catch-up {} · next {} · last {}",
-            s.name, s.job, s.cron, s.timezone, s.catch_up, next, last
+        let never = || say(lang, "never", &[]);
+        let next = s.next_run_at.map_or_else(never, |n| {
+            say(lang, "next-at", &[("at", local_time(n, tz).into()), ("zone", tz.name().into())])
+        });
+        let last = s.last_run_at.map_or_else(never, |l| local_time(l, tz));
+        out.push('\n');
+        out.push_str(&say(
+            lang,
+            "line",
+            &[
+                ("name", s.name.as_str().into()),
+                ("job", s.job.as_str().into()),
+                ("cron", s.cron.as_str().into()),
+                ("zone", s.timezone.as_str().into()),
+                ("catch_up", s.catch_up.to_string().into()),
+                ("next", next.into()),
+                ("last", last.into()),
+            ],
         ));
     }
     out
@@ -143,5 +165,19 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         crate::chat::commands::check_typed::<ScheduleCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn the_catalogs_hold_the_same_messages_and_each_renders() {
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("mod.rs")]);
+        let samples: Vec<(&str, Arg)> = ["at", "zone", "name", "job", "cron", "catch_up", "next", "last"]
+            .into_iter()
+            .map(|n| (n, "x".into()))
+            .collect();
+        for lang in Lang::ALL {
+            for id in CATALOG.ids(Lang::En) {
+                CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
     }
 }
