@@ -9,7 +9,7 @@ use super::model::{
     OccurrenceId, Rsvp, meeting_subject,
 };
 use crate::kernel::{Audit, FileId, PersonId, PersonName};
-use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_tx};
+use crate::store::{Result, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
 /// A meeting to record: when it takes place (once, or each time its rule gives) and who
 /// comes.
@@ -607,20 +607,22 @@ impl Tx {
         detail: &str,
         audit: Audit,
     ) -> Result<bool> {
-        let mut skipped = 0;
-        for occurrence in occurrences {
-            skipped += with_tx!(self, |tx| {
-                sqlx::query(
-                    "UPDATE meeting_occurrences SET status = 'cancelled' WHERE id = $1 AND meeting_id = $2 \
-                     AND status = 'scheduled'",
-                )
-                .bind(occurrence.0)
-                .bind(meeting.0)
-                .execute(&mut **tx)
-                .await?
-                .rows_affected()
-            });
+        if occurrences.is_empty() {
+            return Ok(false);
         }
+        // One statement, however many times a series ends with.
+        let sql = format!(
+            "UPDATE meeting_occurrences SET status = 'cancelled' WHERE meeting_id = $1 AND status = 'scheduled' \
+             AND id IN ({})",
+            placeholders(2, occurrences.len())
+        );
+        let skipped = with_tx!(self, |tx| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(meeting.0);
+            for occurrence in occurrences {
+                query = query.bind(occurrence.0);
+            }
+            query.execute(&mut **tx).await?.rows_affected()
+        });
         if skipped == 0 {
             return Ok(false);
         }
@@ -1034,14 +1036,12 @@ impl Tx {
 /// The person whose feed a token opens.
 impl crate::store::Store {
     pub async fn feed_owner(&self, token: &str) -> Result<Option<PersonId>> {
-        let mut tx = self.begin().await?;
-        let row: Option<(i64,)> = with_tx!(tx, |c| {
+        let row: Option<(i64,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT person_id FROM meeting_prefs WHERE feed_token = $1")
                 .bind(token)
-                .fetch_optional(&mut **c)
+                .fetch_optional(pool)
                 .await?
         });
-        tx.rollback().await?;
         Ok(row.map(|(p,)| PersonId(p)))
     }
 }
