@@ -129,7 +129,6 @@ impl App {
             clock: clock.clone(),
             default_tz: config.default_tz(),
             default_lang: config.default_lang(),
-            commands: Arc::new(registry.commands().to_vec()),
             person_columns: Arc::new(registry.person_columns()),
             features: registry.clone(),
         };

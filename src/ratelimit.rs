@@ -67,7 +67,7 @@ impl RateLimits {
 mod tests {
     use super::*;
 
-    const TICKETS: RateClass = RateClass { key: "tickets", noun: "new tickets" };
+    const TICKETS: RateClass = RateClass { key: "tickets" };
 
     #[test]
     fn a_class_limit_and_the_general_one() {

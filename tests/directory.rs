@@ -112,7 +112,22 @@ async fn a_person_chooses_chinese(chat: Chat) {
         chat.reply("bob", "/lang xx").await,
         "我会说 en（English）和 zh-CN（简体中文），“xx”都不是。没有做任何更改。"
     );
+    // /help, usage errors and the nouns in them are Chinese too; the syntax stays.
+    let help = chat.reply("bob", "/help").await;
+    assert!(help.starts_with("命令列表（发送 /help <命令> 查看详情）：\n/help — 列出所有命令"), "{help}");
+    assert!(help.contains("\n/ticket — 提交和处理服务台工单"), "{help}");
+    let help = chat.reply("bob", "/help ticket").await;
+    assert!(help.contains("\n/ticket claim <id>\n  从队列中认领工单（仅限客服）\n  <id> — 工单编号"), "{help}");
+    assert_eq!(
+        chat.reply("bob", "/ticket show abc").await,
+        "<id>：“abc”不是有效的编号（工单）\n用法：/ticket show <id>"
+    );
+    assert_eq!(
+        chat.reply("bob", "/remind").await,
+        "缺少 <when>（如 in 2h、明天 9:00、下周一 10:00、2026-12-01 15:00）\n用法：/remind <when> <text>"
+    );
     // Others still read English; a Chinese speaker can go back.
+    assert!(chat.reply("alice", "/help").await.starts_with("Commands (/help <command> for details):"));
     assert!(chat.reply("alice", "/whoami").await.contains("Language: English (en)"));
     assert_eq!(chat.reply("bob", "/lang 英文").await, "From now on I speak English with you.");
     chat.finish().await;

@@ -98,8 +98,14 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     assert_eq!(identify["token"].as_str().unwrap().trim_start_matches("Bot "), TOKEN);
     let commands = fake.commands();
     let names: Vec<&str> = commands.iter().map(|c| c["name"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = deskmate::features::all_commands().iter().map(|c| c.name).collect();
+    let expected: Vec<&str> = deskmate::features::registry().commands().iter().map(|c| c.name).collect();
     assert_eq!(names, expected);
+    // Names stay ASCII; descriptions are localized for Chinese clients, down to the options.
+    let ticket = commands.iter().find(|c| c["name"] == "ticket").unwrap();
+    assert_eq!(ticket["description"], "Open and work on help-desk tickets");
+    assert_eq!(ticket["description_localizations"]["zh-CN"], "提交和处理服务台工单");
+    let new = ticket["options"].as_array().unwrap().iter().find(|o| o["name"] == "new").unwrap();
+    assert_eq!(new["options"][0]["description_localizations"]["zh-CN"], "出了什么问题，一句话说明");
 
     let asked = fake.slash(CAROL, HELP, "ticket", ticket_new("Printer jammed"));
     fake.wait("the answer", WAIT, |f| !f.answer(asked).callbacks.is_empty()).await;

@@ -7,13 +7,14 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use deskmate::chat::button::{self, Pressed};
 use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, cmd, opt_arg};
 use deskmate::chat::feature::{Answer, Cx, Feature, Kit};
 use deskmate::chat::questions;
+use deskmate::i18n::{Catalog, Lang};
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
 use deskmate::scheduler::{Fired, TimerKey};
 use deskmate::store::Tx;
@@ -24,13 +25,17 @@ use serde::{Deserialize, Serialize};
 /// timer says when it is ready. `/tea cancel` takes the kettle off.
 struct Tea;
 
-static COMMANDS: &[CommandSpec] = &[cmd(
-    "tea",
-    "Brew a cup of tea",
-    Role::Staff,
-    &[opt_arg("what", ArgKind::Choice(&["cancel"]), "cancel the brewing one")],
-    &[],
-)];
+static TEXT: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new(
+        "tea commands",
+        &[
+            (Lang::En, "cmd-tea = Brew a cup of tea\ncmd-tea-what = cancel: take the kettle off\n"),
+            (Lang::ZhCn, "cmd-tea = 泡一杯茶\ncmd-tea-what = cancel：把水壶拿下来\n"),
+        ],
+    )
+});
+
+static COMMANDS: &[CommandSpec] = &[cmd("tea", Role::Staff, &[opt_arg("what", ArgKind::Choice(&["cancel"]))], &[])];
 
 deskmate::typed_commands! {
     pub enum TeaCommand {
@@ -74,6 +79,10 @@ impl Feature for Tea {
 
     fn commands(&self) -> &'static [CommandSpec] {
         COMMANDS
+    }
+
+    fn command_text(&self) -> Option<&'static Catalog> {
+        Some(&TEXT)
     }
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
@@ -220,16 +229,19 @@ fn a_namespace_must_be_short_lowercase_words() {
 /// A feature that adds `/report cups` to the `/report` group approvals started.
 struct Census(&'static str);
 
-static CENSUS: &[CommandSpec] = &[deskmate::chat::commands::group(
-    "report",
-    "Reports",
-    &[cmd("cups", "Cups of tea brewed", Role::Staff, &[], &[])],
-)];
-static CENSUS_TWICE: &[CommandSpec] = &[deskmate::chat::commands::group(
-    "report",
-    "Reports",
-    &[cmd("approvals", "Not the approvals report", Role::Staff, &[], &[])],
-)];
+static CENSUS: &[CommandSpec] = &[deskmate::chat::commands::group("report", &[cmd("cups", Role::Staff, &[], &[])])];
+static CENSUS_TEXT: LazyLock<Catalog> = LazyLock::new(|| {
+    Catalog::new(
+        "census commands",
+        &[(
+            Lang::En,
+            "cmd-report = Reports\ncmd-report-cups = Cups of tea drunk\ncmd-report-approvals = Approvals again\n",
+        )],
+    )
+});
+
+static CENSUS_TWICE: &[CommandSpec] =
+    &[deskmate::chat::commands::group("report", &[cmd("approvals", Role::Staff, &[], &[])])];
 
 #[async_trait]
 impl Feature for Census {
@@ -243,6 +255,10 @@ impl Feature for Census {
 
     fn commands(&self) -> &'static [CommandSpec] {
         if self.0 == "census" { CENSUS } else { CENSUS_TWICE }
+    }
+
+    fn command_text(&self) -> Option<&'static Catalog> {
+        Some(&CENSUS_TEXT)
     }
 
     async fn command(&self, _cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
@@ -270,4 +286,25 @@ fn a_subcommand_claimed_twice_is_refused() {
     features.push(Arc::new(Census("other")));
     let Err(clash) = deskmate::chat::feature::Registry::new(features) else { panic!("two report approvals") };
     assert_eq!(clash.to_string(), "features approvals and other both declare the command `report approvals`");
+}
+
+/// Commands nobody could read about are refused at start: the menus and /help need text.
+#[test]
+fn commands_without_text_are_refused() {
+    struct Mute;
+    static MUTE: &[CommandSpec] = &[cmd("mute", Role::Staff, &[], &[])];
+    #[async_trait]
+    impl Feature for Mute {
+        fn name(&self) -> &'static str {
+            "mute"
+        }
+        fn namespace(&self) -> &'static str {
+            "mute"
+        }
+        fn commands(&self) -> &'static [CommandSpec] {
+            MUTE
+        }
+    }
+    let Err(refused) = deskmate::chat::feature::Registry::new(vec![Arc::new(Mute)]) else { panic!("accepted") };
+    assert_eq!(refused.to_string(), "feature mute declares commands but no text for them (Feature::command_text)");
 }

@@ -12,16 +12,22 @@ use chrono::{DateTime, Utc};
 use common::story::Story;
 use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, arg, cmd};
 use deskmate::chat::feature::{Cx, Feature};
+use deskmate::i18n::Catalog;
 use deskmate::kernel::{Audience, Effect, Lang, Reader, Role, ServiceResult, Shown, Subject};
 
 /// `/greet @person` greets them, the actor and the support queue, each in their own
 /// words; `/greet-again` edits every greeting.
 struct Greet;
 
-static COMMANDS: &[CommandSpec] = &[
-    cmd("greet", "Greet someone", Role::Staff, &[arg("person", ArgKind::Mention, "who")], &[]),
-    cmd("greet-again", "Edit the greetings", Role::Staff, &[], &[]),
-];
+static TEXT: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {
+    Catalog::new(
+        "greet commands",
+        &[(Lang::En, "cmd-greet = Greet someone\ncmd-greet-person = who\ncmd-greet-again = Edit the greetings\n")],
+    )
+});
+
+static COMMANDS: &[CommandSpec] =
+    &[cmd("greet", Role::Staff, &[arg("person", ArgKind::Mention)], &[]), cmd("greet-again", Role::Staff, &[], &[])];
 
 deskmate::typed_commands! {
     pub enum GreetCommand {
@@ -67,6 +73,10 @@ impl Feature for Greet {
 
     fn commands(&self) -> &'static [CommandSpec] {
         COMMANDS
+    }
+
+    fn command_text(&self) -> Option<&'static Catalog> {
+        Some(&TEXT)
     }
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {

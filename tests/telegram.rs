@@ -143,8 +143,13 @@ async fn a_ticket_in_a_group_reaches_the_queue_with_a_claim_button() {
     assert!(notice.shown.contains("Priority: high"));
 
     // The menu comes from the registry; getMe came before any getUpdates.
-    let names: Vec<String> = deskmate::features::all_commands().iter().map(|c| c.name.to_owned()).collect();
+    let names: Vec<String> = deskmate::features::registry().commands().iter().map(|c| c.name.to_owned()).collect();
     assert_eq!(fake.commands(), names);
+    // Once more for people whose Telegram is in Chinese: the same commands, described in Chinese.
+    let chinese = fake.menu("zh");
+    assert_eq!(chinese.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(), names);
+    assert!(chinese.contains(&("ticket".to_owned(), "提交和处理服务台工单".to_owned())), "{chinese:?}");
+    assert!(fake.menu("").contains(&("ticket".to_owned(), "Open and work on help-desk tickets".to_owned())));
     let first_me = fake.calls("getme")[0].at;
     assert!(fake.calls("getupdates").iter().all(|c| c.at >= first_me));
     // A command for another bot in the same group is not ours.
@@ -632,7 +637,7 @@ async fn real_updates_from_other_libraries_are_taken_quietly() {
     let bot = Bot::start(&fake, &db, |c| webhook_mode(c, "fixture-replay-secret-0123456789")).await;
     fake.wait("setWebhook", WAIT, |f| f.webhook().is_some()).await;
     let commands: std::collections::HashSet<String> =
-        deskmate::features::all_commands().into_iter().map(|c| c.name.to_owned()).collect();
+        deskmate::features::registry().commands().iter().map(|c| c.name.to_owned()).collect();
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/telegram");
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "json"));

@@ -40,6 +40,12 @@ pub trait Feature: Send + Sync + 'static {
         &[]
     }
 
+    /// What its commands are called in each language (`i18n/commands.<lang>.ftl`, see
+    /// [`commands::CommandText`]); a feature with commands must have it.
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        None
+    }
+
     /// Runs one of its commands, already parsed, role-checked and rate-limited.
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         refuse(text::unknown_command(cx.actor.lang, &inv.full_name(), None))
@@ -168,8 +174,6 @@ pub struct Kit {
     pub default_tz: Tz,
     /// The language of people who have not chosen theirs ([general] language).
     pub default_lang: crate::kernel::Lang,
-    /// Every command declared, for `/help`.
-    pub commands: Arc<Vec<&'static CommandSpec>>,
     /// Every column pointing at a person, for account links.
     pub person_columns: Arc<Vec<PersonColumn>>,
     /// Every feature, for what each has on someone's plate ([`Registry::agenda`]).
@@ -201,12 +205,16 @@ pub enum Clash {
     /// Answer buttons) outside that alphabet.
     #[error("feature {feature}: its namespace `{namespace}` must be 1 to 8 lowercase letters or digits")]
     Namespace { feature: &'static str, namespace: &'static str },
+    /// Commands nobody could read about in the menus or `/help`.
+    #[error("feature {feature} declares commands but no text for them (Feature::command_text)")]
+    Undescribed { feature: &'static str },
 }
 
 /// The installed features and the indexes the router and the job queue look them up by.
 pub struct Registry {
     features: Vec<Arc<dyn Feature>>,
     roots: Vec<&'static CommandSpec>,
+    text: commands::CommandText,
     by_root: HashMap<String, usize>,
     /// Subcommands of a group several features add to (`/report approvals`,
     /// `/report tickets`), by root and subcommand.
@@ -222,6 +230,7 @@ impl Registry {
         let mut r = Registry {
             features: Vec::new(),
             roots: Vec::new(),
+            text: commands::CommandText::default(),
             by_root: HashMap::new(),
             by_sub: HashMap::new(),
             by_namespace: HashMap::new(),
@@ -243,7 +252,15 @@ impl Registry {
                 first: features[other].name(),
                 second: feature.name(),
             };
+            let text = match (feature.commands(), feature.command_text()) {
+                ([], _) => None,
+                (_, Some(text)) => Some(text),
+                (_, None) => return Err(Clash::Undescribed { feature: feature.name() }),
+            };
             for spec in feature.commands() {
+                if let Some(text) = text {
+                    r.text.add(spec, text);
+                }
                 let root = spec.name.to_lowercase();
                 let shared = r.roots.iter().position(|s| s.name.eq_ignore_ascii_case(&root));
                 match shared {
@@ -297,9 +314,14 @@ impl Registry {
         &self.roots
     }
 
-    /// The platforms' command menus.
-    pub fn menu(&self) -> Vec<MenuCommand> {
-        commands::menu(&self.roots)
+    /// What the commands are called in each language.
+    pub fn command_text(&self) -> &commands::CommandText {
+        &self.text
+    }
+
+    /// The platforms' command menus, in `lang` with every other language beside it.
+    pub fn menu(&self, lang: crate::kernel::Lang) -> Vec<MenuCommand> {
+        commands::menu(&self.roots, &self.text, lang)
     }
 
     /// The feature that runs a command, by its path (`["report", "approvals"]`).

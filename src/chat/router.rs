@@ -83,7 +83,7 @@ impl Router {
 
     /// The platforms' command menus.
     pub fn menu(&self) -> Vec<deskmate_port::MenuCommand> {
-        self.registry.menu()
+        self.registry.menu(self.kit.default_lang)
     }
 
     /// Forgets the rate-limit state of people who have been quiet (called now and then).
@@ -333,7 +333,14 @@ impl Router {
             return Ok(());
         }
         self.rates.check(actor.person.id, class).map_err(|limited| {
-            ServiceError::User(text::rate_limited(actor.lang, limited.class, limited.per_minute, limited.retry_after))
+            let names = self.registry.command_text();
+            ServiceError::User(text::rate_limited(
+                actor.lang,
+                names,
+                limited.class,
+                limited.per_minute,
+                limited.retry_after,
+            ))
         })
     }
 
@@ -354,19 +361,22 @@ impl Router {
             panic!("a panic asked for by TEST_DESKMATE_PANIC_ON");
         }
         let horizon = chrono::Duration::days(i64::from(self.limits.max_days_ahead));
-        let roots = self.registry.commands();
-        let mut invocation =
-            match commands::parse(roots, text, &ParseContext { now, tz: actor.tz, horizon, lang: actor.lang }) {
-                Ok(inv) => inv,
-                Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command(actor.lang))),
-                Err(ParseError::UnknownCommand { name, suggestion }) => {
-                    return Err(ServiceError::User(text::unknown_command(actor.lang, &name, suggestion)));
-                }
-                Err(ParseError::Usage { path, problem }) => {
-                    tracing::Span::current().record("command", path.join(" "));
-                    return Err(ServiceError::User(text::usage_error(actor.lang, roots, &problem, &path)));
-                }
-            };
+        let (roots, names) = (self.registry.commands(), self.registry.command_text());
+        let mut invocation = match commands::parse(
+            roots,
+            text,
+            &ParseContext { now, tz: actor.tz, horizon, lang: actor.lang, text: names },
+        ) {
+            Ok(inv) => inv,
+            Err(ParseError::Empty) => return Err(ServiceError::User(text::not_a_command(actor.lang))),
+            Err(ParseError::UnknownCommand { name, suggestion }) => {
+                return Err(ServiceError::User(text::unknown_command(actor.lang, &name, suggestion)));
+            }
+            Err(ParseError::Usage { path, problem }) => {
+                tracing::Span::current().record("command", path.join(" "));
+                return Err(ServiceError::User(text::usage_error(actor.lang, roots, &problem, &path)));
+            }
+        };
         tracing::Span::current().record("command", invocation.full_name());
         if !actor.is(invocation.spec.role) {
             return Err(ServiceError::User(text::needs_role(

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::commands::{self, CommandSpec, RateClass};
+use super::commands::{self, CommandSpec, CommandText, RateClass};
 use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::Role;
 
@@ -24,7 +24,7 @@ fn say(lang: Lang, id: &str, args: &[(&str, Arg)]) -> String {
 }
 
 pub fn usage_error(lang: Lang, specs: &[&CommandSpec], problem: &str, path: &[&str]) -> String {
-    say(lang, "usage", &[("problem", problem.into()), ("usage", commands::usage(specs, path).into())])
+    say(lang, "usage", &[("problem", problem.into()), ("usage", commands::usage(specs, lang, path).into())])
 }
 
 pub fn unknown_command(lang: Lang, name: &str, suggestion: Option<&str>) -> String {
@@ -58,12 +58,21 @@ pub fn too_many_mentions(lang: Lang, count: usize, max: usize) -> String {
     say(lang, "too-many-mentions", &[("count", count.into()), ("max", max.into())])
 }
 
-pub fn rate_limited(lang: Lang, class: RateClass, per_minute: u32, retry_after: std::time::Duration) -> String {
+/// `text` names what the class counts (the feature's `rate-<key>`; the general class is
+/// this catalog's).
+pub fn rate_limited(
+    lang: Lang,
+    text: &CommandText,
+    class: RateClass,
+    per_minute: u32,
+    retry_after: std::time::Duration,
+) -> String {
     let seconds = retry_after.as_secs_f64().ceil().max(1.0) as i64;
+    let what = text.rate(lang, class).unwrap_or_else(|| say(lang, "rate-commands", &[]));
     say(
         lang,
         "rate-limited",
-        &[("per_minute", i64::from(per_minute).into()), ("what", class.noun.into()), ("seconds", seconds.into())],
+        &[("per_minute", i64::from(per_minute).into()), ("what", what.into()), ("seconds", seconds.into())],
     )
 }
 
@@ -184,7 +193,10 @@ mod catalog_tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs"), include_str!("commands/parser.rs")]);
+        crate::i18n::check_catalog(
+            &CATALOG,
+            &[include_str!("text.rs"), include_str!("commands/parser.rs"), include_str!("commands/help.rs")],
+        );
     }
 
     #[test]

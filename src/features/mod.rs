@@ -31,7 +31,12 @@ pub fn builtin(config: &Config) -> Vec<Arc<dyn Feature>> {
     BUILTIN.iter().map(|install| install(config)).collect()
 }
 
-/// Every built-in command, in menu order (groups several features add to, merged).
-pub fn all_commands() -> Vec<&'static crate::chat::commands::CommandSpec> {
-    crate::chat::feature::Registry::new(builtin(&Config::default())).map(|r| r.commands().to_vec()).unwrap_or_default()
+/// The built-in features on the default config: their commands in menu order (groups
+/// several features add to, merged) and what those are called.
+/// Made once, for tests and tools.
+pub fn registry() -> &'static crate::chat::feature::Registry {
+    static REGISTRY: std::sync::LazyLock<crate::chat::feature::Registry> = std::sync::LazyLock::new(|| {
+        crate::chat::feature::Registry::new(builtin(&Config::default())).expect("the built-in features fit together")
+    });
+    &REGISTRY
 }

@@ -598,6 +598,12 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers
         ("GET", ["users", "@me"]) => json_response(StatusCode::OK, bot_user()),
         ("PUT", ["applications", _app, "commands"]) | ("PUT", ["applications", _app, "guilds", _, "commands"]) => {
             let commands = body.as_array().cloned().unwrap_or_default();
+            if let Some(problem) = commands.iter().find_map(invalid_command) {
+                return json_response(
+                    StatusCode::BAD_REQUEST,
+                    json!({ "message": "Invalid Form Body", "code": 50035, "errors": { "_errors": [{ "message": problem }] } }),
+                );
+            }
             let created: Vec<Value> = commands
                 .iter()
                 .map(|c| {
@@ -743,4 +749,35 @@ impl Inner {
     fn channel_of(&self, interaction: u64) -> u64 {
         self.interaction_channels.get(&interaction).copied().unwrap_or(0)
     }
+}
+
+/// Discord's locales: a localization under any other key is refused.
+const LOCALES: &[&str] = &[
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR",
+    "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
+];
+
+/// What Discord would refuse in a command, an option or a subcommand: a name that is not
+/// 1-32 lowercase characters, a description (or its localization) outside 1-100
+/// characters, a localization under an unknown locale.
+fn invalid_command(command: &Value) -> Option<String> {
+    let name = command["name"].as_str().unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 32 || name.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
+        return Some(format!("name `{name}` is not 1-32 lowercase characters"));
+    }
+    let length_ok = |text: &str| (1..=100).contains(&text.chars().count());
+    if !length_ok(command["description"].as_str().unwrap_or_default()) {
+        return Some(format!("{name}: description must be 1-100 characters"));
+    }
+    if let Some(localized) = command["description_localizations"].as_object() {
+        for (locale, text) in localized {
+            if !LOCALES.contains(&locale.as_str()) {
+                return Some(format!("{name}: `{locale}` is not a locale"));
+            }
+            if !length_ok(text.as_str().unwrap_or_default()) {
+                return Some(format!("{name}: the {locale} description must be 1-100 characters"));
+            }
+        }
+    }
+    command["options"].as_array().into_iter().flatten().find_map(invalid_command)
 }

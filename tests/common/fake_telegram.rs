@@ -73,7 +73,8 @@ struct Inner {
     batch: usize,
     /// Users who never started the bot: direct messages to them fail.
     strangers: HashSet<i64>,
-    commands: Vec<Value>,
+    /// setMyCommands' commands by language_code ("" for everyone else).
+    commands: HashMap<String, Vec<Value>>,
     answers: Vec<(String, Option<String>)>,
     /// Every update ever made, by id.
     sent_updates: HashMap<i64, Value>,
@@ -323,8 +324,24 @@ impl FakeTelegram {
         self.inner.lock().unwrap().answers.iter().filter(|(q, _)| q == query).map(|(_, t)| t.clone()).collect()
     }
 
+    /// The command menu everyone sees (no language_code).
     pub fn commands(&self) -> Vec<String> {
-        self.inner.lock().unwrap().commands.iter().filter_map(|c| c["command"].as_str().map(str::to_owned)).collect()
+        self.menu("").into_iter().map(|(command, _)| command).collect()
+    }
+
+    /// The menu set for a language_code: (command, description).
+    pub fn menu(&self, language: &str) -> Vec<(String, String)> {
+        let inner = self.inner.lock().unwrap();
+        let commands = inner.commands.get(language).cloned().unwrap_or_default();
+        commands
+            .iter()
+            .map(|c| {
+                (
+                    c["command"].as_str().unwrap_or_default().to_owned(),
+                    c["description"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
     }
 
     /// The webhook the bot registered: (url, secret).
@@ -524,7 +541,23 @@ async fn api(
             ok(json!(true))
         }
         "setmycommands" => {
-            fake.inner.lock().unwrap().commands = body["commands"].as_array().cloned().unwrap_or_default();
+            let commands = body["commands"].as_array().cloned().unwrap_or_default();
+            let language = body["language_code"].as_str().unwrap_or_default().to_owned();
+            // Telegram takes a two-letter code, and commands of lowercase letters, digits and
+            // underscores with a description of 1-256 characters.
+            let valid = (language.is_empty()
+                || (language.len() == 2 && language.bytes().all(|b| b.is_ascii_lowercase())))
+                && commands.iter().all(|c| {
+                    let name = c["command"].as_str().unwrap_or_default();
+                    let description = c["description"].as_str().unwrap_or_default().chars().count();
+                    (1..=32).contains(&name.len())
+                        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                        && (1..=256).contains(&description)
+                });
+            if !valid {
+                return error(400, "Bad Request: BOT_COMMAND_INVALID", None);
+            }
+            fake.inner.lock().unwrap().commands.insert(language, commands);
             ok(json!(true))
         }
         "getupdates" => get_updates(&fake, &body).await,

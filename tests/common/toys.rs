@@ -7,6 +7,7 @@ use deskmate::chat::button::{self, Pressed};
 use deskmate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, arg, cmd};
 use deskmate::chat::feature::{Answer, Cx, Feature};
 use deskmate::chat::questions;
+use deskmate::i18n::{Catalog, Lang};
 use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
 
 /// `/ask @person question`: the question goes to that person as a direct message, and
@@ -14,13 +15,15 @@ use deskmate::kernel::{Effect, PersonId, Role, ServiceResult, refuse};
 /// reasons and decline notes.
 pub struct Ask;
 
-static ASK_COMMANDS: &[CommandSpec] = &[cmd(
-    "ask",
-    "Ask someone a question",
-    Role::Staff,
-    &[arg("person", ArgKind::Mention, "who"), arg("question", ArgKind::Text, "what")],
-    &[],
-)];
+static ASK_TEXT: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(|| {
+    Catalog::new(
+        "ask commands",
+        &[(Lang::En, "cmd-ask = Ask someone\ncmd-ask-person = who\ncmd-ask-question = what\n")],
+    )
+});
+
+static ASK_COMMANDS: &[CommandSpec] =
+    &[cmd("ask", Role::Staff, &[arg("person", ArgKind::Mention), arg("question", ArgKind::Text)], &[])];
 
 deskmate::typed_commands! {
     pub enum AskCommand {
@@ -52,6 +55,10 @@ impl Feature for Ask {
 
     fn commands(&self) -> &'static [CommandSpec] {
         ASK_COMMANDS
+    }
+
+    fn command_text(&self) -> Option<&'static Catalog> {
+        Some(&ASK_TEXT)
     }
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {

@@ -1,7 +1,7 @@
 //! The core's command menu as Discord application commands (slash commands with typed
 //! options, choices and autocomplete).
 
-use deskmate_port::{MenuCommand, MenuOption, OptionKind};
+use deskmate_port::{MenuCommand, MenuOption, OptionKind, Translations};
 use serde_json::{Value, json};
 use serenity::all::{ResolvedOption, ResolvedValue};
 
@@ -26,12 +26,19 @@ pub fn slash_commands(menu: &[MenuCommand]) -> Value {
                                 "type": SUB_COMMAND,
                                 "name": s.name,
                                 "description": description(&s.description),
+                                "description_localizations": localizations(&s.translations),
                                 "options": options(&s.options),
                             })
                         })
                         .collect()
                 };
-                json!({ "type": 1, "name": c.name, "description": description(&c.description), "options": options })
+                json!({
+                    "type": 1,
+                    "name": c.name,
+                    "description": description(&c.description),
+                    "description_localizations": localizations(&c.translations),
+                    "options": options,
+                })
             })
             .collect(),
     )
@@ -47,6 +54,7 @@ fn options(declared: &[MenuOption]) -> Vec<Value> {
             let mut option = json!({
                 "name": o.name,
                 "description": description(&o.description),
+                "description_localizations": localizations(&o.translations),
                 "required": o.required,
             });
             match &o.kind {
@@ -65,6 +73,31 @@ fn options(declared: &[MenuOption]) -> Vec<Value> {
             option
         })
         .collect()
+}
+
+/// The locales Discord offers; a language tag stands for those it covers (`en` for
+/// `en-US` and `en-GB`), names stay ASCII in every one.
+const LOCALES: &[&str] = &[
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no", "pl", "pt-BR",
+    "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN", "ja", "zh-TW", "ko",
+];
+
+fn locales(tag: &str) -> Vec<&'static str> {
+    if let Some(exact) = LOCALES.iter().find(|l| l.eq_ignore_ascii_case(tag)) {
+        return vec![exact];
+    }
+    let primary = tag.split(['-', '_']).next().unwrap_or(tag);
+    LOCALES.iter().copied().filter(|l| l.split('-').next().is_some_and(|p| p.eq_ignore_ascii_case(primary))).collect()
+}
+
+fn localizations(translations: &Translations) -> Value {
+    let mut out = serde_json::Map::new();
+    for (tag, text) in translations {
+        for locale in locales(tag) {
+            out.insert(locale.to_owned(), json!(description(text)));
+        }
+    }
+    Value::Object(out)
 }
 
 fn description(text: &str) -> String {
@@ -96,14 +129,17 @@ mod tests {
         let menu = vec![MenuCommand {
             name: "ticket".into(),
             description: "Tickets".into(),
+            translations: vec![("zh-CN".into(), "工单".into())],
             options: vec![],
             subcommands: vec![MenuCommand {
                 name: "close".into(),
                 description: "Close".into(),
+                translations: vec![("en".into(), "Close it".into())],
                 options: vec![
                     MenuOption {
                         name: "note".into(),
                         description: "why".into(),
+                        translations: vec![],
                         kind: OptionKind::Text,
                         required: false,
                         placement: Placement::Rest,
@@ -111,6 +147,7 @@ mod tests {
                     MenuOption {
                         name: "id".into(),
                         description: "which".into(),
+                        translations: vec![("zh-CN".into(), "哪一张".into())],
                         kind: OptionKind::Suggested("ticket".into()),
                         required: true,
                         placement: Placement::Positional,
@@ -125,5 +162,8 @@ mod tests {
         assert_eq!(close["options"][0]["name"], "id");
         assert_eq!(close["options"][0]["autocomplete"], true);
         assert_eq!(close["options"][1]["required"], false);
+        assert_eq!(json[0]["description_localizations"], json!({ "zh-CN": "工单" }));
+        assert_eq!(close["description_localizations"], json!({ "en-GB": "Close it", "en-US": "Close it" }));
+        assert_eq!(close["options"][0]["description_localizations"], json!({ "zh-CN": "哪一张" }));
     }
 }

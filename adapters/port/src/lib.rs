@@ -310,7 +310,9 @@ mod base64_bytes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuCommand {
     pub name: String,
+    /// In the default language; [`Self::translations`] in the others.
     pub description: String,
+    pub translations: Translations,
     pub options: Vec<MenuOption>,
     pub subcommands: Vec<MenuCommand>,
 }
@@ -319,12 +321,17 @@ pub struct MenuCommand {
 pub struct MenuOption {
     pub name: String,
     pub description: String,
+    pub translations: Translations,
     pub kind: OptionKind,
     pub required: bool,
     /// How the value goes back into a command line: positional (`/ticket show 12`), the
     /// rest of the line (`/remind in 2h <text>`), or `name:value`.
     pub placement: Placement,
 }
+
+/// A description in languages other than the default, by BCP 47 tag (`zh-CN`, `en`):
+/// Telegram sets a menu per language, Discord localizes each description.
+pub type Translations = Vec<(String, String)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use deskmate_port::{Inbound, MenuCommand};
 use teloxide::Bot;
+use teloxide::payloads::SetMyCommandsSetters;
 use teloxide::prelude::Requester;
 use teloxide::types::BotCommand;
 use tokio::sync::watch;
@@ -174,10 +175,27 @@ impl Telegram {
         }
     }
 
+    /// The menu in the default language for everyone, then once per other language for
+    /// the people whose app is set to it (Telegram matches the two-letter code).
     async fn publish(&self, menu: &[MenuCommand]) -> Result<(), teloxide::RequestError> {
         let commands: Vec<BotCommand> =
             menu.iter().map(|m| BotCommand::new(m.name.clone(), truncate(&m.description, 256))).collect();
         self.bot.set_my_commands(commands).await?;
+        let mut tags: Vec<&str> =
+            menu.iter().flat_map(|m| m.translations.iter().map(|(tag, _)| tag.as_str())).collect();
+        tags.sort_unstable();
+        tags.dedup();
+        for tag in tags {
+            let commands: Vec<BotCommand> = menu
+                .iter()
+                .map(|m| {
+                    let text = m.translations.iter().find(|(t, _)| t == tag).map_or(&m.description, |(_, text)| text);
+                    BotCommand::new(m.name.clone(), truncate(text, 256))
+                })
+                .collect();
+            let code = tag.split(['-', '_']).next().unwrap_or(tag).to_lowercase();
+            self.bot.set_my_commands(commands).language_code(code).await?;
+        }
         Ok(())
     }
 }

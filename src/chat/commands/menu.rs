@@ -1,41 +1,45 @@
 //! The registry as the platforms' command menus see it (Telegram's menu, Discord's slash
-//! commands with typed options).
+//! commands with typed options), described in every language.
 
-use deskmate_port::{MenuCommand, MenuOption, OptionKind, Placement};
+use deskmate_port::{MenuCommand, MenuOption, OptionKind, Placement, Translations};
 
 use super::registry::{ArgKind, CommandSpec};
+use super::text::CommandText;
+use crate::kernel::Lang;
 
 /// The key under which time zones are suggested; the router answers it itself.
 pub const ZONE_SUGGESTIONS: &str = "zone";
 
-pub fn menu(roots: &[&CommandSpec]) -> Vec<MenuCommand> {
-    roots.iter().map(|spec| command(spec)).collect()
+/// The menu described in `lang`, with the other languages as translations.
+pub fn menu(roots: &[&'static CommandSpec], text: &CommandText, lang: Lang) -> Vec<MenuCommand> {
+    roots.iter().map(|spec| command(&mut Vec::new(), spec, text, lang)).collect()
 }
 
-fn command(spec: &CommandSpec) -> MenuCommand {
-    let args = spec.args.iter().map(|a| MenuOption {
-        name: a.name.to_owned(),
-        description: a.help.to_owned(),
-        kind: kind(a.kind),
-        required: a.required,
-        placement: if a.kind == ArgKind::Text { Placement::Rest } else { Placement::Positional },
-    });
-    let options = spec.options.iter().map(|o| MenuOption {
-        name: o.key.to_owned(),
-        description: o.help.to_owned(),
-        kind: kind(o.kind),
-        required: false,
-        placement: Placement::Keyed,
-    });
-    MenuCommand {
-        name: spec.name.to_owned(),
-        description: spec.summary.to_owned(),
-        options: args.chain(options).collect(),
-        subcommands: spec.subcommands.iter().map(command).collect(),
-    }
+/// `describe` in `lang`, and in each other language.
+fn described(lang: Lang, describe: impl Fn(Lang) -> String) -> (String, Translations) {
+    let others = Lang::ALL.into_iter().filter(|l| *l != lang).map(|l| (l.as_str().to_owned(), describe(l)));
+    (describe(lang), others.collect())
 }
 
-fn kind(kind: ArgKind) -> OptionKind {
+fn command(path: &mut Vec<&'static str>, spec: &'static CommandSpec, text: &CommandText, lang: Lang) -> MenuCommand {
+    path.push(spec.name);
+    let option = |name: &'static str, kind: ArgKind, required: bool, placement: Placement| {
+        let (description, translations) = described(lang, |l| text.help(l, path, name));
+        MenuOption { name: name.to_owned(), description, translations, kind: kind_of(kind), required, placement }
+    };
+    let args = spec.args.iter().map(|a| {
+        let placement = if a.kind == ArgKind::Text { Placement::Rest } else { Placement::Positional };
+        option(a.name, a.kind, a.required, placement)
+    });
+    let options = spec.options.iter().map(|o| option(o.key, o.kind, false, Placement::Keyed));
+    let options = args.chain(options).collect();
+    let (description, translations) = described(lang, |l| text.summary(l, path));
+    let subcommands = spec.subcommands.iter().map(|sub| command(path, sub, text, lang)).collect();
+    path.pop();
+    MenuCommand { name: spec.name.to_owned(), description, translations, options, subcommands }
+}
+
+fn kind_of(kind: ArgKind) -> OptionKind {
     match kind {
         ArgKind::Word | ArgKind::Text | ArgKind::DateTime | ArgKind::Duration => OptionKind::Text,
         ArgKind::Number { suggest, .. } => OptionKind::Suggested(suggest.to_owned()),
@@ -51,17 +55,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_command_and_argument_is_on_the_menu() {
-        let roots = crate::features::all_commands();
-        let menu = menu(&roots);
+    fn every_command_and_argument_is_on_the_menu_in_every_language() {
+        let registry = crate::features::registry();
+        let roots = registry.commands();
+        let menu = menu(roots, registry.command_text(), Lang::En);
         assert_eq!(menu.len(), roots.len());
         let ticket = menu.iter().find(|c| c.name == "ticket").expect("ticket");
         let new = ticket.subcommands.iter().find(|c| c.name == "new").expect("ticket new");
+        assert_eq!(new.description, "Open a ticket; it is posted to the support queue");
+        assert_eq!(new.translations, vec![("zh-CN".to_owned(), "新建工单，发送到客服队列".to_owned())]);
         let title = &new.options[0];
         assert_eq!((title.name.as_str(), title.required, title.placement), ("title", true, Placement::Rest));
+        assert_eq!(title.translations[0].1, "出了什么问题，一句话说明");
         let priority = new.options.iter().find(|o| o.name == "priority").expect("priority");
         assert!(matches!(&priority.kind, OptionKind::Choice(c) if c.contains(&"urgent".to_owned())));
         let show = ticket.subcommands.iter().find(|c| c.name == "show").expect("ticket show");
         assert_eq!(show.options[0].kind, OptionKind::Suggested("ticket".to_owned()));
+        // A company whose default is Chinese gets a Chinese menu with English beside it.
+        let chinese = super::menu(roots, registry.command_text(), Lang::ZhCn);
+        let new = &chinese.iter().find(|c| c.name == "ticket").expect("ticket").subcommands[0];
+        assert_eq!(new.description, "新建工单，发送到客服队列");
+        assert_eq!(
+            new.translations[0],
+            ("en".to_owned(), "Open a ticket; it is posted to the support queue".to_owned())
+        );
     }
 }

@@ -5,6 +5,7 @@ mod help;
 mod menu;
 mod parser;
 mod registry;
+mod text;
 mod time;
 mod typed;
 mod zh_time;
@@ -14,8 +15,11 @@ pub use menu::{ZONE_SUGGESTIONS, menu};
 pub(crate) use parser::suggest as suggest_name;
 pub use parser::{Invocation, ParseContext, ParseError, Value, parse};
 pub use registry::{
-    ArgKind, ArgSpec, CommandSpec, OptSpec, RateClass, arg, cmd, find, group, limited, opt_arg, rate_classes,
+    ArgKind, ArgSpec, CommandSpec, OptSpec, RateClass, arg, cmd, find, group, limited, opt, opt_arg, rate_classes,
 };
+#[cfg(test)]
+pub use text::check_command_text;
+pub use text::{CommandText, message_id};
 pub use time::{parse_datetime, read_duration};
 #[cfg(test)]
 pub use typed::check_typed;

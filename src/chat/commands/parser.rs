@@ -10,16 +10,18 @@ use super::registry::{ArgKind, ArgSpec, CommandSpec, find};
 use super::time::{TimeError, parse_datetime};
 use crate::i18n::Arg;
 
-pub struct ParseContext {
+pub struct ParseContext<'a> {
     pub now: DateTime<Utc>,
     pub tz: Tz,
     /// How far ahead a date may be.
     pub horizon: chrono::Duration,
     /// The reader's language, for the mistakes it reports.
     pub lang: crate::kernel::Lang,
+    /// What the arguments are for, in that language.
+    pub text: &'a super::text::CommandText,
 }
 
-impl ParseContext {
+impl ParseContext<'_> {
     /// Refuses a moment past the horizon.
     fn within_horizon(&self, at: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
         match self.now.checked_add_signed(self.horizon) {
@@ -272,7 +274,7 @@ pub fn parse(roots: &[&'static CommandSpec], line: &str, ctx: &ParseContext) -> 
         path.push(spec.name);
         rest = tail;
     }
-    let values = bind(spec, rest, ctx).map_err(|problem| ParseError::Usage { path: path.clone(), problem })?;
+    let values = bind(spec, &path, rest, ctx).map_err(|problem| ParseError::Usage { path: path.clone(), problem })?;
     Ok(Invocation { path, spec, values, files: Vec::new() })
 }
 
@@ -298,6 +300,7 @@ pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>)
 
 fn bind(
     spec: &'static CommandSpec,
+    path: &[&str],
     tokens: &[Token],
     ctx: &ParseContext,
 ) -> Result<HashMap<&'static str, Value>, String> {
@@ -311,7 +314,7 @@ fn bind(
                 if values.contains_key(opt.key) {
                     return Err(problem(ctx, "parse-given-twice", &[("key", opt.key.into())]));
                 }
-                let value = read_word(opt.kind, raw, ctx)
+                let value = read_word(opt.kind, raw, path, ctx)
                     .map_err(|e| problem(ctx, "parse-option", &[("key", opt.key.into()), ("problem", e.into())]))?;
                 values.insert(opt.key, value);
             }
@@ -324,7 +327,7 @@ fn bind(
         let remaining = &positional[at..];
         if remaining.is_empty() {
             if arg.required {
-                return Err(missing(ctx, arg));
+                return Err(missing(ctx, path, arg));
             }
             continue;
         }
@@ -339,7 +342,7 @@ fn bind(
                 let value = if token.quoted && kind != ArgKind::Word {
                     Err(problem(ctx, "parse-quoted", &[("text", token.text.as_str().into())]))
                 } else {
-                    read_word(kind, &token.text, ctx)
+                    read_word(kind, &token.text, path, ctx)
                 };
                 (value.map_err(|e| about(ctx, arg, e))?, 1)
             }
@@ -348,7 +351,7 @@ fn bind(
             && t.trim().is_empty()
             && arg.required
         {
-            return Err(missing(ctx, arg));
+            return Err(missing(ctx, path, arg));
         }
         values.insert(spec.args[i].name, value);
         at += used;
@@ -374,7 +377,7 @@ fn read_datetime(tokens: &[&Token], ctx: &ParseContext) -> Result<(Value, usize)
     Err(problem(ctx, "parse-not-moment", &[("raw", tokens[0].text.as_str().into())]))
 }
 
-fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, String> {
+fn read_word(kind: ArgKind, raw: &str, path: &[&str], ctx: &ParseContext) -> Result<Value, String> {
     match kind {
         ArgKind::Word | ArgKind::Text => {
             if raw.is_empty() {
@@ -383,14 +386,14 @@ fn read_word(kind: ArgKind, raw: &str, ctx: &ParseContext) -> Result<Value, Stri
                 Ok(Value::Text(raw.to_owned()))
             }
         }
-        ArgKind::Number { noun, .. } => raw
-            .strip_prefix('#')
-            .unwrap_or(raw)
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(Value::Number)
-            .ok_or_else(|| problem(ctx, "parse-not-number", &[("raw", raw.into()), ("noun", noun.into())])),
+        ArgKind::Number { noun, .. } => {
+            raw.strip_prefix('#').unwrap_or(raw).parse::<i64>().ok().filter(|n| *n > 0).map(Value::Number).ok_or_else(
+                || {
+                    let noun = ctx.text.noun(ctx.lang, path, noun);
+                    problem(ctx, "parse-not-number", &[("raw", raw.into()), ("noun", noun.into())])
+                },
+            )
+        }
         ArgKind::Mention => match raw.strip_prefix('@') {
             Some(handle) if !handle.is_empty() => Ok(Value::Mention(handle.to_owned())),
             _ => Err(problem(ctx, "parse-not-mention", &[("raw", raw.into())])),
@@ -420,8 +423,9 @@ fn problem(ctx: &ParseContext, id: &str, args: &[(&str, Arg)]) -> String {
     crate::chat::text::CATALOG.text(ctx.lang, id, args)
 }
 
-fn missing(ctx: &ParseContext, arg: &ArgSpec) -> String {
-    problem(ctx, "parse-missing", &[("name", arg.name.into()), ("help", arg.help.into())])
+fn missing(ctx: &ParseContext, path: &[&str], arg: &ArgSpec) -> String {
+    let help = ctx.text.help(ctx.lang, path, arg.name);
+    problem(ctx, "parse-missing", &[("name", arg.name.into()), ("help", help.into())])
 }
 
 /// `<name>: problem`.
@@ -436,16 +440,17 @@ mod tests {
     use super::*;
 
     fn roots() -> Vec<&'static CommandSpec> {
-        crate::features::all_commands()
+        crate::features::registry().commands().to_vec()
     }
 
-    fn ctx() -> ParseContext {
+    fn ctx() -> ParseContext<'static> {
         // Saturday 2026-11-28 10:00 in Shanghai.
         ParseContext {
             now: Utc.with_ymd_and_hms(2026, 11, 28, 2, 0, 0).single().expect("valid"),
             tz: chrono_tz::Asia::Shanghai,
             horizon: chrono::Duration::days(3650),
             lang: crate::kernel::Lang::En,
+            text: crate::features::registry().command_text(),
         }
     }
 

@@ -8,8 +8,9 @@ pub enum ArgKind {
     /// Everything left on the line that is not an option.
     Text,
     /// A positive number, with or without `#` (`#12`): a ticket, an approval. `noun`
-    /// names it in errors ("not a ticket number"); `suggest` is the suggestion key a
-    /// feature answers while it is typed.
+    /// names it in errors ("not a ticket number": the message `noun-<noun>` of the
+    /// feature's command text); `suggest` is the suggestion key a feature answers while
+    /// it is typed.
     Number { noun: &'static str, suggest: &'static str },
     /// A person: `@handle`.
     Mention,
@@ -27,26 +28,27 @@ pub enum ArgKind {
     File,
 }
 
+/// An argument. What it is for is said in the feature's command text
+/// (`cmd-<path>-<name>`), in each language.
 #[derive(Debug)]
 pub struct ArgSpec {
     pub name: &'static str,
     pub kind: ArgKind,
     pub required: bool,
-    pub help: &'static str,
 }
 
-/// A `key:value` option.
+/// A `key:value` option, described like an argument (`cmd-<path>-<key>`).
 #[derive(Debug)]
 pub struct OptSpec {
     pub key: &'static str,
     pub kind: ArgKind,
-    pub help: &'static str,
 }
 
 #[derive(Debug, Clone, Copy)]
+/// A command or a group of subcommands. What it does is said in the feature's command
+/// text (`cmd-<path>`, e.g. `cmd-ticket-new`), in each language.
 pub struct CommandSpec {
     pub name: &'static str,
-    pub summary: &'static str,
     /// The role needed to run it at all; finer checks (is this your ticket?) are the
     /// service's.
     pub role: Role,
@@ -69,32 +71,30 @@ impl CommandSpec {
 /// limited, and a warning says so at start); every command also counts against the
 /// general one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What is counted, in "at most 10 new tickets a minute", is the message `rate-<key>` of
+/// the feature's command text.
 pub struct RateClass {
     pub key: &'static str,
-    /// What is counted, in "at most 10 new tickets a minute".
-    pub noun: &'static str,
 }
 
 impl RateClass {
-    pub const GENERAL: RateClass = RateClass { key: "commands", noun: "commands" };
+    pub const GENERAL: RateClass = RateClass { key: "commands" };
 }
 
-pub const fn arg(name: &'static str, kind: ArgKind, help: &'static str) -> ArgSpec {
-    ArgSpec { name, kind, required: true, help }
+pub const fn arg(name: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec { name, kind, required: true }
 }
 
-pub const fn opt_arg(name: &'static str, kind: ArgKind, help: &'static str) -> ArgSpec {
-    ArgSpec { name, kind, required: false, help }
+pub const fn opt_arg(name: &'static str, kind: ArgKind) -> ArgSpec {
+    ArgSpec { name, kind, required: false }
 }
 
-pub const fn cmd(
-    name: &'static str,
-    summary: &'static str,
-    role: Role,
-    args: &'static [ArgSpec],
-    options: &'static [OptSpec],
-) -> CommandSpec {
-    CommandSpec { name, summary, role, args, options, subcommands: &[], rate: RateClass::GENERAL }
+pub const fn opt(key: &'static str, kind: ArgKind) -> OptSpec {
+    OptSpec { key, kind }
+}
+
+pub const fn cmd(name: &'static str, role: Role, args: &'static [ArgSpec], options: &'static [OptSpec]) -> CommandSpec {
+    CommandSpec { name, role, args, options, subcommands: &[], rate: RateClass::GENERAL }
 }
 
 /// The same command, counted against a rate limit of its own.
@@ -102,8 +102,8 @@ pub const fn limited(spec: CommandSpec, rate: RateClass) -> CommandSpec {
     CommandSpec { rate, ..spec }
 }
 
-pub const fn group(name: &'static str, summary: &'static str, subcommands: &'static [CommandSpec]) -> CommandSpec {
-    CommandSpec { name, summary, role: Role::Staff, args: &[], options: &[], subcommands, rate: RateClass::GENERAL }
+pub const fn group(name: &'static str, subcommands: &'static [CommandSpec]) -> CommandSpec {
+    CommandSpec { name, role: Role::Staff, args: &[], options: &[], subcommands, rate: RateClass::GENERAL }
 }
 
 /// Looks a command up by name, ignoring case.

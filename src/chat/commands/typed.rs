@@ -167,6 +167,7 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
         tz: chrono_tz::UTC,
         horizon: chrono::Duration::days(3650),
         lang: crate::kernel::Lang::En,
+        text: crate::features::registry().command_text(),
     };
     let roots: Vec<&CommandSpec> = specs.iter().collect();
     let mut all = Vec::new();

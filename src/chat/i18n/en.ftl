@@ -53,3 +53,22 @@ parse-not-choice = `{ $raw }` is not one of { $choices }
 parse-not-zone = `{ $raw }` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai
 parse-file-typed = a file cannot be typed; attach it to the message
 parse-not-length = `{ $raw }` is not a length of time; write e.g. 30m, 1h or 1h30m
+
+# /help and usage lines. Command, option and argument names are syntax, the same in
+# every language; what each is for is in its feature's command text.
+usage-file = [+ attached file]
+help-list = Commands (/help <command> for details):
+help-entry = { $usage } — { $help }
+help-for-role = for { $role ->
+    [admin] admins
+    [agent] agents
+    [manager] managers
+   *[staff] staff
+}
+help-summary-for-role = { $help } ({ $role ->
+    [admin] admins
+    [agent] agents
+    [manager] managers
+   *[staff] staff
+})
+rate-commands = commands

@@ -15,7 +15,7 @@ internal-error = 抱歉，我这边出了问题，这条消息没有做任何更
 plain-text = 我只看命令，不聊天：命令以 / 开头。发送 /help 查看全部命令。
 anonymous-admin = 你正以群组身份（匿名管理员）发言，我无法确认你是谁，也无法检查你的权限。请在管理员设置中关闭“保持匿名”，或在私聊中把命令发给我。
 too-many-mentions = 这条消息提到了 { $count } 个人；一条命令最多只能提到 { $max } 人。没有做任何更改。
-rate-limited = 请慢一点：每分钟最多 { $per_minute } 次{ $what }。请 { $seconds } 秒后再试。没有做任何更改。
+rate-limited = 请慢一点：每分钟最多 { $per_minute } { $what }。请 { $seconds } 秒后再试。没有做任何更改。
 too-far-ahead = 时间太远了：最多只能设到 { $max_days } 天以后（{ $until } { $zone } 之前）。
 time-passed = { $at }（{ $zone }）已经过去了；请选择将来的时间，例如“2小时后”或“明天 9:00”。
 stale-button = 这个按钮已经失效了。
@@ -52,3 +52,21 @@ parse-not-choice = “{ $raw }”不在可选项中：{ $choices }
 parse-not-zone = “{ $raw }”不是 IANA 时区，例如 Asia/Shanghai 或 Europe/Berlin
 parse-file-typed = 文件不能直接输入；请作为附件随消息发送
 parse-not-length = “{ $raw }”不是时长；可以写成 30m、1h 或 1h30m
+
+# /help 与用法说明。命令、选项和参数名是语法，各语言相同；各自的说明在所属功能的命令文本中。
+usage-file = [+ 附件]
+help-list = 命令列表（发送 /help <命令> 查看详情）：
+help-entry = { $usage } — { $help }
+help-for-role = 仅限{ $role ->
+    [admin] 管理员
+    [agent] 客服
+    [manager] 经理
+   *[staff] 员工
+}
+help-summary-for-role = { $help }（仅限{ $role ->
+    [admin] 管理员
+    [agent] 客服
+    [manager] 经理
+   *[staff] 员工
+}）
+rate-commands = 条命令

@@ -6,11 +6,10 @@ use crate::kernel::{Role, named_enum};
 use crate::typed_commands;
 
 /// A document for the request's document field (a quote, a receipt), attached.
-const FILE: OptSpec =
-    OptSpec { key: "file", kind: ArgKind::File, help: "a document for the request (a quote, a receipt)" };
+const FILE: OptSpec = OptSpec { key: "file", kind: ArgKind::File };
 
 /// A request number, with suggestions of the requests the person may act on.
-const REQUEST: ArgKind = ArgKind::Number { noun: "approval request", suggest: super::SUGGEST };
+const REQUEST: ArgKind = ArgKind::Number { noun: "request", suggest: super::SUGGEST };
 
 named_enum! {
     /// The span of a report, ending now.
@@ -41,115 +40,40 @@ named_enum! {
     }
 }
 
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "approvals commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
+
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd(
-        "away",
-        "Away until a date: your approvals go to your manager (or to:@someone); /away off ends it",
-        Role::Staff,
-        &[arg("until", ArgKind::Text, "until <date>, e.g. until friday; or off")],
-        &[OptSpec { key: "to", kind: ArgKind::Mention, help: "who decides for you (default your manager)" }],
-    ),
-    group(
-        "report",
-        "Reports",
-        &[cmd(
-            "approvals",
-            "Approvals per type and outcome, and how long each step takes to decide (managers)",
-            Role::Manager,
-            &[opt_arg("period", ArgKind::Choice(&Period::NAMES), "week or month (default week)")],
-            &[],
-        )],
-    ),
+    cmd("away", Role::Staff, &[arg("until", ArgKind::Text)], &[OptSpec { key: "to", kind: ArgKind::Mention }]),
+    group("report", &[cmd("approvals", Role::Manager, &[opt_arg("period", ArgKind::Choice(&Period::NAMES))], &[])]),
     group(
         "approval",
-        "Ask for approvals and decide on them",
         &[
-            cmd("types", "What can be requested, and the fields each request takes", Role::Staff, &[], &[]),
-            cmd(
-                "request",
-                "Ask for an approval: the type, then its fields as name:value",
-                Role::Staff,
-                &[
-                    arg("type", ArgKind::Word, "what kind of request, e.g. leave (see /approval types)"),
-                    opt_arg("fields", ArgKind::Text, "e.g. dates:2026-12-01..2026-12-05 reason:family visit"),
-                ],
-                &[FILE],
-            ),
-            cmd(
-                "approve",
-                "Approve the step waiting for you",
-                Role::Staff,
-                &[
-                    arg("id", REQUEST, "request number, e.g. 12"),
-                    opt_arg("note", ArgKind::Text, "a note for the requester"),
-                ],
-                &[],
-            ),
-            cmd(
-                "reject",
-                "Reject a request, with the reason",
-                Role::Staff,
-                &[
-                    arg("id", REQUEST, "request number"),
-                    opt_arg("reason", ArgKind::Text, "why (asked for when left out)"),
-                ],
-                &[],
-            ),
-            cmd(
-                "changes",
-                "Send a request back for changes, saying which",
-                Role::Staff,
-                &[
-                    arg("id", REQUEST, "request number"),
-                    opt_arg("reason", ArgKind::Text, "what to change (asked for when left out)"),
-                ],
-                &[],
-            ),
-            cmd(
-                "withdraw",
-                "Withdraw your request while it is open",
-                Role::Staff,
-                &[arg("id", REQUEST, "request number")],
-                &[],
-            ),
-            cmd(
-                "resubmit",
-                "Send your request again after changes were asked for, with the fields that changed",
-                Role::Staff,
-                &[
-                    arg("id", REQUEST, "request number"),
-                    opt_arg("fields", ArgKind::Text, "the changed fields as name:value"),
-                ],
-                &[FILE],
-            ),
-            cmd(
-                "show",
-                "A request's fields, route and full history",
-                Role::Staff,
-                &[arg("id", REQUEST, "request number")],
-                &[],
-            ),
-            cmd(
-                "delegate",
-                "Let someone decide your approvals until a date",
-                Role::Staff,
-                &[
-                    arg("person", ArgKind::Mention, "who, e.g. @carol"),
-                    arg("until", ArgKind::Text, "until <date>, e.g. until 2026-12-10 or until friday"),
-                ],
-                &[],
-            ),
-            cmd("undelegate", "End your delegation now", Role::Staff, &[], &[]),
+            cmd("types", Role::Staff, &[], &[]),
+            cmd("request", Role::Staff, &[arg("type", ArgKind::Word), opt_arg("fields", ArgKind::Text)], &[FILE]),
+            cmd("approve", Role::Staff, &[arg("id", REQUEST), opt_arg("note", ArgKind::Text)], &[]),
+            cmd("reject", Role::Staff, &[arg("id", REQUEST), opt_arg("reason", ArgKind::Text)], &[]),
+            cmd("changes", Role::Staff, &[arg("id", REQUEST), opt_arg("reason", ArgKind::Text)], &[]),
+            cmd("withdraw", Role::Staff, &[arg("id", REQUEST)], &[]),
+            cmd("resubmit", Role::Staff, &[arg("id", REQUEST), opt_arg("fields", ArgKind::Text)], &[FILE]),
+            cmd("show", Role::Staff, &[arg("id", REQUEST)], &[]),
+            cmd("delegate", Role::Staff, &[arg("person", ArgKind::Mention), arg("until", ArgKind::Text)], &[]),
+            cmd("undelegate", Role::Staff, &[], &[]),
             cmd(
                 "list",
-                "Requests waiting for you (pending), your own (mine), or everyone's (all, admins)",
                 Role::Staff,
-                &[opt_arg("which", ArgKind::Choice(&ListScope::NAMES), "pending, mine or all (default pending)")],
+                &[opt_arg("which", ArgKind::Choice(&ListScope::NAMES))],
                 &[
-                    OptSpec { key: "type", kind: ArgKind::Word, help: "only this type" },
-                    OptSpec { key: "status", kind: ArgKind::Choice(&RequestStatus::NAMES), help: "only this status" },
-                    OptSpec { key: "since", kind: ArgKind::Word, help: "made on or after this date, e.g. 2026-11-01" },
-                    OptSpec { key: "page", kind: ArgKind::Number { noun: "page", suggest: "" }, help: "page number" },
+                    OptSpec { key: "type", kind: ArgKind::Word },
+                    OptSpec { key: "status", kind: ArgKind::Choice(&RequestStatus::NAMES) },
+                    OptSpec { key: "since", kind: ArgKind::Word },
+                    OptSpec { key: "page", kind: ArgKind::Number { noun: "page", suggest: "" } },
                 ],
             ),
         ],
@@ -230,5 +154,10 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         check_typed::<ApprovalCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
     }
 }

@@ -149,6 +149,10 @@ impl Feature for Approvals {
         COMMANDS
     }
 
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&cmd::COMMAND_TEXT)
+    }
+
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match ApprovalCommand::try_from(inv)? {
             ApprovalCommand::Types => service::types(self),

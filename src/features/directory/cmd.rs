@@ -6,82 +6,47 @@ use crate::chat::commands::{ArgKind, Args, CommandSpec, Invocation, Undeclared, 
 use crate::kernel::Role;
 use crate::typed_commands;
 
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "directory commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
+
 pub static COMMANDS: &[CommandSpec] = &[
-    cmd("whoami", "Show who Deskmate thinks you are: roles, department, manager, time zone", Role::Staff, &[], &[]),
-    cmd("whereami", "Show this chat's address, to put in the config (support queue, schedules)", Role::Staff, &[], &[]),
+    cmd("whoami", Role::Staff, &[], &[]),
+    cmd("whereami", Role::Staff, &[], &[]),
     group(
         "role",
-        "Grant or revoke roles (admins)",
         &[
             cmd(
                 "grant",
-                "Give a person a role",
                 Role::Admin,
-                &[
-                    arg("person", ArgKind::Mention, "who, e.g. @bob"),
-                    arg("role", ArgKind::Choice(&Role::GRANTABLE), "the role"),
-                ],
+                &[arg("person", ArgKind::Mention), arg("role", ArgKind::Choice(&Role::GRANTABLE))],
                 &[],
             ),
             cmd(
                 "revoke",
-                "Take a role away",
                 Role::Admin,
-                &[
-                    arg("person", ArgKind::Mention, "who, e.g. @bob"),
-                    arg("role", ArgKind::Choice(&Role::GRANTABLE), "the role"),
-                ],
+                &[arg("person", ArgKind::Mention), arg("role", ArgKind::Choice(&Role::GRANTABLE))],
                 &[],
             ),
         ],
     ),
     group(
         "dept",
-        "Departments and their managers",
         &[
-            cmd("create", "Create a department", Role::Admin, &[arg("name", ArgKind::Text, "its name")], &[]),
-            cmd(
-                "add",
-                "Put a person in a department",
-                Role::Admin,
-                &[arg("name", ArgKind::Word, "the department"), arg("person", ArgKind::Mention, "who, e.g. @bob")],
-                &[],
-            ),
-            cmd(
-                "set-manager",
-                "Make a person the department's manager",
-                Role::Admin,
-                &[arg("name", ArgKind::Word, "the department"), arg("person", ArgKind::Mention, "who, e.g. @carol")],
-                &[],
-            ),
-            cmd("list", "List departments with their managers and sizes", Role::Staff, &[], &[]),
+            cmd("create", Role::Admin, &[arg("name", ArgKind::Text)], &[]),
+            cmd("add", Role::Admin, &[arg("name", ArgKind::Word), arg("person", ArgKind::Mention)], &[]),
+            cmd("set-manager", Role::Admin, &[arg("name", ArgKind::Word), arg("person", ArgKind::Mention)], &[]),
+            cmd("list", Role::Staff, &[], &[]),
         ],
     ),
-    group(
-        "tz",
-        "Your time zone",
-        &[cmd(
-            "set",
-            "Set your time zone",
-            Role::Staff,
-            &[arg("zone", ArgKind::TimeZone, "an IANA zone, e.g. Asia/Shanghai")],
-            &[],
-        )],
-    ),
-    cmd(
-        "lang",
-        "Your language: en (English) or zh-CN (简体中文); alone, the one you have",
-        Role::Staff,
-        &[opt_arg("language", ArgKind::Word, "en or zh-CN")],
-        &[],
-    ),
-    cmd(
-        "link",
-        "Link your accounts on several messengers: run it alone for a code, then send the code from the other account",
-        Role::Staff,
-        &[opt_arg("code", ArgKind::Word, "the code you were given")],
-        &[],
-    ),
+    group("tz", &[cmd("set", Role::Staff, &[arg("zone", ArgKind::TimeZone)], &[])]),
+    cmd("lang", Role::Staff, &[opt_arg("language", ArgKind::Word)], &[]),
+    cmd("link", Role::Staff, &[opt_arg("code", ArgKind::Word)], &[]),
 ];
 
 typed_commands! {
@@ -139,12 +104,18 @@ mod tests {
     }
 
     #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
+    }
+
+    #[test]
     fn values_arrive_typed() {
         let ctx = ParseContext {
             now: chrono::Utc::now(),
             tz: chrono_tz::UTC,
             horizon: chrono::Duration::days(1),
             lang: crate::kernel::Lang::En,
+            text: crate::features::registry().command_text(),
         };
         let roots: Vec<&CommandSpec> = COMMANDS.iter().collect();
         let inv = parse(&roots, "/role grant @carol manager", &ctx).expect("parses");

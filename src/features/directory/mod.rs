@@ -45,6 +45,10 @@ impl Feature for Directory {
         COMMANDS
     }
 
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&cmd::COMMAND_TEXT)
+    }
+
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match DirectoryCommand::try_from(inv)? {
             DirectoryCommand::Whoami => self.whoami(cx.kit, cx.actor).await,

@@ -10,202 +10,110 @@ use crate::typed_commands;
 /// A meeting number.
 const MEETING: ArgKind = ArgKind::Number { noun: "meeting", suggest: "" };
 
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "meetings commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
+
 pub static COMMANDS: &[CommandSpec] = &[
     group(
         "meeting",
-        "Schedule meetings, answer invitations, get reminded",
         &[
             cmd(
                 "schedule",
-                "Schedule a meeting: a title, a time, who comes",
                 Role::Staff,
+                &[arg("title", ArgKind::Word), arg("when", ArgKind::DateTime), opt_arg("with", ArgKind::Text)],
                 &[
-                    arg("title", ArgKind::Word, "the meeting's name, in quotes if it has spaces"),
-                    arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00, 2026-12-03 15:00, next monday 9:30"),
-                    opt_arg("with", ArgKind::Text, "who comes: @people and #departments, e.g. @bob @carol #Sales"),
-                ],
-                &[
-                    OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 45m or 1h30m" },
-                    OptSpec { key: "link", kind: ArgKind::Word, help: "where to join, https://…" },
-                    OptSpec { key: "agenda", kind: ArgKind::Word, help: "what it is about, in quotes" },
-                    OptSpec { key: "room", kind: ArgKind::Word, help: "a room to book (/room list)" },
-                    OptSpec { key: "channel", kind: ArgKind::Word, help: "the channel group its notice goes to" },
-                    OptSpec { key: "remind", kind: ArgKind::Word, help: "reminders before it, e.g. 1d,15m (none: no)" },
-                    OptSpec {
-                        key: "repeat",
-                        kind: ArgKind::Word,
-                        help: "daily, weekdays, weekly, weekly:mon,thu, biweekly, monthly, monthly:second-tue, or FREQ=…",
-                    },
-                    OptSpec { key: "until", kind: ArgKind::DateTime, help: "a series' last day, e.g. 2027-06-30" },
-                    OptSpec {
-                        key: "times",
-                        kind: ArgKind::Number { noun: "count", suggest: "" },
-                        help: "how many times a series takes place",
-                    },
+                    OptSpec { key: "for", kind: ArgKind::Duration },
+                    OptSpec { key: "link", kind: ArgKind::Word },
+                    OptSpec { key: "agenda", kind: ArgKind::Word },
+                    OptSpec { key: "room", kind: ArgKind::Word },
+                    OptSpec { key: "channel", kind: ArgKind::Word },
+                    OptSpec { key: "remind", kind: ArgKind::Word },
+                    OptSpec { key: "repeat", kind: ArgKind::Word },
+                    OptSpec { key: "until", kind: ArgKind::DateTime },
+                    OptSpec { key: "times", kind: ArgKind::Number { noun: "count", suggest: "" } },
                 ],
             ),
             cmd(
                 "findtime",
-                "The earliest times everyone is free, within their working hours, as buttons that schedule it",
                 Role::Staff,
-                &[arg("who", ArgKind::Text, "@people and #departments, then how long: @bob @carol 45m")],
-                &[
-                    OptSpec { key: "within", kind: ArgKind::Word, help: "today, tomorrow, week (default) or e.g. 3d" },
-                    OptSpec { key: "title", kind: ArgKind::Word, help: "the meeting's name, in quotes" },
-                ],
+                &[arg("who", ArgKind::Text)],
+                &[OptSpec { key: "within", kind: ArgKind::Word }, OptSpec { key: "title", kind: ArgKind::Word }],
             ),
-            cmd("show", "A meeting: when, where, who comes", Role::Staff, &[arg("id", MEETING, "meeting number")], &[]),
-            cmd("list", "Your meetings to come", Role::Staff, &[], &[]),
+            cmd("show", Role::Staff, &[arg("id", MEETING)], &[]),
+            cmd("list", Role::Staff, &[], &[]),
             cmd(
                 "move",
-                "Move a meeting (its organiser or an admin); everyone is asked again",
                 Role::Staff,
+                &[arg("id", MEETING), arg("when", ArgKind::DateTime)],
                 &[
-                    arg("id", MEETING, "meeting number"),
-                    arg("when", ArgKind::DateTime, "the new time, e.g. tomorrow 15:00"),
-                ],
-                &[
-                    OptSpec { key: "for", kind: ArgKind::Duration, help: "a new length, e.g. 1h" },
-                    OptSpec {
-                        key: "on",
-                        kind: ArgKind::DateTime,
-                        help: "which time of a series, by its day (default: the next)",
-                    },
-                    OptSpec {
-                        key: "later",
-                        kind: ArgKind::Choice(&["yes", "no"]),
-                        help: "yes: every later time of the series moves by the same",
-                    },
+                    OptSpec { key: "for", kind: ArgKind::Duration },
+                    OptSpec { key: "on", kind: ArgKind::DateTime },
+                    OptSpec { key: "later", kind: ArgKind::Choice(&["yes", "no"]) },
                 ],
             ),
             cmd(
                 "skip",
-                "Call off one time of a series (its organiser or an admin); everyone is told",
                 Role::Staff,
-                &[
-                    arg("id", MEETING, "meeting number"),
-                    arg("on", ArgKind::DateTime, "the day of the time skipped, e.g. 2026-12-24"),
-                    opt_arg("reason", ArgKind::Text, "why, told to everyone"),
-                ],
-                &[OptSpec {
-                    key: "later",
-                    kind: ArgKind::Choice(&["yes", "no"]),
-                    help: "yes: every later time too (the series ends there)",
-                }],
+                &[arg("id", MEETING), arg("on", ArgKind::DateTime), opt_arg("reason", ArgKind::Text)],
+                &[OptSpec { key: "later", kind: ArgKind::Choice(&["yes", "no"]) }],
             ),
-            cmd(
-                "invite",
-                "Invite more people to a meeting",
-                Role::Staff,
-                &[arg("id", MEETING, "meeting number"), arg("who", ArgKind::Text, "@people and #departments")],
-                &[],
-            ),
-            cmd(
-                "remove",
-                "Take someone off a meeting",
-                Role::Staff,
-                &[arg("id", MEETING, "meeting number"), arg("person", ArgKind::Mention, "who, e.g. @dan")],
-                &[],
-            ),
+            cmd("invite", Role::Staff, &[arg("id", MEETING), arg("who", ArgKind::Text)], &[]),
+            cmd("remove", Role::Staff, &[arg("id", MEETING), arg("person", ArgKind::Mention)], &[]),
             cmd(
                 "minutes",
-                "Keep a meeting's minutes and send them to everyone invited (text, a link or a file)",
                 Role::Staff,
-                &[arg("id", MEETING, "meeting number"), opt_arg("text", ArgKind::Text, "what was decided, or a link")],
-                &[OptSpec { key: "file", kind: ArgKind::File, help: "the minutes as a file" }],
+                &[arg("id", MEETING), opt_arg("text", ArgKind::Text)],
+                &[OptSpec { key: "file", kind: ArgKind::File }],
             ),
             cmd(
                 "action",
-                "Give someone an action item from a meeting, with a due date",
                 Role::Staff,
                 &[
-                    arg("id", MEETING, "meeting number"),
-                    arg("owner", ArgKind::Mention, "who does it, e.g. @dan"),
-                    arg("due", ArgKind::DateTime, "by when, e.g. friday 17:00"),
-                    arg("text", ArgKind::Text, "what to do"),
+                    arg("id", MEETING),
+                    arg("owner", ArgKind::Mention),
+                    arg("due", ArgKind::DateTime),
+                    arg("text", ArgKind::Text),
                 ],
-                &[OptSpec { key: "ticket", kind: ArgKind::Choice(&["yes", "no"]), help: "yes: open a ticket instead" }],
+                &[OptSpec { key: "ticket", kind: ArgKind::Choice(&["yes", "no"]) }],
             ),
-            cmd(
-                "cancel",
-                "Cancel a meeting (its organiser or an admin); everyone is told",
-                Role::Staff,
-                &[arg("id", MEETING, "meeting number"), opt_arg("reason", ArgKind::Text, "why, told to everyone")],
-                &[],
-            ),
+            cmd("cancel", Role::Staff, &[arg("id", MEETING), opt_arg("reason", ArgKind::Text)], &[]),
         ],
     ),
-    cmd(
-        "agenda",
-        "Your meetings, schedule, and what waits for you: today, tomorrow or this week",
-        Role::Staff,
-        &[opt_arg("when", ArgKind::Choice(&["today", "tomorrow", "week"]), "today (default), tomorrow or week")],
-        &[],
-    ),
+    cmd("agenda", Role::Staff, &[opt_arg("when", ArgKind::Choice(&["today", "tomorrow", "week"]))], &[]),
     group(
         "schedule",
-        "Your own schedule: time you are busy or away",
         &[
             cmd(
                 "add",
-                "Block time in your schedule; meetings booked then show it as a clash",
                 Role::Staff,
+                &[arg("when", ArgKind::DateTime), opt_arg("note", ArgKind::Text)],
                 &[
-                    arg("when", ArgKind::DateTime, "from when, e.g. tomorrow 14:00"),
-                    opt_arg("note", ArgKind::Text, "what it is, e.g. dentist"),
-                ],
-                &[
-                    OptSpec { key: "for", kind: ArgKind::Duration, help: "how long, e.g. 2h or 3d (default 1h)" },
-                    OptSpec {
-                        key: "kind",
-                        kind: ArgKind::Choice(&EntryKind::NAMES),
-                        help: "busy or away (default busy)",
-                    },
+                    OptSpec { key: "for", kind: ArgKind::Duration },
+                    OptSpec { key: "kind", kind: ArgKind::Choice(&EntryKind::NAMES) },
                 ],
             ),
-            cmd("list", "Your schedule to come", Role::Staff, &[], &[]),
-            cmd(
-                "hours",
-                "Your working hours (findtime looks within them): show, set, or back to the company's",
-                Role::Staff,
-                &[opt_arg("hours", ArgKind::Text, "e.g. mon-fri 09:00-17:30, or default")],
-                &[],
-            ),
-            cmd(
-                "digest",
-                "Your morning digest of the day by direct message: on or off",
-                Role::Staff,
-                &[arg("switch", ArgKind::Choice(&["on", "off"]), "on or off")],
-                &[],
-            ),
-            cmd(
-                "remove",
-                "Take an entry out of your schedule",
-                Role::Staff,
-                &[arg("entry", ArgKind::Number { noun: "entry", suggest: "" }, "its number (/schedule list)")],
-                &[],
-            ),
+            cmd("list", Role::Staff, &[], &[]),
+            cmd("hours", Role::Staff, &[opt_arg("hours", ArgKind::Text)], &[]),
+            cmd("digest", Role::Staff, &[arg("switch", ArgKind::Choice(&["on", "off"]))], &[]),
+            cmd("remove", Role::Staff, &[arg("entry", ArgKind::Number { noun: "entry", suggest: "" })], &[]),
         ],
     ),
-    group(
-        "ical",
-        "Your meetings in your calendar app: a feed it subscribes to",
-        &[
-            cmd("link", "Your calendar feed's address (keep it to yourself)", Role::Staff, &[], &[]),
-            cmd("reset", "A new feed address; the old one stops working", Role::Staff, &[], &[]),
-        ],
-    ),
+    group("ical", &[cmd("link", Role::Staff, &[], &[]), cmd("reset", Role::Staff, &[], &[])]),
     group(
         "room",
-        "Meeting rooms and when they are free",
         &[
-            cmd("list", "The rooms, with how many each holds and where", Role::Staff, &[], &[]),
+            cmd("list", Role::Staff, &[], &[]),
             cmd(
                 "free",
-                "The rooms free at a time",
                 Role::Staff,
-                &[arg("when", ArgKind::DateTime, "e.g. tomorrow 10:00")],
-                &[OptSpec { key: "for", kind: ArgKind::Duration, help: "for how long, e.g. 1h" }],
+                &[arg("when", ArgKind::DateTime)],
+                &[OptSpec { key: "for", kind: ArgKind::Duration }],
             ),
         ],
     ),
@@ -342,5 +250,10 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         check_typed::<MeetingCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
     }
 }

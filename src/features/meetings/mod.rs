@@ -134,6 +134,10 @@ impl Feature for Meetings {
         COMMANDS
     }
 
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&cmd::COMMAND_TEXT)
+    }
+
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match MeetingCommand::try_from(inv)? {
             MeetingCommand::Schedule { plan } => service::schedule(self, cx, plan).await,

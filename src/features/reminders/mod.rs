@@ -18,19 +18,19 @@ use crate::store::Tx;
 use crate::typed_commands;
 
 /// Setting reminders has a per-person limit of its own (`[limits] reminders_per_minute`).
-pub const NEW_REMINDERS: RateClass = RateClass { key: "reminders", noun: "new reminders" };
+pub const NEW_REMINDERS: RateClass = RateClass { key: "reminders" };
+
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "reminders commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
 
 pub static COMMANDS: &[CommandSpec] = &[limited(
-    cmd(
-        "remind",
-        "Get a direct message at a time",
-        Role::Staff,
-        &[
-            arg("when", ArgKind::DateTime, "e.g. in 2h, tomorrow 9:00, next monday 10:00, 2026-12-01 15:00"),
-            arg("text", ArgKind::Text, "what to remind you of"),
-        ],
-        &[],
-    ),
+    cmd("remind", Role::Staff, &[arg("when", ArgKind::DateTime), arg("text", ArgKind::Text)], &[]),
     NEW_REMINDERS,
 )];
 
@@ -82,6 +82,10 @@ impl Feature for Reminders {
 
     fn commands(&self) -> &'static [CommandSpec] {
         COMMANDS
+    }
+
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&COMMAND_TEXT)
     }
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
@@ -152,6 +156,11 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         check_typed::<ReminderCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
     }
 
     #[test]

@@ -17,11 +17,19 @@ use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, TimerKey, channel};
 use crate::store::{ScheduleRow, Tx};
 use crate::typed_commands;
 
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "schedules commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
+
 pub static COMMANDS: &[CommandSpec] = &[group(
     "schedule",
     // Shared with the meetings feature's personal schedule (add, list, remove).
-    "Your schedule (busy, away), and the recurring jobs from the config (admins)",
-    &[cmd("jobs", "List schedules with their next and last runs", Role::Admin, &[], &[])],
+    &[cmd("jobs", Role::Admin, &[], &[])],
 )];
 
 typed_commands! {
@@ -85,6 +93,10 @@ impl Feature for Schedules {
 
     fn commands(&self) -> &'static [CommandSpec] {
         COMMANDS
+    }
+
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&COMMAND_TEXT)
     }
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
@@ -165,6 +177,11 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         crate::chat::commands::check_typed::<ScheduleCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
     }
 
     #[test]

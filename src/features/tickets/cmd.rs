@@ -8,58 +8,44 @@ use crate::kernel::Role;
 use crate::typed_commands;
 
 /// Opening tickets has a per-person limit of its own (`[limits] tickets_per_minute`).
-pub const NEW_TICKETS: RateClass = RateClass { key: "tickets", noun: "new tickets" };
+pub const NEW_TICKETS: RateClass = RateClass { key: "tickets" };
 
 /// A ticket number argument, with suggestions of the tickets the person may act on.
 const TICKET: ArgKind = ArgKind::Number { noun: "ticket", suggest: super::SUGGEST };
 
+/// What these commands and their arguments are for, in each language.
+pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::LazyLock::new(|| {
+    use crate::i18n::{Catalog, Lang};
+    Catalog::new(
+        "tickets commands",
+        &[(Lang::En, include_str!("i18n/commands.en.ftl")), (Lang::ZhCn, include_str!("i18n/commands.zh-CN.ftl"))],
+    )
+});
+
 pub static COMMANDS: &[CommandSpec] = &[group(
     "ticket",
-    "Open and work on help-desk tickets",
     &[
         limited(
             cmd(
                 "new",
-                "Open a ticket; it is posted to the support queue",
                 Role::Staff,
-                &[arg("title", ArgKind::Text, "what is wrong, in a line")],
-                &[OptSpec {
-                    key: "priority",
-                    kind: ArgKind::Choice(&Priority::NAMES),
-                    help: "how urgent (default normal)",
-                }],
+                &[arg("title", ArgKind::Text)],
+                &[OptSpec { key: "priority", kind: ArgKind::Choice(&Priority::NAMES) }],
             ),
             NEW_TICKETS,
         ),
         cmd(
             "list",
-            "List tickets: the queue for agents, your own for everyone else",
             Role::Staff,
             &[],
             &[
-                OptSpec {
-                    key: "status",
-                    kind: ArgKind::Choice(&ListScope::NAMES),
-                    help: "which tickets (default active)",
-                },
-                OptSpec { key: "mine", kind: ArgKind::Choice(&["yes", "no"]), help: "only tickets you opened or hold" },
+                OptSpec { key: "status", kind: ArgKind::Choice(&ListScope::NAMES) },
+                OptSpec { key: "mine", kind: ArgKind::Choice(&["yes", "no"]) },
             ],
         ),
-        cmd(
-            "show",
-            "Show a ticket and its history",
-            Role::Staff,
-            &[arg("id", TICKET, "ticket number, e.g. 12 or #12")],
-            &[],
-        ),
-        cmd("claim", "Take a ticket from the queue", Role::Agent, &[arg("id", TICKET, "ticket number")], &[]),
-        cmd(
-            "close",
-            "Close a ticket (its agent, any agent, or the requester withdrawing it)",
-            Role::Staff,
-            &[arg("id", TICKET, "ticket number"), opt_arg("resolution", ArgKind::Text, "what fixed it")],
-            &[],
-        ),
+        cmd("show", Role::Staff, &[arg("id", TICKET)], &[]),
+        cmd("claim", Role::Agent, &[arg("id", TICKET)], &[]),
+        cmd("close", Role::Staff, &[arg("id", TICKET), opt_arg("resolution", ArgKind::Text)], &[]),
     ],
 )];
 
@@ -104,5 +90,10 @@ mod tests {
     #[test]
     fn every_declared_command_is_typed_and_every_variant_declared() {
         check_typed::<TicketCommand>(COMMANDS);
+    }
+
+    #[test]
+    fn every_command_and_argument_is_described_in_every_language() {
+        crate::chat::commands::check_command_text(COMMANDS, &COMMAND_TEXT);
     }
 }

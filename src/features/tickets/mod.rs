@@ -90,6 +90,10 @@ impl Feature for Tickets {
         COMMANDS
     }
 
+    fn command_text(&self) -> Option<&'static crate::i18n::Catalog> {
+        Some(&cmd::COMMAND_TEXT)
+    }
+
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match TicketCommand::try_from(inv)? {
             TicketCommand::New { title, priority } => service::open(cx, &title, priority).await,

@@ -1,0 +1,19 @@
+# 工单命令及其参数的说明：用于 /help、用法提示和各平台的命令菜单（每条不超过 100 个字符，Discord 的上限）。
+
+cmd-ticket = 提交和处理服务台工单
+cmd-ticket-new = 新建工单，发送到客服队列
+cmd-ticket-new-title = 出了什么问题，一句话说明
+cmd-ticket-new-priority = 紧急程度（默认 normal）
+cmd-ticket-list = 查看工单：客服看到队列，其他人看到自己的工单
+cmd-ticket-list-status = 哪些工单（默认 active，即未关闭的）
+cmd-ticket-list-mine = 只看自己提交或负责的工单
+cmd-ticket-show = 查看工单详情及处理记录
+cmd-ticket-show-id = 工单编号，如 12 或 #12
+cmd-ticket-claim = 从队列中认领工单
+cmd-ticket-claim-id = 工单编号
+cmd-ticket-close = 关闭工单（负责的客服、任一客服，或提交人撤回）
+cmd-ticket-close-id = 工单编号
+cmd-ticket-close-resolution = 解决方法
+
+noun-ticket = 工单
+rate-tickets = 个新工单
