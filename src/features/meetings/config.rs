@@ -113,20 +113,36 @@ pub fn read_duration(text: &str) -> Result<chrono::Duration, String> {
     crate::chat::commands::read_duration(text)
 }
 
+/// Why reminder offsets were refused; people read it in their language (the config's
+/// errors in these words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OffsetError {
+    /// Not a length of time: the offset as typed, and the duration reader's explanation.
+    #[error("{problem}")]
+    Unreadable { offset: String, problem: String },
+    /// Under a minute or over 30 days (as typed).
+    #[error("`{0}`: a reminder comes 1 minute to 30 days before")]
+    OutOfRange(String),
+    #[error("at most 5 reminders")]
+    TooMany,
+}
+
 /// Reminder offsets (`1d`, `15m`, at most 5, none over 30 days) as minutes, largest first.
-pub fn read_offsets(offsets: &[impl AsRef<str>]) -> Result<Vec<i64>, String> {
+pub fn read_offsets(offsets: &[impl AsRef<str>]) -> Result<Vec<i64>, OffsetError> {
     let mut minutes = Vec::new();
     for offset in offsets {
-        let d = read_duration(offset.as_ref())?;
+        let offset: &str = offset.as_ref();
+        let d = read_duration(offset)
+            .map_err(|problem| OffsetError::Unreadable { offset: offset.to_owned(), problem })?;
         if d > chrono::Duration::days(30) || d < chrono::Duration::minutes(1) {
-            return Err(format!("`{}`: a reminder comes 1 minute to 30 days before", offset.as_ref()));
+            return Err(OffsetError::OutOfRange(offset.to_owned()));
         }
         minutes.push(d.num_minutes());
     }
     minutes.sort_unstable_by(|a, b| b.cmp(a));
     minutes.dedup();
     if minutes.len() > 5 {
-        return Err("at most 5 reminders".to_owned());
+        return Err(OffsetError::TooMany);
     }
     Ok(minutes)
 }

@@ -71,9 +71,12 @@ fn next(desk: &Meetings, calendar: &Calendar, after: DateTime<Utc>) -> Option<Da
     hours::next_on_working_day(&hours, calendar.tz.unwrap_or(desk.default_tz), desk.settings.digest_at, after)
 }
 
-/// Someone's day as a digest, or `None` when nothing is on it.
+/// Someone's day as a digest in their language, or `None` when nothing is on it. (Every
+/// feature writes its lines for the person, so the digest is written here, not per
+/// reader.)
 async fn day(desk: &Meetings, tx: &mut Tx, kit: &Kit, calendar: &Calendar) -> ServiceResult<Option<String>> {
     let Some(person) = kit.store.person(calendar.person.id).await? else { return Ok(None) };
+    let lang = person.lang.unwrap_or(kit.default_lang);
     let tz = calendar.tz.unwrap_or(desk.default_tz);
     let today = kit.clock.now().with_timezone(&tz).date_naive();
     let span = (service::day_start(tz, today), service::day_start(tz, today + Duration::days(1)));
@@ -81,7 +84,7 @@ async fn day(desk: &Meetings, tx: &mut Tx, kit: &Kit, calendar: &Calendar) -> Se
     if timed.is_empty() && waiting.is_empty() {
         return Ok(None);
     }
-    Ok(Some(text::digest(today, tz, &timed, &waiting)))
+    Ok(Some(text::digest(lang, today, tz, &timed, &waiting)))
 }
 
 /// `/schedule digest on|off`.
@@ -90,5 +93,5 @@ pub async fn switch(desk: &Meetings, cx: &mut Cx<'_>, on: bool) -> ServiceResult
     cx.tx.set_digest(actor.person.id, on).await?;
     let calendar = cx.tx.calendars(&[actor.person.id]).await?.pop();
     let hours = calendar.and_then(|c| c.hours).unwrap_or(desk.settings.hours);
-    Ok(vec![Effect::reply(text::digest_switched(on, desk.settings.digest_at, &hours, actor.tz))])
+    Ok(vec![Effect::reply(text::digest_switched(actor.lang, on, desk.settings.digest_at, &hours, actor.tz))])
 }

@@ -17,23 +17,23 @@ const FEED_MAX: i64 = 500;
 
 /// `/ical link`: the caller's feed address (made on first use).
 pub async fn link(desk: &Meetings, cx: &mut Cx<'_>) -> ServiceResult {
-    let Some(base) = &desk.feed_base else { return refuse(text::feed_off()) };
+    let Some(base) = &desk.feed_base else { return refuse(text::feed_off(cx.actor.lang)) };
     let token = match cx.tx.feed_token(cx.actor.person.id).await? {
         Some(token) => token,
         None => new_token(cx).await?,
     };
     Ok(vec![Effect::Reply {
-        body: deskmate_port::Body::text(text::feed_link(&url(base, &token))).into(),
+        body: deskmate_port::Body::text(text::feed_link(cx.actor.lang, &url(base, &token))).into(),
         private: true,
     }])
 }
 
 /// `/ical reset`: a new address; the old one stops working at once.
 pub async fn reset(desk: &Meetings, cx: &mut Cx<'_>) -> ServiceResult {
-    let Some(base) = &desk.feed_base else { return refuse(text::feed_off()) };
+    let Some(base) = &desk.feed_base else { return refuse(text::feed_off(cx.actor.lang)) };
     let token = new_token(cx).await?;
     Ok(vec![Effect::Reply {
-        body: deskmate_port::Body::text(text::feed_reset(&url(base, &token))).into(),
+        body: deskmate_port::Body::text(text::feed_reset(cx.actor.lang, &url(base, &token))).into(),
         private: true,
     }])
 }

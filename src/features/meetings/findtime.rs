@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::hours::{self, Availability, WorkHours};
+use super::hours::{self, Availability, HoursError, WorkHours};
 use super::{Meetings, service, text};
 use crate::chat::feature::Cx;
-use crate::kernel::{Effect, ServiceResult, refuse};
+use crate::kernel::{Actor, Effect, ServiceResult, refuse};
 use crate::limits::TextLimit;
 
 /// How many times are offered.
@@ -31,12 +31,16 @@ pub async fn find(
         Some((who, last)) => (who, crate::chat::commands::read_duration(last)),
         None => (typed, crate::chat::commands::read_duration(typed)),
     };
-    let Ok(length) = length else { return refuse(text::findtime_needs_length()) };
+    let Ok(length) = length else { return refuse(text::findtime_needs_length(actor.lang)) };
     if length > desk.settings.max_duration {
-        return refuse(text::too_long(desk.settings.max_duration));
+        return refuse(text::too_long(actor.lang, desk.settings.max_duration));
     }
-    let title = TITLE.check(title.unwrap_or("Meeting"))?.to_owned();
-    let window = window(actor.at, actor.tz, within)?;
+    // Untitled, the meeting is named in its organiser's language.
+    let title = match title {
+        Some(title) => TITLE.check(title)?.to_owned(),
+        None => text::default_title(actor.lang),
+    };
+    let window = window(actor, within)?;
     let people = service::attendees(cx, who).await?;
     let mut calendars = cx.tx.calendars(&people).await?;
     calendars.sort_by_key(|c| people.iter().position(|p| *p == c.person.id));
@@ -53,19 +57,16 @@ pub async fn find(
     let zones: Vec<(&str, chrono_tz::Tz)> =
         calendars.iter().zip(&everyone).map(|(c, a)| (c.person.name.as_str(), a.tz)).collect();
     if slots.is_empty() {
-        return Ok(vec![Effect::reply(text::no_free_time(length, window, actor.tz))]);
+        return Ok(vec![Effect::reply(text::no_free_time(actor.lang, length, window, actor.tz))]);
     }
-    let said = text::free_times(&title, length, &slots, &zones, actor.tz);
+    let said = text::free_times(actor.lang, &title, length, &slots, &zones, actor.tz);
     service::offer(cx, title, (length, &people), &slots, said).await
 }
 
 /// From now to the end of `within`: `today`, `tomorrow`, `week` (seven days, the
-/// default) or `<n>d` (at most two weeks).
-fn window(
-    now: DateTime<Utc>,
-    tz: chrono_tz::Tz,
-    within: Option<&str>,
-) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+/// default) or `<n>d` (at most two weeks), on the caller's clock.
+fn window(actor: &Actor, within: Option<&str>) -> ServiceResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let (now, tz) = (actor.at, actor.tz);
     let today = now.with_timezone(&tz).date_naive();
     let end_of = |days: i64| service::day_start(tz, today + Duration::days(days));
     let to = match within.map(str::to_lowercase).as_deref() {
@@ -74,7 +75,7 @@ fn window(
         Some("tomorrow") => end_of(2),
         Some(days) => match days.strip_suffix('d').and_then(|n| n.parse::<i64>().ok()) {
             Some(n) if (1..=MAX_WITHIN_DAYS).contains(&n) => now + Duration::days(n),
-            _ => return refuse(text::bad_within(days, MAX_WITHIN_DAYS)),
+            _ => return refuse(text::bad_within(actor.lang, days, MAX_WITHIN_DAYS)),
         },
     };
     let from = if within.is_some_and(|w| w.eq_ignore_ascii_case("tomorrow")) { end_of(1) } else { now };
@@ -87,16 +88,17 @@ pub async fn work_hours(desk: &Meetings, cx: &mut Cx<'_>, typed: Option<&str>) -
     let typed = typed.map(str::trim).unwrap_or_default();
     if typed.is_empty() {
         let mine = cx.tx.calendars(&[actor.person.id]).await?.pop().and_then(|c| c.hours);
-        return Ok(vec![Effect::reply(text::work_hours(mine.as_ref(), &desk.settings.hours, actor.tz))]);
+        return Ok(vec![Effect::reply(text::work_hours(actor.lang, mine.as_ref(), &desk.settings.hours, actor.tz))]);
     }
     if typed.eq_ignore_ascii_case("default") {
         cx.tx.set_work_hours(actor.person.id, None).await?;
-        return Ok(vec![Effect::reply(text::work_hours_reset(&desk.settings.hours))]);
+        return Ok(vec![Effect::reply(text::work_hours_reset(actor.lang, &desk.settings.hours))]);
     }
     let Some((days, span)) = typed.split_once(char::is_whitespace) else {
-        return refuse(text::bad_work_hours(typed, "write the days, then the hours"));
+        return refuse(text::bad_work_hours(actor.lang, typed, &HoursError::Incomplete));
     };
-    let hours = WorkHours::read(days, span.trim()).or_else(|e| refuse(text::bad_work_hours(typed, &e)))?;
+    let hours =
+        WorkHours::read(days, span.trim()).or_else(|e| refuse(text::bad_work_hours(actor.lang, typed, &e)))?;
     cx.tx.set_work_hours(actor.person.id, Some(&hours)).await?;
-    Ok(vec![Effect::reply(text::work_hours_set(&hours, actor.tz))])
+    Ok(vec![Effect::reply(text::work_hours_set(actor.lang, &hours, actor.tz))])
 }

@@ -14,16 +14,34 @@ pub struct WorkHours {
     pub to: NaiveTime,
 }
 
+/// Why working hours were refused; people read it in their language (the config's
+/// errors in these words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HoursError {
+    /// Not days of the week (as typed).
+    #[error("`{0}` is not a list of days; write e.g. mon-fri or mon,wed,fri")]
+    NotDays(String),
+    /// Not a span of hours (as typed).
+    #[error("`{0}` is not a span of hours; write e.g. 09:00-17:30")]
+    NotHours(String),
+    /// A span that ends before it starts (as typed).
+    #[error("`{0}`: the end comes before the start")]
+    Backwards(String),
+    /// Days without hours.
+    #[error("write the days, then the hours")]
+    Incomplete,
+}
+
 impl WorkHours {
     /// Reads `mon-fri` (or `mon,wed,fri`, `sun-thu`) and `09:00-17:30`.
-    pub fn read(days: &str, hours: &str) -> Result<WorkHours, String> {
+    pub fn read(days: &str, hours: &str) -> Result<WorkHours, HoursError> {
         let days = read_days(days)?;
         let (from, to) = hours
             .split_once('-')
             .and_then(|(a, b)| Some((read_time(a)?, read_time(b)?)))
-            .ok_or_else(|| format!("`{hours}` is not a span of hours; write e.g. 09:00-17:30"))?;
+            .ok_or_else(|| HoursError::NotHours(hours.to_owned()))?;
         if from >= to {
-            return Err(format!("`{hours}`: the end comes before the start"));
+            return Err(HoursError::Backwards(hours.to_owned()));
         }
         Ok(WorkHours { days, from, to })
     }
@@ -43,19 +61,27 @@ impl WorkHours {
         a.date_naive() == b.date_naive() && self.works_on(a.weekday()) && a.time() >= self.from && b.time() <= self.to
     }
 
-    /// `Mon–Fri 09:00–17:30`.
-    pub fn describe(&self) -> String {
-        let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    /// The days worked as one run of three days or more (the week taken as a circle, so
+    /// sun-thu is a run from Sunday): its first day and its length; `None` for other days,
+    /// which are listed one by one.
+    pub fn run(&self) -> Option<(Weekday, usize)> {
         let count = self.days.iter().filter(|d| **d).count();
-        // The day a single run of working days starts on, the week taken as a circle
-        // (sun-thu is Sun–Thu).
         let starts: Vec<usize> = (0..7).filter(|d| self.days[*d] && !self.days[(d + 6) % 7]).collect();
-        let days = match starts.as_slice() {
-            [start] if count > 2 => format!("{}–{}", names[*start], names[(start + count - 1) % 7]),
-            _ => (0..7).filter(|d| self.days[*d]).map(|d| names[d]).collect::<Vec<_>>().join(", "),
-        };
-        format!("{days} {}–{}", self.from.format("%H:%M"), self.to.format("%H:%M"))
+        match starts.as_slice() {
+            [start] if count > 2 => Some((weekday(*start), count)),
+            _ => None,
+        }
     }
+
+    /// The days worked, Monday first.
+    pub fn working_days(&self) -> Vec<Weekday> {
+        (0..7).filter(|d| self.days[*d]).map(weekday).collect()
+    }
+}
+
+/// The day `n` days after Monday.
+fn weekday(n: usize) -> Weekday {
+    (0..n).fold(Weekday::Mon, |day, _| day.succ())
 }
 
 fn read_time(typed: &str) -> Option<NaiveTime> {
@@ -66,8 +92,8 @@ fn read_time(typed: &str) -> Option<NaiveTime> {
     })
 }
 
-fn read_days(typed: &str) -> Result<[bool; 7], String> {
-    let bad = || format!("`{typed}` is not a list of days; write e.g. mon-fri or mon,wed,fri");
+fn read_days(typed: &str) -> Result<[bool; 7], HoursError> {
+    let bad = || HoursError::NotDays(typed.to_owned());
     let mut days = [false; 7];
     for part in typed.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (first, last) = part.split_once('-').unwrap_or((part, part));
@@ -173,12 +199,16 @@ mod tests {
     #[test]
     fn working_hours_read_as_typed() {
         let week = WorkHours::read("mon-fri", "09:00-17:30").expect("reads");
-        assert_eq!(week.describe(), "Mon–Fri 09:00–17:30");
-        assert_eq!(WorkHours::read("sun-thu", "8-16").expect("reads").describe(), "Sun–Thu 08:00–16:00");
-        assert_eq!(WorkHours::read("mon,wed", "10:00-12:00").expect("reads").describe(), "Mon, Wed 10:00–12:00");
-        assert!(WorkHours::read("someday", "09:00-17:00").is_err());
-        assert!(WorkHours::read("mon-fri", "17:00-09:00").is_err());
-        assert!(WorkHours::read("mon-fri", "nine to five").is_err());
+        assert_eq!(week.run(), Some((Weekday::Mon, 5)));
+        let sunday_on = WorkHours::read("sun-thu", "8-16").expect("reads");
+        assert_eq!(sunday_on.run(), Some((Weekday::Sun, 5)));
+        assert_eq!(sunday_on.from, NaiveTime::from_hms_opt(8, 0, 0).expect("valid"));
+        let two = WorkHours::read("mon,wed", "10:00-12:00").expect("reads");
+        assert_eq!(two.run(), None);
+        assert_eq!(two.working_days(), vec![Weekday::Mon, Weekday::Wed]);
+        assert_eq!(WorkHours::read("someday", "09:00-17:00"), Err(HoursError::NotDays("someday".to_owned())));
+        assert_eq!(WorkHours::read("mon-fri", "17:00-09:00"), Err(HoursError::Backwards("17:00-09:00".to_owned())));
+        assert_eq!(WorkHours::read("mon-fri", "nine to five"), Err(HoursError::NotHours("nine to five".to_owned())));
         let berlin = chrono_tz::Europe::Berlin;
         // Monday 2026-11-30: 09:00 Berlin is 08:00 UTC.
         assert!(week.contains(berlin, (utc(30, 8, 0), utc(30, 9, 0))));

@@ -150,10 +150,10 @@ impl Feature for Meetings {
                 service::move_to(self, cx, id, (at, length), on, later).await
             }
             MeetingCommand::Skip { id, on, reason, later } => {
-                service::skip(self, cx, id, on, (reason.as_deref(), later)).await
+                service::skip(cx, id, on, (reason.as_deref(), later)).await
             }
             MeetingCommand::Invite { id, who } => service::invite(self, cx, id, &who).await,
-            MeetingCommand::Remove { id, person } => service::remove(self, cx, id, &person).await,
+            MeetingCommand::Remove { id, person } => service::remove(cx, id, &person).await,
             MeetingCommand::Minutes { id, text } => service::minutes(cx, id, text.as_deref(), &inv.files).await,
             MeetingCommand::Action { id, owner, due, text, ticket } => {
                 service::action(cx, id, (&owner, due, &text), ticket).await
@@ -168,9 +168,9 @@ impl Feature for Meetings {
             MeetingCommand::Agenda { when } => service::agenda(cx, &when).await,
             MeetingCommand::FeedLink => feed::link(self, cx).await,
             MeetingCommand::FeedReset => feed::reset(self, cx).await,
-            MeetingCommand::Rooms => service::rooms(self),
+            MeetingCommand::Rooms => service::rooms(self, cx.actor.lang),
             MeetingCommand::FreeRooms { at, length } => service::free_rooms(self, cx, at, length).await,
-            MeetingCommand::Cancel { id, reason } => service::cancel(self, cx, id, reason.as_deref()).await,
+            MeetingCommand::Cancel { id, reason } => service::cancel(cx, id, reason.as_deref()).await,
         }
     }
 
@@ -185,7 +185,7 @@ impl Feature for Meetings {
             (Some(press), Some(occurrence)) => match press.answer() {
                 Some(answer) => {
                     let every = pressed.args.get(1).is_some_and(|a| a == EVERY);
-                    service::answer(self, cx, OccurrenceId(occurrence), answer, every).await
+                    service::answer(cx, OccurrenceId(occurrence), answer, every).await
                 }
                 None => refuse(chat_text::stale_button(cx.actor.lang)),
             },
@@ -195,16 +195,16 @@ impl Feature for Meetings {
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match (action.verb.as_str(), action.id(0)) {
-            (NOTE, Some(occurrence)) => service::note(self, cx, OccurrenceId(occurrence), answer.text).await,
+            (NOTE, Some(occurrence)) => service::note(cx, OccurrenceId(occurrence), answer.text).await,
             _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }
 
     async fn timer(&self, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
         match fired.kind.as_str() {
-            service::ACTION_DUE => service::action_due(self, tx, kit, fired).await,
+            service::ACTION_DUE => service::action_due(tx, fired).await,
             digest::SWEEP => digest::sweep(self, tx, kit).await,
-            _ => service::remind(self, tx, fired).await,
+            _ => service::remind(tx, fired).await,
         }
     }
 
@@ -223,12 +223,12 @@ impl Feature for Meetings {
     async fn agenda(
         &self,
         tx: &mut Tx,
-        _kit: &Kit,
+        kit: &Kit,
         person: &crate::kernel::Person,
         span: Span,
         tz: Tz,
     ) -> ServiceResult<Vec<AgendaItem>> {
-        service::plate(tx, person.id, span, tz).await
+        service::plate(tx, person.lang.unwrap_or(kit.default_lang), person.id, span, tz).await
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

@@ -102,7 +102,6 @@ pub struct Occurrence {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attendee {
     pub person: PersonName,
-    pub tz: Option<Tz>,
     pub rsvp: Rsvp,
     pub note: Option<String>,
 }
@@ -125,12 +124,13 @@ pub struct Minutes {
     pub author: String,
 }
 
-/// Something someone is already doing at that time: a meeting (`Budget review (#1)`),
-/// or an entry of their own schedule (`busy: dentist`).
+/// Something someone is already doing at that time: a meeting (`what` is `Budget review
+/// (#1)`), or an entry of their own schedule (`kind` busy or away, `what` its note).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub person: String,
     pub what: String,
+    pub kind: Option<EntryKind>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
 }

@@ -16,11 +16,27 @@ pub const MAX_TIMES: usize = 366;
 /// for ever) stops there, and the organiser is told.
 pub const HORIZON_DAYS: i64 = 365;
 
+/// Why a repeat was refused; the person who typed it reads why in their language.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RepeatError {
-    /// Not a repeat we can read; the reason, for the person who typed it.
+    /// `weekly:` followed by something other than weekdays (the days typed).
+    #[error("`{0}` is not a list of weekdays")]
+    NotWeekdays(String),
+    /// `monthly:` with an ordinal not read (`fifth-tue`).
+    #[error("`{0}` is not an ordinal weekday")]
+    NotNth(String),
+    /// `monthly:second-` followed by something other than a weekday.
+    #[error("`{0}` is not a weekday")]
+    NotWeekday(String),
+    /// An RRULE with its own end (COUNT, UNTIL): the end is `times:` or `until:`.
+    #[error("an RRULE with COUNT or UNTIL")]
+    EndInRule,
+    /// Not a repeat at all.
+    #[error("`{0}` is not a repeat")]
+    Unknown(String),
+    /// An RRULE the rrule crate refuses, with its explanation (in English).
     #[error("{0}")]
-    Unreadable(String),
+    Rrule(String),
     /// More often than daily (hourly, by the minute).
     #[error("more often than daily")]
     TooOften,
@@ -51,10 +67,11 @@ pub fn read(typed: &str, first: NaiveDateTime) -> Result<String, RepeatError> {
         ("weekly", "") => format!("FREQ=WEEKLY;BYDAY={}", code(first.weekday())),
         ("biweekly" | "fortnightly", "") => format!("FREQ=WEEKLY;INTERVAL=2;BYDAY={}", code(first.weekday())),
         ("weekly", days) => {
-            let days =
-                days.split(',').map(|d| d.trim().parse::<Weekday>().map(code)).collect::<Result<Vec<_>, _>>().map_err(
-                    |_| RepeatError::Unreadable(format!("`{days}` is not a list of weekdays, e.g. mon,thu")),
-                )?;
+            let days = days
+                .split(',')
+                .map(|d| d.trim().parse::<Weekday>().map(code))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| RepeatError::NotWeekdays(days.to_owned()))?;
             format!("FREQ=WEEKLY;BYDAY={}", days.join(","))
         }
         ("monthly", "") => format!("FREQ=MONTHLY;BYMONTHDAY={}", first.day()),
@@ -66,11 +83,11 @@ pub fn read(typed: &str, first: NaiveDateTime) -> Result<String, RepeatError> {
                 "third" | "3rd" | "3" => 3,
                 "fourth" | "4th" | "4" => 4,
                 "last" | "-1" => -1,
-                _ => return Err(RepeatError::Unreadable(format!("`{nth}`: write e.g. second-tue or last-fri"))),
+                _ => return Err(RepeatError::NotNth(nth.to_owned())),
             };
             let day = day
                 .parse::<Weekday>()
-                .map_err(|_| RepeatError::Unreadable(format!("`{day}` is not a weekday, e.g. tue")))?;
+                .map_err(|_| RepeatError::NotWeekday(day.to_owned()))?;
             format!("FREQ=MONTHLY;BYDAY={ordinal}{}", code(day))
         }
         _ if lower.starts_with("freq=") || lower.starts_with("rrule:") => {
@@ -79,14 +96,12 @@ pub fn read(typed: &str, first: NaiveDateTime) -> Result<String, RepeatError> {
             // A series' end is kept in its planned times (and written as UNTIL in its
             // .ics), so the rule kept has none.
             if body.split(';').any(|part| part.starts_with("COUNT=") || part.starts_with("UNTIL=")) {
-                return Err(RepeatError::Unreadable(
-                    "write its end as times:<n> or until:<date>, not COUNT or UNTIL".to_owned(),
-                ));
+                return Err(RepeatError::EndInRule);
             }
             parse(&body)?;
             body
         }
-        _ => return Err(RepeatError::Unreadable(format!("`{typed}` is not a repeat I know"))),
+        _ => return Err(RepeatError::Unknown(typed.to_owned())),
     };
     Ok(rule)
 }
@@ -105,7 +120,7 @@ fn code(day: Weekday) -> &'static str {
 
 fn parse(body: &str) -> Result<RRule<Unvalidated>, RepeatError> {
     let rule: RRule<Unvalidated> =
-        body.parse().map_err(|e: rrule::RRuleError| RepeatError::Unreadable(e.to_string()))?;
+        body.parse().map_err(|e: rrule::RRuleError| RepeatError::Rrule(e.to_string()))?;
     if matches!(rule.get_freq(), Frequency::Hourly | Frequency::Minutely | Frequency::Secondly) {
         return Err(RepeatError::TooOften);
     }
@@ -136,7 +151,7 @@ pub fn expand(
         let last = day.and_hms_opt(23, 59, 59).unwrap_or_else(|| day.and_time(chrono::NaiveTime::MIN));
         parsed = parsed.until(floating(last));
     }
-    let set = parsed.build(floating(first)).map_err(|e| RepeatError::Unreadable(e.to_string()))?;
+    let set = parsed.build(floating(first)).map_err(|e| RepeatError::Rrule(e.to_string()))?;
     let found = set.all(u16::try_from(MAX_TIMES + 1).unwrap_or(u16::MAX));
     let horizon = first + Duration::days(HORIZON_DAYS);
     let mut times: Vec<NaiveDateTime> = found.dates.iter().map(DateTime::naive_utc).collect();
@@ -170,56 +185,67 @@ pub fn place(tz: Tz, at: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
-/// The rule in words, for people: `weekly on Mon, Thu`, `monthly on the second Tue`; a
-/// rule typed as an RRULE is shown as it is.
-pub fn describe(rule: &str) -> String {
+/// A rule as people read it (in words from the catalogs, see `text::repeats`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pattern<'a> {
+    Daily,
+    /// Monday to Friday.
+    Weekdays,
+    /// Every `interval` weeks (as the rule writes it: `1`, `2`, `3`…) on `days`.
+    Weekly { interval: &'a str, days: Vec<Weekday> },
+    /// On day `date` of each month.
+    MonthlyOnDay(&'a str),
+    /// On the first to fourth (`1`–`4`) or the last (`-1`) `day` of each month.
+    MonthlyNth { ordinal: i8, day: Weekday },
+    /// Any other rule, shown as the RRULE it is.
+    Rule(&'a str),
+}
+
+/// What a kept rule says, for people: `weekly on Mon, Thu`, `monthly on the second Tue`;
+/// a rule typed as an RRULE that reads as none of these is shown as it is.
+pub fn pattern(rule: &str) -> Pattern<'_> {
     let parts: Vec<(&str, &str)> = rule.split(';').filter_map(|p| p.split_once('=')).collect();
     let get = |key: &str| parts.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-    let day = |code: &str| -> Option<&'static str> {
+    let day = |code: &str| -> Option<Weekday> {
         Some(match code {
-            "MO" => "Mon",
-            "TU" => "Tue",
-            "WE" => "Wed",
-            "TH" => "Thu",
-            "FR" => "Fri",
-            "SA" => "Sat",
-            "SU" => "Sun",
+            "MO" => Weekday::Mon,
+            "TU" => Weekday::Tue,
+            "WE" => Weekday::Wed,
+            "TH" => Weekday::Thu,
+            "FR" => Weekday::Fri,
+            "SA" => Weekday::Sat,
+            "SU" => Weekday::Sun,
             _ => return None,
         })
     };
     let known = |keys: &[&str]| parts.iter().all(|(k, _)| keys.contains(k));
-    let described = match (get("FREQ"), get("INTERVAL"), get("BYDAY"), get("BYMONTHDAY")) {
-        (Some("DAILY"), None, None, None) if known(&["FREQ"]) => Some("daily".to_owned()),
+    let found = match (get("FREQ"), get("INTERVAL"), get("BYDAY"), get("BYMONTHDAY")) {
+        (Some("DAILY"), None, None, None) if known(&["FREQ"]) => Some(Pattern::Daily),
         (Some("WEEKLY"), interval, Some("MO,TU,WE,TH,FR"), None) if interval.is_none() && known(&["FREQ", "BYDAY"]) => {
-            Some("every weekday".to_owned())
+            Some(Pattern::Weekdays)
         }
         (Some("WEEKLY"), interval, Some(days), None) if known(&["FREQ", "BYDAY", "INTERVAL"]) => {
-            let names: Option<Vec<&str>> = days.split(',').map(day).collect();
-            let every = match interval {
-                None | Some("1") => "weekly".to_owned(),
-                Some("2") => "every other week".to_owned(),
-                Some(n) => format!("every {n} weeks"),
-            };
-            names.map(|n| format!("{every} on {}", n.join(", ")))
+            let days: Option<Vec<Weekday>> = days.split(',').map(day).collect();
+            days.map(|days| Pattern::Weekly { interval: interval.unwrap_or("1"), days })
         }
         (Some("MONTHLY"), None, None, Some(date)) if known(&["FREQ", "BYMONTHDAY"]) => {
-            Some(format!("monthly on day {date}"))
+            Some(Pattern::MonthlyOnDay(date))
         }
         (Some("MONTHLY"), None, Some(nth), None) if known(&["FREQ", "BYDAY"]) => {
             let (ordinal, code) = nth.split_at(nth.len().saturating_sub(2));
             let ordinal = match ordinal {
-                "1" => Some("first"),
-                "2" => Some("second"),
-                "3" => Some("third"),
-                "4" => Some("fourth"),
-                "-1" => Some("last"),
+                "1" => Some(1),
+                "2" => Some(2),
+                "3" => Some(3),
+                "4" => Some(4),
+                "-1" => Some(-1),
                 _ => None,
             };
-            ordinal.zip(day(code)).map(|(o, d)| format!("monthly on the {o} {d}"))
+            ordinal.zip(day(code)).map(|(ordinal, day)| Pattern::MonthlyNth { ordinal, day })
         }
         _ => None,
     };
-    described.unwrap_or_else(|| format!("RRULE {rule}"))
+    found.unwrap_or(Pattern::Rule(rule))
 }
 
 #[cfg(test)]
@@ -244,23 +270,25 @@ mod tests {
         assert_eq!(read("monthly:last-fri", tuesday), Ok("FREQ=MONTHLY;BYDAY=-1FR".to_owned()));
         assert_eq!(read("RRULE:FREQ=weekly;INTERVAL=3", tuesday), Ok("FREQ=WEEKLY;INTERVAL=3".to_owned()));
         assert_eq!(read("FREQ=HOURLY", tuesday), Err(RepeatError::TooOften));
-        assert!(matches!(read("weekly:mon,funday", tuesday), Err(RepeatError::Unreadable(_))));
-        assert!(matches!(read("monthly:fifth-tue", tuesday), Err(RepeatError::Unreadable(_))));
-        assert!(matches!(read("sometimes", tuesday), Err(RepeatError::Unreadable(_))));
-        assert!(matches!(read("FREQ=WEEKLY;BYDAY=XX", tuesday), Err(RepeatError::Unreadable(_))));
-        assert!(matches!(read("FREQ=WEEKLY;COUNT=3", tuesday), Err(RepeatError::Unreadable(_))));
-        for (rule, words) in [
-            ("FREQ=DAILY", "daily"),
-            ("FREQ=WEEKLY;BYDAY=MO,TH", "weekly on Mon, Thu"),
-            ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", "every other week on Tue"),
-            ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "every weekday"),
-            ("FREQ=MONTHLY;BYMONTHDAY=8", "monthly on day 8"),
-            ("FREQ=MONTHLY;BYDAY=2TU", "monthly on the second Tue"),
-            ("FREQ=MONTHLY;BYDAY=-1FR", "monthly on the last Fri"),
-            ("FREQ=YEARLY;BYMONTH=3", "RRULE FREQ=YEARLY;BYMONTH=3"),
-        ] {
-            assert_eq!(describe(rule), words);
-        }
+        assert!(matches!(read("weekly:mon,funday", tuesday), Err(RepeatError::NotWeekdays(_))));
+        assert!(matches!(read("monthly:fifth-tue", tuesday), Err(RepeatError::NotNth(_))));
+        assert!(matches!(read("sometimes", tuesday), Err(RepeatError::Unknown(_))));
+        assert!(matches!(read("FREQ=WEEKLY;BYDAY=XX", tuesday), Err(RepeatError::Rrule(_))));
+        assert!(matches!(read("FREQ=WEEKLY;COUNT=3", tuesday), Err(RepeatError::EndInRule)));
+        assert_eq!(pattern("FREQ=DAILY"), Pattern::Daily);
+        assert_eq!(
+            pattern("FREQ=WEEKLY;BYDAY=MO,TH"),
+            Pattern::Weekly { interval: "1", days: vec![Weekday::Mon, Weekday::Thu] }
+        );
+        assert_eq!(
+            pattern("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU"),
+            Pattern::Weekly { interval: "2", days: vec![Weekday::Tue] }
+        );
+        assert_eq!(pattern("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"), Pattern::Weekdays);
+        assert_eq!(pattern("FREQ=MONTHLY;BYMONTHDAY=8"), Pattern::MonthlyOnDay("8"));
+        assert_eq!(pattern("FREQ=MONTHLY;BYDAY=2TU"), Pattern::MonthlyNth { ordinal: 2, day: Weekday::Tue });
+        assert_eq!(pattern("FREQ=MONTHLY;BYDAY=-1FR"), Pattern::MonthlyNth { ordinal: -1, day: Weekday::Fri });
+        assert_eq!(pattern("FREQ=YEARLY;BYMONTH=3"), Pattern::Rule("FREQ=YEARLY;BYMONTH=3"));
     }
 
     #[test]

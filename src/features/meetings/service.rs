@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use deskmate_port::{Body, Button, ButtonStyle};
+use deskmate_port::{Attachment, Body, Button, ButtonStyle};
 use serde::{Deserialize, Serialize};
 
 use super::cmd::Typed;
@@ -15,7 +15,7 @@ use super::store::{NewMeeting, Span};
 use super::{Meetings, NAME, Press, ical, text};
 use crate::chat::feature::{AgendaItem, Cx, Kit};
 use crate::chat::{button, questions};
-use crate::kernel::{Actor, Effect, PersonId, Role, ServiceResult, Shown, refuse};
+use crate::kernel::{Actor, Effect, Lang, PersonId, Reader, Role, ServiceResult, Shown, refuse};
 use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
@@ -99,18 +99,18 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     }
     let length = typed.length.unwrap_or(desk.settings.default_duration);
     if length > desk.settings.max_duration {
-        return refuse(text::too_long(desk.settings.max_duration));
+        return refuse(text::too_long(actor.lang, desk.settings.max_duration));
     }
-    let (rule, spans, capped) = times(&typed, length, actor.tz)?;
+    let (rule, spans, capped) = times(actor.lang, &typed, length, actor.tz)?;
     let link = match typed.link {
-        Some(link) if !is_link(&link) => return refuse(text::not_a_link(&link)),
+        Some(link) if !is_link(&link) => return refuse(text::not_a_link(actor.lang, &link)),
         link => link,
     };
     let agenda = typed.agenda.as_deref().map(|a| AGENDA.check(a)).transpose()?.map(str::to_owned);
     let channel = match typed.channel {
         Some(name) => match desk.audience(&name) {
             Some(_) => Some(name.to_lowercase()),
-            None => return refuse(text::unknown_channel(&name, &desk.channel_names())),
+            None => return refuse(text::unknown_channel(actor.lang, &name, &desk.channel_names())),
         },
         None => desk.settings.channel.clone(),
     };
@@ -119,12 +119,12 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
         Some("none" | "no" | "off") => Vec::new(),
         Some(list) => {
             let offsets: Vec<&str> = list.split(',').map(str::trim).collect();
-            super::config::read_offsets(&offsets).or_else(|e| refuse(text::bad_reminders(&e)))?
+            super::config::read_offsets(&offsets).or_else(|e| refuse(text::bad_reminders(actor.lang, &e)))?
         }
     };
     let attendees = attendees(cx, &typed.with).await?;
     let room = match typed.room.as_deref() {
-        Some(name) => Some(room_for(desk, name, attendees.len())?),
+        Some(name) => Some(room_for(desk, actor.lang, name, attendees.len())?),
         None => None,
     };
     let plan = Plan {
@@ -144,20 +144,25 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
     if conflicts.is_empty() {
         return create(desk, cx, plan).await;
     }
-    let what = text::what_clashes(&plan.title, &plan.spans, actor.tz);
-    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(&conflicts, actor.tz, &what)).await
+    let what = text::what_clashes(actor.lang, &plan.title, &plan.spans, actor.tz);
+    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(actor.lang, &conflicts, actor.tz, &what)).await
 }
 
 /// When a meeting takes place: once at the time typed, or (with `repeat:`) each time its
 /// rule gives on the organiser's wall clock, planned a year ahead at most.
-fn times(typed: &Typed, length: chrono::Duration, tz: Tz) -> ServiceResult<(Option<String>, Vec<Span>, bool)> {
+fn times(
+    lang: Lang,
+    typed: &Typed,
+    length: chrono::Duration,
+    tz: Tz,
+) -> ServiceResult<(Option<String>, Vec<Span>, bool)> {
     let Some(repeat) = typed.repeat.as_deref() else {
         if typed.until.is_some() || typed.times.is_some() {
-            return refuse(text::end_without_repeat());
+            return refuse(text::end_without_repeat(lang));
         }
         return Ok((None, vec![(typed.at, typed.at + length)], false));
     };
-    let bad = |e: RepeatError| crate::kernel::ServiceError::User(text::bad_repeat(repeat, &e));
+    let bad = |e: RepeatError| crate::kernel::ServiceError::User(text::bad_repeat(lang, repeat, &e));
     let first = typed.at.with_timezone(&tz).naive_local();
     let rule = recurrence::read(repeat, first).map_err(bad)?;
     let until = typed.until.map(|u| u.with_timezone(&tz).date_naive());
@@ -172,7 +177,7 @@ fn times(typed: &Typed, length: chrono::Duration, tz: Tz) -> ServiceResult<(Opti
         })
         .collect();
     if spans.windows(2).any(|pair| pair[1].0 < pair[0].1) {
-        return refuse(text::series_overlaps(length));
+        return refuse(text::series_overlaps(lang, length));
     }
     Ok((Some(rule), spans, series.capped))
 }
@@ -185,18 +190,21 @@ async fn keep(cx: &mut Cx<'_>, draft: &Draft) -> ServiceResult<i64> {
 
 /// Takes its organiser's draft (once).
 async fn take(cx: &mut Cx<'_>, draft: i64) -> ServiceResult<Draft> {
-    let Some((organizer, draft)) = cx.tx.take_meeting_draft(draft).await? else { return refuse(text::draft_gone()) };
+    let lang = cx.actor.lang;
+    let Some((organizer, draft)) = cx.tx.take_meeting_draft(draft).await? else {
+        return refuse(text::draft_gone(lang));
+    };
     if organizer != cx.actor.person.id {
-        return refuse(text::not_your_draft());
+        return refuse(text::not_your_draft(lang));
     }
     // A draft kept by an earlier version of Deskmate may no longer read: it is gone.
-    serde_json::from_str::<Draft>(&draft).or_else(|_| refuse(text::draft_gone()))
+    serde_json::from_str::<Draft>(&draft).or_else(|_| refuse(text::draft_gone(lang)))
 }
 
 /// Keeps a draft and shows its conflicts, with the button that goes ahead anyway.
 async fn hold(cx: &mut Cx<'_>, draft: &Draft, conflicts: &str) -> ServiceResult {
     let id = keep(cx, draft).await?;
-    let label = text::anyway(matches!(draft, Draft::Move { .. }));
+    let label = text::anyway(cx.actor.lang, matches!(draft, Draft::Move { .. }));
     let body = Body {
         text: conflicts.to_owned(),
         buttons: vec![Button {
@@ -249,7 +257,7 @@ pub async fn offer(
         .enumerate()
         .map(|(i, at)| Button {
             id: button::encode(super::NAMESPACE, Press::Pick.verb(), &[&id, &(i + 1)]),
-            label: text::slot_button(*at, cx.actor.tz),
+            label: text::slot_button(cx.actor.lang, *at, cx.actor.tz),
             style: if i == 0 { ButtonStyle::Primary } else { ButtonStyle::Secondary },
         })
         .collect();
@@ -286,34 +294,34 @@ pub async fn pick(desk: &Meetings, cx: &mut Cx<'_>, draft: i64, index: i64) -> S
     if conflicts.is_empty() {
         return create(desk, cx, plan).await;
     }
-    let what = text::what_clashes(&plan.title, &plan.spans, actor.tz);
-    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(&conflicts, actor.tz, &what)).await
+    let what = text::what_clashes(actor.lang, &plan.title, &plan.spans, actor.tz);
+    hold(cx, &Draft::Schedule(Box::new(plan)), &text::conflicts(actor.lang, &conflicts, actor.tz, &what)).await
 }
 
 /// The room named, once it holds everyone invited.
-fn room_for(desk: &Meetings, name: &str, people: usize) -> ServiceResult<String> {
-    let Some(room) = desk.room(name) else { return refuse(text::unknown_room(name, &desk.settings.rooms)) };
+fn room_for(desk: &Meetings, lang: Lang, name: &str, people: usize) -> ServiceResult<String> {
+    let Some(room) = desk.room(name) else { return refuse(text::unknown_room(lang, name, &desk.settings.rooms)) };
     if people > room.capacity as usize {
-        return refuse(text::room_too_small(room, people));
+        return refuse(text::room_too_small(lang, room, people));
     }
     Ok(room.name.clone())
 }
 
 /// Takes the room and refuses the time when someone else has it then: rooms are never
-/// double-booked, whatever the organiser says.
+/// double-booked, whatever the organiser says. `actor`: who asks, told in their language
+/// and on their clock.
 async fn book(
     desk: &Meetings,
     tx: &mut Tx,
     room: &str,
-    spans: &[Span],
-    except: Option<MeetingId>,
-    tz: Tz,
+    (spans, except): (&[Span], Option<MeetingId>),
+    actor: &Actor,
 ) -> ServiceResult<()> {
     tx.lock_room(room).await?;
     let taken = tx.room_bookings(room, spans, except).await?;
     if let Some(first) = taken.first() {
         let shown = desk.room(room).map_or(room, |r| r.name.as_str());
-        return refuse(text::room_taken(shown, first, tz));
+        return refuse(text::room_taken(actor.lang, shown, first, actor.tz));
     }
     Ok(())
 }
@@ -344,10 +352,10 @@ pub(super) async fn attendees(cx: &mut Cx<'_>, with: &str) -> ServiceResult<Vec<
         } else if let Some(dept) = word.strip_prefix('#') {
             match cx.tx.department_members(dept).await? {
                 Some(members) => members,
-                None => return refuse(text::unknown_department(dept)),
+                None => return refuse(text::unknown_department(actor.lang, dept)),
             }
         } else {
-            return refuse(text::not_someone(word));
+            return refuse(text::not_someone(actor.lang, word));
         };
         for person in found {
             if !out.contains(&person) {
@@ -356,7 +364,7 @@ pub(super) async fn attendees(cx: &mut Cx<'_>, with: &str) -> ServiceResult<Vec<
         }
     }
     if out.len() > MAX_ATTENDEES {
-        return refuse(text::too_many_attendees(out.len(), MAX_ATTENDEES));
+        return refuse(text::too_many_attendees(actor.lang, out.len(), MAX_ATTENDEES));
     }
     Ok(out)
 }
@@ -370,7 +378,7 @@ fn role_named(word: &str) -> Option<Role> {
 async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
     let actor = cx.actor;
     if let Some(room) = &plan.room {
-        book(desk, cx.tx, room, &plan.spans, None, actor.tz).await?;
+        book(desk, cx.tx, room, (&plan.spans, None), actor).await?;
     }
     let new = NewMeeting {
         title: plan.title,
@@ -386,7 +394,7 @@ async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
         attendees: plan.attendees.into_iter().map(PersonId).collect(),
     };
     let (id, occurrence) = cx.tx.create_meeting(&new, actor.audit()).await?;
-    let (meeting, occurrence) = load(cx.tx, id, occurrence).await?;
+    let (meeting, occurrence) = load(cx.tx, actor.lang, id, occurrence).await?;
     let occurrences = cx.tx.occurrences(id).await?;
     for o in &occurrences {
         set_reminders(cx.kit, cx.tx, &meeting, o, actor.at).await?;
@@ -395,55 +403,59 @@ async fn create(desk: &Meetings, cx: &mut Cx<'_>, plan: Plan) -> ServiceResult {
     let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
     let ics = ical::calendar(&meeting, &occurrences);
     let series = meeting.rule.as_ref().map(|_| (occurrences.as_slice(), plan.capped));
-    let told = Body {
-        text: text::scheduled(&meeting, &occurrence, &people, series, actor.tz),
+    let reply = Body {
+        text: text::scheduled(actor.lang, &meeting, &occurrence, &people, series, actor.tz),
         files: vec![ics.clone()],
         ..Body::default()
     };
-    let mut effects = vec![Effect::Reply { body: told.into(), private: false }];
+    let mut effects = vec![Effect::Reply { body: reply.into(), private: false }];
     if let Some(audience) = meeting.channel.as_deref().and_then(|c| desk.audience(c)) {
-        let body =
-            Body { text: text::notice(&meeting, &occurrence, &people), files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Notice {
-            audience,
-            subject: occurrence_subject(occurrence.id),
-            body: body.into(),
-            coalesce: None,
+        let (m, o, file) = (meeting.clone(), occurrence.clone(), ics.clone());
+        let body = Shown::per_reader(move |r| Body {
+            text: text::notice(r.lang, &m, &o, &people),
+            files: vec![file.clone()],
+            ..Body::default()
         });
+        effects.push(Effect::Notice { audience, subject: occurrence_subject(occurrence.id), body, coalesce: None });
     }
     for (row, attendee) in attendees.iter().filter(|(_, a)| a.person.id != actor.person.id) {
-        let mut body = invitation(desk, &meeting, &occurrence, attendee);
-        body.files = vec![ics.clone()];
         effects.push(Effect::Direct {
             person: attendee.person.id,
-            body: body.into(),
+            body: invitation(&meeting, &occurrence, attendee, vec![ics.clone()]),
             subject: Some(invitation_subject(*row)),
         });
     }
     Ok(effects)
 }
 
-async fn load(tx: &mut Tx, id: MeetingId, occurrence: OccurrenceId) -> ServiceResult<(Meeting, Occurrence)> {
+/// A meeting and one of its occurrences; `lang`: who is told when it is gone.
+async fn load(
+    tx: &mut Tx,
+    lang: Lang,
+    id: MeetingId,
+    occurrence: OccurrenceId,
+) -> ServiceResult<(Meeting, Occurrence)> {
     match (tx.meeting(id).await?, tx.occurrence(occurrence).await?) {
         (Some(m), Some(o)) => Ok((m, o)),
-        _ => refuse(text::not_found(id)),
+        _ => refuse(text::not_found(lang, id)),
     }
 }
 
-fn zone(desk: &Meetings, attendee: &Attendee) -> Tz {
-    attendee.tz.unwrap_or(desk.default_tz)
-}
-
-/// An attendee's invitation, with Accept / Tentative / Decline: for a series, an answer
-/// for every time to come (each reminder asks about its own time).
-fn invitation(desk: &Meetings, meeting: &Meeting, occurrence: &Occurrence, attendee: &Attendee) -> Body {
-    let every = meeting.rule.is_some();
-    let text = text::invitation(meeting, occurrence, zone(desk, attendee), attendee.rsvp);
-    Body { text, buttons: answer_buttons(occurrence.id, every), ..Body::default() }
+/// An attendee's invitation, in their language and on their clock, with Accept /
+/// Tentative / Decline: for a series, an answer for every time to come (each reminder
+/// asks about its own time). `files`: the `.ics` sent with it (none when it is edited).
+fn invitation(meeting: &Meeting, occurrence: &Occurrence, attendee: &Attendee, files: Vec<Attachment>) -> Shown {
+    let (meeting, occurrence, mine) = (meeting.clone(), occurrence.clone(), attendee.rsvp);
+    Shown::per_reader(move |r| Body {
+        text: text::invitation(r.lang, &meeting, &occurrence, r.tz, mine),
+        buttons: answer_buttons(r.lang, occurrence.id, meeting.rule.is_some()),
+        files: files.clone(),
+        ..Body::default()
+    })
 }
 
 /// Accept / Tentative / Decline for one occurrence, or (`every`) for it and all after.
-fn answer_buttons(occurrence: OccurrenceId, every: bool) -> Vec<Button> {
+fn answer_buttons(lang: Lang, occurrence: OccurrenceId, every: bool) -> Vec<Button> {
     [Press::Accept, Press::Tentative, Press::Decline]
         .into_iter()
         .map(|press| Button {
@@ -452,7 +464,7 @@ fn answer_buttons(occurrence: OccurrenceId, every: bool) -> Vec<Button> {
             } else {
                 button::encode(super::NAMESPACE, press.verb(), &[&occurrence])
             },
-            label: press.answer().map(text::answer_button).unwrap_or_default(),
+            label: press.answer().map(|answer| text::answer_button(lang, answer)).unwrap_or_default(),
             style: if press == Press::Accept { ButtonStyle::Primary } else { ButtonStyle::Secondary },
         })
         .collect()
@@ -486,44 +498,40 @@ fn reminder_key(occurrence: &Occurrence, minutes: i64) -> TimerKey {
 
 /// Accept, Tentative or Decline pressed on an invitation (`every`: a series', answering
 /// every time to come) or on a reminder (that time alone).
-pub async fn answer(
-    desk: &Meetings,
-    cx: &mut Cx<'_>,
-    occurrence: OccurrenceId,
-    answer: Rsvp,
-    every: bool,
-) -> ServiceResult {
+pub async fn answer(cx: &mut Cx<'_>, occurrence: OccurrenceId, answer: Rsvp, every: bool) -> ServiceResult {
     let actor = cx.actor;
     let Some(found) = cx.tx.occurrence(occurrence).await? else {
         return refuse(crate::chat::text::stale_button(actor.lang));
     };
-    let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
+    let (meeting, occurrence) = load(cx.tx, actor.lang, found.meeting, found.id).await?;
     if !meeting.status.is_on() || (!every && !occurrence.status.is_on()) {
-        return refuse(text::is_cancelled(&meeting));
+        return refuse(text::is_cancelled(actor.lang, &meeting));
     }
     let answered = if every {
         cx.tx.answer_series(meeting.id, actor.person.id, actor.at, answer, actor.audit()).await?
     } else {
         if occurrence.ends_at <= actor.at {
-            return refuse(text::is_over(&meeting));
+            return refuse(text::is_over(actor.lang, &meeting));
         }
         cx.tx.answer_meeting(occurrence.id, actor.person.id, answer, actor.audit(), meeting.id).await?
     };
     if !answered {
-        return refuse(if every { text::series_over(&meeting) } else { text::not_invited(&meeting) });
+        return refuse(if every {
+            text::series_over(actor.lang, &meeting)
+        } else {
+            text::not_invited(actor.lang, &meeting)
+        });
     }
     let lone = meeting.rule.is_some() && !every;
-    let mut effects = vec![Effect::reply(text::answered(&meeting, answer, lone.then_some((&occurrence, actor.tz))))];
+    let said = text::answered(actor.lang, &meeting, answer, lone.then_some((&occurrence, actor.tz)));
+    let mut effects = vec![Effect::reply(said)];
     // A series' invitation holds the answer for every time: one time's answer leaves it.
     let invitations = if lone { Invitations::Nobodys } else { Invitations::Of(actor.person.id) };
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, invitations).await?);
+    effects.extend(refresh(cx.tx, &meeting, &occurrence, invitations).await?);
     if answer == Rsvp::Declined && meeting.organizer.id != actor.person.id {
-        effects.push(Effect::direct(
-            meeting.organizer.id,
-            text::declined_for_organizer(&meeting, &actor.person.display_name, None),
-        ));
+        effects.push(declined_for_organizer(&meeting, &actor.person.display_name, None));
         let action = button::encode(super::NAMESPACE, super::NOTE, &[&occurrence.id]);
-        let question = text::ask_decline_note(&meeting);
+        let question = text::ask_decline_note(actor.lang, &meeting);
         effects.push(questions::ask(cx, actor.person.id, question, &action, NOTE_LIFETIME).await?);
     }
     Ok(effects)
@@ -537,19 +545,21 @@ enum Invitations {
     Everyones,
 }
 
+/// A decline told to the organiser, in their language, with the note that came with it.
+fn declined_for_organizer(meeting: &Meeting, who: &str, note: Option<&str>) -> Effect {
+    let (organizer, m, who, note) = (meeting.organizer.id, meeting.clone(), who.to_owned(), note.map(str::to_owned));
+    let body = Shown::text_per_reader(move |r| text::declined_for_organizer(r.lang, &m, &who, note.as_deref()));
+    Effect::Direct { person: organizer, body, subject: None }
+}
+
 /// The channel's notice and some invitations, edited to the answers now.
-async fn refresh(
-    desk: &Meetings,
-    tx: &mut Tx,
-    meeting: &Meeting,
-    occurrence: &Occurrence,
-    invitations: Invitations,
-) -> ServiceResult {
+async fn refresh(tx: &mut Tx, meeting: &Meeting, occurrence: &Occurrence, invitations: Invitations) -> ServiceResult {
     let attendees = tx.attendees(occurrence.id).await?;
     let people: Vec<Attendee> = attendees.iter().map(|(_, a)| a.clone()).collect();
+    let (m, o) = (meeting.clone(), occurrence.clone());
     let mut effects = vec![Effect::UpdateNotices {
         subject: occurrence_subject(occurrence.id),
-        body: Body::text(text::notice(meeting, occurrence, &people)).into(),
+        body: Shown::text_per_reader(move |r| text::notice(r.lang, &m, &o, &people)),
     }];
     let edited = |a: &Attendee| match invitations {
         Invitations::Nobodys => false,
@@ -559,31 +569,28 @@ async fn refresh(
     for (row, attendee) in attendees.iter().filter(|(_, a)| edited(a)) {
         effects.push(Effect::UpdateNotices {
             subject: invitation_subject(*row),
-            body: invitation(desk, meeting, occurrence, attendee).into(),
+            body: invitation(meeting, occurrence, attendee, Vec::new()),
         });
     }
     Ok(effects)
 }
 
 /// The note that came with a decline.
-pub async fn note(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, note: &str) -> ServiceResult {
+pub async fn note(cx: &mut Cx<'_>, occurrence: OccurrenceId, note: &str) -> ServiceResult {
     let actor = cx.actor;
     let note = NOTE.check(note)?;
     let Some(found) = cx.tx.occurrence(occurrence).await? else {
         return refuse(crate::chat::text::prompt_unknown(actor.lang));
     };
-    let (meeting, occurrence) = load(cx.tx, found.meeting, found.id).await?;
+    let (meeting, occurrence) = load(cx.tx, actor.lang, found.meeting, found.id).await?;
     if !cx.tx.note_decline(occurrence.id, actor.person.id, note).await? {
-        return refuse(text::no_longer_declined());
+        return refuse(text::no_longer_declined(actor.lang));
     }
     let mut effects = vec![
-        Effect::reply(text::note_kept()),
-        Effect::direct(
-            meeting.organizer.id,
-            text::declined_for_organizer(&meeting, &actor.person.display_name, Some(note)),
-        ),
+        Effect::reply(text::note_kept(actor.lang)),
+        declined_for_organizer(&meeting, &actor.person.display_name, Some(note)),
     ];
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Of(actor.person.id)).await?);
+    effects.extend(refresh(cx.tx, &meeting, &occurrence, Invitations::Of(actor.person.id)).await?);
     Ok(effects)
 }
 
@@ -591,20 +598,20 @@ pub async fn note(desk: &Meetings, cx: &mut Cx<'_>, occurrence: OccurrenceId, no
 async fn visible(tx: &mut Tx, actor: &Actor, occurrence: &Occurrence) -> ServiceResult<Vec<(i64, Attendee)>> {
     let attendees = tx.attendees(occurrence.id).await?;
     if !actor.is(Role::Admin) && !attendees.iter().any(|(_, a)| a.person.id == actor.person.id) {
-        return refuse(text::not_yours_to_see(occurrence.meeting));
+        return refuse(text::not_yours_to_see(actor.lang, occurrence.meeting));
     }
     Ok(attendees)
 }
 
 /// The occurrence a command is about: the one on the day `on` names (in the caller's
-/// zone), else the next one still to come, else the last.
+/// zone), else the next one still to come, else the last. `lang`: the caller's.
 async fn current(
     tx: &mut Tx,
-    id: MeetingId,
+    (id, lang): (MeetingId, Lang),
     now: DateTime<Utc>,
     on: Option<(DateTime<Utc>, Tz)>,
 ) -> ServiceResult<(Meeting, Occurrence)> {
-    let Some(meeting) = tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let Some(meeting) = tx.meeting(id).await? else { return refuse(text::not_found(lang, id)) };
     let occurrences = tx.occurrences(id).await?;
     let pick = match on {
         Some((day, tz)) => {
@@ -613,7 +620,7 @@ async fn current(
                 occurrences.iter().find(|o| o.status.is_on() && o.starts_at.with_timezone(&tz).date_naive() == day);
             match found {
                 Some(o) => Some(o.clone()),
-                None => return refuse(text::no_time_on(&meeting, day)),
+                None => return refuse(text::no_time_on(lang, &meeting, day)),
             }
         }
         None => occurrences
@@ -625,13 +632,13 @@ async fn current(
     };
     match pick {
         Some(o) => Ok((meeting, o)),
-        None => refuse(text::not_found(id)),
+        None => refuse(text::not_found(lang, id)),
     }
 }
 
 pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
     let actor = cx.actor;
-    let (meeting, occurrence) = current(cx.tx, id, actor.at, None).await?;
+    let (meeting, occurrence) = current(cx.tx, (id, actor.lang), actor.at, None).await?;
     let attendees = visible(cx.tx, actor, &occurrence).await?;
     let people: Vec<Attendee> = attendees.into_iter().map(|(_, a)| a).collect();
     let minutes = cx.tx.minutes(meeting.id).await?;
@@ -642,7 +649,14 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
         files.extend(cx.tx.files(&[file]).await?);
     }
     let body = Body {
-        text: text::show(&meeting, (&occurrence, &occurrences), &people, (minutes.as_ref(), &actions), actor.tz),
+        text: text::show(
+            actor.lang,
+            &meeting,
+            (&occurrence, &occurrences),
+            &people,
+            (minutes.as_ref(), &actions),
+            actor.tz,
+        ),
         files,
         ..Body::default()
     };
@@ -652,49 +666,60 @@ pub async fn show(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult {
 pub async fn list(cx: &mut Cx<'_>) -> ServiceResult {
     let actor = cx.actor;
     let items = cx.tx.upcoming_meetings(actor.person.id, (actor.at, None), LIST).await?;
-    Ok(vec![Effect::reply(text::list(&items, actor.tz))])
+    Ok(vec![Effect::reply(text::list(actor.lang, &items, actor.tz))])
 }
 
 /// `/meeting cancel`: by its organiser or an admin; everyone invited is told, with the
 /// cancellation for their calendar, and every invitation loses its buttons.
-pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Option<&str>) -> ServiceResult {
+pub async fn cancel(cx: &mut Cx<'_>, id: MeetingId, reason: Option<&str>) -> ServiceResult {
     let actor = cx.actor;
     let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
-    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(actor.lang, id)) };
     if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
-        return refuse(text::not_yours_to_change(&meeting));
+        return refuse(text::not_yours_to_change(actor.lang, &meeting));
     }
     if !cx.tx.cancel_meeting(id, reason, actor.audit()).await? {
-        return refuse(text::is_cancelled(&meeting));
+        return refuse(text::is_cancelled(actor.lang, &meeting));
     }
-    let (meeting, occurrence) = current(cx.tx, id, actor.at, None).await?;
+    let (meeting, occurrence) = current(cx.tx, (id, actor.lang), actor.at, None).await?;
     for o in cx.tx.occurrences(id).await? {
         for minutes in &meeting.reminders {
             cx.kit.timers.cancel_timer(cx.tx, &reminder_key(&o, *minutes)).await?;
         }
     }
     let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
+    // The channel's notice keeps the meeting's own clock; each invitation its reader's.
+    let (m, o, why) = (meeting.clone(), occurrence.clone(), reason.to_owned());
     let mut effects = vec![
-        Effect::reply(text::cancelled(&meeting)),
+        Effect::reply(text::cancelled(actor.lang, &meeting)),
         Effect::UpdateNotices {
             subject: occurrence_subject(occurrence.id),
-            body: Body::text(text::cancelled_notice(&meeting, &occurrence, meeting.tz, reason)).into(),
+            body: Shown::text_per_reader(move |r| text::cancelled_notice(r.lang, &m, &o, m.tz, &why)),
         },
     ];
     for (row, attendee) in cx.tx.attendees(occurrence.id).await? {
-        let tz = zone(desk, &attendee);
+        let (m, o, why) = (meeting.clone(), occurrence.clone(), reason.to_owned());
         effects.push(Effect::UpdateNotices {
             subject: invitation_subject(row),
-            body: Body::text(text::cancelled_notice(&meeting, &occurrence, tz, reason)).into(),
+            body: Shown::text_per_reader(move |r| text::cancelled_notice(r.lang, &m, &o, r.tz, &why)),
         });
         if attendee.person.id == actor.person.id {
             continue;
         }
-        let text = text::cancelled_for_attendee(&meeting, &occurrence, tz, &actor.person.display_name, reason);
-        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
+        let (m, o) = (meeting.clone(), occurrence.clone());
+        let (why, by) = (reason.to_owned(), actor.person.display_name.clone());
+        effects.push(told(attendee.person.id, vec![ics.clone()], move |r| {
+            text::cancelled_for_attendee(r.lang, &m, &o, r.tz, &by, &why)
+        }));
     }
     Ok(effects)
+}
+
+/// A direct message to someone else, written in their language on their clock, with
+/// `files` (the calendar's update).
+fn told(person: PersonId, files: Vec<Attachment>, write: impl Fn(Reader) -> String + Send + Sync + 'static) -> Effect {
+    let body = Shown::per_reader(move |r| Body { text: write(r), files: files.clone(), ..Body::default() });
+    Effect::Direct { person, body, subject: None }
 }
 
 /// The meeting a change is about (and its occurrence: the one on `on`'s day, or the
@@ -702,25 +727,26 @@ pub async fn cancel(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, reason: Opt
 async fn changeable(cx: &mut Cx<'_>, id: MeetingId, on: Option<DateTime<Utc>>) -> ServiceResult<(Meeting, Occurrence)> {
     let actor = cx.actor;
     // Rights first: someone else learns nothing of its times.
-    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(actor.lang, id)) };
     if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
-        return refuse(text::not_yours_to_change(&meeting));
+        return refuse(text::not_yours_to_change(actor.lang, &meeting));
     }
-    let (meeting, occurrence) = current(cx.tx, id, actor.at, on.map(|day| (day, actor.tz))).await?;
+    let (meeting, occurrence) = current(cx.tx, (id, actor.lang), actor.at, on.map(|day| (day, actor.tz))).await?;
     if !meeting.status.is_on() {
-        return refuse(text::is_cancelled(&meeting));
+        return refuse(text::is_cancelled(actor.lang, &meeting));
     }
     if occurrence.ends_at <= actor.at {
-        return refuse(text::is_over(&meeting));
+        return refuse(text::is_over(actor.lang, &meeting));
     }
     Ok((meeting, occurrence))
 }
 
 /// Where a move puts an occurrence, and with `later` every scheduled one after it: by
 /// the same shift on the organiser's wall clock, so a series moved an hour later stays an
-/// hour later across a clock change.
+/// hour later across a clock change. `lang`: the organiser's, told when times overlap.
 async fn moves(
     tx: &mut Tx,
+    lang: Lang,
     meeting: &Meeting,
     first: &Occurrence,
     (starts_at, ends_at): Span,
@@ -738,7 +764,7 @@ async fn moves(
         }
         out.sort_by_key(|(_, span)| span.0);
         if out.windows(2).any(|pair| pair[1].1.0 < pair[0].1.1) {
-            return refuse(text::series_overlaps(ends_at - starts_at));
+            return refuse(text::series_overlaps(lang, ends_at - starts_at));
         }
     }
     Ok(out)
@@ -762,18 +788,18 @@ pub async fn move_to(
     }
     let length = length.unwrap_or(occurrence.ends_at - occurrence.starts_at);
     if length > desk.settings.max_duration {
-        return refuse(text::too_long(desk.settings.max_duration));
+        return refuse(text::too_long(actor.lang, desk.settings.max_duration));
     }
-    let moves = moves(cx.tx, &meeting, &occurrence, (at, at + length), later).await?;
+    let moves = moves(cx.tx, actor.lang, &meeting, &occurrence, (at, at + length), later).await?;
     let spans: Vec<Span> = moves.iter().map(|(_, span)| *span).collect();
     let people: Vec<PersonId> = cx.tx.attendees(occurrence.id).await?.into_iter().map(|(_, a)| a.person.id).collect();
     let conflicts = cx.tx.conflicts(&people, &spans, Some(meeting.id)).await?;
     if conflicts.is_empty() {
         return shift(desk, cx, id, (occurrence.id, at, at + length), later).await;
     }
-    let what = text::what_clashes(&meeting.title, &spans, actor.tz);
+    let what = text::what_clashes(actor.lang, &meeting.title, &spans, actor.tz);
     let draft = Draft::Move { meeting: id.0, occurrence: occurrence.id.0, starts_at: at, ends_at: at + length, later };
-    hold(cx, &draft, &text::conflicts(&conflicts, actor.tz, &what)).await
+    hold(cx, &draft, &text::conflicts(actor.lang, &conflicts, actor.tz, &what)).await
 }
 
 /// Moves an occurrence (and with `later` the ones after it): their reminders follow,
@@ -789,12 +815,12 @@ async fn shift(
     let (before, _) = changeable(cx, id, None).await?;
     let old = match cx.tx.occurrence(occurrence).await? {
         Some(o) if o.meeting == id && o.status.is_on() && o.ends_at > actor.at => o,
-        _ => return refuse(text::draft_gone()),
+        _ => return refuse(text::draft_gone(actor.lang)),
     };
-    let moves = moves(cx.tx, &before, &old, (starts_at, ends_at), later).await?;
+    let moves = moves(cx.tx, actor.lang, &before, &old, (starts_at, ends_at), later).await?;
     let spans: Vec<Span> = moves.iter().map(|(_, span)| *span).collect();
     if let Some(room) = &before.room {
-        book(desk, cx.tx, room, &spans, Some(id), actor.tz).await?;
+        book(desk, cx.tx, room, (&spans, Some(id)), actor).await?;
     }
     for (o, _) in &moves {
         for minutes in &before.reminders {
@@ -803,15 +829,15 @@ async fn shift(
     }
     let changes: Vec<(OccurrenceId, Span)> = moves.iter().map(|(o, span)| (o.id, *span)).collect();
     cx.tx.move_occurrences(&before, &changes, actor.audit()).await?;
-    let (meeting, occurrence) = load(cx.tx, id, old.id).await?;
+    let (meeting, occurrence) = load(cx.tx, actor.lang, id, old.id).await?;
     for (o, _) in &moves {
         if let Some(moved) = cx.tx.occurrence(o.id).await? {
             set_reminders(cx.kit, cx.tx, &meeting, &moved, actor.at).await?;
         }
     }
     let also = moves.len() - 1;
-    let mut effects = vec![Effect::reply(text::moved(&meeting, &occurrence, also, actor.tz))];
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Everyones).await?);
+    let mut effects = vec![Effect::reply(text::moved(actor.lang, &meeting, &occurrence, also, actor.tz))];
+    effects.extend(refresh(cx.tx, &meeting, &occurrence, Invitations::Everyones).await?);
     // Each invitation (edited above) asks again; a message says so, with the update for
     // the calendar.
     let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
@@ -819,10 +845,10 @@ async fn shift(
         if attendee.person.id == actor.person.id {
             continue;
         }
-        let tz = zone(desk, &attendee);
-        let text = text::moved_for_attendee(&meeting, &actor.person.display_name, (&old, &occurrence), also, tz);
-        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
+        let (m, was, now, by) = (meeting.clone(), old.clone(), occurrence.clone(), actor.person.display_name.clone());
+        effects.push(told(attendee.person.id, vec![ics.clone()], move |r| {
+            text::moved_for_attendee(r.lang, &m, &by, (&was, &now), also, r.tz)
+        }));
     }
     Ok(effects)
 }
@@ -831,7 +857,6 @@ async fn shift(
 /// `later:yes`, every time from then on: the series ends there); everyone invited is
 /// told, with the calendar's update.
 pub async fn skip(
-    desk: &Meetings,
     cx: &mut Cx<'_>,
     id: MeetingId,
     on: DateTime<Utc>,
@@ -841,7 +866,7 @@ pub async fn skip(
     let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
     let (meeting, occurrence) = changeable(cx, id, Some(on)).await?;
     if meeting.rule.is_none() {
-        return refuse(text::skip_needs_series(&meeting));
+        return refuse(text::skip_needs_series(actor.lang, &meeting));
     }
     let off: Vec<Occurrence> = if later {
         let all = cx.tx.occurrences(id).await?;
@@ -852,25 +877,26 @@ pub async fn skip(
     let ids: Vec<OccurrenceId> = off.iter().map(|o| o.id).collect();
     let detail = format!("{} ({} times) {reason}", occurrence.starts_at.format("%Y-%m-%d %H:%M UTC"), off.len());
     if !cx.tx.skip_occurrences(meeting.id, &ids, detail.trim(), actor.audit()).await? {
-        return refuse(text::is_cancelled(&meeting));
+        return refuse(text::is_cancelled(actor.lang, &meeting));
     }
     for o in &off {
         for minutes in &meeting.reminders {
             cx.kit.timers.cancel_timer(cx.tx, &reminder_key(o, *minutes)).await?;
         }
     }
-    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(id)) };
+    let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(actor.lang, id)) };
     let ics = ical::calendar(&meeting, &cx.tx.occurrences(id).await?);
     let also = off.len() - 1;
-    let mut effects = vec![Effect::reply(text::skipped(&meeting, &occurrence, also, actor.tz))];
+    let mut effects = vec![Effect::reply(text::skipped(actor.lang, &meeting, &occurrence, also, actor.tz))];
     for (_, attendee) in cx.tx.attendees(occurrence.id).await? {
         if attendee.person.id == actor.person.id {
             continue;
         }
-        let tz = zone(desk, &attendee);
-        let text = text::skipped_for_attendee(&meeting, (&occurrence, also), tz, &actor.person.display_name, reason);
-        let body = Body { text, files: vec![ics.clone()], ..Body::default() };
-        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
+        let (m, o) = (meeting.clone(), occurrence.clone());
+        let (why, by) = (reason.to_owned(), actor.person.display_name.clone());
+        effects.push(told(attendee.person.id, vec![ics.clone()], move |r| {
+            text::skipped_for_attendee(r.lang, &m, (&o, also), r.tz, &by, &why)
+        }));
     }
     Ok(effects)
 }
@@ -883,27 +909,25 @@ pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) 
     let before = cx.tx.attendees(occurrence.id).await?;
     let fresh = named.iter().filter(|p| !before.iter().any(|(_, a)| a.person.id == **p)).count();
     if before.len() + fresh > MAX_ATTENDEES {
-        return refuse(text::too_many_attendees(before.len() + fresh, MAX_ATTENDEES));
+        return refuse(text::too_many_attendees(actor.lang, before.len() + fresh, MAX_ATTENDEES));
     }
     if let Some(room) = &meeting.room {
-        room_for(desk, room, before.len() + fresh)?;
+        room_for(desk, actor.lang, room, before.len() + fresh)?;
     }
     let added = cx.tx.invite(meeting.id, &named, actor.at, actor.audit()).await?;
     let attendees = cx.tx.attendees(occurrence.id).await?;
     let names: Vec<&str> =
         attendees.iter().filter(|(_, a)| added.contains(&a.person.id)).map(|(_, a)| a.person.name.as_str()).collect();
-    let mut effects = vec![Effect::reply(text::invited(&meeting, &names))];
+    let mut effects = vec![Effect::reply(text::invited(actor.lang, &meeting, &names))];
     if added.is_empty() {
         return Ok(effects);
     }
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
+    effects.extend(refresh(cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
     let ics = ical::calendar(&meeting, &cx.tx.occurrences(meeting.id).await?);
     for (row, attendee) in attendees.iter().filter(|(_, a)| added.contains(&a.person.id)) {
-        let mut body = invitation(desk, &meeting, &occurrence, attendee);
-        body.files = vec![ics.clone()];
         effects.push(Effect::Direct {
             person: attendee.person.id,
-            body: body.into(),
+            body: invitation(&meeting, &occurrence, attendee, vec![ics.clone()]),
             subject: Some(invitation_subject(*row)),
         });
     }
@@ -911,30 +935,31 @@ pub async fn invite(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, who: &str) 
 }
 
 /// `/meeting remove <id> @person`: their invitation goes, and they are told.
-pub async fn remove(desk: &Meetings, cx: &mut Cx<'_>, id: MeetingId, handle: &str) -> ServiceResult {
+pub async fn remove(cx: &mut Cx<'_>, id: MeetingId, handle: &str) -> ServiceResult {
     let actor = cx.actor;
     let (meeting, occurrence) = changeable(cx, id, None).await?;
     let handle = handle.trim().trim_start_matches('@');
     let person = cx.kit.people.resolve(actor, handle).await?;
     if person.id == meeting.organizer.id {
-        return refuse(text::cannot_remove_organizer(&meeting));
+        return refuse(text::cannot_remove_organizer(actor.lang, &meeting));
     }
     let Some(rows) = cx.tx.uninvite(meeting.id, person.id, actor.audit()).await? else {
-        return refuse(text::was_not_invited(&meeting, &person.display_name));
+        return refuse(text::was_not_invited(actor.lang, &meeting, &person.display_name));
     };
-    let mut effects = vec![Effect::reply(text::removed(&meeting, &person.display_name))];
-    let gone = text::removed_for_attendee(&meeting, &actor.person.display_name);
+    let mut effects = vec![Effect::reply(text::removed(actor.lang, &meeting, &person.display_name))];
+    let (m, by) = (meeting.clone(), actor.person.display_name.clone());
+    let gone = Shown::text_per_reader(move |r| text::removed_for_attendee(r.lang, &m, &by));
     for row in rows {
-        effects.push(Effect::UpdateNotices { subject: invitation_subject(row), body: Body::text(gone.clone()).into() });
+        effects.push(Effect::UpdateNotices { subject: invitation_subject(row), body: gone.clone() });
     }
-    effects.push(Effect::direct(person.id, gone));
-    effects.extend(refresh(desk, cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
+    effects.push(Effect::Direct { person: person.id, body: gone, subject: None });
+    effects.extend(refresh(cx.tx, &meeting, &occurrence, Invitations::Nobodys).await?);
     Ok(effects)
 }
 
 /// Those who may add minutes and actions: its attendees, and admins.
 async fn taking_part(cx: &mut Cx<'_>, id: MeetingId) -> ServiceResult<(Meeting, Vec<(i64, Attendee)>)> {
-    let (meeting, occurrence) = current(cx.tx, id, cx.actor.at, None).await?;
+    let (meeting, occurrence) = current(cx.tx, (id, cx.actor.lang), cx.actor.at, None).await?;
     let attendees = visible(cx.tx, cx.actor, &occurrence).await?;
     Ok((meeting, attendees))
 }
@@ -950,10 +975,10 @@ pub async fn minutes(
     let (meeting, attendees) = taking_part(cx, id).await?;
     let typed = typed.map(|t| MINUTES.check(t)).transpose()?.unwrap_or_default();
     let file = match files {
-        [] if typed.is_empty() => return refuse(text::minutes_empty(&meeting)),
+        [] if typed.is_empty() => return refuse(text::minutes_empty(actor.lang, &meeting)),
         [] => None,
         [file] => Some(file.clone()),
-        _ => return refuse(text::one_minutes_file()),
+        _ => return refuse(text::one_minutes_file(actor.lang)),
     };
     let kept = match &file {
         Some(f) => Some(cx.tx.keep_file(actor.person.id, f, actor.at).await?),
@@ -965,14 +990,12 @@ pub async fn minutes(
     };
     cx.tx.keep_minutes(meeting.id, &shown, kept, actor.audit()).await?;
     let to: Vec<&Attendee> = attendees.iter().map(|(_, a)| a).filter(|a| a.person.id != actor.person.id).collect();
-    let mut effects = vec![Effect::reply(text::minutes_kept(&meeting, to.len()))];
+    let mut effects = vec![Effect::reply(text::minutes_kept(actor.lang, &meeting, to.len()))];
     for attendee in to {
-        let body = Body {
-            text: text::minutes_for_attendee(&meeting, &actor.person.display_name, &shown),
-            files: file.iter().cloned().collect(),
-            ..Body::default()
-        };
-        effects.push(Effect::Direct { person: attendee.person.id, body: body.into(), subject: None });
+        let (m, by, minutes) = (meeting.clone(), actor.person.display_name.clone(), shown.clone());
+        effects.push(told(attendee.person.id, file.iter().cloned().collect(), move |r| {
+            text::minutes_for_attendee(r.lang, &m, &by, &minutes)
+        }));
     }
     Ok(effects)
 }
@@ -994,7 +1017,7 @@ pub async fn action(
     }
     let owner = cx.kit.people.resolve(actor, owner.trim_start_matches('@')).await?;
     if ticket {
-        let title = text::action_ticket_title(&meeting, &owner.display_name, typed, due, actor.tz);
+        let title = text::action_ticket_title(actor.lang, &meeting, &owner.display_name, typed, due, actor.tz);
         return crate::features::tickets::open_ticket(cx, &title, crate::features::tickets::Priority::Normal).await;
     }
     let action = cx.tx.add_action(meeting.id, owner.id, due, typed, actor.audit()).await?;
@@ -1004,10 +1027,13 @@ pub async fn action(
         let key = TimerKey::new(NAME, ACTION_DUE, action);
         cx.kit.timers.set_timer(cx.tx, &key, due - lead, &ActionDue { action }).await?;
     }
+    // The owner's clock, or the giver's when they have none of their own.
     let tz = owner.tz.unwrap_or(actor.tz);
+    let (m, by, what) = (meeting.clone(), actor.person.display_name.clone(), typed.to_owned());
+    let body = Shown::text_per_reader(move |r| text::action_for_owner(r.lang, &m, &by, &what, due, tz));
     Ok(vec![
-        Effect::reply(text::action_given(&meeting, &owner.display_name, typed, due, actor.tz)),
-        Effect::direct(owner.id, text::action_for_owner(&meeting, &actor.person.display_name, typed, due, tz)),
+        Effect::reply(text::action_given(actor.lang, &meeting, &owner.display_name, typed, due, actor.tz)),
+        Effect::Direct { person: owner.id, body, subject: None },
     ])
 }
 
@@ -1017,15 +1043,16 @@ pub struct ActionDue {
     action: i64,
 }
 
-pub async fn action_due(desk: &Meetings, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+/// An action item's reminder, to its owner in their language and on their clock.
+pub async fn action_due(tx: &mut Tx, fired: &Fired) -> ServiceResult {
     let due: ActionDue = fired.payload()?;
     let Some(action) = tx.action(due.action).await? else { return Ok(Vec::new()) };
     let Some(meeting) = tx.meeting(action.meeting).await? else { return Ok(Vec::new()) };
-    let tz = kit.store.person(action.owner.id).await?.and_then(|p| p.tz).unwrap_or(desk.default_tz);
-    let text = text::action_reminder(&meeting, &action, tz);
-    let (due, late) = (fired.due, fired.late);
-    let body = Shown::text_per_reader(move |r| crate::chat::text::with_late(r.lang, &text, due, late));
-    Ok(vec![Effect::Direct { person: action.owner.id, body, subject: None }])
+    let (due, late, owner) = (fired.due, fired.late, action.owner.id);
+    let body = Shown::text_per_reader(move |r| {
+        crate::chat::text::with_late(r.lang, &text::action_reminder(r.lang, &meeting, &action, r.tz), due, late)
+    });
+    Ok(vec![Effect::Direct { person: owner, body, subject: None }])
 }
 
 /// The longest schedule entry.
@@ -1044,27 +1071,28 @@ pub async fn add_entry(
     let note = ENTRY_NOTE.check(note)?;
     let length = length.unwrap_or(chrono::Duration::hours(1));
     if length > chrono::Duration::days(ENTRY_MAX_DAYS) {
-        return refuse(text::entry_too_long(ENTRY_MAX_DAYS));
+        return refuse(text::entry_too_long(actor.lang, ENTRY_MAX_DAYS));
     }
     if at + length <= actor.at {
         return refuse(crate::chat::text::time_passed(actor.lang, at + length, actor.tz));
     }
     let id = cx.tx.add_entry(actor.person.id, kind, note, (at, at + length), actor.at).await?;
     let entry = super::model::Entry { id, kind, note: note.to_owned(), starts_at: at, ends_at: at + length };
-    Ok(vec![Effect::reply(text::entry_added(&entry, actor.tz))])
+    Ok(vec![Effect::reply(text::entry_added(actor.lang, &entry, actor.tz))])
 }
 
 pub async fn entries(cx: &mut Cx<'_>) -> ServiceResult {
     let actor = cx.actor;
     let entries = cx.tx.entries(actor.person.id, actor.at, LIST * 2).await?;
-    Ok(vec![Effect::reply(text::entries(&entries, actor.tz))])
+    Ok(vec![Effect::reply(text::entries(actor.lang, &entries, actor.tz))])
 }
 
 pub async fn remove_entry(cx: &mut Cx<'_>, id: i64) -> ServiceResult {
+    let lang = cx.actor.lang;
     if !cx.tx.remove_entry(cx.actor.person.id, id).await? {
-        return refuse(text::no_entry(id));
+        return refuse(text::no_entry(lang, id));
     }
-    Ok(vec![Effect::reply(text::entry_removed(id))])
+    Ok(vec![Effect::reply(text::entry_removed(lang, id))])
 }
 
 /// `/agenda [today|tomorrow|week]`: every feature's part, what happens in time order,
@@ -1079,7 +1107,7 @@ pub async fn agenda(cx: &mut Cx<'_>, when: &str) -> ServiceResult {
     };
     let (from, to) = (day_start(actor.tz, first), day_start(actor.tz, first + chrono::Duration::days(days)));
     let (timed, waiting) = gather(cx.tx, cx.kit, &actor.person, (from, to), actor.tz).await?;
-    Ok(vec![Effect::reply(text::agenda(when, first, actor.tz, &timed, &waiting))])
+    Ok(vec![Effect::reply(text::agenda(actor.lang, when, first, actor.tz, &timed, &waiting))])
 }
 
 /// What every feature has on someone's plate within `span`: what happens then, in time
@@ -1105,9 +1133,11 @@ pub(super) fn day_start(tz: Tz, day: chrono::NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| day.and_time(chrono::NaiveTime::MIN).and_utc(), |t| t.to_utc())
 }
 
-/// A person's meetings (not declined) and schedule entries within `span`.
+/// A person's meetings (not declined) and schedule entries within `span`, as they read
+/// them.
 pub async fn plate(
     tx: &mut Tx,
+    lang: Lang,
     person: PersonId,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     tz: Tz,
@@ -1119,21 +1149,21 @@ pub async fn plate(
         }
         items.push(AgendaItem {
             at: Some(occurrence.starts_at),
-            line: text::agenda_meeting(&meeting, &occurrence, rsvp, tz),
+            line: text::agenda_meeting(lang, &meeting, &occurrence, rsvp, tz),
         });
     }
     for entry in tx.entries(person, from, AGENDA_MAX).await? {
         if entry.starts_at >= to {
             continue;
         }
-        items.push(AgendaItem { at: Some(entry.starts_at), line: text::agenda_entry(&entry, tz) });
+        items.push(AgendaItem { at: Some(entry.starts_at), line: text::agenda_entry(lang, &entry, tz) });
     }
     Ok(items)
 }
 
 /// `/room list`.
-pub fn rooms(desk: &Meetings) -> ServiceResult {
-    Ok(vec![Effect::reply(text::rooms(&desk.settings.rooms))])
+pub fn rooms(desk: &Meetings, lang: Lang) -> ServiceResult {
+    Ok(vec![Effect::reply(text::rooms(lang, &desk.settings.rooms))])
 }
 
 /// `/room free <when> [for:…]`: the rooms nobody has booked then.
@@ -1143,9 +1173,10 @@ pub async fn free_rooms(
     at: DateTime<Utc>,
     length: Option<chrono::Duration>,
 ) -> ServiceResult {
+    let lang = cx.actor.lang;
     let length = length.unwrap_or(desk.settings.default_duration);
     if length > desk.settings.max_duration {
-        return refuse(text::too_long(desk.settings.max_duration));
+        return refuse(text::too_long(lang, desk.settings.max_duration));
     }
     let mut free = Vec::new();
     for room in &desk.settings.rooms {
@@ -1153,11 +1184,11 @@ pub async fn free_rooms(
             free.push(room.clone());
         }
     }
-    Ok(vec![Effect::reply(text::free_rooms(&free, at, at + length, cx.actor.tz))])
+    Ok(vec![Effect::reply(text::free_rooms(lang, &free, at, at + length, cx.actor.tz))])
 }
 
-/// A reminder came due: to everyone who has not declined, in their zone.
-pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResult {
+/// A reminder came due: to everyone who has not declined, in their language and zone.
+pub async fn remind(tx: &mut Tx, fired: &Fired) -> ServiceResult {
     let reminder: Reminder = fired.payload()?;
     let Some(occurrence) = tx.occurrence(OccurrenceId(reminder.occurrence)).await? else { return Ok(Vec::new()) };
     let Some(meeting) = tx.meeting(occurrence.meeting).await? else { return Ok(Vec::new()) };
@@ -1172,13 +1203,12 @@ pub async fn remind(desk: &Meetings, tx: &mut Tx, fired: &Fired) -> ServiceResul
         if attendee.rsvp == Rsvp::Declined {
             continue;
         }
-        let text = text::reminder(&meeting, &occurrence, zone(desk, &attendee), reminder.minutes);
-        // In a series, each time is answered on its own: its reminder asks.
-        let buttons = if meeting.rule.is_some() { answer_buttons(occurrence.id, false) } else { Vec::new() };
+        let (m, o, minutes) = (meeting.clone(), occurrence.clone(), reminder.minutes);
         let (due, late) = (fired.due, fired.late);
         let body = Shown::per_reader(move |r| Body {
-            text: crate::chat::text::with_late(r.lang, &text, due, late),
-            buttons: buttons.clone(),
+            text: crate::chat::text::with_late(r.lang, &text::reminder(r.lang, &m, &o, r.tz, minutes), due, late),
+            // In a series, each time is answered on its own: its reminder asks.
+            buttons: if m.rule.is_some() { answer_buttons(r.lang, o.id, false) } else { Vec::new() },
             ..Body::default()
         });
         effects.push(Effect::Direct { person: attendee.person.id, body, subject: None });

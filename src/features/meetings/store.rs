@@ -216,10 +216,10 @@ impl Tx {
 
     /// Who is invited to an occurrence, with their answers, the organiser first.
     pub async fn attendees(&mut self, occurrence: OccurrenceId) -> Result<Vec<(i64, Attendee)>> {
-        type Row = (i64, i64, String, Option<String>, String, Option<String>);
+        type Row = (i64, i64, String, String, Option<String>);
         let rows: Vec<Row> = with_tx!(self, |tx| {
             sqlx::query_as(
-                "SELECT r.id, p.id, p.display_name, p.tz, r.answer, r.note FROM meeting_rsvps r \
+                "SELECT r.id, p.id, p.display_name, r.answer, r.note FROM meeting_rsvps r \
                  JOIN persons p ON p.id = r.person_id WHERE r.occurrence_id = $1 ORDER BY r.id",
             )
             .bind(occurrence.0)
@@ -227,12 +227,11 @@ impl Tx {
             .await?
         });
         rows.into_iter()
-            .map(|(row, person, name, tz, answer, note)| {
+            .map(|(row, person, name, answer, note)| {
                 Ok((
                     row,
                     Attendee {
                         person: PersonName { id: PersonId(person), name },
-                        tz: tz.as_deref().map(|z| parse_column("persons.tz", z)).transpose()?,
                         rsvp: parse_column("meeting_rsvps.answer", &answer)?,
                         note,
                     },
@@ -324,9 +323,12 @@ impl Tx {
         if people.is_empty() {
             return Ok(Vec::new());
         }
-        type Row = (String, String, i64, i64);
+        // Who, the entry's kind ('' for a meeting), what (a meeting's title and number, an
+        // entry's note), when.
+        type Row = (String, String, String, i64, i64);
         let meetings = format!(
-            "SELECT p.display_name, m.title || ' (#' || m.id || ')', o.starts_at, o.ends_at FROM meeting_rsvps r \
+            "SELECT p.display_name, CAST('' AS TEXT), m.title || ' (#' || m.id || ')', o.starts_at, o.ends_at \
+             FROM meeting_rsvps r \
              JOIN meeting_occurrences o ON o.id = r.occurrence_id JOIN meetings m ON m.id = o.meeting_id \
              JOIN persons p ON p.id = r.person_id \
              WHERE r.answer <> 'declined' AND o.status = 'scheduled' AND o.starts_at < $2 AND o.ends_at > $1 \
@@ -334,8 +336,8 @@ impl Tx {
             placeholders(4, people.len())
         );
         let entries = format!(
-            "SELECT p.display_name, CASE WHEN e.note = '' THEN e.kind ELSE e.kind || ': ' || e.note END, \
-             e.starts_at, e.ends_at FROM schedule_entries e JOIN persons p ON p.id = e.person_id \
+            "SELECT p.display_name, e.kind, e.note, e.starts_at, e.ends_at \
+             FROM schedule_entries e JOIN persons p ON p.id = e.person_id \
              WHERE e.starts_at < $2 AND e.ends_at > $1 AND e.person_id IN ({}) ORDER BY e.starts_at",
             placeholders(3, people.len())
         );
@@ -353,9 +355,10 @@ impl Tx {
             });
             out.extend(
                 rows.into_iter()
-                    .map(|(person, what, starts_at, ends_at)| Conflict {
+                    .map(|(person, kind, what, starts_at, ends_at)| Conflict {
                         person,
                         what,
+                        kind: kind.parse().ok(),
                         starts_at: from_ms(starts_at),
                         ends_at: from_ms(ends_at),
                     })
@@ -560,6 +563,7 @@ impl Tx {
             .map(|(organizer, meeting, title, starts_at, ends_at)| Conflict {
                 person: organizer,
                 what: format!("{title} (#{meeting})"),
+                kind: None,
                 starts_at: from_ms(starts_at),
                 ends_at: from_ms(ends_at),
             })
