@@ -48,33 +48,13 @@ pub struct Field {
 }
 
 impl Field {
-    /// What the field takes, for usage lines and questions.
-    pub fn hint(&self) -> String {
-        match &self.kind {
-            FieldKind::Text => "text".to_owned(),
-            FieldKind::Amount { currency } => {
-                format!("an amount in {currency}, e.g. 1200, 1,200.50 or 1200 {currency}")
-            }
-            FieldKind::Dates { half_days: true } => {
-                "a date or range, e.g. tomorrow, 2026-12-01, 2026-12-01..2026-12-05, 2026-12-01 pm..2026-12-03 am"
-                    .to_owned()
-            }
-            FieldKind::Dates { half_days: false } => {
-                "a date or range, e.g. tomorrow, 2026-12-01..2026-12-05".to_owned()
-            }
-            FieldKind::Choice { options } => format!("one of {}", options.join(", ")),
-            FieldKind::Link => "a link, https://…".to_owned(),
-            FieldKind::Document => "an attached file, or a link https://…".to_owned(),
-        }
-    }
-
     pub fn takes_files(&self) -> bool {
         self.kind == FieldKind::Document
     }
 
     /// Reads a value as it was stored (its written form): what [`Field::read`] reads,
     /// and a kept file.
-    pub fn read_stored(&self, written: &str, today: NaiveDate) -> Result<Value, String> {
+    pub fn read_stored(&self, written: &str, today: NaiveDate) -> Result<Value, Problem> {
         match FileRef::read(written) {
             Some(file) if self.takes_files() => Ok(Value::File(file)),
             _ => self.read(written, today),
@@ -82,14 +62,14 @@ impl Field {
     }
 
     /// Reads what was typed for this field; the error says what was wrong.
-    pub fn read(&self, typed: &str, today: NaiveDate) -> Result<Value, String> {
+    pub fn read(&self, typed: &str, today: NaiveDate) -> Result<Value, Problem> {
         let typed = typed.trim();
         if typed.is_empty() {
-            return Err(format!("{}: empty; give {}", self.name, self.hint()));
+            return Err(Problem::Empty);
         }
-        let value = match &self.kind {
+        match &self.kind {
             FieldKind::Text => match typed.chars().count() {
-                n if n > TEXT_MAX => Err(format!("at most {TEXT_MAX} characters (this is {n})")),
+                n if n > TEXT_MAX => Err(Problem::TooLong { len: n, max: TEXT_MAX }),
                 _ => Ok(Value::Text(typed.to_owned())),
             },
             FieldKind::Amount { currency } => {
@@ -100,14 +80,44 @@ impl Field {
                 .iter()
                 .find(|o| o.eq_ignore_ascii_case(typed))
                 .map(|o| Value::Choice(o.clone()))
-                .ok_or_else(|| format!("`{typed}` is not one of {}", options.join(", "))),
+                .ok_or_else(|| Problem::NotChoice { typed: typed.to_owned(), options: options.clone() }),
             FieldKind::Link => read_link(typed).map(Value::Link),
-            FieldKind::Document => {
-                read_link(typed).map(Value::Link).map_err(|e| format!("{e}; or attach the file to the message"))
-            }
-        };
-        value.map_err(|e| if e.starts_with(&format!("{}:", self.name)) { e } else { format!("{}: {e}", self.name) })
+            FieldKind::Document => read_link(typed).map(Value::Link).map_err(|e| Problem::OrAttach(Box::new(e))),
+        }
     }
+}
+
+/// What is wrong with a value typed for a field. The feature's text says it, naming the
+/// field, in the reader's language.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    /// Nothing was typed.
+    Empty,
+    /// More text than a field takes.
+    TooLong { len: usize, max: usize },
+    NotAmount { typed: String, currency: String },
+    /// An amount given in another currency (its code).
+    OtherCurrency { currency: String, given: String },
+    /// An amount given with a symbol that stands for these other currencies.
+    OtherSymbol { currency: String, symbol: char, codes: &'static [&'static str] },
+    NotPositive,
+    /// More digits after the point than the currency has.
+    Decimals { currency: String, places: u32 },
+    TooLarge { typed: String },
+    NotChoice { typed: String, options: Vec<String> },
+    NotLink { typed: String },
+    LinkTooLong { max: usize },
+    /// A document field's link was wrong; a file would do too.
+    OrAttach(Box<Problem>),
+    /// `am`/`pm` where the type takes whole days only.
+    NoHalfDays,
+    EndsBeforeStart { start: NaiveDate, end: NaiveDate },
+    /// A range starting at noon (`am`) or ending in the afternoon (`pm`).
+    HalvesReversed,
+    /// One day given as its morning and its afternoon at once.
+    HalfDayAlone,
+    TooManyDays { max: i64 },
+    NotDate { typed: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -206,8 +216,8 @@ fn symbol_currencies(symbol: char) -> Option<&'static [&'static str]> {
 }
 
 /// Reads `1200`, `1,200.50`, `¥1200`, `1200 CNY`, `CNY 1200` as an amount in `currency`.
-fn read_amount(typed: &str, currency: &str) -> Result<Decimal, String> {
-    let example = format!("e.g. 1200, 1,200.50 or 1200 {currency}");
+fn read_amount(typed: &str, currency: &str) -> Result<Decimal, Problem> {
+    let not_amount = || Problem::NotAmount { typed: typed.to_owned(), currency: currency.to_owned() };
     let mut rest = typed.trim().to_owned();
     // A currency code before or after the number.
     let upper = rest.to_uppercase();
@@ -232,19 +242,17 @@ fn read_amount(typed: &str, currency: &str) -> Result<Decimal, String> {
     };
     if let Some(code) = code {
         if code.len() != 3 {
-            return Err(format!("`{typed}` is not an amount ({example})"));
+            return Err(not_amount());
         }
         if code != currency {
-            return Err(format!("this request takes amounts in {currency}, not {code}"));
+            return Err(Problem::OtherCurrency { currency: currency.to_owned(), given: code });
         }
     }
     if let Some(symbol) = rest.chars().next().filter(|c| !c.is_ascii_digit() && *c != '-' && *c != '.') {
         match symbol_currencies(symbol) {
             Some(codes) if codes.contains(&currency) => rest = rest[symbol.len_utf8()..].trim().to_owned(),
-            Some(codes) => {
-                return Err(format!("this request takes amounts in {currency}, not {symbol} ({})", codes.join("/")));
-            }
-            None => return Err(format!("`{typed}` is not an amount ({example})")),
+            Some(codes) => return Err(Problem::OtherSymbol { currency: currency.to_owned(), symbol, codes }),
+            None => return Err(not_amount()),
         }
     }
     let (whole, fraction) = rest.split_once('.').map_or((rest.as_str(), None), |(w, f)| (w, Some(f)));
@@ -263,40 +271,37 @@ fn read_amount(typed: &str, currency: &str) -> Result<Decimal, String> {
         || fraction.is_some_and(|f| f.is_empty() || !f.chars().all(|c| c.is_ascii_digit()))
     {
         if rest.starts_with('-') {
-            return Err("an amount must be more than zero".to_owned());
+            return Err(Problem::NotPositive);
         }
-        return Err(format!("`{typed}` is not an amount ({example})"));
+        return Err(not_amount());
     }
     let places = minor_units(currency);
     if fraction.is_some_and(|f| f.len() > places as usize) {
-        return Err(match places {
-            0 => format!("{currency} amounts have no decimals"),
-            n => format!("{currency} amounts have at most {n} decimals"),
-        });
+        return Err(Problem::Decimals { currency: currency.to_owned(), places });
     }
     let number = match fraction {
         Some(f) => format!("{digits}.{f}"),
         None => digits,
     };
-    let value: Decimal = number.parse().map_err(|_| format!("`{typed}` is too large an amount"))?;
+    let value: Decimal = number.parse().map_err(|_| Problem::TooLarge { typed: typed.to_owned() })?;
     if value <= Decimal::ZERO {
-        return Err("an amount must be more than zero".to_owned());
+        return Err(Problem::NotPositive);
     }
     if value >= Decimal::from(AMOUNT_MAX) {
-        return Err(format!("`{typed}` is too large an amount"));
+        return Err(Problem::TooLarge { typed: typed.to_owned() });
     }
     Ok(value)
 }
 
-fn read_link(typed: &str) -> Result<String, String> {
+fn read_link(typed: &str) -> Result<String, Problem> {
     let ok = (typed.starts_with("https://") || typed.starts_with("http://"))
         && typed.len() > "https://".len()
         && !typed.contains(char::is_whitespace);
     if !ok {
-        return Err(format!("`{typed}` is not a link (https://…)"));
+        return Err(Problem::NotLink { typed: typed.to_owned() });
     }
     if typed.chars().count() > LINK_MAX {
-        return Err(format!("a link may be at most {LINK_MAX} characters"));
+        return Err(Problem::LinkTooLong { max: LINK_MAX });
     }
     Ok(typed.to_owned())
 }
@@ -360,7 +365,7 @@ impl std::fmt::Display for DateSpan {
 
 /// Reads `tomorrow`, `2026-12-01`, `friday`, `2026-12-01..2026-12-05`, and with half
 /// days `2026-12-01 pm`, `2026-12-01 pm..2026-12-03 am`.
-fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan, String> {
+fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan, Problem> {
     let lower = typed.to_lowercase();
     let (from, to) = match lower.split_once("..") {
         Some((a, b)) => (a.trim(), Some(b.trim())),
@@ -372,24 +377,24 @@ fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan,
         None => (start, start_half),
     };
     if (start_half.is_some() || end_half.is_some()) && !half_days {
-        return Err("half days (am/pm) are not taken for this request".to_owned());
+        return Err(Problem::NoHalfDays);
     }
     if end < start {
-        return Err(format!("it ends ({}) before it starts ({})", end.format("%Y-%m-%d"), start.format("%Y-%m-%d")));
+        return Err(Problem::EndsBeforeStart { start, end });
     }
     if to.is_some() && start != end && (start_half == Some(Half::Am) || end_half == Some(Half::Pm)) {
-        return Err("a range may start in the afternoon (`pm`) or end at noon (`am`), not the other way".to_owned());
+        return Err(Problem::HalvesReversed);
     }
     if start == end && start_half != end_half {
-        return Err("a single day is its morning (`am`), its afternoon (`pm`) or all of it".to_owned());
+        return Err(Problem::HalfDayAlone);
     }
     if (end - start).num_days() >= SPAN_MAX_DAYS {
-        return Err(format!("at most {SPAN_MAX_DAYS} days"));
+        return Err(Problem::TooManyDays { max: SPAN_MAX_DAYS });
     }
     Ok(DateSpan { start, end, start_half, end_half })
 }
 
-pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), String> {
+pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), Problem> {
     let (day, half) = match typed.rsplit_once(char::is_whitespace) {
         Some((d, "am")) => (d.trim(), Some(Half::Am)),
         Some((d, "pm")) => (d.trim(), Some(Half::Pm)),
@@ -408,7 +413,7 @@ pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half
             Err(_) => NaiveDate::parse_from_str(day, "%Y-%m-%d").ok(),
         },
     };
-    date.map(|d| (d, half)).ok_or_else(|| format!("`{typed}` is not a date (e.g. tomorrow, friday, 2026-12-01)"))
+    date.map(|d| (d, half)).ok_or_else(|| Problem::NotDate { typed: typed.to_owned() })
 }
 
 #[cfg(test)]
@@ -425,7 +430,7 @@ mod tests {
         assert_eq!(field.read_stored(&written, today), Ok(file));
         // Typed, the same words are not a file: nobody points a request at a kept file.
         let typed = field.read(&written, today).expect_err("refused");
-        assert!(typed.contains("is not a link") && typed.contains("attach the file"), "{typed}");
+        assert_eq!(typed, Problem::OrAttach(Box::new(Problem::NotLink { typed: written.clone() })));
         assert_eq!(
             field.read("https://drive.example/q.pdf", today),
             Ok(Value::Link("https://drive.example/q.pdf".into()))
@@ -435,7 +440,7 @@ mod tests {
         assert_eq!(note.read_stored(&written, today), Ok(Value::Text(written.clone())));
     }
 
-    fn amount(typed: &str) -> Result<String, String> {
+    fn amount(typed: &str) -> Result<String, Problem> {
         let field = Field {
             name: "amount".into(),
             label: "Amount".into(),
@@ -460,17 +465,21 @@ mod tests {
 
     #[test]
     fn bad_amounts_say_what_is_wrong() {
-        assert_eq!(amount("1200 USD").expect_err("refused"), "amount: this request takes amounts in CNY, not USD");
-        assert!(amount("$1200").expect_err("refused").contains("not $"), "{:?}", amount("$1200"));
-        assert!(amount("12x").expect_err("refused").contains("is not an amount"));
-        assert!(amount("1,20,0").expect_err("refused").contains("is not an amount"));
-        assert!(amount("0").expect_err("refused").contains("more than zero"));
-        assert!(amount("-5").expect_err("refused").contains("more than zero"));
-        assert!(amount("1.234").expect_err("refused").contains("at most 2 decimals"));
-        assert!(amount("99999999999999999999999").expect_err("refused").contains("too large"));
+        assert_eq!(
+            amount("1200 USD").expect_err("refused"),
+            Problem::OtherCurrency { currency: "CNY".into(), given: "USD".into() }
+        );
+        assert!(matches!(amount("$1200"), Err(Problem::OtherSymbol { symbol: '$', .. })), "{:?}", amount("$1200"));
+        let not_amount = |typed: &str| Problem::NotAmount { typed: typed.into(), currency: "CNY".into() };
+        assert_eq!(amount("12x").expect_err("refused"), not_amount("12x"));
+        assert_eq!(amount("1,20,0").expect_err("refused"), not_amount("1,20,0"));
+        assert_eq!(amount("0").expect_err("refused"), Problem::NotPositive);
+        assert_eq!(amount("-5").expect_err("refused"), Problem::NotPositive);
+        assert_eq!(amount("1.234").expect_err("refused"), Problem::Decimals { currency: "CNY".into(), places: 2 });
+        assert!(matches!(amount("99999999999999999999999"), Err(Problem::TooLarge { .. })));
     }
 
-    fn span(typed: &str) -> Result<DateSpan, String> {
+    fn span(typed: &str) -> Result<DateSpan, Problem> {
         read_span(typed, true, NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid"))
     }
 
@@ -492,13 +501,15 @@ mod tests {
 
     #[test]
     fn bad_dates_say_what_is_wrong() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).expect("valid");
         assert_eq!(
             span("2026-12-05..2026-12-01").expect_err("refused"),
-            "it ends (2026-12-01) before it starts (2026-12-05)"
+            Problem::EndsBeforeStart { start: day(5), end: day(1) }
         );
-        assert!(span("2026-13-01").expect_err("refused").contains("is not a date"));
-        assert!(span("2026-12-01 am..2026-12-03").expect_err("refused").contains("may start in the afternoon"));
-        assert!(read_span("2026-12-01 pm", false, NaiveDate::MIN).expect_err("refused").contains("half days"));
-        assert!(span("2026-01-01..2027-06-01").expect_err("refused").contains("at most"));
+        assert_eq!(span("2026-13-01").expect_err("refused"), Problem::NotDate { typed: "2026-13-01".into() });
+        assert_eq!(span("2026-12-01 am..2026-12-03").expect_err("refused"), Problem::HalvesReversed);
+        assert_eq!(span("2026-12-02 am..2026-12-02 pm").expect_err("refused"), Problem::HalfDayAlone);
+        assert_eq!(read_span("2026-12-01 pm", false, NaiveDate::MIN).expect_err("refused"), Problem::NoHalfDays);
+        assert_eq!(span("2026-01-01..2027-06-01").expect_err("refused"), Problem::TooManyDays { max: SPAN_MAX_DAYS });
     }
 }

@@ -21,7 +21,7 @@ use crate::chat::button::{self, Pressed};
 use crate::chat::commands::{CommandSpec, Invocation};
 use crate::chat::feature::{Answer, Cx, Feature, Kit, PersonColumn};
 use crate::chat::text as chat_text;
-use crate::kernel::{Audience, Person, ServiceResult, refuse};
+use crate::kernel::{Audience, Lang, Person, ServiceResult, refuse};
 use crate::scheduler::Fired;
 use crate::store::Tx;
 use cmd::ApprovalCommand;
@@ -111,16 +111,18 @@ fn button(press: Press, request: RequestId, seat: SeatId) -> String {
     button::encode(NAMESPACE, press.verb(), &[&request, &seat])
 }
 
-fn buttons(request: RequestId, seat: SeatId) -> Vec<Button> {
-    vec![
-        Button { id: button(Press::Approve, request, seat), label: "Approve".to_owned(), style: ButtonStyle::Primary },
-        Button { id: button(Press::Reject, request, seat), label: "Reject".to_owned(), style: ButtonStyle::Danger },
-        Button {
-            id: button(Press::Changes, request, seat),
-            label: "Request changes".to_owned(),
-            style: ButtonStyle::Secondary,
-        },
-    ]
+/// A prompt's buttons, labelled in its reader's language.
+fn buttons(lang: Lang, request: RequestId, seat: SeatId) -> Vec<Button> {
+    let styles = [ButtonStyle::Primary, ButtonStyle::Danger, ButtonStyle::Secondary];
+    Press::ALL
+        .into_iter()
+        .zip(styles)
+        .map(|(press, style)| Button {
+            id: button(press, request, seat),
+            label: text::button_label(lang, press),
+            style,
+        })
+        .collect()
 }
 
 /// The question for a missing field's action: `ap:fld:<draft>:<field index>`.
@@ -155,7 +157,7 @@ impl Feature for Approvals {
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match ApprovalCommand::try_from(inv)? {
-            ApprovalCommand::Types => service::types(self),
+            ApprovalCommand::Types => service::types(self, cx.actor.lang),
             ApprovalCommand::Request { kind, fields } => service::request(self, cx, &kind, &fields, &inv.files).await,
             ApprovalCommand::Approve { id, note } => {
                 service::decide(self, cx, id, None, Decision::Approve, note.as_deref()).await
@@ -214,7 +216,8 @@ impl Feature for Approvals {
     }
 
     async fn suggest(&self, kit: &Kit, person: &Person, _key: &str, typed: &str) -> ServiceResult<Vec<Choice>> {
-        let found = service::suggest(kit, person.id, typed).await?;
+        let lang = person.lang.unwrap_or(kit.default_lang);
+        let found = service::suggest(kit, person.id, lang, typed).await?;
         Ok(found.into_iter().map(|(id, label)| Choice { label, value: id.to_string() }).collect())
     }
 
@@ -227,9 +230,10 @@ impl Feature for Approvals {
         tz: chrono_tz::Tz,
     ) -> ServiceResult<Vec<crate::chat::feature::AgendaItem>> {
         let seats = kit.store.approvals_pending_for(person.id, kit.clock.now(), AGENDA_MAX, 0).await?;
+        let lang = person.lang.unwrap_or(kit.default_lang);
         Ok(seats
             .iter()
-            .map(|s| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(s, tz) })
+            .map(|s| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(lang, s, tz) })
             .collect())
     }
 

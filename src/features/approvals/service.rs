@@ -16,7 +16,9 @@ use super::store::RequestFilter;
 use super::{Approvals, Press, route, text};
 use crate::chat::feature::{Answer, Cx, Kit};
 use crate::chat::questions;
-use crate::kernel::{Actor, Audit, Effect, FileId, PersonId, PersonName, Role, ServiceResult, refuse};
+use crate::kernel::{
+    Actor, Audit, Effect, FileId, Lang, PersonId, PersonName, Reader, Role, ServiceResult, Shown, refuse,
+};
 use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
@@ -54,8 +56,13 @@ pub struct DelegationEnd {
     person: i64,
 }
 
-pub fn types(desk: &Approvals) -> ServiceResult {
-    Ok(vec![Effect::reply(text::types(&desk.types))])
+pub fn types(desk: &Approvals, lang: Lang) -> ServiceResult {
+    Ok(vec![Effect::reply(text::types(lang, &desk.types))])
+}
+
+/// A direct message to someone other than the actor, written in their language.
+fn tell(person: PersonId, write: impl Fn(Reader) -> String + Send + Sync + 'static) -> Effect {
+    Effect::Direct { person, body: Shown::text_per_reader(write), subject: None }
 }
 
 pub async fn request(
@@ -66,9 +73,9 @@ pub async fn request(
     files: &[Attachment],
 ) -> ServiceResult {
     let actor = cx.actor;
-    let Some(ty) = desk.find(kind) else { return refuse(text::unknown_type(kind, &desk.types)) };
+    let Some(ty) = desk.find(kind) else { return refuse(text::unknown_type(actor.lang, kind, &desk.types)) };
     let files = keep_files(cx, ty, files).await?;
-    let filled = read_fields(ty, typed, today(actor), &[], &files)?;
+    let filled = read_fields(actor.lang, ty, typed, today(actor), &[], &files)?;
     if let Some(first) = filled.missing.first() {
         // Asked one by one: a Discord form, a Telegram reply, /answer on the console.
         let written = written(&filled.values);
@@ -83,23 +90,24 @@ pub async fn request(
 /// question stays open.
 pub async fn fill(desk: &Approvals, cx: &mut Cx<'_>, draft: i64, field: usize, answer: Answer<'_>) -> ServiceResult {
     let actor = cx.actor;
-    let Some((kind, requester, mut fields)) = cx.tx.draft(draft).await? else { return refuse(text::draft_gone()) };
+    let lang = actor.lang;
+    let Some((kind, requester, mut fields)) = cx.tx.draft(draft).await? else { return refuse(text::draft_gone(lang)) };
     if requester != actor.person.id {
-        return refuse(text::draft_gone());
+        return refuse(text::draft_gone(lang));
     }
-    let Some(ty) = desk.find(&kind) else { return refuse(text::type_gone(&kind)) };
-    let Some(field) = ty.fields.get(field) else { return refuse(text::draft_gone()) };
+    let Some(ty) = desk.find(&kind) else { return refuse(text::type_gone(lang, &kind)) };
+    let Some(field) = ty.fields.get(field) else { return refuse(text::draft_gone(lang)) };
     let value = match answer.files {
         [] => match field.read(answer.text, today(actor)) {
             Ok(v) => v,
-            Err(problem) => return refuse(text::bad_answer(&problem, field)),
+            Err(problem) => return refuse(text::bad_answer(lang, field, &problem)),
         },
         [file] if field.takes_files() => Value::File(keep_file(cx, file).await?),
-        _ => return refuse(text::one_file_per_answer(field)),
+        _ => return refuse(text::one_file_per_answer(lang, field)),
     };
     fields.retain(|(n, _)| *n != field.name);
     fields.push((field.name.clone(), value.to_string()));
-    let filled = read_fields(ty, "", today(actor), &fields, &[])?;
+    let filled = read_fields(lang, ty, "", today(actor), &fields, &[])?;
     if let Some(next) = filled.missing.first() {
         cx.tx.update_draft(draft, &written(&filled.values)).await?;
         return Ok(vec![ask_field(cx, ty, draft, next, &filled.missing).await?]);
@@ -117,7 +125,7 @@ async fn ask_field(
 ) -> ServiceResult<Effect> {
     let index = ty.fields.iter().position(|f| f.name == field.name).unwrap_or_default();
     let action = super::field_action(draft, index);
-    let question = text::ask_field(ty, field, missing.len());
+    let question = text::ask_field(cx.actor.lang, ty, field, missing.len());
     if field.takes_files() {
         questions::ask_for_file(cx, cx.actor.person.id, question, &action, FIELD_LIFETIME).await
     } else {
@@ -128,7 +136,7 @@ async fn ask_field(
 /// Keeps the files that came with a request, each to fill one of its document fields.
 async fn keep_files(cx: &mut Cx<'_>, ty: &ApprovalType, files: &[Attachment]) -> ServiceResult<Vec<FileRef>> {
     if files.len() > ty.fields.iter().filter(|f| f.takes_files()).count() {
-        return refuse(text::too_many_files(ty, files.len()));
+        return refuse(text::too_many_files(cx.actor.lang, ty, files.len()));
     }
     let mut kept = Vec::new();
     for file in files {
@@ -139,7 +147,7 @@ async fn keep_files(cx: &mut Cx<'_>, ty: &ApprovalType, files: &[Attachment]) ->
 
 async fn keep_file(cx: &mut Cx<'_>, file: &Attachment) -> ServiceResult<FileRef> {
     if file.bytes.len() > MAX_DOCUMENT_BYTES {
-        return refuse(text::document_too_large(file, MAX_DOCUMENT_BYTES));
+        return refuse(text::document_too_large(cx.actor.lang, file, MAX_DOCUMENT_BYTES));
     }
     let id = cx.tx.keep_file(cx.actor.person.id, file, cx.actor.at).await?;
     Ok(FileRef { id, name: file.name.clone(), size: file.size_text() })
@@ -164,7 +172,7 @@ fn written(values: &[(String, Value)]) -> Vec<(String, String)> {
 async fn submit(cx: &mut Cx<'_>, ty: &ApprovalType, values: &[(String, Value)]) -> ServiceResult {
     let actor = cx.actor;
     let values = values.to_vec();
-    let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
+    let route = route::resolve(cx.kit, &actor.person, actor.lang, ty, &values).await?;
     let written = written(&values);
     let id = cx.tx.create_approval(&ty.name, actor.person.id, &written, actor.audit()).await?;
     start_round(cx, ty, id, 1, &route, (ApprovalEvent::Request, &text::fields_line(&written))).await
@@ -183,9 +191,13 @@ async fn start_round(
     let actor = cx.actor;
     cx.tx.add_round(id, round, route, actor.at).await?;
     cx.tx.log_approval(id, event, detail, actor.audit()).await?;
-    let request = find(cx.tx, id).await?;
-    let steps = current_round(cx.tx, &request).await?;
-    let told = if round == 1 { text::requested(ty, &request, &steps) } else { text::resubmitted(ty, &request, &steps) };
+    let request = find(cx.tx, id, actor.lang).await?;
+    let steps = current_round(cx.tx, &request, actor.lang).await?;
+    let told = if round == 1 {
+        text::requested(actor.lang, ty, &request, &steps)
+    } else {
+        text::resubmitted(actor.lang, ty, &request, &steps)
+    };
     let mut effects = vec![Effect::reply(told)];
     effects.extend(begin_step(cx.kit, cx.tx, ty, &request, &steps[0], actor.at).await?);
     Ok(effects)
@@ -203,23 +215,24 @@ pub async fn decide(
     reason: Option<&str>,
 ) -> ServiceResult {
     let actor = cx.actor;
+    let lang = actor.lang;
     let reason = reason.map(|r| REASON.check(r)).transpose()?.filter(|r| !r.is_empty());
     // The lock first: what is read after it is what this decision applies to.
     let open = cx.tx.lock_approval(id, actor.at).await?;
-    let request = find(cx.tx, id).await?;
+    let request = find(cx.tx, id, lang).await?;
     let steps = cx.tx.approval_steps(id).await?;
     let ty = desk.type_of(&request);
     if !open {
-        return refuse(text::not_open(&request, &steps, actor.person.id));
+        return refuse(text::not_open(lang, &request, &steps, actor.person.id));
     }
-    let step = current(&request, &steps)?;
+    let step = current(lang, &request, &steps)?;
     let acting_for = acting_for(cx.kit, step, actor.person.id, actor.at).await?;
-    let seat = pick_seat(step, seat, actor.person.id, &acting_for, &request, &steps)?;
+    let seat = pick_seat(lang, step, seat, actor.person.id, &acting_for, &request, &steps)?;
     if decision.needs_reason() && reason.is_none() {
-        return refuse(text::reason_needed(decision, id));
+        return refuse(text::reason_needed(lang, decision, id));
     }
     if !cx.tx.decide_seat(seat.id, actor.person.id, decision, reason, actor.at).await? {
-        return refuse(text::seat_taken(&request, step, seat, actor.person.id));
+        return refuse(text::seat_taken(lang, &request, step, seat, actor.person.id));
     }
     let on_behalf = (seat.approver.id != actor.person.id).then_some(&seat.approver);
     cx.tx.log_approval(id, decision.into(), &text::decision_line(step, on_behalf, reason), actor.audit()).await?;
@@ -228,13 +241,25 @@ pub async fn decide(
         step.seats.iter().filter(|s| s.id != seat.id && s.state == SeatState::Pending).collect();
     let step_done = decision != Decision::Approve || step.rule != Rule::All || others_pending.is_empty();
     let by = &actor.person.display_name;
-    let mut effects = vec![Effect::reply(text::you_decided(&ty, &request, step, decision, on_behalf))];
-    let decided =
-        Body::text(text::prompt_decided(&ty, &request, step, decision, by, on_behalf, reason, actor.at, actor.tz));
-    effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone().into() });
+    let mut effects = vec![Effect::reply(text::you_decided(lang, &ty, &request, step, decision, on_behalf))];
+    // Every copy of the prompt says who decided, in its reader's language and zone.
+    let decided = {
+        let (ty, request, step, by) = (ty.clone(), request.clone(), step.clone(), by.clone());
+        let (on_behalf, reason, at) = (on_behalf.cloned(), reason.map(str::to_owned), actor.at);
+        Shown::text_per_reader(move |r| {
+            let (on_behalf, reason) = (on_behalf.as_ref(), reason.as_deref());
+            text::prompt_decided(r.lang, &ty, &request, &step, decision, &by, on_behalf, reason, at, r.tz)
+        })
+    };
+    effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: decided.clone() });
     if !step_done {
-        let told = text::partly_approved(&ty, &request, step, by, &others_pending);
-        effects.push(Effect::direct(request.requester.id, text::with_note(&told, by, reason)));
+        let waiting: Vec<Seat> = others_pending.iter().map(|s| (*s).clone()).collect();
+        let (ty, told_of, step, by, note) =
+            (ty.clone(), request.clone(), step.clone(), by.clone(), reason.map(str::to_owned));
+        effects.push(tell(request.requester.id, move |r| {
+            let told = text::partly_approved(r.lang, &ty, &told_of, &step, &by, &waiting);
+            text::with_note(r.lang, &told, &by, note.as_deref())
+        }));
         return Ok(effects);
     }
     let status = match decision {
@@ -246,7 +271,7 @@ pub async fn decide(
     end_step_timers(cx.kit, cx.tx, step).await?;
     // Nobody else can act on this step now: their prompts say who did.
     for other in others_pending {
-        effects.push(Effect::UpdateNotices { subject: seat_subject(other.id), body: decided.clone().into() });
+        effects.push(Effect::UpdateNotices { subject: seat_subject(other.id), body: decided.clone() });
     }
     let next = steps.iter().find(|s| s.round == request.round && s.position == step.position + 1);
     match (decision, next) {
@@ -255,8 +280,15 @@ pub async fn decide(
             cx.tx.log_approval(id, ApprovalEvent::StepApproved, &text::step_line(step), actor.audit()).await?;
             let steps = cx.tx.approval_steps(id).await?;
             let next = steps.iter().find(|s| s.id == next.id).unwrap_or(next);
-            let told = text::step_approved(&ty, &request, step, by, next);
-            effects.push(Effect::direct(request.requester.id, text::with_note(&told, by, reason)));
+            let told = {
+                let (ty, request, step, next) = (ty.clone(), request.clone(), step.clone(), next.clone());
+                let (by, note) = (by.clone(), reason.map(str::to_owned));
+                move |r: Reader| {
+                    let told = text::step_approved(r.lang, &ty, &request, &step, &by, &next);
+                    text::with_note(r.lang, &told, &by, note.as_deref())
+                }
+            };
+            effects.push(tell(request.requester.id, told));
             effects.extend(begin_step(cx.kit, cx.tx, &ty, &request, next, actor.at).await?);
         }
         (decision, _) => {
@@ -267,19 +299,20 @@ pub async fn decide(
             };
             cx.tx.finish_approval(id, outcome, actor.at).await?;
             cx.tx.log_approval(id, ApprovalEvent::Outcome, outcome.as_str(), actor.audit()).await?;
-            let done = find(cx.tx, id).await?;
-            effects
-                .push(Effect::direct(request.requester.id, text::outcome_for_requester(&ty, &done, step, by, reason)));
+            let done = find(cx.tx, id, lang).await?;
+            let told = {
+                let (ty, done, step, by) = (ty.clone(), done.clone(), step.clone(), by.clone());
+                let reason = reason.map(str::to_owned);
+                move |r: Reader| text::outcome_for_requester(r.lang, &ty, &done, &step, &by, reason.as_deref())
+            };
+            effects.push(tell(request.requester.id, told));
             if outcome != RequestStatus::Changes
                 && let Some(audience) = desk.audience(&ty)
             {
                 let steps = cx.tx.approval_steps(id).await?;
-                effects.push(Effect::Notice {
-                    audience,
-                    subject: done.subject(),
-                    body: Body::text(text::outcome_notice(&ty, &done, &steps, actor.tz)).into(),
-                    coalesce: None,
-                });
+                let subject = done.subject();
+                let body = Shown::text_per_reader(move |r| text::outcome_notice(r.lang, &ty, &done, &steps, r.tz));
+                effects.push(Effect::Notice { audience, subject, body, coalesce: None });
             }
         }
     }
@@ -296,44 +329,44 @@ pub async fn ask_reason(
     decision: Decision,
 ) -> ServiceResult {
     let actor = cx.actor;
-    let request = find(cx.tx, id).await?;
+    let lang = actor.lang;
+    let request = find(cx.tx, id, lang).await?;
     let steps = cx.tx.approval_steps(id).await?;
     if !request.is_open() {
-        return refuse(text::not_open(&request, &steps, actor.person.id));
+        return refuse(text::not_open(lang, &request, &steps, actor.person.id));
     }
-    let step = current(&request, &steps)?;
+    let step = current(lang, &request, &steps)?;
     let acting_for = acting_for(cx.kit, step, actor.person.id, actor.at).await?;
-    pick_seat(step, Some(seat), actor.person.id, &acting_for, &request, &steps)?;
+    pick_seat(lang, step, Some(seat), actor.person.id, &acting_for, &request, &steps)?;
     let ty = desk.type_of(&request);
     let press = if decision == Decision::Reject { Press::Reject } else { Press::Changes };
     let action = super::button(press, id, seat);
-    Ok(vec![
-        questions::ask(cx, actor.person.id, text::ask_reason(&ty, &request, decision), &action, REASON_LIFETIME)
-            .await?,
-    ])
+    let question = text::ask_reason(lang, &ty, &request, decision);
+    Ok(vec![questions::ask(cx, actor.person.id, question, &action, REASON_LIFETIME).await?])
 }
 
 pub async fn withdraw(desk: &Approvals, cx: &mut Cx<'_>, id: RequestId) -> ServiceResult {
     let actor = cx.actor;
-    let request = find(cx.tx, id).await?;
+    let request = find(cx.tx, id, actor.lang).await?;
     if request.requester.id != actor.person.id {
-        return refuse(text::not_your_request(id, "withdraw"));
+        return refuse(text::not_your_request(actor.lang, id, "withdraw"));
     }
     let steps = cx.tx.approval_steps(id).await?;
     if !cx.tx.withdraw_approval(id, actor.at).await? {
-        return refuse(text::not_open(&request, &steps, actor.person.id));
+        return refuse(text::not_open(actor.lang, &request, &steps, actor.person.id));
     }
     cx.tx.log_approval(id, ApprovalEvent::Withdraw, "", actor.audit()).await?;
     for step in steps.iter().filter(|s| s.status == StepStatus::Pending) {
         end_step_timers(cx.kit, cx.tx, step).await?;
     }
     let ty = desk.type_of(&request);
-    let mut effects = vec![Effect::reply(text::withdrawn(&ty, &request))];
+    let mut effects = vec![Effect::reply(text::withdrawn(actor.lang, &ty, &request))];
+    let edited = {
+        let request = request.clone();
+        Shown::text_per_reader(move |r| text::prompt_withdrawn(r.lang, &ty, &request))
+    };
     for seat in steps.iter().flat_map(|s| &s.seats).filter(|s| s.state == SeatState::Pending) {
-        effects.push(Effect::UpdateNotices {
-            subject: seat_subject(seat.id),
-            body: Body::text(text::prompt_withdrawn(&ty, &request)).into(),
-        });
+        effects.push(Effect::UpdateNotices { subject: seat_subject(seat.id), body: edited.clone() });
     }
     Ok(effects)
 }
@@ -346,24 +379,25 @@ pub async fn resubmit(
     files: &[Attachment],
 ) -> ServiceResult {
     let actor = cx.actor;
-    let request = find(cx.tx, id).await?;
+    let lang = actor.lang;
+    let request = find(cx.tx, id, lang).await?;
     if request.requester.id != actor.person.id {
-        return refuse(text::not_your_request(id, "resubmit"));
+        return refuse(text::not_your_request(lang, id, "resubmit"));
     }
     if request.status != RequestStatus::Changes {
-        return refuse(text::not_waiting_for_changes(&request));
+        return refuse(text::not_waiting_for_changes(lang, &request));
     }
-    let Some(ty) = desk.find(&request.kind) else { return refuse(text::type_gone(&request.kind)) };
+    let Some(ty) = desk.find(&request.kind) else { return refuse(text::type_gone(lang, &request.kind)) };
     let files = keep_files(cx, ty, files).await?;
-    let filled = read_fields(ty, typed, today(actor), &request.fields, &files)?;
+    let filled = read_fields(lang, ty, typed, today(actor), &request.fields, &files)?;
     if !filled.missing.is_empty() {
-        return refuse(text::missing_fields(ty, &filled.missing));
+        return refuse(text::missing_fields(lang, ty, &filled.missing));
     }
     let values = filled.values;
-    let route = route::resolve(cx.kit, &actor.person, ty, &values).await?;
+    let route = route::resolve(cx.kit, &actor.person, lang, ty, &values).await?;
     let written = written(&values);
     let Some(round) = cx.tx.resubmit_approval(id, &written, actor.at).await? else {
-        return refuse(text::not_waiting_for_changes(&request));
+        return refuse(text::not_waiting_for_changes(lang, &request));
     };
     let changed: Vec<(String, String)> =
         written.iter().filter(|field| !request.fields.contains(field)).cloned().collect();
@@ -371,15 +405,16 @@ pub async fn resubmit(
 }
 
 pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> ServiceResult {
-    let Some(request) = kit.store.approval_request(id).await? else { return refuse(text::not_found(id)) };
+    let Some(request) = kit.store.approval_request(id).await? else { return refuse(text::not_found(actor.lang, id)) };
     let steps = kit.store.approval_steps(id).await?;
     if !may_see(kit, actor, &request, &steps).await? {
-        return refuse(text::not_yours_to_see(id));
+        return refuse(text::not_yours_to_see(actor.lang, id));
     }
     let history = kit.store.events(request.subject()).await?;
     let ty = desk.type_of(&request);
     let files = kit.store.files(&file_ids(&ty, &request)).await?;
-    let body = Body { text: text::details(&ty, &request, &steps, &history, actor.tz), files, ..Body::default() };
+    let details = text::details(actor.lang, &ty, &request, &steps, &history, actor.tz);
+    let body = Body { text: details, files, ..Body::default() };
     Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
@@ -394,24 +429,24 @@ pub async fn list(
     let offset = (page - 1) * PAGE;
     if scope == ListScope::Pending {
         if options.kind.is_some() || options.status.is_some() || options.since.is_some() {
-            return refuse(text::pending_takes_no_filters());
+            return refuse(text::pending_takes_no_filters(actor.lang));
         }
         let seats = kit.store.approvals_pending_for(actor.person.id, actor.at, PAGE, offset).await?;
-        return Ok(vec![Effect::reply(text::pending_list(&seats, actor.person.id, page, actor.tz))]);
+        return Ok(vec![Effect::reply(text::pending_list(actor.lang, &seats, actor.person.id, page, actor.tz))]);
     }
     if scope == ListScope::All && !actor.is(Role::Admin) {
-        return refuse(text::all_is_for_admins());
+        return refuse(text::all_is_for_admins(actor.lang));
     }
     if let Some(kind) = &options.kind
         && desk.find(kind).is_none()
     {
-        return refuse(text::unknown_type(kind, &desk.types));
+        return refuse(text::unknown_type(actor.lang, kind, &desk.types));
     }
     let since = match &options.since {
         None => None,
         Some(day) => match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
             Ok(d) => actor.tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN)).earliest().map(|t| t.to_utc()),
-            Err(_) => return refuse(text::bad_since(day)),
+            Err(_) => return refuse(text::bad_since(actor.lang, day)),
         },
     };
     let filter = RequestFilter {
@@ -423,7 +458,7 @@ pub async fn list(
         offset,
     };
     let requests = kit.store.approval_requests(&filter).await?;
-    Ok(vec![Effect::reply(text::request_list(&requests, scope, page, actor.tz))])
+    Ok(vec![Effect::reply(text::request_list(actor.lang, &requests, scope, page, actor.tz))])
 }
 
 /// `/report approvals`: counts per type and outcome of the requests made in the period,
@@ -442,23 +477,23 @@ pub async fn report(kit: &Kit, actor: &Actor, period: super::cmd::Period) -> Ser
     for s in &mut steps {
         s.took.sort();
     }
-    Ok(vec![Effect::reply(text::report(period, since, actor.at, actor.tz, &counts, &steps))])
+    Ok(vec![Effect::reply(text::report(actor.lang, period, since, actor.at, actor.tz, &counts, &steps))])
 }
 
 /// Requests the person may act on whose number starts with what they typed: the ones
-/// waiting for them, then their own open ones.
-pub async fn suggest(kit: &Kit, person: PersonId, typed: &str) -> ServiceResult<Vec<(RequestId, String)>> {
+/// waiting for them, then their own open ones, labelled in their language.
+pub async fn suggest(kit: &Kit, person: PersonId, lang: Lang, typed: &str) -> ServiceResult<Vec<(RequestId, String)>> {
     let now = kit.clock.now();
     let typed = typed.trim().trim_start_matches('#');
     let mut out: Vec<(RequestId, String)> = Vec::new();
     for seat in kit.store.approvals_pending_for(person, now, 25, 0).await? {
-        out.push((seat.request, text::pending_choice(&seat)));
+        out.push((seat.request, text::pending_choice(lang, &seat)));
     }
     let mine = RequestFilter { requester: Some(person), limit: 25, ..RequestFilter::default() };
     for r in kit.store.approval_requests(&mine).await? {
         if matches!(r.status, RequestStatus::Pending | RequestStatus::Changes) && !out.iter().any(|(id, _)| *id == r.id)
         {
-            out.push((r.id, text::request_choice(&r)));
+            out.push((r.id, text::request_choice(lang, &r)));
         }
     }
     out.retain(|(id, _)| id.to_string().starts_with(typed));
@@ -511,9 +546,9 @@ enum Nudge {
 }
 
 /// The direct message asking one approver to decide, with the request's files: to the
-/// approver, or to whom they delegated while that lasts. Remembered under the seat, so
-/// every copy is edited when the step is decided. A reminder comes without the files
-/// (the first prompt has them).
+/// approver, or to whom they delegated while that lasts, in their language. Remembered
+/// under the seat, so every copy is edited when the step is decided. A reminder comes
+/// without the files (the first prompt has them).
 async fn prompt(
     kit: &Kit,
     ty: &ApprovalType,
@@ -525,17 +560,21 @@ async fn prompt(
 ) -> ServiceResult<Effect> {
     let chain = delegates_of(kit, seat.approver.id, at).await?;
     let (to, on_behalf) = match chain.last() {
-        Some(delegate) => (delegate.id, Some(&seat.approver)),
+        Some(delegate) => (delegate.id, Some(seat.approver.clone())),
         None => (seat.approver.id, None),
     };
-    let text = text::prompt(ty, request, step, on_behalf);
-    let (text, files) = match nudge {
-        Nudge::First => (text, files.to_vec()),
-        Nudge::Reminder => (text::reminder(&text, step), Vec::new()),
-        Nudge::Escalated => (text::escalated_to_you(&text), files.to_vec()),
-    };
-    let body = Body { text, buttons: super::buttons(request.id, seat.id), files, ..Body::default() };
-    Ok(Effect::Direct { person: to, body: body.into(), subject: Some(seat_subject(seat.id)) })
+    let files = if nudge == Nudge::Reminder { Vec::new() } else { files.to_vec() };
+    let (ty, request, step, seat) = (ty.clone(), request.clone(), step.clone(), seat.id);
+    let body = Shown::per_reader(move |r| {
+        let asked = text::prompt(r.lang, &ty, &request, &step, on_behalf.as_ref());
+        let text = match nudge {
+            Nudge::First => asked,
+            Nudge::Reminder => text::reminder(r.lang, &asked, &step, r.tz),
+            Nudge::Escalated => text::escalated_to_you(r.lang, &asked),
+        };
+        Body { text, buttons: super::buttons(r.lang, request.id, seat), files: files.clone(), ..Body::default() }
+    });
+    Ok(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) })
 }
 
 /// Whom `person`'s decisions go to now: their delegate, that one's delegate, … (a
@@ -569,6 +608,7 @@ async fn acting_for(kit: &Kit, step: &Step, me: PersonId, at: DateTime<Utc>) -> 
 /// The seat the actor decides: the pressed one, else their own pending one in the
 /// step, else one of someone who delegated to them.
 fn pick_seat<'a>(
+    lang: Lang,
     step: &'a Step,
     pressed: Option<SeatId>,
     me: PersonId,
@@ -584,9 +624,9 @@ fn pick_seat<'a>(
             None => {
                 return match seat_in(steps, id) {
                     Some((then, seat)) if seat.decided_by.is_some() => {
-                        refuse(text::seat_taken(request, then, seat, me))
+                        refuse(text::seat_taken(lang, request, then, seat, me))
                     }
-                    _ => refuse(text::stale_prompt(request, step)),
+                    _ => refuse(text::stale_prompt(lang, request, step)),
                 };
             }
         },
@@ -598,31 +638,31 @@ fn pick_seat<'a>(
             .or_else(|| step.seats.iter().find(mine))
         {
             Some(seat) => seat,
-            None => return refuse(text::not_your_step(request, step)),
+            None => return refuse(text::not_your_step(lang, request, step)),
         },
     };
     if !mine(&seat) {
-        return refuse(text::not_your_step(request, step));
+        return refuse(text::not_your_step(lang, request, step));
     }
     if seat.state != SeatState::Pending {
-        return refuse(text::seat_taken(request, step, seat, me));
+        return refuse(text::seat_taken(lang, request, step, seat, me));
     }
     Ok(seat)
 }
 
 /// The current step of a pending request.
-fn current<'a>(request: &Request, steps: &'a [Step]) -> ServiceResult<&'a Step> {
+fn current<'a>(lang: Lang, request: &Request, steps: &'a [Step]) -> ServiceResult<&'a Step> {
     match steps.iter().find(|s| s.round == request.round && s.position == request.step) {
         Some(step) => Ok(step),
-        None => refuse(text::not_found(request.id)),
+        None => refuse(text::not_found(lang, request.id)),
     }
 }
 
-async fn current_round(tx: &mut Tx, request: &Request) -> ServiceResult<Vec<Step>> {
+async fn current_round(tx: &mut Tx, request: &Request, lang: Lang) -> ServiceResult<Vec<Step>> {
     let mut steps = tx.approval_steps(request.id).await?;
     steps.retain(|s| s.round == request.round);
     if steps.is_empty() {
-        return refuse(text::not_found(request.id));
+        return refuse(text::not_found(lang, request.id));
     }
     Ok(steps)
 }
@@ -650,10 +690,11 @@ async fn may_see(kit: &Kit, actor: &Actor, request: &Request, steps: &[Step]) ->
     Ok(false)
 }
 
-async fn find(tx: &mut Tx, id: RequestId) -> ServiceResult<Request> {
+/// The request, or a refusal in `lang`.
+async fn find(tx: &mut Tx, id: RequestId, lang: Lang) -> ServiceResult<Request> {
     match tx.approval_request(id).await? {
         Some(r) => Ok(r),
-        None => refuse(text::not_found(id)),
+        None => refuse(text::not_found(lang, id)),
     }
 }
 
@@ -671,8 +712,9 @@ pub struct Filled<'t> {
 /// one fills the type's first text field. `before` are the fields of an earlier round
 /// or answered so far, which what is typed now replaces. `files` (kept already) fill
 /// the document fields named with no value (`quote:`), then those not typed, in order.
-/// A bad value is refused.
+/// A bad value is refused, in `lang`.
 pub fn read_fields<'t>(
+    lang: Lang,
     ty: &'t ApprovalType,
     typed: &str,
     today: NaiveDate,
@@ -692,9 +734,9 @@ pub fn read_fields<'t>(
         });
         match named {
             Some((name, rest)) => {
-                let Some(field) = ty.field(name) else { return refuse(text::unknown_field(ty, name)) };
+                let Some(field) = ty.field(name) else { return refuse(text::unknown_field(lang, ty, name)) };
                 if given.iter().any(|(n, _)| *n == field.name) {
-                    return refuse(text::field_twice(ty, &field.name));
+                    return refuse(text::field_twice(lang, ty, &field.name));
                 }
                 given.push((field.name.clone(), rest.to_owned()));
             }
@@ -714,7 +756,7 @@ pub fn read_fields<'t>(
             .find(|f| f.kind == super::fields::FieldKind::Text && !given.iter().any(|(n, _)| *n == f.name));
         match first_text {
             Some(f) => given.push((f.name.clone(), leading)),
-            None => return refuse(text::write_fields_named(ty)),
+            None => return refuse(text::write_fields_named(lang, ty)),
         }
     }
     let named_empty = given.iter().filter(|(_, v)| v.is_empty()).map(|(n, _)| n.as_str());
@@ -722,7 +764,7 @@ pub fn read_fields<'t>(
     let slots: Vec<&str> =
         named_empty.chain(untyped).filter(|n| ty.field(n).is_some_and(|f| f.takes_files())).collect();
     if files.len() > slots.len() {
-        return refuse(text::too_many_files(ty, files.len()));
+        return refuse(text::too_many_files(lang, ty, files.len()));
     }
     let attached: Vec<(&str, &FileRef)> = slots.into_iter().zip(files).collect();
     let mut values = Vec::new();
@@ -738,7 +780,7 @@ pub fn read_fields<'t>(
         };
         match read {
             Some(Ok(value)) => values.push((field.name.clone(), value)),
-            Some(Err(problem)) => return refuse(text::bad_field(ty, &problem)),
+            Some(Err(problem)) => return refuse(text::bad_field(lang, ty, field, &problem)),
             None if field.required => missing.push(field),
             None => {}
         }
@@ -759,15 +801,15 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
         }
         None => match cx.kit.store.manager_of(actor.person.id).await? {
             Some(m) => m,
-            None => return refuse(text::away_without_manager()),
+            None => return refuse(text::away_without_manager(actor.lang)),
         },
     };
     if delegate.id == actor.person.id {
-        return refuse(text::delegate_to_self());
+        return refuse(text::delegate_to_self(actor.lang));
     }
     // A→B when B already hands on to A (directly or through others) would be a loop.
     if delegates_of(cx.kit, delegate.id, actor.at).await?.iter().any(|d| d.id == actor.person.id) {
-        return refuse(text::delegation_loop(&delegate.name));
+        return refuse(text::delegation_loop(actor.lang, &delegate.name));
     }
     // A delegation replaced ends now, without its own "ended" message later.
     if let Some(earlier) = cx.kit.store.delegation_of(actor.person.id, actor.at).await? {
@@ -783,9 +825,10 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
         let behalf = PersonName { id: actor.person.id, name: actor.person.display_name.clone() };
         moved.extend(seat_prompt(desk, cx.tx, request, seat, delegate.id, Some(&behalf)).await?);
     }
+    let from = actor.person.display_name.clone();
     let mut effects = vec![
-        Effect::reply(text::delegated(&delegate.name, until, actor.tz, moved.len())),
-        Effect::direct(delegate.id, text::delegated_to_you(&actor.person.display_name, until, actor.tz)),
+        Effect::reply(text::delegated(actor.lang, &delegate.name, until, actor.tz, moved.len())),
+        tell(delegate.id, move |r| text::delegated_to_you(r.lang, &from, until, r.tz)),
     ];
     effects.extend(moved);
     Ok(effects)
@@ -800,13 +843,14 @@ fn delegation_end(person: PersonId, until: DateTime<Utc>) -> TimerKey {
 pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
     let actor = cx.actor;
     let Some(was) = cx.kit.store.delegation_of(actor.person.id, actor.at).await? else {
-        return refuse(text::no_delegation());
+        return refuse(text::no_delegation(actor.lang));
     };
     cx.tx.end_delegation(actor.person.id, actor.audit()).await?;
     cx.kit.timers.cancel_timer(cx.tx, &delegation_end(actor.person.id, was.until)).await?;
+    let from = actor.person.display_name.clone();
     let mut effects = vec![
-        Effect::reply(text::undelegated(&was.delegate.name)),
-        Effect::direct(was.delegate.id, text::delegation_ended_for_delegate(&actor.person.display_name)),
+        Effect::reply(text::undelegated(actor.lang, &was.delegate.name)),
+        tell(was.delegate.id, move |r| text::delegation_ended_for_delegate(r.lang, &from)),
     ];
     // Sent straight to the actor: the store's reads still see the delegation until this
     // transaction commits.
@@ -814,8 +858,8 @@ pub async fn undelegate(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
     Ok(effects)
 }
 
-/// The prompt of one seat moved to `to` (no delegation looked up), who decides on
-/// behalf of `on_behalf` if given.
+/// The prompt of one seat moved to `to` (no delegation looked up), in their language;
+/// they decide on behalf of `on_behalf` if given.
 async fn seat_prompt(
     desk: &Approvals,
     tx: &mut Tx,
@@ -828,10 +872,13 @@ async fn seat_prompt(
     let steps = tx.approval_steps(request.id).await?;
     let Some((step, _)) = seat_in(&steps, seat) else { return Ok(None) };
     let ty = desk.type_of(&request);
-    let text = text::moved_to_you(&text::prompt(&ty, &request, step, on_behalf));
     let files = tx.files(&file_ids(&ty, &request)).await?;
-    let body = Body { text, buttons: super::buttons(request.id, seat), files, ..Body::default() };
-    Ok(Some(Effect::Direct { person: to, body: body.into(), subject: Some(seat_subject(seat)) }))
+    let (step, on_behalf) = (step.clone(), on_behalf.cloned());
+    let body = Shown::per_reader(move |r| {
+        let text = text::moved_to_you(r.lang, &text::prompt(r.lang, &ty, &request, &step, on_behalf.as_ref()));
+        Body { text, buttons: super::buttons(r.lang, request.id, seat), files: files.clone(), ..Body::default() }
+    });
+    Ok(Some(Effect::Direct { person: to, body, subject: Some(seat_subject(seat)) }))
 }
 
 /// A delegation is over: every seat waiting for `person` is prompted to them again.
@@ -855,12 +902,12 @@ fn read_until(typed: &str, actor: &Actor) -> ServiceResult<DateTime<Utc>> {
             .map(|t| t.to_utc()),
         _ => crate::chat::commands::parse_datetime(typed, actor.at, actor.tz).ok(),
     };
-    let Some(end) = end else { return refuse(text::bad_until(typed)) };
+    let Some(end) = end else { return refuse(text::bad_until(actor.lang, typed)) };
     if end <= actor.at {
-        return refuse(text::until_passed());
+        return refuse(text::until_passed(actor.lang));
     }
     if end - actor.at > chrono::Duration::days(MAX_DELEGATION_DAYS) {
-        return refuse(text::until_too_far(MAX_DELEGATION_DAYS));
+        return refuse(text::until_too_far(actor.lang, MAX_DELEGATION_DAYS));
     }
     Ok(end)
 }
@@ -874,7 +921,7 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
         if kit.store.delegation_of(person, fired.due).await?.is_some() {
             return Ok(Vec::new());
         }
-        let mut effects = vec![Effect::direct(person, text::delegation_over())];
+        let mut effects = vec![tell(person, |r| text::delegation_over(r.lang))];
         effects.extend(give_back(desk, kit, tx, person).await?);
         return Ok(effects);
     }
@@ -930,8 +977,12 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
     tx.log_approval(request.id, ApprovalEvent::Escalate, &text::escalation_line(step, &names), audit).await?;
     let steps = tx.approval_steps(request.id).await?;
     let Some(step) = steps.iter().find(|s| s.id.0 == t.step) else { return Ok(Vec::new()) };
-    let mut effects =
-        vec![Effect::direct(request.requester.id, text::escalated_for_requester(&ty, &request, step, &names))];
+    let told = {
+        let (ty, request, step) = (ty.clone(), request.clone(), step.clone());
+        let to: Vec<String> = added.iter().map(|a| a.name.clone()).collect();
+        move |r: Reader| text::escalated_for_requester(r.lang, &ty, &request, &step, &to)
+    };
+    let mut effects = vec![tell(request.requester.id, told)];
     let files = tx.files(&file_ids(&ty, &request)).await?;
     for seat in step.seats.iter().filter(|s| added.iter().any(|a| a.id == s.approver.id)) {
         effects.push(prompt(kit, &ty, (&request, &files), step, seat, now, Nudge::Escalated).await?);
