@@ -157,6 +157,16 @@ impl Catalog {
     }
 }
 
+/// A moment where it is one of many (lists, histories, confirmations), in the reader's
+/// zone: English keeps the numeric form it always had (`2026-12-01 15:00`), Chinese reads
+/// it the Chinese way (`2026年12月1日（周二）15:00`).
+pub fn stamp(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
+    match lang {
+        Lang::En => at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string(),
+        Lang::ZhCn => moment(lang, at, tz),
+    }
+}
+
 /// A moment as the reader reads it, in their zone: `Tue 1 Dec 15:00` or
 /// `12月1日（周二）15:00`.
 pub fn moment(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {

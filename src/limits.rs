@@ -4,21 +4,24 @@
 //! the same kind of error and both databases store the same thing.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use crate::chat::text;
+use crate::i18n::{Catalog, Lang};
 use crate::kernel::ServiceError;
 
 /// A kind of free text and the most characters it may have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextLimit {
-    /// What the text is, as the error names it ("title", "resolution").
+    /// What the text is, as the error names it: a message of `catalog` (`limit-title`:
+    /// "title", "标题").
     pub what: &'static str,
+    pub catalog: &'static LazyLock<Catalog>,
     pub max: usize,
 }
 
-pub const ANSWER: TextLimit = TextLimit { what: "answer", max: 2000 };
+pub static ANSWER: TextLimit = TextLimit { what: "limit-answer", catalog: &text::CATALOG, max: 2000 };
 /// A whole message, whatever command it carries: nothing longer is read at all.
-pub const MESSAGE: TextLimit = TextLimit { what: "message", max: 8000 };
+pub static MESSAGE: TextLimit = TextLimit { what: "limit-message", catalog: &text::CATALOG, max: 8000 };
 
 /// The most people one message may mention.
 pub const MAX_MENTIONS: usize = 20;
@@ -29,12 +32,13 @@ pub const MAX_FILES: usize = 10;
 pub const MAX_NAME: usize = 128;
 
 impl TextLimit {
-    /// The text, trimmed, or a refusal that names the limit and how far over it is.
-    pub fn check<'a>(&self, text: &'a str) -> Result<&'a str, ServiceError> {
+    /// The text, trimmed, or a refusal in `lang` that names the limit and how far over it is.
+    pub fn check<'a>(&self, lang: Lang, text: &'a str) -> Result<&'a str, ServiceError> {
         let text = text.trim();
         let len = text.chars().count();
         if len > self.max {
-            return Err(ServiceError::User(text::too_long(self.what, len, self.max)));
+            let what = self.catalog.text(lang, self.what, &[]);
+            return Err(ServiceError::User(text::too_long(lang, &what, len, self.max)));
         }
         Ok(text)
     }
@@ -77,12 +81,15 @@ mod tests {
 
     #[test]
     fn limits_name_themselves() {
-        const NOTE: TextLimit = TextLimit { what: "note", max: 2000 };
-        assert_eq!(NOTE.check("  ok  ").ok(), Some("ok"));
-        match NOTE.check(&"a".repeat(2001)) {
+        assert_eq!(ANSWER.check(Lang::En, "  ok  ").ok(), Some("ok"));
+        match ANSWER.check(Lang::En, &"a".repeat(2001)) {
             Err(ServiceError::User(m)) => {
-                assert!(m.contains("note") && m.contains("2001") && m.contains("2000"), "{m}")
+                assert_eq!(m, "The answer is 2001 characters long; at most 2000 are allowed. Nothing was changed.")
             }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        match ANSWER.check(Lang::ZhCn, &"长".repeat(2001)) {
+            Err(ServiceError::User(m)) => assert_eq!(m, "回答有 2001 个字，最多 2000 个。没有做任何更改。"),
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

@@ -383,7 +383,7 @@ async fn each_in_their_language(chat: Chat) {
             "优先级：高 · 状态：已关闭",
             "提交人：bob",
             "客服：carol",
-            "提交时间：2026-11-30 09:00（UTC）"
+            "提交时间：2026年11月30日（周一）09:00（UTC）"
         ]
     );
     assert_eq!(chat.reply("bob", "/ticket list").await, "你没有未关闭的工单。");

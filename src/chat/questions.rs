@@ -106,7 +106,7 @@ pub async fn answer(registry: &Registry, cx: &mut Cx<'_>, id: Option<i64>, said:
         return refuse(text::prompt_takes_no_file(actor.lang));
     }
     let files = fetched(files, actor.lang)?;
-    let answer = Answer { text: limits::ANSWER.check(said)?, files: &files };
+    let answer = Answer { text: limits::ANSWER.check(actor.lang, said)?, files: &files };
     if answer.text.is_empty() && answer.files.is_empty() {
         return refuse(text::prompt_empty(actor.lang));
     }

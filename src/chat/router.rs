@@ -506,7 +506,7 @@ fn admit(mut event: InboundEvent, lang: Lang) -> ServiceResult<(InboundEvent, Fi
         if let std::borrow::Cow::Owned(cleaned) = limits::clean(text) {
             *text = cleaned;
         }
-        limits::MESSAGE.check(text)?;
+        limits::MESSAGE.check(lang, text)?;
         let mentioned = event.mentions.len().max(limits::mention_words(text));
         if mentioned > limits::MAX_MENTIONS {
             return Err(ServiceError::User(text::too_many_mentions(lang, mentioned, limits::MAX_MENTIONS)));

@@ -8,12 +8,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::commands::{self, CommandSpec, CommandText, RateClass};
-use crate::i18n::{Arg, Catalog, Lang};
+use crate::i18n::{Arg, Catalog, Lang, stamp};
 use crate::kernel::Role;
-
-pub fn local_time(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
 
 pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::new("chat", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
@@ -80,16 +76,16 @@ pub fn too_far_ahead(lang: Lang, max_days: i64, until: DateTime<Utc>, tz: Tz) ->
     say(
         lang,
         "too-far-ahead",
-        &[("max_days", max_days.into()), ("until", local_time(until, tz).into()), ("zone", tz.name().into())],
+        &[("max_days", max_days.into()), ("until", stamp(lang, until, tz).into()), ("zone", tz.name().into())],
     )
 }
 
 pub fn time_passed(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
-    say(lang, "time-passed", &[("at", local_time(at, tz).into()), ("zone", tz.name().into())])
+    say(lang, "time-passed", &[("at", stamp(lang, at, tz).into()), ("zone", tz.name().into())])
 }
 
-pub fn too_long(what: &str, len: usize, max: usize) -> String {
-    format!("The {what} is {len} characters long; at most {max} are allowed. Nothing was changed.")
+pub fn too_long(lang: Lang, what: &str, len: usize, max: usize) -> String {
+    say(lang, "too-long", &[("what", what.into()), ("len", len.into()), ("max", max.into())])
 }
 
 pub fn stale_button(lang: Lang) -> String {
@@ -195,7 +191,12 @@ mod catalog_tests {
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
         crate::i18n::check_catalog(
             &CATALOG,
-            &[include_str!("text.rs"), include_str!("commands/parser.rs"), include_str!("commands/help.rs")],
+            &[
+                include_str!("text.rs"),
+                include_str!("commands/parser.rs"),
+                include_str!("commands/help.rs"),
+                include_str!("../limits.rs"),
+            ],
         );
     }
 
@@ -231,6 +232,7 @@ mod catalog_tests {
         .chain([
             ("count", 2_i64.into()),
             ("max", 3_i64.into()),
+            ("len", 4_i64.into()),
             ("per_minute", 10_i64.into()),
             ("seconds", 5_i64.into()),
             ("max_days", 30_i64.into()),

@@ -15,9 +15,9 @@ use tokio::sync::{Notify, watch};
 use super::pacing::Pacing;
 use super::plan::{Origin, Planner, REPLY_GRACE};
 use super::text;
-use crate::kernel::Effect;
 use crate::kernel::Role;
 use crate::kernel::clock::Clock;
+use crate::kernel::{Effect, Shown};
 use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, Store, StoreError};
 
 /// Exponential backoff with jitter for failed sends.
@@ -406,9 +406,11 @@ impl Dispatcher {
             return Ok(());
         };
         let channel = ChannelRef::group(account.platform, group);
-        let body = Body::text(text::direct_unreachable(account));
+        // In the group's language: everyone there reads it.
+        let account = account.clone();
+        let body = Shown::text_per_reader(move |r| text::direct_unreachable(r.lang, &account));
         let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None };
-        let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body: body.into() }], now).await?;
+        let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
         let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
         tx.commit().await?;
@@ -422,11 +424,10 @@ impl Dispatcher {
             return Ok(());
         }
         let admins = self.store.persons_with_role(Role::Admin).await?;
-        let body = Body::text(text::dead_letter(row.platform, &row.lane, &row.body.text, error));
-        let effects: Vec<Effect> = admins
-            .into_iter()
-            .map(|person| Effect::Direct { person, body: body.clone().into(), subject: None })
-            .collect();
+        let (platform, lane, said, error) = (row.platform, row.lane.clone(), row.body.text.clone(), error.to_owned());
+        let body = Shown::text_per_reader(move |r| text::dead_letter(r.lang, platform, &lane, &said, &error));
+        let effects: Vec<Effect> =
+            admins.into_iter().map(|person| Effect::Direct { person, body: body.clone(), subject: None }).collect();
         let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None };
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;

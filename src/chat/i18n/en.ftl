@@ -72,3 +72,8 @@ help-summary-for-role = { $help } ({ $role ->
    *[staff] staff
 })
 rate-commands = commands
+
+# Free text over its limit; `what` is the feature's name for the text (limit-…).
+too-long = The { $what } is { $len } characters long; at most { $max } are allowed. Nothing was changed.
+limit-answer = answer
+limit-message = message

@@ -70,3 +70,8 @@ help-summary-for-role = { $help }（仅限{ $role ->
    *[staff] 员工
 }）
 rate-commands = 条命令
+
+# 超出长度上限的文字；what 是所属功能对这段文字的称呼（limit-…）。
+too-long = { $what }有 { $len } 个字，最多 { $max } 个。没有做任何更改。
+limit-answer = 回答
+limit-message = 消息

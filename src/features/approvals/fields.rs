@@ -94,30 +94,62 @@ pub enum Problem {
     /// Nothing was typed.
     Empty,
     /// More text than a field takes.
-    TooLong { len: usize, max: usize },
-    NotAmount { typed: String, currency: String },
+    TooLong {
+        len: usize,
+        max: usize,
+    },
+    NotAmount {
+        typed: String,
+        currency: String,
+    },
     /// An amount given in another currency (its code).
-    OtherCurrency { currency: String, given: String },
+    OtherCurrency {
+        currency: String,
+        given: String,
+    },
     /// An amount given with a symbol that stands for these other currencies.
-    OtherSymbol { currency: String, symbol: char, codes: &'static [&'static str] },
+    OtherSymbol {
+        currency: String,
+        symbol: char,
+        codes: &'static [&'static str],
+    },
     NotPositive,
     /// More digits after the point than the currency has.
-    Decimals { currency: String, places: u32 },
-    TooLarge { typed: String },
-    NotChoice { typed: String, options: Vec<String> },
-    NotLink { typed: String },
-    LinkTooLong { max: usize },
+    Decimals {
+        currency: String,
+        places: u32,
+    },
+    TooLarge {
+        typed: String,
+    },
+    NotChoice {
+        typed: String,
+        options: Vec<String>,
+    },
+    NotLink {
+        typed: String,
+    },
+    LinkTooLong {
+        max: usize,
+    },
     /// A document field's link was wrong; a file would do too.
     OrAttach(Box<Problem>),
     /// `am`/`pm` where the type takes whole days only.
     NoHalfDays,
-    EndsBeforeStart { start: NaiveDate, end: NaiveDate },
+    EndsBeforeStart {
+        start: NaiveDate,
+        end: NaiveDate,
+    },
     /// A range starting at noon (`am`) or ending in the afternoon (`pm`).
     HalvesReversed,
     /// One day given as its morning and its afternoon at once.
     HalfDayAlone,
-    TooManyDays { max: i64 },
-    NotDate { typed: String },
+    TooManyDays {
+        max: i64,
+    },
+    NotDate {
+        typed: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

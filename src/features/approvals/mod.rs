@@ -6,6 +6,7 @@
 mod cmd;
 mod config;
 mod fields;
+mod history;
 mod model;
 mod route;
 mod service;

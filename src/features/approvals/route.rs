@@ -41,15 +41,27 @@ impl RouteNote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "kebab-case")]
 pub enum NoApprover {
-    NoManager { person: String },
-    NoDepartment { department: String },
-    DepartmentWithoutManager { department: String },
+    NoManager {
+        person: String,
+    },
+    NoDepartment {
+        department: String,
+    },
+    DepartmentWithoutManager {
+        department: String,
+    },
     /// Nobody but the requester holds the role.
-    NobodyHolds { role: String },
+    NobodyHolds {
+        role: String,
+    },
     /// The people named (`platform:id`) have never written to Deskmate.
-    NotSeenYet { addresses: Vec<String> },
+    NotSeenYet {
+        addresses: Vec<String>,
+    },
     /// The step would be the requester's own, and they have no manager.
-    OwnStepWithoutManager { requester: String },
+    OwnStepWithoutManager {
+        requester: String,
+    },
 }
 
 /// Whom a step's rule finds.

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::cmd::{ListOptions, ListScope};
 use super::config::ApprovalType;
 use super::fields::{FileRef, Value};
+use super::history::Detail;
 use super::model::{
     ApprovalEvent, Decision, Request, RequestId, RequestStatus, Rule, Seat, SeatId, SeatState, Step, StepStatus,
     seat_subject,
@@ -23,7 +24,7 @@ use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
 
-const REASON: TextLimit = TextLimit { what: "reason", max: 1000 };
+static REASON: TextLimit = TextLimit { what: "limit-reason", catalog: &text::CATALOG, max: 1000 };
 /// Requests a list shows per page.
 pub const PAGE: i64 = 10;
 /// How long a reason question waits for its answer.
@@ -175,7 +176,7 @@ async fn submit(cx: &mut Cx<'_>, ty: &ApprovalType, values: &[(String, Value)]) 
     let route = route::resolve(cx.kit, &actor.person, actor.lang, ty, &values).await?;
     let written = written(&values);
     let id = cx.tx.create_approval(&ty.name, actor.person.id, &written, actor.audit()).await?;
-    start_round(cx, ty, id, 1, &route, (ApprovalEvent::Request, &text::fields_line(&written))).await
+    start_round(cx, ty, id, 1, &route, (ApprovalEvent::Request, &Detail::fields(&written).stored())).await
 }
 
 /// A round of steps begins (a new request, or one sent again): stored and logged, the
@@ -216,7 +217,7 @@ pub async fn decide(
 ) -> ServiceResult {
     let actor = cx.actor;
     let lang = actor.lang;
-    let reason = reason.map(|r| REASON.check(r)).transpose()?.filter(|r| !r.is_empty());
+    let reason = reason.map(|r| REASON.check(cx.actor.lang, r)).transpose()?.filter(|r| !r.is_empty());
     // The lock first: what is read after it is what this decision applies to.
     let open = cx.tx.lock_approval(id, actor.at).await?;
     let request = find(cx.tx, id, lang).await?;
@@ -235,7 +236,14 @@ pub async fn decide(
         return refuse(text::seat_taken(lang, &request, step, seat, actor.person.id));
     }
     let on_behalf = (seat.approver.id != actor.person.id).then_some(&seat.approver);
-    cx.tx.log_approval(id, decision.into(), &text::decision_line(step, on_behalf, reason), actor.audit()).await?;
+    cx.tx
+        .log_approval(
+            id,
+            decision.into(),
+            &Detail::decided(step, on_behalf.map(|p| p.name.as_str()), reason).stored(),
+            actor.audit(),
+        )
+        .await?;
 
     let others_pending: Vec<&Seat> =
         step.seats.iter().filter(|s| s.id != seat.id && s.state == SeatState::Pending).collect();
@@ -277,7 +285,9 @@ pub async fn decide(
     match (decision, next) {
         (Decision::Approve, Some(next)) => {
             cx.tx.start_step(id, next.id, next.position, actor.at).await?;
-            cx.tx.log_approval(id, ApprovalEvent::StepApproved, &text::step_line(step), actor.audit()).await?;
+            cx.tx
+                .log_approval(id, ApprovalEvent::StepApproved, &Detail::step_approved(step).stored(), actor.audit())
+                .await?;
             let steps = cx.tx.approval_steps(id).await?;
             let next = steps.iter().find(|s| s.id == next.id).unwrap_or(next);
             let told = {
@@ -298,7 +308,7 @@ pub async fn decide(
                 Decision::Changes => RequestStatus::Changes,
             };
             cx.tx.finish_approval(id, outcome, actor.at).await?;
-            cx.tx.log_approval(id, ApprovalEvent::Outcome, outcome.as_str(), actor.audit()).await?;
+            cx.tx.log_approval(id, ApprovalEvent::Outcome, &Detail::outcome(outcome).stored(), actor.audit()).await?;
             let done = find(cx.tx, id, lang).await?;
             let told = {
                 let (ty, done, step, by) = (ty.clone(), done.clone(), step.clone(), by.clone());
@@ -401,7 +411,7 @@ pub async fn resubmit(
     };
     let changed: Vec<(String, String)> =
         written.iter().filter(|field| !request.fields.contains(field)).cloned().collect();
-    start_round(cx, ty, id, round, &route, (ApprovalEvent::Resubmit, &text::fields_line(&changed))).await
+    start_round(cx, ty, id, round, &route, (ApprovalEvent::Resubmit, &Detail::fields(&changed).stored())).await
 }
 
 pub async fn show(desk: &Approvals, kit: &Kit, actor: &Actor, id: RequestId) -> ServiceResult {
@@ -937,7 +947,7 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
     let audit = Audit { actor: None, platform: request.platform, at: now };
     let pending: Vec<&Seat> = step.seats.iter().filter(|s| s.state == SeatState::Pending).collect();
     if fired.kind == REMIND {
-        tx.log_approval(request.id, ApprovalEvent::Remind, &text::step_line_pending(step), audit).await?;
+        tx.log_approval(request.id, ApprovalEvent::Remind, &Detail::reminded(step).stored(), audit).await?;
         let mut effects = Vec::new();
         for seat in pending {
             effects.push(prompt(kit, &ty, (&request, &[]), step, seat, now, Nudge::Reminder).await?);
@@ -974,7 +984,7 @@ pub async fn timer(desk: &Approvals, tx: &mut Tx, kit: &Kit, fired: &Fired) -> S
     }
     tx.add_seats(request.id, step.id, &added, now).await?;
     let names: Vec<&str> = added.iter().map(|a| a.name.as_str()).collect();
-    tx.log_approval(request.id, ApprovalEvent::Escalate, &text::escalation_line(step, &names), audit).await?;
+    tx.log_approval(request.id, ApprovalEvent::Escalate, &Detail::escalated(step, &names).stored(), audit).await?;
     let steps = tx.approval_steps(request.id).await?;
     let Some(step) = steps.iter().find(|s| s.id.0 == t.step) else { return Ok(Vec::new()) };
     let told = {

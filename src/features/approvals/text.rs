@@ -14,10 +14,11 @@ use super::Press;
 use super::cmd::{ListScope, Period};
 use super::config::ApprovalType;
 use super::fields::{Field, FieldKind, Problem, Value};
+use super::history::Detail;
 use super::model::{Decision, Request, RequestId, RequestStatus, Rule, Seat, SeatState, Step};
 use super::route::{NoApprover, RouteNote};
 use super::store::PendingSeat;
-use crate::chat::text::local_time;
+use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::{PersonId, PersonName};
 use crate::store::EventRecord;
@@ -438,7 +439,7 @@ pub fn prompt_decided(
             ("behalf", yes(on_behalf.is_some())),
             ("for", on_behalf.map_or("", |p| p.name.as_str()).into()),
             ("decision", decision.as_str().into()),
-            ("at", local_time(at, tz).into()),
+            ("at", stamp(lang, at, tz).into()),
             ("reason_given", yes(reason.is_some())),
             ("reason", reason.unwrap_or_default().into()),
         ],
@@ -582,40 +583,10 @@ pub fn outcome_notice(lang: Lang, ty: &ApprovalType, request: &Request, steps: &
             ("requester", request.requester.name.as_str().into()),
             ("status", status(lang, request.status).into()),
             ("decided", yes(request.decided_at.is_some())),
-            ("at", request.decided_at.map(|t| local_time(t, tz)).unwrap_or_default().into()),
+            ("at", request.decided_at.map(|t| stamp(lang, t, tz)).unwrap_or_default().into()),
         ],
     );
     format!("{head}{}\n{}", fields(lang, ty, request), strong_list(lang, &deciders))
-}
-
-// The event log's details: kept once for every later reader, in the log's own words
-// (like its action names, `approval.approve`), not in anyone's language.
-
-fn step_record(step: &Step) -> String {
-    format!("step {} ({})", step.position + 1, step.label)
-}
-
-/// The fields as the event log records them: `item: Laptop; amount: 6,500.00 CNY`.
-pub fn fields_line(fields: &[(String, String)]) -> String {
-    fields.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ")
-}
-
-pub fn step_line(step: &Step) -> String {
-    format!("{} approved", step_record(step))
-}
-
-pub fn decision_line(step: &Step, on_behalf: Option<&PersonName>, reason: Option<&str>) -> String {
-    let behalf = on_behalf.map(|p| format!(" on behalf of {}", p.name)).unwrap_or_default();
-    let reason = reason.map(|r| format!(": {r}")).unwrap_or_default();
-    format!("{}{behalf}{reason}", step_record(step))
-}
-
-pub fn step_line_pending(step: &Step) -> String {
-    format!("{} reminded", step_record(step))
-}
-
-pub fn escalation_line(step: &Step, to: &[&str]) -> String {
-    format!("{} escalated to {}", step_record(step), to.join(", "))
 }
 
 pub fn ask_reason(lang: Lang, ty: &ApprovalType, request: &Request, decision: Decision) -> String {
@@ -635,7 +606,7 @@ pub fn reason_needed(lang: Lang, decision: Decision, id: RequestId) -> String {
 }
 
 /// Who decided, for "already approved by …": `you`, `someone` (named) or `nobody`.
-fn who_decided<'a>(by: Option<&'a PersonName>, me: PersonId) -> (&'static str, &'a str) {
+fn who_decided(by: Option<&PersonName>, me: PersonId) -> (&'static str, &str) {
     match by {
         Some(p) if p.id == me => ("you", ""),
         Some(p) => ("someone", p.name.as_str()),
@@ -753,7 +724,7 @@ pub fn details(
         ],
     );
     out.push('\n');
-    out.push_str(&say(lang, "details-made", &[("at", local_time(request.created_at, tz).into())]));
+    out.push_str(&say(lang, "details-made", &[("at", stamp(lang, request.created_at, tz).into())]));
     out.push_str(&fields(lang, ty, request));
     out.push('\n');
     out.push_str(&say(lang, "route-head", &[]));
@@ -778,21 +749,66 @@ pub fn details(
     out.push_str(&say(lang, "history", &[]));
     for e in history {
         let mut args = vec![
-            ("at", Arg::from(local_time(e.at, tz))),
+            ("at", Arg::from(stamp(lang, e.at, tz))),
             ("who", e.actor.as_deref().unwrap_or("Deskmate").into()),
             ("platform", e.platform.as_str().into()),
             ("action", e.action.as_str().into()),
+            // What happened, without the log's prefix, for the languages that name it.
+            ("kind", e.action.trim_start_matches("approval.").into()),
         ];
         let id = if e.detail.is_empty() {
             "history-line"
         } else {
-            args.push(("detail", e.detail.as_str().into()));
+            args.push(("detail", history_detail(lang, &e.detail).into()));
             "history-line-detail"
         };
         out.push_str("\n  ");
         out.push_str(&say(lang, id, &args));
     }
     out
+}
+
+/// An event's detail in `lang`; one logged as plain text (before details were data) as
+/// it was written.
+fn history_detail(lang: Lang, stored: &str) -> String {
+    let Some(detail) = Detail::read(stored) else { return stored.to_owned() };
+    let step = |step: i64, label: &str| -> Vec<(&str, Arg)> { vec![("step", step.into()), ("label", label.into())] };
+    match detail {
+        Detail::Fields { fields } => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(name, value)| say(lang, "detail-field", &[("name", name.into()), ("value", value.into())]))
+                .collect();
+            strong_list(lang, &fields)
+        }
+        Detail::Decided { step: n, label, behalf, reason } => {
+            let mut args = step(n, &label);
+            let id = match (behalf, reason) {
+                (None, None) => "detail-decided",
+                (Some(by), None) => {
+                    args.push(("behalf", by.into()));
+                    "detail-decided-behalf"
+                }
+                (None, Some(reason)) => {
+                    args.push(("reason", reason.into()));
+                    "detail-decided-reason"
+                }
+                (Some(by), Some(reason)) => {
+                    args.extend([("behalf", Arg::from(by)), ("reason", reason.into())]);
+                    "detail-decided-behalf-reason"
+                }
+            };
+            say(lang, id, &args)
+        }
+        Detail::StepApproved { step: n, label } => say(lang, "detail-step-approved", &step(n, &label)),
+        Detail::Reminded { step: n, label } => say(lang, "detail-reminded", &step(n, &label)),
+        Detail::Escalated { step: n, label, to } => {
+            let mut args = step(n, &label);
+            args.push(("names", list(lang, &to).into()));
+            say(lang, "detail-escalated", &args)
+        }
+        Detail::Outcome { status } => say(lang, "request-status", &[("status", status.into())]),
+    }
 }
 
 pub fn pending_takes_no_filters(lang: Lang) -> String {
@@ -820,7 +836,7 @@ pub fn pending_list(lang: Lang, seats: &[PendingSeat], me: PersonId, page: i64, 
                 ("step", s.step_label.as_str().into()),
                 ("behalf", yes(s.approver.id != me)),
                 ("for", s.approver.name.as_str().into()),
-                ("since", local_time(s.since, tz).into()),
+                ("since", stamp(lang, s.since, tz).into()),
             ],
         ));
     }
@@ -855,7 +871,7 @@ pub fn request_list(lang: Lang, requests: &[Request], scope: ListScope, page: i6
                 ("kind", r.kind.as_str().into()),
                 ("requester", r.requester.name.as_str().into()),
                 ("status", status(lang, r.status).into()),
-                ("at", local_time(r.created_at, tz).into()),
+                ("at", stamp(lang, r.created_at, tz).into()),
             ],
         ));
     }
@@ -900,7 +916,7 @@ pub fn no_route(lang: Lang, label: &str, why: &NoApprover) -> String {
 pub fn reminder(lang: Lang, prompt: &str, step: &Step, tz: Tz) -> String {
     let mut args = vec![("started", yes(step.started_at.is_some()))];
     if let Some(t) = step.started_at {
-        args.extend([("since", local_time(t, tz).into()), ("zone", tz.name().into())]);
+        args.extend([("since", stamp(lang, t, tz).into()), ("zone", tz.name().into())]);
     }
     format!("{}\n{prompt}", say(lang, "reminder", &args))
 }
@@ -943,7 +959,7 @@ pub fn delegated(lang: Lang, to: &str, until: DateTime<Utc>, tz: Tz, moved: usiz
         lang,
         "delegated",
         &[
-            ("until", local_time(until, tz).into()),
+            ("until", stamp(lang, until, tz).into()),
             ("zone", tz.name().into()),
             ("to", to.into()),
             ("moved", moved.into()),
@@ -955,7 +971,7 @@ pub fn delegated_to_you(lang: Lang, from: &str, until: DateTime<Utc>, tz: Tz) ->
     say(
         lang,
         "delegated-to-you",
-        &[("from", from.into()), ("until", local_time(until, tz).into()), ("zone", tz.name().into())],
+        &[("from", from.into()), ("until", stamp(lang, until, tz).into()), ("zone", tz.name().into())],
     )
 }
 
@@ -1039,8 +1055,8 @@ pub fn report(
         lang,
         "report-head",
         &[
-            ("since", local_time(since, tz).into()),
-            ("until", local_time(now, tz).into()),
+            ("since", stamp(lang, since, tz).into()),
+            ("until", stamp(lang, now, tz).into()),
             ("period", period.as_str().into()),
         ],
     );
@@ -1099,7 +1115,7 @@ pub fn agenda_line(lang: Lang, seat: &PendingSeat, tz: Tz) -> String {
             ("kind", seat.kind.as_str().into()),
             ("requester", seat.requester.as_str().into()),
             ("step", seat.step_label.as_str().into()),
-            ("since", local_time(seat.since, tz).into()),
+            ("since", stamp(lang, seat.since, tz).into()),
         ],
     )
 }
@@ -1111,7 +1127,7 @@ mod tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs"), include_str!("service.rs")]);
     }
 
     #[test]
@@ -1292,7 +1308,7 @@ mod tests {
         assert!(three.contains(" The 3 prompts waiting for you went to them too. "), "{three}");
         assert_eq!(
             delegated(Lang::ZhCn, "carol", until, utc, 3),
-            "在 1970-01-01 00:00（UTC）之前，由 carol 代你审批；记录中会注明是代你审批的。\
+            "在 1970年1月1日（周四）00:00（UTC）之前，由 carol 代你审批；记录中会注明是代你审批的。\
              正在等你处理的 3 条审批也已转给对方。/approval undelegate 可以提前结束委托。"
         );
         let ty = leave();
@@ -1314,7 +1330,7 @@ mod tests {
         );
         assert_eq!(
             report(Lang::ZhCn, Period::Month, at, at, utc, &[], &steps),
-            "审批统计，1970-01-01 00:00 至 1970-01-01 00:00（近一个月）：\n  没有新申请\n\
+            "审批统计，1970年1月1日（周四）00:00 至 1970年1月1日（周四）00:00（近一个月）：\n  没有新申请\n\
              各步骤审批用时（中位数 / 90 分位）：\n  leave，第 1 步（Manager）：3 小时 20 分钟 / 3 小时 20 分钟，共 1 次审批"
         );
     }

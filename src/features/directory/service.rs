@@ -12,7 +12,7 @@ use crate::kernel::{Actor, Effect, Lang, Role, ServiceResult, refuse};
 use crate::limits::TextLimit;
 use crate::store::Revoked;
 
-const DEPARTMENT: TextLimit = TextLimit { what: "department name", max: 80 };
+static DEPARTMENT: TextLimit = TextLimit { what: "limit-department", catalog: &text::CATALOG, max: 80 };
 
 const LINK_CODE_MINUTES: i64 = 10;
 const LINK_CODE_LEN: usize = 8;
@@ -82,7 +82,7 @@ impl Directory {
     pub async fn create_department(&self, cx: &mut Cx<'_>, name: &str) -> ServiceResult {
         let (tx, actor) = (&mut *cx.tx, cx.actor);
         require(actor, Role::Admin, "dept create")?;
-        let name = DEPARTMENT.check(name)?;
+        let name = DEPARTMENT.check(cx.actor.lang, name)?;
         match tx.create_department(name, actor.audit()).await? {
             Some(d) => Ok(vec![Effect::reply(text::dept_created(actor.lang, &d))]),
             None => refuse(text::dept_exists(actor.lang, name)),

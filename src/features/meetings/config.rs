@@ -132,8 +132,8 @@ pub fn read_offsets(offsets: &[impl AsRef<str>]) -> Result<Vec<i64>, OffsetError
     let mut minutes = Vec::new();
     for offset in offsets {
         let offset: &str = offset.as_ref();
-        let d = read_duration(offset)
-            .map_err(|problem| OffsetError::Unreadable { offset: offset.to_owned(), problem })?;
+        let d =
+            read_duration(offset).map_err(|problem| OffsetError::Unreadable { offset: offset.to_owned(), problem })?;
         if d > chrono::Duration::days(30) || d < chrono::Duration::minutes(1) {
             return Err(OffsetError::OutOfRange(offset.to_owned()));
         }

@@ -16,7 +16,7 @@ const OFFERED: usize = 3;
 const MAX_WITHIN_DAYS: i64 = 14;
 /// The search's reach unless `within:` says otherwise.
 const DEFAULT_WITHIN_DAYS: i64 = 7;
-const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
+static TITLE: TextLimit = TextLimit { what: "limit-title", catalog: &text::CATALOG, max: 200 };
 
 /// `/meeting findtime @a @b #Dept <length> [within:…] [title:…]`.
 pub async fn find(
@@ -37,7 +37,7 @@ pub async fn find(
     }
     // Untitled, the meeting is named in its organiser's language.
     let title = match title {
-        Some(title) => TITLE.check(title)?.to_owned(),
+        Some(title) => TITLE.check(cx.actor.lang, title)?.to_owned(),
         None => text::default_title(actor.lang),
     };
     let window = window(actor, within)?;
@@ -97,8 +97,7 @@ pub async fn work_hours(desk: &Meetings, cx: &mut Cx<'_>, typed: Option<&str>) -
     let Some((days, span)) = typed.split_once(char::is_whitespace) else {
         return refuse(text::bad_work_hours(actor.lang, typed, &HoursError::Incomplete));
     };
-    let hours =
-        WorkHours::read(days, span.trim()).or_else(|e| refuse(text::bad_work_hours(actor.lang, typed, &e)))?;
+    let hours = WorkHours::read(days, span.trim()).or_else(|e| refuse(text::bad_work_hours(actor.lang, typed, &e)))?;
     cx.tx.set_work_hours(actor.person.id, Some(&hours)).await?;
     Ok(vec![Effect::reply(text::work_hours_set(actor.lang, &hours, actor.tz))])
 }

@@ -85,9 +85,7 @@ pub fn read(typed: &str, first: NaiveDateTime) -> Result<String, RepeatError> {
                 "last" | "-1" => -1,
                 _ => return Err(RepeatError::NotNth(nth.to_owned())),
             };
-            let day = day
-                .parse::<Weekday>()
-                .map_err(|_| RepeatError::NotWeekday(day.to_owned()))?;
+            let day = day.parse::<Weekday>().map_err(|_| RepeatError::NotWeekday(day.to_owned()))?;
             format!("FREQ=MONTHLY;BYDAY={ordinal}{}", code(day))
         }
         _ if lower.starts_with("freq=") || lower.starts_with("rrule:") => {
@@ -119,8 +117,7 @@ fn code(day: Weekday) -> &'static str {
 }
 
 fn parse(body: &str) -> Result<RRule<Unvalidated>, RepeatError> {
-    let rule: RRule<Unvalidated> =
-        body.parse().map_err(|e: rrule::RRuleError| RepeatError::Rrule(e.to_string()))?;
+    let rule: RRule<Unvalidated> = body.parse().map_err(|e: rrule::RRuleError| RepeatError::Rrule(e.to_string()))?;
     if matches!(rule.get_freq(), Frequency::Hourly | Frequency::Minutely | Frequency::Secondly) {
         return Err(RepeatError::TooOften);
     }
@@ -192,11 +189,17 @@ pub enum Pattern<'a> {
     /// Monday to Friday.
     Weekdays,
     /// Every `interval` weeks (as the rule writes it: `1`, `2`, `3`…) on `days`.
-    Weekly { interval: &'a str, days: Vec<Weekday> },
+    Weekly {
+        interval: &'a str,
+        days: Vec<Weekday>,
+    },
     /// On day `date` of each month.
     MonthlyOnDay(&'a str),
     /// On the first to fourth (`1`–`4`) or the last (`-1`) `day` of each month.
-    MonthlyNth { ordinal: i8, day: Weekday },
+    MonthlyNth {
+        ordinal: i8,
+        day: Weekday,
+    },
     /// Any other rule, shown as the RRULE it is.
     Rule(&'a str),
 }

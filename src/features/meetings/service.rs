@@ -20,10 +20,10 @@ use crate::limits::TextLimit;
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::Tx;
 
-const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
-const AGENDA: TextLimit = TextLimit { what: "agenda", max: 1000 };
-const NOTE: TextLimit = TextLimit { what: "note", max: 500 };
-const REASON: TextLimit = TextLimit { what: "reason", max: 500 };
+static TITLE: TextLimit = TextLimit { what: "limit-title", catalog: &text::CATALOG, max: 200 };
+static AGENDA: TextLimit = TextLimit { what: "limit-agenda", catalog: &text::CATALOG, max: 1000 };
+static NOTE: TextLimit = TextLimit { what: "limit-note", catalog: &text::CATALOG, max: 500 };
+static REASON: TextLimit = TextLimit { what: "limit-reason", catalog: &text::CATALOG, max: 500 };
 const LINK_MAX: usize = 500;
 /// The most people one meeting invites.
 const MAX_ATTENDEES: usize = 200;
@@ -38,8 +38,8 @@ const AGENDA_MAX: i64 = 200;
 pub const REMIND: &str = "remind";
 /// An action item's reminder before it is due.
 pub const ACTION_DUE: &str = "action-due";
-const MINUTES: TextLimit = TextLimit { what: "minutes", max: 4000 };
-const ACTION: TextLimit = TextLimit { what: "action", max: 500 };
+static MINUTES: TextLimit = TextLimit { what: "limit-minutes", catalog: &text::CATALOG, max: 4000 };
+static ACTION: TextLimit = TextLimit { what: "limit-action", catalog: &text::CATALOG, max: 500 };
 
 /// What a reminder's timer carries: the occurrence and the start it was set for (a
 /// moved meeting's old reminders find the start changed and stay quiet).
@@ -93,7 +93,7 @@ struct Plan {
 /// `/meeting schedule`: checked, then recorded, or held while its conflicts are shown.
 pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> ServiceResult {
     let actor = cx.actor;
-    let title = TITLE.check(&typed.title)?.to_owned();
+    let title = TITLE.check(cx.actor.lang, &typed.title)?.to_owned();
     if typed.at <= actor.at {
         return refuse(crate::chat::text::time_passed(actor.lang, typed.at, actor.tz));
     }
@@ -106,7 +106,7 @@ pub async fn schedule(desk: &Meetings, cx: &mut Cx<'_>, typed: Typed) -> Service
         Some(link) if !is_link(&link) => return refuse(text::not_a_link(actor.lang, &link)),
         link => link,
     };
-    let agenda = typed.agenda.as_deref().map(|a| AGENDA.check(a)).transpose()?.map(str::to_owned);
+    let agenda = typed.agenda.as_deref().map(|a| AGENDA.check(cx.actor.lang, a)).transpose()?.map(str::to_owned);
     let channel = match typed.channel {
         Some(name) => match desk.audience(&name) {
             Some(_) => Some(name.to_lowercase()),
@@ -578,7 +578,7 @@ async fn refresh(tx: &mut Tx, meeting: &Meeting, occurrence: &Occurrence, invita
 /// The note that came with a decline.
 pub async fn note(cx: &mut Cx<'_>, occurrence: OccurrenceId, note: &str) -> ServiceResult {
     let actor = cx.actor;
-    let note = NOTE.check(note)?;
+    let note = NOTE.check(cx.actor.lang, note)?;
     let Some(found) = cx.tx.occurrence(occurrence).await? else {
         return refuse(crate::chat::text::prompt_unknown(actor.lang));
     };
@@ -673,7 +673,7 @@ pub async fn list(cx: &mut Cx<'_>) -> ServiceResult {
 /// cancellation for their calendar, and every invitation loses its buttons.
 pub async fn cancel(cx: &mut Cx<'_>, id: MeetingId, reason: Option<&str>) -> ServiceResult {
     let actor = cx.actor;
-    let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
+    let reason = reason.map(|r| REASON.check(cx.actor.lang, r)).transpose()?.unwrap_or_default();
     let Some(meeting) = cx.tx.meeting(id).await? else { return refuse(text::not_found(actor.lang, id)) };
     if meeting.organizer.id != actor.person.id && !actor.is(Role::Admin) {
         return refuse(text::not_yours_to_change(actor.lang, &meeting));
@@ -863,7 +863,7 @@ pub async fn skip(
     (reason, later): (Option<&str>, bool),
 ) -> ServiceResult {
     let actor = cx.actor;
-    let reason = reason.map(|r| REASON.check(r)).transpose()?.unwrap_or_default();
+    let reason = reason.map(|r| REASON.check(cx.actor.lang, r)).transpose()?.unwrap_or_default();
     let (meeting, occurrence) = changeable(cx, id, Some(on)).await?;
     if meeting.rule.is_none() {
         return refuse(text::skip_needs_series(actor.lang, &meeting));
@@ -973,7 +973,7 @@ pub async fn minutes(
 ) -> ServiceResult {
     let actor = cx.actor;
     let (meeting, attendees) = taking_part(cx, id).await?;
-    let typed = typed.map(|t| MINUTES.check(t)).transpose()?.unwrap_or_default();
+    let typed = typed.map(|t| MINUTES.check(cx.actor.lang, t)).transpose()?.unwrap_or_default();
     let file = match files {
         [] if typed.is_empty() => return refuse(text::minutes_empty(actor.lang, &meeting)),
         [] => None,
@@ -1011,7 +1011,7 @@ pub async fn action(
 ) -> ServiceResult {
     let actor = cx.actor;
     let (meeting, _) = taking_part(cx, id).await?;
-    let typed = ACTION.check(typed)?;
+    let typed = ACTION.check(cx.actor.lang, typed)?;
     if due <= actor.at {
         return refuse(crate::chat::text::time_passed(actor.lang, due, actor.tz));
     }
@@ -1057,7 +1057,7 @@ pub async fn action_due(tx: &mut Tx, fired: &Fired) -> ServiceResult {
 
 /// The longest schedule entry.
 const ENTRY_MAX_DAYS: i64 = 31;
-const ENTRY_NOTE: TextLimit = TextLimit { what: "note", max: 200 };
+static ENTRY_NOTE: TextLimit = TextLimit { what: "limit-note", catalog: &text::CATALOG, max: 200 };
 
 /// `/schedule add <when> [note] [for:2h] [kind:away]`.
 pub async fn add_entry(
@@ -1068,7 +1068,7 @@ pub async fn add_entry(
     note: &str,
 ) -> ServiceResult {
     let actor = cx.actor;
-    let note = ENTRY_NOTE.check(note)?;
+    let note = ENTRY_NOTE.check(cx.actor.lang, note)?;
     let length = length.unwrap_or(chrono::Duration::hours(1));
     if length > chrono::Duration::days(ENTRY_MAX_DAYS) {
         return refuse(text::entry_too_long(actor.lang, ENTRY_MAX_DAYS));

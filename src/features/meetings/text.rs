@@ -14,10 +14,10 @@ use super::model::{Action, Attendee, Conflict, Entry, EntryKind, Meeting, Meetin
 use super::recurrence::{self, Pattern, RepeatError};
 use super::store::Span;
 use crate::chat::feature::AgendaItem;
-use crate::chat::text::local_time;
+use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
+pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::new("meetings", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
 });
 
@@ -40,14 +40,6 @@ fn joined<S: Borrow<str>>(lang: Lang, items: &[S]) -> String {
 
 // Moments, days and lengths. English keeps the numeric forms it always had
 // (`2026-12-01 15:00`); Chinese reads them the Chinese way (`2026年12月1日（周二）15:00`).
-
-/// A moment: `2026-12-01 15:00`, `2026年12月1日（周二）15:00`.
-fn stamp(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
-    match lang {
-        Lang::En => local_time(at, tz),
-        Lang::ZhCn => crate::i18n::moment(lang, at, tz),
-    }
-}
 
 /// A time of day, `15:00` in every language.
 fn clock(at: DateTime<Utc>, tz: Tz) -> String {
@@ -345,11 +337,7 @@ pub fn skipped(lang: Lang, meeting: &Meeting, occurrence: &Occurrence, also: usi
     say(
         lang,
         "skipped",
-        &[
-            ("meeting", name(lang, meeting).into()),
-            ("when", when(lang, occurrence, tz).into()),
-            ("also", also.into()),
-        ],
+        &[("meeting", name(lang, meeting).into()), ("when", when(lang, occurrence, tz).into()), ("also", also.into())],
     )
 }
 
@@ -710,11 +698,7 @@ pub fn moved(lang: Lang, meeting: &Meeting, occurrence: &Occurrence, also: usize
     say(
         lang,
         "moved",
-        &[
-            ("meeting", name(lang, meeting).into()),
-            ("when", when(lang, occurrence, tz).into()),
-            ("also", also.into()),
-        ],
+        &[("meeting", name(lang, meeting).into()), ("when", when(lang, occurrence, tz).into()), ("also", also.into())],
     )
 }
 
@@ -790,11 +774,7 @@ pub fn rooms(lang: Lang, rooms: &[RoomConfig]) -> String {
 }
 
 pub fn free_rooms(lang: Lang, free: &[RoomConfig], from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> String {
-    let span = [
-        ("from", Arg::from(stamp(lang, from, tz))),
-        ("to", clock(to, tz).into()),
-        ("zone", tz.name().into()),
-    ];
+    let span = [("from", Arg::from(stamp(lang, from, tz))), ("to", clock(to, tz).into()), ("zone", tz.name().into())];
     if free.is_empty() {
         return say(lang, "free-rooms-none", &span);
     }
@@ -974,11 +954,7 @@ pub fn agenda_meeting(lang: Lang, meeting: &Meeting, occurrence: &Occurrence, rs
 pub fn agenda_entry(lang: Lang, entry: &Entry, tz: Tz) -> String {
     let same_day = entry.starts_at.with_timezone(&tz).date_naive() == entry.ends_at.with_timezone(&tz).date_naive();
     let end = if same_day { clock(entry.ends_at, tz) } else { weekday_clock(lang, entry.ends_at, tz) };
-    format!(
-        "{}–{end} {}",
-        weekday_clock(lang, entry.starts_at, tz),
-        entry_what(lang, entry.kind, &entry.note)
-    )
+    format!("{}–{end} {}", weekday_clock(lang, entry.starts_at, tz), entry_what(lang, entry.kind, &entry.note))
 }
 
 /// `/agenda`: `when` is today, tomorrow or week.
@@ -1060,12 +1036,7 @@ pub fn free_times(
     for at in slots {
         let clocks: Vec<String> =
             zones.iter().map(|(name, zone)| format!("{name} {}", weekday_clock(lang, *at, *zone))).collect();
-        out.push_str(&format!(
-            "\n  {}–{} — {}",
-            stamp(lang, *at, tz),
-            clock(*at + length, tz),
-            joined(lang, &clocks)
-        ));
+        out.push_str(&format!("\n  {}–{} — {}", stamp(lang, *at, tz), clock(*at + length, tz), joined(lang, &clocks)));
     }
     out.push('\n');
     out.push_str(&say(lang, "free-times-hint", &[("title", title.into())]));
@@ -1085,11 +1056,7 @@ fn hours_text(lang: Lang, hours: &WorkHours) -> String {
     let days = match hours.run() {
         Some((first, count)) => {
             let last = (1..count).fold(first, |day, _| day.succ());
-            say(
-                lang,
-                "work-days",
-                &[("first", weekday(lang, first).into()), ("last", weekday(lang, last).into())],
-            )
+            say(lang, "work-days", &[("first", weekday(lang, first).into()), ("last", weekday(lang, last).into())])
         }
         None => {
             let days: Vec<String> = hours.working_days().into_iter().map(|d| weekday(lang, d)).collect();
@@ -1181,7 +1148,10 @@ mod tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+        crate::i18n::check_catalog(
+            &CATALOG,
+            &[include_str!("text.rs"), include_str!("service.rs"), include_str!("findtime.rs")],
+        );
     }
 
     #[test]
@@ -1376,10 +1346,7 @@ mod tests {
         );
         assert_eq!(answered(Lang::ZhCn, &meeting(None), Rsvp::Declined, None), "你已拒绝 Standup（#4）。");
         let spans = [(o.starts_at, o.ends_at), (o.starts_at, o.ends_at)];
-        assert_eq!(
-            what_clashes(Lang::En, "Sync", &spans, shanghai),
-            "Sync at 2026-12-01 10:00 (and 1 later times)"
-        );
+        assert_eq!(what_clashes(Lang::En, "Sync", &spans, shanghai), "Sync at 2026-12-01 10:00 (and 1 later times)");
         assert_eq!(what_clashes(Lang::En, "Sync", &spans[..1], shanghai), "Sync at 2026-12-01 10:00");
         assert_eq!(answer_button(Lang::ZhCn, Rsvp::Accepted), "接受");
         assert_eq!(anyway(Lang::En, true), "Move anyway");

@@ -54,7 +54,7 @@ impl TryFrom<&Invocation> for ReminderCommand {
 
 const NAME: &str = "reminders";
 
-const TEXT: TextLimit = TextLimit { what: "reminder text", max: 500 };
+static TEXT: TextLimit = TextLimit { what: "limit-text", catalog: &text::CATALOG, max: 500 };
 const REMIND: &str = "remind";
 
 /// What a reminder's timer carries.
@@ -105,7 +105,7 @@ impl Feature for Reminders {
 
 async fn remind(cx: &mut Cx<'_>, at: DateTime<Utc>, text: &str) -> ServiceResult {
     let actor = cx.actor;
-    let text = TEXT.check(text)?;
+    let text = TEXT.check(cx.actor.lang, text)?;
     if at <= actor.at {
         return refuse(chat_text::time_passed(actor.lang, at, actor.tz));
     }
@@ -124,7 +124,7 @@ mod text {
     use chrono::{DateTime, Utc};
     use chrono_tz::Tz;
 
-    use crate::chat::text::local_time;
+    use crate::i18n::stamp;
     use crate::i18n::{Arg, Catalog, Lang};
 
     pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
@@ -139,7 +139,7 @@ mod text {
     }
 
     pub fn reminder_set(lang: Lang, (at, tz): (DateTime<Utc>, Tz), text: &str, fresh: bool) -> String {
-        let when = [("at", local_time(at, tz).into()), ("zone", tz.name().into()), ("text", text.into())];
+        let when = [("at", stamp(lang, at, tz).into()), ("zone", tz.name().into()), ("text", text.into())];
         say(lang, if fresh { "set" } else { "already" }, &when)
     }
 

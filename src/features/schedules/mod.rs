@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::chat::commands::{Args, CommandSpec, Invocation, Undeclared, cmd, group};
 use crate::chat::feature::{Cx, Feature, Kit};
-use crate::chat::text::{local_time, with_late};
+use crate::chat::text::with_late;
+use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::{Effect, Role, ServiceResult, Shown};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, TimerKey, channel};
@@ -149,9 +150,9 @@ fn schedule_list(lang: Lang, rows: &[ScheduleRow], tz: Tz) -> String {
     for s in rows {
         let never = || say(lang, "never", &[]);
         let next = s.next_run_at.map_or_else(never, |n| {
-            say(lang, "next-at", &[("at", local_time(n, tz).into()), ("zone", tz.name().into())])
+            say(lang, "next-at", &[("at", stamp(lang, n, tz).into()), ("zone", tz.name().into())])
         });
-        let last = s.last_run_at.map_or_else(never, |l| local_time(l, tz));
+        let last = s.last_run_at.map_or_else(never, |l| stamp(lang, l, tz));
         out.push('\n');
         out.push_str(&say(
             lang,

@@ -12,14 +12,14 @@ use crate::store::Tx;
 
 const LIST_LIMIT: i64 = 25;
 
-const TITLE: TextLimit = TextLimit { what: "title", max: 200 };
-const RESOLUTION: TextLimit = TextLimit { what: "resolution", max: 2000 };
+static TITLE: TextLimit = TextLimit { what: "limit-title", catalog: &text::CATALOG, max: 200 };
+static RESOLUTION: TextLimit = TextLimit { what: "limit-resolution", catalog: &text::CATALOG, max: 2000 };
 
 /// How long the resolution question waits for its answer.
 const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
 pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
-    let title = TITLE.check(title)?;
+    let title = TITLE.check(cx.actor.lang, title)?;
     let ticket =
         cx.tx.create_ticket(NewTicket { title, priority, requester: cx.actor.person.id }, cx.actor.audit()).await?;
     Ok(vec![
@@ -108,7 +108,7 @@ pub async fn close(cx: &mut Cx<'_>, id: TicketId, resolution: Option<&str>) -> S
     let actor = cx.actor;
     let ticket = find(cx.tx, id, actor).await?;
     may_close(&ticket, actor)?;
-    let resolution = resolution.map(|r| RESOLUTION.check(r)).transpose()?.filter(|r| !r.is_empty());
+    let resolution = resolution.map(|r| RESOLUTION.check(cx.actor.lang, r)).transpose()?.filter(|r| !r.is_empty());
     let Some(closed) = cx.tx.close_ticket(id, ticket.status, resolution, actor.person.id, actor.audit()).await? else {
         let now = find(cx.tx, id, actor).await?;
         let e = now.status.close().err().unwrap_or(TransitionError::AlreadyClosed);

@@ -9,7 +9,8 @@ use deskmate_port::{Body, Button, ButtonStyle};
 
 use super::model::{Ticket, TicketStatus};
 use super::{Press, button};
-use crate::chat::text::{label_ranges, local_time};
+use crate::chat::text::label_ranges;
+use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
 use crate::kernel::PersonName;
 use crate::store::EventRecord;
@@ -179,7 +180,7 @@ pub fn ticket_list(lang: Lang, tickets: &[Ticket], (scope, mine): (&str, bool), 
                 ("status", status(lang, t.status).into()),
                 ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
                 ("requester", t.requester.name.as_str().into()),
-                ("at", local_time(t.created_at, tz).into()),
+                ("at", stamp(lang, t.created_at, tz).into()),
             ],
         ));
     }
@@ -198,7 +199,7 @@ pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
             ("status", status(lang, t.status).into()),
             ("requester", t.requester.name.as_str().into()),
             ("agent", agent.into()),
-            ("at", local_time(t.created_at, tz).into()),
+            ("at", stamp(lang, t.created_at, tz).into()),
             ("zone", tz.name().into()),
         ],
     );
@@ -209,19 +210,20 @@ pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
     out.push('\n');
     out.push_str(&say(lang, "history", &[]));
     for e in history {
-        let detail = if e.detail.is_empty() { String::new() } else { format!(": {}", e.detail) };
+        let mut args = vec![
+            ("at", Arg::from(stamp(lang, e.at, tz))),
+            ("who", e.actor.as_deref().unwrap_or("deskmate").into()),
+            ("action", e.action.trim_start_matches("ticket.").into()),
+            ("platform", e.platform.as_str().into()),
+        ];
+        let id = if e.detail.is_empty() {
+            "history-line"
+        } else {
+            args.push(("detail", e.detail.as_str().into()));
+            "history-line-detail"
+        };
         out.push_str("\n  ");
-        out.push_str(&say(
-            lang,
-            "history-line",
-            &[
-                ("at", local_time(e.at, tz).into()),
-                ("who", e.actor.as_deref().unwrap_or("deskmate").into()),
-                ("action", e.action.trim_start_matches("ticket.").into()),
-                ("platform", e.platform.as_str().into()),
-                ("detail", detail.into()),
-            ],
-        ));
+        out.push_str(&say(lang, id, &args));
     }
     out
 }
@@ -240,7 +242,7 @@ pub fn ticket_digest(lang: Lang, tickets: &[Ticket], at: DateTime<Utc>, tz: Tz) 
     let mut out = say(
         lang,
         "digest",
-        &[("at", local_time(at, tz).into()), ("open", open.into()), ("working", (tickets.len() - open).into())],
+        &[("at", stamp(lang, at, tz).into()), ("open", open.into()), ("working", (tickets.len() - open).into())],
     );
     for t in tickets.iter().take(DIGEST_MAX) {
         out.push('\n');
@@ -277,7 +279,7 @@ mod tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs")]);
+        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs"), include_str!("service.rs")]);
     }
 
     #[test]

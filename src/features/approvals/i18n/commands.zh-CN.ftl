@@ -1,7 +1,7 @@
 # 审批命令的说明：用于 /help、用法提示和各平台的命令菜单（每条不超过 100 个字符）。
 
 cmd-away = 设置外出至某日：期间你的审批转给上级（或 to:@某人）；/away off 结束外出
-cmd-away-until = until <日期>，如 until friday；或 off
+cmd-away-until = 外出截止日期，如 until 2026-12-10；写 off 则结束外出
 cmd-away-to = 由谁代你审批（默认你的上级）
 cmd-report = 报表
 cmd-report-approvals = 按类型和结果统计审批，以及每个环节的审批用时（经理）
@@ -31,7 +31,7 @@ cmd-approval-show = 查看申请的字段、审批流程和完整记录
 cmd-approval-show-id = 申请编号
 cmd-approval-delegate = 委托他人在某日前代你审批
 cmd-approval-delegate-person = 委托给谁，如 @carol
-cmd-approval-delegate-until = until <日期>，如 until 2026-12-10 或 until friday
+cmd-approval-delegate-until = 委托截止日期，如 until 2026-12-10
 cmd-approval-undelegate = 立即结束委托
 cmd-approval-list = 待你审批的（pending）、你发起的（mine）或全部申请（all，管理员）
 cmd-approval-list-which = pending、mine 或 all（默认 pending）

@@ -307,6 +307,15 @@ details-step-note = { $position }. { $label }: { $approvers } - { $state ->
 history = History:
 history-line = { $at } { $who } ({ $platform }): { $action }
 history-line-detail = { $at } { $who } ({ $platform }): { $action } - { $detail }
+# An event's detail, kept as data and written here for each reader.
+detail-field = { $name }: { $value }
+detail-decided = step { $step } ({ $label })
+detail-decided-behalf = step { $step } ({ $label }) on behalf of { $behalf }
+detail-decided-reason = step { $step } ({ $label }): { $reason }
+detail-decided-behalf-reason = step { $step } ({ $label }) on behalf of { $behalf }: { $reason }
+detail-step-approved = step { $step } ({ $label }) approved
+detail-reminded = step { $step } ({ $label }) reminded
+detail-escalated = step { $step } ({ $label }) escalated to { $names }
 
 ## Lists.
 
@@ -386,3 +395,6 @@ span-hours = { $hours }h
 span-hours-minutes = { $hours }h { $minutes }m
 span-days = { $days }d
 span-days-hours = { $days }d { $hours }h
+
+# What free text is called when it is too long.
+limit-reason = reason

@@ -274,8 +274,41 @@ details-step-note = { $position }. { $label }：{ $approvers } - { $state ->
    *[cancelled] 已取消
 }（{ $note }）
 history = 记录：
-history-line = { $at } { $who }（{ $platform }）：{ $action }
-history-line-detail = { $at } { $who }（{ $platform }）：{ $action } - { $detail }
+history-line = { $at } { $who }（{ $platform }）：{ $kind ->
+    [request] 提交申请
+    [approve] 同意
+    [reject] 驳回
+    [changes] 退回修改
+    [withdraw] 撤回申请
+    [resubmit] 重新提交
+    [step] 环节通过
+    [outcome] 审批结束
+    [remind] 提醒审批人
+    [escalate] 上报
+   *[other] { $action }
+}
+history-line-detail = { $at } { $who }（{ $platform }）：{ $kind ->
+    [request] 提交申请
+    [approve] 同意
+    [reject] 驳回
+    [changes] 退回修改
+    [withdraw] 撤回申请
+    [resubmit] 重新提交
+    [step] 环节通过
+    [outcome] 审批结束
+    [remind] 提醒审批人
+    [escalate] 上报
+   *[other] { $action }
+}：{ $detail }
+# 事件详情以数据保存，在这里按读者的语言写出。
+detail-field = { $name }：{ $value }
+detail-decided = 第 { $step } 步（{ $label }）
+detail-decided-behalf = 第 { $step } 步（{ $label }），代 { $behalf } 审批
+detail-decided-reason = 第 { $step } 步（{ $label }）：{ $reason }
+detail-decided-behalf-reason = 第 { $step } 步（{ $label }），代 { $behalf } 审批：{ $reason }
+detail-step-approved = 第 { $step } 步（{ $label }）已通过
+detail-reminded = 第 { $step } 步（{ $label }）已提醒审批人
+detail-escalated = 第 { $step } 步（{ $label }）已上报给 { $names }
 
 ## 列表。
 
@@ -347,3 +380,6 @@ span-hours = { $hours } 小时
 span-hours-minutes = { $hours } 小时 { $minutes } 分钟
 span-days = { $days } 天
 span-days-hours = { $days } 天 { $hours } 小时
+
+# 文字过长时对它的称呼。
+limit-reason = 理由

@@ -67,3 +67,6 @@ link-invalid = That code is unknown or expired. Run /link on your other account 
    *[other] { $left } more wrong codes lock /link for a while.
 }
 link-locked = Too many wrong link codes: /link is locked until { $until } ({ $zone }). Nothing was changed.
+
+# What free text is called when it is too long.
+limit-department = department name

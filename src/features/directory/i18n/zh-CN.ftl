@@ -62,3 +62,6 @@ link-invalid = 关联码无效或已过期。请在另一个账号上重新运�
    *[other] 再输错 { $left } 次，/link 会被暂时锁定。
 }
 link-locked = 输错关联码的次数太多：/link 已锁定到 { $until }（{ $zone }）。没有做任何更改。
+
+# 文字过长时对它的称呼。
+limit-department = 部门名称

@@ -333,3 +333,12 @@ feed-link =
     Your calendar feed (every meeting you are invited to): { $url }
     Subscribe to it in your calendar app. Keep it to yourself: whoever has it sees your meetings. /ical reset makes a new one.
 feed-reset = Your calendar feed has a new address; the old one no longer works: { $url }
+
+# What free text is called when it is too long.
+limit-title = title
+limit-agenda = agenda
+limit-note = note
+limit-reason = reason
+limit-minutes = minutes
+limit-action = action
+

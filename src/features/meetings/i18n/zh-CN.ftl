@@ -334,3 +334,12 @@ feed-link =
     你的日历订阅地址（包含你受邀的所有会议）：{ $url }
     请在日历应用中订阅。请不要外传：拿到这个地址的人都能看到你的会议。/ical reset 可以生成新地址。
 feed-reset = 你的日历订阅地址已更换，旧地址不再有效：{ $url }
+
+# 文字过长时对它的称呼。
+limit-title = 标题
+limit-agenda = 议程
+limit-note = 备注
+limit-reason = 原因
+limit-minutes = 会议纪要
+limit-action = 待办事项
+

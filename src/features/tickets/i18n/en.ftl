@@ -79,7 +79,8 @@ details =
     Opened: { $at } ({ $zone })
 nobody-yet = nobody yet
 history = History:
-history-line = { $at } { $who } { $action } via { $platform }{ $detail }
+history-line = { $at } { $who } { $action } via { $platform }
+history-line-detail = { $at } { $who } { $action } via { $platform }: { $detail }
 
 coalesced = { $count } new tickets: { $labels }. /ticket list shows them, with their buttons.
 digest = Ticket digest, { $at }: { $open } open, { $working } being worked on.
@@ -89,3 +90,7 @@ digest-line = #{ $id } [{ $priority }] { $title } · { $agent ->
 }
 digest-more = …and { $more } more: /ticket list
 agenda-line = Ticket #{ $id } · { $title } ({ $status })
+
+# What free text is called when it is too long.
+limit-title = title
+limit-resolution = resolution

@@ -93,7 +93,18 @@ details =
     提交时间：{ $at }（{ $zone }）
 nobody-yet = 暂无
 history = 记录：
-history-line = { $at } { $who } { $action }（{ $platform }）{ $detail }
+history-line = { $at } { $who } { $action ->
+    [open] 提交了工单
+    [claim] 认领了工单
+    [close] 关闭了工单
+   *[other] { $action }
+}（{ $platform }）
+history-line-detail = { $at } { $who } { $action ->
+    [open] 提交了工单
+    [claim] 认领了工单
+    [close] 关闭了工单
+   *[other] { $action }
+}（{ $platform }）：{ $detail }
 
 coalesced = { $count } 个新工单：{ $labels }。/ticket list 可以查看，并带有操作按钮。
 digest = 工单摘要，{ $at }：{ $open } 个待处理，{ $working } 个处理中。
@@ -103,3 +114,7 @@ digest-line = #{ $id } [{ $priority }] { $title } · { $agent ->
 }
 digest-more = …还有 { $more } 个：/ticket list
 agenda-line = 工单 #{ $id } · { $title }（{ $status }）
+
+# 文字过长时对它的称呼。
+limit-title = 标题
+limit-resolution = 解决说明
