@@ -105,11 +105,13 @@ async fn everything_reads_chinese(chat: Chat) {
 
     // Approvals: a leave to the manager, who approves with a note.
     say("dan", "/approval types").await;
-    say("dan", "/approval request leave dates:2026-12-07..2026-12-08 reason:探亲").await;
+    say("dan", "/approval request leave dates:12月7日下午..12月8日 reason:探亲").await;
     say("dan", "/approval request leave").await;
     say("bob", "/approval list").await;
     say("bob", "/approval approve 1 路上注意安全").await;
     say("dan", "/approval show 1").await;
+    say("bob", "/approval delegate @carol until 周五").await;
+    say("bob", "/away off").await;
 
     // Meetings: scheduled with a clash, answered, moved, listed, cancelled.
     say("bob", "/meeting schedule 周会 明天下午3点 @dan for:1h").await;
@@ -124,6 +126,9 @@ async fn everything_reads_chinese(chat: Chat) {
     chat.advance(chrono::Duration::days(1)).await;
     sent.extend(chat.sent());
     assert!(sent.len() > 60, "the session said {} things", sent.len());
+    // Dates typed in Chinese were read: the leave starts on the afternoon of the 7th.
+    let leave = sent.iter().find(|m| m.text().starts_with("请假 #1 已提交")).expect("the leave was sent");
+    assert!(leave.text().contains("日期：2026-12-07 pm..2026-12-08（1.5 天）"), "{}", leave.text());
     all_chinese(&sent);
     chat.finish().await;
 }

@@ -106,6 +106,10 @@ async fn slash_commands_match_the_registry_and_a_ticket_reaches_the_queue() {
     assert_eq!(ticket["description_localizations"]["zh-CN"], "提交和处理服务台工单");
     let new = ticket["options"].as_array().unwrap().iter().find(|o| o["name"] == "new").unwrap();
     assert_eq!(new["options"][0]["description_localizations"]["zh-CN"], "出了什么问题，一句话说明");
+    // A choice keeps its value and is shown by its name in the reader's language.
+    let priority = new["options"].as_array().unwrap().iter().find(|o| o["name"] == "priority").unwrap();
+    let urgent = priority["choices"].as_array().unwrap().iter().find(|c| c["value"] == "urgent").unwrap();
+    assert_eq!((&urgent["name"], &urgent["name_localizations"]["zh-CN"]), (&json!("urgent"), &json!("紧急")));
 
     let asked = fake.slash(CAROL, HELP, "ticket", ticket_new("Printer jammed"));
     fake.wait("the answer", WAIT, |f| !f.answer(asked).callbacks.is_empty()).await;

@@ -759,7 +759,7 @@ const LOCALES: &[&str] = &[
 
 /// What Discord would refuse in a command, an option or a subcommand: a name that is not
 /// 1-32 lowercase characters, a description (or its localization) outside 1-100
-/// characters, a localization under an unknown locale.
+/// characters, a localization under an unknown locale, a choice without a name or value.
 fn invalid_command(command: &Value) -> Option<String> {
     let name = command["name"].as_str().unwrap_or_default();
     if name.is_empty() || name.chars().count() > 32 || name.chars().any(|c| c.is_uppercase() || c.is_whitespace()) {
@@ -776,6 +776,16 @@ fn invalid_command(command: &Value) -> Option<String> {
             }
             if !length_ok(text.as_str().unwrap_or_default()) {
                 return Some(format!("{name}: the {locale} description must be 1-100 characters"));
+            }
+        }
+    }
+    for choice in command["choices"].as_array().into_iter().flatten() {
+        if !length_ok(choice["name"].as_str().unwrap_or_default()) || choice["value"].as_str().is_none() {
+            return Some(format!("{name}: a choice needs a name of 1-100 characters and a value"));
+        }
+        for (locale, text) in choice["name_localizations"].as_object().into_iter().flatten() {
+            if !LOCALES.contains(&locale.as_str()) || !length_ok(text.as_str().unwrap_or_default()) {
+                return Some(format!("{name}: the choice name for `{locale}` is not valid"));
             }
         }
     }

@@ -60,9 +60,18 @@ fn options(declared: &[MenuOption]) -> Vec<Value> {
             match &o.kind {
                 OptionKind::Text => option["type"] = json!(STRING),
                 OptionKind::User => option["type"] = json!(USER),
-                OptionKind::Choice(words) => {
+                OptionKind::Choice(choices) => {
                     option["type"] = json!(STRING);
-                    option["choices"] = words.iter().map(|w| json!({ "name": w, "value": w })).collect();
+                    option["choices"] = choices
+                        .iter()
+                        .map(|c| {
+                            json!({
+                                "name": description(&c.name),
+                                "name_localizations": localizations(&c.translations),
+                                "value": c.value,
+                            })
+                        })
+                        .collect();
                 }
                 OptionKind::Suggested(_) => {
                     option["type"] = json!(STRING);

@@ -345,13 +345,22 @@ pub enum OptionKind {
     Text,
     /// A person on the platform.
     User,
-    Choice(Vec<String>),
+    /// One of fixed words, each shown by its name in the person's language.
+    Choice(Vec<MenuChoice>),
     /// Free text with suggestions from [`Inbound::complete`], named by a key the core
     /// chose (`ticket`, `zone`) and handed back in the [`Completion`].
     Suggested(String),
     /// A file picked from the person's device; it arrives in [`InboundEvent::files`],
     /// never in the command line.
     File,
+}
+
+/// A fixed word an option takes: the value typed or sent, the name shown in pickers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuChoice {
+    pub value: String,
+    pub name: String,
+    pub translations: Translations,
 }
 
 /// A request for suggestions while someone types an option.

@@ -1,7 +1,7 @@
 //! The registry as the platforms' command menus see it (Telegram's menu, Discord's slash
 //! commands with typed options), described in every language.
 
-use deskmate_port::{MenuCommand, MenuOption, OptionKind, Placement, Translations};
+use deskmate_port::{MenuChoice, MenuCommand, MenuOption, OptionKind, Placement, Translations};
 
 use super::registry::{ArgKind, CommandSpec};
 use super::text::CommandText;
@@ -25,7 +25,11 @@ fn command(path: &mut Vec<&'static str>, spec: &'static CommandSpec, text: &Comm
     path.push(spec.name);
     let option = |name: &'static str, kind: ArgKind, required: bool, placement: Placement| {
         let (description, translations) = described(lang, |l| text.help(l, path, name));
-        MenuOption { name: name.to_owned(), description, translations, kind: kind_of(kind), required, placement }
+        let kind = kind_of(kind, |word| {
+            let (name, translations) = described(lang, |l| text.choice(l, path, word));
+            MenuChoice { value: word.to_owned(), name, translations }
+        });
+        MenuOption { name: name.to_owned(), description, translations, kind, required, placement }
     };
     let args = spec.args.iter().map(|a| {
         let placement = if a.kind == ArgKind::Text { Placement::Rest } else { Placement::Positional };
@@ -39,12 +43,12 @@ fn command(path: &mut Vec<&'static str>, spec: &'static CommandSpec, text: &Comm
     MenuCommand { name: spec.name.to_owned(), description, translations, options, subcommands }
 }
 
-fn kind_of(kind: ArgKind) -> OptionKind {
+fn kind_of(kind: ArgKind, choice: impl Fn(&str) -> MenuChoice) -> OptionKind {
     match kind {
         ArgKind::Word | ArgKind::Text | ArgKind::DateTime | ArgKind::Duration => OptionKind::Text,
         ArgKind::Number { suggest, .. } => OptionKind::Suggested(suggest.to_owned()),
         ArgKind::Mention => OptionKind::User,
-        ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| (*w).to_owned()).collect()),
+        ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| choice(w)).collect()),
         ArgKind::TimeZone => OptionKind::Suggested(ZONE_SUGGESTIONS.to_owned()),
         ArgKind::File => OptionKind::File,
     }
@@ -68,7 +72,9 @@ mod tests {
         assert_eq!((title.name.as_str(), title.required, title.placement), ("title", true, Placement::Rest));
         assert_eq!(title.translations[0].1, "出了什么问题，一句话说明");
         let priority = new.options.iter().find(|o| o.name == "priority").expect("priority");
-        assert!(matches!(&priority.kind, OptionKind::Choice(c) if c.contains(&"urgent".to_owned())));
+        let OptionKind::Choice(choices) = &priority.kind else { panic!("priority is a choice") };
+        let urgent = choices.iter().find(|c| c.value == "urgent").expect("urgent");
+        assert_eq!((urgent.name.as_str(), urgent.translations[0].1.as_str()), ("urgent", "紧急"));
         let show = ticket.subcommands.iter().find(|c| c.name == "show").expect("ticket show");
         assert_eq!(show.options[0].kind, OptionKind::Suggested("ticket".to_owned()));
         // A company whose default is Chinese gets a Chinese menu with English beside it.

@@ -24,3 +24,4 @@ pub use time::{parse_datetime, read_duration};
 #[cfg(test)]
 pub use typed::check_typed;
 pub use typed::{Args, TypedCommand, Undeclared};
+pub use zh_time::{day as chinese_day, is_chinese};

@@ -6,7 +6,8 @@
 //! - `cmd-ticket-new`: the command (`cmd-ticket` for the group);
 //! - `cmd-ticket-new-title`: its argument or option `title`;
 //! - `noun-ticket`: a number's noun ("`abc` is not a ticket number");
-//! - `rate-tickets`: a rate class's ("at most 3 new tickets a minute").
+//! - `rate-tickets`: a rate class's ("at most 3 new tickets a minute");
+//! - `choice-urgent`: a fixed word as menus show it ("紧急"; the value stays `urgent`).
 
 use std::collections::HashMap;
 
@@ -76,6 +77,11 @@ impl CommandText {
         self.say(lang, path, &format!("noun-{noun}"))
     }
 
+    /// How a fixed word of an option is shown in menus (`choice-urgent`: "紧急").
+    pub fn choice(&self, lang: Lang, path: &[&str], word: &str) -> String {
+        self.say(lang, path, &format!("choice-{word}"))
+    }
+
     /// What a rate class counts; `None` for the general one, which the chat layer names.
     pub fn rate(&self, lang: Lang, class: RateClass) -> Option<String> {
         self.by_rate.get(class.key).map(|catalog| catalog.text(lang, &format!("rate-{}", class.key), &[]))
@@ -106,8 +112,10 @@ pub fn check_command_text(specs: &[CommandSpec], catalog: &Catalog) {
         let kinds = spec.args.iter().map(|a| (a.name, a.kind)).chain(spec.options.iter().map(|o| (o.key, o.kind)));
         for (name, kind) in kinds {
             out.push(message_id(path, Some(name)));
-            if let ArgKind::Number { noun, .. } = kind {
-                out.push(format!("noun-{noun}"));
+            match kind {
+                ArgKind::Number { noun, .. } => out.push(format!("noun-{noun}")),
+                ArgKind::Choice(words) => out.extend(words.iter().map(|w| format!("choice-{w}"))),
+                _ => {}
             }
         }
         for sub in spec.subcommands {

@@ -132,6 +132,14 @@ pub fn parse(text: &str, now: DateTime<Utc>, tz: Tz) -> Option<Result<DateTime<U
     Some(Ok(at))
 }
 
+/// A day written in Chinese (`明天`, `后天`, `下周一`, `周五`, `12月7日`, `2026年12月7日`) and
+/// what follows it (`下午`), for fields that take a date; `None` when no day is named.
+pub fn day(text: &str, today: NaiveDate) -> Option<(NaiveDate, String)> {
+    let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let (day, rest, said) = date(&text, today)?;
+    said.day.then(|| (day, rest.to_owned()))
+}
+
 /// `2小时后`, `30分钟后`, `3天后`, `1周后`.
 fn relative(text: &str) -> Option<Option<Duration>> {
     let body = text.strip_suffix('后').or_else(|| text.strip_suffix("以后"))?;
@@ -269,6 +277,22 @@ mod tests {
 
     fn read(text: &str, now: DateTime<Utc>, tz: Tz) -> DateTime<Utc> {
         parse(text, now, tz).unwrap_or_else(|| panic!("{text}: not read")).unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn days_alone_for_date_fields() {
+        // Monday 30 November 2026.
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid");
+        let day = |text: &str| super::day(text, today);
+        let on = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("valid");
+        assert_eq!(day("明天"), Some((on(12, 1), String::new())));
+        assert_eq!(day("后天 下午"), Some((on(12, 2), "下午".to_owned())));
+        assert_eq!(day("下周一"), Some((on(12, 7), String::new())));
+        assert_eq!(day("周五上午"), Some((on(12, 4), "上午".to_owned())));
+        assert_eq!(day("12月7日"), Some((on(12, 7), String::new())));
+        assert_eq!(day("2027年1月4日"), Some((NaiveDate::from_ymd_opt(2027, 1, 4).expect("valid"), String::new())));
+        assert_eq!(day("下午"), None);
+        assert_eq!(day("13月1日"), None);
     }
 
     #[test]

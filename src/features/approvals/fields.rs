@@ -427,6 +427,17 @@ fn read_span(typed: &str, half_days: bool, today: NaiveDate) -> Result<DateSpan,
 }
 
 pub fn read_day(typed: &str, today: NaiveDate) -> Result<(NaiveDate, Option<Half>), Problem> {
+    if crate::chat::commands::is_chinese(typed) {
+        // 明天, 下周一, 12月7日, with 上午 or 下午 for half a day.
+        let not_date = || Problem::NotDate { typed: typed.to_owned() };
+        let (day, rest) = crate::chat::commands::chinese_day(typed, today).ok_or_else(not_date)?;
+        return match rest.as_str() {
+            "" => Ok((day, None)),
+            "上午" => Ok((day, Some(Half::Am))),
+            "下午" => Ok((day, Some(Half::Pm))),
+            _ => Err(not_date()),
+        };
+    }
     let (day, half) = match typed.rsplit_once(char::is_whitespace) {
         Some((d, "am")) => (d.trim(), Some(Half::Am)),
         Some((d, "pm")) => (d.trim(), Some(Half::Pm)),

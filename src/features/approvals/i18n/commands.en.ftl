@@ -43,3 +43,14 @@ cmd-approval-list-page = page number
 
 noun-request = approval request
 noun-page = page
+
+# Fixed words as the menus show them (the value typed stays the word).
+choice-week = week
+choice-month = month
+choice-pending = pending
+choice-mine = mine
+choice-all = all
+choice-approved = approved
+choice-rejected = rejected
+choice-changes = changes
+choice-withdrawn = withdrawn

@@ -29,8 +29,8 @@ button-changes = 要求修改
 
 hint-text = 文本
 hint-amount = 以 { $currency } 计的金额，例如 1200、1,200.50 或 1200 { $currency }
-hint-dates-half = 日期或日期范围，例如 tomorrow、2026-12-01、2026-12-01..2026-12-05、2026-12-01 pm..2026-12-03 am
-hint-dates = 日期或日期范围，例如 tomorrow、2026-12-01..2026-12-05
+hint-dates-half = 日期或日期范围，例如 明天、12月7日、2026-12-01..2026-12-05、12月7日下午..12月9日上午
+hint-dates = 日期或日期范围，例如 明天、12月7日..12月9日、2026-12-01..2026-12-05
 hint-choice = 以下之一：{ $options }
 hint-link = 链接，https://…
 hint-document = 附件，或链接 https://…
@@ -56,7 +56,7 @@ problem-ends-before-start = 结束日期（{ $end }）早于开始日期（{ $st
 problem-halves-reversed = 日期范围只能从某天下午（pm）开始，或在某天中午（am）结束，不能反过来
 problem-half-day-alone = 单独一天可以是上午（am）、下午（pm）或全天
 problem-too-many-days = 最多 { $max } 天
-problem-not-date = “{ $typed }”不是日期（例如 tomorrow、friday、2026-12-01）
+problem-not-date = “{ $typed }”不是日期（例如 明天、下周五、12月7日、2026-12-01）
 
 ## 发起申请。
 
@@ -277,7 +277,7 @@ history = 记录：
 history-line = { $at } { $who }（{ $platform }）：{ $kind ->
     [request] 提交申请
     [approve] 同意
-    [reject] 驳回
+    [reject] 拒绝
     [changes] 退回修改
     [withdraw] 撤回申请
     [resubmit] 重新提交
@@ -290,7 +290,7 @@ history-line = { $at } { $who }（{ $platform }）：{ $kind ->
 history-line-detail = { $at } { $who }（{ $platform }）：{ $kind ->
     [request] 提交申请
     [approve] 同意
-    [reject] 驳回
+    [reject] 拒绝
     [changes] 退回修改
     [withdraw] 撤回申请
     [resubmit] 重新提交
@@ -342,7 +342,7 @@ agenda-line = 审批 #{ $id }（{ $requester } 的 { $kind }，{ $step }）自 {
 
 ## 委托。
 
-away-without-manager = 通讯录中你没有上级可以接手你的审批：请指定一个人，例如 /away until friday to:@carol
+away-without-manager = 通讯录中你没有上级可以接手你的审批：请指定一个人，例如 /away until 周五 to:@carol
 delegate-to-self = 不能委托给自己。没有做任何更改。
 delegation-loop = { $name } 已经把审批委托给你了：再委托回去会形成循环。没有做任何更改。
 delegated = 在 { $until }（{ $zone }）之前，由 { $to } 代你审批；记录中会注明是代你审批的。{ $moved ->
@@ -354,7 +354,7 @@ no-delegation = 你当前没有生效的委托。
 undelegated = 你对 { $to } 的委托已结束；审批消息会重新发给你。
 delegation-ended-for-delegate = { $from } 已回来：你不再代其审批。
 delegation-over = 你的委托已结束；审批消息会重新发给你。
-bad-until = “{ $typed }”不是日期；请写成例如 until 2026-12-10、until friday 或 until 2026-12-10 18:00
+bad-until = “{ $typed }”不是日期；请写成例如 until 2026-12-10、until 周五 或 until 2026-12-10 18:00
 until-passed = 这个日期已经过去了；委托的结束时间必须在将来。
 until-too-far = 委托最长 { $days } 天。
 

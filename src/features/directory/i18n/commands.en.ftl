@@ -27,3 +27,8 @@ cmd-lang = Your language: en (English) or zh-CN (简体中文); alone, the one y
 cmd-lang-language = en or zh-CN
 cmd-link = Link your accounts on several messengers: run it alone for a code, send it from the other one
 cmd-link-code = the code you were given
+
+# Fixed words as the menus show them (the value typed stays the word).
+choice-agent = agent
+choice-manager = manager
+choice-admin = admin

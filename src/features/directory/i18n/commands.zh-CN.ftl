@@ -26,3 +26,8 @@ cmd-lang = 你的语言：en（English）或 zh-CN（简体中文）；不带参
 cmd-lang-language = en 或 zh-CN
 cmd-link = 关联你在多个聊天工具上的账号：先单独发送获取验证码，再用另一个账号发送验证码
 cmd-link-code = 你收到的验证码
+
+# 固定选项在菜单中的显示名（实际取值仍是英文单词）。
+choice-agent = 客服
+choice-manager = 经理
+choice-admin = 管理员

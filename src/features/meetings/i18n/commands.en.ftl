@@ -79,3 +79,14 @@ cmd-room-free-for = for how long, e.g. 1h
 noun-meeting = meeting
 noun-count = count
 noun-entry = entry
+
+# Fixed words as the menus show them (the value typed stays the word).
+choice-yes = yes
+choice-no = no
+choice-today = today
+choice-tomorrow = tomorrow
+choice-week = week
+choice-busy = busy
+choice-away = away
+choice-on = on
+choice-off = off

@@ -78,3 +78,14 @@ cmd-room-free-for = 时长，如 1h
 noun-meeting = 会议
 noun-count = 次数
 noun-entry = 日程
+
+# 固定选项在菜单中的显示名（实际取值仍是英文单词）。
+choice-yes = 是
+choice-no = 否
+choice-today = 今天
+choice-tomorrow = 明天
+choice-week = 本周
+choice-busy = 忙碌
+choice-away = 外出
+choice-on = 开启
+choice-off = 关闭

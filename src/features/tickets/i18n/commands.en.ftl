@@ -18,3 +18,16 @@ cmd-ticket-close-resolution = what fixed it
 
 noun-ticket = ticket
 rate-tickets = new tickets
+
+# Fixed words as the menus show them (the value typed stays the word).
+choice-low = low
+choice-normal = normal
+choice-high = high
+choice-urgent = urgent
+choice-open = open
+choice-claimed = claimed
+choice-closed = closed
+choice-active = active
+choice-all = all
+choice-yes = yes
+choice-no = no

@@ -17,3 +17,16 @@ cmd-ticket-close-resolution = 解决方法
 
 noun-ticket = 工单
 rate-tickets = 个新工单
+
+# 固定选项在菜单中的显示名（实际取值仍是英文单词）。
+choice-low = 低
+choice-normal = 普通
+choice-high = 高
+choice-urgent = 紧急
+choice-open = 待处理
+choice-claimed = 处理中
+choice-closed = 已关闭
+choice-active = 未关闭
+choice-all = 全部
+choice-yes = 是
+choice-no = 否
