@@ -172,10 +172,10 @@ impl App {
         let origin = delivery::Origin { key: key.to_owned(), reply_to: None, actor: None };
         let rows = self.planner.plan(&origin, effects, now).await?;
         let mut tx = self.store.begin().await?;
-        let ids = tx.enqueue(&rows, now).await?;
+        let queued = tx.enqueue(&rows, now).await?;
         tx.commit().await?;
         self.dispatcher.poke();
-        Ok(ids)
+        Ok(queued.into_iter().map(|q| q.id).collect())
     }
 
     /// Queues the schedule runs due now (the background planner does this every poll).

@@ -981,3 +981,35 @@ async fn a_chinese_telegram_user_is_answered_in_chinese_without_asking() {
     bot.stop().await;
     db.drop_db().await;
 }
+
+/// A flood is taken at the database's speed: every update is committed and confirmed to
+/// Telegram (the offset) long before the replies, paced at the platform's rate, have all
+/// gone out; each chat's replies still arrive in the order of its messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_flood_is_confirmed_at_commit_and_answered_at_the_platforms_pace() {
+    let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
+    let people: Vec<User> =
+        (0..40).map(|i| User { id: 5_000 + i, name: Box::leak(format!("Person{i}").into_boxed_str()) }).collect();
+    let mut last_update = 0;
+    for (i, person) in people.iter().enumerate() {
+        last_update = fake.say(person.id, *person, &format!("/ticket new Flooded {i}"));
+    }
+    // Three in a row from one person: their replies must keep that order.
+    for n in 1..=3 {
+        last_update = fake.say(ALICE.id, ALICE, &format!("/ticket new Alice's {n}"));
+    }
+    // 10 messages a second overall: the 43 replies take about 4 s.
+    let bot = Bot::start(&fake, &db, |c| c.pacing.telegram_global_per_second = 10).await;
+    fake.wait("every update confirmed", WAIT, |f| f.confirmed() >= last_update).await;
+    let replied = people.iter().filter(|p| !fake.messages_in(p.id).is_empty()).count();
+    assert_eq!(bot.app.store.tickets(all_tickets()).await.unwrap().len(), 43, "all committed when confirmed");
+    assert!(replied < 30, "confirmed before the replies went out ({replied} of 40 replied)");
+    fake.wait("every reply", WAIT, |f| people.iter().all(|p| !f.messages_in(p.id).is_empty())).await;
+    fake.wait("alice's replies", WAIT, |f| f.messages_in(ALICE.id).len() == 3).await;
+    let alice: Vec<String> = fake.messages_in(ALICE.id).into_iter().map(|m| m.shown).collect();
+    for (n, reply) in alice.iter().enumerate() {
+        assert!(reply.contains(&format!("Alice's {}", n + 1)), "in order: {alice:?}");
+    }
+    bot.stop().await;
+    db.drop_db().await;
+}

@@ -275,7 +275,10 @@ async fn data_survives_a_restart(chat: Chat) {
     assert_eq!(ticket.title, "Keyboard missing keys");
     use deskmate_port::Inbound;
     app.router
-        .handle(common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket new Second".into() }))
+        .handle_answered(common::console_event(
+            "alice",
+            deskmate_port::EventKind::Command { text: "/ticket new Second".into() },
+        ))
         .await
         .unwrap();
     assert!(recorder.take()[0].text().starts_with("Ticket #2 opened"));

@@ -19,7 +19,7 @@ use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::kernel::{Actor, Effect, Lang, Outcome, PersonId, Role, ServiceError, ServiceResult, Shown, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
-use crate::store::{StoreError, Tx};
+use crate::store::{Queued, StoreError, Tx};
 
 #[derive(Clone)]
 pub struct Router {
@@ -36,14 +36,22 @@ pub struct Router {
 #[derive(Debug, Clone)]
 pub struct Handled {
     pub effects: Outcome,
-    pub queued: Vec<i64>,
+    pub queued: Vec<Queued>,
 }
 
 #[async_trait]
 impl Inbound for Router {
     async fn handle(&self, event: InboundEvent) -> Result<(), NotTaken> {
         let handled = self.handle_event(event).await?;
-        self.dispatcher.send_now(&handled.queued).await;
+        // Taken: the platform may be told so now; the replies follow at its pace.
+        self.dispatcher.send_soon(&handled.queued);
+        Ok(())
+    }
+
+    async fn handle_answered(&self, event: InboundEvent) -> Result<(), NotTaken> {
+        let handled = self.handle_event(event).await?;
+        let ids: Vec<i64> = handled.queued.iter().map(|q| q.id).collect();
+        self.dispatcher.send_now(&ids).await;
         Ok(())
     }
 
@@ -249,13 +257,13 @@ impl Router {
         }
     }
 
-    async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<i64>, StoreError> {
+    async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<Queued>, StoreError> {
         let now = self.kit.clock.now();
         let rows = self.planner.plan(origin, effects, now).await?;
-        let ids = tx.enqueue(&rows, now).await?;
+        let queued = tx.enqueue(&rows, now).await?;
         tx.commit().await?;
-        // No poke here: the caller sends the replies first, then wakes the lanes.
-        Ok(ids)
+        // No poke here: the caller hands the replies over, then wakes the lanes.
+        Ok(queued)
     }
 
     /// Runs the event inside a transaction; returns its effects, the transaction to commit

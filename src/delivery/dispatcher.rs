@@ -3,7 +3,7 @@
 //! expires; each row is claimed with a conditional update before it is sent, so no
 //! message goes out twice from two senders.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use super::text;
 use crate::kernel::Role;
 use crate::kernel::clock::Clock;
 use crate::kernel::{Effect, Shown};
-use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, Store, StoreError};
+use crate::store::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, Queued, Store, StoreError};
 
 /// Exponential backoff with jitter for failed sends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +57,9 @@ pub struct Dispatcher {
     /// This instance's name in leases and claims.
     me: String,
     busy: Mutex<HashSet<(Platform, String)>>,
+    /// Replies this instance committed and sends itself, by lane in commit order; a lane
+    /// with any has one task sending them (see [`Dispatcher::send_soon`]).
+    replies: Mutex<HashMap<(Platform, String), VecDeque<i64>>>,
     wake: Notify,
     /// Writes the one message that stands for many flooded notices of a kind; set by
     /// whoever knows the kinds (the features).
@@ -93,6 +96,7 @@ impl Dispatcher {
             retry,
             me,
             busy: Mutex::new(HashSet::new()),
+            replies: Mutex::new(HashMap::new()),
             wake: Notify::new(),
             summaries: OnceLock::new(),
         }
@@ -123,8 +127,66 @@ impl Dispatcher {
 
     /// Sends these rows now, ahead of any lane backlog: the replies to a person who just
     /// typed. Other rows are left to the lanes.
+    /// Hands committed messages to be sent beside the caller, which goes on at once: an
+    /// event is acknowledged when it commits, never when its replies have gone out at the
+    /// platform's pace. Replies leave in commit order per lane (one task per lane sends
+    /// them); the rest are the lanes' as usual.
+    pub fn send_soon(self: &Arc<Self>, queued: &[Queued]) {
+        let mut start = Vec::new();
+        {
+            let mut replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+            for q in queued {
+                let waiting = replies.entry((q.platform, q.lane.clone())).or_default();
+                if waiting.is_empty() {
+                    start.push((q.platform, q.lane.clone()));
+                }
+                waiting.push_back(q.id);
+            }
+        }
+        for (platform, lane) in start {
+            let me = self.clone();
+            tokio::spawn(async move { me.send_lane_replies(platform, lane).await });
+        }
+        self.poke();
+    }
+
+    /// Sends a lane's replies in order until none is left. The id being sent stays at the
+    /// front until it is done, so [`Self::send_soon`] sees the lane busy and starts no
+    /// second task.
+    async fn send_lane_replies(&self, platform: Platform, lane: String) {
+        let key = (platform, lane);
+        let mut next =
+            self.replies.lock().unwrap_or_else(|p| p.into_inner()).get(&key).and_then(|q| q.front().copied());
+        while let Some(id) = next {
+            self.send_reply(id).await;
+            let mut replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+            let waiting = replies.entry(key.clone()).or_default();
+            waiting.pop_front();
+            next = waiting.front().copied();
+            if next.is_none() {
+                replies.remove(&key);
+            }
+        }
+        // The lane is the lanes' again: whatever else it holds goes out.
+        self.poke();
+    }
+
+    fn sends_itself(&self, platform: Platform, lane: &str, id: i64) -> bool {
+        let replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+        replies.get(&(platform, lane.to_owned())).is_some_and(|waiting| waiting.contains(&id))
+    }
+
+    /// Sends these replies now, in order, then wakes the lanes for the rest.
     pub async fn send_now(&self, ids: &[i64]) {
-        let rows = match self.store.outbox_rows(ids).await {
+        for id in ids {
+            self.send_reply(*id).await;
+        }
+        self.poke();
+    }
+
+    /// Sends one reply at the platform's pace, unless it is gone or not a reply.
+    async fn send_reply(&self, id: i64) {
+        let rows = match self.store.outbox_rows(&[id]).await {
             Ok(rows) => rows,
             Err(e) => return tracing::warn!(error = %e, "reading replies to send"),
         };
@@ -138,7 +200,6 @@ impl Dispatcher {
                 Err(e) => tracing::warn!(error = %e, "claiming a reply"),
             }
         }
-        self.poke();
     }
 
     /// Works due lanes until `stop` turns true.
@@ -164,7 +225,9 @@ impl Dispatcher {
             Err(e) => return tracing::warn!(error = %e, "looking for due messages"),
         };
         for (platform, lane) in lanes {
-            if !self.messengers.contains_key(&platform) {
+            // Not a lane whose replies this instance is sending itself (it flushes later).
+            let ours = self.replies.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&(platform, lane.clone()));
+            if !self.messengers.contains_key(&platform) || ours {
                 continue;
             }
             let fresh = self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert((platform, lane.clone()));
@@ -192,7 +255,8 @@ impl Dispatcher {
                 }
             };
             let due: Vec<_> = due.into_iter().filter(|(p, _)| self.messengers.contains_key(p)).collect();
-            if due.is_empty() && self.busy.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
+            let sending = !self.replies.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
+            if due.is_empty() && !sending && self.busy.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
                 return true;
             }
             if tokio::time::Instant::now() >= until {
@@ -232,6 +296,12 @@ impl Dispatcher {
                 }
             };
             let Some(row) = rows.into_iter().next() else { break };
+            // A reply this instance is still sending itself (a flood outlasts the grace):
+            // its sender keeps the lane's order, and two waiting for one pacing slot would
+            // waste the other's.
+            if row.op == OutboxOp::Reply && self.sends_itself(platform, lane, row.id) {
+                break;
+            }
             if row.op == OutboxOp::Reply {
                 self.pacing.global_ready(platform).await;
             } else {

@@ -21,7 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 pub use notices::{EventRecord, Notice};
-pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats, lane};
+pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats, Queued, lane};
 pub use people::{PersonColumn, Reach, Revoked};
 pub use prompts::{PromptRow, prompt_subject};
 pub use schedules::ScheduleRow;

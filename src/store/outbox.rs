@@ -85,6 +85,15 @@ pub mod lane {
     }
 }
 
+/// A row [`Tx::enqueue`] queued (one already queued under its key is not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub id: i64,
+    pub platform: Platform,
+    /// Its messages go out in order.
+    pub lane: String,
+}
+
 pub struct NewOutboxRow {
     /// Unique for this message: a retry, a restart or a second instance never queues
     /// or sends it twice.
@@ -179,7 +188,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 impl Tx {
     /// Queues messages; a row whose key is already queued is skipped. Returns the ids of
     /// the rows that were new.
-    pub async fn enqueue(&mut self, rows: &[NewOutboxRow], now: DateTime<Utc>) -> Result<Vec<i64>> {
+    pub async fn enqueue(&mut self, rows: &[NewOutboxRow], now: DateTime<Utc>) -> Result<Vec<Queued>> {
         let mut ids = Vec::with_capacity(rows.len());
         for row in rows {
             let destination = to_json(&row.destination)?;
@@ -207,7 +216,7 @@ impl Tx {
                 .fetch_optional(&mut **tx)
                 .await?
             });
-            ids.extend(id.map(|(id,)| id));
+            ids.extend(id.map(|(id,)| Queued { id, platform: row.platform, lane: row.lane.clone() }));
         }
         Ok(ids)
     }

@@ -152,7 +152,8 @@ impl Handler {
         let give_up = tokio::time::Instant::now() + RETRY_FOR;
         let mut wait = Duration::from_millis(500);
         loop {
-            match self.inbound.handle(event.clone()).await {
+            // An interaction is answered by its reply, within Discord's three seconds.
+            match self.inbound.handle_answered(event.clone()).await {
                 Ok(()) => return,
                 Err(e) if tokio::time::Instant::now() + wait < give_up => {
                     tracing::warn!(error = %e, retry_in = ?wait, "Deskmate could not take a Discord event");

@@ -464,7 +464,15 @@ pub struct NotTaken(pub String);
 /// good and the person was told), so an adapter can acknowledge the update.
 #[async_trait]
 pub trait Inbound: Send + Sync {
+    /// Takes the event: returns once it is committed (its replies follow at the
+    /// platform's pace), so a reader may confirm it and read on.
     async fn handle(&self, event: InboundEvent) -> Result<(), NotTaken>;
+
+    /// Takes the event and returns once its replies have gone out: for a platform whose
+    /// acknowledgement is the reply itself (a Discord interaction is answered by it).
+    async fn handle_answered(&self, event: InboundEvent) -> Result<(), NotTaken> {
+        self.handle(event).await
+    }
 
     /// Waits (briefly) until everything queued so far has gone out. The console calls it
     /// between lines so a transcript reads in order; chat platforms need not.

@@ -173,7 +173,9 @@ pub async fn handle_update(
             if matches!(event.kind, EventKind::Command { .. } | EventKind::Answer { .. }) {
                 event.files = messenger.fetch(&convert::carried(&update)).await;
             }
-            inbound.handle(event).await?
+            // A press is answered by its reply (the toast); anything else is confirmed by
+            // the offset as soon as it is committed.
+            if query.is_some() { inbound.handle_answered(event).await? } else { inbound.handle(event).await? }
         }
         None => tracing::debug!(update = update.id.0, "update ignored"),
     }
