@@ -233,7 +233,14 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(15))
             .foreign_keys(true);
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        // Each connection holds a thread and a page cache: the ones a burst opened close
+        // again once quiet, so an idle process keeps one.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .idle_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
         Ok(Store { db: Db::Sqlite(pool), writer: Arc::default() })
     }
 
