@@ -217,6 +217,18 @@ pub fn length(lang: Lang, d: chrono::Duration) -> String {
     parts.join(" ")
 }
 
+/// Every message renders in every language with `samples` (an argument for each variable
+/// any message uses), without an error and not empty.
+#[cfg(test)]
+pub fn check_renders(catalog: &Catalog, samples: &[(&str, Arg)]) {
+    for lang in Lang::ALL {
+        for id in catalog.ids(Lang::En) {
+            let text = catalog.renders(lang, &id, samples).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!text.trim().is_empty(), "{}: {lang} `{id}` renders empty", catalog.name);
+        }
+    }
+}
+
 /// The checks every feature's catalog passes: both languages parse, hold the same ids,
 /// every id is used in the feature's code (as `"id"`) and every id the code names is in
 /// the catalog.

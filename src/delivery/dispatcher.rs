@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use deskmate_port::{Body, ChannelRef, Destination, MessageRef, Messenger, OutboundMessage, Platform, SendError};
@@ -57,13 +57,35 @@ pub struct Dispatcher {
     /// This instance's name in leases and claims.
     me: String,
     busy: Mutex<HashSet<(Platform, String)>>,
-    /// Replies this instance committed and sends itself, by lane in commit order; a lane
-    /// with any has one task sending them (see [`Dispatcher::send_soon`]).
-    replies: Mutex<HashMap<(Platform, String), VecDeque<i64>>>,
+    /// Replies this instance committed and sends itself (see [`Dispatcher::send_soon`]).
+    replies: Mutex<OwnReplies>,
     wake: Notify,
     /// Writes the one message that stands for many flooded notices of a kind; set by
     /// whoever knows the kinds (the features).
     summaries: OnceLock<Summaries>,
+}
+
+/// Replies this instance sends itself: by lane in commit order (a lane with any has one
+/// task sending them), each with the lanes it holds back until it is out (its event's
+/// other messages: whoever typed reads the answer before the notices it caused; for at
+/// most [`HOLD_AT_MOST`], so a flood's paced replies never keep its notices waiting).
+#[derive(Default)]
+struct OwnReplies {
+    waiting: HashMap<LaneKey, VecDeque<(i64, Vec<LaneKey>)>>,
+    /// How many replies hold the lane back, and since when.
+    held: HashMap<LaneKey, (usize, Instant)>,
+}
+
+type LaneKey = (Platform, String);
+
+const HOLD_AT_MOST: Duration = Duration::from_secs(1);
+
+impl OwnReplies {
+    /// Whether the lanes leave this lane alone for now.
+    fn holds(&self, platform: Platform, lane: &str) -> bool {
+        let key = (platform, lane.to_owned());
+        self.waiting.contains_key(&key) || self.held.get(&key).is_some_and(|(_, since)| since.elapsed() < HOLD_AT_MOST)
+    }
 }
 
 /// `(kind, labels)` → the summary text.
@@ -96,7 +118,7 @@ impl Dispatcher {
             retry,
             me,
             busy: Mutex::new(HashSet::new()),
-            replies: Mutex::new(HashMap::new()),
+            replies: Mutex::new(OwnReplies::default()),
             wake: Notify::new(),
             summaries: OnceLock::new(),
         }
@@ -125,29 +147,39 @@ impl Dispatcher {
         now - chrono::Duration::from_std(self.retry.lease).unwrap_or_default()
     }
 
-    /// Sends these rows now, ahead of any lane backlog: the replies to a person who just
-    /// typed. Other rows are left to the lanes.
     /// Hands committed messages to be sent beside the caller, which goes on at once: an
     /// event is acknowledged when it commits, never when its replies have gone out at the
     /// platform's pace. Replies leave in commit order per lane (one task per lane sends
-    /// them); the rest are the lanes' as usual.
+    /// them); the rest are the lanes', woken once the replies are out (so whoever typed
+    /// reads their answer before the notices it caused) or at once when there is none.
     pub fn send_soon(self: &Arc<Self>, queued: &[Queued]) {
+        let (replies, others): (Vec<&Queued>, Vec<&Queued>) = queued.iter().partition(|q| q.op == OutboxOp::Reply);
+        let Some(last) = replies.last() else {
+            return self.poke();
+        };
+        let mut held: Vec<(Platform, String)> = others.iter().map(|q| (q.platform, q.lane.clone())).collect();
+        held.sort();
+        held.dedup();
         let mut start = Vec::new();
         {
-            let mut replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
-            for q in queued {
-                let waiting = replies.entry((q.platform, q.lane.clone())).or_default();
+            let mut own = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+            for lane in &held {
+                own.held.entry(lane.clone()).or_insert((0, Instant::now())).0 += 1;
+            }
+            for q in &replies {
+                let waiting = own.waiting.entry((q.platform, q.lane.clone())).or_default();
                 if waiting.is_empty() {
                     start.push((q.platform, q.lane.clone()));
                 }
-                waiting.push_back(q.id);
+                // The event's last reply releases its other messages' lanes.
+                let releases = if q.id == last.id { std::mem::take(&mut held) } else { Vec::new() };
+                waiting.push_back((q.id, releases));
             }
         }
         for (platform, lane) in start {
             let me = self.clone();
             tokio::spawn(async move { me.send_lane_replies(platform, lane).await });
         }
-        self.poke();
     }
 
     /// Sends a lane's replies in order until none is left. The id being sent stays at the
@@ -155,25 +187,33 @@ impl Dispatcher {
     /// second task.
     async fn send_lane_replies(&self, platform: Platform, lane: String) {
         let key = (platform, lane);
-        let mut next =
-            self.replies.lock().unwrap_or_else(|p| p.into_inner()).get(&key).and_then(|q| q.front().copied());
+        let front = |own: &OwnReplies| own.waiting.get(&key).and_then(|q| q.front()).map(|(id, _)| *id);
+        let mut next = front(&self.replies.lock().unwrap_or_else(|p| p.into_inner()));
         while let Some(id) = next {
             self.send_reply(id).await;
-            let mut replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
-            let waiting = replies.entry(key.clone()).or_default();
-            waiting.pop_front();
-            next = waiting.front().copied();
-            if next.is_none() {
-                replies.remove(&key);
+            let mut own = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+            let releases = own.waiting.get_mut(&key).and_then(|q| q.pop_front()).map(|(_, r)| r).unwrap_or_default();
+            for lane in releases {
+                if let Some((n, _)) = own.held.get_mut(&lane) {
+                    *n -= 1;
+                    if *n == 0 {
+                        own.held.remove(&lane);
+                    }
+                }
             }
+            next = front(&own);
+            if next.is_none() {
+                own.waiting.remove(&key);
+            }
+            drop(own);
+            // What the reply held back (and the lane itself) is the lanes' again.
+            self.poke();
         }
-        // The lane is the lanes' again: whatever else it holds goes out.
-        self.poke();
     }
 
     fn sends_itself(&self, platform: Platform, lane: &str, id: i64) -> bool {
-        let replies = self.replies.lock().unwrap_or_else(|p| p.into_inner());
-        replies.get(&(platform, lane.to_owned())).is_some_and(|waiting| waiting.contains(&id))
+        let own = self.replies.lock().unwrap_or_else(|p| p.into_inner());
+        own.waiting.get(&(platform, lane.to_owned())).is_some_and(|waiting| waiting.iter().any(|(r, _)| *r == id))
     }
 
     /// Sends these replies now, in order, then wakes the lanes for the rest.
@@ -225,8 +265,8 @@ impl Dispatcher {
             Err(e) => return tracing::warn!(error = %e, "looking for due messages"),
         };
         for (platform, lane) in lanes {
-            // Not a lane whose replies this instance is sending itself (it flushes later).
-            let ours = self.replies.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&(platform, lane.clone()));
+            // Not a lane this instance is sending replies in, or holding back behind one.
+            let ours = self.replies.lock().unwrap_or_else(|p| p.into_inner()).holds(platform, &lane);
             if !self.messengers.contains_key(&platform) || ours {
                 continue;
             }
@@ -255,7 +295,7 @@ impl Dispatcher {
                 }
             };
             let due: Vec<_> = due.into_iter().filter(|(p, _)| self.messengers.contains_key(p)).collect();
-            let sending = !self.replies.lock().unwrap_or_else(|p| p.into_inner()).is_empty();
+            let sending = !self.replies.lock().unwrap_or_else(|p| p.into_inner()).waiting.is_empty();
             if due.is_empty() && !sending && self.busy.lock().unwrap_or_else(|p| p.into_inner()).is_empty() {
                 return true;
             }

@@ -92,6 +92,7 @@ pub struct Queued {
     pub platform: Platform,
     /// Its messages go out in order.
     pub lane: String,
+    pub op: OutboxOp,
 }
 
 pub struct NewOutboxRow {
@@ -216,7 +217,7 @@ impl Tx {
                 .fetch_optional(&mut **tx)
                 .await?
             });
-            ids.extend(id.map(|(id,)| Queued { id, platform: row.platform, lane: row.lane.clone() }));
+            ids.extend(id.map(|(id,)| Queued { id, platform: row.platform, lane: row.lane.clone(), op: row.op }));
         }
         Ok(ids)
     }

@@ -1229,12 +1229,7 @@ mod tests {
             ("default", "Mon–Fri 09:00–17:00".into()),
             ("url", "https://desk.example/ical/ab.ics".into()),
         ];
-        for lang in Lang::ALL {
-            for id in CATALOG.ids(Lang::En) {
-                let text = CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
-                assert!(!text.trim().is_empty(), "{lang} {id}");
-            }
-        }
+        crate::i18n::check_renders(&CATALOG, &samples);
     }
 
     fn meeting(rule: Option<&str>) -> Meeting {

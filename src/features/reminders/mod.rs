@@ -167,11 +167,7 @@ mod tests {
     fn the_catalogs_hold_the_same_messages_and_each_renders() {
         crate::i18n::check_catalog(&text::CATALOG, &[include_str!("mod.rs")]);
         let samples = [("at", "x".into()), ("zone", "UTC".into()), ("text", "call mum".into())];
-        for lang in crate::i18n::Lang::ALL {
-            for id in text::CATALOG.ids(crate::i18n::Lang::En) {
-                text::CATALOG.renders(lang, &id, &samples).unwrap_or_else(|e| panic!("{e}"));
-            }
-        }
+        crate::i18n::check_renders(&text::CATALOG, &samples);
         assert_eq!(text::reminder(crate::i18n::Lang::ZhCn, "交周报"), "提醒：交周报");
     }
 }
