@@ -178,22 +178,19 @@ pub fn moment(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
             local.year(),
             local.month(),
             local.day(),
-            zh_weekday(local.weekday()),
+            weekday(lang, local.weekday()),
             local.format("%H:%M")
         ),
     }
 }
 
-fn zh_weekday(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "周一",
-        Weekday::Tue => "周二",
-        Weekday::Wed => "周三",
-        Weekday::Thu => "周四",
-        Weekday::Fri => "周五",
-        Weekday::Sat => "周六",
-        Weekday::Sun => "周日",
-    }
+/// A day of the week as the reader writes it short: `Mon`, `周一`.
+pub fn weekday(lang: Lang, day: Weekday) -> &'static str {
+    let names = match lang {
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        Lang::ZhCn => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+    };
+    names[day.num_days_from_monday() as usize]
 }
 
 /// A length of time as the reader reads it: `1 h 20 min`, `1 小时 20 分钟`.

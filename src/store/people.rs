@@ -247,7 +247,7 @@ impl Store {
     /// Finds someone by the handle people type after `@` on a platform, or by their
     /// account's id there (a Discord mention picked from the list arrives as `@<id>`).
     pub async fn person_by_handle(&self, platform: Platform, handle: &str) -> Result<Option<Person>> {
-        let mut row: Option<PersonRow> = with_db!(self, |pool| {
+        let row: Option<PersonRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
                  WHERE a.platform = $1 AND a.handle = $2 ORDER BY a.created_at LIMIT 1"
@@ -257,20 +257,11 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        if row.is_none() && !handle.is_empty() && handle.chars().all(|c| c.is_ascii_digit()) {
-            row = with_db!(self, |pool| {
-                sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {PERSON_COLUMNS} FROM persons p JOIN accounts a ON a.person_id = p.id \
-                     WHERE a.platform = $1 AND a.external_id = $2"
-                )))
-                .bind(platform.as_str())
-                .bind(handle)
-                .fetch_optional(pool)
-                .await?
-            });
-        }
         match row {
             Some(row) => Ok(Some(self.person_from_row(row).await?)),
+            None if !handle.is_empty() && handle.chars().all(|c| c.is_ascii_digit()) => {
+                self.person_by_account(platform, handle).await
+            }
             None => Ok(None),
         }
     }

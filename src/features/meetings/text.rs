@@ -5,7 +5,7 @@
 use std::borrow::Borrow;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use super::config::{OffsetError, RoomConfig};
@@ -14,8 +14,7 @@ use super::model::{Action, Attendee, Conflict, Entry, EntryKind, Meeting, Meetin
 use super::recurrence::{self, Pattern, RepeatError};
 use super::store::Span;
 use crate::chat::feature::AgendaItem;
-use crate::i18n::stamp;
-use crate::i18n::{Arg, Catalog, Lang};
+use crate::i18n::{Arg, Catalog, Lang, stamp, weekday};
 
 pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
     Catalog::new("meetings", &[(Lang::En, include_str!("i18n/en.ftl")), (Lang::ZhCn, include_str!("i18n/zh-CN.ftl"))])
@@ -69,20 +68,6 @@ fn weekday_clock(lang: Lang, at: DateTime<Utc>, tz: Tz) -> String {
         Lang::En => local.format("%a %H:%M").to_string(),
         Lang::ZhCn => format!("{} {}", weekday(lang, local.weekday()), local.format("%H:%M")),
     }
-}
-
-/// `Mon`, `周一`.
-fn weekday(lang: Lang, day: Weekday) -> String {
-    let code = match day {
-        Weekday::Mon => "mon",
-        Weekday::Tue => "tue",
-        Weekday::Wed => "wed",
-        Weekday::Thu => "thu",
-        Weekday::Fri => "fri",
-        Weekday::Sat => "sat",
-        Weekday::Sun => "sun",
-    };
-    say(lang, "weekday", &[("day", code.into())])
 }
 
 /// `2026-12-01 10:00–10:30`: the end's date only when it is another day.
@@ -149,7 +134,7 @@ fn repeats(lang: Lang, rule: &str) -> String {
         Pattern::Daily => say(lang, "repeat-daily", &[]),
         Pattern::Weekdays => say(lang, "repeat-weekdays", &[]),
         Pattern::Weekly { interval, days } => {
-            let days: Vec<String> = days.into_iter().map(|d| weekday(lang, d)).collect();
+            let days: Vec<String> = days.into_iter().map(|d| weekday(lang, d).to_owned()).collect();
             let days = Arg::from(joined(lang, &days));
             match interval {
                 "1" => say(lang, "repeat-weekly", &[("days", days)]),
@@ -1059,7 +1044,7 @@ fn hours_text(lang: Lang, hours: &WorkHours) -> String {
             say(lang, "work-days", &[("first", weekday(lang, first).into()), ("last", weekday(lang, last).into())])
         }
         None => {
-            let days: Vec<String> = hours.working_days().into_iter().map(|d| weekday(lang, d)).collect();
+            let days: Vec<String> = hours.working_days().into_iter().map(|d| weekday(lang, d).to_owned()).collect();
             joined(lang, &days)
         }
     };

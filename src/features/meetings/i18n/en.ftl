@@ -3,16 +3,6 @@
 
 ## Words
 
-# $day: mon … sun.
-weekday = { $day ->
-    [mon] Mon
-    [tue] Tue
-    [wed] Wed
-    [thu] Thu
-    [fri] Fri
-    [sat] Sat
-   *[sun] Sun
-}
 # Between the items of a list (names, days, reminders).
 list-separator = {", "}
 meeting-name = { $title } (#{ $id })

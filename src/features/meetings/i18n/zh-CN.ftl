@@ -3,16 +3,6 @@
 
 ## 词语
 
-# $day：mon … sun。
-weekday = { $day ->
-    [mon] 周一
-    [tue] 周二
-    [wed] 周三
-    [thu] 周四
-    [fri] 周五
-    [sat] 周六
-   *[sun] 周日
-}
 # 列表各项之间（人名、星期、提醒）。
 list-separator = 、
 meeting-name = { $title }（#{ $id }）
