@@ -1,6 +1,7 @@
 //! `deskmate bench`: N ticket-create and claim commands through router, services and store,
-//! beside the same rows written straight through sqlx, on SQLite and (given a URL)
-//! PostgreSQL. Prints commands/s, the ratio to raw, latency percentiles and peak RSS.
+//! by one client and by several at once, beside the same rows written straight through
+//! sqlx, on SQLite and (given a URL) PostgreSQL. Prints commands/s, the ratios to raw,
+//! latency percentiles and peak RSS.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,10 @@ pub struct BenchArgs {
     /// Tickets to create and claim per backend (each is two commands).
     #[arg(long, default_value_t = 2000)]
     pub n: usize,
+    /// Clients sending at once in the concurrent run (besides the sequential one; 0 or
+    /// 1: skip it).
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
     /// Also bench the scheduler: this many pending timers stored, of which --due come
     /// due during the run (0: skip).
     #[arg(long, default_value_t = 0)]
@@ -93,15 +98,15 @@ impl Figures {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!(
-        "deskmate bench: {} tickets created and claimed per backend ({} commands), one client",
+        "deskmate bench: {} tickets created and claimed per backend ({} commands), by one client, then by {}",
         args.n,
-        args.n * 2
+        args.n * 2,
+        args.clients
     );
     let dir = tempfile_dir()?;
-    let sqlite_url = format!("sqlite://{}", dir.join("bench.db").display());
-    let raw_url = format!("sqlite://{}", dir.join("raw.db").display());
     if args.n > 0 {
-        bench_backend("sqlite", &sqlite_url, &raw_url, args.n).await?;
+        let urls = ["app", "raw", "fair", "clients"].map(|db| format!("sqlite://{}", dir.join(format!("{db}.db")).display()));
+        bench_backend("sqlite", &urls, args.n, args.clients).await?;
     }
     if args.timers > 0 {
         let url = format!("sqlite://{}", dir.join("timers.db").display());
@@ -117,10 +122,16 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     }
     if let Some(server) = &args.postgres {
         if args.n > 0 {
-            let (app_db, app_url) = scratch_pg(server, "app").await?;
-            let (raw_db, raw_url) = scratch_pg(server, "raw").await?;
-            let result = bench_backend("postgres", &app_url, &raw_url, args.n).await;
-            drop_pg(server, &[app_db, raw_db]).await?;
+            let mut names = Vec::new();
+            let mut urls = Vec::new();
+            for tag in ["app", "raw", "fair", "clients"] {
+                let (name, url) = scratch_pg(server, tag).await?;
+                names.push(name);
+                urls.push(url);
+            }
+            let urls: [String; 4] = urls.try_into().map_err(|_| anyhow::anyhow!("four databases"))?;
+            let result = bench_backend("postgres", &urls, args.n, args.clients).await;
+            drop_pg(server, &names).await?;
             result?;
         }
         if args.timers > 0 {
@@ -149,24 +160,18 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow::Result<()> {
-    let mut config = Config::default();
-    config.database.url = url.to_owned();
-    // One person sending thousands of commands a minute is what this measures.
-    config.limits.commands_per_minute = 0;
-    config.limits.tickets_per_minute = 0;
-    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger::default())]).await?;
-    // bob becomes an agent the way a person would do it.
-    app.router.handle(command("alice", "/whoami")).await?;
-    app.router.handle(command("bob", "/whoami")).await?;
-    app.router.handle(command("alice", "/role grant @bob agent")).await?;
-
+/// `urls`: fresh databases for Deskmate, the raw baseline, the same-rows baseline and
+/// the concurrent run.
+async fn bench_backend(name: &str, urls: &[String; 4], n: usize, clients: usize) -> anyhow::Result<()> {
+    let [app_url, raw_url, fair_url, clients_url] = urls;
+    let app = bench_app(app_url).await?;
+    let agents = agents(&app, &["bob"]).await?;
     let mut deskmate = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
     let start = Instant::now();
     for i in 1..=n {
         for event in [
             command("alice", &format!("/ticket new Bench ticket {i} priority:high")),
-            command("bob", &format!("/ticket claim {i}")),
+            command(&agents[0], &format!("/ticket claim {i}")),
         ] {
             let t = Instant::now();
             app.router.handle(event).await?;
@@ -175,6 +180,58 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
         }
     }
     deskmate.elapsed = start.elapsed();
+    ensure_claimed(&app, n).await?;
+    app.shutdown().await;
+
+    let mut raw = raw_baseline(raw_url, n, raw_inserts).await?;
+    let mut fair = raw_baseline(fair_url, n, same_rows).await?;
+    let line = |what: &str, f: &mut Figures| {
+        println!(
+            "{name:>8} {:<20} {:>8.0} commands/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
+            format!("{what}:"),
+            f.per_sec(),
+            ms(f.percentile(0.5)),
+            ms(f.percentile(0.99))
+        );
+    };
+    line("deskmate", &mut deskmate);
+    line("raw sqlx", &mut raw);
+    line("raw, same rows", &mut fair);
+    println!(
+        "{name:>8} deskmate / raw: {:.2}   deskmate / same rows: {:.2}",
+        deskmate.per_sec() / raw.per_sec(),
+        deskmate.per_sec() / fair.per_sec()
+    );
+    if clients > 1 {
+        let mut together = concurrent(clients_url, n, clients).await?;
+        line(&format!("deskmate, {clients} clients"), &mut together);
+        println!("{name:>8} {clients} clients / one: {:.2}", together.per_sec() / deskmate.per_sec());
+    }
+    Ok(())
+}
+
+/// Deskmate on `url` with no rate limits: one person sending thousands of commands a
+/// minute is what this measures. alice (the first to speak) is its admin.
+async fn bench_app(url: &str) -> anyhow::Result<App> {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.limits.commands_per_minute = 0;
+    config.limits.tickets_per_minute = 0;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger::default())]).await?;
+    app.router.handle(command("alice", "/whoami")).await?;
+    Ok(app)
+}
+
+/// Makes each of `names` an agent, the way a person would; returns the names.
+async fn agents(app: &App, names: &[&str]) -> anyhow::Result<Vec<String>> {
+    for name in names {
+        app.router.handle(command(name, "/whoami")).await?;
+        app.router.handle(command("alice", &format!("/role grant @{name} agent"))).await?;
+    }
+    Ok(names.iter().map(|n| (*n).to_owned()).collect())
+}
+
+async fn ensure_claimed(app: &App, n: usize) -> anyhow::Result<()> {
     let claimed = app.store.tickets(deskmate::features::tickets::TicketFilter {
         statuses: Some(&[deskmate::features::tickets::TicketStatus::Claimed]),
         involving: None,
@@ -182,27 +239,47 @@ async fn bench_backend(name: &str, url: &str, raw_url: &str, n: usize) -> anyhow
     });
     let claimed = claimed.await?.len();
     anyhow::ensure!(claimed == n, "expected {n} claimed tickets, found {claimed}");
-    app.shutdown().await;
-
-    let raw_store = Store::connect(raw_url).await?;
-    raw_store.migrate().await?;
-    let mut raw = raw_inserts(&raw_store, n).await?;
-    raw_store.close().await;
-
-    println!(
-        "{name:>8} deskmate: {:>8.0} commands/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
-        deskmate.per_sec(),
-        ms(deskmate.percentile(0.5)),
-        ms(deskmate.percentile(0.99))
-    );
-    println!(
-        "{name:>8} raw sqlx: {:>8.0} commands/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
-        raw.per_sec(),
-        ms(raw.percentile(0.5)),
-        ms(raw.percentile(0.99))
-    );
-    println!("{name:>8} deskmate / raw: {:.2}", deskmate.per_sec() / raw.per_sec());
     Ok(())
+}
+
+/// `clients` agents at once: each opens its share of the `n` tickets, then each claims
+/// its share, every command waiting for the one before it from the same client.
+async fn concurrent(url: &str, n: usize, clients: usize) -> anyhow::Result<Figures> {
+    let app = bench_app(url).await?;
+    let names: Vec<String> = (0..clients).map(|k| format!("agent{k}")).collect();
+    let agents = agents(&app, &names.iter().map(String::as_str).collect::<Vec<_>>()).await?;
+    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
+    let start = Instant::now();
+    for phase in ["new", "claim"] {
+        let mut running = tokio::task::JoinSet::new();
+        for (k, agent) in agents.iter().enumerate() {
+            let (router, agent) = (app.router.clone(), agent.clone());
+            running.spawn(async move {
+                let mut latencies = Vec::new();
+                // Ticket numbers start at 1 in a fresh database: client k takes k+1,
+                // k+1+clients, …
+                for i in (k + 1..=n).step_by(clients) {
+                    let text = match phase {
+                        "new" => format!("/ticket new Bench ticket {i}"),
+                        _ => format!("/ticket claim {i}"),
+                    };
+                    let t = Instant::now();
+                    router.handle(command(&agent, &text)).await?;
+                    latencies.push(t.elapsed());
+                }
+                anyhow::Ok(latencies)
+            });
+        }
+        while let Some(done) = running.join_next().await {
+            let latencies = done??;
+            figures.commands += latencies.len();
+            figures.latencies.extend(latencies);
+        }
+    }
+    figures.elapsed = start.elapsed();
+    ensure_claimed(&app, n).await?;
+    app.shutdown().await;
+    Ok(figures)
 }
 
 /// Stores `total` pending timers (all but `due` of them a year out), then measures how
@@ -475,9 +552,130 @@ fn command(user: &str, text: &str) -> InboundEvent {
     }
 }
 
+/// A baseline on a fresh database at `url`.
+async fn raw_baseline<F, Fut>(url: &str, n: usize, run: F) -> anyhow::Result<Figures>
+where
+    F: FnOnce(Store, usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Figures>>,
+{
+    let store = Store::connect(url).await?;
+    store.migrate().await?;
+    let figures = run(store.clone(), n).await;
+    store.close().await;
+    figures
+}
+
+/// Every row Deskmate writes for one create and one claim, each command in one
+/// transaction, as hand-written sqlx would: the processed-event mark, the ticket, its
+/// event-log line, and the outbox rows (the reply and the queue notice; the claim's reply,
+/// the notice's edit and the requester's direct message). No parsing, routing,
+/// rendering, planning or reading back.
+async fn same_rows(store: Store, n: usize) -> anyhow::Result<Figures> {
+    let now = Utc::now().timestamp_millis();
+    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
+    macro_rules! outbox {
+        ($tx:expr, $key:expr, $lane:expr, $op:expr, $priority:expr, $body:expr) => {
+            sqlx::query(
+                "INSERT INTO outbox (idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, \
+                 priority, state, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, 'console', $2, $3, '{}', $4, NULL, NULL, NULL, $5, 'pending', 0, $6, $6) \
+                 ON CONFLICT (idem_key) DO NOTHING RETURNING id",
+            )
+            .bind($key)
+            .bind($lane)
+            .bind($op)
+            .bind($body)
+            .bind($priority)
+            .bind(now)
+            .fetch_optional(&mut *$tx)
+            .await?
+        };
+    }
+    macro_rules! fair_loop {
+        ($pool:expr) => {{
+            let pool = $pool;
+            let mut people = Vec::new();
+            for name in ["alice", "bob"] {
+                let (id,): (i64,) = sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
+                    .bind(name)
+                    .bind(now)
+                    .fetch_one(pool)
+                    .await?;
+                people.push(id);
+            }
+            let (requester, agent) = (people[0], people[1]);
+            let start = Instant::now();
+            for i in 0..n {
+                let t = Instant::now();
+                let mut tx = pool.begin().await?;
+                sqlx::query("INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(format!("bench:new:{i}"))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
+                     VALUES ($1, 'high', 'open', $2, 'console', $3, $3) RETURNING id",
+                )
+                .bind(format!("Bench ticket {i}"))
+                .bind(requester)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.open', $4)")
+                    .bind(now)
+                    .bind(requester)
+                    .bind(format!("ticket:{id}"))
+                    .bind(format!("[high] Bench ticket {i}"))
+                    .execute(&mut *tx)
+                    .await?;
+                let body = format!("{{\"text\":\"Ticket #{id} opened: Bench ticket {i}\"}}");
+                outbox!(tx, format!("bench:new:{i}:0"), "general", "send", 0, &body);
+                outbox!(tx, format!("bench:new:{i}:1"), "queue", "send", 2, &body);
+                tx.commit().await?;
+                figures.latencies.push(t.elapsed());
+                let t = Instant::now();
+                let mut tx = pool.begin().await?;
+                sqlx::query("INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(format!("bench:claim:{i}"))
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE tickets SET status = 'claimed', assignee_id = $1, claimed_at = $2, updated_at = $2 WHERE id = $3 AND status = 'open'")
+                    .bind(agent)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.claim', '')")
+                    .bind(now)
+                    .bind(agent)
+                    .bind(format!("ticket:{id}"))
+                    .execute(&mut *tx)
+                    .await?;
+                let body = format!("{{\"text\":\"Ticket #{id} claimed by bob\"}}");
+                outbox!(tx, format!("bench:claim:{i}:0"), "general", "send", 0, &body);
+                outbox!(tx, format!("bench:claim:{i}:1"), "queue", "edit", 2, &body);
+                outbox!(tx, format!("bench:claim:{i}:2"), "dm:alice", "send", 1, &body);
+                tx.commit().await?;
+                figures.latencies.push(t.elapsed());
+                figures.commands += 2;
+            }
+            figures.elapsed = start.elapsed();
+        }};
+    }
+    if let Some(pool) = store.sqlite_pool() {
+        fair_loop!(pool);
+    } else if let Some(pool) = store.postgres_pool() {
+        fair_loop!(pool);
+    }
+    Ok(figures)
+}
+
 /// The rows one create and one claim write (ticket, event log, queue notice), each
-/// command in its own transaction, with no parsing, routing or reading back.
-async fn raw_inserts(store: &Store, n: usize) -> anyhow::Result<Figures> {
+/// command in its own transaction, with no parsing, routing or reading back: the
+/// baseline of earlier runs, kept so figures compare.
+async fn raw_inserts(store: Store, n: usize) -> anyhow::Result<Figures> {
     let now = Utc::now().timestamp_millis();
     let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::with_capacity(n * 2) };
     macro_rules! raw_loop {

@@ -134,7 +134,17 @@ fn the_bench_runs_and_reports_its_figures() {
     let out = deskmate(dir.path()).args(["bench", "--n", "30"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    for piece in ["sqlite deskmate:", "sqlite raw sqlx:", "deskmate / raw:", "p99", "peak RSS:"] {
+    for piece in [
+        "sqlite deskmate:",
+        "sqlite raw sqlx:",
+        "sqlite raw, same rows:",
+        "deskmate / raw:",
+        "deskmate / same rows:",
+        "sqlite deskmate, 16 clients:",
+        "16 clients / one:",
+        "p99",
+        "peak RSS:",
+    ] {
         assert!(stdout.contains(piece), "{piece} missing from\n{stdout}");
     }
     if std::env::var("TEST_DATABASE_URL").is_ok() {

@@ -547,6 +547,100 @@ async fn the_binary_killed_mid_burst_loses_and_repeats_nothing() {
     eprintln!("kill -9 after {before} notices: {redelivered} updates read twice, all {N} applied once");
 }
 
+/// Killed with SIGKILL while a batch of events from many chats is open (each event's
+/// step held 40 ms, so the kill lands inside one): nothing of that batch was committed,
+/// and the restarted process applies every update exactly once and answers everyone.
+async fn killed_inside_a_batch(backend: Backend) {
+    let Some((fake, db)) = setup(backend).await else { return };
+    const N: usize = 60;
+    let people: Vec<User> =
+        (0..N as i64).map(|i| User { id: 7_000 + i, name: Box::leak(format!("Person{i}").into_boxed_str()) }).collect();
+    let mut last_update = 0;
+    for (i, person) in people.iter().enumerate() {
+        last_update = fake.say(person.id, *person, &format!("/ticket new Batch {i:02}"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut extra = vec![
+        ("DESKMATE_OUTBOX_LEASE_SECONDS", "2"),
+        ("DESKMATE_LIMITS_COMMANDS_PER_MINUTE", "0"),
+        ("DESKMATE_LIMITS_TICKETS_PER_MINUTE", "0"),
+        ("DESKMATE_PACING_TELEGRAM_GLOBAL_PER_SECOND", "0"),
+        ("DESKMATE_PACING_TELEGRAM_GROUP_PER_MINUTE", "0"),
+        ("RUST_LOG", "info,deskmate::chat::router=debug"),
+    ];
+    if backend == Backend::Postgres {
+        extra.push(("DESKMATE_DATABASE_URL", db.url.as_str()));
+    }
+    let url = if backend == Backend::Postgres {
+        db.url.clone()
+    } else {
+        format!("sqlite://{}", dir.path().join("deskmate.db").display())
+    };
+    let mut held = extra.clone();
+    held.push(("TEST_DESKMATE_STEP_PAUSE_MS", "40"));
+    let mut first = deskmate_binary(&fake, dir.path(), &held);
+    let log = dir.path().join("stderr.log");
+    let started = std::time::Instant::now();
+    // A batch of many is open once its log line is written; its events take 40 ms each.
+    loop {
+        let so_far = std::fs::read_to_string(&log).unwrap_or_default();
+        // The log is coloured: escapes dropped, `events=59` reads whole.
+        let mut parts = so_far.split('\x1b');
+        let so_far: String = parts
+            .next()
+            .into_iter()
+            .chain(parts.map(|part| part.split_once('m').map_or(part, |(_, rest)| rest)))
+            .collect();
+        let big = so_far.lines().any(|l| {
+            l.contains("applying a batch")
+                && l.split("events=").nth(1).and_then(|n| n.split_whitespace().next()?.parse::<usize>().ok()) > Some(10)
+        });
+        if big {
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "no batch of many events; the log:\n{so_far}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = first.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-KILL", &pid]).status().unwrap().success());
+    let _ = first.wait().await;
+    let store = deskmate::store::Store::connect(&url).await.unwrap();
+    let committed = store.tickets(all_tickets()).await.unwrap().len();
+    assert!(committed < N / 2, "killed inside the batch: {committed} of {N} committed before");
+    let confirmed_before = fake.confirmed();
+
+    let mut second = deskmate_binary(&fake, dir.path(), &extra);
+    fake.wait("every update confirmed", WAIT, |f| f.confirmed() >= last_update).await;
+    fake.wait("a reply to everyone", WAIT, |f| people.iter().all(|p| !f.messages_in(p.id).is_empty())).await;
+    let pid = second.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(20), second.wait()).await.expect("exit").unwrap();
+    assert!(status.success());
+    let mut stored: Vec<String> = store.tickets(all_tickets()).await.unwrap().into_iter().map(|t| t.title).collect();
+    stored.sort();
+    let titles: Vec<String> = (0..N).map(|i| format!("Batch {i:02}")).collect();
+    assert_eq!(stored, titles, "each update applied exactly once");
+    for person in &people {
+        let replies = fake.messages_in(person.id);
+        assert_eq!(replies.len(), 1, "{}: one reply, {:?}", person.name, replies.iter().map(|m| &m.shown).collect::<Vec<_>>());
+        assert!(replies[0].shown.contains("opened"), "{}", replies[0].shown);
+    }
+    eprintln!("kill -9 inside a batch: {committed} of {N} committed and {confirmed_before} confirmed before; all applied once after");
+    store.close().await;
+    db.drop_db().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killed_inside_a_batch_on_sqlite() {
+    killed_inside_a_batch(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killed_inside_a_batch_on_postgres() {
+    killed_inside_a_batch(Backend::Postgres).await;
+}
+
 /// The bot's messages that answer the message `message_id` in `chat`.
 fn answers_to(fake: &FakeTelegram, chat: i64, message_id: i64) -> Vec<common::fake_telegram::BotMessage> {
     fake.messages_in(chat).into_iter().filter(|m| m.reply_to == Some(message_id)).collect()

@@ -8,15 +8,17 @@ use async_trait::async_trait;
 use deskmate_port::{
     Attachment, AttachmentError, Body, Choice, Completion, EventKind, Inbound, InboundEvent, MessageRef, NotTaken,
 };
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use super::commands::{self, CommandSpec, ParseContext, ParseError, RateClass};
 use super::feature::{Cx, Kit, Registry};
+use super::group::Batches;
 use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::kernel::{Actor, Effect, Lang, Outcome, PersonId, Role, ServiceError, ServiceResult, Shown, report};
+use crate::kernel::{Actor, Effect, Lang, Outcome, Role, ServiceError, ServiceResult, Shown, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
 use crate::store::{Queued, StoreError, Tx};
@@ -29,6 +31,7 @@ pub struct Router {
     dispatcher: Arc<Dispatcher>,
     limits: Arc<Limits>,
     rates: Arc<RateLimits>,
+    batches: Arc<Batches<(Arc<Job>, Option<Done>)>>,
 }
 
 /// What handling an event did: the effects it decided on, and the outbox rows that carry
@@ -73,6 +76,53 @@ impl Inbound for Router {
 /// How long the console waits for an event's messages before reading its next line.
 const SETTLE: Duration = Duration::from_secs(5);
 
+/// The most events one transaction carries.
+const BATCH_AT_MOST: usize = 128;
+
+/// An event on its way into a batch.
+struct Job {
+    about: About,
+    work: Work,
+}
+
+/// Which event a job is, and how to answer it.
+#[derive(Clone)]
+struct About {
+    origin: Origin,
+    /// A press is answered privately.
+    private: bool,
+    /// The command, for metrics.
+    label: String,
+    span: tracing::Span,
+}
+
+/// What an event comes to once its person is known.
+enum Work {
+    /// A command, press or answer to apply.
+    Apply { actor: Actor, kind: EventKind, files: Files },
+    /// A refusal decided before the transaction (bad input, nobody to act as, a bug),
+    /// with the reference and panic of a bug.
+    Refuse { effects: Outcome, failed: Option<(String, String)> },
+}
+
+type Done = oneshot::Sender<Result<Handled, NotTaken>>;
+
+/// An event's fate in its batch, with its metrics label.
+type Fate = Result<(Handled, &'static str), NotTaken>;
+
+fn fate_label(fate: &Fate) -> &'static str {
+    match fate {
+        Ok((_, label)) => label,
+        Err(_) => "retry",
+    }
+}
+
+impl Handled {
+    fn nothing() -> Handled {
+        Handled { effects: Vec::new(), queued: Vec::new() }
+    }
+}
+
 impl Router {
     pub fn new(
         kit: Kit,
@@ -86,7 +136,8 @@ impl Router {
             tracing::warn!(class = class.key, "a rate class with no [limits] setting: it is not limited");
         }
         let rates = Arc::new(RateLimits::new(&limits, classes));
-        Router { kit, registry, planner, dispatcher, limits: Arc::new(limits), rates }
+        let batches = Arc::new(Batches::new(kit.store.writers(), BATCH_AT_MOST));
+        Router { kit, registry, planner, dispatcher, limits: Arc::new(limits), rates, batches }
     }
 
     /// The platforms' command menus.
@@ -117,10 +168,13 @@ impl Router {
     }
 
     /// Runs one event: its change and the messages it causes commit together, so a crash
-    /// after this returns loses nothing (the messages wait in the outbox). Refusals and
-    /// bugs become replies; a bug (a panic) in one event is caught here and touches no
-    /// other. `Err` means the database could not be reached and nothing was applied: the
-    /// caller offers the event again later.
+    /// after this returns loses nothing (the messages wait in the outbox). Events that
+    /// arrive together share one transaction, each in its own step ([`group`]).
+    /// Refusals and bugs become replies; a bug (a panic) in one event is caught and
+    /// touches no other. `Err` means the database could not be reached and nothing was
+    /// applied: the caller offers the event again later.
+    ///
+    /// [`group`]: super::group
     pub async fn handle_event(&self, event: InboundEvent) -> Result<Handled, NotTaken> {
         let span = tracing::info_span!(
             "event",
@@ -137,138 +191,224 @@ impl Router {
         };
         let private = matches!(event.kind, EventKind::Button { .. });
         let label = command_label(self.registry.commands(), &event.kind);
+        let about = About { origin, private, label, span };
         let router = self.clone();
-        let (task_origin, task_label) = (origin.clone(), label.clone());
-        // Its own task, so a panic unwinds that task alone (its transaction rolls back
-        // as it is dropped) and is reported here as a failed event.
-        let run = tokio::spawn(
-            async move { router.settle_event(event, &task_origin, private, &task_label).await }
-                .instrument(span.clone()),
-        );
-        match run.await {
-            Ok(result) => result,
-            Err(join) => {
-                let why = match join.try_into_panic() {
-                    Ok(panic) => panic_message(panic.as_ref()),
-                    Err(join) => join.to_string(),
-                };
-                self.record_failure(&origin, private, &label, &why).instrument(span).await
-            }
+        // Its own task, so a panic unwinds that task alone and is reported as a failed
+        // event.
+        let prepared = tokio::spawn(async move { router.prepare(event).await }.instrument(about.span.clone())).await;
+        let work = match prepared {
+            Ok(Ok((actor, kind, files))) => Work::Apply { actor, kind, files },
+            Ok(Err(failure)) => match self.refusal_for(failure, &about) {
+                Ok(Some(effects)) => Work::Refuse { effects, failed: None },
+                Ok(None) => return Ok(Handled::nothing()),
+                Err(not_taken) => {
+                    crate::metrics::global().command(&about.label, "retry");
+                    return Err(not_taken);
+                }
+            },
+            Err(join) => return self.record_failure(about, join).await,
+        };
+        let job = Arc::new(Job { about, work });
+        if let Some(handled) = self.grouped(job.clone()).await {
+            return handled;
+        }
+        // The batch it was in broke off with a panic (this event's or another's), and
+        // nothing of it was applied: this event goes again, alone.
+        let router = self.clone();
+        let alone = job.clone();
+        match tokio::spawn(async move { router.run_batch(vec![(alone, None)]).await }).await {
+            Ok(Some(handled)) => handled,
+            Ok(None) => Err(NotTaken("the event could not be applied".to_owned())),
+            Err(join) => self.record_failure(job.about.clone(), join).await,
         }
     }
 
-    async fn settle_event(
-        &self,
-        event: InboundEvent,
-        origin: &Origin,
-        private: bool,
-        label: &str,
-    ) -> Result<Handled, NotTaken> {
-        let metrics = crate::metrics::global();
-        let failure = match self.run(event, &origin.key).await {
-            Ok((effects, tx, actor)) => {
-                match self.commit(&Origin { actor: Some(actor), ..origin.clone() }, &effects, tx).await {
-                    Ok(queued) => {
-                        metrics.command(label, "ok");
-                        return Ok(Handled { effects, queued });
+    /// Queues the event for the next batch and waits for its commit. `None` when its
+    /// batch panicked.
+    async fn grouped(&self, job: Arc<Job>) -> Option<Result<Handled, NotTaken>> {
+        let (done, result) = oneshot::channel();
+        self.batches.push((job, Some(done)));
+        self.next_batches();
+        result.await.ok()
+    }
+
+    /// Starts a batch in every free writer's turn.
+    fn next_batches(&self) {
+        while let Some((turn, jobs)) = self.batches.take() {
+            let router = self.clone();
+            tokio::spawn(async move {
+                // Its own task, so a panic ends this batch (its transaction rolls back as
+                // it is dropped, its events are told and go again alone) and the turn
+                // still passes on.
+                let batch = router.clone();
+                let _ = tokio::spawn(async move { batch.run_batch(jobs).await }).await;
+                drop(turn);
+                router.next_batches();
+            });
+        }
+    }
+
+    /// Applies the jobs in one transaction, each in its own step, and tells each its
+    /// fate once the transaction has committed. Returns the first job's fate too (for a
+    /// job run alone, which has no one to tell).
+    async fn run_batch(&self, jobs: Vec<(Arc<Job>, Option<Done>)>) -> Option<Result<Handled, NotTaken>> {
+        let fates = match self.apply_batch(&jobs).await {
+            Ok(fates) => fates,
+            Err(broken) => {
+                let why = report::chain(&broken);
+                tracing::warn!(error = %why, events = jobs.len(), "a batch of events was not applied; they will be offered again");
+                jobs.iter().map(|_| Err(NotTaken(why.clone()))).collect()
+            }
+        };
+        let mut first = None;
+        for ((job, done), fate) in jobs.into_iter().zip(fates) {
+            crate::metrics::global().command(&job.about.label, fate_label(&fate));
+            match done {
+                Some(done) => {
+                    let _ = done.send(fate.map(|(handled, _)| handled));
+                }
+                None => first = first.or(Some(fate.map(|(handled, _)| handled))),
+            }
+        }
+        first
+    }
+
+    /// `Err` when the transaction itself broke (nothing of the batch was applied).
+    async fn apply_batch(&self, jobs: &[(Arc<Job>, Option<Done>)]) -> Result<Vec<Fate>, StoreError> {
+        let mut tx = self.kit.store.begin().await?;
+        tracing::debug!(events = jobs.len(), "applying a batch");
+        let mut fates = Vec::with_capacity(jobs.len());
+        for (job, _) in jobs {
+            fates.push(self.apply_step(&mut tx, job).instrument(job.about.span.clone()).await?);
+            // Lets a test hold a batch open long enough to kill the process inside it;
+            // compiled out of release builds.
+            #[cfg(debug_assertions)]
+            if let Some(ms) = std::env::var("TEST_DESKMATE_STEP_PAUSE_MS").ok().and_then(|v| v.parse().ok()) {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+        }
+        tx.commit().await?;
+        Ok(fates)
+    }
+
+    /// One event's step in a batch: its change and messages, or (its change undone) its
+    /// refusal. `Err` when the transaction broke.
+    async fn apply_step(&self, tx: &mut Tx, job: &Job) -> Result<Fate, StoreError> {
+        let origin = &job.about.origin;
+        let (effects, failed) = match &job.work {
+            Work::Apply { actor, kind, files } => {
+                tx.step().await?;
+                let failure = match self.apply(tx, actor, kind, files.clone(), &origin.key).await {
+                    Ok(effects) => {
+                        let origin = Origin { actor: Some(actor.person.id), ..origin.clone() };
+                        match self.queue(tx, &origin, &effects).await {
+                            Ok(queued) => {
+                                tx.keep_step().await?;
+                                return Ok(Ok((Handled { effects, queued }, "ok")));
+                            }
+                            Err(e) => e.into(),
+                        }
                     }
-                    Err(e) => e.into(),
+                    Err(e) => e,
+                };
+                // Whatever the command changed is undone; its refusal is queued instead.
+                tx.undo_step().await?;
+                match self.refusal_for(failure, &job.about) {
+                    Ok(Some(effects)) => (effects, None),
+                    Ok(None) => return Ok(Ok((Handled::nothing(), "duplicate"))),
+                    Err(not_taken) => return Ok(Err(not_taken)),
                 }
             }
-            Err(e) => e,
+            Work::Refuse { effects, failed } => (effects.clone(), failed.as_ref()),
         };
-        if failure.is_transient() {
-            metrics.command(label, "retry");
-            let why = report::chain(&failure);
-            tracing::warn!(error = %why, "the database is unavailable; the event will be offered again");
-            return Err(NotTaken(why));
-        }
-        let effects: Outcome = match failure {
-            ServiceError::Duplicate => {
-                tracing::info!(event = %origin.key, "event seen before; ignored");
-                metrics.command(label, "duplicate");
-                return Ok(Handled { effects: Vec::new(), queued: Vec::new() });
-            }
-            ServiceError::User(message) => {
-                metrics.command(label, "refused");
-                vec![Effect::Refusal { body: Body::text(message).into(), private }]
-            }
-            other => {
-                metrics.command(label, "error");
-                let reference = report::reference();
-                tracing::error!(reference, error = %report::chain(&other), "command failed");
-                let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &reference));
-                vec![Effect::Refusal { body, private }]
-            }
-        };
-        // The change (if any) was rolled back. The refusal goes through the outbox like
-        // any reply, and the event is marked as handled with it, so a re-delivery is not
-        // refused twice.
-        self.answer_alone(origin, effects, None).await
-    }
-
-    /// A panic while handling an event: the event is recorded as failed under a reference
-    /// the person is shown, and marked handled so a re-delivery does not hit the same bug
-    /// again. Nothing of its change was applied.
-    async fn record_failure(
-        &self,
-        origin: &Origin,
-        private: bool,
-        label: &str,
-        why: &str,
-    ) -> Result<Handled, NotTaken> {
-        crate::metrics::global().command(label, "panic");
-        let reference = report::reference();
-        tracing::error!(reference, event = %origin.key, panic = %why, "handling an event panicked; it was not applied");
-        let shown = reference.clone();
-        let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &shown));
-        let effects = vec![Effect::Refusal { body, private }];
-        self.answer_alone(origin, effects, Some((&reference, why))).await
-    }
-
-    /// Commits a refusal or an apology on its own, with the event marked as handled (and
-    /// recorded as failed, for a bug).
-    async fn answer_alone(
-        &self,
-        origin: &Origin,
-        effects: Outcome,
-        failed: Option<(&str, &str)>,
-    ) -> Result<Handled, NotTaken> {
+        let label = if failed.is_some() { "panic" } else { "refused" };
+        // The refusal goes through the outbox like any reply, and the event is marked as
+        // handled with it, so a re-delivery is not refused twice.
+        tx.step().await?;
         let now = self.kit.clock.now();
-        let attempt = async {
-            let mut tx = self.kit.store.begin().await?;
+        let queued = async {
             if !tx.first_time(&origin.key, now).await? {
-                tx.rollback().await?;
                 return Ok(None);
             }
             if let Some((reference, why)) = failed {
                 tx.record_failed_event(&origin.key, reference, why, now).await?;
             }
-            Ok::<_, StoreError>(Some(self.commit(origin, &effects, tx).await?))
+            self.queue(tx, origin, &effects).await.map(Some)
         };
-        match attempt.await {
-            Ok(Some(queued)) => Ok(Handled { effects, queued }),
-            Ok(None) => Ok(Handled { effects: Vec::new(), queued: Vec::new() }),
-            Err(e) if e.is_transient() => Err(NotTaken(report::chain(&e))),
+        match queued.await {
+            Ok(Some(queued)) => {
+                tx.keep_step().await?;
+                Ok(Ok((Handled { effects, queued }, label)))
+            }
+            Ok(None) => {
+                tx.undo_step().await?;
+                Ok(Ok((Handled::nothing(), "duplicate")))
+            }
+            Err(e) if e.is_transient() => {
+                tx.undo_step().await?;
+                Ok(Err(NotTaken(report::chain(&e))))
+            }
             Err(e) => {
                 tracing::error!(error = %report::chain(&e), "queueing a refusal");
-                Ok(Handled { effects, queued: Vec::new() })
+                tx.undo_step().await?;
+                Ok(Ok((Handled { effects, queued: Vec::new() }, label)))
             }
         }
     }
 
-    async fn commit(&self, origin: &Origin, effects: &[Effect], mut tx: Tx) -> Result<Vec<Queued>, StoreError> {
-        let now = self.kit.clock.now();
-        let rows = self.planner.plan(origin, effects, now).await?;
-        let queued = tx.enqueue(&rows, now).await?;
-        tx.commit().await?;
-        // No poke here: the caller hands the replies over, then wakes the lanes.
-        Ok(queued)
+    /// What a failed event is answered with: `Ok(None)` for an event seen before (no
+    /// answer), `Err` for a database that could not be reached (offered again later).
+    fn refusal_for(&self, failure: ServiceError, about: &About) -> Result<Option<Outcome>, NotTaken> {
+        let private = about.private;
+        if failure.is_transient() {
+            let why = report::chain(&failure);
+            tracing::warn!(error = %why, "the database is unavailable; the event will be offered again");
+            return Err(NotTaken(why));
+        }
+        Ok(match failure {
+            ServiceError::Duplicate => {
+                tracing::info!(event = %about.origin.key, "event seen before; ignored");
+                None
+            }
+            ServiceError::User(message) => Some(vec![Effect::Refusal { body: Body::text(message).into(), private }]),
+            other => {
+                let reference = report::reference();
+                tracing::error!(reference, error = %report::chain(&other), "command failed");
+                let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &reference));
+                Some(vec![Effect::Refusal { body, private }])
+            }
+        })
     }
 
-    /// Runs the event inside a transaction; returns its effects, the transaction to commit
-    /// them in, and who acted.
-    async fn run(&self, event: InboundEvent, event_key: &str) -> ServiceResult<(Outcome, Tx, PersonId)> {
+    /// A panic while handling an event: the event is recorded as failed under a reference
+    /// the person is shown, and marked handled so a re-delivery does not hit the same bug
+    /// again. Nothing of its change was applied.
+    async fn record_failure(&self, about: About, join: tokio::task::JoinError) -> Result<Handled, NotTaken> {
+        let why = match join.try_into_panic() {
+            Ok(panic) => panic_message(panic.as_ref()),
+            Err(join) => join.to_string(),
+        };
+        let reference = report::reference();
+        about.span.in_scope(|| {
+            tracing::error!(reference, event = %about.origin.key, panic = %why, "handling an event panicked; it was not applied");
+        });
+        let shown = reference.clone();
+        let body = Shown::text_per_reader(move |r| text::internal_error(r.lang, &shown));
+        let effects = vec![Effect::Refusal { body, private: about.private }];
+        let job = Arc::new(Job { about, work: Work::Refuse { effects, failed: Some((reference, why)) } });
+        self.grouped(job).await.unwrap_or_else(|| Err(NotTaken("recording a failed event".to_owned())))
+    }
+
+    /// Plans the messages the effects cause and queues them in the transaction.
+    async fn queue(&self, tx: &mut Tx, origin: &Origin, effects: &[Effect]) -> Result<Vec<Queued>, StoreError> {
+        let now = self.kit.clock.now();
+        let rows = self.planner.plan(origin, effects, now).await?;
+        tx.enqueue(&rows, now).await
+    }
+
+    /// What comes before the event's transaction: its input cleaned, its person found
+    /// (registered on first sight) and where they are reachable noted.
+    async fn prepare(&self, event: InboundEvent) -> ServiceResult<(Actor, EventKind, Files)> {
         let now = self.kit.clock.now();
         // Before the person is known: their messenger's language, else the default.
         let first_lang = event.author_locale.as_deref().and_then(Lang::from_tag).unwrap_or(self.kit.default_lang);
@@ -305,33 +445,28 @@ impl Router {
         }
         let tz = person.tz.unwrap_or(self.kit.default_tz);
         let lang = person.lang.unwrap_or(self.kit.default_lang);
-        let actor = Actor { person, platform: event.platform, channel: event.channel.clone(), at: now, tz, lang };
-        let mut tx = self.kit.store.begin().await?;
+        let actor = Actor { person, platform: event.platform, channel: event.channel, at: now, tz, lang };
+        Ok((actor, event.kind, files))
+    }
+
+    /// Applies the event in the transaction (its step); returns its effects.
+    async fn apply(&self, tx: &mut Tx, actor: &Actor, kind: &EventKind, files: Files, event_key: &str) -> ServiceResult {
+        let now = self.kit.clock.now();
         if !tx.first_time(event_key, now).await? {
-            tx.rollback().await?;
             return Err(ServiceError::Duplicate);
         }
-        let result = match event.kind {
-            EventKind::Command { text } => self.run_command(&mut tx, &actor, &text, files, now).await,
-            EventKind::Button { button_id, .. } => self.run_button(&mut tx, &actor, &button_id).await,
+        match kind {
+            EventKind::Command { text } => self.run_command(tx, actor, text, files, now).await,
+            EventKind::Button { button_id, .. } => self.run_button(tx, actor, button_id).await,
             EventKind::Answer { prompt, replied_to, text } => {
-                self.run_answer(&mut tx, &actor, prompt.as_deref(), replied_to.as_ref(), &text, files).await
+                self.run_answer(tx, actor, prompt.as_deref(), replied_to.as_ref(), text, files).await
             }
             EventKind::Text { .. } => {
                 tracing::Span::current().record("command", "text");
                 Ok(vec![Effect::reply(text::plain_text(actor.lang))])
             }
-            // Refused before anyone was registered, above.
+            // Refused before anyone was registered, in `prepare`.
             EventKind::Anonymous { .. } => Ok(Vec::new()),
-        };
-        match result {
-            Ok(effects) => Ok((effects, tx, actor.person.id)),
-            Err(e) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(error = %report::chain(&rollback), "rolling back");
-                }
-                Err(e)
-            }
         }
     }
 

@@ -18,6 +18,12 @@ pub struct Person {
     pub lang: Option<Lang>,
 }
 
+impl Person {
+    pub fn name(&self) -> PersonName {
+        PersonName { id: self.id, name: self.display_name.clone() }
+    }
+}
+
 /// A person as shown next to something they did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName {

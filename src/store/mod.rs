@@ -158,6 +158,30 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Marks where one event's work begins inside a transaction that carries several
+    /// (group commit): [`Tx::undo_step`] takes that event back alone, [`Tx::keep_step`]
+    /// keeps it. Steps do not nest.
+    pub async fn step(&mut self) -> Result<()> {
+        self.run("SAVEPOINT step").await
+    }
+
+    pub async fn keep_step(&mut self) -> Result<()> {
+        self.run("RELEASE SAVEPOINT step").await
+    }
+
+    /// Undoes everything since [`Tx::step`] and ends the step; what came before stays.
+    pub async fn undo_step(&mut self) -> Result<()> {
+        self.run("ROLLBACK TO SAVEPOINT step").await?;
+        self.run("RELEASE SAVEPOINT step").await
+    }
+
+    async fn run(&mut self, sql: &'static str) -> Result<()> {
+        with_tx!(self, |c| {
+            sqlx::raw_sql(sql).execute(&mut **c).await?;
+        });
+        Ok(())
+    }
 }
 
 /// Appends to the event log inside the caller's transaction.
@@ -242,6 +266,15 @@ impl Store {
             .connect_with(options)
             .await?;
         Ok(Store { db: Db::Sqlite(pool), writer: Arc::default() })
+    }
+
+    /// How many write transactions are worth running at once: SQLite has one writer;
+    /// PostgreSQL takes several, while the pool keeps connections for reads and delivery.
+    pub fn writers(&self) -> usize {
+        match self.db {
+            Db::Sqlite(_) => 1,
+            Db::Postgres(_) => 4,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -149,6 +149,10 @@ struct Row {
     created_at: i64,
 }
 
+/// Rows per INSERT: fourteen values each stays far below either backend's limit on
+/// parameters.
+const ROWS_PER_INSERT: usize = 500;
+
 const COLUMNS: &str = "id, idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, priority, attempts, created_at";
 
 impl TryFrom<Row> for OutboxRow {
@@ -187,39 +191,50 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
 }
 
 impl Tx {
-    /// Queues messages; a row whose key is already queued is skipped. Returns the ids of
-    /// the rows that were new.
+    /// Queues messages, in one statement per few hundred rows; a row whose key is
+    /// already queued is skipped. Returns the rows that were new, in the order given.
     pub async fn enqueue(&mut self, rows: &[NewOutboxRow], now: DateTime<Utc>) -> Result<Vec<Queued>> {
-        let mut ids = Vec::with_capacity(rows.len());
-        for row in rows {
-            let destination = to_json(&row.destination)?;
-            let body = to_json(&row.body)?;
-            let (kind, label) = row.coalesce.clone().unzip();
-            let id: Option<(i64,)> = with_tx!(self, |tx| {
-                sqlx::query_as(
-                    "INSERT INTO outbox (idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, \
-                     priority, state, attempts, next_attempt_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $12) \
-                     ON CONFLICT (idem_key) DO NOTHING RETURNING id",
-                )
-                .bind(&row.idem_key)
-                .bind(row.platform.as_str())
-                .bind(&row.lane)
-                .bind(row.op.as_str())
-                .bind(destination)
-                .bind(body)
-                .bind(&row.subject)
-                .bind(kind)
-                .bind(label)
-                .bind(row.priority)
-                .bind(ms(row.due))
-                .bind(ms(now))
-                .fetch_optional(&mut **tx)
-                .await?
+        let mut queued = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut encoded = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                encoded.push((row, to_json(&row.destination)?, to_json(&row.body)?));
+            }
+            // Built once per backend (its own placeholders), inside the expansion.
+            let new: Vec<(i64, String)> = with_tx!(self, |tx| {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO outbox (idem_key, platform, lane, op, destination, body, subject, coalesce_kind, \
+                     coalesce_label, priority, state, attempts, next_attempt_at, created_at) ",
+                );
+                insert.push_values(&encoded, |mut values, (row, destination, body)| {
+                    let (kind, label) = row.coalesce.clone().unzip();
+                    values
+                        .push_bind(row.idem_key.as_str())
+                        .push_bind(row.platform.as_str())
+                        .push_bind(row.lane.as_str())
+                        .push_bind(row.op.as_str())
+                        .push_bind(destination.as_str())
+                        .push_bind(body.as_str())
+                        .push_bind(row.subject.as_deref())
+                        .push_bind(kind)
+                        .push_bind(label)
+                        .push_bind(row.priority)
+                        .push("'pending'")
+                        .push("0")
+                        .push_bind(ms(row.due))
+                        .push_bind(ms(now));
+                });
+                insert.push(" ON CONFLICT (idem_key) DO NOTHING RETURNING id, idem_key");
+                insert.build_query_as().fetch_all(&mut **tx).await?
             });
-            ids.extend(id.map(|(id,)| Queued { id, platform: row.platform, lane: row.lane.clone(), op: row.op }));
+            // RETURNING promises no order: rows are matched back by key.
+            let mut ids: std::collections::HashMap<String, i64> = new.into_iter().map(|(id, key)| (key, id)).collect();
+            queued.extend(chunk.iter().filter_map(|row| {
+                let id = ids.remove(&row.idem_key)?;
+                Some(Queued { id, platform: row.platform, lane: row.lane.clone(), op: row.op })
+            }));
         }
-        Ok(ids)
+        Ok(queued)
     }
 
     /// Marks rows as handled without sending (merged into another, summed up, nothing to

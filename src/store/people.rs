@@ -28,6 +28,8 @@ struct KnownAccountRow {
     last_group: Option<String>,
     dm_blocked_at: Option<i64>,
     last_seen_at: Option<i64>,
+    /// One row per role the person holds (none: one row with `NULL`).
+    role: Option<String>,
 }
 
 /// A table column that points at a person: moved to the surviving person when two
@@ -100,6 +102,17 @@ fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
 }
 
+fn roles_of(names: &[&str]) -> Result<RoleSet> {
+    names.iter().map(|r| parse_column::<Role>("person_roles.role", r)).collect()
+}
+
+fn person_with_roles(row: PersonRow, roles: RoleSet) -> Result<Person> {
+    let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
+    // A language this version does not speak reads as none: the default is used.
+    let lang = row.lang.as_deref().and_then(|l| l.parse().ok());
+    Ok(Person { id: PersonId(row.id), display_name: row.display_name, tz, dept: row.dept_id.map(DeptId), roles, lang })
+}
+
 /// What revoking a role did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revoked {
@@ -116,18 +129,23 @@ impl Store {
     pub async fn person_for_account(&self, account: &Account, now: DateTime<Utc>) -> Result<(Person, Reach)> {
         let platform = account.platform.as_str();
         let handle = account.handle.as_deref().map(handle_key);
-        let found: Option<KnownAccountRow> = with_db!(self, |pool| {
+        // Every event starts here, so the person, the account and the roles come in one
+        // statement.
+        let found: Vec<KnownAccountRow> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {PERSON_COLUMNS}, a.handle, a.display_name AS account_name, a.last_group, a.dm_blocked_at, \
-                 a.last_seen_at \
-                 FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.platform = $1 AND a.external_id = $2"
+                 a.last_seen_at, r.role \
+                 FROM accounts a JOIN persons p ON p.id = a.person_id LEFT JOIN person_roles r ON r.person_id = p.id \
+                 WHERE a.platform = $1 AND a.external_id = $2"
             )))
             .bind(platform)
             .bind(&account.id)
-            .fetch_optional(pool)
+            .fetch_all(pool)
             .await?
         });
-        if let Some(known) = found {
+        let roles = found.iter().filter_map(|k| k.role.as_deref()).collect::<Vec<_>>();
+        let roles = roles_of(&roles)?;
+        if let Some(known) = found.into_iter().next() {
             if known.handle != handle || known.account_name != account.display_name {
                 with_db!(self, |pool| {
                     sqlx::query(
@@ -146,7 +164,7 @@ impl Store {
                 dm_blocked: known.dm_blocked_at.is_some(),
                 last_seen: known.last_seen_at.map(from_ms),
             };
-            return Ok((self.person_from_row(known.person).await?, reach));
+            return Ok((person_with_roles(known.person, roles)?, reach));
         }
 
         // Two first messages from one new user may race: the account's primary key picks
@@ -270,19 +288,7 @@ impl Store {
         let roles: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1").bind(row.id).fetch_all(pool).await?
         });
-        let roles =
-            roles.iter().map(|(r,)| parse_column::<Role>("person_roles.role", r)).collect::<Result<RoleSet>>()?;
-        let tz = row.tz.as_deref().map(|z| parse_column::<Tz>("persons.tz", z)).transpose()?;
-        // A language this version does not speak reads as none: the default is used.
-        let lang = row.lang.as_deref().and_then(|l| l.parse().ok());
-        Ok(Person {
-            id: PersonId(row.id),
-            display_name: row.display_name,
-            tz,
-            dept: row.dept_id.map(DeptId),
-            roles,
-            lang,
-        })
+        person_with_roles(row, roles_of(&roles.iter().map(|(r,)| r.as_str()).collect::<Vec<_>>())?)
     }
 
     /// Every account a person has, the one that wrote last first.

@@ -21,7 +21,7 @@ const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
     let title = TITLE.check(cx.actor.lang, title)?;
     let ticket =
-        cx.tx.create_ticket(NewTicket { title, priority, requester: cx.actor.person.id }, cx.actor.audit()).await?;
+        cx.tx.create_ticket(NewTicket { title, priority, requester: cx.actor.person.name() }, cx.actor.audit()).await?;
     Ok(vec![
         Effect::reply(text::ticket_opened(cx.actor.lang, &ticket)),
         Effect::Notice {

@@ -10,7 +10,7 @@ use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_
 pub struct NewTicket<'a> {
     pub title: &'a str,
     pub priority: Priority,
-    pub requester: PersonId,
+    pub requester: PersonName,
 }
 
 /// Which tickets a list shows.
@@ -69,6 +69,14 @@ impl TryFrom<TicketRow> for Ticket {
     }
 }
 
+/// A changed ticket's row, as `UPDATE … RETURNING` gives it: no second query to read it
+/// back.
+const TICKET_RETURNING: &str = "RETURNING id, title, priority, status, requester_id, \
+     (SELECT p.display_name FROM persons p WHERE p.id = tickets.requester_id) AS requester_name, assignee_id, \
+     (SELECT p.display_name FROM persons p WHERE p.id = tickets.assignee_id) AS assignee_name, resolution, platform, \
+     created_at, claimed_at, closed_at, closed_by_id, \
+     (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name";
+
 /// One ticket by id, on a pool or inside a transaction.
 macro_rules! fetch_ticket {
     ($exec:expr, $id:expr) => {{
@@ -115,6 +123,7 @@ impl Tx {
 
     #[tracing::instrument(skip_all, err)]
     pub async fn create_ticket(&mut self, new: NewTicket<'_>, audit: Audit) -> Result<Ticket> {
+        let at = from_ms(ms(audit.at));
         let id: i64 = with_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
                 "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
@@ -123,7 +132,7 @@ impl Tx {
             .bind(new.title)
             .bind(new.priority.as_str())
             .bind(TicketStatus::Open.as_str())
-            .bind(new.requester.0)
+            .bind(new.requester.id.0)
             .bind(audit.platform.as_str())
             .bind(ms(audit.at))
             .fetch_one(&mut **tx)
@@ -137,7 +146,20 @@ impl Tx {
             )?;
             id
         });
-        self.ticket(TicketId(id)).await?.ok_or_else(|| StoreError::Corrupt(format!("ticket {id} vanished")))
+        Ok(Ticket {
+            id: TicketId(id),
+            title: new.title.to_owned(),
+            priority: new.priority,
+            status: TicketStatus::Open,
+            requester: new.requester,
+            assignee: None,
+            resolution: None,
+            platform: audit.platform,
+            created_at: at,
+            claimed_at: None,
+            closed_at: None,
+            closed_by: None,
+        })
     }
 
     /// Claims a ticket if it is still `expected`; `None` when someone changed it first.
@@ -190,22 +212,22 @@ impl Tx {
                 TicketEvent::Close,
             ),
         };
-        let changed = with_tx!(self, |tx| {
-            let done = sqlx::query(sql)
+        let changed: Option<TicketRow> = with_tx!(self, |tx| {
+            let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} {TICKET_RETURNING}")))
                 .bind(status.as_str())
                 .bind(person)
                 .bind(text)
                 .bind(ms(audit.at))
                 .bind(id.0)
                 .bind(expected.as_str())
-                .execute(&mut **tx)
+                .fetch_optional(&mut **tx)
                 .await?;
-            if done.rows_affected() == 1 {
+            if row.is_some() {
                 log_event!(&mut **tx, audit, ticket_subject(id), action, text.unwrap_or_default())?;
             }
-            done.rows_affected() == 1
+            row
         });
-        if changed { self.ticket(id).await } else { Ok(None) }
+        changed.map(Ticket::try_from).transpose()
     }
 }
 
