@@ -105,7 +105,8 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     let dir = tempfile_dir()?;
     if args.n > 0 {
-        let urls = ["app", "raw", "fair", "clients"].map(|db| format!("sqlite://{}", dir.join(format!("{db}.db")).display()));
+        let urls =
+            ["app", "raw", "fair", "clients"].map(|db| format!("sqlite://{}", dir.join(format!("{db}.db")).display()));
         bench_backend("sqlite", &urls, args.n, args.clients).await?;
     }
     if args.timers > 0 {

@@ -110,7 +110,7 @@ impl App {
         let planner = Planner::new(store.clone(), config.audiences(), platforms, config.readers());
         let instance = config.instance_name();
         let dispatcher = Arc::new(Dispatcher::new(
-            store.clone(),
+            store.for_delivery(),
             clock.clone(),
             planner.clone(),
             messengers,

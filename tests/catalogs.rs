@@ -20,7 +20,11 @@ const KEPT: &[(&str, &str, &str)] = &[
     ("src/features/tickets/mod.rs", "a ticket digest needs a channel", "config validation, at start"),
     ("src/chat/feature.rs", "the scheduled job", "a clash between features, at start"),
     ("src/chat/router.rs", "a panic without a message", "logged"),
-    ("src/chat/router.rs", "the event could not be applied", "NotTaken: the adapter logs it and offers the event again"),
+    (
+        "src/chat/router.rs",
+        "the event could not be applied",
+        "NotTaken: the adapter logs it and offers the event again",
+    ),
     ("src/chat/router.rs", "recording a failed event", "NotTaken: the adapter logs it and offers the event again"),
     ("src/chat/commands/time.rs", "is not a duration", "config errors; chat writes its own from the catalog"),
     ("src/chat/commands/time.rs", "is not a length of time", "config errors; chat writes its own"),

@@ -183,8 +183,7 @@ async fn a_flood_is_paced_and_summed_up(chat: Chat) {
             ))
             .await
             .unwrap();
-        let ids: Vec<i64> = handled.queued.iter().map(|q| q.id).collect();
-        chat.app.dispatcher.send_now(&ids).await;
+        chat.app.dispatcher.send_now(&handled.queued).await;
         chat.app.dispatcher.poke();
         let reply = chat.console.peek().into_iter().rev().find(|s| s.is_reply()).unwrap();
         assert!(reply.text().starts_with(&format!("Ticket #{i} opened")), "reply {i} went out with its command");

@@ -623,10 +623,18 @@ async fn killed_inside_a_batch(backend: Backend) {
     assert_eq!(stored, titles, "each update applied exactly once");
     for person in &people {
         let replies = fake.messages_in(person.id);
-        assert_eq!(replies.len(), 1, "{}: one reply, {:?}", person.name, replies.iter().map(|m| &m.shown).collect::<Vec<_>>());
+        assert_eq!(
+            replies.len(),
+            1,
+            "{}: one reply, {:?}",
+            person.name,
+            replies.iter().map(|m| &m.shown).collect::<Vec<_>>()
+        );
         assert!(replies[0].shown.contains("opened"), "{}", replies[0].shown);
     }
-    eprintln!("kill -9 inside a batch: {committed} of {N} committed and {confirmed_before} confirmed before; all applied once after");
+    eprintln!(
+        "kill -9 inside a batch: {committed} of {N} committed and {confirmed_before} confirmed before; all applied once after"
+    );
     store.close().await;
     db.drop_db().await;
 }

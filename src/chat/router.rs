@@ -53,8 +53,7 @@ impl Inbound for Router {
 
     async fn handle_answered(&self, event: InboundEvent) -> Result<(), NotTaken> {
         let handled = self.handle_event(event).await?;
-        let ids: Vec<i64> = handled.queued.iter().map(|q| q.id).collect();
-        self.dispatcher.send_now(&ids).await;
+        self.dispatcher.send_now(&handled.queued).await;
         Ok(())
     }
 
@@ -276,6 +275,9 @@ impl Router {
     /// `Err` when the transaction itself broke (nothing of the batch was applied).
     async fn apply_batch(&self, jobs: &[(Arc<Job>, Option<Done>)]) -> Result<Vec<Fate>, StoreError> {
         let mut tx = self.kit.store.begin().await?;
+        if jobs.len() == 1 {
+            tx.alone();
+        }
         tracing::debug!(events = jobs.len(), "applying a batch");
         let mut fates = Vec::with_capacity(jobs.len());
         for (job, _) in jobs {
@@ -450,7 +452,14 @@ impl Router {
     }
 
     /// Applies the event in the transaction (its step); returns its effects.
-    async fn apply(&self, tx: &mut Tx, actor: &Actor, kind: &EventKind, files: Files, event_key: &str) -> ServiceResult {
+    async fn apply(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        kind: &EventKind,
+        files: Files,
+        event_key: &str,
+    ) -> ServiceResult {
         let now = self.kit.clock.now();
         if !tx.first_time(event_key, now).await? {
             return Err(ServiceError::Duplicate);

@@ -44,6 +44,9 @@ impl RetryPolicy {
     }
 }
 
+/// How many of a lane's due messages are read at once.
+const LANE_READ: i64 = 16;
+
 /// How often the dispatcher looks for due lanes when nothing wakes it.
 const TICK: Duration = Duration::from_millis(250);
 
@@ -190,14 +193,16 @@ impl Dispatcher {
         let front = |own: &OwnReplies| own.waiting.get(&key).and_then(|q| q.front()).map(|(id, _)| *id);
         let mut next = front(&self.replies.lock().unwrap_or_else(|p| p.into_inner()));
         while let Some(id) = next {
-            self.send_reply(id).await;
+            self.send_reply(platform, id).await;
             let mut own = self.replies.lock().unwrap_or_else(|p| p.into_inner());
             let releases = own.waiting.get_mut(&key).and_then(|q| q.pop_front()).map(|(_, r)| r).unwrap_or_default();
+            let mut freed = false;
             for lane in releases {
                 if let Some((n, _)) = own.held.get_mut(&lane) {
                     *n -= 1;
                     if *n == 0 {
                         own.held.remove(&lane);
+                        freed = true;
                     }
                 }
             }
@@ -206,8 +211,13 @@ impl Dispatcher {
                 own.waiting.remove(&key);
             }
             drop(own);
-            // What the reply held back (and the lane itself) is the lanes' again.
-            self.poke();
+            // A lane no reply holds back any more is the lanes' again. (A lane held past
+            // HOLD_AT_MOST, or one whose own replies are out, waits for the next tick:
+            // in a flood a poke per reply had the lanes scan the whole outbox 30 times a
+            // second.)
+            if freed {
+                self.poke();
+            }
         }
     }
 
@@ -216,29 +226,24 @@ impl Dispatcher {
         own.waiting.get(&(platform, lane.to_owned())).is_some_and(|waiting| waiting.iter().any(|(r, _)| *r == id))
     }
 
-    /// Sends these replies now, in order, then wakes the lanes for the rest.
-    pub async fn send_now(&self, ids: &[i64]) {
-        for id in ids {
-            self.send_reply(*id).await;
+    /// Sends these messages' replies now, in order, then wakes the lanes for the rest.
+    pub async fn send_now(&self, queued: &[Queued]) {
+        for q in queued.iter().filter(|q| q.op == OutboxOp::Reply) {
+            self.send_reply(q.platform, q.id).await;
         }
         self.poke();
     }
 
-    /// Sends one reply at the platform's pace, unless it is gone or not a reply.
-    async fn send_reply(&self, id: i64) {
-        let rows = match self.store.outbox_rows(&[id]).await {
-            Ok(rows) => rows,
-            Err(e) => return tracing::warn!(error = %e, "reading replies to send"),
-        };
-        for row in rows.into_iter().filter(|r| r.op == OutboxOp::Reply) {
-            self.pacing.global_ready(row.platform).await;
-            let now = self.clock.now();
-            let due_by = now + chrono::Duration::from_std(REPLY_GRACE * 2).unwrap_or_default();
-            match self.store.outbox_claim(row.id, &self.me, now, due_by, self.stale_before(now)).await {
-                Ok(true) => self.deliver(row).await,
-                Ok(false) => {}
-                Err(e) => tracing::warn!(error = %e, "claiming a reply"),
-            }
+    /// Sends one reply at the platform's pace, unless it is gone or taken: claimed and
+    /// read in one statement.
+    async fn send_reply(&self, platform: Platform, id: i64) {
+        self.pacing.global_ready(platform).await;
+        let now = self.clock.now();
+        let due_by = now + chrono::Duration::from_std(REPLY_GRACE * 2).unwrap_or_default();
+        match self.store.outbox_claim_reply(id, &self.me, now, due_by, self.stale_before(now)).await {
+            Ok(Some(row)) => self.deliver(row).await,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming a reply"),
         }
     }
 
@@ -317,43 +322,51 @@ impl Dispatcher {
             Err(e) => return tracing::warn!(error = %e, lane, "leasing a lane"),
         }
         let mut renewed = now;
-        loop {
-            now = self.clock.now();
-            if now - renewed > lease / 3 {
-                match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
-                    Ok(true) => renewed = now,
-                    _ => return,
-                }
-            }
+        'lane: loop {
             if let Err(e) = self.coalesce_if_flooded(platform, lane).await {
                 tracing::warn!(error = %e, lane, "summing up a flooded lane");
             }
-            let rows = match self.store.outbox_lane(platform, lane, now, self.stale_before(now), 1).await {
+            now = self.clock.now();
+            // A few at a time, each claimed just before it is sent (a paced lane sends one
+            // every few seconds; a claim older than the lease is anyone's).
+            let rows = match self.store.outbox_lane(platform, lane, now, self.stale_before(now), LANE_READ).await {
                 Ok(rows) => rows,
                 Err(e) => {
                     tracing::warn!(error = %e, lane, "reading a lane");
                     break;
                 }
             };
-            let Some(row) = rows.into_iter().next() else { break };
-            // A reply this instance is still sending itself (a flood outlasts the grace):
-            // its sender keeps the lane's order, and two waiting for one pacing slot would
-            // waste the other's.
-            if row.op == OutboxOp::Reply && self.sends_itself(platform, lane, row.id) {
+            if rows.is_empty() {
                 break;
             }
-            if row.op == OutboxOp::Reply {
-                self.pacing.global_ready(platform).await;
-            } else {
-                self.pacing.lane_ready(platform, lane).await;
-            }
-            let now = self.clock.now();
-            match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
-                Ok(true) => self.deliver(row).await,
-                Ok(false) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, lane, "claiming a message");
-                    break;
+            for row in rows {
+                now = self.clock.now();
+                if now - renewed > lease / 3 {
+                    match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
+                        Ok(true) => renewed = now,
+                        _ => return,
+                    }
+                }
+                // A reply this instance is still sending itself (a flood outlasts the
+                // grace): its sender keeps the lane's order, and two waiting for one
+                // pacing slot would waste the other's.
+                if row.op == OutboxOp::Reply && self.sends_itself(platform, lane, row.id) {
+                    break 'lane;
+                }
+                if row.op == OutboxOp::Reply {
+                    self.pacing.global_ready(platform).await;
+                } else {
+                    self.pacing.lane_ready(platform, lane).await;
+                }
+                let now = self.clock.now();
+                match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
+                    Ok(true) => self.deliver(row).await,
+                    // Taken by another sender, merged into a later edit, or summed up.
+                    Ok(false) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, lane, "claiming a message");
+                        break 'lane;
+                    }
                 }
             }
         }

@@ -28,7 +28,10 @@ pub struct PacingConfig {
 
 pub struct Pacing {
     lanes: HashMap<(Platform, ChannelKind), (u32, DefaultKeyedRateLimiter<String>)>,
-    global: HashMap<Platform, DefaultDirectRateLimiter>,
+    /// Each platform's overall limit, behind a queue: senders wait their turn in
+    /// order, and only the first waits on the limiter (in a flood, 2,000 senders on the
+    /// limiter itself would all wake at every free slot, for one of them to take it).
+    global: HashMap<Platform, (tokio::sync::Mutex<()>, DefaultDirectRateLimiter)>,
     coalesce_after: Duration,
 }
 
@@ -51,7 +54,7 @@ impl Pacing {
                 }
             }
             if let Some(n) = NonZeroU32::new(limits.global_per_second) {
-                global.insert(*platform, RateLimiter::direct(Quota::per_second(n)));
+                global.insert(*platform, (tokio::sync::Mutex::new(()), RateLimiter::direct(Quota::per_second(n))));
             }
         }
         Pacing { lanes, global, coalesce_after: config.coalesce_after }
@@ -67,7 +70,8 @@ impl Pacing {
 
     /// Waits until the platform may send one more message (replies skip lane pacing).
     pub async fn global_ready(&self, platform: Platform) {
-        if let Some(limiter) = self.global.get(&platform) {
+        if let Some((queue, limiter)) = self.global.get(&platform) {
+            let _turn = queue.lock().await;
             limiter.until_ready().await;
         }
     }

@@ -364,22 +364,51 @@ impl Store {
         })
     }
 
+    /// [`Self::outbox_claim`] for a reply, returning the row it took.
+    pub async fn outbox_claim_reply(
+        &self,
+        id: i64,
+        me: &str,
+        now: DateTime<Utc>,
+        due_by: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<OutboxRow>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
+                 WHERE id = $3 AND op = 'reply' \
+                 AND ((state = 'pending' AND next_attempt_at <= $5) OR (state = 'sending' AND claimed_at < $4)) \
+                 RETURNING {COLUMNS}"
+            )))
+            .bind(me)
+            .bind(ms(now))
+            .bind(id)
+            .bind(ms(stale_before))
+            .bind(ms(due_by))
+            .fetch_optional(pool)
+            .await?
+        });
+        // The row as it was before the claim: `attempts` counts the ones before this.
+        row.map(|r| OutboxRow::try_from(Row { attempts: r.attempts - 1, ..r })).transpose()
+    }
+
     /// Records a delivery and, for a message with a subject (a notice, a question),
     /// remembers the message so it can be edited or replied to later, in one transaction.
     pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
+        const SENT: &str = "UPDATE outbox SET state = 'sent', sent_at = $1, message_id = $2, last_error = NULL \
+                            WHERE id = $3 AND claimed_by = $4";
+        let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) else {
+            // Nothing to remember: one statement.
+            with_db!(self, |pool| {
+                sqlx::query(SENT).bind(ms(now)).bind(&message.message_id).bind(row.id).bind(me).execute(pool).await?;
+            });
+            return Ok(());
+        };
         let mut tx = self.begin().await?;
         with_tx!(tx, |c| {
-            sqlx::query("UPDATE outbox SET state = 'sent', sent_at = $1, message_id = $2, last_error = NULL WHERE id = $3 AND claimed_by = $4")
-                .bind(ms(now))
-                .bind(&message.message_id)
-                .bind(row.id)
-                .bind(me)
-                .execute(&mut **c)
-                .await?;
+            sqlx::query(SENT).bind(ms(now)).bind(&message.message_id).bind(row.id).bind(me).execute(&mut **c).await?;
         });
-        if let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) {
-            tx.save_notice(subject, &row.lane, message, now).await?;
-        }
+        tx.save_notice(subject, &row.lane, message, now).await?;
         tx.commit().await
     }
 

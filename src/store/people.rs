@@ -170,6 +170,7 @@ impl Store {
         // Two first messages from one new user may race: the account's primary key picks
         // one person, and the loser's transaction (with its person row) rolls back.
         let mut tx = self.begin().await?;
+        tx.durable_with_what_follows().await?;
         let inserted: Option<i64> = with_tx!(tx, |c| {
             let (person_id,): (i64,) =
                 sqlx::query_as("INSERT INTO persons (display_name, created_at) VALUES ($1, $2) RETURNING id")
