@@ -592,6 +592,27 @@ async fn same_rows(store: Store, n: usize) -> anyhow::Result<Figures> {
             .await?
         };
     }
+    macro_rules! processed {
+        ($tx:expr, $key:expr) => {
+            sqlx::query("INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind($key)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?
+        };
+    }
+    macro_rules! logged {
+        ($tx:expr, $actor:expr, $id:expr, $action:expr, $detail:expr) => {
+            sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, $4, $5)")
+                .bind(now)
+                .bind($actor)
+                .bind(format!("ticket:{}", $id))
+                .bind($action)
+                .bind($detail)
+                .execute(&mut *$tx)
+                .await?
+        };
+    }
     macro_rules! fair_loop {
         ($pool:expr) => {{
             let pool = $pool;
@@ -609,11 +630,7 @@ async fn same_rows(store: Store, n: usize) -> anyhow::Result<Figures> {
             for i in 0..n {
                 let t = Instant::now();
                 let mut tx = pool.begin().await?;
-                sqlx::query("INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(format!("bench:new:{i}"))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                processed!(tx, format!("bench:new:{i}"));
                 let (id,): (i64,) = sqlx::query_as(
                     "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
                      VALUES ($1, 'high', 'open', $2, 'console', $3, $3) RETURNING id",
@@ -623,13 +640,7 @@ async fn same_rows(store: Store, n: usize) -> anyhow::Result<Figures> {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
-                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.open', $4)")
-                    .bind(now)
-                    .bind(requester)
-                    .bind(format!("ticket:{id}"))
-                    .bind(format!("[high] Bench ticket {i}"))
-                    .execute(&mut *tx)
-                    .await?;
+                logged!(tx, requester, id, "ticket.open", format!("[high] Bench ticket {i}"));
                 let body = format!("{{\"text\":\"Ticket #{id} opened: Bench ticket {i}\"}}");
                 outbox!(tx, format!("bench:new:{i}:0"), "general", "send", 0, &body);
                 outbox!(tx, format!("bench:new:{i}:1"), "queue", "send", 2, &body);
@@ -637,23 +648,14 @@ async fn same_rows(store: Store, n: usize) -> anyhow::Result<Figures> {
                 figures.latencies.push(t.elapsed());
                 let t = Instant::now();
                 let mut tx = pool.begin().await?;
-                sqlx::query("INSERT INTO processed_events (event_key, processed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                    .bind(format!("bench:claim:{i}"))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                processed!(tx, format!("bench:claim:{i}"));
                 sqlx::query("UPDATE tickets SET status = 'claimed', assignee_id = $1, claimed_at = $2, updated_at = $2 WHERE id = $3 AND status = 'open'")
                     .bind(agent)
                     .bind(now)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("INSERT INTO events (at, actor_id, platform, subject, action, detail) VALUES ($1, $2, 'console', $3, 'ticket.claim', '')")
-                    .bind(now)
-                    .bind(agent)
-                    .bind(format!("ticket:{id}"))
-                    .execute(&mut *tx)
-                    .await?;
+                logged!(tx, agent, id, "ticket.claim", String::new());
                 let body = format!("{{\"text\":\"Ticket #{id} claimed by bob\"}}");
                 outbox!(tx, format!("bench:claim:{i}:0"), "general", "send", 0, &body);
                 outbox!(tx, format!("bench:claim:{i}:1"), "queue", "edit", 2, &body);

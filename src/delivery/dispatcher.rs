@@ -240,7 +240,7 @@ impl Dispatcher {
         self.pacing.global_ready(platform).await;
         let now = self.clock.now();
         let due_by = now + chrono::Duration::from_std(REPLY_GRACE * 2).unwrap_or_default();
-        match self.store.outbox_claim_reply(id, &self.me, now, due_by, self.stale_before(now)).await {
+        match self.store.outbox_claim(id, &self.me, now, due_by, self.stale_before(now)).await {
             Ok(Some(row)) => self.deliver(row).await,
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "claiming a reply"),
@@ -360,9 +360,9 @@ impl Dispatcher {
                 }
                 let now = self.clock.now();
                 match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
-                    Ok(true) => self.deliver(row).await,
+                    Ok(Some(claimed)) => self.deliver(claimed).await,
                     // Taken by another sender, merged into a later edit, or summed up.
-                    Ok(false) => {}
+                    Ok(None) => {}
                     Err(e) => {
                         tracing::warn!(error = %e, lane, "claiming a message");
                         break 'lane;

@@ -336,36 +336,12 @@ impl Store {
         rows.into_iter().map(OutboxRow::try_from).collect()
     }
 
-    /// Takes a row for sending. `false` when another sender has it or it was already
-    /// sent: the conditional update is what makes every message go out once.
-    /// `due_by` is normally `now`; the fast path for replies passes a later time, since
-    /// replies are queued a little in the future for the lanes (see the planner).
+    /// Takes a row for sending and returns it as it stands; `None` when another sender
+    /// has it or it was already sent: the conditional update is what makes every message
+    /// go out once. `due_by` is normally `now`; the fast path for replies passes a later
+    /// time, since replies are queued a little in the future for the lanes (see the
+    /// planner).
     pub async fn outbox_claim(
-        &self,
-        id: i64,
-        me: &str,
-        now: DateTime<Utc>,
-        due_by: DateTime<Utc>,
-        stale_before: DateTime<Utc>,
-    ) -> Result<bool> {
-        with_db!(self, |pool| {
-            let done = sqlx::query(
-                "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
-                 WHERE id = $3 AND ((state = 'pending' AND next_attempt_at <= $5) OR (state = 'sending' AND claimed_at < $4))",
-            )
-            .bind(me)
-            .bind(ms(now))
-            .bind(id)
-            .bind(ms(stale_before))
-            .bind(ms(due_by))
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
-    /// [`Self::outbox_claim`] for a reply, returning the row it took.
-    pub async fn outbox_claim_reply(
         &self,
         id: i64,
         me: &str,
@@ -376,8 +352,7 @@ impl Store {
         let row: Option<Row> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_at = $2, attempts = attempts + 1 \
-                 WHERE id = $3 AND op = 'reply' \
-                 AND ((state = 'pending' AND next_attempt_at <= $5) OR (state = 'sending' AND claimed_at < $4)) \
+                 WHERE id = $3 AND ((state = 'pending' AND next_attempt_at <= $5) OR (state = 'sending' AND claimed_at < $4)) \
                  RETURNING {COLUMNS}"
             )))
             .bind(me)
@@ -388,7 +363,7 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        // The row as it was before the claim: `attempts` counts the ones before this.
+        // As it was before the claim: `attempts` counts the attempts before this one.
         row.map(|r| OutboxRow::try_from(Row { attempts: r.attempts - 1, ..r })).transpose()
     }
 
