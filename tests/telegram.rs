@@ -621,19 +621,21 @@ async fn killed_inside_a_batch(backend: Backend) {
     stored.sort();
     let titles: Vec<String> = (0..N).map(|i| format!("Batch {i:02}")).collect();
     assert_eq!(stored, titles, "each update applied exactly once");
+    // A reply is sent, then marked sent: a kill between the two sends it again after
+    // the restart (delivery is at least once). Only a reply committed before the kill
+    // can be sent twice; none of the batch that was lost.
+    let mut twice = 0;
     for person in &people {
         let replies = fake.messages_in(person.id);
-        assert_eq!(
-            replies.len(),
-            1,
-            "{}: one reply, {:?}",
-            person.name,
-            replies.iter().map(|m| &m.shown).collect::<Vec<_>>()
-        );
-        assert!(replies[0].shown.contains("opened"), "{}", replies[0].shown);
+        let shown: Vec<&String> = replies.iter().map(|m| &m.shown).collect();
+        assert!(matches!(replies.len(), 1 | 2), "{}: {shown:?}", person.name);
+        assert!(replies.iter().all(|m| m.shown == replies[0].shown && m.shown.contains("opened")), "{shown:?}");
+        twice += usize::from(replies.len() == 2);
     }
+    assert!(twice <= committed, "{twice} replies sent twice, {committed} committed before the kill");
     eprintln!(
-        "kill -9 inside a batch: {committed} of {N} committed and {confirmed_before} confirmed before; all applied once after"
+        "kill -9 inside a batch: {committed} of {N} committed and {confirmed_before} confirmed before; \
+         all applied once after, {twice} replies sent twice"
     );
     store.close().await;
     db.drop_db().await;
