@@ -350,10 +350,10 @@ impl Dispatcher {
                 // A reply this instance is still sending itself (a flood outlasts the
                 // grace): its sender keeps the lane's order, and two waiting for one
                 // pacing slot would waste the other's.
-                if row.op == OutboxOp::Reply && self.sends_itself(platform, lane, row.id) {
-                    break 'lane;
-                }
                 if row.op == OutboxOp::Reply {
+                    if self.sends_itself(platform, lane, row.id) {
+                        break 'lane;
+                    }
                     self.pacing.global_ready(platform).await;
                 } else {
                     self.pacing.lane_ready(platform, lane).await;

@@ -318,24 +318,6 @@ impl Store {
         })
     }
 
-    /// The rows with these ids, in id order, in one query.
-    pub async fn outbox_rows(&self, ids: &[i64]) -> Result<Vec<OutboxRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Only placeholders are formatted in; the ids are bound.
-        let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id IN ({placeholders}) ORDER BY id");
-        let rows: Vec<Row> = with_db!(self, |pool| {
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-            for id in ids {
-                query = query.bind(id);
-            }
-            query.fetch_all(pool).await?
-        });
-        rows.into_iter().map(OutboxRow::try_from).collect()
-    }
-
     /// Takes a row for sending and returns it as it stands; `None` when another sender
     /// has it or it was already sent: the conditional update is what makes every message
     /// go out once. `due_by` is normally `now`; the fast path for replies passes a later

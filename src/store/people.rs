@@ -102,8 +102,8 @@ fn handle_key(handle: &str) -> String {
     handle.trim_start_matches('@').to_lowercase()
 }
 
-fn roles_of(names: &[&str]) -> Result<RoleSet> {
-    names.iter().map(|r| parse_column::<Role>("person_roles.role", r)).collect()
+fn roles_of<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<RoleSet> {
+    names.into_iter().map(|r| parse_column::<Role>("person_roles.role", r)).collect()
 }
 
 fn person_with_roles(row: PersonRow, roles: RoleSet) -> Result<Person> {
@@ -143,8 +143,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        let roles = found.iter().filter_map(|k| k.role.as_deref()).collect::<Vec<_>>();
-        let roles = roles_of(&roles)?;
+        let roles = roles_of(found.iter().filter_map(|k| k.role.as_deref()))?;
         if let Some(known) = found.into_iter().next() {
             if known.handle != handle || known.account_name != account.display_name {
                 with_db!(self, |pool| {
@@ -289,7 +288,7 @@ impl Store {
         let roles: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT role FROM person_roles WHERE person_id = $1").bind(row.id).fetch_all(pool).await?
         });
-        person_with_roles(row, roles_of(&roles.iter().map(|(r,)| r.as_str()).collect::<Vec<_>>())?)
+        person_with_roles(row, roles_of(roles.iter().map(|(r,)| r.as_str()))?)
     }
 
     /// Every account a person has, the one that wrote last first.
