@@ -18,7 +18,7 @@ use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::kernel::{Actor, Effect, Lang, Outcome, Role, ServiceError, ServiceResult, Shown, report};
+use crate::kernel::{Actor, Effect, Lang, Outcome, Reader, Role, ServiceError, ServiceResult, Shown, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
 use crate::store::{Queued, StoreError, Tx};
@@ -187,6 +187,7 @@ impl Router {
             key: format!("{}:{}", event.platform, event.id),
             reply_to: Some((event.channel.clone(), event.reply_handle.clone())),
             actor: None,
+            reader: None,
         };
         let private = matches!(event.kind, EventKind::Button { .. });
         let label = command_label(self.registry.commands(), &event.kind);
@@ -296,9 +297,10 @@ impl Router {
     /// One event's step in a batch: its change and messages, or (its change undone) its
     /// refusal. `Err` when the transaction broke.
     async fn apply_step(&self, tx: &mut Tx, job: &Job) -> Result<Fate, StoreError> {
-        let origin = &job.about.origin;
+        let mut origin = job.about.origin.clone();
         let (effects, failed) = match &job.work {
             Work::Apply { actor, kind, files } => {
+                origin.reader = Some(Reader { lang: actor.lang, tz: actor.tz });
                 tx.step().await?;
                 let failure = match self.apply(tx, actor, kind, files.clone(), &origin.key).await {
                     Ok(effects) => {
@@ -335,7 +337,7 @@ impl Router {
             if let Some((reference, why)) = failed {
                 tx.record_failed_event(&origin.key, reference, why, now).await?;
             }
-            self.queue(tx, origin, &effects).await.map(Some)
+            self.queue(tx, &origin, &effects).await.map(Some)
         };
         match queued.await {
             Ok(Some(queued)) => {

@@ -50,6 +50,12 @@ const LANE_READ: i64 = 16;
 /// How often the dispatcher looks for due lanes when nothing wakes it.
 const TICK: Duration = Duration::from_millis(250);
 
+/// The shortest time between two looks, however often it is woken: every job that
+/// queues a message wakes it, and 10,000 timers firing together on three instances had
+/// each instance scan the pending outbox hundreds of times a second, starving the sends
+/// the scans were for. Replies do not wait for a look (`send_soon`).
+const LOOK_GAP: Duration = Duration::from_millis(50);
+
 pub struct Dispatcher {
     store: Store,
     clock: Arc<dyn Clock>,
@@ -253,6 +259,7 @@ impl Dispatcher {
             if *stop.borrow() {
                 return;
             }
+            let looked = tokio::time::Instant::now();
             self.spawn_due_lanes().await;
             tokio::select! {
                 _ = self.wake.notified() => {}
@@ -260,6 +267,8 @@ impl Dispatcher {
                 // A dropped sender means the app is gone: stop too.
                 changed = stop.changed() => if changed.is_err() { return },
             }
+            // Pokes meanwhile are kept by the Notify's permit and answered by one look.
+            tokio::time::sleep_until(looked + LOOK_GAP).await;
         }
     }
 
@@ -532,7 +541,7 @@ impl Dispatcher {
         // In the group's language: everyone there reads it.
         let account = account.clone();
         let body = Shown::text_per_reader(move |r| text::direct_unreachable(r.lang, &account));
-        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None };
+        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None, reader: None };
         let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
         let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
@@ -551,7 +560,7 @@ impl Dispatcher {
         let body = Shown::text_per_reader(move |r| text::dead_letter(r.lang, platform, &lane, &said, &error));
         let effects: Vec<Effect> =
             admins.into_iter().map(|person| Effect::Direct { person, body: body.clone(), subject: None }).collect();
-        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None };
+        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None, reader: None };
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;
         let mut tx = self.store.begin().await?;

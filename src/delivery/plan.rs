@@ -17,6 +17,9 @@ pub struct Origin {
     pub reply_to: Option<(ChannelRef, String)>,
     /// Who caused them: a direct message to them goes to the messenger they are using.
     pub actor: Option<PersonId>,
+    /// How they read (language, zone): replies are written for them. The event's
+    /// handler knows it already, so no reply looks the person up again.
+    pub reader: Option<Reader>,
 }
 
 /// Replies are queued this far in the future for the lanes: the instance that handled
@@ -119,7 +122,7 @@ impl Planner {
                         continue;
                     };
                     let body = if body.varies() {
-                        body.for_reader(self.person_reader(origin.actor).await?)
+                        body.for_reader(origin.reader.unwrap_or(self.readers.default))
                     } else {
                         body.for_reader(self.readers.default)
                     };
