@@ -190,8 +190,10 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     make_bob_agent(&fake).await;
     fake.slash(CAROL, HELP, "ticket", ticket_new("VPN drops"));
     let notice = wait_message(&fake, QUEUE, "VPN drops").await;
+    // The thread is opened on the posted notice: a second request, after the post.
+    fake.wait("the notice's thread", WAIT, |f| !f.threads().is_empty()).await;
     let thread = fake.threads();
-    assert_eq!(thread.len(), 1, "the notice opens a thread");
+    assert_eq!(thread.len(), 1, "the notice opens one thread");
     assert_eq!((thread[0].1, thread[0].2.as_str()), (notice.id, "Ticket #1 · VPN drops"));
 
     // Carol is staff: refused, only she sees it, nothing changes.
