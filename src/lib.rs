@@ -169,7 +169,7 @@ impl App {
     /// names the cause and makes a repeat of it a no-op.
     pub async fn announce(&self, key: &str, effects: &[kernel::Effect]) -> anyhow::Result<Vec<i64>> {
         let now = self.clock.now();
-        let origin = delivery::Origin { key: key.to_owned(), reply_to: None, actor: None, reader: None };
+        let origin = delivery::Origin::unprompted(key.to_owned());
         let rows = self.planner.plan(&origin, effects, now).await?;
         let mut tx = self.store.begin().await?;
         let queued = tx.enqueue(&rows, now).await?;

@@ -27,10 +27,11 @@ fn delivered(recorders: &[&Recorder]) -> HashMap<String, usize> {
     keys
 }
 
-/// Where the timers' jobs and messages are, for the progress lines (PostgreSQL).
-async fn queue_states(store: &deskmate::store::Store) -> String {
+/// A progress line: how many were delivered, and (PostgreSQL) where the timers' jobs and
+/// messages are.
+async fn progress(started: Instant, seen: usize, store: &deskmate::store::Store) {
     let Some(pool) = store.postgres_pool() else {
-        return String::new();
+        return eprintln!("{:?}: {seen} delivered", started.elapsed());
     };
     let jobs: Vec<(String, i64)> =
         sqlx::query_as("SELECT state::text, COUNT(*) FROM river_job GROUP BY state ORDER BY state")
@@ -41,7 +42,7 @@ async fn queue_states(store: &deskmate::store::Store) -> String {
         .fetch_all(pool)
         .await
         .unwrap();
-    format!("jobs {jobs:?}; outbox {outbox:?}")
+    eprintln!("{:?}: {seen} delivered; jobs {jobs:?}; outbox {outbox:?}", started.elapsed());
 }
 
 async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: usize) {
@@ -85,13 +86,16 @@ async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: 
     // Generous for a debug build beside other tests; the quadratic promotion delivered
     // nothing for 90 s and more.
     let deadline = Instant::now() + Duration::from_secs(60);
-    let mut progress = Instant::now();
-    while delivered(&recorders).len() < timers / 10 {
-        assert!(Instant::now() < deadline, "only {} delivered after 60 s", delivered(&recorders).len());
-        if progress.elapsed() > Duration::from_secs(3) {
-            progress = Instant::now();
-            let seen = delivered(&recorders).len();
-            eprintln!("{:?}: {seen} delivered; {}", started.elapsed(), queue_states(chat.store()).await);
+    let mut printed = Instant::now();
+    loop {
+        let seen = delivered(&recorders).len();
+        if seen >= timers / 10 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "only {seen} delivered after 60 s");
+        if printed.elapsed() > Duration::from_secs(3) {
+            printed = Instant::now();
+            progress(started, seen, chat.store()).await;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -111,9 +115,9 @@ async fn timers_shared_by_instances(backend: Backend, instances: usize, timers: 
         if seen.len() == timers {
             break;
         }
-        if progress.elapsed() > Duration::from_secs(5) {
-            progress = Instant::now();
-            eprintln!("{:?}: {} delivered; {}", started.elapsed(), seen.len(), queue_states(chat.store()).await);
+        if printed.elapsed() > Duration::from_secs(5) {
+            printed = Instant::now();
+            progress(started, seen.len(), chat.store()).await;
         }
         assert!(Instant::now() < deadline, "only {} of {timers} delivered", seen.len());
         tokio::time::sleep(Duration::from_millis(200)).await;

@@ -541,7 +541,7 @@ impl Dispatcher {
         // In the group's language: everyone there reads it.
         let account = account.clone();
         let body = Shown::text_per_reader(move |r| text::direct_unreachable(r.lang, &account));
-        let origin = Origin { key: format!("unreachable:{}", row.id), reply_to: None, actor: None, reader: None };
+        let origin = Origin::unprompted(format!("unreachable:{}", row.id));
         let rows = self.planner.plan(&origin, &[Effect::PostTo { channel, body }], now).await?;
         let mut tx = self.store.begin().await?;
         tx.enqueue(&rows, now).await?;
@@ -560,7 +560,7 @@ impl Dispatcher {
         let body = Shown::text_per_reader(move |r| text::dead_letter(r.lang, platform, &lane, &said, &error));
         let effects: Vec<Effect> =
             admins.into_iter().map(|person| Effect::Direct { person, body: body.clone(), subject: None }).collect();
-        let origin = Origin { key: format!("dead:{}", row.id), reply_to: None, actor: None, reader: None };
+        let origin = Origin::unprompted(format!("dead:{}", row.id));
         let now = self.clock.now();
         let rows = self.planner.plan(&origin, &effects, now).await?;
         let mut tx = self.store.begin().await?;

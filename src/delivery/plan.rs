@@ -22,6 +22,14 @@ pub struct Origin {
     pub reader: Option<Reader>,
 }
 
+impl Origin {
+    /// Messages no person's event caused (a timer, an announcement, delivery's own
+    /// notices): nothing to reply to, no one's language to prefer.
+    pub fn unprompted(key: String) -> Origin {
+        Origin { key, reply_to: None, actor: None, reader: None }
+    }
+}
+
 /// Replies are queued this far in the future for the lanes: the instance that handled
 /// the command sends them at once (`send_now`), and the lanes only pick up a reply that
 /// instance could not send (it crashed between commit and send).
@@ -60,12 +68,8 @@ impl Planner {
         Reader { lang: lang.unwrap_or(self.readers.default.lang), ..self.readers.default }
     }
 
-    async fn person_reader(&self, person: Option<PersonId>) -> Result<Reader, StoreError> {
-        let found = match person {
-            Some(id) => self.store.person(id).await?,
-            None => None,
-        };
-        Ok(self.reader_of(found))
+    async fn person_reader(&self, person: PersonId) -> Result<Reader, StoreError> {
+        Ok(self.reader_of(self.store.person(person).await?))
     }
 
     fn reader_of(&self, person: Option<crate::kernel::Person>) -> Reader {
@@ -222,7 +226,7 @@ impl Planner {
                         continue;
                     };
                     let body = if body.varies() {
-                        body.for_reader(self.person_reader(Some(*person)).await?)
+                        body.for_reader(self.person_reader(*person).await?)
                     } else {
                         body.for_reader(self.readers.default)
                     };

@@ -125,7 +125,7 @@ impl JobContext {
             }
             Err(e) => return Err(SchedulerError::Handler(e)),
         };
-        let origin = Origin { key: origin_key, reply_to: None, actor: None, reader: None };
+        let origin = Origin::unprompted(origin_key);
         let rows = self.planner.plan(&origin, &effects, now).await?;
         tx.enqueue(&rows, now).await?;
         match &mut tx.inner {
