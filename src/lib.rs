@@ -200,6 +200,7 @@ impl App {
         let _ = self.stop.send(true);
         self.scheduler.stop().await;
         let flushed = self.dispatcher.drain(self.shutdown_flush).await;
+        self.dispatcher.release_leases().await;
         self.store.close().await;
         flushed
     }

@@ -3,6 +3,7 @@
 //! expires; each row is claimed with a conditional update before it is sent, so no
 //! message goes out twice from two senders.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -65,7 +66,13 @@ pub struct Dispatcher {
     retry: RetryPolicy,
     /// This instance's name in leases and claims.
     me: String,
-    busy: Mutex<HashSet<(Platform, String)>>,
+    /// Lanes a task of this instance is sending, each with whether a look found more
+    /// due in it meanwhile (its task then reads it once more before it stops).
+    busy: Mutex<HashMap<LaneKey, bool>>,
+    /// Lanes this instance holds the lease of, and when it last took or renewed each.
+    /// A lease is kept after its lane is flushed (a lane's next message needs no new
+    /// one) and lapses on its own; a graceful stop gives them all back.
+    leases: Mutex<HashMap<LaneKey, DateTime<Utc>>>,
     /// Replies this instance committed and sends itself (see [`Dispatcher::send_soon`]).
     replies: Mutex<OwnReplies>,
     wake: Notify,
@@ -126,7 +133,8 @@ impl Dispatcher {
             pacing,
             retry,
             me,
-            busy: Mutex::new(HashSet::new()),
+            busy: Mutex::new(HashMap::new()),
+            leases: Mutex::new(HashMap::new()),
             replies: Mutex::new(OwnReplies::default()),
             wake: Notify::new(),
             summaries: OnceLock::new(),
@@ -284,14 +292,75 @@ impl Dispatcher {
             if !self.messengers.contains_key(&platform) || ours {
                 continue;
             }
-            let fresh = self.busy.lock().unwrap_or_else(|p| p.into_inner()).insert((platform, lane.clone()));
+            let key = (platform, lane);
+            let fresh = match self.busy.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()) {
+                Entry::Occupied(mut sending) => {
+                    *sending.get_mut() = true;
+                    false
+                }
+                Entry::Vacant(free) => {
+                    free.insert(false);
+                    true
+                }
+            };
             if fresh {
                 let me = self.clone();
-                tokio::spawn(async move {
-                    me.flush_lane(platform, &lane).await;
-                    me.busy.lock().unwrap_or_else(|p| p.into_inner()).remove(&(platform, lane));
-                });
+                tokio::spawn(async move { me.work_lane(key).await });
             }
+        }
+    }
+
+    /// Flushes a lane, again as long as looks found more in it meanwhile: a lane whose
+    /// read came back short is done without reading it once more to see it empty.
+    async fn work_lane(&self, key: LaneKey) {
+        loop {
+            self.flush_lane(key.0, &key.1).await;
+            let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+            if busy.get(&key) == Some(&true) {
+                busy.insert(key.clone(), false);
+            } else {
+                busy.remove(&key);
+                return;
+            }
+        }
+    }
+
+    /// Takes or renews this instance's lease on a lane unless it did so lately.
+    async fn hold_lane(&self, platform: Platform, lane: &str) -> bool {
+        let now = self.clock.now();
+        let lease = chrono::Duration::from_std(self.retry.lease).unwrap_or_default();
+        let key = (platform, lane.to_owned());
+        let fresh = |taken: &DateTime<Utc>| now >= *taken && now - *taken <= lease / 3;
+        if self.leases.lock().unwrap_or_else(|p| p.into_inner()).get(&key).is_some_and(fresh) {
+            return true;
+        }
+        let held = match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
+            Ok(held) => held,
+            Err(e) => {
+                tracing::warn!(error = %e, lane, "leasing a lane");
+                false
+            }
+        };
+        let mut leases = self.leases.lock().unwrap_or_else(|p| p.into_inner());
+        if held {
+            // Forget lapsed leases now and then: direct lanes are one per person.
+            if leases.len() >= 1_024 {
+                leases.retain(|_, taken| now - *taken <= lease);
+            }
+            leases.insert(key, now);
+        } else {
+            leases.remove(&key);
+            tracing::debug!(lane, "lane leased elsewhere");
+        }
+        held
+    }
+
+    /// Gives back every lane lease this instance holds, so other instances need not wait
+    /// for them to lapse (a graceful stop).
+    pub async fn release_leases(&self) {
+        self.leases.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        if let Err(e) = self.store.release_lanes(&self.me).await {
+            tracing::warn!(error = %e, "giving back the lane leases");
         }
     }
 
@@ -321,67 +390,97 @@ impl Dispatcher {
         }
     }
 
-    /// Sends a lane's due messages in order while this instance holds the lane's lease.
+    /// Sends a lane's due messages in order while this instance holds the lane's lease,
+    /// until a read comes back short (the lane had no more due).
     async fn flush_lane(&self, platform: Platform, lane: &str) {
-        let mut now = self.clock.now();
-        let lease = chrono::Duration::from_std(self.retry.lease).unwrap_or_default();
-        match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
-            Ok(true) => {}
-            Ok(false) => return tracing::debug!(lane, "lane leased elsewhere"),
-            Err(e) => return tracing::warn!(error = %e, lane, "leasing a lane"),
+        if !self.hold_lane(platform, lane).await {
+            return;
         }
-        let mut renewed = now;
-        'lane: loop {
+        let paced = self.pacing.paces(platform, lane);
+        loop {
             if let Err(e) = self.coalesce_if_flooded(platform, lane).await {
                 tracing::warn!(error = %e, lane, "summing up a flooded lane");
             }
-            now = self.clock.now();
-            // A few at a time, each claimed just before it is sent (a paced lane sends one
-            // every few seconds; a claim older than the lease is anyone's).
+            let now = self.clock.now();
+            // A few at a time: a paced lane claims each just before it is sent (it sends
+            // one every few seconds, and a claim older than the lease is anyone's); an
+            // unpaced one claims them together.
             let rows = match self.store.outbox_lane(platform, lane, now, self.stale_before(now), LANE_READ).await {
                 Ok(rows) => rows,
-                Err(e) => {
-                    tracing::warn!(error = %e, lane, "reading a lane");
-                    break;
-                }
+                Err(e) => return tracing::warn!(error = %e, lane, "reading a lane"),
             };
-            if rows.is_empty() {
-                break;
+            let short = rows.len() < LANE_READ as usize;
+            // A reply this instance is still sending itself (a flood outlasts the grace):
+            // its sender keeps the lane's order, and two waiting for one pacing slot
+            // would waste the other's.
+            let mine = rows.iter().position(|r| r.op == OutboxOp::Reply && self.sends_itself(platform, lane, r.id));
+            let rows = &rows[..mine.unwrap_or(rows.len())];
+            let went_on =
+                if paced { self.send_paced(platform, lane, rows).await } else { self.send_together(lane, rows).await };
+            if !went_on || short || mine.is_some() {
+                return;
             }
-            for row in rows {
-                now = self.clock.now();
-                if now - renewed > lease / 3 {
-                    match self.store.lease_lane(platform, lane, &self.me, now, now + lease).await {
-                        Ok(true) => renewed = now,
-                        _ => return,
-                    }
-                }
-                // A reply this instance is still sending itself (a flood outlasts the
-                // grace): its sender keeps the lane's order, and two waiting for one
-                // pacing slot would waste the other's.
-                if row.op == OutboxOp::Reply {
-                    if self.sends_itself(platform, lane, row.id) {
-                        break 'lane;
-                    }
-                    self.pacing.global_ready(platform).await;
-                } else {
-                    self.pacing.lane_ready(platform, lane).await;
-                }
-                let now = self.clock.now();
-                match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
-                    Ok(Some(claimed)) => self.deliver(claimed).await,
-                    // Taken by another sender, merged into a later edit, or summed up.
-                    Ok(None) => {}
-                    Err(e) => {
-                        tracing::warn!(error = %e, lane, "claiming a message");
-                        break 'lane;
-                    }
+        }
+    }
+
+    /// Sends rows one by one at the lane's pace, each claimed just before; `false` when
+    /// the lane is lost or the store fails.
+    async fn send_paced(&self, platform: Platform, lane: &str, rows: &[OutboxRow]) -> bool {
+        for row in rows {
+            if !self.hold_lane(platform, lane).await {
+                return false;
+            }
+            if row.op == OutboxOp::Reply {
+                self.pacing.global_ready(platform).await;
+            } else {
+                self.pacing.lane_ready(platform, lane).await;
+            }
+            let now = self.clock.now();
+            match self.store.outbox_claim(row.id, &self.me, now, now, self.stale_before(now)).await {
+                Ok(Some(claimed)) => self.deliver(claimed).await,
+                // Taken by another sender, merged into a later edit, or summed up.
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, lane, "claiming a message");
+                    return false;
                 }
             }
         }
-        if let Err(e) = self.store.release_lane(platform, lane, &self.me).await {
-            tracing::warn!(error = %e, lane, "releasing a lane");
+        true
+    }
+
+    /// Claims rows of an unpaced lane in one statement, sends them in order and records
+    /// the plain deliveries in one statement (a notice's is recorded at once: a later
+    /// edit in the same batch looks it up).
+    async fn send_together(&self, lane: &str, rows: &[OutboxRow]) -> bool {
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let now = self.clock.now();
+        let claimed = match self.store.outbox_claim_many(&ids, &self.me, now, self.stale_before(now)).await {
+            Ok(claimed) => claimed,
+            Err(e) => {
+                tracing::warn!(error = %e, lane, "claiming messages");
+                return false;
+            }
+        };
+        let mut merged = HashSet::new();
+        let mut sent = Vec::new();
+        for row in claimed {
+            if merged.contains(&row.id) {
+                continue;
+            }
+            match self.attempt(&row, &mut merged).await {
+                Outcome::Sent(message) if row.subject.is_none() || row.op == OutboxOp::Edit => {
+                    crate::metrics::global().delivery(row.platform, "sent");
+                    sent.push((row.id, message.message_id));
+                }
+                outcome => self.record(&row, outcome).await,
+            }
         }
+        if let Err(e) = self.store.outbox_sent_many(&sent, &self.me, self.clock.now()).await {
+            // The claims expire and the rows go again: at least once, never lost.
+            tracing::error!(error = %e, lane, "recording deliveries");
+        }
+        true
     }
 
     /// When a lane holds more than it may send within the horizon, notices of one kind
@@ -430,8 +529,12 @@ impl Dispatcher {
 
     /// Sends one claimed row and records what happened.
     async fn deliver(&self, row: OutboxRow) {
-        tracing::debug!(id = row.id, lane = %row.lane, op = ?row.op, "sending");
-        let outcome = self.attempt(&row).await;
+        let outcome = self.attempt(&row, &mut HashSet::new()).await;
+        self.record(&row, outcome).await;
+    }
+
+    /// Records what became of a claimed row.
+    async fn record(&self, row: &OutboxRow, outcome: Outcome) {
         let now = self.clock.now();
         let attempt = u32::try_from(row.attempts + 1).unwrap_or(u32::MAX);
         let metrics = crate::metrics::global();
@@ -447,8 +550,8 @@ impl Dispatcher {
         };
         metrics.delivery(row.platform, result);
         let recorded = match outcome {
-            Outcome::Sent(message) => self.store.outbox_sent(&row, &self.me, &message, now).await,
-            Outcome::Skipped => self.store.outbox_sent_nothing(&row, &self.me, now).await,
+            Outcome::Sent(message) => self.store.outbox_sent(row, &self.me, &message, now).await,
+            Outcome::Skipped => self.store.outbox_sent_nothing(row, &self.me, now).await,
             Outcome::Failed(SendError::RateLimited { retry_after_secs }) => {
                 tracing::info!(lane = %row.lane, retry_after_secs, "rate limited by the platform");
                 let next = now + chrono::Duration::seconds(i64::try_from(retry_after_secs).unwrap_or(i64::MAX / 2_000));
@@ -460,12 +563,12 @@ impl Dispatcher {
                 self.store.outbox_retry(row.id, &self.me, now + delay, &error, true).await
             }
             Outcome::Failed(SendError::Unreachable(error)) if matches!(row.destination, Destination::Direct(_)) => {
-                self.hold_unreachable(&row, &error).await
+                self.hold_unreachable(row, &error).await
             }
             Outcome::Failed(e) => {
                 tracing::error!(lane = %row.lane, attempt, error = %e, "message dead-lettered");
                 match self.store.outbox_dead(row.id, &self.me, &e.to_string(), now).await {
-                    Ok(()) => self.tell_admins(&row, &e.to_string()).await,
+                    Ok(()) => self.tell_admins(row, &e.to_string()).await,
                     Err(e) => Err(e),
                 }
             }
@@ -476,7 +579,10 @@ impl Dispatcher {
         }
     }
 
-    async fn attempt(&self, row: &OutboxRow) -> Outcome {
+    /// Sends a claimed row. A notice posted late takes the text of the edits queued
+    /// behind it, which are then `merged` (and not sent on their own).
+    async fn attempt(&self, row: &OutboxRow, merged: &mut HashSet<i64>) -> Outcome {
+        tracing::debug!(id = row.id, lane = %row.lane, op = ?row.op, "sending");
         let Some(messenger) = self.messengers.get(&row.platform) else {
             return Outcome::Failed(SendError::Transient(format!("no {} messenger running", row.platform)));
         };
@@ -503,18 +609,20 @@ impl Dispatcher {
             (OutboxOp::Post | OutboxOp::Direct, Some(subject)) => {
                 // Edits queued behind this message change what it should say: send the
                 // latest version once instead of sending and editing.
-                let body = match self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id).await {
-                    Ok(edits) if !edits.is_empty() => {
-                        let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
-                        let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
-                        if let Err(e) = self.mark(&ids, OutboxState::Merged).await {
-                            return Outcome::Failed(SendError::Transient(e.to_string()));
+                let body =
+                    match self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id, &self.me).await {
+                        Ok(edits) if !edits.is_empty() => {
+                            let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
+                            let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
+                            if let Err(e) = self.mark(&ids, OutboxState::Merged).await {
+                                return Outcome::Failed(SendError::Transient(e.to_string()));
+                            }
+                            merged.extend(ids);
+                            latest
                         }
-                        latest
-                    }
-                    Ok(_) => row.body.clone(),
-                    Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
-                };
+                        Ok(_) => row.body.clone(),
+                        Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
+                    };
                 send(row.destination.clone(), body).await.map_or_else(Outcome::Failed, Outcome::Sent)
             }
             _ => send(row.destination.clone(), row.body.clone()).await.map_or_else(Outcome::Failed, Outcome::Sent),

@@ -76,6 +76,12 @@ impl Pacing {
         }
     }
 
+    /// Whether anything limits how fast this lane may send: an unpaced lane's due
+    /// messages are claimed and recorded together.
+    pub fn paces(&self, platform: Platform, lane: &str) -> bool {
+        self.lanes.contains_key(&(platform, lane::kind(lane))) || self.global.contains_key(&platform)
+    }
+
     /// How many messages the lane may send within the coalescing horizon; `None` when
     /// unlimited.
     pub fn capacity_soon(&self, platform: Platform, lane: &str) -> Option<u64> {

@@ -349,6 +349,62 @@ impl Store {
         row.map(|r| OutboxRow::try_from(Row { attempts: r.attempts - 1, ..r })).transpose()
     }
 
+    /// Takes several rows of one lane at once (see [`Store::outbox_claim`]); returns
+    /// those it took, in id order. For lanes nothing paces: a paced lane claims each row
+    /// just before its turn, as a claim held past the lease is anyone's.
+    pub async fn outbox_claim_many(
+        &self,
+        ids: &[i64],
+        me: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Vec<OutboxRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            let mut claim = sqlx::QueryBuilder::new("UPDATE outbox SET state = 'sending', claimed_by = ");
+            claim.push_bind(me).push(", claimed_at = ").push_bind(ms(now));
+            claim.push(", attempts = attempts + 1 WHERE id IN (");
+            let mut list = claim.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            claim.push(") AND ((state = 'pending' AND next_attempt_at <= ").push_bind(ms(now));
+            claim.push(") OR (state = 'sending' AND claimed_at < ").push_bind(ms(stale_before));
+            claim.push(format!(")) RETURNING {COLUMNS}"));
+            claim.build_query_as().fetch_all(pool).await?
+        });
+        let mut rows: Vec<OutboxRow> = rows
+            .into_iter()
+            .map(|r| OutboxRow::try_from(Row { attempts: r.attempts - 1, ..r }))
+            .collect::<Result<_>>()?;
+        rows.sort_by_key(|r| r.id);
+        Ok(rows)
+    }
+
+    /// Records several deliveries that leave nothing to remember (no notice to edit
+    /// later), in one statement.
+    pub async fn outbox_sent_many(&self, sent: &[(i64, String)], me: &str, now: DateTime<Utc>) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        with_db!(self, |pool| {
+            let mut update = sqlx::QueryBuilder::new("UPDATE outbox SET state = 'sent', sent_at = ");
+            update.push_bind(ms(now)).push(", message_id = v.column2, last_error = NULL FROM (");
+            // `VALUES` names its columns column1, column2 on both backends.
+            update.push_values(sent, |mut row, (id, message_id)| {
+                row.push("CAST(")
+                    .push_bind_unseparated(*id)
+                    .push_unseparated(" AS BIGINT)")
+                    .push_bind(message_id.as_str());
+            });
+            update.push(") AS v WHERE outbox.id = v.column1 AND outbox.claimed_by = ").push_bind(me);
+            update.build().execute(pool).await?;
+            Ok(())
+        })
+    }
+
     /// Records a delivery and, for a message with a subject (a notice, a question),
     /// remembers the message so it can be edited or replied to later, in one transaction.
     pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
@@ -439,24 +495,28 @@ impl Store {
         rows.into_iter().map(OutboxRow::try_from).collect()
     }
 
-    /// Later edits in a lane for the same subject, oldest first: waiting ones, and ones
-    /// that found nothing to edit because this message was not sent yet (it was held).
+    /// Later edits in a lane for the same subject, oldest first: waiting ones (or taken
+    /// by `me` with this message, in one claim), and ones that found nothing to edit
+    /// because this message was not sent yet (it was held).
     pub async fn outbox_pending_edits(
         &self,
         platform: Platform,
         lane: &str,
         subject: &str,
         after_id: i64,
+        me: &str,
     ) -> Result<Vec<OutboxRow>> {
         let rows: Vec<Row> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM outbox WHERE platform = $1 AND lane = $2 AND subject = $3 AND op = 'edit' \
-                 AND state IN ('pending', 'skipped') AND id > $4 ORDER BY id"
+                 AND (state IN ('pending', 'skipped') OR (state = 'sending' AND claimed_by = $5)) AND id > $4 \
+                 ORDER BY id"
             )))
             .bind(platform.as_str())
             .bind(lane)
             .bind(subject)
             .bind(after_id)
+            .bind(me)
             .fetch_all(pool)
             .await?
         });
@@ -524,14 +584,10 @@ impl Store {
         })
     }
 
-    pub async fn release_lane(&self, platform: Platform, lane: &str, me: &str) -> Result<()> {
+    /// Gives back every lane lease `me` holds.
+    pub async fn release_lanes(&self, me: &str) -> Result<()> {
         with_db!(self, |pool| {
-            sqlx::query("DELETE FROM outbox_lanes WHERE platform = $1 AND lane = $2 AND owner = $3")
-                .bind(platform.as_str())
-                .bind(lane)
-                .bind(me)
-                .execute(pool)
-                .await?;
+            sqlx::query("DELETE FROM outbox_lanes WHERE owner = $1").bind(me).execute(pool).await?;
             Ok(())
         })
     }
