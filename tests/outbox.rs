@@ -133,6 +133,34 @@ async fn a_restart_mid_burst_loses_nothing_and_repeats_nothing(chat: Chat) {
 }
 on_both_backends!(restart_mid_burst, a_restart_mid_burst_loses_nothing_and_repeats_nothing);
 
+/// An instance keeps a lane's lease between flushes (its next message needs no new one),
+/// and gives them all back when it stops gracefully: the next instance sends in those
+/// lanes at once, not after the lease lapses.
+async fn a_graceful_stop_hands_its_lanes_over(chat: Chat) {
+    let sent = chat.say("alice", "/ticket new First").await;
+    assert_eq!(on_telegram_queue(&sent).len(), 1, "the first notice is out");
+    assert!(chat.app.shutdown().await, "the first instance stops with nothing left");
+
+    let (second, recorder) = chat.another_instance("second", |_| {}).await;
+    second
+        .router
+        .handle(common::console_event(
+            "alice",
+            deskmate_port::EventKind::Command { text: "/ticket new Second".to_owned() },
+        ))
+        .await
+        .unwrap();
+    // The clock stands still: a lease still held would keep the queue lane for 30 s.
+    assert!(second.dispatcher.drain(Duration::from_secs(10)).await, "the second instance sends in the queue lane");
+    let notices = recorder.peek();
+    let notices = on_telegram_queue(&notices);
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].text().contains("Second"), "{notices:?}");
+    second.shutdown().await;
+    chat.db.drop_db().await;
+}
+on_both_backends!(graceful_stop_hands_lanes_over, a_graceful_stop_hands_its_lanes_over);
+
 /// A reply whose send dies after the command committed stays in the outbox and reaches
 /// the user from the next instance. The event itself was taken at commit: the reader was
 /// not held by the hanging send.

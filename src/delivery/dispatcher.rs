@@ -107,6 +107,16 @@ impl OwnReplies {
 /// `(kind, labels)` → the summary text.
 pub type Summaries = Box<dyn Fn(&str, &[String]) -> String + Send + Sync>;
 
+/// What a sender knows beside the row it sends: the rows of the lane it claimed with it
+/// (all of the lane's due ones when `complete`), and which of them were merged into an
+/// earlier one's post.
+#[derive(Default)]
+struct Batch<'a> {
+    rows: &'a [OutboxRow],
+    complete: bool,
+    merged: HashSet<i64>,
+}
+
 enum Outcome {
     Sent(MessageRef),
     /// Nothing to do after all (an edit of a notice that was never posted).
@@ -415,8 +425,11 @@ impl Dispatcher {
             // would waste the other's.
             let mine = rows.iter().position(|r| r.op == OutboxOp::Reply && self.sends_itself(platform, lane, r.id));
             let rows = &rows[..mine.unwrap_or(rows.len())];
-            let went_on =
-                if paced { self.send_paced(platform, lane, rows).await } else { self.send_together(lane, rows).await };
+            let went_on = if paced {
+                self.send_paced(platform, lane, rows).await
+            } else {
+                self.send_together(lane, rows, short && mine.is_none()).await
+            };
             if !went_on || short || mine.is_some() {
                 return;
             }
@@ -452,7 +465,7 @@ impl Dispatcher {
     /// Claims rows of an unpaced lane in one statement, sends them in order and records
     /// the plain deliveries in one statement (a notice's is recorded at once: a later
     /// edit in the same batch looks it up).
-    async fn send_together(&self, lane: &str, rows: &[OutboxRow]) -> bool {
+    async fn send_together(&self, lane: &str, rows: &[OutboxRow], complete: bool) -> bool {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let now = self.clock.now();
         let claimed = match self.store.outbox_claim_many(&ids, &self.me, now, self.stale_before(now)).await {
@@ -462,18 +475,18 @@ impl Dispatcher {
                 return false;
             }
         };
-        let mut merged = HashSet::new();
+        let mut batch = Batch { rows: &claimed, complete, merged: HashSet::new() };
         let mut sent = Vec::new();
-        for row in claimed {
-            if merged.contains(&row.id) {
+        for row in &claimed {
+            if batch.merged.contains(&row.id) {
                 continue;
             }
-            match self.attempt(&row, &mut merged).await {
+            match self.attempt(row, &mut batch).await {
                 Outcome::Sent(message) if row.subject.is_none() || row.op == OutboxOp::Edit => {
                     crate::metrics::global().delivery(row.platform, "sent");
                     sent.push((row.id, message.message_id));
                 }
-                outcome => self.record(&row, outcome).await,
+                outcome => self.record(row, outcome).await,
             }
         }
         if let Err(e) = self.store.outbox_sent_many(&sent, &self.me, self.clock.now()).await {
@@ -529,7 +542,7 @@ impl Dispatcher {
 
     /// Sends one claimed row and records what happened.
     async fn deliver(&self, row: OutboxRow) {
-        let outcome = self.attempt(&row, &mut HashSet::new()).await;
+        let outcome = self.attempt(&row, &mut Batch::default()).await;
         self.record(&row, outcome).await;
     }
 
@@ -580,8 +593,8 @@ impl Dispatcher {
     }
 
     /// Sends a claimed row. A notice posted late takes the text of the edits queued
-    /// behind it, which are then `merged` (and not sent on their own).
-    async fn attempt(&self, row: &OutboxRow, merged: &mut HashSet<i64>) -> Outcome {
+    /// behind it, which are then merged (and not sent on their own).
+    async fn attempt(&self, row: &OutboxRow, batch: &mut Batch<'_>) -> Outcome {
         tracing::debug!(id = row.id, lane = %row.lane, op = ?row.op, "sending");
         let Some(messenger) = self.messengers.get(&row.platform) else {
             return Outcome::Failed(SendError::Transient(format!("no {} messenger running", row.platform)));
@@ -609,20 +622,32 @@ impl Dispatcher {
             (OutboxOp::Post | OutboxOp::Direct, Some(subject)) => {
                 // Edits queued behind this message change what it should say: send the
                 // latest version once instead of sending and editing.
-                let body =
-                    match self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id, &self.me).await {
-                        Ok(edits) if !edits.is_empty() => {
-                            let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
-                            let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
-                            if let Err(e) = self.mark(&ids, OutboxState::Merged).await {
-                                return Outcome::Failed(SendError::Transient(e.to_string()));
-                            }
-                            merged.extend(ids);
-                            latest
+                // A first attempt read with all of its lane's due rows finds them there;
+                // otherwise they are looked up (a held message's edits may have found
+                // nothing to edit meanwhile).
+                let edits = if batch.complete && row.attempts == 0 {
+                    Ok(batch
+                        .rows
+                        .iter()
+                        .filter(|r| r.id > row.id && r.op == OutboxOp::Edit && r.subject.as_deref() == Some(subject))
+                        .cloned()
+                        .collect())
+                } else {
+                    self.store.outbox_pending_edits(row.platform, &row.lane, subject, row.id, &self.me).await
+                };
+                let body = match edits {
+                    Ok(edits) if !edits.is_empty() => {
+                        let ids: Vec<i64> = edits.iter().map(|e| e.id).collect();
+                        let latest = edits.last().map(|e| e.body.clone()).unwrap_or_else(|| row.body.clone());
+                        if let Err(e) = self.mark(&ids, OutboxState::Merged).await {
+                            return Outcome::Failed(SendError::Transient(e.to_string()));
                         }
-                        Ok(_) => row.body.clone(),
-                        Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
-                    };
+                        batch.merged.extend(ids);
+                        latest
+                    }
+                    Ok(_) => row.body.clone(),
+                    Err(e) => return Outcome::Failed(SendError::Transient(e.to_string())),
+                };
                 send(row.destination.clone(), body).await.map_or_else(Outcome::Failed, Outcome::Sent)
             }
             _ => send(row.destination.clone(), row.body.clone()).await.map_or_else(Outcome::Failed, Outcome::Sent),

@@ -100,9 +100,8 @@ pub(crate) enum Db {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
-    /// PostgreSQL only: connections for delivery's bookkeeping (see
-    /// [`Store::for_delivery`]).
-    delivery: Option<PgPool>,
+    /// Connections for delivery's bookkeeping (see [`Store::for_delivery`]).
+    delivery: Option<Db>,
     /// SQLite has one writer at a time. Waiting for it here, before taking a pooled
     /// connection, keeps the transaction that holds the lock free to read through the
     /// pool; waiting inside SQLite would park connections and can starve it.
@@ -275,7 +274,11 @@ impl Store {
                 .min_connections(0)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-            return Ok(Store { db: Db::Postgres(pool), delivery: Some(delivery), writer: Arc::default() });
+            return Ok(Store {
+                db: Db::Postgres(pool),
+                delivery: Some(Db::Postgres(delivery)),
+                writer: Arc::default(),
+            });
         }
         let options = if url.starts_with("sqlite:") {
             SqliteConnectOptions::from_str(url)?
@@ -298,9 +301,14 @@ impl Store {
             .max_connections(8)
             .min_connections(1)
             .idle_timeout(Duration::from_secs(30))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(Store { db: Db::Sqlite(pool), delivery: None, writer: Arc::default() })
+        let delivery = SqlitePoolOptions::new()
+            .max_connections(2)
+            .min_connections(0)
+            .idle_timeout(Duration::from_secs(30))
+            .connect_lazy_with(options);
+        Ok(Store { db: Db::Sqlite(pool), delivery: Some(Db::Sqlite(delivery)), writer: Arc::default() })
     }
 
     /// How many write transactions are worth running at once: SQLite has one writer;
@@ -312,16 +320,19 @@ impl Store {
         }
     }
 
-    /// The store the dispatcher writes through. On PostgreSQL its commits do not wait
-    /// for the disk (`synchronous_commit = off`): a claim, a sent mark or a lease is
-    /// bookkeeping about a message already kept, and losing the last fraction of a
-    /// second of it in a database crash only sends a message again, as a crash between
-    /// sending and marking always could. Every change a person makes still commits to
-    /// disk before they are answered. Without this, each message's three or four
-    /// bookkeeping commits waited for the disk like the change itself.
+    /// The store the dispatcher writes through, on connections of its own. Its claims,
+    /// sent marks and leases are single statements that wait inside the database while
+    /// an event's transaction holds SQLite's write lock; on the event's pool they could
+    /// take every connection that transaction still needs for its reads, and both would
+    /// wait for SQLite's busy timeout. On PostgreSQL its commits also do not wait for the
+    /// disk (`synchronous_commit = off`): a claim, a sent mark or a lease is bookkeeping
+    /// about a message already kept, and losing the last fraction of a second of it in a
+    /// database crash only sends a message again, as a crash between sending and marking
+    /// always could. Every change a person makes still commits to disk before they are
+    /// answered.
     pub fn for_delivery(&self) -> Store {
         match &self.delivery {
-            Some(pool) => Store { db: Db::Postgres(pool.clone()), delivery: None, writer: self.writer.clone() },
+            Some(db) => Store { db: db.clone(), delivery: None, writer: self.writer.clone() },
             None => self.clone(),
         }
     }
@@ -341,6 +352,12 @@ impl Store {
             Db::Sqlite(pool) => {
                 sqlx::migrate!("./migrations/sqlite").run(pool).await?;
                 riverqueue::migrate::SqliteMigrator::new(pool.clone()).migrate_up().await?;
+                // River's SQLite schema has no index that finds due scheduled jobs by time:
+                // its scheduler scanned every pending job on each pass (a tenth of a
+                // second, once a second, with a million timers waiting).
+                sqlx::query("CREATE INDEX IF NOT EXISTS deskmate_river_job_due ON river_job (state, scheduled_at)")
+                    .execute(pool)
+                    .await?;
             }
             Db::Postgres(pool) => {
                 sqlx::migrate!("./migrations/postgres").run(pool).await?;
@@ -379,7 +396,10 @@ impl Store {
 
     pub async fn close(&self) {
         if let Some(delivery) = &self.delivery {
-            delivery.close().await;
+            match delivery {
+                Db::Sqlite(pool) => pool.close().await,
+                Db::Postgres(pool) => pool.close().await,
+            }
         }
         with_db!(self, |pool| pool.close().await)
     }

@@ -82,19 +82,11 @@ impl Store {
             })
             .collect()
     }
-}
 
-impl Tx {
     /// Remembers that `message`, sent from outbox lane `lane`, shows `subject`, so it is
     /// edited when the subject changes.
-    pub async fn save_notice(
-        &mut self,
-        subject: &str,
-        lane: &str,
-        message: &MessageRef,
-        at: DateTime<Utc>,
-    ) -> Result<()> {
-        with_tx!(self, |tx| {
+    pub async fn save_notice(&self, subject: &str, lane: &str, message: &MessageRef, at: DateTime<Utc>) -> Result<()> {
+        with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO notices (subject, platform, channel_id, channel_kind, message_id, posted_at, lane) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
@@ -106,12 +98,14 @@ impl Tx {
             .bind(&message.message_id)
             .bind(ms(at))
             .bind(lane)
-            .execute(&mut **tx)
+            .execute(pool)
             .await?;
             Ok(())
         })
     }
+}
 
+impl Tx {
     /// Records an event whose handling failed with a bug, under the reference its
     /// author was shown.
     pub async fn record_failed_event(

@@ -406,23 +406,27 @@ impl Store {
     }
 
     /// Records a delivery and, for a message with a subject (a notice, a question),
-    /// remembers the message so it can be edited or replied to later, in one transaction.
+    /// remembers the message so it can be edited or replied to later: first the notice,
+    /// then the sent mark, each one statement. A crash between the two sends the message
+    /// again when its claim lapses (delivery is at least once), and both copies are
+    /// remembered and edited; the other order could lose the notice.
     pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
-        const SENT: &str = "UPDATE outbox SET state = 'sent', sent_at = $1, message_id = $2, last_error = NULL \
-                            WHERE id = $3 AND claimed_by = $4";
-        let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) else {
-            // Nothing to remember: one statement.
-            with_db!(self, |pool| {
-                sqlx::query(SENT).bind(ms(now)).bind(&message.message_id).bind(row.id).bind(me).execute(pool).await?;
-            });
-            return Ok(());
-        };
-        let mut tx = self.begin().await?;
-        with_tx!(tx, |c| {
-            sqlx::query(SENT).bind(ms(now)).bind(&message.message_id).bind(row.id).bind(me).execute(&mut **c).await?;
+        if let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) {
+            self.save_notice(subject, &row.lane, message, now).await?;
+        }
+        with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE outbox SET state = 'sent', sent_at = $1, message_id = $2, last_error = NULL \
+                 WHERE id = $3 AND claimed_by = $4",
+            )
+            .bind(ms(now))
+            .bind(&message.message_id)
+            .bind(row.id)
+            .bind(me)
+            .execute(pool)
+            .await?;
         });
-        tx.save_notice(subject, &row.lane, message, now).await?;
-        tx.commit().await
+        Ok(())
     }
 
     /// Closes a claimed row that turned out to need no message (an edit of a notice that

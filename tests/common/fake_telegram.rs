@@ -311,6 +311,11 @@ impl FakeTelegram {
         self.inner.lock().unwrap().messages.iter().filter(|m| m.chat == chat).cloned().collect()
     }
 
+    /// The chats the bot has written in, in one pass (a bench polls this).
+    pub fn chats_written_in(&self) -> std::collections::HashSet<i64> {
+        self.inner.lock().unwrap().messages.iter().map(|m| m.chat).collect()
+    }
+
     pub fn message_by_id(&self, chat: i64, id: i64) -> Option<BotMessage> {
         self.inner.lock().unwrap().messages.iter().find(|m| m.chat == chat && m.id == id).cloned()
     }

@@ -65,7 +65,9 @@ impl World {
         super::assert_loopback(&config.discord.api_base);
         super::assert_loopback(&discord_fake.gateway);
 
-        let clock = FakeClock::at(chrono::Utc::now());
+        // A fixed Monday, as the chat stories use: the stories name dates after it.
+        let clock =
+            FakeClock::at(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 30, 9, 0, 0).single().unwrap());
         let telegram = deskmate_telegram::Telegram::new(config.telegram_settings().unwrap()).unwrap();
         let discord = deskmate_discord::Discord::new(config.discord_settings().unwrap()).unwrap();
         let messengers: Vec<Arc<dyn deskmate_port::Messenger>> =
