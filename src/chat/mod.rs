@@ -5,7 +5,6 @@
 pub mod button;
 pub mod commands;
 pub mod feature;
-mod group;
 pub mod people;
 pub mod questions;
 pub mod router;

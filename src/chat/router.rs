@@ -13,7 +13,6 @@ use tracing::Instrument;
 
 use super::commands::{self, CommandSpec, ParseContext, ParseError, RateClass};
 use super::feature::{Cx, Kit, Registry};
-use super::group::Batches;
 use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
@@ -21,7 +20,7 @@ use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::kernel::{Actor, Effect, Lang, Outcome, Reader, Role, ServiceError, ServiceResult, Shown, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
-use crate::store::{Queued, StoreError, Tx};
+use crate::store::{Batches, Queued, StoreError, Tx};
 
 #[derive(Clone)]
 pub struct Router {
@@ -173,7 +172,7 @@ impl Router {
     /// touches no other. `Err` means the database could not be reached and nothing was
     /// applied: the caller offers the event again later.
     ///
-    /// [`group`]: super::group
+    /// [`group`]: crate::store::Batches
     pub async fn handle_event(&self, event: InboundEvent) -> Result<Handled, NotTaken> {
         let span = tracing::info_span!(
             "event",

@@ -8,11 +8,13 @@ use deskmate_port::{ChannelRef, Platform};
 use riverqueue::{Job, JobArgs, WorkContext, WorkOutcome, Worker};
 use serde::{Deserialize, Serialize};
 
+use tokio::sync::oneshot;
+
 use super::{Handler, SchedulerError};
 use crate::delivery::{Dispatcher, Origin, Planner};
 use crate::kernel::clock::Clock;
-use crate::kernel::{Outcome, ServiceError};
-use crate::store::{Store, Tx, TxInner};
+use crate::kernel::{Outcome, ServiceError, report};
+use crate::store::{Batches, Store, Tx, TxInner};
 
 /// A one-shot timer, unique by its key.
 #[derive(Debug, Clone, Serialize, Deserialize, JobArgs)]
@@ -90,6 +92,20 @@ pub(super) struct JobContext {
     pub dispatcher: Arc<Dispatcher>,
     pub clock: Arc<dyn Clock>,
     pub handler: Arc<OnceLock<Weak<dyn Handler>>>,
+    /// Timers that came due together, waiting to commit together.
+    pub timers: Batches<Due>,
+}
+
+/// The most timers one transaction carries (a digest for 10,000 people comes due at
+/// once; SQLite's other writers wait for each batch).
+pub(super) const TIMERS_AT_MOST: usize = 64;
+
+/// A timer waiting for its turn in a batch, and whom to tell how it went.
+pub(super) struct Due {
+    fired: Fired,
+    key: String,
+    context: WorkContext,
+    done: oneshot::Sender<Result<(), SchedulerError>>,
 }
 
 /// A run more than this late says so (it fired after downtime).
@@ -137,6 +153,104 @@ impl JobContext {
         Ok(WorkOutcome::Complete)
     }
 
+    /// Fires a timer with the others due with it, in one transaction: each in its own
+    /// step, its change, its messages and its job's completion together. A timer that
+    /// fails is undone alone and retried by the job queue; a refusal (it found nothing to
+    /// do) completes its job with nothing else. If its batch breaks off with a panic,
+    /// it runs again alone, where a panic is its own.
+    async fn fire(
+        self: &Arc<Self>,
+        context: WorkContext,
+        key: String,
+        fired: Fired,
+    ) -> Result<WorkOutcome, SchedulerError> {
+        let (done, result) = oneshot::channel();
+        self.timers.push(Due { fired: fired.clone(), key: key.clone(), context: context.clone(), done });
+        self.next_batches();
+        match result.await {
+            Ok(fate) => fate.map(|()| WorkOutcome::Complete),
+            Err(_) => {
+                let handler = self.handler()?;
+                self.finish(&context, key, async |tx| handler.timer(tx, &fired).await).await
+            }
+        }
+    }
+
+    /// Starts a batch of waiting timers in every free writer's turn.
+    fn next_batches(self: &Arc<Self>) {
+        while let Some((turn, dues)) = self.timers.take() {
+            let me = self.clone();
+            tokio::spawn(async move {
+                // Its own task, so a panic ends this batch (its transaction rolls back as
+                // it is dropped, its timers run again alone) and the turn still passes on.
+                let batch = me.clone();
+                let _ = tokio::spawn(async move { batch.fire_batch(dues).await }).await;
+                drop(turn);
+                me.next_batches();
+            });
+        }
+    }
+
+    async fn fire_batch(&self, dues: Vec<Due>) {
+        let fates = match self.apply_timers(&dues).await {
+            Ok(fates) => fates,
+            Err(broken) => {
+                let why = report::chain(&broken);
+                tracing::warn!(error = %why, timers = dues.len(), "a batch of timers was not applied; they will run again");
+                dues.iter().map(|_| Err(SchedulerError::Batch(why.clone()))).collect()
+            }
+        };
+        for (due, fate) in dues.into_iter().zip(fates) {
+            let _ = due.done.send(fate);
+        }
+    }
+
+    /// `Err` when the transaction itself broke (nothing of the batch was applied).
+    async fn apply_timers(&self, dues: &[Due]) -> Result<Vec<Result<(), SchedulerError>>, SchedulerError> {
+        let handler = self.handler()?;
+        let now = self.clock.now();
+        let mut tx = self.store.begin().await?;
+        if dues.len() == 1 {
+            tx.alone();
+        }
+        let mut fates = Vec::with_capacity(dues.len());
+        for due in dues {
+            tx.step().await?;
+            let effects = match handler.timer(&mut tx, &due.fired).await {
+                Ok(effects) => effects,
+                Err(refused @ (ServiceError::User(_) | ServiceError::Duplicate)) => {
+                    if let ServiceError::User(why) = refused {
+                        tracing::info!(job = %due.key, why, "a job found nothing to do");
+                    }
+                    tx.undo_step().await?;
+                    tx.step().await?;
+                    Vec::new()
+                }
+                Err(e) => {
+                    tx.undo_step().await?;
+                    fates.push(Err(SchedulerError::Handler(e)));
+                    continue;
+                }
+            };
+            let rows = self.planner.plan(&Origin::unprompted(due.key.clone()), &effects, now).await?;
+            tx.enqueue(&rows, now).await?;
+            let completed = match &mut tx.inner {
+                TxInner::Sqlite(c) => due.context.job_complete_tx(c).await,
+                TxInner::Postgres(c) => due.context.job_complete_tx(c).await,
+            };
+            if let Err(e) = completed {
+                tx.undo_step().await?;
+                fates.push(Err(e.into()));
+                continue;
+            }
+            tx.keep_step().await?;
+            fates.push(Ok(()));
+        }
+        tx.commit().await?;
+        self.dispatcher.poke();
+        Ok(fates)
+    }
+
     fn is_late(&self, due: DateTime<Utc>) -> bool {
         let now = self.clock.now();
         crate::metrics::global().job_lag.observe(((now - due).num_milliseconds().max(0) as f64) / 1000.0);
@@ -171,8 +285,7 @@ impl Worker<Timer> for TimerWorker {
             due,
             late,
         };
-        let handler = self.0.handler()?;
-        self.0.finish(&context, format!("timer:{}", timer.key), async |tx| handler.timer(tx, &fired).await).await
+        self.0.fire(context, format!("timer:{}", timer.key), fired).await
     }
 }
 

@@ -95,6 +95,8 @@ pub enum SchedulerError {
     Handler(ServiceError),
     #[error("the job queue has no handler (none was set, or the app is gone)")]
     NoHandler,
+    #[error("a batch of timers was not applied: {0}")]
+    Batch(String),
 }
 
 impl SchedulerError {
@@ -103,6 +105,7 @@ impl SchedulerError {
             SchedulerError::Store(e) => e.is_transient(),
             SchedulerError::River(riverqueue::Error::Database(e)) => crate::store::is_transient(e),
             SchedulerError::Handler(e) => e.is_transient(),
+            SchedulerError::Batch(_) => true,
             _ => false,
         }
     }
@@ -138,6 +141,7 @@ impl Scheduler {
             dispatcher,
             clock: clock.clone(),
             handler: handler.clone(),
+            timers: crate::store::Batches::new(store.writers(), jobs::TIMERS_AT_MOST),
         });
         let mut workers = Workers::new();
         workers.add(jobs::TimerWorker(context.clone()))?;

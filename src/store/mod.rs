@@ -5,6 +5,7 @@
 //! everywhere, and the [`with_db!`] macro expands one body for each pool type.
 
 mod files;
+mod group;
 mod notices;
 mod outbox;
 mod people;
@@ -20,6 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
+pub use group::Batches;
 pub use notices::{EventRecord, Notice};
 pub use outbox::{NewOutboxRow, OutboxOp, OutboxRow, OutboxState, OutboxStats, Queued, lane};
 pub use people::{PersonColumn, Reach, Revoked};

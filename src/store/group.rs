@@ -1,15 +1,15 @@
-//! Group commit: events that arrive while the database is busy wait here and are then
-//! applied together, in one transaction, each in its own step (a savepoint), so one
-//! commit serves them all. An event that finds a writer's turn free starts at once: it
-//! never waits for company.
+//! Group commit: work that arrives while the database is busy (chat events, timers
+//! coming due) waits here and is then applied together, in one transaction, each piece
+//! in its own step (a savepoint), so one commit serves them all. Work that finds a
+//! writer's turn free starts at once: it never waits for company.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// The events waiting for a writer's turn.
-pub(super) struct Batches<J> {
+/// The work waiting for a writer's turn.
+pub struct Batches<J> {
     waiting: Mutex<VecDeque<J>>,
     turns: Arc<Semaphore>,
     /// The most events one transaction carries: a batch holds its rows' locks (on
