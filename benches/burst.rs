@@ -6,6 +6,11 @@
 //! queued), its peak RSS, its CPU per message (from the flood to the last reply, the
 //! paced minute included) and its CPU per minute while idle.
 //!
+//! Then, with the same bot, a steady stream: `BURST_RATE` new people a second (default
+//! 20) for `BURST_STEADY_SECS` (default 60), each sending one `/ticket new`; prints the
+//! time from each message being offered to its reply reaching the fake (p50, p99, max)
+//! and the CPU per message of that minute.
+//!
 //! `BURST_N` (default 2000) people; SQLite always, PostgreSQL too when
 //! `TEST_DATABASE_URL` is set (a scratch database is created and dropped).
 #![allow(clippy::unwrap_used)]
@@ -13,6 +18,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::fake_telegram::{FakeTelegram, User};
@@ -31,6 +37,23 @@ struct Run {
     cpu: Duration,
     /// Per minute, started and polling with nothing to do.
     idle_cpu: Duration,
+    steady: Steady,
+}
+
+/// The steady stream after the flood.
+struct Steady {
+    rate: f64,
+    messages: usize,
+    /// Offered → reply at the fake, sorted.
+    latencies: Vec<Duration>,
+    cpu: Duration,
+}
+
+impl Steady {
+    fn pick(&self, p: f64) -> Duration {
+        let last = self.latencies.len().saturating_sub(1);
+        self.latencies.get((last as f64 * p).round() as usize).copied().unwrap_or_default()
+    }
 }
 
 /// How long the process is watched idle.
@@ -53,7 +76,7 @@ async fn main() {
         "| backend | idle RSS | all committed | tickets/s | last reply | pacing floor | peak RSS | CPU per message | idle CPU per minute |"
     );
     println!("|---|---|---|---|---|---|---|---|---|");
-    for (backend, run) in runs {
+    for (backend, run) in &runs {
         let floor = n as f64 / GLOBAL_PER_SECOND;
         println!(
             "| {backend} | {:.1} MB | {:.2} s | {:.0} | {:.1} s | {floor:.1} s | {:.1} MB | {:.2} ms | {:.2} s |",
@@ -64,6 +87,22 @@ async fn main() {
             run.peak_rss_kb as f64 / 1024.0,
             run.cpu.as_secs_f64() * 1000.0 / n as f64,
             run.idle_cpu.as_secs_f64(),
+        );
+    }
+    println!("\nsteady: new people each sending one /ticket new, after the flood, same bot");
+    println!("| backend | offered | messages | reply p50 | reply p99 | reply max | CPU per message |");
+    println!("|---|---|---|---|---|---|---|");
+    for (backend, run) in &runs {
+        let steady = &run.steady;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "| {backend} | {:.0}/s | {} | {:.1} ms | {:.1} ms | {:.1} ms | {:.2} ms |",
+            steady.rate,
+            steady.messages,
+            ms(steady.pick(0.5)),
+            ms(steady.pick(0.99)),
+            ms(steady.latencies.last().copied().unwrap_or_default()),
+            ms(steady.cpu) / steady.messages.max(1) as f64,
         );
     }
 }
@@ -134,8 +173,44 @@ async fn burst(n: usize, url: &str) -> Run {
     };
     let cpu = cpu_time(pid) - cpu_before;
     peak_rss_kb = peak_rss_kb.max(hwm_kb(pid));
+    let steady = steady(&fake, pid).await;
     child.kill().await.unwrap();
-    Run { idle_rss_kb, committed: committed.unwrap_or(last_reply), last_reply, peak_rss_kb, cpu, idle_cpu }
+    Run { idle_rss_kb, committed: committed.unwrap_or(last_reply), last_reply, peak_rss_kb, cpu, idle_cpu, steady }
+}
+
+/// New people at a steady rate, one message each; the reply latency and the CPU.
+async fn steady(fake: &FakeTelegram, pid: u32) -> Steady {
+    let rate: f64 = std::env::var("BURST_RATE").ok().and_then(|v| v.parse().ok()).unwrap_or(20.0);
+    let secs: f64 = std::env::var("BURST_STEADY_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60.0);
+    let messages = (rate * secs) as usize;
+    let users: Vec<User> = (0..messages)
+        .map(|i| User { id: 5_000_000 + i as i64, name: Box::leak(format!("steady{i}").into_boxed_str()) })
+        .collect();
+    let cpu_before = cpu_time(pid);
+    let start = tokio::time::Instant::now();
+    let mut offered = HashMap::new();
+    for (i, user) in users.iter().enumerate() {
+        tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / rate)).await;
+        fake.say(user.id, *user, &format!("/ticket new Steady {i}"));
+        offered.insert(user.id, Instant::now());
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while users.iter().any(|u| !fake.chats_written_in().contains(&u.id)) {
+        assert!(Instant::now() < deadline, "the steady stream's replies did not all arrive");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cpu = cpu_time(pid) - cpu_before;
+    let mut first: HashMap<i64, Instant> = HashMap::new();
+    for call in fake.calls("sendMessage") {
+        if let Some(chat) = call.body["chat_id"].as_i64().or_else(|| call.body["chat_id"].as_str()?.parse().ok()) {
+            first.entry(chat).or_insert(call.at);
+        }
+    }
+    let mut latencies: Vec<Duration> =
+        offered.iter().filter_map(|(chat, at)| Some(first.get(chat)?.saturating_duration_since(*at))).collect();
+    latencies.sort_unstable();
+    assert_eq!(latencies.len(), messages, "every steady message has its reply");
+    Steady { rate, messages, latencies, cpu }
 }
 
 enum Db {

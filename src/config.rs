@@ -134,6 +134,11 @@ pub struct General {
     pub language: String,
     /// This process's name in leases; empty means host name and process id.
     pub instance: String,
+    /// Threads running Deskmate's own async work; 0 means one per core. The database
+    /// and the messengers' clients work on threads of their own, so one is enough, and
+    /// on a small machine the fastest: with one per core, work passed between them
+    /// woke a second core for it (a quarter more CPU per message on two cores).
+    pub worker_threads: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -250,7 +255,12 @@ pub struct Channels {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            general: General { timezone: "UTC".to_owned(), language: "en".to_owned(), instance: String::new() },
+            general: General {
+                timezone: "UTC".to_owned(),
+                language: "en".to_owned(),
+                instance: String::new(),
+                worker_threads: 1,
+            },
             database: Database { url: "sqlite://deskmate.db".to_owned() },
             console: Console {
                 enabled: ConsoleMode::Auto,

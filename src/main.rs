@@ -56,7 +56,11 @@ fn main() -> std::process::ExitCode {
         _ => false,
     };
     init_tracing(quiet);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if config.general.worker_threads > 0 {
+        runtime.worker_threads(config.general.worker_threads);
+    }
+    let runtime = match runtime.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("deskmate: cannot start the async runtime: {e}");
