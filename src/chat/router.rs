@@ -231,20 +231,16 @@ impl Router {
         result.await.ok()
     }
 
-    /// Starts a batch in every free writer's turn.
+    /// Starts a batch in every free writer's turn. A batch that breaks off with a panic
+    /// tells its events so, and they go again alone.
     fn next_batches(&self) {
-        while let Some((turn, jobs)) = self.batches.take() {
-            let router = self.clone();
-            tokio::spawn(async move {
-                // Its own task, so a panic ends this batch (its transaction rolls back as
-                // it is dropped, its events are told and go again alone) and the turn
-                // still passes on.
-                let batch = router.clone();
-                let _ = tokio::spawn(async move { batch.run_batch(jobs).await }).await;
-                drop(turn);
-                router.next_batches();
-            });
-        }
+        let router = self.clone();
+        self.batches.start(Arc::new(move |jobs| {
+            let router = router.clone();
+            Box::pin(async move {
+                router.run_batch(jobs).await;
+            })
+        }));
     }
 
     /// Applies the jobs in one transaction, each in its own step, and tells each its

@@ -93,7 +93,7 @@ pub(super) struct JobContext {
     pub clock: Arc<dyn Clock>,
     pub handler: Arc<OnceLock<Weak<dyn Handler>>>,
     /// Timers that came due together, waiting to commit together.
-    pub timers: Batches<Due>,
+    pub timers: Arc<Batches<Due>>,
 }
 
 /// The most timers one transaction carries (a digest for 10,000 people comes due at
@@ -176,19 +176,14 @@ impl JobContext {
         }
     }
 
-    /// Starts a batch of waiting timers in every free writer's turn.
+    /// Starts a batch of waiting timers in every free writer's turn. A batch that breaks
+    /// off with a panic drops its timers' senders, and they run again alone.
     fn next_batches(self: &Arc<Self>) {
-        while let Some((turn, dues)) = self.timers.take() {
-            let me = self.clone();
-            tokio::spawn(async move {
-                // Its own task, so a panic ends this batch (its transaction rolls back as
-                // it is dropped, its timers run again alone) and the turn still passes on.
-                let batch = me.clone();
-                let _ = tokio::spawn(async move { batch.fire_batch(dues).await }).await;
-                drop(turn);
-                me.next_batches();
-            });
-        }
+        let me = self.clone();
+        self.timers.start(Arc::new(move |dues| {
+            let me = me.clone();
+            Box::pin(async move { me.fire_batch(dues).await })
+        }));
     }
 
     async fn fire_batch(&self, dues: Vec<Due>) {

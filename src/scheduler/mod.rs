@@ -141,7 +141,7 @@ impl Scheduler {
             dispatcher,
             clock: clock.clone(),
             handler: handler.clone(),
-            timers: crate::store::Batches::new(store.writers(), jobs::TIMERS_AT_MOST),
+            timers: Arc::new(crate::store::Batches::new(store.writers(), jobs::TIMERS_AT_MOST)),
         });
         let mut workers = Workers::new();
         workers.add(jobs::TimerWorker(context.clone()))?;

@@ -4,6 +4,8 @@
 //! writer's turn free starts at once: it never waits for company.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -16,6 +18,9 @@ pub struct Batches<J> {
     /// SQLite, the database's) until it commits, so other writers wait at most that long.
     most: usize,
 }
+
+/// Applies one batch and tells each piece of it its fate.
+pub type Run<J> = Arc<dyn Fn(Vec<J>) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 impl<J> Batches<J> {
     /// `writers` transactions at a time (one on SQLite, which has a single writer).
@@ -38,6 +43,24 @@ impl<J> Batches<J> {
             return None;
         }
         Some((turn, waiting.drain(..n).collect()))
+    }
+
+    /// Runs a batch in every free writer's turn, each in a task of its own: a panic ends
+    /// only that batch (its transaction rolls back as it is dropped; `run` tells its
+    /// work what became of it) and the turn still passes on. A finished batch starts the
+    /// next.
+    pub fn start(self: &Arc<Self>, run: Run<J>)
+    where
+        J: Send + 'static,
+    {
+        while let Some((turn, batch)) = self.take() {
+            let (me, run) = (self.clone(), run.clone());
+            tokio::spawn(async move {
+                let _ = tokio::spawn(run(batch)).await;
+                drop(turn);
+                me.start(run);
+            });
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<J>> {
