@@ -3,7 +3,6 @@
 //! expires; each row is claimed with a conditional update before it is sent, so no
 //! message goes out twice from two senders.
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -303,17 +302,14 @@ impl Dispatcher {
                 continue;
             }
             let key = (platform, lane);
-            let fresh = match self.busy.lock().unwrap_or_else(|p| p.into_inner()).entry(key.clone()) {
-                Entry::Occupied(mut sending) => {
-                    *sending.get_mut() = true;
-                    false
-                }
-                Entry::Vacant(free) => {
-                    free.insert(false);
-                    true
-                }
+            // A lane already being sent is read once more when its task is done.
+            let sending = {
+                let mut busy = self.busy.lock().unwrap_or_else(|p| p.into_inner());
+                let sending = busy.contains_key(&key);
+                busy.insert(key.clone(), sending);
+                sending
             };
-            if fresh {
+            if !sending {
                 let me = self.clone();
                 tokio::spawn(async move { me.work_lane(key).await });
             }
@@ -482,7 +478,7 @@ impl Dispatcher {
                 continue;
             }
             match self.attempt(row, &mut batch).await {
-                Outcome::Sent(message) if row.subject.is_none() || row.op == OutboxOp::Edit => {
+                Outcome::Sent(message) if row.remembered_as().is_none() => {
                     crate::metrics::global().delivery(row.platform, "sent");
                     sent.push((row.id, message.message_id));
                 }

@@ -155,6 +155,17 @@ const ROWS_PER_INSERT: usize = 500;
 
 const COLUMNS: &str = "id, idem_key, platform, lane, op, destination, body, subject, coalesce_kind, coalesce_label, priority, attempts, created_at";
 
+impl OutboxRow {
+    /// The subject under which the message, once sent, is remembered for later edits or
+    /// replies (a notice, a question); `None` when its delivery leaves nothing to keep.
+    pub fn remembered_as(&self) -> Option<&str> {
+        match self.op {
+            OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct => self.subject.as_deref(),
+            OutboxOp::Edit => None,
+        }
+    }
+}
+
 impl TryFrom<Row> for OutboxRow {
     type Error = StoreError;
 
@@ -411,7 +422,7 @@ impl Store {
     /// again when its claim lapses (delivery is at least once), and both copies are
     /// remembered and edited; the other order could lose the notice.
     pub async fn outbox_sent(&self, row: &OutboxRow, me: &str, message: &MessageRef, now: DateTime<Utc>) -> Result<()> {
-        if let (OutboxOp::Post | OutboxOp::Reply | OutboxOp::Direct, Some(subject)) = (row.op, &row.subject) {
+        if let Some(subject) = row.remembered_as() {
             self.save_notice(subject, &row.lane, message, now).await?;
         }
         with_db!(self, |pool| {
