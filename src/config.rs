@@ -40,6 +40,8 @@ pub struct Config {
     pub approvals: crate::features::approvals::ApprovalsConfig,
     /// Where meeting notices go, reminders, lengths (the meetings feature's section).
     pub meetings: crate::features::meetings::MeetingsConfig,
+    /// The help desk's rules (the tickets feature's section).
+    pub tickets: crate::features::tickets::TicketsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -317,6 +319,7 @@ impl Default for Config {
             schedules: Vec::new(),
             approvals: Default::default(),
             meetings: Default::default(),
+            tickets: Default::default(),
             pacing: Pacing {
                 telegram_group_per_minute: 20,
                 telegram_direct_per_minute: 60,
@@ -641,6 +644,10 @@ impl Config {
                 "channel",
                 format!("no channel group `{channel}` in [channels] groups (add e.g. \"{channel}=telegram:-100123\")"),
             );
+        }
+        if let Err(problem) = self.tickets.compile() {
+            let key = problem.split(':').next().unwrap_or("tickets").to_owned();
+            return bad("tickets", &key, problem);
         }
         let mut names = std::collections::HashSet::new();
         for entry in &self.schedules {

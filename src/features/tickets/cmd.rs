@@ -44,8 +44,13 @@ pub static COMMANDS: &[CommandSpec] = &[group(
             ],
         ),
         cmd("show", Role::Staff, &[arg("id", TICKET)], &[]),
+        cmd("history", Role::Staff, &[arg("id", TICKET)], &[]),
         cmd("claim", Role::Agent, &[arg("id", TICKET)], &[]),
+        cmd("start", Role::Agent, &[arg("id", TICKET)], &[]),
+        cmd("wait", Role::Agent, &[arg("id", TICKET), opt_arg("question", ArgKind::Text)], &[]),
+        cmd("resolve", Role::Agent, &[arg("id", TICKET), arg("resolution", ArgKind::Text)], &[]),
         cmd("close", Role::Staff, &[arg("id", TICKET), opt_arg("resolution", ArgKind::Text)], &[]),
+        cmd("reopen", Role::Staff, &[arg("id", TICKET), opt_arg("why", ArgKind::Text)], &[]),
     ],
 )];
 
@@ -54,8 +59,13 @@ typed_commands! {
         "ticket new" => New { title: String, priority: Priority },
         "ticket list" => List { scope: ListScope, mine: bool },
         "ticket show" => Show { id: TicketId },
+        "ticket history" => History { id: TicketId },
         "ticket claim" => Claim { id: TicketId },
+        "ticket start" => Start { id: TicketId },
+        "ticket wait" => Wait { id: TicketId, question: Option<String> },
+        "ticket resolve" => Resolve { id: TicketId, resolution: String },
         "ticket close" => Close { id: TicketId, resolution: Option<String> },
+        "ticket reopen" => Reopen { id: TicketId, why: Option<String> },
     }
 }
 
@@ -75,8 +85,13 @@ impl TryFrom<&Invocation> for TicketCommand {
                 mine: a.optional("mine").as_deref() == Some("yes"),
             },
             ["ticket", "show"] => TicketCommand::Show { id: id()? },
+            ["ticket", "history"] => TicketCommand::History { id: id()? },
             ["ticket", "claim"] => TicketCommand::Claim { id: id()? },
+            ["ticket", "start"] => TicketCommand::Start { id: id()? },
+            ["ticket", "wait"] => TicketCommand::Wait { id: id()?, question: a.optional("question") },
+            ["ticket", "resolve"] => TicketCommand::Resolve { id: id()?, resolution: a.text("resolution")? },
             ["ticket", "close"] => TicketCommand::Close { id: id()?, resolution: a.optional("resolution") },
+            ["ticket", "reopen"] => TicketCommand::Reopen { id: id()?, why: a.optional("why") },
             _ => return a.undeclared(),
         })
     }

@@ -1,8 +1,10 @@
 //! Help-desk work orders: anyone opens a ticket, it is posted to the support queue with a
-//! Claim button, an agent claims it and resolves it (a question asks for the note), and
-//! a digest of the open ones can be scheduled.
+//! Claim button, and an agent works it through its life (claimed, in progress, waiting on
+//! the requester, resolved, closed; the requester may reopen it for a while). A digest of
+//! the open ones can be scheduled.
 
 mod cmd;
+mod config;
 mod model;
 mod service;
 mod store;
@@ -21,7 +23,8 @@ use crate::kernel::{Audience, Effect, Person, ServiceResult, Shown, refuse};
 use crate::scheduler::{ScheduleArgs, ScheduledRun};
 use cmd::TicketCommand;
 pub use cmd::{COMMANDS, NEW_TICKETS};
-pub use model::{ListScope, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
+pub use config::TicketsConfig;
+pub use model::{ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
 /// Opens a ticket as the actor (a meeting's action item may become one).
 pub use service::open as open_ticket;
 pub use store::{NewTicket, TicketFilter};
@@ -41,27 +44,42 @@ const DIGEST: &str = "ticket-digest";
 const NAMESPACE: &str = "tk";
 
 pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
-    Arc::new(Tickets { lang: config.default_lang() })
+    let rules = config.tickets.compile().unwrap_or_else(|e| {
+        // The config was checked when it was read; this is a bug, not a user's mistake.
+        tracing::error!(error = %e, "the tickets settings do not compile; the defaults are used");
+        TicketsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile"))
+    });
+    Arc::new(Tickets { lang: config.default_lang(), rules })
 }
 
 pub struct Tickets {
     /// For what is written without a reader (a flood's summary).
     lang: crate::kernel::Lang,
+    rules: config::Settings,
 }
 
 /// What its buttons (and the resolution question) do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Press {
+    /// On the queue's notice.
     Claim,
-    /// Asks the presser for a resolution note, then closes the ticket.
+    /// On the queue's notice: asks the presser for a resolution note, then resolves it.
     Resolve,
+    /// On the requester's news that it was resolved: not fixed after all.
+    Reopen,
+    /// On the requester's news that it was resolved: fixed, close it.
+    Close,
 }
 
 impl Press {
+    const ALL: [Press; 4] = [Press::Claim, Press::Resolve, Press::Reopen, Press::Close];
+
     const fn verb(self) -> &'static str {
         match self {
             Press::Claim => "claim",
             Press::Resolve => "resolve",
+            Press::Reopen => "reopen",
+            Press::Close => "close",
         }
     }
 }
@@ -72,7 +90,7 @@ fn button(press: Press, id: TicketId) -> String {
 }
 
 fn decode(pressed: &Pressed) -> Option<(Press, TicketId)> {
-    let press = [Press::Claim, Press::Resolve].into_iter().find(|p| p.verb() == pressed.verb)?;
+    let press = Press::ALL.into_iter().find(|p| p.verb() == pressed.verb)?;
     Some((press, TicketId(pressed.id(0)?)))
 }
 
@@ -99,22 +117,35 @@ impl Feature for Tickets {
             TicketCommand::New { title, priority } => service::open(cx, &title, priority).await,
             TicketCommand::List { scope, mine } => service::list(cx.kit, cx.actor, scope, mine).await,
             TicketCommand::Show { id } => service::show(cx.kit, cx.actor, id).await,
-            TicketCommand::Claim { id } => service::claim(cx, id).await,
-            TicketCommand::Close { id, resolution } => service::close(cx, id, resolution.as_deref()).await,
+            TicketCommand::History { id } => service::history(cx.kit, cx.actor, id).await,
+            TicketCommand::Claim { id } => service::act(cx, &self.rules, id, Move::Claim, None).await,
+            TicketCommand::Start { id } => service::act(cx, &self.rules, id, Move::Start, None).await,
+            TicketCommand::Wait { id, question } => {
+                service::act(cx, &self.rules, id, Move::Wait, question.as_deref()).await
+            }
+            TicketCommand::Resolve { id, resolution } => {
+                service::act(cx, &self.rules, id, Move::Resolve, Some(&resolution)).await
+            }
+            TicketCommand::Close { id, resolution } => {
+                service::act(cx, &self.rules, id, Move::Close, resolution.as_deref()).await
+            }
+            TicketCommand::Reopen { id, why } => service::act(cx, &self.rules, id, Move::Reopen, why.as_deref()).await,
         }
     }
 
     async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
         match decode(pressed) {
-            Some((Press::Claim, id)) => service::claim(cx, id).await,
-            Some((Press::Resolve, id)) => service::ask_resolution(cx, id).await,
+            Some((Press::Claim, id)) => service::act(cx, &self.rules, id, Move::Claim, None).await,
+            Some((Press::Resolve, id)) => service::ask_resolution(cx, &self.rules, id).await,
+            Some((Press::Reopen, id)) => service::act(cx, &self.rules, id, Move::Reopen, None).await,
+            Some((Press::Close, id)) => service::act(cx, &self.rules, id, Move::Close, None).await,
             None => refuse(chat_text::stale_button(cx.actor.lang)),
         }
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match decode(action) {
-            Some((Press::Resolve, id)) => service::close(cx, id, Some(answer.text)).await,
+            Some((Press::Resolve, id)) => service::act(cx, &self.rules, id, Move::Resolve, Some(answer.text)).await,
             _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }
@@ -179,6 +210,7 @@ impl Feature for Tickets {
             PersonColumn::new("tickets", "requester_id"),
             PersonColumn::new("tickets", "assignee_id"),
             PersonColumn::new("tickets", "closed_by_id"),
+            PersonColumn::new("tickets", "resolved_by_id"),
         ];
         COLUMNS
     }

@@ -25,12 +25,28 @@ pub struct Ticket {
     pub closed_at: Option<DateTime<Utc>>,
     /// Who closed it: the agent, another agent, or the requester withdrawing it.
     pub closed_by: Option<PersonName>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_by: Option<PersonName>,
 }
 
 impl Ticket {
     /// Agents may close any ticket; a requester may withdraw their own.
     pub fn may_be_closed_by(&self, person: &Person) -> bool {
-        person.roles.allows(Role::Agent) || self.requester.id == person.id
+        person.roles.allows(Role::Agent) || self.is_requester(person)
+    }
+
+    pub fn is_requester(&self, person: &Person) -> bool {
+        self.requester.id == person.id
+    }
+
+    pub fn is_assignee(&self, person: &Person) -> bool {
+        self.assignee.as_ref().is_some_and(|a| a.id == person.id)
+    }
+
+    /// When its requester's window to reopen it began: when it was resolved, or closed
+    /// if it never was.
+    pub fn done_at(&self) -> Option<DateTime<Utc>> {
+        self.resolved_at.or(self.closed_at)
     }
 
     /// What its notices and events are filed under.
@@ -48,7 +64,11 @@ named_enum! {
     pub enum TicketEvent {
         Open => "ticket.open",
         Claim => "ticket.claim",
+        Start => "ticket.start",
+        Wait => "ticket.wait",
+        Resolve => "ticket.resolve",
         Close => "ticket.close",
+        Reopen => "ticket.reopen",
     }
 }
 
@@ -73,12 +93,16 @@ named_enum! {
 }
 
 named_enum! {
-    /// Where a ticket is in its life. Transitions are methods so an illegal one cannot be
-    /// written; the store applies them with a guard on the old status so two racing agents
-    /// cannot both succeed.
+    /// Where a ticket is in its life: open → claimed → in progress ⇄ waiting on the
+    /// requester → resolved → closed, and back by reopening. Transitions are
+    /// [`TicketStatus::after`]; the store applies them with a guard on the old status so
+    /// two racing agents cannot both succeed.
     pub enum TicketStatus {
         Open => "open",
         Claimed => "claimed",
+        InProgress => "in_progress",
+        Waiting => "waiting",
+        Resolved => "resolved",
         Closed => "closed",
     }
 }
@@ -88,37 +112,86 @@ named_enum! {
     pub enum ListScope {
         Open => "open",
         Claimed => "claimed",
+        /// In progress or waiting on the requester.
+        Working => "working",
+        Resolved => "resolved",
         Closed => "closed",
-        /// Open or claimed.
+        /// Anything not resolved or closed.
         Active => "active",
         All => "all",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TransitionError {
-    #[error("already claimed")]
-    AlreadyClaimed,
-    #[error("already closed")]
-    AlreadyClosed,
+named_enum! {
+    /// What can happen to a ticket; each is one transition of [`TicketStatus`] and one
+    /// entry of the ticket's history (`ticket.<move>`).
+    pub enum Move {
+        Claim => "claim",
+        Start => "start",
+        Wait => "wait",
+        Resolve => "resolve",
+        Close => "close",
+        Reopen => "reopen",
+    }
+}
+
+impl Move {
+    pub const fn event(self) -> TicketEvent {
+        match self {
+            Move::Claim => TicketEvent::Claim,
+            Move::Start => TicketEvent::Start,
+            Move::Wait => TicketEvent::Wait,
+            Move::Resolve => TicketEvent::Resolve,
+            Move::Close => TicketEvent::Close,
+            Move::Reopen => TicketEvent::Reopen,
+        }
+    }
+}
+
+/// A move the ticket's status does not allow: where it is, and what it allows instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a {from} ticket cannot {tried}")]
+pub struct TransitionError {
+    pub from: TicketStatus,
+    pub tried: Move,
+    /// What the status allows, in the order of [`Move::ALL`]; empty for none.
+    pub allowed: Vec<Move>,
 }
 
 impl TicketStatus {
-    /// Still to be worked on: open or claimed.
-    pub const ACTIVE: &[TicketStatus] = &[TicketStatus::Open, TicketStatus::Claimed];
+    /// Still to be worked on: not resolved, not closed.
+    pub const ACTIVE: &[TicketStatus] =
+        &[TicketStatus::Open, TicketStatus::Claimed, TicketStatus::InProgress, TicketStatus::Waiting];
 
-    pub fn claim(self) -> Result<TicketStatus, TransitionError> {
-        match self {
-            TicketStatus::Open => Ok(TicketStatus::Claimed),
-            TicketStatus::Claimed => Err(TransitionError::AlreadyClaimed),
-            TicketStatus::Closed => Err(TransitionError::AlreadyClosed),
-        }
+    /// Someone holds it and it is not done: claimed, in progress or waiting.
+    pub const fn is_held(self) -> bool {
+        matches!(self, TicketStatus::Claimed | TicketStatus::InProgress | TicketStatus::Waiting)
     }
 
-    pub fn close(self) -> Result<TicketStatus, TransitionError> {
-        match self {
-            TicketStatus::Open | TicketStatus::Claimed => Ok(TicketStatus::Closed),
-            TicketStatus::Closed => Err(TransitionError::AlreadyClosed),
+    /// The status `tried` leads to from this one. A reopened ticket goes back to its
+    /// agent, in progress, or to the queue when it never had one (`assigned`).
+    pub fn after(self, tried: Move, assigned: bool) -> Result<TicketStatus, TransitionError> {
+        self.target(tried, assigned).ok_or_else(|| TransitionError {
+            from: self,
+            tried,
+            allowed: Move::ALL.into_iter().filter(|m| self.allows(*m)).collect(),
+        })
+    }
+
+    pub fn allows(self, tried: Move) -> bool {
+        self.target(tried, true).is_some()
+    }
+
+    fn target(self, tried: Move, assigned: bool) -> Option<TicketStatus> {
+        use TicketStatus as S;
+        match (self, tried) {
+            (S::Open, Move::Claim) => Some(S::Claimed),
+            (S::Claimed | S::Waiting, Move::Start) => Some(S::InProgress),
+            (S::Claimed | S::InProgress, Move::Wait) => Some(S::Waiting),
+            (S::Claimed | S::InProgress | S::Waiting, Move::Resolve) => Some(S::Resolved),
+            (S::Open | S::Claimed | S::InProgress | S::Waiting | S::Resolved, Move::Close) => Some(S::Closed),
+            (S::Resolved | S::Closed, Move::Reopen) => Some(if assigned { S::InProgress } else { S::Open }),
+            _ => None,
         }
     }
 }
@@ -129,11 +202,26 @@ mod tests {
 
     #[test]
     fn transitions() {
-        assert_eq!(TicketStatus::Open.claim(), Ok(TicketStatus::Claimed));
-        assert_eq!(TicketStatus::Claimed.claim(), Err(TransitionError::AlreadyClaimed));
-        assert_eq!(TicketStatus::Closed.claim(), Err(TransitionError::AlreadyClosed));
-        assert_eq!(TicketStatus::Claimed.close(), Ok(TicketStatus::Closed));
-        assert_eq!(TicketStatus::Closed.close(), Err(TransitionError::AlreadyClosed));
+        use TicketStatus as S;
+        assert_eq!(S::Open.after(Move::Claim, false), Ok(S::Claimed));
+        assert_eq!(S::Claimed.after(Move::Start, true), Ok(S::InProgress));
+        assert_eq!(S::InProgress.after(Move::Wait, true), Ok(S::Waiting));
+        assert_eq!(S::Waiting.after(Move::Start, true), Ok(S::InProgress));
+        assert_eq!(S::Waiting.after(Move::Resolve, true), Ok(S::Resolved));
+        assert_eq!(S::Resolved.after(Move::Close, true), Ok(S::Closed));
+        assert_eq!(S::Resolved.after(Move::Reopen, true), Ok(S::InProgress));
+        assert_eq!(S::Closed.after(Move::Reopen, false), Ok(S::Open));
+        // A requester may withdraw an open ticket.
+        assert_eq!(S::Open.after(Move::Close, false), Ok(S::Closed));
+        let refused = S::Open.after(Move::Resolve, false).expect_err("refused");
+        assert_eq!(refused.allowed, vec![Move::Claim, Move::Close]);
+        assert_eq!(S::Closed.after(Move::Claim, true).expect_err("refused").allowed, vec![Move::Reopen]);
+        assert_eq!(S::Claimed.after(Move::Claim, true).expect_err("refused").from, S::Claimed);
+        // Every status but closed can be closed; only resolved and closed can be reopened.
+        for s in S::ALL {
+            assert_eq!(s.allows(Move::Close), s != S::Closed);
+            assert_eq!(s.allows(Move::Reopen), matches!(s, S::Resolved | S::Closed));
+        }
     }
 
     #[test]

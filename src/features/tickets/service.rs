@@ -1,7 +1,8 @@
-//! Work orders: open, list, show, claim, close.
+//! Work orders: open, list, show, and each move of their life (claim … reopen).
 
-use super::model::{ListScope, Priority, Ticket, TicketId, TicketStatus, TransitionError, sees_all_tickets};
-use super::store::{NewTicket, TicketFilter};
+use super::config::Settings;
+use super::model::{ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, sees_all_tickets};
+use super::store::{Change, NewTicket, TicketFilter};
 use super::{NEW_TICKET, QUEUE, text};
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::questions;
@@ -14,6 +15,7 @@ const LIST_LIMIT: i64 = 25;
 
 static TITLE: TextLimit = TextLimit { what: "limit-title", catalog: &text::CATALOG, max: 200 };
 static RESOLUTION: TextLimit = TextLimit { what: "limit-resolution", catalog: &text::CATALOG, max: 2000 };
+static NOTE: TextLimit = TextLimit { what: "limit-note", catalog: &text::CATALOG, max: 2000 };
 
 /// How long the resolution question waits for its answer.
 const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
@@ -34,16 +36,17 @@ pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceRe
 }
 
 pub async fn list(kit: &Kit, actor: &Actor, scope: ListScope, mine: bool) -> ServiceResult {
-    const OPEN: &[TicketStatus] = &[TicketStatus::Open];
-    const CLAIMED: &[TicketStatus] = &[TicketStatus::Claimed];
-    const CLOSED: &[TicketStatus] = &[TicketStatus::Closed];
-    let (statuses, word) = match scope {
-        ListScope::Open => (Some(OPEN), "open"),
-        ListScope::Claimed => (Some(CLAIMED), "claimed"),
-        ListScope::Closed => (Some(CLOSED), "closed"),
-        ListScope::Active => (Some(TicketStatus::ACTIVE), "active"),
-        ListScope::All => (None, "all"),
+    use TicketStatus as S;
+    let statuses: Option<&'static [TicketStatus]> = match scope {
+        ListScope::Open => Some(&[S::Open]),
+        ListScope::Claimed => Some(&[S::Claimed]),
+        ListScope::Working => Some(&[S::InProgress, S::Waiting]),
+        ListScope::Resolved => Some(&[S::Resolved]),
+        ListScope::Closed => Some(&[S::Closed]),
+        ListScope::Active => Some(S::ACTIVE),
+        ListScope::All => None,
     };
+    let word = scope.as_str();
     let involving = (mine || !sees_all_tickets(&actor.person)).then_some(actor.person.id);
     let tickets = kit.store.tickets(TicketFilter { statuses, involving, limit: LIST_LIMIT }).await?;
     Ok(vec![Effect::reply(text::ticket_list(actor.lang, &tickets, (word, involving.is_some()), actor.tz))])
@@ -64,103 +67,130 @@ pub async fn suggest(kit: &Kit, person: &Person, typed: &str) -> ServiceResult<V
 }
 
 pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
-    let Some(ticket) = kit.store.ticket(id).await? else { return refuse(text::ticket_not_found(actor.lang, id)) };
-    let involved =
-        ticket.requester.id == actor.person.id || ticket.assignee.as_ref().is_some_and(|a| a.id == actor.person.id);
-    if !involved && !sees_all_tickets(&actor.person) {
-        return refuse(text::ticket_not_yours(actor.lang, id));
-    }
+    let ticket = visible(kit, actor, id).await?;
     let history = kit.store.events(ticket.subject()).await?;
     Ok(vec![Effect::reply(text::ticket_details(actor.lang, &ticket, &history, actor.tz))])
 }
 
-/// Claims a ticket for the actor, who must be an agent. Of two agents racing, one wins;
-/// the other is told who has it.
-pub async fn claim(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
+/// Who did what to it, when and from where: the ticket's audit trail.
+pub async fn history(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
+    let ticket = visible(kit, actor, id).await?;
+    let history = kit.store.events(ticket.subject()).await?;
+    Ok(vec![Effect::reply(text::ticket_history(actor.lang, &ticket, &history, actor.tz))])
+}
+
+/// The ticket, if the actor may read it: its requester, its agent, agents and managers.
+async fn visible(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult<Ticket> {
+    let Some(ticket) = kit.store.ticket(id).await? else { return refuse(text::ticket_not_found(actor.lang, id)) };
+    if !ticket.is_requester(&actor.person) && !ticket.is_assignee(&actor.person) && !sees_all_tickets(&actor.person) {
+        return refuse(text::ticket_not_yours(actor.lang, id));
+    }
+    Ok(ticket)
+}
+
+/// A move of a ticket's life by the actor: their right to make it, then the status's.
+/// Of two agents racing, one wins; the other is told what the winner did. `note` is what
+/// the move records: the question when waiting, the resolution, why it was reopened.
+pub async fn act(cx: &mut Cx<'_>, rules: &Settings, id: TicketId, tried: Move, note: Option<&str>) -> ServiceResult {
     let actor = cx.actor;
-    if !actor.is(Role::Agent) {
-        return refuse(chat_text::needs_role(actor.lang, Role::Agent, "ticket claim"));
-    }
     let ticket = find(cx.tx, id, actor).await?;
-    if let Err(e) = ticket.status.claim() {
-        return refuse(explain(&ticket, e, actor));
-    }
-    let Some(claimed) = cx.tx.claim_ticket(id, ticket.status, actor.person.id, actor.audit()).await? else {
+    may(&ticket, tried, actor, rules)?;
+    let to = match ticket.status.after(tried, ticket.assignee.is_some()) {
+        Ok(to) => to,
+        Err(e) => return refuse(explain(&ticket, &e, actor)),
+    };
+    let limit = if matches!(tried, Move::Resolve | Move::Close) { &RESOLUTION } else { &NOTE };
+    let note = note.map(|t| limit.check(actor.lang, t)).transpose()?.filter(|t| !t.is_empty());
+    let by = actor.person.id;
+    let change = match tried {
+        Move::Claim => Change::Claim { agent: by },
+        Move::Start => Change::Start,
+        Move::Wait => Change::Wait { question: note },
+        Move::Resolve => match note {
+            Some(resolution) => Change::Resolve { resolution, by },
+            None => return refuse(text::resolution_needed(actor.lang, id)),
+        },
+        Move::Close => Change::Close { resolution: note, by },
+        Move::Reopen => Change::Reopen { why: note },
+    };
+    let Some(moved) = cx.tx.move_ticket(id, ticket.status, to, change, actor.audit()).await? else {
         // Someone else changed it between our read and our write: report what they did.
         let now = find(cx.tx, id, actor).await?;
-        let e = now.status.claim().err().unwrap_or(TransitionError::AlreadyClaimed);
-        return refuse(explain(&now, e, actor));
+        let e = now.status.after(tried, now.assignee.is_some()).err().unwrap_or_else(|| TransitionError {
+            from: now.status,
+            tried,
+            allowed: Vec::new(),
+        });
+        return refuse(explain(&now, &e, actor));
     };
-    let mut effects = vec![
-        Effect::reply(text::ticket_claimed(actor.lang, &claimed)),
-        Effect::UpdateNotices { subject: claimed.subject(), body: notice(&claimed) },
-    ];
-    if claimed.requester.id != actor.person.id {
-        let (ticket, agent) = (claimed.clone(), actor.person.display_name.clone());
-        let body = Shown::text_per_reader(move |r| text::ticket_claimed_for_requester(r.lang, &ticket, &agent));
-        effects.push(Effect::Direct { person: claimed.requester.id, body, subject: None });
-    }
-    Ok(effects)
+    Ok(told(&moved, tried, actor, rules, note))
 }
 
-/// Closes a ticket. Agents may close any ticket; a requester may withdraw their own.
-pub async fn close(cx: &mut Cx<'_>, id: TicketId, resolution: Option<&str>) -> ServiceResult {
-    let actor = cx.actor;
-    let ticket = find(cx.tx, id, actor).await?;
-    may_close(&ticket, actor)?;
-    let resolution = resolution.map(|r| RESOLUTION.check(cx.actor.lang, r)).transpose()?.filter(|r| !r.is_empty());
-    let Some(closed) = cx.tx.close_ticket(id, ticket.status, resolution, actor.person.id, actor.audit()).await? else {
-        let now = find(cx.tx, id, actor).await?;
-        let e = now.status.close().err().unwrap_or(TransitionError::AlreadyClosed);
-        return refuse(explain(&now, e, actor));
-    };
+/// Who hears of a move: the actor, the queue's notice, the requester (of all but a
+/// start), and the agent holding it when someone else closes or reopens it.
+fn told(t: &Ticket, tried: Move, actor: &Actor, rules: &Settings, note: Option<&str>) -> Vec<Effect> {
     let mut effects = vec![
-        Effect::reply(text::ticket_closed(actor.lang, &closed)),
-        Effect::UpdateNotices { subject: closed.subject(), body: notice(&closed) },
+        Effect::reply(text::moved(actor.lang, t, tried, note)),
+        Effect::UpdateNotices { subject: t.subject(), body: notice(t) },
     ];
-    if closed.requester.id != actor.person.id {
-        let (ticket, by) = (closed.clone(), actor.person.display_name.clone());
-        let body = Shown::text_per_reader(move |r| text::ticket_closed_for_requester(r.lang, &ticket, &by));
-        effects.push(Effect::Direct { person: closed.requester.id, body, subject: None });
+    let by = actor.person.display_name.clone();
+    if !t.is_requester(&actor.person) && tried != Move::Start {
+        let (ticket, note, window) = (t.clone(), note.map(str::to_owned), rules.reopen_window);
+        let body = Shown::per_reader(move |r| text::for_requester(r, &ticket, tried, &by, note.as_deref(), window));
+        effects.push(Effect::Direct { person: t.requester.id, body, subject: None });
     }
-    // The agent working on it hears when someone else closed it.
-    if let Some(agent) = closed.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != closed.requester.id) {
-        let (ticket, by) = (closed.clone(), actor.person.display_name.clone());
-        let body = Shown::text_per_reader(move |r| text::ticket_closed_for_assignee(r.lang, &ticket, &by));
+    let others_hold_it = t.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != t.requester.id);
+    if let Some(agent) = others_hold_it.filter(|_| matches!(tried, Move::Close | Move::Reopen)) {
+        let (ticket, note, by) = (t.clone(), note.map(str::to_owned), actor.person.display_name.clone());
+        let body = Shown::text_per_reader(move |r| text::for_assignee(r.lang, &ticket, tried, &by, note.as_deref()));
         effects.push(Effect::Direct { person: agent.id, body, subject: None });
     }
-    Ok(effects)
+    effects
 }
 
-/// Resolve pressed: asks the presser for the resolution note (the answer closes the
-/// ticket, checked again then). Refused now if they could not close it anyway.
-pub async fn ask_resolution(cx: &mut Cx<'_>, id: TicketId) -> ServiceResult {
+/// Resolve pressed: asks the presser for the resolution note (the answer resolves the
+/// ticket, checked again then). Refused now if they could not resolve it anyway.
+pub async fn ask_resolution(cx: &mut Cx<'_>, rules: &Settings, id: TicketId) -> ServiceResult {
     let ticket = find(cx.tx, id, cx.actor).await?;
-    may_close(&ticket, cx.actor)?;
+    may(&ticket, Move::Resolve, cx.actor, rules)?;
+    if let Err(e) = ticket.status.after(Move::Resolve, true) {
+        return refuse(explain(&ticket, &e, cx.actor));
+    }
     let question = text::ask_resolution(cx.actor.lang, &ticket);
     let action = super::button(super::Press::Resolve, id);
     Ok(vec![questions::ask(cx, cx.actor.person.id, question, &action, RESOLUTION_LIFETIME).await?])
 }
 
-/// Whether the actor may close this ticket now: their right to, and its status.
-fn may_close(ticket: &Ticket, actor: &Actor) -> ServiceResult<()> {
-    if !ticket.may_be_closed_by(&actor.person) {
-        return refuse(text::ticket_close_refused(actor.lang, ticket.id));
+/// Whether the actor has the right to make this move: agents work tickets; a requester
+/// may withdraw (close) their own, and reopen it within the window after it was done.
+fn may(ticket: &Ticket, tried: Move, actor: &Actor, rules: &Settings) -> ServiceResult<()> {
+    let lang = actor.lang;
+    match tried {
+        Move::Claim | Move::Start | Move::Wait | Move::Resolve if !actor.is(Role::Agent) => {
+            refuse(chat_text::needs_role(lang, Role::Agent, &format!("ticket {tried}")))
+        }
+        Move::Close if !ticket.may_be_closed_by(&actor.person) => refuse(text::ticket_close_refused(lang, ticket.id)),
+        Move::Reopen if !actor.is(Role::Agent) => {
+            if !ticket.is_requester(&actor.person) {
+                return refuse(text::reopen_refused(lang, ticket.id));
+            }
+            match ticket.done_at() {
+                Some(done) if actor.at - done > rules.reopen_window => {
+                    refuse(text::reopen_too_late(lang, ticket.id, done + rules.reopen_window, actor.tz))
+                }
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
     }
-    if let Err(e) = ticket.status.close() {
-        return refuse(explain(ticket, e, actor));
-    }
-    Ok(())
 }
 
-fn explain(ticket: &Ticket, error: TransitionError, actor: &Actor) -> String {
-    match error {
-        TransitionError::AlreadyClaimed => {
-            let you = ticket.assignee.as_ref().is_some_and(|a| a.id == actor.person.id);
-            text::ticket_already_claimed(actor.lang, ticket.id, ticket.assignee.as_ref(), you)
-        }
-        TransitionError::AlreadyClosed => text::ticket_already_closed(actor.lang, ticket.id),
+fn explain(ticket: &Ticket, error: &TransitionError, actor: &Actor) -> String {
+    if error.tried == Move::Claim && error.from.is_held() {
+        let you = ticket.is_assignee(&actor.person);
+        return text::ticket_already_claimed(actor.lang, ticket.id, ticket.assignee.as_ref(), you);
     }
+    text::cannot_move(actor.lang, ticket.id, error)
 }
 
 async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceResult<Ticket> {

@@ -3,7 +3,7 @@
 
 use deskmate_port::Platform;
 
-use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
+use super::model::{Move, Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
@@ -40,13 +40,17 @@ struct TicketRow {
     closed_at: Option<i64>,
     closed_by_id: Option<i64>,
     closed_by_name: Option<String>,
+    resolved_at: Option<i64>,
+    resolved_by_id: Option<i64>,
+    resolved_by_name: Option<String>,
 }
 
 const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
      t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at, \
-     t.closed_by_id, c.display_name AS closed_by_name \
+     t.closed_by_id, c.display_name AS closed_by_name, t.resolved_at, t.resolved_by_id, \
+     v.display_name AS resolved_by_name \
      FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
-     LEFT JOIN persons c ON c.id = t.closed_by_id";
+     LEFT JOIN persons c ON c.id = t.closed_by_id LEFT JOIN persons v ON v.id = t.resolved_by_id";
 
 impl TryFrom<TicketRow> for Ticket {
     type Error = StoreError;
@@ -58,15 +62,21 @@ impl TryFrom<TicketRow> for Ticket {
             priority: parse_column("tickets.priority", &row.priority)?,
             status: parse_column("tickets.status", &row.status)?,
             requester: PersonName { id: PersonId(row.requester_id), name: row.requester_name },
-            assignee: row.assignee_id.zip(row.assignee_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+            assignee: person(row.assignee_id, row.assignee_name),
             resolution: row.resolution,
             platform: parse_column::<Platform>("tickets.platform", &row.platform)?,
             created_at: from_ms(row.created_at),
             claimed_at: row.claimed_at.map(from_ms),
             closed_at: row.closed_at.map(from_ms),
-            closed_by: row.closed_by_id.zip(row.closed_by_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
+            closed_by: person(row.closed_by_id, row.closed_by_name),
+            resolved_at: row.resolved_at.map(from_ms),
+            resolved_by: person(row.resolved_by_id, row.resolved_by_name),
         })
     }
+}
+
+fn person(id: Option<i64>, name: Option<String>) -> Option<PersonName> {
+    id.zip(name).map(|(id, name)| PersonName { id: PersonId(id), name })
 }
 
 /// A changed ticket's row, as `UPDATE … RETURNING` gives it: no second query to read it
@@ -75,7 +85,8 @@ const TICKET_RETURNING: &str = "RETURNING id, title, priority, status, requester
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.requester_id) AS requester_name, assignee_id, \
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.assignee_id) AS assignee_name, resolution, platform, \
      created_at, claimed_at, closed_at, closed_by_id, \
-     (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name";
+     (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name, resolved_at, \
+     resolved_by_id, (SELECT p.display_name FROM persons p WHERE p.id = tickets.resolved_by_id) AS resolved_by_name";
 
 /// One ticket by id, on a pool or inside a transaction.
 macro_rules! fetch_ticket {
@@ -159,62 +170,45 @@ impl Tx {
             claimed_at: None,
             closed_at: None,
             closed_by: None,
+            resolved_at: None,
+            resolved_by: None,
         })
     }
 
-    /// Claims a ticket if it is still `expected`; `None` when someone changed it first.
-    pub async fn claim_ticket(
+    /// Moves a ticket from `expected` to `to` with what the move records, and its
+    /// history entry; `None` when someone changed it first.
+    #[tracing::instrument(skip_all, err, fields(ticket = %id, to = %to))]
+    pub async fn move_ticket(
         &mut self,
         id: TicketId,
         expected: TicketStatus,
-        agent: PersonId,
-        audit: Audit,
-    ) -> Result<Option<Ticket>> {
-        self.change_ticket(id, expected, Change::Claim { agent }, audit).await
-    }
-
-    /// Closes a ticket if it is still `expected`; `None` when someone changed it first.
-    pub async fn close_ticket(
-        &mut self,
-        id: TicketId,
-        expected: TicketStatus,
-        resolution: Option<&str>,
-        by: PersonId,
-        audit: Audit,
-    ) -> Result<Option<Ticket>> {
-        self.change_ticket(id, expected, Change::Close { resolution, by }, audit).await
-    }
-
-    /// Applies a status change guarded by the status the caller saw, with its event-log
-    /// entry. Both statements take the same six parameters; each uses the ones it needs
-    /// (unused ones are harmless on both backends).
-    #[tracing::instrument(skip_all, err, fields(ticket = %id))]
-    async fn change_ticket(
-        &mut self,
-        id: TicketId,
-        expected: TicketStatus,
+        to: TicketStatus,
         change: Change<'_>,
         audit: Audit,
     ) -> Result<Option<Ticket>> {
-        let (sql, status, person, text, action) = match change {
-            Change::Claim { agent } => (
-                "UPDATE tickets SET status = $1, assignee_id = $2, claimed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
-                TicketStatus::Claimed,
-                Some(agent.0),
+        // Every statement takes the same six parameters and uses the ones it needs
+        // (unused ones are harmless on both backends).
+        let (set, person, text) = match change {
+            Change::Claim { agent } => (", assignee_id = $2, claimed_at = $4", Some(agent.0), None),
+            Change::Start => ("", None, None),
+            Change::Wait { question } => ("", None, question),
+            Change::Resolve { resolution, by } => {
+                (", resolved_by_id = $2, resolution = $3, resolved_at = $4", Some(by.0), Some(resolution))
+            }
+            Change::Close { resolution, by } => {
+                (", closed_by_id = $2, resolution = COALESCE($3, resolution), closed_at = $4", Some(by.0), resolution)
+            }
+            Change::Reopen { why } => (
+                ", resolution = NULL, resolved_at = NULL, resolved_by_id = NULL, closed_at = NULL, closed_by_id = NULL",
                 None,
-                TicketEvent::Claim,
-            ),
-            Change::Close { resolution, by } => (
-                "UPDATE tickets SET status = $1, closed_by_id = $2, resolution = $3, closed_at = $4, updated_at = $4 WHERE id = $5 AND status = $6",
-                TicketStatus::Closed,
-                Some(by.0),
-                resolution,
-                TicketEvent::Close,
+                why,
             ),
         };
+        let action = change.action().event();
+        let sql = format!("UPDATE tickets SET status = $1{set}, updated_at = $4 WHERE id = $5 AND status = $6 {TICKET_RETURNING}");
         let changed: Option<TicketRow> = with_tx!(self, |tx| {
-            let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("{sql} {TICKET_RETURNING}")))
-                .bind(status.as_str())
+            let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(to.as_str())
                 .bind(person)
                 .bind(text)
                 .bind(ms(audit.at))
@@ -231,7 +225,28 @@ impl Tx {
     }
 }
 
-enum Change<'a> {
+/// What a move writes besides the status.
+#[derive(Debug, Clone, Copy)]
+pub enum Change<'a> {
     Claim { agent: PersonId },
+    Start,
+    /// What the agent asked the requester, if they said.
+    Wait { question: Option<&'a str> },
+    Resolve { resolution: &'a str, by: PersonId },
+    /// Without a resolution, a resolved ticket keeps the one it has.
     Close { resolution: Option<&'a str>, by: PersonId },
+    Reopen { why: Option<&'a str> },
+}
+
+impl Change<'_> {
+    pub const fn action(self) -> Move {
+        match self {
+            Change::Claim { .. } => Move::Claim,
+            Change::Start => Move::Start,
+            Change::Wait { .. } => Move::Wait,
+            Change::Resolve { .. } => Move::Resolve,
+            Change::Close { .. } => Move::Close,
+            Change::Reopen { .. } => Move::Reopen,
+        }
+    }
 }

@@ -7,12 +7,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Body, Button, ButtonStyle};
 
-use super::model::{Ticket, TicketStatus};
+use super::model::{Move, Ticket, TicketStatus, TransitionError};
 use super::{Press, button};
 use crate::chat::text::label_ranges;
 use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
-use crate::kernel::PersonName;
+use crate::kernel::{PersonName, Reader};
 use crate::store::EventRecord;
 
 pub static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
@@ -41,14 +41,16 @@ pub fn ticket_opened(lang: Lang, t: &Ticket) -> String {
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
 pub fn ticket_notice(lang: Lang, t: &Ticket) -> Body {
-    let state = match (&t.status, &t.assignee) {
-        (TicketStatus::Open, _) => say(lang, "notice-open", &[]),
-        (TicketStatus::Claimed, Some(a)) => say(lang, "notice-claimed-by", &[("name", a.name.as_str().into())]),
-        (TicketStatus::Claimed, None) => say(lang, "notice-claimed", &[]),
-        (TicketStatus::Closed, _) => match t.closed_by.as_ref().or(t.assignee.as_ref()) {
-            Some(by) => say(lang, "notice-closed-by", &[("name", by.name.as_str().into())]),
-            None => say(lang, "notice-closed", &[]),
-        },
+    let name = |p: Option<&PersonName>| Arg::from(p.map_or("none", |p| p.name.as_str()));
+    let state = match t.status {
+        TicketStatus::Open => say(lang, "notice-open", &[]),
+        TicketStatus::Claimed => say(lang, "notice-claimed", &[("name", name(t.assignee.as_ref()))]),
+        TicketStatus::InProgress => say(lang, "notice-in-progress", &[("name", name(t.assignee.as_ref()))]),
+        TicketStatus::Waiting => say(lang, "notice-waiting", &[("requester", t.requester.name.as_str().into())]),
+        TicketStatus::Resolved => say(lang, "notice-resolved", &[("name", name(t.resolved_by.as_ref()))]),
+        TicketStatus::Closed => {
+            say(lang, "notice-closed", &[("name", name(t.closed_by.as_ref().or(t.assignee.as_ref())))])
+        }
     };
     let mut text = say(
         lang,
@@ -71,12 +73,12 @@ pub fn ticket_notice(lang: Lang, t: &Ticket) -> Body {
             label: say(lang, "button-claim", &[]),
             style: ButtonStyle::Primary,
         }],
-        TicketStatus::Claimed => vec![Button {
+        s if s.is_held() => vec![Button {
             id: button(Press::Resolve, t.id),
             label: say(lang, "button-resolve", &[]),
             style: ButtonStyle::Secondary,
         }],
-        TicketStatus::Closed => Vec::new(),
+        _ => Vec::new(),
     };
     let thread = Some(say(lang, "thread", &[("id", id(t)), ("title", t.title.as_str().into())]));
     Body { text, buttons, thread, ..Body::default() }
@@ -97,36 +99,118 @@ pub fn ticket_choice(lang: Lang, t: &Ticket) -> String {
     if label.chars().count() <= 100 { label } else { label.chars().take(99).chain(['…']).collect() }
 }
 
-pub fn ticket_claimed(lang: Lang, t: &Ticket) -> String {
-    say(lang, "claimed", &[("id", id(t)), ("title", t.title.as_str().into())])
-}
-
-pub fn ticket_claimed_for_requester(lang: Lang, t: &Ticket, agent: &str) -> String {
-    say(lang, "claimed-for-requester", &[("id", id(t)), ("title", t.title.as_str().into()), ("agent", agent.into())])
-}
-
-/// `plain` without a resolution, `with` (its `resolution` argument) with one.
-fn with_resolution(lang: Lang, t: &Ticket, (plain, with): (&str, &str), mut args: Vec<(&str, Arg)>) -> String {
+/// `plain` without a note, `with` (the note as `note`) with one.
+fn with_note(lang: Lang, t: &Ticket, (plain, with): (&str, &str), note: Option<&str>, mut args: Vec<(&str, Arg)>) -> String {
     args.extend([("id", id(t)), ("title", t.title.as_str().into())]);
-    match &t.resolution {
-        Some(r) => {
-            args.push(("resolution", r.as_str().into()));
+    match note {
+        Some(n) => {
+            args.push(("note", n.into()));
             say(lang, with, &args)
         }
         None => say(lang, plain, &args),
     }
 }
 
-pub fn ticket_closed(lang: Lang, t: &Ticket) -> String {
-    with_resolution(lang, t, ("closed", "closed-with"), Vec::new())
+/// What the one who moved a ticket is told.
+pub fn moved(lang: Lang, t: &Ticket, tried: Move, note: Option<&str>) -> String {
+    let requester = ("requester", Arg::from(t.requester.name.as_str()));
+    match tried {
+        Move::Claim => with_note(lang, t, ("claimed", "claimed"), None, Vec::new()),
+        Move::Start => with_note(lang, t, ("started", "started"), None, Vec::new()),
+        Move::Wait => with_note(lang, t, ("waiting", "waiting-with"), note, vec![requester]),
+        Move::Resolve => with_note(lang, t, ("resolved", "resolved"), t.resolution.as_deref(), vec![requester]),
+        Move::Close => with_note(lang, t, ("closed", "closed-with"), t.resolution.as_deref(), Vec::new()),
+        Move::Reopen => match &t.assignee {
+            Some(a) if t.status == TicketStatus::InProgress => {
+                with_note(lang, t, ("reopened-to", "reopened-to"), None, vec![("agent", a.name.as_str().into())])
+            }
+            _ => with_note(lang, t, ("reopened-to-queue", "reopened-to-queue"), None, Vec::new()),
+        },
+    }
 }
 
-pub fn ticket_closed_for_requester(lang: Lang, t: &Ticket, by: &str) -> String {
-    with_resolution(lang, t, ("closed-for-requester", "closed-for-requester-with"), vec![("by", by.into())])
+/// What the requester is told when someone else moves their ticket. When it is resolved,
+/// they may reopen it (or close it) with a button until the window ends.
+pub fn for_requester(
+    reader: Reader,
+    t: &Ticket,
+    tried: Move,
+    by: &str,
+    note: Option<&str>,
+    window: chrono::Duration,
+) -> Body {
+    let (lang, by) = (reader.lang, ("by", Arg::from(by)));
+    let text = match tried {
+        Move::Claim => with_note(lang, t, ("claimed-for-requester", "claimed-for-requester"), None, vec![by]),
+        Move::Start => with_note(lang, t, ("started-for-requester", "started-for-requester"), None, vec![by]),
+        Move::Wait => with_note(lang, t, ("waiting-for-requester", "waiting-for-requester-with"), note, vec![by]),
+        Move::Resolve => {
+            let until = t.resolved_at.map_or(String::new(), |at| stamp(lang, at + window, reader.tz));
+            let args = vec![by, ("until", until.into())];
+            with_note(lang, t, ("resolved-for-requester", "resolved-for-requester"), t.resolution.as_deref(), args)
+        }
+        Move::Close => {
+            with_note(lang, t, ("closed-for-requester", "closed-for-requester-with"), t.resolution.as_deref(), vec![by])
+        }
+        Move::Reopen => with_note(lang, t, ("reopened-for-requester", "reopened-for-requester"), None, vec![by]),
+    };
+    let buttons = if tried == Move::Resolve {
+        vec![
+            Button { id: button(Press::Close, t.id), label: say(lang, "button-fixed", &[]), style: ButtonStyle::Primary },
+            Button {
+                id: button(Press::Reopen, t.id),
+                label: say(lang, "button-reopen", &[]),
+                style: ButtonStyle::Secondary,
+            },
+        ]
+    } else {
+        Vec::new()
+    };
+    Body { text, buttons, ..Body::default() }
 }
 
-pub fn ticket_closed_for_assignee(lang: Lang, t: &Ticket, by: &str) -> String {
-    with_resolution(lang, t, ("closed-for-assignee", "closed-for-assignee-with"), vec![("by", by.into())])
+/// What the agent holding a ticket is told when someone else moves it.
+pub fn for_assignee(lang: Lang, t: &Ticket, tried: Move, by: &str, note: Option<&str>) -> String {
+    let by = ("by", Arg::from(by));
+    match tried {
+        Move::Close => {
+            with_note(lang, t, ("closed-for-assignee", "closed-for-assignee-with"), t.resolution.as_deref(), vec![by])
+        }
+        Move::Reopen => with_note(lang, t, ("reopened-for-assignee", "reopened-for-assignee-with"), note, vec![by]),
+        _ => {
+            let status = ("status", Arg::from(status(lang, t.status)));
+            with_note(lang, t, ("moved-for-assignee", "moved-for-assignee"), None, vec![by, status])
+        }
+    }
+}
+
+/// A move the ticket's status does not allow, and what it allows instead.
+pub fn cannot_move(lang: Lang, ticket: impl std::fmt::Display, e: &TransitionError) -> String {
+    let ticket = ticket.to_string().trim_start_matches('#').to_owned();
+    let next = e.allowed.iter().map(|m| format!("/ticket {m} {ticket}")).collect::<Vec<_>>().join(", ");
+    say(
+        lang,
+        "cannot-move",
+        &[
+            ("id", ticket.as_str().into()),
+            ("status", status(lang, e.from).into()),
+            ("move", e.tried.as_str().into()),
+            ("next", if next.is_empty() { "none".into() } else { next.into() }),
+        ],
+    )
+}
+
+pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "resolution-needed", &[("id", ticket.to_string().into())])
+}
+
+pub fn reopen_refused(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "reopen-refused", &[("id", ticket.to_string().into())])
+}
+
+/// The requester's window to reopen it ended at `ended`.
+pub fn reopen_too_late(lang: Lang, ticket: impl std::fmt::Display, ended: DateTime<Utc>, tz: Tz) -> String {
+    say(lang, "reopen-too-late", &[("id", ticket.to_string().into()), ("at", stamp(lang, ended, tz).into())])
 }
 
 pub fn ticket_not_found(lang: Lang, ticket: impl std::fmt::Display) -> String {
@@ -145,10 +229,6 @@ pub fn ticket_already_claimed(
         (Some(p), false) => say(lang, "already-claimed-by", &[("id", ticket.into()), ("name", p.name.as_str().into())]),
         (None, false) => say(lang, "already-claimed", &[("id", ticket.into())]),
     }
-}
-
-pub fn ticket_already_closed(lang: Lang, ticket: impl std::fmt::Display) -> String {
-    say(lang, "already-closed", &[("id", ticket.to_string().into())])
 }
 
 pub fn ticket_not_yours(lang: Lang, ticket: impl std::fmt::Display) -> String {
@@ -209,6 +289,22 @@ pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
     }
     out.push('\n');
     out.push_str(&say(lang, "history", &[]));
+    history_lines(lang, &mut out, history, tz);
+    out
+}
+
+/// `/ticket history`: every change, who made it, when and from where.
+pub fn ticket_history(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
+    let mut out = say(
+        lang,
+        "history-head",
+        &[("id", id(t)), ("title", t.title.as_str().into()), ("status", status(lang, t.status).into()), ("zone", tz.name().into())],
+    );
+    history_lines(lang, &mut out, history, tz);
+    out
+}
+
+fn history_lines(lang: Lang, out: &mut String, history: &[EventRecord], tz: Tz) {
     for e in history {
         let mut args = vec![
             ("at", Arg::from(stamp(lang, e.at, tz))),
@@ -225,7 +321,6 @@ pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
         out.push_str("\n  ");
         out.push_str(&say(lang, id, &args));
     }
-    out
 }
 
 /// One message standing for many notices of one kind, when a channel is flooded.
@@ -308,6 +403,10 @@ mod tests {
             ("open", 1_i64.into()),
             ("working", 2_i64.into()),
             ("more", 3_i64.into()),
+            ("note", "which floor?".into()),
+            ("until", "2026-12-08 15:00".into()),
+            ("move", "resolve".into()),
+            ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);
         let list = |lang, scope, mine, count: i64| {

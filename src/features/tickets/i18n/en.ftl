@@ -9,6 +9,9 @@ priority = { $priority ->
 status = { $status ->
     [open] open
     [claimed] claimed
+    [in_progress] in progress
+    [waiting] waiting on its requester
+    [resolved] resolved
    *[closed] closed
 }
 
@@ -18,35 +21,86 @@ notice =
     Ticket #{ $id } · { $title }
     Priority: { $priority } · Status: { $state }
     Opened by { $requester }
+# $name is none when nobody is recorded.
 notice-open = open, waiting for an agent
-notice-claimed-by = claimed by { $name }
-notice-claimed = claimed
-notice-closed-by = closed by { $name }
-notice-closed = closed
+notice-claimed = claimed{ $name ->
+    [none] {""}
+   *[other] {" "}by { $name }
+}
+notice-in-progress = in progress{ $name ->
+    [none] {""}
+   *[other] {" "}with { $name }
+}
+notice-waiting = waiting on { $requester }
+notice-resolved = resolved{ $name ->
+    [none] {""}
+   *[other] {" "}by { $name }
+}
+notice-closed = closed{ $name ->
+    [none] {""}
+   *[other] {" "}by { $name }
+}
 resolution-line = Resolution: { $resolution }
 thread = Ticket #{ $id } · { $title }
 button-claim = Claim
 button-resolve = Resolve
+button-fixed = Fixed, close it
+button-reopen = Not fixed, reopen
 
-ask-resolution = How was ticket #{ $id } ({ $title }) resolved? Reply to this message with a short note; it closes the ticket.
+ask-resolution = How was ticket #{ $id } ({ $title }) resolved? Reply to this message with a short note; it resolves the ticket, and its requester is told.
 choice = #{ $id } · { $title } ({ $status })
 
+# What the one who moved a ticket is told.
 claimed = You claimed ticket #{ $id }: { $title }.
-claimed-for-requester = { $agent } is now working on your ticket #{ $id }: { $title }.
+started = Ticket #{ $id } is in progress.
+waiting = Ticket #{ $id } is now waiting on { $requester }, who has been told.
+waiting-with = Ticket #{ $id } is now waiting on { $requester }, who has been asked: { $note }
+resolved = Ticket #{ $id } resolved. Resolution: { $note }
+    { $requester } can reopen it if it is not fixed.
 closed = Ticket #{ $id } closed.
-closed-with = Ticket #{ $id } closed. Resolution: { $resolution }
+closed-with = Ticket #{ $id } closed. Resolution: { $note }
+reopened-to = Ticket #{ $id } reopened: back in progress with { $agent }.
+reopened-to-queue = Ticket #{ $id } reopened: back in the queue.
+
+# What the requester is told when someone else moves their ticket.
+claimed-for-requester = { $by } is now working on your ticket #{ $id }: { $title }.
+started-for-requester = { $by } started work on your ticket #{ $id } ({ $title }).
+waiting-for-requester = { $by } is waiting on you about your ticket #{ $id } ({ $title }).
+waiting-for-requester-with = { $by } needs something from you on your ticket #{ $id } ({ $title }): { $note }
+resolved-for-requester = { $by } resolved your ticket #{ $id } ({ $title }). Resolution: { $note }
+    Not fixed? Press "Not fixed, reopen" (or /ticket reopen { $id }) until { $until }.
 closed-for-requester = { $by } closed your ticket #{ $id } ({ $title }).
-closed-for-requester-with = { $by } closed your ticket #{ $id } ({ $title }). Resolution: { $resolution }
+closed-for-requester-with = { $by } closed your ticket #{ $id } ({ $title }). Resolution: { $note }
+reopened-for-requester = { $by } reopened your ticket #{ $id } ({ $title }).
+
+# What the agent holding a ticket is told when someone else moves it.
 closed-for-assignee = { $by } closed ticket #{ $id } ({ $title }), which you were working on.
-closed-for-assignee-with = { $by } closed ticket #{ $id } ({ $title }), which you were working on. Resolution: { $resolution }
+closed-for-assignee-with = { $by } closed ticket #{ $id } ({ $title }), which you were working on. Resolution: { $note }
+reopened-for-assignee = { $by } reopened ticket #{ $id } ({ $title }), which you resolved.
+reopened-for-assignee-with = { $by } reopened ticket #{ $id } ({ $title }), which you resolved: { $note }
+moved-for-assignee = { $by } changed ticket #{ $id } ({ $title }): it is now { $status }.
 
 not-found = There is no ticket #{ $id }.
 already-yours = You already have ticket #{ $id }.
 already-claimed-by = Ticket #{ $id } is already claimed by { $name }.
 already-claimed = Ticket #{ $id } is already claimed.
-already-closed = Ticket #{ $id } is closed; it cannot be changed.
+# $move: claim, start, wait, resolve, close, reopen; $next: the commands allowed now, or none.
+cannot-move = Ticket #{ $id } is { $status }, so it cannot be { $move ->
+    [claim] claimed
+    [start] started
+    [wait] set waiting
+    [resolve] resolved
+    [close] closed
+   *[reopen] reopened
+} now. { $next ->
+    [none] Nothing more can be done with it.
+   *[other] What can be done now: { $next }
+}
+resolution-needed = Say what fixed ticket #{ $id }: /ticket resolve { $id } <resolution>
 not-yours = Ticket #{ $id } is not yours: only its requester, agents and managers can see it.
 close-refused = Only agents, or the person who opened ticket #{ $id }, can close it.
+reopen-refused = Only agents, or the person who opened ticket #{ $id }, can reopen it.
+reopen-too-late = Ticket #{ $id } could be reopened by its requester until { $at }; now only an agent can. /ticket new opens a new one.
 
 # $scope: all, open, claimed, closed, active; $mine: yes (only the reader's), no.
 list-none = No { $scope ->
@@ -79,8 +133,28 @@ details =
     Opened: { $at } ({ $zone })
 nobody-yet = nobody yet
 history = History:
-history-line = { $at } { $who } { $action } via { $platform }
-history-line-detail = { $at } { $who } { $action } via { $platform }: { $detail }
+history-head = History of ticket #{ $id } · { $title } (now { $status }; times in { $zone }):
+# $action: open, claim, start, wait, resolve, close, reopen.
+history-line = { $at } { $who } { $action ->
+    [open] opened it
+    [claim] claimed it
+    [start] started work
+    [wait] set it waiting on the requester
+    [resolve] resolved it
+    [close] closed it
+    [reopen] reopened it
+   *[other] { $action }
+} via { $platform }
+history-line-detail = { $at } { $who } { $action ->
+    [open] opened it
+    [claim] claimed it
+    [start] started work
+    [wait] set it waiting on the requester
+    [resolve] resolved it
+    [close] closed it
+    [reopen] reopened it
+   *[other] { $action }
+} via { $platform }: { $detail }
 
 coalesced = { $count } new tickets: { $labels }. /ticket list shows them, with their buttons.
 digest = Ticket digest, { $at }: { $open } open, { $working } being worked on.
@@ -94,3 +168,4 @@ agenda-line = Ticket #{ $id } · { $title } ({ $status })
 # What free text is called when it is too long.
 limit-title = title
 limit-resolution = resolution
+limit-note = note

@@ -8,7 +8,10 @@ priority = { $priority ->
 }
 status = { $status ->
     [open] 待处理
-    [claimed] 处理中
+    [claimed] 已认领
+    [in_progress] 处理中
+    [waiting] 等待提交人回复
+    [resolved] 已解决
    *[closed] 已关闭
 }
 
@@ -18,47 +21,101 @@ notice =
     工单 #{ $id } · { $title }
     优先级：{ $priority } · 状态：{ $state }
     提交人：{ $requester }
+# 没有记录到人时 $name 为 none。
 notice-open = 待处理，等待客服认领
-notice-claimed-by = { $name } 正在处理
-notice-claimed = 处理中
-notice-closed-by = 已由 { $name } 关闭
-notice-closed = 已关闭
+notice-claimed = { $name ->
+    [none] 已认领
+   *[other] 已由 { $name } 认领
+}
+notice-in-progress = { $name ->
+    [none] 处理中
+   *[other] { $name } 正在处理
+}
+notice-waiting = 等待 { $requester } 回复
+notice-resolved = { $name ->
+    [none] 已解决
+   *[other] 已由 { $name } 解决
+}
+notice-closed = { $name ->
+    [none] 已关闭
+   *[other] 已由 { $name } 关闭
+}
 resolution-line = 处理结果：{ $resolution }
 thread = 工单 #{ $id } · { $title }
 button-claim = 认领
 button-resolve = 解决
+button-fixed = 已解决，关闭
+button-reopen = 没解决，重新打开
 
-ask-resolution = 工单 #{ $id }（{ $title }）是怎么解决的？请回复这条消息写一句简短说明，工单随即关闭。
+ask-resolution = 工单 #{ $id }（{ $title }）是怎么解决的？请回复这条消息写一句简短说明；工单随即标为已解决，并通知提交人。
 choice = #{ $id } · { $title }（{ $status }）
 
+# 告诉操作者本人的话。
 claimed = 你认领了工单 #{ $id }：{ $title }。
-claimed-for-requester = { $agent } 正在处理你的工单 #{ $id }：{ $title }。
+started = 工单 #{ $id } 已标为处理中。
+waiting = 工单 #{ $id } 现在等待 { $requester } 回复，已通知对方。
+waiting-with = 工单 #{ $id } 现在等待 { $requester } 回复，已向对方询问：{ $note }
+resolved = 工单 #{ $id } 已解决。处理结果：{ $note }
+    如果问题没有解决，{ $requester } 可以重新打开。
 closed = 工单 #{ $id } 已关闭。
-closed-with = 工单 #{ $id } 已关闭。处理结果：{ $resolution }
+closed-with = 工单 #{ $id } 已关闭。处理结果：{ $note }
+reopened-to = 工单 #{ $id } 已重新打开，交回 { $agent } 处理。
+reopened-to-queue = 工单 #{ $id } 已重新打开，回到队列中。
+
+# 别人处理了提交人的工单时，告诉提交人的话。
+claimed-for-requester = { $by } 正在处理你的工单 #{ $id }：{ $title }。
+started-for-requester = { $by } 开始处理你的工单 #{ $id }（{ $title }）。
+waiting-for-requester = { $by } 在等你回复工单 #{ $id }（{ $title }）。
+waiting-for-requester-with = { $by } 需要你为工单 #{ $id }（{ $title }）提供：{ $note }
+resolved-for-requester = { $by } 解决了你的工单 #{ $id }（{ $title }）。处理结果：{ $note }
+    如果没有解决，请在 { $until } 之前点“没解决，重新打开”（或发送 /ticket reopen { $id }）。
 closed-for-requester = { $by } 关闭了你的工单 #{ $id }（{ $title }）。
-closed-for-requester-with = { $by } 关闭了你的工单 #{ $id }（{ $title }）。处理结果：{ $resolution }
+closed-for-requester-with = { $by } 关闭了你的工单 #{ $id }（{ $title }）。处理结果：{ $note }
+reopened-for-requester = { $by } 重新打开了你的工单 #{ $id }（{ $title }）。
+
+# 别人处理了客服手上的工单时，告诉该客服的话。
 closed-for-assignee = { $by } 关闭了你正在处理的工单 #{ $id }（{ $title }）。
-closed-for-assignee-with = { $by } 关闭了你正在处理的工单 #{ $id }（{ $title }）。处理结果：{ $resolution }
+closed-for-assignee-with = { $by } 关闭了你正在处理的工单 #{ $id }（{ $title }）。处理结果：{ $note }
+reopened-for-assignee = { $by } 重新打开了你解决的工单 #{ $id }（{ $title }）。
+reopened-for-assignee-with = { $by } 重新打开了你解决的工单 #{ $id }（{ $title }）：{ $note }
+moved-for-assignee = { $by } 更改了工单 #{ $id }（{ $title }）：现在{ $status }。
 
 not-found = 没有工单 #{ $id }。
 already-yours = 工单 #{ $id } 已经在你手上了。
 already-claimed-by = 工单 #{ $id } 已被 { $name } 认领。
 already-claimed = 工单 #{ $id } 已被认领。
-already-closed = 工单 #{ $id } 已关闭，不能再修改。
+cannot-move = 工单 #{ $id } { $status }，现在不能{ $move ->
+    [claim] 认领
+    [start] 开始处理
+    [wait] 设为等待回复
+    [resolve] 标为已解决
+    [close] 关闭
+   *[reopen] 重新打开
+}。{ $next ->
+    [none] 它已无法再做任何操作。
+   *[other] 现在可以：{ $next }
+}
+resolution-needed = 请说明工单 #{ $id } 是怎么解决的：/ticket resolve { $id } <处理结果>
 not-yours = 你无权查看工单 #{ $id }：只有提交人、客服和经理可以查看。
 close-refused = 只有客服或工单 #{ $id } 的提交人可以关闭它。
+reopen-refused = 只有客服或工单 #{ $id } 的提交人可以重新打开它。
+reopen-too-late = 提交人可以在 { $at } 之前重新打开工单 #{ $id }，现在只有客服可以。可以用 /ticket new 提交新工单。
 
 list-none = { $mine ->
     [yes] { $scope ->
         [open] 你没有待处理的工单。
-        [claimed] 你没有处理中的工单。
+        [claimed] 你没有已认领的工单。
+        [working] 你没有处理中的工单。
+        [resolved] 你没有已解决的工单。
         [closed] 你没有已关闭的工单。
         [active] 你没有未关闭的工单。
        *[all] 你没有工单。
     }
    *[no] { $scope ->
         [open] 没有待处理的工单。
-        [claimed] 没有处理中的工单。
+        [claimed] 没有已认领的工单。
+        [working] 没有处理中的工单。
+        [resolved] 没有已解决的工单。
         [closed] 没有已关闭的工单。
         [active] 没有未关闭的工单。
        *[all] 没有工单。
@@ -67,14 +124,18 @@ list-none = { $mine ->
 list-head = { $mine ->
     [yes] { $scope ->
         [open] 你的待处理工单（{ $count } 个）：
-        [claimed] 你的处理中工单（{ $count } 个）：
+        [claimed] 你的已认领工单（{ $count } 个）：
+        [working] 你的处理中工单（{ $count } 个）：
+        [resolved] 你的已解决工单（{ $count } 个）：
         [closed] 你的已关闭工单（{ $count } 个）：
         [active] 你的未关闭工单（{ $count } 个）：
        *[all] 你的工单（{ $count } 个）：
     }
    *[no] { $scope ->
         [open] 待处理工单（{ $count } 个）：
-        [claimed] 处理中工单（{ $count } 个）：
+        [claimed] 已认领工单（{ $count } 个）：
+        [working] 处理中工单（{ $count } 个）：
+        [resolved] 已解决工单（{ $count } 个）：
         [closed] 已关闭工单（{ $count } 个）：
         [active] 未关闭工单（{ $count } 个）：
        *[all] 工单（{ $count } 个）：
@@ -93,16 +154,25 @@ details =
     提交时间：{ $at }（{ $zone }）
 nobody-yet = 暂无
 history = 记录：
+history-head = 工单 #{ $id } · { $title } 的处理记录（当前{ $status }；时间为 { $zone }）：
 history-line = { $at } { $who } { $action ->
     [open] 提交了工单
     [claim] 认领了工单
+    [start] 开始处理
+    [wait] 设为等待提交人回复
+    [resolve] 解决了工单
     [close] 关闭了工单
+    [reopen] 重新打开了工单
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
     [open] 提交了工单
     [claim] 认领了工单
+    [start] 开始处理
+    [wait] 设为等待提交人回复
+    [resolve] 解决了工单
     [close] 关闭了工单
+    [reopen] 重新打开了工单
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
@@ -118,3 +188,4 @@ agenda-line = 工单 #{ $id } · { $title }（{ $status }）
 # 文字过长时对它的称呼。
 limit-title = 标题
 limit-resolution = 解决说明
+limit-note = 说明
