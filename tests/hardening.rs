@@ -130,7 +130,7 @@ async fn every_free_text_has_a_limit(chat: Chat) {
     assert!(replies(&sent)[0].starts_with("The answer is 2001 characters long; at most 2000"), "{sent:?}");
     assert_eq!(chat.count("events").await, events + 1, "only the claim changed anything");
     let answer = EventKind::Answer { prompt: Some(prompt), replied_to: None, text: "new chair".into() };
-    assert!(replies(&event(&chat, common::console_event("carol", answer)).await)[0].starts_with("Ticket #1 closed"));
+    assert!(replies(&event(&chat, common::console_event("carol", answer)).await)[0].starts_with("Ticket #1 resolved"));
     chat.finish().await;
 }
 on_both_backends!(text_limits, every_free_text_has_a_limit);

@@ -100,7 +100,10 @@ async fn the_done_when_story(chat: Chat) {
     assert_eq!(ticket.resolution.as_deref(), Some("replaced the roller"));
 
     // Claiming a closed ticket is refused.
-    assert_eq!(chat.reply("dave", "/ticket claim 1").await, "Ticket #1 is closed; it cannot be changed.");
+    assert_eq!(
+        chat.reply("dave", "/ticket claim 1").await,
+        "Ticket #1 is closed, so it cannot be claimed now. What can be done now: /ticket reopen 1"
+    );
 
     // The event log has who, what, when and from where.
     let log = chat.store().events(deskmate::features::tickets::ticket_subject(TicketId(1))).await.unwrap();
@@ -191,7 +194,7 @@ async fn who_sees_and_closes_what(chat: Chat) {
     assert!(
         details.contains("Requester: alice")
             && details.contains("Agent: nobody yet")
-            && details.contains("open via console"),
+            && details.contains("alice opened it via console"),
         "{details}"
     );
     chat.finish().await;
@@ -374,7 +377,7 @@ async fn each_in_their_language(chat: Chat) {
     assert_eq!(told.text(), "carol 正在处理你的工单 #1：三楼打印机卡纸。");
     let edited: Vec<&str> = edits(&sent).iter().map(|e| e.text()).collect();
     assert_eq!(edited.len(), 2, "{edited:?}");
-    assert!(edited.iter().all(|t| t.contains("状态：carol 正在处理")), "{edited:?}");
+    assert!(edited.iter().all(|t| t.contains("状态：已由 carol 认领")), "{edited:?}");
 
     let sent = chat.say("carol", "/ticket close 1 换了新的硒鼓").await;
     let told = sent.iter().find(|s| matches!(&s.to, Destination::Direct(a) if a.id == "bob")).unwrap();

@@ -25,8 +25,8 @@ pub struct Settings {
 impl TicketsConfig {
     /// The settings, or the problem as `key: what is wrong`.
     pub fn compile(&self) -> Result<Settings, String> {
-        let reopen_window = crate::chat::commands::read_duration(&self.reopen_window)
-            .map_err(|e| format!("reopen_window: {e}"))?;
+        let reopen_window =
+            crate::chat::commands::read_duration(&self.reopen_window).map_err(|e| format!("reopen_window: {e}"))?;
         if reopen_window > chrono::Duration::days(365) {
             return Err("reopen_window: at most a year (365d)".to_owned());
         }

@@ -126,15 +126,15 @@ pub async fn act(cx: &mut Cx<'_>, rules: &Settings, id: TicketId, tried: Move, n
     Ok(told(&moved, tried, actor, rules, note))
 }
 
-/// Who hears of a move: the actor, the queue's notice, the requester (of all but a
-/// start), and the agent holding it when someone else closes or reopens it.
+/// Who hears of a move: the actor, the queue's notice, the requester, and the agent
+/// holding it when someone else closes or reopens it.
 fn told(t: &Ticket, tried: Move, actor: &Actor, rules: &Settings, note: Option<&str>) -> Vec<Effect> {
     let mut effects = vec![
         Effect::reply(text::moved(actor.lang, t, tried, note)),
         Effect::UpdateNotices { subject: t.subject(), body: notice(t) },
     ];
     let by = actor.person.display_name.clone();
-    if !t.is_requester(&actor.person) && tried != Move::Start {
+    if !t.is_requester(&actor.person) {
         let (ticket, note, window) = (t.clone(), note.map(str::to_owned), rules.reopen_window);
         let body = Shown::per_reader(move |r| text::for_requester(r, &ticket, tried, &by, note.as_deref(), window));
         effects.push(Effect::Direct { person: t.requester.id, body, subject: None });

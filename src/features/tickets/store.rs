@@ -205,7 +205,9 @@ impl Tx {
             ),
         };
         let action = change.action().event();
-        let sql = format!("UPDATE tickets SET status = $1{set}, updated_at = $4 WHERE id = $5 AND status = $6 {TICKET_RETURNING}");
+        let sql = format!(
+            "UPDATE tickets SET status = $1{set}, updated_at = $4 WHERE id = $5 AND status = $6 {TICKET_RETURNING}"
+        );
         let changed: Option<TicketRow> = with_tx!(self, |tx| {
             let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(to.as_str())
@@ -228,14 +230,26 @@ impl Tx {
 /// What a move writes besides the status.
 #[derive(Debug, Clone, Copy)]
 pub enum Change<'a> {
-    Claim { agent: PersonId },
+    Claim {
+        agent: PersonId,
+    },
     Start,
     /// What the agent asked the requester, if they said.
-    Wait { question: Option<&'a str> },
-    Resolve { resolution: &'a str, by: PersonId },
+    Wait {
+        question: Option<&'a str>,
+    },
+    Resolve {
+        resolution: &'a str,
+        by: PersonId,
+    },
     /// Without a resolution, a resolved ticket keeps the one it has.
-    Close { resolution: Option<&'a str>, by: PersonId },
-    Reopen { why: Option<&'a str> },
+    Close {
+        resolution: Option<&'a str>,
+        by: PersonId,
+    },
+    Reopen {
+        why: Option<&'a str>,
+    },
 }
 
 impl Change<'_> {

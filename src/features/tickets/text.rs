@@ -10,8 +10,8 @@ use deskmate_port::{Body, Button, ButtonStyle};
 use super::model::{Move, Ticket, TicketStatus, TransitionError};
 use super::{Press, button};
 use crate::chat::text::label_ranges;
-use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
+use crate::i18n::{moment, stamp};
 use crate::kernel::{PersonName, Reader};
 use crate::store::EventRecord;
 
@@ -100,7 +100,13 @@ pub fn ticket_choice(lang: Lang, t: &Ticket) -> String {
 }
 
 /// `plain` without a note, `with` (the note as `note`) with one.
-fn with_note(lang: Lang, t: &Ticket, (plain, with): (&str, &str), note: Option<&str>, mut args: Vec<(&str, Arg)>) -> String {
+fn with_note(
+    lang: Lang,
+    t: &Ticket,
+    (plain, with): (&str, &str),
+    note: Option<&str>,
+    mut args: Vec<(&str, Arg)>,
+) -> String {
     args.extend([("id", id(t)), ("title", t.title.as_str().into())]);
     match note {
         Some(n) => {
@@ -145,7 +151,7 @@ pub fn for_requester(
         Move::Start => with_note(lang, t, ("started-for-requester", "started-for-requester"), None, vec![by]),
         Move::Wait => with_note(lang, t, ("waiting-for-requester", "waiting-for-requester-with"), note, vec![by]),
         Move::Resolve => {
-            let until = t.resolved_at.map_or(String::new(), |at| stamp(lang, at + window, reader.tz));
+            let until = t.resolved_at.map_or(String::new(), |at| moment(lang, at + window, reader.tz));
             let args = vec![by, ("until", until.into())];
             with_note(lang, t, ("resolved-for-requester", "resolved-for-requester"), t.resolution.as_deref(), args)
         }
@@ -156,7 +162,11 @@ pub fn for_requester(
     };
     let buttons = if tried == Move::Resolve {
         vec![
-            Button { id: button(Press::Close, t.id), label: say(lang, "button-fixed", &[]), style: ButtonStyle::Primary },
+            Button {
+                id: button(Press::Close, t.id),
+                label: say(lang, "button-fixed", &[]),
+                style: ButtonStyle::Primary,
+            },
             Button {
                 id: button(Press::Reopen, t.id),
                 label: say(lang, "button-reopen", &[]),
@@ -210,7 +220,7 @@ pub fn reopen_refused(lang: Lang, ticket: impl std::fmt::Display) -> String {
 
 /// The requester's window to reopen it ended at `ended`.
 pub fn reopen_too_late(lang: Lang, ticket: impl std::fmt::Display, ended: DateTime<Utc>, tz: Tz) -> String {
-    say(lang, "reopen-too-late", &[("id", ticket.to_string().into()), ("at", stamp(lang, ended, tz).into())])
+    say(lang, "reopen-too-late", &[("id", ticket.to_string().into()), ("at", moment(lang, ended, tz).into())])
 }
 
 pub fn ticket_not_found(lang: Lang, ticket: impl std::fmt::Display) -> String {
@@ -298,7 +308,12 @@ pub fn ticket_history(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
     let mut out = say(
         lang,
         "history-head",
-        &[("id", id(t)), ("title", t.title.as_str().into()), ("status", status(lang, t.status).into()), ("zone", tz.name().into())],
+        &[
+            ("id", id(t)),
+            ("title", t.title.as_str().into()),
+            ("status", status(lang, t.status).into()),
+            ("zone", tz.name().into()),
+        ],
     );
     history_lines(lang, &mut out, history, tz);
     out

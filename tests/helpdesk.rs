@@ -1,0 +1,178 @@
+//! The help desk as agents and requesters live it, on SQLite and PostgreSQL: a ticket's
+//! whole life, refusals that say what is allowed, the requester's window to reopen, and
+//! the audit trail.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::story::Story;
+use deskmate::config::Config;
+
+fn one_queue(config: &mut Config) {
+    config.channels.support_queue = vec!["console:queue".to_owned()];
+    config.tickets.reopen_window = "3d".to_owned();
+}
+
+async fn make_agents(story: &Story, names: &[&str]) {
+    let chat = story.chat();
+    for who in names {
+        chat.say(who, "/whoami").await;
+        assert_eq!(chat.reply("alice", &format!("/role grant @{who} agent")).await, format!("{who} is now an agent."));
+    }
+}
+
+/// The notice's status line, from an edit of the queue's notice.
+fn status_line(text: &str) -> &str {
+    text.lines().find(|l| l.starts_with("Priority:")).unwrap_or_default()
+}
+
+async fn every_state(mut story: Story) {
+    make_agents(&story, &["carol"]).await;
+    story.chat().say("dave", "/whoami").await;
+
+    story.say("bob", "/ticket new VPN drops every hour").await;
+    assert!(story.reply_to("bob").await.text().starts_with("Ticket #1 opened: VPN drops every hour"));
+    let notice = story.post_in("queue").await;
+    assert!(notice.text().contains("Status: open, waiting for an agent"), "{}", notice.text());
+
+    // Claimed, by the button.
+    story.press("carol", "Claim").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You claimed ticket #1: VPN drops every hour.");
+    let edit = story.edit().await;
+    assert_eq!(status_line(edit.text()), "Priority: normal · Status: claimed by carol");
+    assert_eq!(edit.body.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Resolve"]);
+    assert_eq!(story.dm("bob").await.text(), "carol is now working on your ticket #1: VPN drops every hour.");
+
+    // In progress.
+    story.say("carol", "/ticket start 1").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Ticket #1 is in progress.");
+    assert_eq!(status_line(story.edit().await.text()), "Priority: normal · Status: in progress with carol");
+    assert_eq!(story.dm("bob").await.text(), "carol started work on your ticket #1 (VPN drops every hour).");
+
+    // Waiting on the requester, with what the agent needs.
+    story.say("carol", "/ticket wait 1 Which office are you in?").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Ticket #1 is now waiting on bob, who has been asked: Which office are you in?"
+    );
+    assert_eq!(status_line(story.edit().await.text()), "Priority: normal · Status: waiting on bob");
+    assert_eq!(
+        story.dm("bob").await.text(),
+        "carol needs something from you on your ticket #1 (VPN drops every hour): Which office are you in?"
+    );
+
+    // An illegal move is refused with what is allowed, and changes nothing; so is a move
+    // by someone without the right to make it.
+    let events = story.chat().count("events").await;
+    story.say("carol", "/ticket wait 1").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Ticket #1 is waiting on its requester, so it cannot be set waiting now. \
+         What can be done now: /ticket start 1, /ticket resolve 1, /ticket close 1"
+    );
+    story.say("carol", "/ticket claim 1").await;
+    assert_eq!(story.reply_to("carol").await.text(), "You already have ticket #1.");
+    story.say("bob", "/ticket start 1").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Only agents can use /ticket start. Ask an admin if you need the agent role."
+    );
+    story.say("dave", "/ticket reopen 1").await;
+    assert_eq!(story.reply_to("dave").await.text(), "Only agents, or the person who opened ticket #1, can reopen it.");
+    story.say("carol", "/ticket resolve 1").await;
+    assert!(story.reply_to("carol").await.text().contains("Usage: /ticket resolve <id> <resolution>"));
+    assert_eq!(story.chat().count("events").await, events);
+
+    // Back in progress, then resolved: the requester may reopen it or close it.
+    story.say("carol", "/ticket start 1").await;
+    story.reply_to("carol").await;
+    assert_eq!(status_line(story.edit().await.text()), "Priority: normal · Status: in progress with carol");
+    story.dm("bob").await;
+    story.say("carol", "/ticket resolve 1 Updated the router firmware").await;
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Ticket #1 resolved. Resolution: Updated the router firmware\nbob can reopen it if it is not fixed."
+    );
+    let edit = story.edit().await;
+    assert_eq!(status_line(edit.text()), "Priority: normal · Status: resolved by carol");
+    assert!(edit.text().ends_with("Resolution: Updated the router firmware"));
+    assert!(edit.body.buttons.is_empty(), "nothing to press on a resolved ticket's notice");
+    let news = story.dm("bob").await;
+    assert_eq!(
+        news.text(),
+        "carol resolved your ticket #1 (VPN drops every hour). Resolution: Updated the router firmware\n\
+         Not fixed? Press \"Not fixed, reopen\" (or /ticket reopen 1) until Thu 3 Dec 2026 09:00."
+    );
+    let labels: Vec<&str> = news.body.buttons.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["Fixed, close it", "Not fixed, reopen"]);
+
+    // A day later it is not fixed after all: bob reopens it with the button.
+    story.advance(chrono::Duration::days(1)).await;
+    story.press_on("bob", &news, "Not fixed, reopen").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Ticket #1 reopened: back in progress with carol.");
+    let edit = story.edit().await;
+    assert_eq!(status_line(edit.text()), "Priority: normal · Status: in progress with carol");
+    assert!(!edit.text().contains("Resolution"), "a reopened ticket has no resolution yet");
+    assert_eq!(story.dm("carol").await.text(), "bob reopened ticket #1 (VPN drops every hour), which you resolved.");
+
+    // Resolved again; this time bob confirms the fix and it closes, resolution kept.
+    story.say("carol", "/ticket resolve 1 Replaced the router").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    let news = story.dm("bob").await;
+    story.press_on("bob", &news, "Fixed, close it").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Ticket #1 closed. Resolution: Replaced the router");
+    assert_eq!(status_line(story.edit().await.text()), "Priority: normal · Status: closed by bob");
+    assert_eq!(
+        story.dm("carol").await.text(),
+        "bob closed ticket #1 (VPN drops every hour), which you were working on. Resolution: Replaced the router"
+    );
+    // The old button is stale now: closing twice is refused.
+    story.press_on("bob", &news, "Fixed, close it").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Ticket #1 is closed, so it cannot be closed now. What can be done now: /ticket reopen 1"
+    );
+
+    // Four days on, the requester's window (3 days from the resolve) has passed; an
+    // agent may still reopen it.
+    story.advance(chrono::Duration::days(4)).await;
+    story.say("bob", "/ticket reopen 1 it broke again").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Ticket #1 could be reopened by its requester until Fri 4 Dec 2026 09:00; now only an agent can. \
+         /ticket new opens a new one."
+    );
+    story.say("carol", "/ticket reopen 1 bob says it broke again").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Ticket #1 reopened: back in progress with carol.");
+    story.edit().await;
+    assert_eq!(story.dm("bob").await.text(), "carol reopened your ticket #1 (VPN drops every hour).");
+
+    // The audit trail: every move, who made it, when and from where.
+    story.say("bob", "/ticket history 1").await;
+    let history = story.reply_to("bob").await;
+    let lines: Vec<&str> = history.text().lines().collect();
+    assert_eq!(lines[0], "History of ticket #1 · VPN drops every hour (now in progress; times in UTC):");
+    assert_eq!(
+        &lines[1..],
+        [
+            "  2026-11-30 09:00 bob opened it via console: [normal] VPN drops every hour",
+            "  2026-11-30 09:00 carol claimed it via console",
+            "  2026-11-30 09:00 carol started work via console",
+            "  2026-11-30 09:00 carol set it waiting on the requester via console: Which office are you in?",
+            "  2026-11-30 09:00 carol started work via console",
+            "  2026-11-30 09:00 carol resolved it via console: Updated the router firmware",
+            "  2026-12-01 09:00 bob reopened it via console",
+            "  2026-12-01 09:00 carol resolved it via console: Replaced the router",
+            "  2026-12-01 09:00 bob closed it via console",
+            "  2026-12-05 09:00 carol reopened it via console: bob says it broke again",
+        ]
+    );
+    story.say("dave", "/ticket history 1").await;
+    assert_eq!(
+        story.reply_to("dave").await.text(),
+        "Ticket #1 is not yours: only its requester, agents and managers can see it."
+    );
+    story.finish().await;
+}
+story!(a_ticket_walked_through_every_state, one_queue, every_state);
