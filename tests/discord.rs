@@ -228,7 +228,7 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     fake.wait("the answer to the form", WAIT, |f| !f.answer(submitted).callbacks.is_empty()).await;
     assert_eq!(
         bot.app.store.ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap().status.to_string(),
-        "closed"
+        "resolved"
     );
     bot.stop().await;
     db.drop_db().await;

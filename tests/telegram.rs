@@ -198,7 +198,7 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     })
     .await;
     assert!(fake.message_by_id(QUEUE, notice.id).unwrap().buttons().is_empty());
-    assert_eq!(ticket_status(&bot.app, 1).await, "closed");
+    assert_eq!(ticket_status(&bot.app, 1).await, "resolved");
     // A second answer to the same question changes nothing.
     fake.reply(QUEUE, BOB, question.id, "again");
     wait_message(&fake, QUEUE, "already been answered").await;

@@ -343,12 +343,15 @@ async fn a_ticket_told_as_a_story(mut story: common::story::Story) {
 
     story.press("carol", "Resolve").await;
     let said = story.reply_to("carol").await.text().to_owned();
-    insta::allow_duplicates! { insta::assert_snapshot!(said, @"How was ticket #1 (Printer on 3F is jammed) resolved? Reply to this message with a short note; it closes the ticket.") };
+    insta::allow_duplicates! { insta::assert_snapshot!(said, @"How was ticket #1 (Printer on 3F is jammed) resolved? Reply to this message with a short note; it resolves the ticket, and its requester is told.") };
     story.answer("carol", "Cleared the paper path").await;
-    assert_eq!(story.reply_to("carol").await.text(), "Ticket #1 closed. Resolution: Cleared the paper path");
+    assert_eq!(
+        story.reply_to("carol").await.text(),
+        "Ticket #1 resolved. Resolution: Cleared the paper path\nalice can reopen it if it is not fixed."
+    );
     for _ in 0..2 {
         let edit = story.edit().await;
-        assert!(edit.text().contains("Status: closed by carol") && edit.body.buttons.is_empty(), "{edit:?}");
+        assert!(edit.text().contains("Status: resolved by carol") && edit.body.buttons.is_empty(), "{edit:?}");
     }
     story.dm("alice").await;
     story.finish().await;
