@@ -645,9 +645,24 @@ impl Config {
                 format!("no channel group `{channel}` in [channels] groups (add e.g. \"{channel}=telegram:-100123\")"),
             );
         }
-        if let Err(problem) = self.tickets.compile() {
-            let key = problem.split(':').next().unwrap_or("tickets").to_owned();
-            return bad("tickets", &key, problem);
+        let tickets = match self.tickets.compile() {
+            Ok(settings) => settings,
+            Err(problem) => {
+                let key = problem.split(':').next().unwrap_or("tickets").to_owned();
+                return bad("tickets", &key, problem);
+            }
+        };
+        for category in &tickets.categories {
+            if let Some(queue) = category.queue.as_ref().filter(|q| !groups.iter().any(|g| g == *q)) {
+                return bad(
+                    "tickets",
+                    "categories",
+                    format!(
+                        "`{}`: no channel group `{queue}` in [channels] groups (add e.g. \"{queue}=telegram:-100123\")",
+                        category.name
+                    ),
+                );
+            }
         }
         let mut names = std::collections::HashSet::new();
         for entry in &self.schedules {
@@ -795,6 +810,14 @@ impl Config {
 
     pub fn admin_accounts(&self) -> Vec<(Platform, String)> {
         self.directory.admins.iter().filter_map(|a| parse_address(a).ok()).collect()
+    }
+
+    /// Accounts the config gives a role: its admins, and the agents of ticket categories'
+    /// teams.
+    pub fn config_roles(&self) -> Vec<(Platform, String, crate::kernel::Role)> {
+        let admins = self.admin_accounts().into_iter().map(|(p, id)| (p, id, crate::kernel::Role::Admin));
+        let agents = self.tickets.categories.iter().flat_map(|c| &c.agents).filter_map(|a| parse_address(a).ok());
+        admins.chain(agents.map(|(p, id)| (p, id, crate::kernel::Role::Agent))).collect()
     }
 
     /// The Telegram adapter's settings, when a token is set.

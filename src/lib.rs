@@ -125,7 +125,7 @@ impl App {
         let kit = Kit {
             store: store.clone(),
             timers: scheduler.clone(),
-            people: People::new(store.clone(), config.admin_accounts(), config.mapped_roles()),
+            people: People::new(store.clone(), config.config_roles(), config.mapped_roles()),
             clock: clock.clone(),
             default_tz: config.default_tz(),
             default_lang: config.default_lang(),

@@ -571,9 +571,13 @@ story!(a_delegate_decides_on_someones_behalf, with_types, a_delegate_decides_on_
 
 async fn away_hands_approvals_to_the_manager(mut story: Story) {
     org_chart(&story).await;
-    // bob has no manager: /away needs someone named.
+    // bob has no manager: his approvals stay with him, but no tickets are given to him.
     story.say("bob", "/away until friday").await;
-    assert!(story.reply_to("bob").await.text().starts_with("You have no manager in the directory"));
+    assert!(story.reply_to("bob").await.text().starts_with("You are away until 2026-12-05 00:00 (UTC): no tickets"));
+    story.say("bob", "/back").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Welcome back: tickets can come to you again.");
+    story.say("bob", "/back").await;
+    assert_eq!(story.reply_to("bob").await.text(), "You were not away; nothing changed.");
     story.say("dan", "/away until 2026-12-02").await;
     assert!(story.reply_to("dan").await.text().starts_with("Until 2026-12-03 00:00 (UTC), bob decides your approvals"));
     assert!(story.dm("bob").await.text().starts_with("dan asked you to decide their approvals"));
@@ -581,7 +585,7 @@ async fn away_hands_approvals_to_the_manager(mut story: Story) {
     assert_eq!(story.reply_to("dan").await.text(), "Your delegation to bob is over; your prompts come to you again.");
     assert_eq!(story.dm("bob").await.text(), "dan is back: you no longer decide their approvals.");
     story.say("dan", "/away off").await;
-    assert_eq!(story.reply_to("dan").await.text(), "You have no delegation running.");
+    assert_eq!(story.reply_to("dan").await.text(), "You were not away; nothing changed.");
     // Ended early: nothing more is said when its end date comes.
     story.advance(chrono::Duration::days(4)).await;
     story.quiet().await;

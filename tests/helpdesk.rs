@@ -7,6 +7,7 @@ mod common;
 
 use common::story::Story;
 use deskmate::config::Config;
+use deskmate_port::Inbound;
 
 fn one_queue(config: &mut Config) {
     config.channels.support_queue = vec!["console:queue".to_owned()];
@@ -68,7 +69,8 @@ async fn every_state(mut story: Story) {
     assert_eq!(
         story.reply_to("carol").await.text(),
         "Ticket #1 is waiting on its requester, so it cannot be set waiting now. \
-         What can be done now: /ticket start 1, /ticket resolve 1, /ticket close 1"
+         What can be done now: /ticket start 1, /ticket resolve 1, /ticket close 1, /ticket assign 1 @agent, \
+         /ticket unassign 1"
     );
     story.say("carol", "/ticket claim 1").await;
     assert_eq!(story.reply_to("carol").await.text(), "You already have ticket #1.");
@@ -176,3 +178,146 @@ async fn every_state(mut story: Story) {
     story.finish().await;
 }
 story!(a_ticket_walked_through_every_state, one_queue, every_state);
+
+fn teams(config: &mut Config) {
+    config.channels.support_queue = vec!["console:queue".to_owned()];
+    config.channels.groups = vec!["it=console:it-queue".to_owned()];
+    config.tickets = toml::from_str(
+        r#"
+        [[categories]]
+        name = "it"
+        label = "IT support"
+        queue = "it"
+        agents = ["console:carol", "console:dave", "console:erin"]
+        assign = "round_robin"
+
+        [[categories]]
+        name = "facilities"
+        agents = ["console:frank"]
+        "#,
+    )
+    .unwrap();
+}
+
+/// Who the opening of a ticket in `category` gave it to, by its reply.
+async fn opened_for(chat: &common::Chat, who: &str, title: &str, category: &str) -> String {
+    let reply = chat.reply(who, &format!("/ticket new {title} category:{category}")).await;
+    let agent = reply.rsplit(". ").next().and_then(|s| s.strip_suffix(" has it.")).unwrap_or("nobody");
+    agent.to_owned()
+}
+
+async fn round_robin(chat: common::Chat) {
+    // The config makes the teams' people agents when they first write.
+    for who in ["carol", "dave", "erin", "frank"] {
+        assert!(chat.reply(who, "/whoami").await.contains("agent"), "{who} is an agent by config");
+    }
+    let away = chat.reply("erin", "/away until friday").await;
+    assert!(away.starts_with("You are away until 2026-12-05 00:00 (UTC): no tickets are given to you"), "{away}");
+
+    // A new IT ticket goes to its queue, already with the next agent in turn; erin is away.
+    let sent = chat.say("bob", "/ticket new Laptop will not boot category:it").await;
+    let reply = sent.iter().find(|s| s.is_reply()).unwrap();
+    assert_eq!(reply.text(), "Ticket #1 opened: Laptop will not boot (priority normal). carol has it.");
+    let notice = sent
+        .iter()
+        .find(|s| matches!(&s.to, deskmate_port::Destination::Channel(c) if c.id == "it-queue"))
+        .expect("posted to the IT queue");
+    assert!(notice.text().contains("Status: claimed by carol") && notice.text().contains("Category: IT support"));
+    assert_eq!(notice.body.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Resolve"]);
+    assert!(
+        sent.iter().any(|s| matches!(&s.to, deskmate_port::Destination::Direct(a) if a.id == "carol")
+            && s.text() == "Ticket #1 (Laptop will not boot) is yours: it came to you in turn."),
+        "{sent:#?}"
+    );
+    assert_eq!(opened_for(&chat, "bob", "VPN", "it").await, "dave");
+    assert_eq!(opened_for(&chat, "bob", "Mouse", "IT").await, "carol");
+    // erin is back: never had a turn, so hers is next; then the oldest turn, dave's.
+    assert_eq!(chat.reply("erin", "/back").await, "Welcome back: tickets can come to you again.");
+    assert_eq!(opened_for(&chat, "bob", "Monitor", "it").await, "erin");
+
+    // Another instance on the same database (a restart, or a second server) continues
+    // the rotation where this one left it.
+    let (second, recorder) = chat.another_instance("second", teams).await;
+    second
+        .router
+        .handle(common::console_event(
+            "bob",
+            deskmate_port::EventKind::Command { text: "/ticket new Printer category:it".into() },
+        ))
+        .await
+        .unwrap();
+    second.router.settle().await;
+    let said = recorder.take();
+    let reply = said.iter().find(|s| s.is_reply()).unwrap();
+    assert!(reply.text().ends_with("dave has it."), "{}", reply.text());
+    second.shutdown().await;
+    assert_eq!(opened_for(&chat, "bob", "Keyboard", "it").await, "carol");
+
+    // Facilities is claimed by hand: its ticket waits in the support queue.
+    assert_eq!(opened_for(&chat, "bob", "Leaking tap", "facilities").await, "nobody");
+    assert_eq!(
+        chat.reply("bob", "/ticket new Chair category:kitchen").await,
+        "There is no category `kitchen`. Categories: it, facilities."
+    );
+
+    // Only the team (and admins) work a category's tickets.
+    assert_eq!(
+        chat.reply("frank", "/ticket claim 1").await,
+        "Ticket #1 belongs to another team: only its agents (and admins) can use /ticket claim on it."
+    );
+    assert_eq!(
+        chat.reply("carol", "/ticket assign 7 @dave").await,
+        "Ticket #7 belongs to another team: only its agents (and admins) can use /ticket assign on it."
+    );
+    assert_eq!(
+        chat.reply("carol", "/ticket assign 1 @frank").await,
+        "frank is not an agent of the it team, so ticket #1 cannot be theirs."
+    );
+    // carol hands #1 to dave; carol hears nothing more of it, dave and bob are told.
+    let sent = chat.say("carol", "/ticket assign 1 @dave").await;
+    assert_eq!(sent.iter().find(|s| s.is_reply()).unwrap().text(), "Ticket #1 is now dave's.");
+    let dm = |who: &str| {
+        sent.iter()
+            .find(|s| matches!(&s.to, deskmate_port::Destination::Direct(a) if a.id == who))
+            .map(|s| s.text().to_owned())
+    };
+    assert_eq!(dm("dave").as_deref(), Some("carol gave you ticket #1 (Laptop will not boot)."));
+    assert_eq!(dm("bob").as_deref(), Some("Your ticket #1 (Laptop will not boot) is now with dave."));
+    assert_eq!(dm("carol"), None);
+    assert_eq!(chat.reply("carol", "/ticket assign 1 @dave").await, "Ticket #1 is already dave's.");
+
+    // Unassigned, it waits in the queue again; dave hears it was taken off him.
+    let sent = chat.say("carol", "/ticket unassign 1").await;
+    assert_eq!(
+        sent.iter().find(|s| s.is_reply()).unwrap().text(),
+        "Ticket #1 is back in the queue, waiting for an agent."
+    );
+    assert!(sent.iter().any(|s| matches!(&s.to, deskmate_port::Destination::Direct(a) if a.id == "dave")
+        && s.text() == "carol took ticket #1 (Laptop will not boot) off you."));
+    let ticket = chat.store().ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap();
+    assert_eq!((ticket.status.as_str(), ticket.assignee.is_none()), ("open", true));
+
+    // Moved to facilities: frank's team now, posted in the support queue.
+    let sent = chat.say("carol", "/ticket move 1 facilities").await;
+    assert_eq!(sent.iter().find(|s| s.is_reply()).unwrap().text(), "Ticket #1 moved to facilities, in its queue.");
+    assert!(sent.iter().any(|s| matches!(&s.to, deskmate_port::Destination::Channel(c) if c.id == "queue")
+        && s.text().contains("Category: facilities")));
+    assert_eq!(
+        chat.reply("carol", "/ticket claim 1").await,
+        "Ticket #1 belongs to another team: only its agents (and admins) can use /ticket claim on it."
+    );
+    assert_eq!(chat.reply("frank", "/ticket claim 1").await, "You claimed ticket #1: Laptop will not boot.");
+
+    let history = chat.reply("bob", "/ticket history 1").await;
+    for line in [
+        "deskmate assigned it via console: carol",
+        "carol assigned it via console: dave",
+        "carol put it back in the queue via console",
+        "carol moved it via console: IT support → facilities",
+        "frank claimed it via console",
+    ] {
+        assert!(history.contains(line), "{line:?} in {history}");
+    }
+    chat.finish().await;
+}
+on_both_backends!(teams_and_fair_assignment, teams, round_robin);

@@ -11,20 +11,29 @@ use crate::store::{Reach, Store};
 #[derive(Clone)]
 pub struct People {
     store: Store,
-    /// Accounts the config makes admins.
-    admins: Vec<(Platform, String)>,
+    /// Accounts the config gives a role (admins, agents of ticket teams).
+    config_roles: Vec<(Platform, String, Role)>,
     /// Platform roles (a Discord role id) that carry a Deskmate role.
     mapped_roles: Vec<(Platform, String, Role)>,
 }
 
 impl People {
-    pub fn new(store: Store, admins: Vec<(Platform, String)>, mapped_roles: Vec<(Platform, String, Role)>) -> Self {
-        People { store, admins, mapped_roles }
+    pub fn new(
+        store: Store,
+        config_roles: Vec<(Platform, String, Role)>,
+        mapped_roles: Vec<(Platform, String, Role)>,
+    ) -> Self {
+        People { store, config_roles, mapped_roles }
     }
 
     /// Whether the config names this account as an admin.
     pub fn is_config_admin(&self, account: &Account) -> bool {
-        self.admins.iter().any(|(p, id)| *p == account.platform && *id == account.id)
+        self.config_roles(account).any(|role| role == Role::Admin)
+    }
+
+    /// The roles the config gives this account.
+    fn config_roles<'a>(&'a self, account: &'a Account) -> impl Iterator<Item = Role> + 'a {
+        self.config_roles.iter().filter(|(p, id, _)| *p == account.platform && *id == account.id).map(|(_, _, r)| *r)
     }
 
     /// Grants the Deskmate roles that the person's platform roles map to (config), so a
@@ -58,8 +67,8 @@ impl People {
         Ok(())
     }
 
-    /// The person behind an account, registered as staff on first sight; accounts listed
-    /// as admins in the config become admins.
+    /// The person behind an account, registered as staff on first sight; accounts the
+    /// config names as admins or agents get that role.
     pub async fn person_for(&self, account: &Account, now: DateTime<Utc>) -> ServiceResult<Person> {
         Ok(self.person_and_reach(account, now).await?.0)
     }
@@ -67,12 +76,17 @@ impl People {
     /// [`Self::person_for`], with where the account was last reachable.
     pub async fn person_and_reach(&self, account: &Account, now: DateTime<Utc>) -> ServiceResult<(Person, Reach)> {
         let (mut person, reach) = self.store.person_for_account(account, now).await?;
-        if self.is_config_admin(account) && !person.roles.holds(Role::Admin) {
+        let missing: Vec<Role> = self.config_roles(account).filter(|r| !person.roles.holds(*r)).collect();
+        if !missing.is_empty() {
             let audit = Audit { actor: None, platform: account.platform, at: now };
             let mut tx = self.store.begin().await?;
-            tx.grant_role(person.id, Role::Admin, audit).await?;
+            for role in &missing {
+                tx.grant_role(person.id, *role, audit).await?;
+            }
             tx.commit().await?;
-            person.roles.insert(Role::Admin);
+            for role in missing {
+                person.roles.insert(role);
+            }
         }
         Ok((person, reach))
     }

@@ -141,7 +141,10 @@ mod tests {
     fn usage_lines_come_from_the_declarations() {
         let registry = crate::features::registry();
         let roots = registry.commands();
-        assert_eq!(usage(roots, Lang::En, &["ticket", "new"]), "/ticket new <title> [priority:low|normal|high|urgent]");
+        assert_eq!(
+            usage(roots, Lang::En, &["ticket", "new"]),
+            "/ticket new <title> [priority:low|normal|high|urgent] [category:<category>]"
+        );
         assert_eq!(usage(roots, Lang::En, &["role", "grant"]), "/role grant <@person> <agent|manager|admin>");
         let all = usage(roots, Lang::En, &["ticket"]);
         assert!(all.lines().count() >= 5 && all.contains("/ticket claim <id>"), "{all}");

@@ -51,6 +51,7 @@ pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::
 
 pub static COMMANDS: &[CommandSpec] = &[
     cmd("away", Role::Staff, &[arg("until", ArgKind::Text)], &[OptSpec { key: "to", kind: ArgKind::Mention }]),
+    cmd("back", Role::Staff, &[], &[]),
     group("report", &[cmd("approvals", Role::Manager, &[opt_arg("period", ArgKind::Choice(&Period::NAMES))], &[])]),
     group(
         "approval",
@@ -94,6 +95,7 @@ typed_commands! {
         "approval delegate" => Delegate { person: String, until: String },
         "approval undelegate" => Undelegate,
         "away" => Away { until: String, to: Option<String> },
+        "back" => Back,
         "report approvals" => Report { period: Period },
     }
 }
@@ -141,6 +143,7 @@ impl TryFrom<&Invocation> for ApprovalCommand {
             ["approval", "undelegate"] => ApprovalCommand::Undelegate,
             ["report", "approvals"] => ApprovalCommand::Report { period: a.choice("period").unwrap_or(Period::Week) },
             ["away"] => ApprovalCommand::Away { until: a.text("until")?, to: inv.mention("to").map(str::to_owned) },
+            ["back"] => ApprovalCommand::Back,
             _ => return a.undeclared(),
         })
     }

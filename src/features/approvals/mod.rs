@@ -173,12 +173,15 @@ impl Feature for Approvals {
             ApprovalCommand::Resubmit { id, fields } => service::resubmit(self, cx, id, &fields, &inv.files).await,
             ApprovalCommand::Show { id } => service::show(self, cx.kit, cx.actor, id).await,
             ApprovalCommand::List { scope, filter } => service::list(self, cx.kit, cx.actor, scope, &filter).await,
-            ApprovalCommand::Delegate { person, until } => service::delegate(self, cx, Some(&person), &until).await,
+            ApprovalCommand::Delegate { person, until } => {
+                service::delegate(self, cx, Some(&person), &until, false).await
+            }
             ApprovalCommand::Undelegate => service::undelegate(self, cx).await,
             ApprovalCommand::Away { until, .. } if until.trim().eq_ignore_ascii_case("off") => {
-                service::undelegate(self, cx).await
+                service::back(self, cx).await
             }
-            ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until).await,
+            ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until, true).await,
+            ApprovalCommand::Back => service::back(self, cx).await,
             ApprovalCommand::Report { period } => service::report(cx.kit, cx.actor, period).await,
         }
     }

@@ -801,7 +801,10 @@ pub fn read_fields<'t>(
 /// `/approval delegate @person until <date>`, and `/away until <date>` (to `to`, else
 /// to the actor's manager): new prompts go to the delegate, pending ones move to them,
 /// and it ends by itself.
-pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until: &str) -> ServiceResult {
+/// `away`: said with `/away`, which also marks the actor away in the directory (no
+/// tickets are given to them meanwhile); without anyone to hand their approvals to, they
+/// stay with them.
+pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until: &str, away: bool) -> ServiceResult {
     let actor = cx.actor;
     let until = read_until(until, actor)?;
     let delegate: PersonName = match to {
@@ -811,7 +814,10 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
         }
         None => match cx.kit.store.manager_of(actor.person.id).await? {
             Some(m) => m,
-            None => return refuse(text::away_without_manager(actor.lang)),
+            None => {
+                crate::features::directory::mark_away(cx.tx, actor.person.id, Some(until), actor.audit()).await?;
+                return Ok(vec![Effect::reply(text::away_alone(actor.lang, until, actor.tz))]);
+            }
         },
     };
     if delegate.id == actor.person.id {
@@ -836,12 +842,26 @@ pub async fn delegate(desk: &Approvals, cx: &mut Cx<'_>, to: Option<&str>, until
         moved.extend(seat_prompt(desk, cx.tx, request, seat, delegate.id, Some(&behalf)).await?);
     }
     let from = actor.person.display_name.clone();
-    let mut effects = vec![
-        Effect::reply(text::delegated(actor.lang, &delegate.name, until, actor.tz, moved.len())),
-        tell(delegate.id, move |r| text::delegated_to_you(r.lang, &from, until, r.tz)),
-    ];
+    let mut said = text::delegated(actor.lang, &delegate.name, until, actor.tz, moved.len());
+    if away {
+        crate::features::directory::mark_away(cx.tx, actor.person.id, Some(until), actor.audit()).await?;
+        said = format!("{said}\n{}", text::away_from_tickets(actor.lang));
+    }
+    let mut effects =
+        vec![Effect::reply(said), tell(delegate.id, move |r| text::delegated_to_you(r.lang, &from, until, r.tz))];
     effects.extend(moved);
     Ok(effects)
+}
+
+/// `/back` (or `/away off`): here again. Tickets may be given to them, and a delegation
+/// running ends.
+pub async fn back(desk: &Approvals, cx: &mut Cx<'_>) -> ServiceResult {
+    let actor = cx.actor;
+    let was_away = crate::features::directory::mark_away(cx.tx, actor.person.id, None, actor.audit()).await?;
+    if cx.kit.store.delegation_of(actor.person.id, actor.at).await?.is_some() {
+        return undelegate(desk, cx).await;
+    }
+    if was_away { Ok(vec![Effect::reply(text::welcome_back(actor.lang))]) } else { refuse(text::not_away(actor.lang)) }
 }
 
 /// The timer that ends `person`'s delegation at `until`.

@@ -941,8 +941,21 @@ pub fn escalated_for_requester(lang: Lang, ty: &ApprovalType, request: &Request,
     )
 }
 
-pub fn away_without_manager(lang: Lang) -> String {
-    say(lang, "away-without-manager", &[])
+/// Away with nobody to hand approvals to: they stay with the reader.
+pub fn away_alone(lang: Lang, until: DateTime<Utc>, tz: Tz) -> String {
+    say(lang, "away-alone", &[("until", stamp(lang, until, tz).into()), ("zone", tz.name().into())])
+}
+
+pub fn away_from_tickets(lang: Lang) -> String {
+    say(lang, "away-from-tickets", &[])
+}
+
+pub fn welcome_back(lang: Lang) -> String {
+    say(lang, "welcome-back", &[])
+}
+
+pub fn not_away(lang: Lang) -> String {
+    say(lang, "not-away", &[])
 }
 
 pub fn delegate_to_self(lang: Lang) -> String {

@@ -1,5 +1,6 @@
 //! The directory: who has which role, departments and their managers, each person's time
-//! zone, and links between one person's accounts on several messengers.
+//! zone, whether they are away, and links between one person's accounts on several
+//! messengers.
 
 mod cmd;
 mod model;
@@ -19,6 +20,26 @@ use cmd::DirectoryCommand;
 pub use model::Department;
 use service::{Directory, LinkGuard};
 pub use store::{FailureCount, LinkOutcome};
+
+/// Marks someone away until `until` (their `/away`, which approvals' delegation
+/// shares), or back (`None`); returns whether they were away.
+pub async fn mark_away(
+    tx: &mut crate::store::Tx,
+    person: crate::kernel::PersonId,
+    until: Option<chrono::DateTime<chrono::Utc>>,
+    audit: crate::kernel::Audit,
+) -> crate::store::Result<bool> {
+    tx.set_away(person, until, audit).await
+}
+
+/// Those of `people` who are not away (`/away`) at `at`: whom work may be given to.
+pub async fn available(
+    tx: &mut crate::store::Tx,
+    people: &[crate::kernel::PersonId],
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::store::Result<Vec<crate::kernel::PersonId>> {
+    tx.present(people, at).await
+}
 
 pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
     let limits = &config.limits;

@@ -15,6 +15,8 @@ named_enum! {
         DeptAdd => "dept.add",
         DeptSetManager => "dept.set-manager",
         AccountLink => "account.link",
+        Away => "person.away",
+        Back => "person.back",
     }
 }
 
@@ -278,5 +280,45 @@ fn dept_from_row(row: DeptRow) -> Department {
         name: row.name,
         manager: row.manager_id.zip(row.manager_name).map(|(id, name)| PersonName { id: PersonId(id), name }),
         members: row.members,
+    }
+}
+
+/// Who is away (`/away`, which approvals' delegation shares; `/back`).
+impl Tx {
+    /// Marks the person away until `until`, or back (`None`); returns whether they were
+    /// away before.
+    pub async fn set_away(&mut self, person: PersonId, until: Option<DateTime<Utc>>, audit: Audit) -> Result<bool> {
+        let stored = until.map(ms);
+        let (event, detail) = match until {
+            Some(at) => (DirectoryEvent::Away, at.to_rfc3339()),
+            None => (DirectoryEvent::Back, String::new()),
+        };
+        with_tx!(self, |tx| {
+            let (was,): (Option<i64>,) = sqlx::query_as("SELECT away_until FROM persons WHERE id = $1")
+                .bind(person.0)
+                .fetch_one(&mut **tx)
+                .await?;
+            sqlx::query("UPDATE persons SET away_until = $1 WHERE id = $2")
+                .bind(stored)
+                .bind(person.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, Subject::new("person", person.0), event, detail)?;
+            Ok(was.is_some_and(|w| w > ms(audit.at)))
+        })
+    }
+
+    /// Those of `people` who are not away at `at`, in the order given.
+    pub async fn present(&mut self, people: &[PersonId], at: DateTime<Utc>) -> Result<Vec<PersonId>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Person ids are ours, never typed text, so they can be inlined.
+        let ids = people.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT id FROM persons WHERE id IN ({ids}) AND (away_until IS NULL OR away_until <= $1)");
+        let here: Vec<(i64,)> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(ms(at)).fetch_all(&mut **tx).await?
+        });
+        Ok(people.iter().copied().filter(|p| here.iter().any(|(id,)| *id == p.0)).collect())
     }
 }

@@ -30,7 +30,10 @@ pub static COMMANDS: &[CommandSpec] = &[group(
                 "new",
                 Role::Staff,
                 &[arg("title", ArgKind::Text)],
-                &[OptSpec { key: "priority", kind: ArgKind::Choice(&Priority::NAMES) }],
+                &[
+                    OptSpec { key: "priority", kind: ArgKind::Choice(&Priority::NAMES) },
+                    OptSpec { key: "category", kind: ArgKind::Word },
+                ],
             ),
             NEW_TICKETS,
         ),
@@ -51,12 +54,15 @@ pub static COMMANDS: &[CommandSpec] = &[group(
         cmd("resolve", Role::Agent, &[arg("id", TICKET), arg("resolution", ArgKind::Text)], &[]),
         cmd("close", Role::Staff, &[arg("id", TICKET), opt_arg("resolution", ArgKind::Text)], &[]),
         cmd("reopen", Role::Staff, &[arg("id", TICKET), opt_arg("why", ArgKind::Text)], &[]),
+        cmd("assign", Role::Agent, &[arg("id", TICKET), arg("agent", ArgKind::Mention)], &[]),
+        cmd("unassign", Role::Agent, &[arg("id", TICKET)], &[]),
+        cmd("move", Role::Agent, &[arg("id", TICKET), arg("category", ArgKind::Word)], &[]),
     ],
 )];
 
 typed_commands! {
     pub enum TicketCommand {
-        "ticket new" => New { title: String, priority: Priority },
+        "ticket new" => New { title: String, priority: Priority, category: Option<String> },
         "ticket list" => List { scope: ListScope, mine: bool },
         "ticket show" => Show { id: TicketId },
         "ticket history" => History { id: TicketId },
@@ -66,6 +72,9 @@ typed_commands! {
         "ticket resolve" => Resolve { id: TicketId, resolution: String },
         "ticket close" => Close { id: TicketId, resolution: Option<String> },
         "ticket reopen" => Reopen { id: TicketId, why: Option<String> },
+        "ticket assign" => Assign { id: TicketId, agent: String },
+        "ticket unassign" => Unassign { id: TicketId },
+        "ticket move" => Move { id: TicketId, category: String },
     }
 }
 
@@ -79,6 +88,7 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["ticket", "new"] => TicketCommand::New {
                 title: a.text("title")?,
                 priority: a.choice("priority").unwrap_or(Priority::Normal),
+                category: a.optional("category"),
             },
             ["ticket", "list"] => TicketCommand::List {
                 scope: a.choice("status").unwrap_or(ListScope::Active),
@@ -92,6 +102,9 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["ticket", "resolve"] => TicketCommand::Resolve { id: id()?, resolution: a.text("resolution")? },
             ["ticket", "close"] => TicketCommand::Close { id: id()?, resolution: a.optional("resolution") },
             ["ticket", "reopen"] => TicketCommand::Reopen { id: id()?, why: a.optional("why") },
+            ["ticket", "assign"] => TicketCommand::Assign { id: id()?, agent: a.mention("agent")? },
+            ["ticket", "unassign"] => TicketCommand::Unassign { id: id()? },
+            ["ticket", "move"] => TicketCommand::Move { id: id()?, category: a.text("category")? },
             _ => return a.undeclared(),
         })
     }

@@ -1,6 +1,10 @@
-//! `[tickets]`: how the help desk's rules are set.
+//! `[tickets]`: the help desk's rules, and its categories (`[[tickets.categories]]`), each
+//! with its team, its queue and how new tickets are assigned.
 
+use deskmate_port::Platform;
 use serde::{Deserialize, Serialize};
+
+use super::model::Assignment;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -8,11 +12,39 @@ pub struct TicketsConfig {
     /// How long after a ticket is resolved its requester may still reopen it (agents
     /// may at any time), e.g. "7d".
     pub reopen_window: String,
+    /// Kinds of ticket and the teams that work them; none: one queue, every agent.
+    pub categories: Vec<CategoryConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryConfig {
+    /// One word, typed as `category:<name>`.
+    pub name: String,
+    /// How people read it ("IT support"); the name when empty.
+    #[serde(default)]
+    pub label: String,
+    /// The channel group (`[channels] groups`) its tickets are posted to; empty: the
+    /// support queue.
+    #[serde(default)]
+    pub queue: String,
+    /// Its team: accounts as `platform:id` (they are made agents on first sight).
+    /// Empty: every agent.
+    #[serde(default)]
+    pub agents: Vec<String>,
+    /// How a new ticket finds its agent: `manual` (they claim it), `round_robin` or
+    /// `least_open`.
+    #[serde(default = "manual")]
+    pub assign: String,
+}
+
+fn manual() -> String {
+    Assignment::Manual.as_str().to_owned()
 }
 
 impl Default for TicketsConfig {
     fn default() -> Self {
-        TicketsConfig { reopen_window: "7d".to_owned() }
+        TicketsConfig { reopen_window: "7d".to_owned(), categories: Vec::new() }
     }
 }
 
@@ -20,6 +52,31 @@ impl Default for TicketsConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub reopen_window: chrono::Duration,
+    pub categories: Vec<Category>,
+}
+
+/// A category, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    pub name: String,
+    pub label: String,
+    /// Its channel group; `None`: the support queue.
+    pub queue: Option<String>,
+    /// Its team's accounts; empty: every agent.
+    pub agents: Vec<(Platform, String)>,
+    pub assign: Assignment,
+}
+
+impl Settings {
+    /// The category by name, as typed (any case).
+    pub fn category(&self, name: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The category names, for errors and menus.
+    pub fn category_names(&self) -> String {
+        self.categories.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+    }
 }
 
 impl TicketsConfig {
@@ -30,7 +87,29 @@ impl TicketsConfig {
         if reopen_window > chrono::Duration::days(365) {
             return Err("reopen_window: at most a year (365d)".to_owned());
         }
-        Ok(Settings { reopen_window })
+        let mut categories: Vec<Category> = Vec::new();
+        for c in &self.categories {
+            let problem = |p: String| Err(format!("categories: `{}`: {p}", c.name));
+            let name = c.name.trim().to_lowercase();
+            if name.is_empty() || name.len() > 24 || !name.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+                return problem("a name is one word of letters, digits and dashes, at most 24".to_owned());
+            }
+            if categories.iter().any(|k| k.name == name) {
+                return problem("named twice".to_owned());
+            }
+            let Ok(assign) = c.assign.trim().parse::<Assignment>() else {
+                return problem(format!("assign is one of {}", Assignment::NAMES.join(", ")));
+            };
+            let agents = c.agents.iter().map(|a| crate::config::parse_address(a)).collect::<Result<Vec<_>, _>>();
+            let agents = match agents {
+                Ok(agents) => agents,
+                Err(p) => return problem(p),
+            };
+            let label = if c.label.trim().is_empty() { c.name.trim().to_owned() } else { c.label.trim().to_owned() };
+            let queue = Some(c.queue.trim().to_lowercase()).filter(|q| !q.is_empty());
+            categories.push(Category { name, label, queue, agents, assign });
+        }
+        Ok(Settings { reopen_window, categories })
     }
 }
 
@@ -38,12 +117,40 @@ impl TicketsConfig {
 mod tests {
     use super::*;
 
+    fn read(text: &str) -> Result<Settings, String> {
+        toml::from_str::<TicketsConfig>(text).map_err(|e| e.to_string())?.compile()
+    }
+
     #[test]
     fn reads_the_window_and_names_what_is_wrong() {
         assert_eq!(TicketsConfig::default().compile().expect("the defaults").reopen_window, chrono::Duration::days(7));
-        let bad = TicketsConfig { reopen_window: "soon".to_owned() }.compile().expect_err("refused");
+        let bad = read("reopen_window = \"soon\"").expect_err("refused");
         assert!(bad.starts_with("reopen_window: `soon`"), "{bad}");
-        let long = TicketsConfig { reopen_window: "400d".to_owned() }.compile().expect_err("refused");
-        assert_eq!(long, "reopen_window: at most a year (365d)");
+        assert_eq!(read("reopen_window = \"400d\"").expect_err("refused"), "reopen_window: at most a year (365d)");
+    }
+
+    #[test]
+    fn reads_categories() {
+        let settings = read(
+            "[[categories]]\nname = \"IT\"\nlabel = \"IT support\"\nqueue = \"it-queue\"\n\
+             agents = [\"console:carol\", \"telegram:42\"]\nassign = \"round_robin\"\n\
+             [[categories]]\nname = \"hr\"\n",
+        )
+        .expect("valid");
+        let it = settings.category("it").expect("found in any case");
+        assert_eq!((it.label.as_str(), it.queue.as_deref()), ("IT support", Some("it-queue")));
+        assert_eq!(it.agents, [(Platform::Console, "carol".to_owned()), (Platform::Telegram, "42".to_owned())]);
+        assert_eq!(it.assign, Assignment::RoundRobin);
+        let hr = settings.category("HR").expect("found");
+        assert_eq!((hr.label.as_str(), hr.queue.as_ref(), hr.assign), ("hr", None, Assignment::Manual));
+        assert_eq!(settings.category_names(), "it, hr");
+        let twice = read("[[categories]]\nname = \"it\"\n[[categories]]\nname = \"IT\"\n").expect_err("refused");
+        assert_eq!(twice, "categories: `IT`: named twice");
+        let assign = read("[[categories]]\nname = \"it\"\nassign = \"random\"\n").expect_err("refused");
+        assert_eq!(assign, "categories: `it`: assign is one of manual, round_robin, least_open");
+        let agent = read("[[categories]]\nname = \"it\"\nagents = [\"carol\"]\n").expect_err("refused");
+        assert!(agent.contains("should be platform:id"), "{agent}");
+        let name = read("[[categories]]\nname = \"it help\"\n").expect_err("refused");
+        assert!(name.contains("one word"), "{name}");
     }
 }

@@ -10,6 +10,7 @@ mod service;
 mod store;
 mod text;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -25,8 +26,15 @@ use cmd::TicketCommand;
 pub use cmd::{COMMANDS, NEW_TICKETS};
 pub use config::TicketsConfig;
 pub use model::{ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
-/// Opens a ticket as the actor (a meeting's action item may become one).
-pub use service::open as open_ticket;
+/// Opens a ticket as the actor, in no category (a meeting's action item may become one).
+pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
+    let desk = Tickets {
+        lang: cx.kit.default_lang,
+        rules: TicketsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile")),
+        queues: HashMap::new(),
+    };
+    service::open(cx, &desk, title, priority, None).await
+}
 pub use store::{NewTicket, TicketFilter};
 
 /// Where ticket notices go: the support queue (`[channels] support_queue`).
@@ -49,13 +57,33 @@ pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
         tracing::error!(error = %e, "the tickets settings do not compile; the defaults are used");
         TicketsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile"))
     });
-    Arc::new(Tickets { lang: config.default_lang(), rules })
+    // Audiences name config groups for the process's life: made once, here.
+    let queues = rules
+        .categories
+        .iter()
+        .filter_map(|c| c.queue.clone())
+        .map(|name| (name.clone(), Audience(Box::leak(name.into_boxed_str()))))
+        .collect();
+    Arc::new(Tickets { lang: config.default_lang(), rules, queues })
 }
 
 pub struct Tickets {
     /// For what is written without a reader (a flood's summary).
     lang: crate::kernel::Lang,
     rules: config::Settings,
+    /// The categories' queues, by channel group name.
+    queues: HashMap<String, Audience>,
+}
+
+impl Tickets {
+    /// Where a category's tickets are posted: its queue, or the support queue.
+    fn queue_of(&self, category: Option<&str>) -> Audience {
+        category
+            .and_then(|c| self.rules.category(c))
+            .and_then(|c| c.queue.as_ref())
+            .and_then(|q| self.queues.get(q).copied())
+            .unwrap_or(QUEUE)
+    }
 }
 
 /// What its buttons (and the resolution question) do.
@@ -114,38 +142,41 @@ impl Feature for Tickets {
 
     async fn command(&self, cx: &mut Cx<'_>, inv: &Invocation) -> ServiceResult {
         match TicketCommand::try_from(inv)? {
-            TicketCommand::New { title, priority } => service::open(cx, &title, priority).await,
+            TicketCommand::New { title, priority, category } => {
+                service::open(cx, self, &title, priority, category.as_deref()).await
+            }
             TicketCommand::List { scope, mine } => service::list(cx.kit, cx.actor, scope, mine).await,
             TicketCommand::Show { id } => service::show(cx.kit, cx.actor, id).await,
             TicketCommand::History { id } => service::history(cx.kit, cx.actor, id).await,
-            TicketCommand::Claim { id } => service::act(cx, &self.rules, id, Move::Claim, None).await,
-            TicketCommand::Start { id } => service::act(cx, &self.rules, id, Move::Start, None).await,
-            TicketCommand::Wait { id, question } => {
-                service::act(cx, &self.rules, id, Move::Wait, question.as_deref()).await
-            }
+            TicketCommand::Claim { id } => service::act(cx, self, id, Move::Claim, None).await,
+            TicketCommand::Start { id } => service::act(cx, self, id, Move::Start, None).await,
+            TicketCommand::Wait { id, question } => service::act(cx, self, id, Move::Wait, question.as_deref()).await,
             TicketCommand::Resolve { id, resolution } => {
-                service::act(cx, &self.rules, id, Move::Resolve, Some(&resolution)).await
+                service::act(cx, self, id, Move::Resolve, Some(&resolution)).await
             }
             TicketCommand::Close { id, resolution } => {
-                service::act(cx, &self.rules, id, Move::Close, resolution.as_deref()).await
+                service::act(cx, self, id, Move::Close, resolution.as_deref()).await
             }
-            TicketCommand::Reopen { id, why } => service::act(cx, &self.rules, id, Move::Reopen, why.as_deref()).await,
+            TicketCommand::Reopen { id, why } => service::act(cx, self, id, Move::Reopen, why.as_deref()).await,
+            TicketCommand::Assign { id, agent } => service::assign(cx, self, id, &agent).await,
+            TicketCommand::Unassign { id } => service::act(cx, self, id, Move::Unassign, None).await,
+            TicketCommand::Move { id, category } => service::recategorize(cx, self, id, &category).await,
         }
     }
 
     async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
         match decode(pressed) {
-            Some((Press::Claim, id)) => service::act(cx, &self.rules, id, Move::Claim, None).await,
-            Some((Press::Resolve, id)) => service::ask_resolution(cx, &self.rules, id).await,
-            Some((Press::Reopen, id)) => service::act(cx, &self.rules, id, Move::Reopen, None).await,
-            Some((Press::Close, id)) => service::act(cx, &self.rules, id, Move::Close, None).await,
+            Some((Press::Claim, id)) => service::act(cx, self, id, Move::Claim, None).await,
+            Some((Press::Resolve, id)) => service::ask_resolution(cx, self, id).await,
+            Some((Press::Reopen, id)) => service::act(cx, self, id, Move::Reopen, None).await,
+            Some((Press::Close, id)) => service::act(cx, self, id, Move::Close, None).await,
             None => refuse(chat_text::stale_button(cx.actor.lang)),
         }
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         match decode(action) {
-            Some((Press::Resolve, id)) => service::act(cx, &self.rules, id, Move::Resolve, Some(answer.text)).await,
+            Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,
             _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
     }

@@ -27,6 +27,8 @@ pub struct Ticket {
     pub closed_by: Option<PersonName>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<PersonName>,
+    /// Its category's name (`[[tickets.categories]]`), if it has one.
+    pub category: Option<String>,
 }
 
 impl Ticket {
@@ -69,6 +71,9 @@ named_enum! {
         Resolve => "ticket.resolve",
         Close => "ticket.close",
         Reopen => "ticket.reopen",
+        Assign => "ticket.assign",
+        Unassign => "ticket.unassign",
+        Recategorize => "ticket.move",
     }
 }
 
@@ -108,6 +113,18 @@ named_enum! {
 }
 
 named_enum! {
+    /// How a category's new tickets find their agent.
+    pub enum Assignment {
+        /// An agent claims it from the queue.
+        Manual => "manual",
+        /// Each eligible agent in turn, fairly across restarts and instances.
+        RoundRobin => "round_robin",
+        /// The eligible agent holding the fewest tickets.
+        LeastOpen => "least_open",
+    }
+}
+
+named_enum! {
     /// Which tickets `/ticket list` shows.
     pub enum ListScope {
         Open => "open",
@@ -132,6 +149,10 @@ named_enum! {
         Resolve => "resolve",
         Close => "close",
         Reopen => "reopen",
+        /// Given to an agent (by an agent, or by the category's rotation).
+        Assign => "assign",
+        /// Its agent taken off it: back to the queue.
+        Unassign => "unassign",
     }
 }
 
@@ -144,6 +165,8 @@ impl Move {
             Move::Resolve => TicketEvent::Resolve,
             Move::Close => TicketEvent::Close,
             Move::Reopen => TicketEvent::Reopen,
+            Move::Assign => TicketEvent::Assign,
+            Move::Unassign => TicketEvent::Unassign,
         }
     }
 }
@@ -191,6 +214,9 @@ impl TicketStatus {
             (S::Claimed | S::InProgress | S::Waiting, Move::Resolve) => Some(S::Resolved),
             (S::Open | S::Claimed | S::InProgress | S::Waiting | S::Resolved, Move::Close) => Some(S::Closed),
             (S::Resolved | S::Closed, Move::Reopen) => Some(if assigned { S::InProgress } else { S::Open }),
+            (S::Open, Move::Assign) => Some(S::Claimed),
+            (s, Move::Assign) if s.is_held() => Some(s),
+            (s, Move::Unassign) if s.is_held() => Some(S::Open),
             _ => None,
         }
     }
@@ -214,7 +240,11 @@ mod tests {
         // A requester may withdraw an open ticket.
         assert_eq!(S::Open.after(Move::Close, false), Ok(S::Closed));
         let refused = S::Open.after(Move::Resolve, false).expect_err("refused");
-        assert_eq!(refused.allowed, vec![Move::Claim, Move::Close]);
+        assert_eq!(refused.allowed, vec![Move::Claim, Move::Close, Move::Assign]);
+        // Assigning keeps a held ticket's status; unassigning puts it back in the queue.
+        assert_eq!(S::Waiting.after(Move::Assign, true), Ok(S::Waiting));
+        assert_eq!(S::InProgress.after(Move::Unassign, true), Ok(S::Open));
+        assert!(!S::Open.allows(Move::Unassign) && !S::Resolved.allows(Move::Assign));
         assert_eq!(S::Closed.after(Move::Claim, true).expect_err("refused").allowed, vec![Move::Reopen]);
         assert_eq!(S::Claimed.after(Move::Claim, true).expect_err("refused").from, S::Claimed);
         // Every status but closed can be closed; only resolved and closed can be reopened.

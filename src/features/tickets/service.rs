@@ -1,13 +1,15 @@
 //! Work orders: open, list, show, and each move of their life (claim … reopen).
 
-use super::config::Settings;
-use super::model::{ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, sees_all_tickets};
+use super::config::Category;
+use super::model::{
+    Assignment, ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, sees_all_tickets,
+};
 use super::store::{Change, NewTicket, TicketFilter};
-use super::{NEW_TICKET, QUEUE, text};
+use super::{NEW_TICKET, Tickets, text};
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::questions;
 use crate::chat::text as chat_text;
-use crate::kernel::{Actor, Coalesce, Effect, Person, Role, ServiceResult, Shown, refuse};
+use crate::kernel::{Actor, Audit, Coalesce, Effect, Person, PersonId, PersonName, Role, ServiceResult, Shown, refuse};
 use crate::limits::TextLimit;
 use crate::store::Tx;
 
@@ -20,19 +22,120 @@ static NOTE: TextLimit = TextLimit { what: "limit-note", catalog: &text::CATALOG
 /// How long the resolution question waits for its answer.
 const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 
-pub async fn open(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
+/// Opens a ticket as the actor, in a category if they name one; it goes to that
+/// category's queue, and to an agent at once if the category assigns by rotation.
+pub async fn open(
+    cx: &mut Cx<'_>,
+    desk: &Tickets,
+    title: &str,
+    priority: Priority,
+    category: Option<&str>,
+) -> ServiceResult {
     let title = TITLE.check(cx.actor.lang, title)?;
-    let ticket =
-        cx.tx.create_ticket(NewTicket { title, priority, requester: cx.actor.person.name() }, cx.actor.audit()).await?;
-    Ok(vec![
-        Effect::reply(text::ticket_opened(cx.actor.lang, &ticket)),
+    let category = match category {
+        Some(name) => Some(known_category(desk, cx.actor, name)?),
+        None => None,
+    };
+    let new =
+        NewTicket { title, priority, requester: cx.actor.person.name(), category: category.map(|c| c.name.as_str()) };
+    let opened = cx.tx.create_ticket(new, cx.actor.audit()).await?;
+    let assigned = match category.filter(|c| c.assign != Assignment::Manual) {
+        Some(c) => auto_assign(cx, &opened, c).await?,
+        None => None,
+    };
+    let ticket = assigned.as_ref().map_or(&opened, |(t, _)| t);
+    let mut effects = vec![
+        Effect::reply(text::ticket_opened(cx.actor.lang, ticket)),
         Effect::Notice {
-            audience: QUEUE,
+            audience: desk.queue_of(ticket.category.as_deref()),
             subject: ticket.subject(),
-            body: notice(&ticket),
+            body: notice(ticket, desk),
             coalesce: Some(Coalesce { kind: NEW_TICKET, label: format!("#{}", ticket.id) }),
         },
-    ])
+    ];
+    if let Some((ticket, agent)) = assigned {
+        effects.push(assigned_to(&ticket, agent, None));
+    }
+    Ok(effects)
+}
+
+/// The category named, or a refusal naming the ones there are.
+fn known_category<'d>(desk: &'d Tickets, actor: &Actor, name: &str) -> ServiceResult<&'d Category> {
+    match desk.rules.category(name) {
+        Some(c) => Ok(c),
+        None => refuse(text::unknown_category(actor.lang, name, &desk.rules.category_names())),
+    }
+}
+
+/// Gives a new (or newly moved) ticket to the next agent of the category's rotation:
+/// someone on its team, not away, not its requester. `None` when nobody is eligible (it
+/// waits in the queue for a claim).
+async fn auto_assign(
+    cx: &mut Cx<'_>,
+    ticket: &Ticket,
+    category: &Category,
+) -> ServiceResult<Option<(Ticket, PersonId)>> {
+    let mut team = team(cx, Some(category)).await?;
+    team.retain(|p| *p != ticket.requester.id);
+    let team = crate::features::directory::available(cx.tx, &team, cx.actor.at).await?;
+    if team.is_empty() {
+        return Ok(None);
+    }
+    let turn = cx.tx.take_turn(&category.name).await?;
+    let candidates = cx.tx.turns_and_loads(&category.name, &team).await?;
+    let Some(agent) = next_agent(category.assign, &candidates) else { return Ok(None) };
+    cx.tx.record_turn(&category.name, agent, turn).await?;
+    let name = cx.kit.store.person(agent).await?.map(|p| p.display_name).unwrap_or_default();
+    let to = ticket.status.after(Move::Assign, false).unwrap_or(TicketStatus::Claimed);
+    // The rotation, not a person, assigns it.
+    let audit = Audit { actor: None, ..cx.actor.audit() };
+    let change = Change::Assign { agent, name: &name };
+    let moved = cx.tx.move_ticket(ticket.id, ticket.status, to, change, audit).await?;
+    Ok(moved.map(|t| (t, agent)))
+}
+
+/// Whose turn it is: round-robin takes the agent whose last turn is oldest; least-open
+/// the one holding the fewest tickets, then the oldest turn. `candidates` are (person,
+/// last turn, tickets held), ordered by person.
+pub fn next_agent(assign: Assignment, candidates: &[(PersonId, i64, i64)]) -> Option<PersonId> {
+    let pick = match assign {
+        Assignment::Manual => None,
+        Assignment::RoundRobin => candidates.iter().min_by_key(|(p, turn, _)| (*turn, p.0)),
+        Assignment::LeastOpen => candidates.iter().min_by_key(|(p, turn, load)| (*load, *turn, p.0)),
+    };
+    pick.map(|(p, _, _)| *p)
+}
+
+/// Who works a category's tickets: its team's people, or every agent when it names no
+/// team (or there is no category).
+async fn team(cx: &mut Cx<'_>, category: Option<&Category>) -> ServiceResult<Vec<PersonId>> {
+    Ok(match category.filter(|c| !c.agents.is_empty()) {
+        Some(c) => cx.tx.people_of_accounts(&c.agents).await?,
+        None => cx.tx.agents().await?,
+    })
+}
+
+/// Whether `person` works tickets of this category: an admin, or an agent on its team
+/// (any agent when it has none).
+async fn works_on(cx: &mut Cx<'_>, desk: &Tickets, category: Option<&str>, person: &Person) -> ServiceResult<bool> {
+    if person.roles.holds(Role::Admin) {
+        return Ok(true);
+    }
+    if !person.roles.allows(Role::Agent) {
+        return Ok(false);
+    }
+    match desk.rules.category(category.unwrap_or_default()).filter(|c| !c.agents.is_empty()) {
+        Some(c) => Ok(cx.tx.people_of_accounts(&c.agents).await?.contains(&person.id)),
+        None => Ok(true),
+    }
+}
+
+/// The direct message to an agent a ticket was given to (`by`: who gave it; `None`: the
+/// rotation).
+fn assigned_to(t: &Ticket, agent: PersonId, by: Option<&str>) -> Effect {
+    let (ticket, by) = (t.clone(), by.map(str::to_owned));
+    let body = Shown::text_per_reader(move |r| text::assigned_to_you(r.lang, &ticket, by.as_deref()));
+    Effect::Direct { person: agent, body, subject: None }
 }
 
 pub async fn list(kit: &Kit, actor: &Actor, scope: ListScope, mine: bool) -> ServiceResult {
@@ -91,10 +194,11 @@ async fn visible(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult<Ticket
 /// A move of a ticket's life by the actor: their right to make it, then the status's.
 /// Of two agents racing, one wins; the other is told what the winner did. `note` is what
 /// the move records: the question when waiting, the resolution, why it was reopened.
-pub async fn act(cx: &mut Cx<'_>, rules: &Settings, id: TicketId, tried: Move, note: Option<&str>) -> ServiceResult {
+pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, note: Option<&str>) -> ServiceResult {
     let actor = cx.actor;
     let ticket = find(cx.tx, id, actor).await?;
-    may(&ticket, tried, actor, rules)?;
+    let works_here = works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
+    may(&ticket, tried, actor, desk, works_here)?;
     let to = match ticket.status.after(tried, ticket.assignee.is_some()) {
         Ok(to) => to,
         Err(e) => return refuse(explain(&ticket, &e, actor)),
@@ -112,6 +216,9 @@ pub async fn act(cx: &mut Cx<'_>, rules: &Settings, id: TicketId, tried: Move, n
         },
         Move::Close => Change::Close { resolution: note, by },
         Move::Reopen => Change::Reopen { why: note },
+        Move::Unassign => Change::Unassign,
+        // Giving a ticket to someone names them: `assign`.
+        Move::Assign => return refuse(text::assign_usage(actor.lang, id)),
     };
     let Some(moved) = cx.tx.move_ticket(id, ticket.status, to, change, actor.audit()).await? else {
         // Someone else changed it between our read and our write: report what they did.
@@ -123,24 +230,135 @@ pub async fn act(cx: &mut Cx<'_>, rules: &Settings, id: TicketId, tried: Move, n
         });
         return refuse(explain(&now, &e, actor));
     };
-    Ok(told(&moved, tried, actor, rules, note))
+    Ok(told(&moved, tried, actor, desk, note, ticket.assignee.as_ref()))
 }
 
-/// Who hears of a move: the actor, the queue's notice, the requester, and the agent
-/// holding it when someone else closes or reopens it.
-fn told(t: &Ticket, tried: Move, actor: &Actor, rules: &Settings, note: Option<&str>) -> Vec<Effect> {
+/// `/ticket assign <id> @agent`: gives the ticket to an agent of its category's team
+/// (claimed for them if it was open; the same status if someone held it).
+pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let ticket = find(cx.tx, id, actor).await?;
+    let works_here = works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
+    may(&ticket, Move::Assign, actor, desk, works_here)?;
+    let agent = cx.kit.people.resolve(actor, handle).await?;
+    if !works_on(cx, desk, ticket.category.as_deref(), &agent).await? {
+        return refuse(text::not_on_team(actor.lang, &agent.display_name, id, ticket.category.as_deref()));
+    }
+    if ticket.is_assignee(&agent) {
+        return refuse(text::already_assigned(actor.lang, id, &agent.display_name));
+    }
+    let to = match ticket.status.after(Move::Assign, true) {
+        Ok(to) => to,
+        Err(e) => return refuse(explain(&ticket, &e, actor)),
+    };
+    let change = Change::Assign { agent: agent.id, name: &agent.display_name };
+    let Some(moved) = cx.tx.move_ticket(id, ticket.status, to, change, actor.audit()).await? else {
+        let now = find(cx.tx, id, actor).await?;
+        return refuse(text::changed_meanwhile(actor.lang, &now));
+    };
+    let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), None);
+    if agent.id != actor.person.id {
+        effects.push(assigned_to(&moved, agent.id, Some(&actor.person.display_name)));
+    }
+    // The agent it was taken from hears of it.
+    if let Some(before) = ticket.assignee.as_ref().filter(|a| a.id != actor.person.id) {
+        let (t, by) = (moved.clone(), actor.person.display_name.clone());
+        let body = Shown::text_per_reader(move |r| text::for_assignee(r.lang, &t, Move::Unassign, &by, None));
+        effects.push(Effect::Direct { person: before.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// `/ticket move <id> <category>`: to another category's queue and team. Its agent
+/// keeps it if they are on the new team; otherwise it goes back to the queue (and to the
+/// next agent in turn, if the new category assigns by rotation).
+pub async fn recategorize(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, name: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let before = find(cx.tx, id, actor).await?;
+    let ticket = &before;
+    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
+        return refuse(text::not_your_team(actor.lang, id, "ticket move"));
+    }
+    let category = known_category(desk, actor, name)?;
+    if ticket.category.as_deref() == Some(category.name.as_str()) {
+        return refuse(text::already_in_category(actor.lang, id, &category.label));
+    }
+    if ticket.status == TicketStatus::Closed {
+        let e = TransitionError { from: ticket.status, tried: Move::Assign, allowed: vec![Move::Reopen] };
+        return refuse(text::cannot_move(actor.lang, id, &e));
+    }
+    let keep_agent = match &ticket.assignee {
+        Some(a) => match cx.kit.store.person(a.id).await? {
+            Some(agent) => works_on(cx, desk, Some(&category.name), &agent).await?,
+            None => false,
+        },
+        None => true,
+    };
+    let from = ticket.category.as_deref().and_then(|c| desk.rules.category(c)).map_or("-", |c| c.label.as_str());
+    let detail = format!("{from} → {}", category.label);
+    let Some(moved) = cx.tx.recategorize_ticket(id, Some(&category.name), keep_agent, &detail, actor.audit()).await?
+    else {
+        let now = find(cx.tx, id, actor).await?;
+        return refuse(text::changed_meanwhile(actor.lang, &now));
+    };
+    let assigned = if moved.status == TicketStatus::Open && category.assign != Assignment::Manual {
+        auto_assign(cx, &moved, category).await?
+    } else {
+        None
+    };
+    let ticket = assigned.as_ref().map_or(&moved, |(t, _)| t);
+    let mut effects = vec![
+        Effect::reply(text::recategorized(actor.lang, ticket, &category.label)),
+        Effect::UpdateNotices { subject: ticket.subject(), body: notice(ticket, desk) },
+    ];
+    // A new queue gets a notice of its own; the old one's shows where it went.
+    let queue = desk.queue_of(ticket.category.as_deref());
+    if queue != desk.queue_of(before.category.as_deref()) {
+        effects.push(Effect::Notice {
+            audience: queue,
+            subject: ticket.subject(),
+            body: notice(ticket, desk),
+            coalesce: None,
+        });
+    }
+    if !ticket.is_requester(&actor.person) {
+        let (t, label) = (ticket.clone(), category.label.clone());
+        let body = Shown::text_per_reader(move |r| text::recategorized_for_requester(r.lang, &t, &label));
+        effects.push(Effect::Direct { person: ticket.requester.id, body, subject: None });
+    }
+    if let Some(dropped) = before.assignee.as_ref().filter(|a| !keep_agent && a.id != actor.person.id) {
+        let (t, by) = (ticket.clone(), actor.person.display_name.clone());
+        let body = Shown::text_per_reader(move |r| text::for_assignee(r.lang, &t, Move::Unassign, &by, None));
+        effects.push(Effect::Direct { person: dropped.id, body, subject: None });
+    }
+    if let Some((t, agent)) = &assigned {
+        effects.push(assigned_to(t, *agent, None));
+    }
+    Ok(effects)
+}
+
+/// Who hears of a move: the actor, the queue's notice, the requester, and the agent who
+/// held it (`held_by`, before the move) when someone else closes, reopens or unassigns it.
+fn told(
+    t: &Ticket,
+    tried: Move,
+    actor: &Actor,
+    desk: &Tickets,
+    note: Option<&str>,
+    held_by: Option<&PersonName>,
+) -> Vec<Effect> {
     let mut effects = vec![
         Effect::reply(text::moved(actor.lang, t, tried, note)),
-        Effect::UpdateNotices { subject: t.subject(), body: notice(t) },
+        Effect::UpdateNotices { subject: t.subject(), body: notice(t, desk) },
     ];
     let by = actor.person.display_name.clone();
     if !t.is_requester(&actor.person) {
-        let (ticket, note, window) = (t.clone(), note.map(str::to_owned), rules.reopen_window);
+        let (ticket, note, window) = (t.clone(), note.map(str::to_owned), desk.rules.reopen_window);
         let body = Shown::per_reader(move |r| text::for_requester(r, &ticket, tried, &by, note.as_deref(), window));
         effects.push(Effect::Direct { person: t.requester.id, body, subject: None });
     }
-    let others_hold_it = t.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != t.requester.id);
-    if let Some(agent) = others_hold_it.filter(|_| matches!(tried, Move::Close | Move::Reopen)) {
+    let someone_else = held_by.filter(|a| a.id != actor.person.id && a.id != t.requester.id);
+    if let Some(agent) = someone_else.filter(|_| matches!(tried, Move::Close | Move::Reopen | Move::Unassign)) {
         let (ticket, note, by) = (t.clone(), note.map(str::to_owned), actor.person.display_name.clone());
         let body = Shown::text_per_reader(move |r| text::for_assignee(r.lang, &ticket, tried, &by, note.as_deref()));
         effects.push(Effect::Direct { person: agent.id, body, subject: None });
@@ -150,9 +368,10 @@ fn told(t: &Ticket, tried: Move, actor: &Actor, rules: &Settings, note: Option<&
 
 /// Resolve pressed: asks the presser for the resolution note (the answer resolves the
 /// ticket, checked again then). Refused now if they could not resolve it anyway.
-pub async fn ask_resolution(cx: &mut Cx<'_>, rules: &Settings, id: TicketId) -> ServiceResult {
+pub async fn ask_resolution(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId) -> ServiceResult {
     let ticket = find(cx.tx, id, cx.actor).await?;
-    may(&ticket, Move::Resolve, cx.actor, rules)?;
+    let works_here = works_on(cx, desk, ticket.category.as_deref(), &cx.actor.person).await?;
+    may(&ticket, Move::Resolve, cx.actor, desk, works_here)?;
     if let Err(e) = ticket.status.after(Move::Resolve, true) {
         return refuse(explain(&ticket, &e, cx.actor));
     }
@@ -161,27 +380,35 @@ pub async fn ask_resolution(cx: &mut Cx<'_>, rules: &Settings, id: TicketId) -> 
     Ok(vec![questions::ask(cx, cx.actor.person.id, question, &action, RESOLUTION_LIFETIME).await?])
 }
 
-/// Whether the actor has the right to make this move: agents work tickets; a requester
-/// may withdraw (close) their own, and reopen it within the window after it was done.
-fn may(ticket: &Ticket, tried: Move, actor: &Actor, rules: &Settings) -> ServiceResult<()> {
-    let lang = actor.lang;
+/// Whether the actor has the right to make this move: the agents of the ticket's team
+/// (and admins) work it (`works_here`); a requester may withdraw (close) their own, and
+/// reopen it within the window after it was done.
+fn may(ticket: &Ticket, tried: Move, actor: &Actor, desk: &Tickets, works_here: bool) -> ServiceResult<()> {
+    let (lang, id) = (actor.lang, ticket.id);
+    let command = format!("ticket {tried}");
     match tried {
-        Move::Claim | Move::Start | Move::Wait | Move::Resolve if !actor.is(Role::Agent) => {
-            refuse(chat_text::needs_role(lang, Role::Agent, &format!("ticket {tried}")))
-        }
-        Move::Close if !ticket.may_be_closed_by(&actor.person) => refuse(text::ticket_close_refused(lang, ticket.id)),
-        Move::Reopen if !actor.is(Role::Agent) => {
-            if !ticket.is_requester(&actor.person) {
-                return refuse(text::reopen_refused(lang, ticket.id));
+        _ if works_here => Ok(()),
+        Move::Claim | Move::Start | Move::Wait | Move::Resolve | Move::Assign | Move::Unassign => {
+            if actor.is(Role::Agent) {
+                refuse(text::not_your_team(lang, id, &command))
+            } else {
+                refuse(chat_text::needs_role(lang, Role::Agent, &command))
             }
+        }
+        Move::Close if !ticket.is_requester(&actor.person) => refuse(text::ticket_close_refused(lang, id)),
+        Move::Close => Ok(()),
+        Move::Reopen => {
+            if !ticket.is_requester(&actor.person) {
+                return refuse(text::reopen_refused(lang, id));
+            }
+            let window = desk.rules.reopen_window;
             match ticket.done_at() {
-                Some(done) if actor.at - done > rules.reopen_window => {
-                    refuse(text::reopen_too_late(lang, ticket.id, done + rules.reopen_window, actor.tz))
+                Some(done) if actor.at - done > window => {
+                    refuse(text::reopen_too_late(lang, id, done + window, actor.tz))
                 }
                 _ => Ok(()),
             }
         }
-        _ => Ok(()),
     }
 }
 
@@ -200,8 +427,9 @@ async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceResult<Ticket>
     }
 }
 
-/// The support queue's notice, in each channel's language.
-fn notice(ticket: &Ticket) -> Shown {
+/// The queue's notice, in each channel's language.
+fn notice(ticket: &Ticket, desk: &Tickets) -> Shown {
     let ticket = ticket.clone();
-    Shown::per_reader(move |reader| text::ticket_notice(reader.lang, &ticket))
+    let label = ticket.category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
+    Shown::per_reader(move |reader| text::ticket_notice(reader.lang, &ticket, label.as_deref()))
 }

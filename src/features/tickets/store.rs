@@ -11,6 +11,7 @@ pub struct NewTicket<'a> {
     pub title: &'a str,
     pub priority: Priority,
     pub requester: PersonName,
+    pub category: Option<&'a str>,
 }
 
 /// Which tickets a list shows.
@@ -43,12 +44,13 @@ struct TicketRow {
     resolved_at: Option<i64>,
     resolved_by_id: Option<i64>,
     resolved_by_name: Option<String>,
+    category: Option<String>,
 }
 
 const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
      t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at, \
      t.closed_by_id, c.display_name AS closed_by_name, t.resolved_at, t.resolved_by_id, \
-     v.display_name AS resolved_by_name \
+     v.display_name AS resolved_by_name, t.category \
      FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
      LEFT JOIN persons c ON c.id = t.closed_by_id LEFT JOIN persons v ON v.id = t.resolved_by_id";
 
@@ -71,6 +73,7 @@ impl TryFrom<TicketRow> for Ticket {
             closed_by: person(row.closed_by_id, row.closed_by_name),
             resolved_at: row.resolved_at.map(from_ms),
             resolved_by: person(row.resolved_by_id, row.resolved_by_name),
+            category: row.category,
         })
     }
 }
@@ -86,7 +89,8 @@ const TICKET_RETURNING: &str = "RETURNING id, title, priority, status, requester
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.assignee_id) AS assignee_name, resolution, platform, \
      created_at, claimed_at, closed_at, closed_by_id, \
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name, resolved_at, \
-     resolved_by_id, (SELECT p.display_name FROM persons p WHERE p.id = tickets.resolved_by_id) AS resolved_by_name";
+     resolved_by_id, (SELECT p.display_name FROM persons p WHERE p.id = tickets.resolved_by_id) AS resolved_by_name, \
+     category";
 
 /// One ticket by id, on a pool or inside a transaction.
 macro_rules! fetch_ticket {
@@ -137,8 +141,8 @@ impl Tx {
         let at = from_ms(ms(audit.at));
         let id: i64 = with_tx!(self, |tx| {
             let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                "INSERT INTO tickets (title, priority, status, requester_id, platform, created_at, updated_at, category) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
             )
             .bind(new.title)
             .bind(new.priority.as_str())
@@ -146,6 +150,7 @@ impl Tx {
             .bind(new.requester.id.0)
             .bind(audit.platform.as_str())
             .bind(ms(audit.at))
+            .bind(new.category)
             .fetch_one(&mut **tx)
             .await?;
             log_event!(
@@ -172,6 +177,7 @@ impl Tx {
             closed_by: None,
             resolved_at: None,
             resolved_by: None,
+            category: new.category.map(str::to_owned),
         })
     }
 
@@ -190,6 +196,10 @@ impl Tx {
         // (unused ones are harmless on both backends).
         let (set, person, text) = match change {
             Change::Claim { agent } => (", assignee_id = $2, claimed_at = $4", Some(agent.0), None),
+            Change::Assign { agent, name } => {
+                (", assignee_id = $2, claimed_at = COALESCE(claimed_at, $4)", Some(agent.0), Some(name))
+            }
+            Change::Unassign => (", assignee_id = NULL", None, None),
             Change::Start => ("", None, None),
             Change::Wait { question } => ("", None, question),
             Change::Resolve { resolution, by } => {
@@ -233,6 +243,12 @@ pub enum Change<'a> {
     Claim {
         agent: PersonId,
     },
+    /// `name`: the agent's, for the history.
+    Assign {
+        agent: PersonId,
+        name: &'a str,
+    },
+    Unassign,
     Start,
     /// What the agent asked the requester, if they said.
     Wait {
@@ -256,11 +272,132 @@ impl Change<'_> {
     pub const fn action(self) -> Move {
         match self {
             Change::Claim { .. } => Move::Claim,
+            Change::Assign { .. } => Move::Assign,
+            Change::Unassign => Move::Unassign,
             Change::Start => Move::Start,
             Change::Wait { .. } => Move::Wait,
             Change::Resolve { .. } => Move::Resolve,
             Change::Close { .. } => Move::Close,
             Change::Reopen { .. } => Move::Reopen,
         }
+    }
+}
+
+/// Teams and turns: who may work a category's tickets, and whose turn it is.
+impl Tx {
+    /// The people behind these accounts (those who have written at least once).
+    pub async fn people_of_accounts(&mut self, accounts: &[(Platform, String)]) -> Result<Vec<PersonId>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = (0..accounts.len())
+            .map(|i| format!("(platform = ${} AND external_id = ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let sql = format!("SELECT DISTINCT person_id FROM accounts WHERE {wanted} ORDER BY person_id");
+        let ids: Vec<(i64,)> = with_tx!(self, |tx| {
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            for (platform, id) in accounts {
+                query = query.bind(platform.as_str()).bind(id.as_str());
+            }
+            query.fetch_all(&mut **tx).await?
+        });
+        Ok(ids.into_iter().map(|(id,)| PersonId(id)).collect())
+    }
+
+    /// Everyone holding the agent role.
+    pub async fn agents(&mut self) -> Result<Vec<PersonId>> {
+        let ids: Vec<(i64,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT person_id FROM person_roles WHERE role = 'agent' ORDER BY person_id")
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        Ok(ids.into_iter().map(|(id,)| PersonId(id)).collect())
+    }
+
+    /// Takes the category's next turn number. Its counter's row stays locked until the
+    /// transaction ends, so assignments in one category made at once (on any instance)
+    /// happen one after the other, each seeing the turns before it.
+    pub async fn take_turn(&mut self, category: &str) -> Result<i64> {
+        with_tx!(self, |tx| {
+            let (turn,): (i64,) = sqlx::query_as(
+                "INSERT INTO ticket_turn_counters (category, turn) VALUES ($1, 1) \
+                 ON CONFLICT (category) DO UPDATE SET turn = ticket_turn_counters.turn + 1 RETURNING turn",
+            )
+            .bind(category)
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(turn)
+        })
+    }
+
+    /// For each of these people: the turn they last had in the category (0: never) and
+    /// how many tickets they hold (claimed, in progress or waiting).
+    pub async fn turns_and_loads(&mut self, category: &str, people: &[PersonId]) -> Result<Vec<(PersonId, i64, i64)>> {
+        if people.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Person ids are ours, never typed text, so they can be inlined.
+        let ids = people.iter().map(|p| p.0.to_string()).collect::<Vec<_>>().join(", ");
+        let held = TicketStatus::ALL.iter().filter(|s| s.is_held()).map(|s| format!("'{s}'")).collect::<Vec<_>>();
+        let sql = format!(
+            "SELECT p.id, COALESCE((SELECT turn FROM ticket_turns t WHERE t.category = $1 AND t.person_id = p.id), 0), \
+             (SELECT COUNT(*) FROM tickets k WHERE k.assignee_id = p.id AND k.status IN ({})) \
+             FROM persons p WHERE p.id IN ({ids}) ORDER BY p.id",
+            held.join(", ")
+        );
+        let rows: Vec<(i64, i64, i64)> = with_tx!(self, |tx| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(category).fetch_all(&mut **tx).await?
+        });
+        Ok(rows.into_iter().map(|(id, turn, load)| (PersonId(id), turn, load)).collect())
+    }
+
+    /// Records that `person` had turn `turn` in the category.
+    pub async fn record_turn(&mut self, category: &str, person: PersonId, turn: i64) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO ticket_turns (category, person_id, turn) VALUES ($1, $2, $3) \
+                 ON CONFLICT (category, person_id) DO UPDATE SET turn = excluded.turn",
+            )
+            .bind(category)
+            .bind(person.0)
+            .bind(turn)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Moves a ticket to another category (`None`: none), keeping or dropping its agent;
+    /// `None` when it was closed meanwhile.
+    pub async fn recategorize_ticket(
+        &mut self,
+        id: TicketId,
+        category: Option<&str>,
+        keep_agent: bool,
+        detail: &str,
+        audit: Audit,
+    ) -> Result<Option<Ticket>> {
+        let set = if keep_agent {
+            ""
+        } else {
+            ", assignee_id = NULL, status = CASE WHEN status IN ('claimed', 'in_progress', 'waiting') THEN 'open' ELSE status END"
+        };
+        let sql = format!(
+            "UPDATE tickets SET category = $1{set}, updated_at = $2 WHERE id = $3 AND status <> 'closed' {TICKET_RETURNING}"
+        );
+        let changed: Option<TicketRow> = with_tx!(self, |tx| {
+            let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(category)
+                .bind(ms(audit.at))
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+            if row.is_some() {
+                log_event!(&mut **tx, audit, ticket_subject(id), TicketEvent::Recategorize, detail.to_owned())?;
+            }
+            row
+        });
+        changed.map(Ticket::try_from).transpose()
     }
 }

@@ -36,11 +36,19 @@ fn id(t: &Ticket) -> Arg {
 }
 
 pub fn ticket_opened(lang: Lang, t: &Ticket) -> String {
-    say(lang, "opened", &[("id", id(t)), ("title", t.title.as_str().into()), ("priority", priority(lang, t).into())])
+    let args = [("id", id(t)), ("title", t.title.as_str().into()), ("priority", priority(lang, t).into())];
+    match &t.assignee {
+        Some(agent) => {
+            let mut args = args.to_vec();
+            args.push(("agent", agent.name.as_str().into()));
+            say(lang, "opened-assigned", &args)
+        }
+        None => say(lang, "opened", &args),
+    }
 }
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
-pub fn ticket_notice(lang: Lang, t: &Ticket) -> Body {
+pub fn ticket_notice(lang: Lang, t: &Ticket, category: Option<&str>) -> Body {
     let name = |p: Option<&PersonName>| Arg::from(p.map_or("none", |p| p.name.as_str()));
     let state = match t.status {
         TicketStatus::Open => say(lang, "notice-open", &[]),
@@ -63,6 +71,10 @@ pub fn ticket_notice(lang: Lang, t: &Ticket) -> Body {
             ("requester", t.requester.name.as_str().into()),
         ],
     );
+    if let Some(category) = category {
+        text.push('\n');
+        text.push_str(&say(lang, "category-line", &[("category", category.into())]));
+    }
     if let Some(resolution) = &t.resolution {
         text.push('\n');
         text.push_str(&say(lang, "resolution-line", &[("resolution", resolution.as_str().into())]));
@@ -132,6 +144,8 @@ pub fn moved(lang: Lang, t: &Ticket, tried: Move, note: Option<&str>) -> String 
             }
             _ => with_note(lang, t, ("reopened-to-queue", "reopened-to-queue"), None, Vec::new()),
         },
+        Move::Assign => with_note(lang, t, ("assigned", "assigned"), note, Vec::new()),
+        Move::Unassign => with_note(lang, t, ("unassigned", "unassigned"), None, Vec::new()),
     }
 }
 
@@ -159,6 +173,8 @@ pub fn for_requester(
             with_note(lang, t, ("closed-for-requester", "closed-for-requester-with"), t.resolution.as_deref(), vec![by])
         }
         Move::Reopen => with_note(lang, t, ("reopened-for-requester", "reopened-for-requester"), None, vec![by]),
+        Move::Assign => with_note(lang, t, ("assigned-for-requester", "assigned-for-requester"), note, vec![by]),
+        Move::Unassign => with_note(lang, t, ("unassigned-for-requester", "unassigned-for-requester"), None, vec![by]),
     };
     let buttons = if tried == Move::Resolve {
         vec![
@@ -187,6 +203,7 @@ pub fn for_assignee(lang: Lang, t: &Ticket, tried: Move, by: &str, note: Option<
             with_note(lang, t, ("closed-for-assignee", "closed-for-assignee-with"), t.resolution.as_deref(), vec![by])
         }
         Move::Reopen => with_note(lang, t, ("reopened-for-assignee", "reopened-for-assignee-with"), note, vec![by]),
+        Move::Unassign => with_note(lang, t, ("unassigned-for-assignee", "unassigned-for-assignee"), None, vec![by]),
         _ => {
             let status = ("status", Arg::from(status(lang, t.status)));
             with_note(lang, t, ("moved-for-assignee", "moved-for-assignee"), None, vec![by, status])
@@ -197,7 +214,15 @@ pub fn for_assignee(lang: Lang, t: &Ticket, tried: Move, by: &str, note: Option<
 /// A move the ticket's status does not allow, and what it allows instead.
 pub fn cannot_move(lang: Lang, ticket: impl std::fmt::Display, e: &TransitionError) -> String {
     let ticket = ticket.to_string().trim_start_matches('#').to_owned();
-    let next = e.allowed.iter().map(|m| format!("/ticket {m} {ticket}")).collect::<Vec<_>>().join(", ");
+    let next = e
+        .allowed
+        .iter()
+        .map(|m| match m {
+            Move::Assign => format!("/ticket {m} {ticket} @agent"),
+            _ => format!("/ticket {m} {ticket}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     say(
         lang,
         "cannot-move",
@@ -208,6 +233,54 @@ pub fn cannot_move(lang: Lang, ticket: impl std::fmt::Display, e: &TransitionErr
             ("next", if next.is_empty() { "none".into() } else { next.into() }),
         ],
     )
+}
+
+/// An agent was given a ticket (`by`: who gave it; `None`: the category's rotation).
+pub fn assigned_to_you(lang: Lang, t: &Ticket, by: Option<&str>) -> String {
+    let by = ("by", Arg::from(by.unwrap_or("none")));
+    with_note(lang, t, ("assigned-to-you", "assigned-to-you"), None, vec![by])
+}
+
+pub fn unknown_category(lang: Lang, typed: &str, known: &str) -> String {
+    let known = if known.is_empty() { "none" } else { known };
+    say(lang, "unknown-category", &[("typed", typed.into()), ("known", known.into())])
+}
+
+pub fn assign_usage(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "assign-usage", &[("id", ticket.to_string().into())])
+}
+
+/// `category`: the ticket's, or none.
+pub fn not_on_team(lang: Lang, name: &str, ticket: impl std::fmt::Display, category: Option<&str>) -> String {
+    let args =
+        [("name", name.into()), ("id", ticket.to_string().into()), ("category", category.unwrap_or("none").into())];
+    say(lang, "not-on-team", &args)
+}
+
+pub fn not_your_team(lang: Lang, ticket: impl std::fmt::Display, command: &str) -> String {
+    say(lang, "not-your-team", &[("id", ticket.to_string().into()), ("command", command.into())])
+}
+
+pub fn already_assigned(lang: Lang, ticket: impl std::fmt::Display, name: &str) -> String {
+    say(lang, "already-assigned", &[("id", ticket.to_string().into()), ("name", name.into())])
+}
+
+pub fn already_in_category(lang: Lang, ticket: impl std::fmt::Display, label: &str) -> String {
+    say(lang, "already-in-category", &[("id", ticket.to_string().into()), ("category", label.into())])
+}
+
+/// Someone changed the ticket between our read and our write: where it is now.
+pub fn changed_meanwhile(lang: Lang, t: &Ticket) -> String {
+    say(lang, "changed-meanwhile", &[("id", id(t)), ("status", status(lang, t.status).into())])
+}
+
+pub fn recategorized(lang: Lang, t: &Ticket, label: &str) -> String {
+    let agent = t.assignee.as_ref().map_or("none", |a| a.name.as_str());
+    with_note(lang, t, ("moved", "moved"), None, vec![("category", label.into()), ("agent", agent.into())])
+}
+
+pub fn recategorized_for_requester(lang: Lang, t: &Ticket, label: &str) -> String {
+    with_note(lang, t, ("moved-for-requester", "moved-for-requester"), None, vec![("category", label.into())])
 }
 
 pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
@@ -421,6 +494,10 @@ mod tests {
             ("note", "which floor?".into()),
             ("until", "2026-12-08 15:00".into()),
             ("move", "resolve".into()),
+            ("category", "IT support".into()),
+            ("typed", "it".into()),
+            ("known", "it, facilities".into()),
+            ("command", "ticket claim".into()),
             ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);

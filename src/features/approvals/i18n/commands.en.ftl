@@ -1,9 +1,10 @@
 # What the approvals commands and their arguments are for: /help, usage errors, the menus
 # (at most 100 characters each, Discord's limit).
 
-cmd-away = Away until a date: your approvals go to your manager (or to:@someone); /away off ends it
+cmd-away = Away until a date: no tickets come to you, approvals go to your manager (or to:@someone)
 cmd-away-until = until <date>, e.g. until friday; or off
 cmd-away-to = who decides for you (default your manager)
+cmd-back = You are back: approvals and tickets come to you again
 cmd-report = Reports
 cmd-report-approvals = Approvals per type and outcome, and how long each step takes to decide (managers)
 cmd-report-approvals-period = week or month (default week)

@@ -1,8 +1,9 @@
 # 审批命令的说明：用于 /help、用法提示和各平台的命令菜单（每条不超过 100 个字符）。
 
-cmd-away = 设置外出至某日：期间你的审批转给上级（或 to:@某人）；/away off 结束外出
+cmd-away = 外出到某日：期间不分配工单给你，审批交给上级（或 to:@某人）
 cmd-away-until = 外出截止日期，如 until 周五；写 off 则结束外出
 cmd-away-to = 由谁代你审批（默认你的上级）
+cmd-back = 你回来了：审批和工单又会交给你
 cmd-report = 报表
 cmd-report-approvals = 按类型和结果统计审批，以及每个环节的审批用时（经理）
 cmd-report-approvals-period = week 或 month（默认 week）

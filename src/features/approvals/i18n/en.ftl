@@ -351,7 +351,10 @@ agenda-line = Approval #{ $id } ({ $kind } from { $requester }, { $step }) since
 
 ## Delegation.
 
-away-without-manager = You have no manager in the directory to hand your approvals to: name someone, e.g. /away until friday to:@carol
+away-alone = You are away until { $until } ({ $zone }): no tickets are given to you meanwhile. Your approvals stay with you, as you have no manager in the directory; to hand them to someone: /away until friday to:@carol
+away-from-tickets = No tickets are given to you until then; /back ends it sooner.
+welcome-back = Welcome back: tickets can come to you again.
+not-away = You were not away; nothing changed.
 delegate-to-self = You cannot delegate to yourself. Nothing was changed.
 delegation-loop = { $name } already hands their approvals on to you: that would be a loop. Nothing was changed.
 # $moved: the prompts waiting for the reader that went to the delegate.

@@ -342,7 +342,10 @@ agenda-line = 审批 #{ $id }（{ $requester } 的 { $kind }，{ $step }）自 {
 
 ## 委托。
 
-away-without-manager = 通讯录中你没有上级可以接手你的审批：请指定一个人，例如 /away until 周五 to:@carol
+away-alone = 你已标为外出，直到 { $until }（{ $zone }）：期间不会给你分配工单。通讯录中你没有上级，审批仍由你处理；如需交给别人：/away until 周五 to:@carol
+away-from-tickets = 在此之前不会给你分配工单；发送 /back 可提前结束。
+welcome-back = 欢迎回来：工单又可以分配给你了。
+not-away = 你并未标为外出，没有任何更改。
 delegate-to-self = 不能委托给自己。没有做任何更改。
 delegation-loop = { $name } 已经把审批委托给你了：再委托回去会形成循环。没有做任何更改。
 delegated = 在 { $until }（{ $zone }）之前，由 { $to } 代你审批；记录中会注明是代你审批的。{ $moved ->

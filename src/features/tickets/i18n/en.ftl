@@ -16,6 +16,7 @@ status = { $status ->
 }
 
 opened = Ticket #{ $id } opened: { $title } (priority { $priority }). The support team has been notified.
+opened-assigned = Ticket #{ $id } opened: { $title } (priority { $priority }). { $agent } has it.
 
 notice =
     Ticket #{ $id } · { $title }
@@ -41,6 +42,7 @@ notice-closed = closed{ $name ->
    *[other] {" "}by { $name }
 }
 resolution-line = Resolution: { $resolution }
+category-line = Category: { $category }
 thread = Ticket #{ $id } · { $title }
 button-claim = Claim
 button-resolve = Resolve
@@ -61,6 +63,13 @@ closed = Ticket #{ $id } closed.
 closed-with = Ticket #{ $id } closed. Resolution: { $note }
 reopened-to = Ticket #{ $id } reopened: back in progress with { $agent }.
 reopened-to-queue = Ticket #{ $id } reopened: back in the queue.
+assigned = Ticket #{ $id } is now { $note }'s.
+unassigned = Ticket #{ $id } is back in the queue, waiting for an agent.
+# $agent: who holds it now, or none.
+moved = Ticket #{ $id } moved to { $category }{ $agent ->
+    [none] , in its queue.
+   *[other] ; { $agent } has it.
+}
 
 # What the requester is told when someone else moves their ticket.
 claimed-for-requester = { $by } is now working on your ticket #{ $id }: { $title }.
@@ -72,6 +81,9 @@ resolved-for-requester = { $by } resolved your ticket #{ $id } ({ $title }). Res
 closed-for-requester = { $by } closed your ticket #{ $id } ({ $title }).
 closed-for-requester-with = { $by } closed your ticket #{ $id } ({ $title }). Resolution: { $note }
 reopened-for-requester = { $by } reopened your ticket #{ $id } ({ $title }).
+assigned-for-requester = Your ticket #{ $id } ({ $title }) is now with { $note }.
+unassigned-for-requester = Your ticket #{ $id } ({ $title }) is back in the queue; the next agent free will take it.
+moved-for-requester = Your ticket #{ $id } ({ $title }) was moved to { $category }.
 
 # What the agent holding a ticket is told when someone else moves it.
 closed-for-assignee = { $by } closed ticket #{ $id } ({ $title }), which you were working on.
@@ -79,6 +91,12 @@ closed-for-assignee-with = { $by } closed ticket #{ $id } ({ $title }), which yo
 reopened-for-assignee = { $by } reopened ticket #{ $id } ({ $title }), which you resolved.
 reopened-for-assignee-with = { $by } reopened ticket #{ $id } ({ $title }), which you resolved: { $note }
 moved-for-assignee = { $by } changed ticket #{ $id } ({ $title }): it is now { $status }.
+unassigned-for-assignee = { $by } took ticket #{ $id } ({ $title }) off you.
+# $by: who gave it, or none (the category's rotation).
+assigned-to-you = { $by ->
+    [none] Ticket #{ $id } ({ $title }) is yours: it came to you in turn.
+   *[other] { $by } gave you ticket #{ $id } ({ $title }).
+}
 
 not-found = There is no ticket #{ $id }.
 already-yours = You already have ticket #{ $id }.
@@ -96,6 +114,19 @@ cannot-move = Ticket #{ $id } is { $status }, so it cannot be { $move ->
     [none] Nothing more can be done with it.
    *[other] What can be done now: { $next }
 }
+unknown-category = There is no category `{ $typed }`. { $known ->
+    [none] No categories are set up.
+   *[other] Categories: { $known }.
+}
+assign-usage = Say who should have ticket #{ $id }: /ticket assign { $id } @agent
+not-on-team = { $name } is not an agent of { $category ->
+    [none] the help desk
+   *[other] the { $category } team
+}, so ticket #{ $id } cannot be theirs.
+not-your-team = Ticket #{ $id } belongs to another team: only its agents (and admins) can use /{ $command } on it.
+already-assigned = Ticket #{ $id } is already { $name }'s.
+already-in-category = Ticket #{ $id } is already in { $category }.
+changed-meanwhile = Ticket #{ $id } changed while you were acting on it; it is { $status } now. Look again: /ticket show { $id }
 resolution-needed = Say what fixed ticket #{ $id }: /ticket resolve { $id } <resolution>
 not-yours = Ticket #{ $id } is not yours: only its requester, agents and managers can see it.
 close-refused = Only agents, or the person who opened ticket #{ $id }, can close it.
@@ -143,6 +174,9 @@ history-line = { $at } { $who } { $action ->
     [resolve] resolved it
     [close] closed it
     [reopen] reopened it
+    [assign] assigned it
+    [unassign] put it back in the queue
+    [move] moved it
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -153,6 +187,9 @@ history-line-detail = { $at } { $who } { $action ->
     [resolve] resolved it
     [close] closed it
     [reopen] reopened it
+    [assign] assigned it
+    [unassign] put it back in the queue
+    [move] moved it
    *[other] { $action }
 } via { $platform }: { $detail }
 

@@ -16,6 +16,7 @@ status = { $status ->
 }
 
 opened = 工单 #{ $id } 已提交：{ $title }（优先级：{ $priority }）。已通知支持团队。
+opened-assigned = 工单 #{ $id } 已提交：{ $title }（优先级：{ $priority }）。由 { $agent } 负责。
 
 notice =
     工单 #{ $id } · { $title }
@@ -41,6 +42,7 @@ notice-closed = { $name ->
    *[other] 已由 { $name } 关闭
 }
 resolution-line = 处理结果：{ $resolution }
+category-line = 类别：{ $category }
 thread = 工单 #{ $id } · { $title }
 button-claim = 认领
 button-resolve = 解决
@@ -61,6 +63,12 @@ closed = 工单 #{ $id } 已关闭。
 closed-with = 工单 #{ $id } 已关闭。处理结果：{ $note }
 reopened-to = 工单 #{ $id } 已重新打开，交回 { $agent } 处理。
 reopened-to-queue = 工单 #{ $id } 已重新打开，回到队列中。
+assigned = 工单 #{ $id } 现由 { $note } 负责。
+unassigned = 工单 #{ $id } 已放回队列，等待客服认领。
+moved = 工单 #{ $id } 已转到{ $category }{ $agent ->
+    [none] ，进入该类别的队列。
+   *[other] ，由 { $agent } 负责。
+}
 
 # 别人处理了提交人的工单时，告诉提交人的话。
 claimed-for-requester = { $by } 正在处理你的工单 #{ $id }：{ $title }。
@@ -72,6 +80,9 @@ resolved-for-requester = { $by } 解决了你的工单 #{ $id }（{ $title }）�
 closed-for-requester = { $by } 关闭了你的工单 #{ $id }（{ $title }）。
 closed-for-requester-with = { $by } 关闭了你的工单 #{ $id }（{ $title }）。处理结果：{ $note }
 reopened-for-requester = { $by } 重新打开了你的工单 #{ $id }（{ $title }）。
+assigned-for-requester = 你的工单 #{ $id }（{ $title }）现由 { $note } 负责。
+unassigned-for-requester = 你的工单 #{ $id }（{ $title }）已放回队列，将由下一位有空的客服处理。
+moved-for-requester = 你的工单 #{ $id }（{ $title }）已转到{ $category }。
 
 # 别人处理了客服手上的工单时，告诉该客服的话。
 closed-for-assignee = { $by } 关闭了你正在处理的工单 #{ $id }（{ $title }）。
@@ -79,6 +90,11 @@ closed-for-assignee-with = { $by } 关闭了你正在处理的工单 #{ $id }（
 reopened-for-assignee = { $by } 重新打开了你解决的工单 #{ $id }（{ $title }）。
 reopened-for-assignee-with = { $by } 重新打开了你解决的工单 #{ $id }（{ $title }）：{ $note }
 moved-for-assignee = { $by } 更改了工单 #{ $id }（{ $title }）：现在{ $status }。
+unassigned-for-assignee = { $by } 取消了你对工单 #{ $id }（{ $title }）的负责。
+assigned-to-you = { $by ->
+    [none] 按轮流顺序，工单 #{ $id }（{ $title }）分配给了你。
+   *[other] { $by } 把工单 #{ $id }（{ $title }）分配给了你。
+}
 
 not-found = 没有工单 #{ $id }。
 already-yours = 工单 #{ $id } 已经在你手上了。
@@ -95,6 +111,19 @@ cannot-move = 工单 #{ $id } { $status }，现在不能{ $move ->
     [none] 它已无法再做任何操作。
    *[other] 现在可以：{ $next }
 }
+unknown-category = 没有类别“{ $typed }”。{ $known ->
+    [none] 尚未设置任何类别。
+   *[other] 现有类别：{ $known }。
+}
+assign-usage = 请说明把工单 #{ $id } 分配给谁：/ticket assign { $id } @客服
+not-on-team = { $name } 不是{ $category ->
+    [none] 服务台
+   *[other] { $category } 团队
+}的客服，不能负责工单 #{ $id }。
+not-your-team = 工单 #{ $id } 属于其他团队：只有该团队的客服（及管理员）可以对它使用 /{ $command }。
+already-assigned = 工单 #{ $id } 已经由 { $name } 负责。
+already-in-category = 工单 #{ $id } 已经在{ $category }类别中。
+changed-meanwhile = 你操作时工单 #{ $id } 已被他人更改，现在{ $status }。请再看一下：/ticket show { $id }
 resolution-needed = 请说明工单 #{ $id } 是怎么解决的：/ticket resolve { $id } <处理结果>
 not-yours = 你无权查看工单 #{ $id }：只有提交人、客服和经理可以查看。
 close-refused = 只有客服或工单 #{ $id } 的提交人可以关闭它。
@@ -163,6 +192,9 @@ history-line = { $at } { $who } { $action ->
     [resolve] 解决了工单
     [close] 关闭了工单
     [reopen] 重新打开了工单
+    [assign] 分配了工单
+    [unassign] 把工单放回队列
+    [move] 转移了工单类别
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -173,6 +205,9 @@ history-line-detail = { $at } { $who } { $action ->
     [resolve] 解决了工单
     [close] 关闭了工单
     [reopen] 重新打开了工单
+    [assign] 分配了工单
+    [unassign] 把工单放回队列
+    [move] 转移了工单类别
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
