@@ -230,6 +230,23 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
         bot.app.store.ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap().status.to_string(),
         "resolved"
     );
+
+    // Carol hears of the fix by direct message, with buttons; she confirms it and the
+    // ticket closes.
+    fake.wait("carol's news", WAIT, |f| {
+        f.dm_channel(CAROL)
+            .is_some_and(|dm| f.messages_in(dm).iter().any(|m| m.content.contains("resolved your ticket")))
+    })
+    .await;
+    let dm = fake.dm_channel(CAROL).unwrap();
+    let news = fake.messages_in(dm).into_iter().find(|m| m.content.contains("resolved your ticket")).unwrap();
+    assert_eq!(news.buttons(), vec!["tk:close:1", "tk:reopen:1"]);
+    fake.press(CAROL, &news, "tk:close:1");
+    fake.wait("the close", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("closed by Carol"))).await;
+    assert_eq!(
+        bot.app.store.ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap().status.to_string(),
+        "closed"
+    );
     bot.stop().await;
     db.drop_db().await;
 }

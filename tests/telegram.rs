@@ -166,6 +166,9 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     let Some((fake, db)) = setup(Backend::Sqlite).await else { return };
     let bot = Bot::start(&fake, &db, |_| {}).await;
     make_bob_agent(&fake).await;
+    // Carol has started the bot, so it can write to her privately.
+    fake.say(CAROL.id, CAROL, "/whoami");
+    wait_message(&fake, CAROL.id, "You are Carol").await;
     fake.say(HELP, CAROL, "/ticket new VPN drops every hour");
     let notice = wait_message(&fake, QUEUE, "VPN drops").await;
 
@@ -202,6 +205,19 @@ async fn an_agent_claims_by_button_then_resolves_through_a_forced_reply() {
     // A second answer to the same question changes nothing.
     fake.reply(QUEUE, BOB, question.id, "again");
     wait_message(&fake, QUEUE, "already been answered").await;
+
+    // Carol hears of the fix privately, with buttons; it is not fixed, so she reopens it.
+    let news = wait_message(&fake, CAROL.id, "Bob resolved your ticket #1").await;
+    assert_eq!(news.buttons(), vec!["tk:close:1", "tk:reopen:1"]);
+    let query = fake.press(CAROL.id, CAROL, news.id, "tk:reopen:1");
+    fake.wait("the reopen press to be answered", WAIT, |f| f.answers(&query).len() == 1).await;
+    fake.wait("the notice to show it reopened", WAIT, |f| {
+        f.message_by_id(QUEUE, notice.id).is_some_and(|m| m.shown.contains("in progress with Bob"))
+    })
+    .await;
+    assert_eq!(fake.message_by_id(QUEUE, notice.id).unwrap().buttons(), vec!["tk:resolve:1"]);
+    assert_eq!(ticket_status(&bot.app, 1).await, "in_progress");
+    wait_message(&fake, BOB.id, "Carol reopened ticket #1").await;
     bot.stop().await;
     db.drop_db().await;
 }
