@@ -321,3 +321,89 @@ async fn round_robin(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(teams_and_fair_assignment, teams, round_robin);
+
+fn short_waits(config: &mut Config) {
+    one_queue(config);
+    config.tickets.waiting_remind_after = "2d".to_owned();
+    config.tickets.waiting_close_after = "5d".to_owned();
+    config.tickets.resolved_close_after = "3d".to_owned();
+}
+
+/// bob opens a ticket and carol claims it; everything said is read.
+async fn opened_and_claimed(story: &mut Story, title: &str, id: i64) {
+    story.say("bob", &format!("/ticket new {title}")).await;
+    story.reply_to("bob").await;
+    story.post_in("queue").await;
+    story.say("carol", &format!("/ticket claim {id}")).await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+}
+
+async fn stale_tickets(mut story: Story) {
+    make_agents(&story, &["carol"]).await;
+
+    // Waiting on bob, who does not answer: reminded after two days, closed after five.
+    opened_and_claimed(&mut story, "Printer jams", 1).await;
+    story.say("carol", "/ticket wait 1 Which floor?").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::days(1)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::days(1)).await;
+    assert_eq!(
+        story.dm("bob").await.text(),
+        "Reminder: your ticket #1 (Printer jams) has been waiting on you since Mon 30 Nov 2026 09:00; carol needs \
+         your answer. It closes on Sat 5 Dec 2026 09:00 unless it moves on."
+    );
+    story.advance(chrono::Duration::days(2)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::days(1)).await;
+    assert!(story.edit().await.text().contains("Status: closed\n"), "closed by nobody in particular");
+    assert_eq!(
+        story.dm("bob").await.text(),
+        "Your ticket #1 (Printer jams) was closed: it waited 5 d for your answer. If you still need help, \
+         /ticket reopen 1 until Tue 8 Dec 2026 09:00, or /ticket new."
+    );
+    assert_eq!(story.dm("carol").await.text(), "Ticket #1 (Printer jams) was closed: bob did not answer in 5 d.");
+
+    // Waiting, then moving on (bob answered by phone): the reminder and the close are
+    // cancelled with the wait.
+    opened_and_claimed(&mut story, "Projector", 2).await;
+    story.say("carol", "/ticket wait 2").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::days(1)).await;
+    story.say("carol", "/ticket start 2").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::days(10)).await;
+    story.quiet().await;
+
+    // Resolved and not reopened: closed three days later, quietly (bob was told of the
+    // fix); a ticket reopened in time is not.
+    story.say("carol", "/ticket resolve 2 New lamp").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+    story.advance(chrono::Duration::days(3)).await;
+    let edit = story.edit().await;
+    assert!(
+        edit.text().contains("Status: closed\n") && edit.text().contains("Resolution: New lamp"),
+        "{}",
+        edit.text()
+    );
+    story.quiet().await;
+    story.say("bob", "/ticket history 2").await;
+    let history = story.reply_to("bob").await;
+    assert!(
+        history.text().ends_with("deskmate closed it: resolved and not reopened via console"),
+        "{}",
+        history.text()
+    );
+    story.finish().await;
+}
+story!(stale_reminders_and_auto_close, short_waits, stale_tickets);

@@ -12,6 +12,12 @@ pub struct TicketsConfig {
     /// How long after a ticket is resolved its requester may still reopen it (agents
     /// may at any time), e.g. "7d".
     pub reopen_window: String,
+    /// A ticket waiting on its requester: they are reminded after this long, and it is
+    /// closed after `waiting_close_after` unless it moves on.
+    pub waiting_remind_after: String,
+    pub waiting_close_after: String,
+    /// A resolved ticket nobody reopens is closed after this long.
+    pub resolved_close_after: String,
     /// Kinds of ticket and the teams that work them; none: one queue, every agent.
     pub categories: Vec<CategoryConfig>,
 }
@@ -44,7 +50,13 @@ fn manual() -> String {
 
 impl Default for TicketsConfig {
     fn default() -> Self {
-        TicketsConfig { reopen_window: "7d".to_owned(), categories: Vec::new() }
+        TicketsConfig {
+            reopen_window: "7d".to_owned(),
+            waiting_remind_after: "3d".to_owned(),
+            waiting_close_after: "7d".to_owned(),
+            resolved_close_after: "7d".to_owned(),
+            categories: Vec::new(),
+        }
     }
 }
 
@@ -52,6 +64,9 @@ impl Default for TicketsConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub reopen_window: chrono::Duration,
+    pub waiting_remind_after: chrono::Duration,
+    pub waiting_close_after: chrono::Duration,
+    pub resolved_close_after: chrono::Duration,
     pub categories: Vec<Category>,
 }
 
@@ -87,6 +102,19 @@ impl TicketsConfig {
         if reopen_window > chrono::Duration::days(365) {
             return Err("reopen_window: at most a year (365d)".to_owned());
         }
+        let read = |key: &str, text: &str| {
+            let d = crate::chat::commands::read_duration(text).map_err(|e| format!("{key}: {e}"))?;
+            if d > chrono::Duration::days(365) {
+                return Err(format!("{key}: at most a year (365d)"));
+            }
+            Ok(d)
+        };
+        let waiting_remind_after = read("waiting_remind_after", &self.waiting_remind_after)?;
+        let waiting_close_after = read("waiting_close_after", &self.waiting_close_after)?;
+        let resolved_close_after = read("resolved_close_after", &self.resolved_close_after)?;
+        if waiting_remind_after >= waiting_close_after {
+            return Err("waiting_remind_after: must come before waiting_close_after".to_owned());
+        }
         let mut categories: Vec<Category> = Vec::new();
         for c in &self.categories {
             let problem = |p: String| Err(format!("categories: `{}`: {p}", c.name));
@@ -109,7 +137,7 @@ impl TicketsConfig {
             let queue = Some(c.queue.trim().to_lowercase()).filter(|q| !q.is_empty());
             categories.push(Category { name, label, queue, agents, assign });
         }
-        Ok(Settings { reopen_window, categories })
+        Ok(Settings { reopen_window, waiting_remind_after, waiting_close_after, resolved_close_after, categories })
     }
 }
 
@@ -127,6 +155,8 @@ mod tests {
         let bad = read("reopen_window = \"soon\"").expect_err("refused");
         assert!(bad.starts_with("reopen_window: `soon`"), "{bad}");
         assert_eq!(read("reopen_window = \"400d\"").expect_err("refused"), "reopen_window: at most a year (365d)");
+        let order = read("waiting_remind_after = \"8d\"").expect_err("refused");
+        assert_eq!(order, "waiting_remind_after: must come before waiting_close_after");
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cmd;
 mod config;
 mod model;
 mod service;
+mod stale;
 mod store;
 mod text;
 
@@ -36,6 +37,9 @@ pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> Se
     service::open(cx, &desk, title, priority, None).await
 }
 pub use store::{NewTicket, TicketFilter};
+
+/// The feature's name, which owns its timers.
+const NAME: &str = "tickets";
 
 /// Where ticket notices go: the support queue (`[channels] support_queue`).
 pub const QUEUE: Audience = Audience("support");
@@ -125,7 +129,7 @@ fn decode(pressed: &Pressed) -> Option<(Press, TicketId)> {
 #[async_trait]
 impl Feature for Tickets {
     fn name(&self) -> &'static str {
-        "tickets"
+        NAME
     }
 
     fn namespace(&self) -> &'static str {
@@ -179,6 +183,10 @@ impl Feature for Tickets {
             Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,
             _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
+    }
+
+    async fn timer(&self, tx: &mut crate::store::Tx, kit: &Kit, fired: &crate::scheduler::Fired) -> ServiceResult {
+        stale::fired(self, tx, kit, fired).await
     }
 
     fn scheduled_jobs(&self) -> &'static [&'static str] {

@@ -74,6 +74,10 @@ named_enum! {
         Assign => "ticket.assign",
         Unassign => "ticket.unassign",
         Recategorize => "ticket.move",
+        /// Closed: it waited on its requester too long.
+        Lapse => "ticket.lapse",
+        /// Closed: resolved, and nobody reopened it.
+        Settle => "ticket.settle",
     }
 }
 
@@ -153,21 +157,6 @@ named_enum! {
         Assign => "assign",
         /// Its agent taken off it: back to the queue.
         Unassign => "unassign",
-    }
-}
-
-impl Move {
-    pub const fn event(self) -> TicketEvent {
-        match self {
-            Move::Claim => TicketEvent::Claim,
-            Move::Start => TicketEvent::Start,
-            Move::Wait => TicketEvent::Wait,
-            Move::Resolve => TicketEvent::Resolve,
-            Move::Close => TicketEvent::Close,
-            Move::Reopen => TicketEvent::Reopen,
-            Move::Assign => TicketEvent::Assign,
-            Move::Unassign => TicketEvent::Unassign,
-        }
     }
 }
 

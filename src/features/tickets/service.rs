@@ -230,6 +230,7 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
         });
         return refuse(explain(&now, &e, actor));
     };
+    super::stale::follow(cx, desk, ticket.status, &moved).await?;
     Ok(told(&moved, tried, actor, desk, note, ticket.assignee.as_ref()))
 }
 
@@ -307,6 +308,7 @@ pub async fn recategorize(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, name: &
         None
     };
     let ticket = assigned.as_ref().map_or(&moved, |(t, _)| t);
+    super::stale::follow(cx, desk, before.status, ticket).await?;
     let mut effects = vec![
         Effect::reply(text::recategorized(actor.lang, ticket, &category.label)),
         Effect::UpdateNotices { subject: ticket.subject(), body: notice(ticket, desk) },
@@ -428,7 +430,7 @@ async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceResult<Ticket>
 }
 
 /// The queue's notice, in each channel's language.
-fn notice(ticket: &Ticket, desk: &Tickets) -> Shown {
+pub(super) fn notice(ticket: &Ticket, desk: &Tickets) -> Shown {
     let ticket = ticket.clone();
     let label = ticket.category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
     Shown::per_reader(move |reader| text::ticket_notice(reader.lang, &ticket, label.as_deref()))

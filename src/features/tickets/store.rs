@@ -3,7 +3,7 @@
 
 use deskmate_port::Platform;
 
-use super::model::{Move, Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
+use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
@@ -208,13 +208,14 @@ impl Tx {
             Change::Close { resolution, by } => {
                 (", closed_by_id = $2, resolution = COALESCE($3, resolution), closed_at = $4", Some(by.0), resolution)
             }
+            Change::Lapse | Change::Settle => (", closed_at = $4", None, None),
             Change::Reopen { why } => (
                 ", resolution = NULL, resolved_at = NULL, resolved_by_id = NULL, closed_at = NULL, closed_by_id = NULL",
                 None,
                 why,
             ),
         };
-        let action = change.action().event();
+        let action = change.event();
         let sql = format!(
             "UPDATE tickets SET status = $1{set}, updated_at = $4 WHERE id = $5 AND status = $6 {TICKET_RETURNING}"
         );
@@ -266,19 +267,26 @@ pub enum Change<'a> {
     Reopen {
         why: Option<&'a str>,
     },
+    /// Closed by Deskmate: it waited on its requester too long.
+    Lapse,
+    /// Closed by Deskmate: resolved, and nobody reopened it in time.
+    Settle,
 }
 
 impl Change<'_> {
-    pub const fn action(self) -> Move {
+    /// What the ticket's history records.
+    pub const fn event(self) -> TicketEvent {
         match self {
-            Change::Claim { .. } => Move::Claim,
-            Change::Assign { .. } => Move::Assign,
-            Change::Unassign => Move::Unassign,
-            Change::Start => Move::Start,
-            Change::Wait { .. } => Move::Wait,
-            Change::Resolve { .. } => Move::Resolve,
-            Change::Close { .. } => Move::Close,
-            Change::Reopen { .. } => Move::Reopen,
+            Change::Claim { .. } => TicketEvent::Claim,
+            Change::Assign { .. } => TicketEvent::Assign,
+            Change::Unassign => TicketEvent::Unassign,
+            Change::Start => TicketEvent::Start,
+            Change::Wait { .. } => TicketEvent::Wait,
+            Change::Resolve { .. } => TicketEvent::Resolve,
+            Change::Close { .. } => TicketEvent::Close,
+            Change::Reopen { .. } => TicketEvent::Reopen,
+            Change::Lapse => TicketEvent::Lapse,
+            Change::Settle => TicketEvent::Settle,
         }
     }
 }

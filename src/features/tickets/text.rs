@@ -11,7 +11,7 @@ use super::model::{Move, Ticket, TicketStatus, TransitionError};
 use super::{Press, button};
 use crate::chat::text::label_ranges;
 use crate::i18n::{Arg, Catalog, Lang};
-use crate::i18n::{moment, stamp};
+use crate::i18n::{length, moment, stamp};
 use crate::kernel::{PersonName, Reader};
 use crate::store::EventRecord;
 
@@ -56,9 +56,7 @@ pub fn ticket_notice(lang: Lang, t: &Ticket, category: Option<&str>) -> Body {
         TicketStatus::InProgress => say(lang, "notice-in-progress", &[("name", name(t.assignee.as_ref()))]),
         TicketStatus::Waiting => say(lang, "notice-waiting", &[("requester", t.requester.name.as_str().into())]),
         TicketStatus::Resolved => say(lang, "notice-resolved", &[("name", name(t.resolved_by.as_ref()))]),
-        TicketStatus::Closed => {
-            say(lang, "notice-closed", &[("name", name(t.closed_by.as_ref().or(t.assignee.as_ref())))])
-        }
+        TicketStatus::Closed => say(lang, "notice-closed", &[("name", name(t.closed_by.as_ref()))]),
     };
     let mut text = say(
         lang,
@@ -283,6 +281,35 @@ pub fn recategorized_for_requester(lang: Lang, t: &Ticket, label: &str) -> Strin
     with_note(lang, t, ("moved-for-requester", "moved-for-requester"), None, vec![("category", label.into())])
 }
 
+/// The requester has not answered since `since`; it closes at `closes`.
+pub fn waiting_reminder(lang: Lang, t: &Ticket, since: DateTime<Utc>, closes: DateTime<Utc>, tz: Tz) -> String {
+    let agent = t.assignee.as_ref().map_or("none", |a| a.name.as_str());
+    let args = vec![
+        ("agent", agent.into()),
+        ("since", moment(lang, since, tz).into()),
+        ("closes", moment(lang, closes, tz).into()),
+    ];
+    with_note(lang, t, ("waiting-reminder", "waiting-reminder"), None, args)
+}
+
+/// Closed after waiting `waited` on the requester; they may reopen it for `window`.
+pub fn lapsed_for_requester(
+    lang: Lang,
+    t: &Ticket,
+    waited: chrono::Duration,
+    window: chrono::Duration,
+    tz: Tz,
+) -> String {
+    let until = t.closed_at.map_or(String::new(), |at| moment(lang, at + window, tz));
+    let args = vec![("waited", length(lang, waited).into()), ("until", until.into())];
+    with_note(lang, t, ("lapsed-for-requester", "lapsed-for-requester"), None, args)
+}
+
+pub fn lapsed_for_assignee(lang: Lang, t: &Ticket, waited: chrono::Duration) -> String {
+    let args = vec![("requester", t.requester.name.as_str().into()), ("waited", length(lang, waited).into())];
+    with_note(lang, t, ("lapsed-for-assignee", "lapsed-for-assignee"), None, args)
+}
+
 pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
     say(lang, "resolution-needed", &[("id", ticket.to_string().into())])
 }
@@ -498,6 +525,9 @@ mod tests {
             ("typed", "it".into()),
             ("known", "it, facilities".into()),
             ("command", "ticket claim".into()),
+            ("since", "Mon 30 Nov 2026 09:00".into()),
+            ("closes", "Mon 7 Dec 2026 09:00".into()),
+            ("waited", "7 days".into()),
             ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);

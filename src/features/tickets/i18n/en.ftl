@@ -83,6 +83,13 @@ closed-for-requester-with = { $by } closed your ticket #{ $id } ({ $title }). Re
 reopened-for-requester = { $by } reopened your ticket #{ $id } ({ $title }).
 assigned-for-requester = Your ticket #{ $id } ({ $title }) is now with { $note }.
 unassigned-for-requester = Your ticket #{ $id } ({ $title }) is back in the queue; the next agent free will take it.
+# $agent: who holds it, or none.
+waiting-reminder = Reminder: your ticket #{ $id } ({ $title }) has been waiting on you since { $since }{ $agent ->
+    [none] .
+   *[other] ; { $agent } needs your answer.
+} It closes on { $closes } unless it moves on.
+lapsed-for-requester = Your ticket #{ $id } ({ $title }) was closed: it waited { $waited } for your answer. If you still need help, /ticket reopen { $id } until { $until }, or /ticket new.
+lapsed-for-assignee = Ticket #{ $id } ({ $title }) was closed: { $requester } did not answer in { $waited }.
 moved-for-requester = Your ticket #{ $id } ({ $title }) was moved to { $category }.
 
 # What the agent holding a ticket is told when someone else moves it.
@@ -177,6 +184,8 @@ history-line = { $at } { $who } { $action ->
     [assign] assigned it
     [unassign] put it back in the queue
     [move] moved it
+    [lapse] closed it: the requester did not answer
+    [settle] closed it: resolved and not reopened
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -190,6 +199,8 @@ history-line-detail = { $at } { $who } { $action ->
     [assign] assigned it
     [unassign] put it back in the queue
     [move] moved it
+    [lapse] closed it: the requester did not answer
+    [settle] closed it: resolved and not reopened
    *[other] { $action }
 } via { $platform }: { $detail }
 

@@ -82,6 +82,12 @@ closed-for-requester-with = { $by } 关闭了你的工单 #{ $id }（{ $title }�
 reopened-for-requester = { $by } 重新打开了你的工单 #{ $id }（{ $title }）。
 assigned-for-requester = 你的工单 #{ $id }（{ $title }）现由 { $note } 负责。
 unassigned-for-requester = 你的工单 #{ $id }（{ $title }）已放回队列，将由下一位有空的客服处理。
+waiting-reminder = 提醒：你的工单 #{ $id }（{ $title }）自 { $since } 起在等你回复{ $agent ->
+    [none] 。
+   *[other] ，{ $agent } 需要你的答复。
+}如无进展，将于 { $closes } 关闭。
+lapsed-for-requester = 你的工单 #{ $id }（{ $title }）已关闭：它等你回复等了 { $waited }。如仍需帮助，可在 { $until } 之前发送 /ticket reopen { $id }，或用 /ticket new 提交新工单。
+lapsed-for-assignee = 工单 #{ $id }（{ $title }）已关闭：{ $requester } 在 { $waited } 内没有回复。
 moved-for-requester = 你的工单 #{ $id }（{ $title }）已转到{ $category }。
 
 # 别人处理了客服手上的工单时，告诉该客服的话。
@@ -195,6 +201,8 @@ history-line = { $at } { $who } { $action ->
     [assign] 分配了工单
     [unassign] 把工单放回队列
     [move] 转移了工单类别
+    [lapse] 关闭了工单：提交人未回复
+    [settle] 关闭了工单：已解决且未重新打开
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -208,6 +216,8 @@ history-line-detail = { $at } { $who } { $action ->
     [assign] 分配了工单
     [unassign] 把工单放回队列
     [move] 转移了工单类别
+    [lapse] 关闭了工单：提交人未回复
+    [settle] 关闭了工单：已解决且未重新打开
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
