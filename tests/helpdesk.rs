@@ -407,3 +407,110 @@ async fn stale_tickets(mut story: Story) {
     story.finish().await;
 }
 story!(stale_reminders_and_auto_close, short_waits, stale_tickets);
+
+/// Every text the bot sent to `who`, in any way (replies, direct messages).
+fn seen_by<'a>(sent: &'a [common::Sent], who: &str) -> Vec<&'a str> {
+    sent.iter()
+        .filter(|s| match &s.to {
+            deskmate_port::Destination::Direct(a) => a.id == who,
+            deskmate_port::Destination::Reply { reply_handle, .. } => reply_handle.starts_with(&format!("{who}#")),
+            _ => false,
+        })
+        .map(|s| s.text())
+        .collect()
+}
+
+async fn conversation(chat: common::Chat) {
+    for who in ["carol", "dave"] {
+        chat.say(who, "/whoami").await;
+        chat.reply("alice", &format!("/role grant @{who} agent")).await;
+    }
+    chat.say("erin", "/whoami").await;
+    chat.say("bob", "/ticket new Laptop fan is loud").await;
+    chat.say("carol", "/ticket claim 1").await;
+    let mut everything: Vec<common::Sent> = Vec::new();
+
+    // erin watches bob's ticket? She may not: it is not hers to read.
+    assert_eq!(
+        chat.reply("erin", "/ticket watch 1").await,
+        "Ticket #1 is not yours: only its requester, agents and managers can see it."
+    );
+    // dave, an agent, watches it.
+    assert!(chat.reply("dave", "/ticket watch 1").await.starts_with("You are watching ticket #1"));
+
+    // carol writes to bob; bob answers; dave (watching) reads both.
+    let sent = chat.say("carol", "/ticket reply 1 Is it loud all the time or only under load?").await;
+    assert_eq!(seen_by(&sent, "carol"), ["Added to ticket #1; bob has it."]);
+    assert_eq!(
+        seen_by(&sent, "bob"),
+        ["carol on ticket #1 (Laptop fan is loud): Is it loud all the time or only under load?"]
+    );
+    assert_eq!(seen_by(&sent, "dave").len(), 1);
+    everything.extend(sent);
+    let sent = chat.say("bob", "/ticket reply 1 Only when compiling").await;
+    assert_eq!(seen_by(&sent, "bob"), ["Added to ticket #1; carol has it."]);
+    assert_eq!(seen_by(&sent, "carol"), ["bob on ticket #1 (Laptop fan is loud): Only when compiling"]);
+    everything.extend(sent);
+
+    // An internal note: carol's team hears of it, bob never does.
+    let secret = "warranty expired, charge the department";
+    let sent = chat.say("dave", &format!("/ticket note 1 {secret}")).await;
+    assert_eq!(seen_by(&sent, "dave"), ["Internal note added to ticket #1. Its requester never sees it."]);
+    assert_eq!(
+        seen_by(&sent, "carol"),
+        [format!("dave left an internal note on ticket #1 (Laptop fan is loud): {secret}").as_str()]
+    );
+    everything.extend(sent);
+    assert!(
+        chat.reply("bob", &format!("/ticket note 1 {secret}")).await.starts_with("Only agents can use /ticket note.")
+    );
+    assert!(chat.reply("erin", "/ticket reply 1 me too").await.starts_with("Only the requester of ticket #1"));
+
+    // Tags, by the team.
+    assert_eq!(chat.reply("carol", "/ticket tag 1 +hardware +Fan").await, "Ticket #1 tags: fan, hardware.");
+    assert_eq!(chat.reply("carol", "/ticket tag 1 -fan +noise").await, "Ticket #1 tags: hardware, noise.");
+    assert!(chat.reply("carol", "/ticket tag 1 +no/slashes").await.starts_with("`+no/slashes` is not a tag"));
+    assert_eq!(chat.reply("carol", "/ticket tag 1 go").await, "Ticket #1 tags: go, hardware, noise.");
+    assert!(chat.reply("bob", "/ticket tag 1 +mine").await.starts_with("Only agents can use /ticket tag."));
+
+    // A canned reply, filled in, sent as carol's reply.
+    assert!(
+        chat.reply("carol", "/reply thanks 1").await.starts_with("There is no canned reply `thanks`. None are saved")
+    );
+    assert!(chat.reply("carol", "/canned add thanks Thanks").await.starts_with("Only admins can use /canned add."));
+    assert!(
+        chat.reply("alice", "/canned add thanks Hi {requester}, {ticket} ({title}) is fixed. {agent}")
+            .await
+            .starts_with("Canned reply `thanks` saved")
+    );
+    let list = chat.reply("carol", "/canned list").await;
+    assert!(list.starts_with("1 canned reply") && list.contains("thanks: Hi {requester}"), "{list}");
+    let sent = chat.say("carol", "/reply thanks 1").await;
+    assert_eq!(
+        seen_by(&sent, "bob"),
+        ["carol on ticket #1 (Laptop fan is loud): Hi bob, #1 (Laptop fan is loud) is fixed. carol"]
+    );
+    everything.extend(sent);
+    assert!(chat.reply("alice", "/canned remove thanks").await.starts_with("Canned reply `thanks` removed"));
+
+    // Everything bob could read: the messages sent to him, and /ticket show and history.
+    // The note is in none of them; carol's and dave's view has it.
+    let shown_to_bob = chat.reply("bob", "/ticket show 1").await;
+    let history_for_bob = chat.reply("bob", "/ticket history 1").await;
+    assert!(shown_to_bob.contains("Tags: go, hardware, noise") && shown_to_bob.contains("bob: Only when compiling"));
+    for text in seen_by(&everything, "bob").into_iter().chain([shown_to_bob.as_str(), history_for_bob.as_str()]) {
+        assert!(!text.contains("warranty") && !text.contains("internal"), "bob read: {text}");
+    }
+    let shown_to_carol = chat.reply("carol", "/ticket show 1").await;
+    assert!(shown_to_carol.contains(&format!("dave (internal note): {secret}")), "{shown_to_carol}");
+    assert!(chat.reply("carol", "/ticket history 1").await.contains("dave added an internal note via console"));
+
+    // Waiting on bob: his answer puts it back in progress.
+    chat.say("carol", "/ticket wait 1 Can you send a recording?").await;
+    let sent = chat.say("bob", "/ticket reply 1 Sent it by mail").await;
+    assert!(sent.iter().any(|s| s.text().contains("Status: in progress with carol")), "{sent:#?}");
+    let ticket = chat.store().ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap();
+    assert_eq!(ticket.status.as_str(), "in_progress");
+    chat.finish().await;
+}
+on_both_backends!(replies_notes_watchers_tags_canned, one_queue, conversation);

@@ -22,43 +22,59 @@ pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::
     )
 });
 
-pub static COMMANDS: &[CommandSpec] = &[group(
-    "ticket",
-    &[
-        limited(
+pub static COMMANDS: &[CommandSpec] = &[
+    group(
+        "ticket",
+        &[
+            limited(
+                cmd(
+                    "new",
+                    Role::Staff,
+                    &[arg("title", ArgKind::Text)],
+                    &[
+                        OptSpec { key: "priority", kind: ArgKind::Choice(&Priority::NAMES) },
+                        OptSpec { key: "category", kind: ArgKind::Word },
+                    ],
+                ),
+                NEW_TICKETS,
+            ),
             cmd(
-                "new",
+                "list",
                 Role::Staff,
-                &[arg("title", ArgKind::Text)],
+                &[],
                 &[
-                    OptSpec { key: "priority", kind: ArgKind::Choice(&Priority::NAMES) },
-                    OptSpec { key: "category", kind: ArgKind::Word },
+                    OptSpec { key: "status", kind: ArgKind::Choice(&ListScope::NAMES) },
+                    OptSpec { key: "mine", kind: ArgKind::Choice(&["yes", "no"]) },
                 ],
             ),
-            NEW_TICKETS,
-        ),
-        cmd(
-            "list",
-            Role::Staff,
-            &[],
-            &[
-                OptSpec { key: "status", kind: ArgKind::Choice(&ListScope::NAMES) },
-                OptSpec { key: "mine", kind: ArgKind::Choice(&["yes", "no"]) },
-            ],
-        ),
-        cmd("show", Role::Staff, &[arg("id", TICKET)], &[]),
-        cmd("history", Role::Staff, &[arg("id", TICKET)], &[]),
-        cmd("claim", Role::Agent, &[arg("id", TICKET)], &[]),
-        cmd("start", Role::Agent, &[arg("id", TICKET)], &[]),
-        cmd("wait", Role::Agent, &[arg("id", TICKET), opt_arg("question", ArgKind::Text)], &[]),
-        cmd("resolve", Role::Agent, &[arg("id", TICKET), arg("resolution", ArgKind::Text)], &[]),
-        cmd("close", Role::Staff, &[arg("id", TICKET), opt_arg("resolution", ArgKind::Text)], &[]),
-        cmd("reopen", Role::Staff, &[arg("id", TICKET), opt_arg("why", ArgKind::Text)], &[]),
-        cmd("assign", Role::Agent, &[arg("id", TICKET), arg("agent", ArgKind::Mention)], &[]),
-        cmd("unassign", Role::Agent, &[arg("id", TICKET)], &[]),
-        cmd("move", Role::Agent, &[arg("id", TICKET), arg("category", ArgKind::Word)], &[]),
-    ],
-)];
+            cmd("show", Role::Staff, &[arg("id", TICKET)], &[]),
+            cmd("history", Role::Staff, &[arg("id", TICKET)], &[]),
+            cmd("claim", Role::Agent, &[arg("id", TICKET)], &[]),
+            cmd("start", Role::Agent, &[arg("id", TICKET)], &[]),
+            cmd("wait", Role::Agent, &[arg("id", TICKET), opt_arg("question", ArgKind::Text)], &[]),
+            cmd("resolve", Role::Agent, &[arg("id", TICKET), arg("resolution", ArgKind::Text)], &[]),
+            cmd("close", Role::Staff, &[arg("id", TICKET), opt_arg("resolution", ArgKind::Text)], &[]),
+            cmd("reopen", Role::Staff, &[arg("id", TICKET), opt_arg("why", ArgKind::Text)], &[]),
+            cmd("assign", Role::Agent, &[arg("id", TICKET), arg("agent", ArgKind::Mention)], &[]),
+            cmd("unassign", Role::Agent, &[arg("id", TICKET)], &[]),
+            cmd("move", Role::Agent, &[arg("id", TICKET), arg("category", ArgKind::Word)], &[]),
+            cmd("reply", Role::Staff, &[arg("id", TICKET), arg("text", ArgKind::Text)], &[]),
+            cmd("note", Role::Agent, &[arg("id", TICKET), arg("text", ArgKind::Text)], &[]),
+            cmd("watch", Role::Staff, &[arg("id", TICKET)], &[]),
+            cmd("unwatch", Role::Staff, &[arg("id", TICKET)], &[]),
+            cmd("tag", Role::Agent, &[arg("id", TICKET), arg("tags", ArgKind::Text)], &[]),
+        ],
+    ),
+    group(
+        "canned",
+        &[
+            cmd("add", Role::Admin, &[arg("name", ArgKind::Word), arg("text", ArgKind::Text)], &[]),
+            cmd("list", Role::Agent, &[], &[]),
+            cmd("remove", Role::Admin, &[arg("name", ArgKind::Word)], &[]),
+        ],
+    ),
+    cmd("reply", Role::Agent, &[arg("name", ArgKind::Word), arg("id", TICKET)], &[]),
+];
 
 typed_commands! {
     pub enum TicketCommand {
@@ -75,6 +91,15 @@ typed_commands! {
         "ticket assign" => Assign { id: TicketId, agent: String },
         "ticket unassign" => Unassign { id: TicketId },
         "ticket move" => Move { id: TicketId, category: String },
+        "ticket reply" => Reply { id: TicketId, text: String },
+        "ticket note" => Note { id: TicketId, text: String },
+        "ticket watch" => Watch { id: TicketId },
+        "ticket unwatch" => Unwatch { id: TicketId },
+        "ticket tag" => Tag { id: TicketId, tags: String },
+        "canned add" => CannedAdd { name: String, text: String },
+        "canned list" => CannedList,
+        "canned remove" => CannedRemove { name: String },
+        "reply" => Canned { name: String, id: TicketId },
     }
 }
 
@@ -105,6 +130,15 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["ticket", "assign"] => TicketCommand::Assign { id: id()?, agent: a.mention("agent")? },
             ["ticket", "unassign"] => TicketCommand::Unassign { id: id()? },
             ["ticket", "move"] => TicketCommand::Move { id: id()?, category: a.text("category")? },
+            ["ticket", "reply"] => TicketCommand::Reply { id: id()?, text: a.text("text")? },
+            ["ticket", "note"] => TicketCommand::Note { id: id()?, text: a.text("text")? },
+            ["ticket", "watch"] => TicketCommand::Watch { id: id()? },
+            ["ticket", "unwatch"] => TicketCommand::Unwatch { id: id()? },
+            ["ticket", "tag"] => TicketCommand::Tag { id: id()?, tags: a.text("tags")? },
+            ["canned", "add"] => TicketCommand::CannedAdd { name: a.text("name")?, text: a.text("text")? },
+            ["canned", "list"] => TicketCommand::CannedList,
+            ["canned", "remove"] => TicketCommand::CannedRemove { name: a.text("name")? },
+            ["reply"] => TicketCommand::Canned { name: a.text("name")?, id: id()? },
             _ => return a.undeclared(),
         })
     }

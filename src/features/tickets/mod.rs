@@ -5,6 +5,7 @@
 
 mod cmd;
 mod config;
+mod conversation;
 mod model;
 mod service;
 mod stale;
@@ -165,6 +166,15 @@ impl Feature for Tickets {
             TicketCommand::Assign { id, agent } => service::assign(cx, self, id, &agent).await,
             TicketCommand::Unassign { id } => service::act(cx, self, id, Move::Unassign, None).await,
             TicketCommand::Move { id, category } => service::recategorize(cx, self, id, &category).await,
+            TicketCommand::Reply { id, text } => conversation::reply(cx, self, id, &text).await,
+            TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
+            TicketCommand::Watch { id } => conversation::watch(cx, self, id, true).await,
+            TicketCommand::Unwatch { id } => conversation::watch(cx, self, id, false).await,
+            TicketCommand::Tag { id, tags } => conversation::tag(cx, self, id, &tags).await,
+            TicketCommand::CannedAdd { name, text } => conversation::canned_add(cx, &name, &text).await,
+            TicketCommand::CannedList => conversation::canned_list(cx).await,
+            TicketCommand::CannedRemove { name } => conversation::canned_remove(cx, &name).await,
+            TicketCommand::Canned { name, id } => conversation::send_canned(cx, self, &name, id).await,
         }
     }
 

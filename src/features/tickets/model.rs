@@ -57,6 +57,17 @@ impl Ticket {
     }
 }
 
+/// One message of a ticket's conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketMessage {
+    pub author: PersonName,
+    /// An internal note: never shown to the requester.
+    pub internal: bool,
+    pub body: String,
+    pub platform: Platform,
+    pub at: DateTime<Utc>,
+}
+
 pub fn ticket_subject(id: TicketId) -> Subject {
     Subject::new("ticket", id.0)
 }
@@ -76,6 +87,10 @@ named_enum! {
         Recategorize => "ticket.move",
         /// Closed: it waited on its requester too long.
         Lapse => "ticket.lapse",
+        Reply => "ticket.reply",
+        /// An internal note: its words are in the conversation, seen by agents only.
+        Note => "ticket.note",
+        Tag => "ticket.tag",
         /// Closed: resolved, and nobody reopened it.
         Settle => "ticket.settle",
     }

@@ -117,7 +117,12 @@ async fn team(cx: &mut Cx<'_>, category: Option<&Category>) -> ServiceResult<Vec
 
 /// Whether `person` works tickets of this category: an admin, or an agent on its team
 /// (any agent when it has none).
-async fn works_on(cx: &mut Cx<'_>, desk: &Tickets, category: Option<&str>, person: &Person) -> ServiceResult<bool> {
+pub(super) async fn works_on(
+    cx: &mut Cx<'_>,
+    desk: &Tickets,
+    category: Option<&str>,
+    person: &Person,
+) -> ServiceResult<bool> {
     if person.roles.holds(Role::Admin) {
         return Ok(true);
     }
@@ -169,23 +174,39 @@ pub async fn suggest(kit: &Kit, person: &Person, typed: &str) -> ServiceResult<V
         .collect())
 }
 
+/// The ticket, its tags, its conversation and its history. Internal notes are shown to
+/// agents and managers only.
 pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
     let ticket = visible(kit, actor, id).await?;
-    let history = kit.store.events(ticket.subject()).await?;
-    Ok(vec![Effect::reply(text::ticket_details(actor.lang, &ticket, &history, actor.tz))])
+    let staff = sees_all_tickets(&actor.person);
+    let history = readable(kit.store.events(ticket.subject()).await?, staff);
+    let tags = kit.store.ticket_tags(id).await?;
+    let messages = kit.store.ticket_messages(id, staff).await?;
+    let shown = text::ticket_details(actor.lang, &ticket, (&tags, &messages), &history, actor.tz);
+    Ok(vec![Effect::reply(shown)])
 }
 
 /// Who did what to it, when and from where: the ticket's audit trail.
 pub async fn history(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
     let ticket = visible(kit, actor, id).await?;
-    let history = kit.store.events(ticket.subject()).await?;
+    let history = readable(kit.store.events(ticket.subject()).await?, sees_all_tickets(&actor.person));
     Ok(vec![Effect::reply(text::ticket_history(actor.lang, &ticket, &history, actor.tz))])
 }
 
-/// The ticket, if the actor may read it: its requester, its agent, agents and managers.
+/// The history as its reader may see it: that a note was written is the team's business.
+fn readable(mut history: Vec<crate::store::EventRecord>, staff: bool) -> Vec<crate::store::EventRecord> {
+    if !staff {
+        history.retain(|e| e.action != super::model::TicketEvent::Note.as_str());
+    }
+    history
+}
+
+/// The ticket, if the actor may read it: its requester, its agent, its watchers, agents
+/// and managers.
 async fn visible(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult<Ticket> {
     let Some(ticket) = kit.store.ticket(id).await? else { return refuse(text::ticket_not_found(actor.lang, id)) };
-    if !ticket.is_requester(&actor.person) && !ticket.is_assignee(&actor.person) && !sees_all_tickets(&actor.person) {
+    let involved = ticket.is_requester(&actor.person) || ticket.is_assignee(&actor.person);
+    if !involved && !sees_all_tickets(&actor.person) && !kit.store.is_watching(id, actor.person.id).await? {
         return refuse(text::ticket_not_yours(actor.lang, id));
     }
     Ok(ticket)
@@ -231,7 +252,8 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
         return refuse(explain(&now, &e, actor));
     };
     super::stale::follow(cx, desk, ticket.status, &moved).await?;
-    Ok(told(&moved, tried, actor, desk, note, ticket.assignee.as_ref()))
+    let watchers = cx.tx.ticket_watchers(id).await?;
+    Ok(told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers)))
 }
 
 /// `/ticket assign <id> @agent`: gives the ticket to an agent of its category's team
@@ -257,7 +279,8 @@ pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str)
         let now = find(cx.tx, id, actor).await?;
         return refuse(text::changed_meanwhile(actor.lang, &now));
     };
-    let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), None);
+    let watchers = cx.tx.ticket_watchers(id).await?;
+    let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), (None, &watchers));
     if agent.id != actor.person.id {
         effects.push(assigned_to(&moved, agent.id, Some(&actor.person.display_name)));
     }
@@ -278,7 +301,7 @@ pub async fn recategorize(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, name: &
     let before = find(cx.tx, id, actor).await?;
     let ticket = &before;
     if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
-        return refuse(text::not_your_team(actor.lang, id, "ticket move"));
+        return refuse(team_only(actor, id, "ticket move"));
     }
     let category = known_category(desk, actor, name)?;
     if ticket.category.as_deref() == Some(category.name.as_str()) {
@@ -347,7 +370,7 @@ fn told(
     actor: &Actor,
     desk: &Tickets,
     note: Option<&str>,
-    held_by: Option<&PersonName>,
+    (held_by, watchers): (Option<&PersonName>, &[PersonId]),
 ) -> Vec<Effect> {
     let mut effects = vec![
         Effect::reply(text::moved(actor.lang, t, tried, note)),
@@ -364,6 +387,13 @@ fn told(
         let (ticket, note, by) = (t.clone(), note.map(str::to_owned), actor.person.display_name.clone());
         let body = Shown::text_per_reader(move |r| text::for_assignee(r.lang, &ticket, tried, &by, note.as_deref()));
         effects.push(Effect::Direct { person: agent.id, body, subject: None });
+    }
+    // Watchers hear of every move, as the requester does (unless they are the one told).
+    let already = [Some(actor.person.id), Some(t.requester.id), someone_else.map(|a| a.id)];
+    for watcher in watchers.iter().filter(|w| !already.contains(&Some(**w))) {
+        let (ticket, by) = (t.clone(), actor.person.display_name.clone());
+        let body = Shown::text_per_reader(move |r| text::for_watcher(r.lang, &ticket, tried, &by));
+        effects.push(Effect::Direct { person: *watcher, body, subject: None });
     }
     effects
 }
@@ -391,11 +421,7 @@ fn may(ticket: &Ticket, tried: Move, actor: &Actor, desk: &Tickets, works_here: 
     match tried {
         _ if works_here => Ok(()),
         Move::Claim | Move::Start | Move::Wait | Move::Resolve | Move::Assign | Move::Unassign => {
-            if actor.is(Role::Agent) {
-                refuse(text::not_your_team(lang, id, &command))
-            } else {
-                refuse(chat_text::needs_role(lang, Role::Agent, &command))
-            }
+            refuse(team_only(actor, id, &command))
         }
         Move::Close if !ticket.is_requester(&actor.person) => refuse(text::ticket_close_refused(lang, id)),
         Move::Close => Ok(()),
@@ -414,6 +440,15 @@ fn may(ticket: &Ticket, tried: Move, actor: &Actor, desk: &Tickets, works_here: 
     }
 }
 
+/// A refusal for someone off the ticket's team: an agent of another team, or staff.
+pub(super) fn team_only(actor: &Actor, id: TicketId, command: &str) -> String {
+    if actor.is(Role::Agent) {
+        text::not_your_team(actor.lang, id, command)
+    } else {
+        chat_text::needs_role(actor.lang, Role::Agent, command)
+    }
+}
+
 fn explain(ticket: &Ticket, error: &TransitionError, actor: &Actor) -> String {
     if error.tried == Move::Claim && error.from.is_held() {
         let you = ticket.is_assignee(&actor.person);
@@ -422,7 +457,7 @@ fn explain(ticket: &Ticket, error: &TransitionError, actor: &Actor) -> String {
     text::cannot_move(actor.lang, ticket.id, error)
 }
 
-async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceResult<Ticket> {
+pub(super) async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceResult<Ticket> {
     match tx.ticket(id).await? {
         Some(t) => Ok(t),
         None => refuse(text::ticket_not_found(actor.lang, id)),

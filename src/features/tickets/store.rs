@@ -3,7 +3,7 @@
 
 use deskmate_port::Platform;
 
-use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketStatus, ticket_subject};
+use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketMessage, TicketStatus, ticket_subject};
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
@@ -407,5 +407,197 @@ impl Tx {
             row
         });
         changed.map(Ticket::try_from).transpose()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    author_id: i64,
+    author_name: String,
+    internal: bool,
+    body: String,
+    platform: String,
+    at: i64,
+}
+
+/// A ticket's conversation, watchers and tags; canned replies.
+impl Tx {
+    /// Adds a reply (or, `internal`, a note) to the ticket's conversation, with its
+    /// history entry (a note's words are never in the history).
+    pub async fn add_ticket_message(&mut self, id: TicketId, internal: bool, body: &str, audit: Audit) -> Result<()> {
+        let author = audit.actor.map(|p| p.0);
+        let event = if internal { TicketEvent::Note } else { TicketEvent::Reply };
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO ticket_messages (ticket_id, author_id, internal, body, platform, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id.0)
+            .bind(author)
+            .bind(internal)
+            .bind(body)
+            .bind(audit.platform.as_str())
+            .bind(ms(audit.at))
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE tickets SET updated_at = $1 WHERE id = $2")
+                .bind(ms(audit.at))
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?;
+            log_event!(&mut **tx, audit, ticket_subject(id), event, String::new())?;
+            Ok(())
+        })
+    }
+
+    /// Starts (`true`) or stops following a ticket; whether that changed anything.
+    pub async fn set_watching(&mut self, id: TicketId, person: PersonId, watch: bool) -> Result<bool> {
+        let sql = if watch {
+            "INSERT INTO ticket_watchers (ticket_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM ticket_watchers WHERE ticket_id = $1 AND person_id = $2"
+        };
+        with_tx!(
+            self,
+            |tx| Ok(sqlx::query(sql).bind(id.0).bind(person.0).execute(&mut **tx).await?.rows_affected() > 0)
+        )
+    }
+
+    pub async fn ticket_watchers(&mut self, id: TicketId) -> Result<Vec<PersonId>> {
+        let rows: Vec<(i64,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT person_id FROM ticket_watchers WHERE ticket_id = $1 ORDER BY person_id")
+                .bind(id.0)
+                .fetch_all(&mut **tx)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    }
+
+    /// Adds and removes tags; returns the ticket's tags after, sorted.
+    pub async fn retag_ticket(
+        &mut self,
+        id: TicketId,
+        add: &[String],
+        remove: &[String],
+        audit: Audit,
+    ) -> Result<Vec<String>> {
+        let detail =
+            add.iter().map(|t| format!("+{t}")).chain(remove.iter().map(|t| format!("-{t}"))).collect::<Vec<_>>();
+        with_tx!(self, |tx| {
+            for tag in add {
+                sqlx::query("INSERT INTO ticket_tags (ticket_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id.0)
+                    .bind(tag)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            for tag in remove {
+                sqlx::query("DELETE FROM ticket_tags WHERE ticket_id = $1 AND tag = $2")
+                    .bind(id.0)
+                    .bind(tag)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            log_event!(&mut **tx, audit, ticket_subject(id), TicketEvent::Tag, detail.join(" "))?;
+            let tags: Vec<(String,)> = sqlx::query_as("SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag")
+                .bind(id.0)
+                .fetch_all(&mut **tx)
+                .await?;
+            Ok(tags.into_iter().map(|(t,)| t).collect())
+        })
+    }
+
+    /// Saves a canned reply (replacing one of that name); whether it replaced one.
+    pub async fn save_canned(
+        &mut self,
+        name: &str,
+        body: &str,
+        by: PersonId,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let replaced =
+                sqlx::query("DELETE FROM canned_replies WHERE name = $1").bind(name).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO canned_replies (name, body, created_by, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(name)
+                .bind(body)
+                .bind(by.0)
+                .bind(ms(at))
+                .execute(&mut **tx)
+                .await?;
+            Ok(replaced.rows_affected() > 0)
+        })
+    }
+
+    pub async fn remove_canned(&mut self, name: &str) -> Result<bool> {
+        with_tx!(self, |tx| Ok(sqlx::query("DELETE FROM canned_replies WHERE name = $1")
+            .bind(name)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+            > 0))
+    }
+}
+
+impl Store {
+    /// The ticket's conversation, oldest first; internal notes only when `internal`.
+    pub async fn ticket_messages(&self, id: TicketId, internal: bool) -> Result<Vec<TicketMessage>> {
+        let rows: Vec<MessageRow> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT m.author_id, p.display_name AS author_name, m.internal, m.body, m.platform, m.at \
+                 FROM ticket_messages m JOIN persons p ON p.id = m.author_id \
+                 WHERE m.ticket_id = $1 AND (m.internal = FALSE OR $2) ORDER BY m.id",
+            )
+            .bind(id.0)
+            .bind(internal)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(TicketMessage {
+                    author: PersonName { id: PersonId(r.author_id), name: r.author_name },
+                    internal: r.internal,
+                    body: r.body,
+                    platform: parse_column("ticket_messages.platform", &r.platform)?,
+                    at: from_ms(r.at),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn is_watching(&self, id: TicketId, person: PersonId) -> Result<bool> {
+        let row: Option<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT person_id FROM ticket_watchers WHERE ticket_id = $1 AND person_id = $2")
+                .bind(id.0)
+                .bind(person.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
+    pub async fn ticket_tags(&self, id: TicketId) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT tag FROM ticket_tags WHERE ticket_id = $1 ORDER BY tag")
+                .bind(id.0)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(t,)| t).collect())
+    }
+
+    pub async fn canned_reply(&self, name: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT body FROM canned_replies WHERE name = $1").bind(name).fetch_optional(pool).await?
+        });
+        Ok(row.map(|(b,)| b))
+    }
+
+    /// Every canned reply, by name.
+    pub async fn canned_replies(&self) -> Result<Vec<(String, String)>> {
+        Ok(with_db!(self, |pool| {
+            sqlx::query_as("SELECT name, body FROM canned_replies ORDER BY name").fetch_all(pool).await?
+        }))
     }
 }

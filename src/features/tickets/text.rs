@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Body, Button, ButtonStyle};
 
-use super::model::{Move, Ticket, TicketStatus, TransitionError};
+use super::model::{Move, Ticket, TicketMessage, TicketStatus, TransitionError};
 use super::{Press, button};
 use crate::chat::text::label_ranges;
 use crate::i18n::{Arg, Catalog, Lang};
@@ -310,6 +310,104 @@ pub fn lapsed_for_assignee(lang: Lang, t: &Ticket, waited: chrono::Duration) -> 
     with_note(lang, t, ("lapsed-for-assignee", "lapsed-for-assignee"), None, args)
 }
 
+/// A message of the conversation, as the other side reads it.
+pub fn message(lang: Lang, t: &Ticket, by: &str, words: &str) -> String {
+    with_note(lang, t, ("message", "message"), Some(words), vec![("by", by.into())])
+}
+
+pub fn note_for_agent(lang: Lang, t: &Ticket, by: &str, words: &str) -> String {
+    with_note(lang, t, ("note-for-agent", "note-for-agent"), Some(words), vec![("by", by.into())])
+}
+
+/// A move, as a watcher hears of it.
+pub fn for_watcher(lang: Lang, t: &Ticket, tried: Move, by: &str) -> String {
+    let args = vec![("by", Arg::from(by)), ("move", tried.as_str().into()), ("status", status(lang, t.status).into())];
+    with_note(lang, t, ("for-watcher", "for-watcher"), None, args)
+}
+
+/// Who heard a reply: `to` is a person's name, or [`the_team`].
+pub fn reply_sent(lang: Lang, ticket: impl std::fmt::Display, to: &str) -> String {
+    say(lang, "reply-sent", &[("id", ticket.to_string().into()), ("to", to.into())])
+}
+
+pub fn the_team(lang: Lang) -> String {
+    say(lang, "the-team", &[])
+}
+
+pub fn reply_refused(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "reply-refused", &[("id", ticket.to_string().into())])
+}
+
+pub fn reply_closed(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "reply-closed", &[("id", ticket.to_string().into())])
+}
+
+pub fn note_added(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "note-added", &[("id", ticket.to_string().into())])
+}
+
+/// `on`: watching now (or not); `changed`: whether it was otherwise before.
+pub fn watching(lang: Lang, ticket: impl std::fmt::Display, on: bool, changed: bool) -> String {
+    let which = match (on, changed) {
+        (true, true) => "watch-on",
+        (true, false) => "watch-already",
+        (false, true) => "watch-off",
+        (false, false) => "watch-not",
+    };
+    say(lang, which, &[("id", ticket.to_string().into())])
+}
+
+pub fn bad_tag(lang: Lang, typed: &str, max: usize) -> String {
+    say(lang, "bad-tag", &[("typed", typed.into()), ("max", max.into())])
+}
+
+pub fn tag_usage(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "tag-usage", &[("id", ticket.to_string().into())])
+}
+
+pub fn too_many_tags(lang: Lang, ticket: impl std::fmt::Display, max: usize) -> String {
+    say(lang, "too-many-tags", &[("id", ticket.to_string().into()), ("max", max.into())])
+}
+
+pub fn tagged(lang: Lang, ticket: impl std::fmt::Display, tags: &[String]) -> String {
+    let tags = if tags.is_empty() { "none".to_owned() } else { tags.join(", ") };
+    say(lang, "tagged", &[("id", ticket.to_string().into()), ("tags", tags.into())])
+}
+
+pub fn canned_saved(lang: Lang, name: &str, replaced: bool) -> String {
+    say(lang, if replaced { "canned-replaced" } else { "canned-saved" }, &[("name", name.into())])
+}
+
+pub fn canned_removed(lang: Lang, name: &str) -> String {
+    say(lang, "canned-removed", &[("name", name.into())])
+}
+
+pub fn no_canned(lang: Lang, name: &str) -> String {
+    say(lang, "no-canned", &[("name", name.into())])
+}
+
+/// `known`: the names there are, or empty.
+pub fn unknown_canned(lang: Lang, name: &str, known: &str) -> String {
+    let known = if known.is_empty() { "none" } else { known };
+    say(lang, "unknown-canned", &[("name", name.into()), ("known", known.into())])
+}
+
+pub fn bad_canned_name(lang: Lang, typed: &str) -> String {
+    say(lang, "bad-canned-name", &[("typed", typed.into())])
+}
+
+pub fn canned_list(lang: Lang, replies: &[(String, String)]) -> String {
+    if replies.is_empty() {
+        return say(lang, "canned-none", &[]);
+    }
+    let mut out = say(lang, "canned-head", &[("count", replies.len().into())]);
+    for (name, body) in replies {
+        out.push('\n');
+        out.push_str(&say(lang, "canned-line", &[("name", name.as_str().into()), ("text", body.as_str().into())]));
+    }
+    out
+}
+
 pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
     say(lang, "resolution-needed", &[("id", ticket.to_string().into())])
 }
@@ -377,7 +475,13 @@ pub fn ticket_list(lang: Lang, tickets: &[Ticket], (scope, mine): (&str, bool), 
     out
 }
 
-pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -> String {
+pub fn ticket_details(
+    lang: Lang,
+    t: &Ticket,
+    (tags, messages): (&[String], &[TicketMessage]),
+    history: &[EventRecord],
+    tz: Tz,
+) -> String {
     let agent = t.assignee.as_ref().map_or_else(|| say(lang, "nobody-yet", &[]), |a| a.name.clone());
     let mut out = say(
         lang,
@@ -396,6 +500,24 @@ pub fn ticket_details(lang: Lang, t: &Ticket, history: &[EventRecord], tz: Tz) -
     if let Some(r) = &t.resolution {
         out.push('\n');
         out.push_str(&say(lang, "resolution-line", &[("resolution", r.as_str().into())]));
+    }
+    if !tags.is_empty() {
+        out.push('\n');
+        out.push_str(&say(lang, "tags-line", &[("tags", tags.join(", ").into())]));
+    }
+    if !messages.is_empty() {
+        out.push('\n');
+        out.push_str(&say(lang, "conversation", &[]));
+        for m in messages {
+            let args = [
+                ("at", Arg::from(stamp(lang, m.at, tz))),
+                ("who", m.author.name.as_str().into()),
+                ("internal", if m.internal { "yes" } else { "no" }.into()),
+                ("text", m.body.as_str().into()),
+            ];
+            out.push_str("\n  ");
+            out.push_str(&say(lang, "conversation-line", &args));
+        }
     }
     out.push('\n');
     out.push_str(&say(lang, "history", &[]));
@@ -489,7 +611,10 @@ mod tests {
 
     #[test]
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
-        crate::i18n::check_catalog(&CATALOG, &[include_str!("text.rs"), include_str!("service.rs")]);
+        crate::i18n::check_catalog(
+            &CATALOG,
+            &[include_str!("text.rs"), include_str!("service.rs"), include_str!("conversation.rs")],
+        );
     }
 
     #[test]
@@ -528,6 +653,11 @@ mod tests {
             ("since", "Mon 30 Nov 2026 09:00".into()),
             ("closes", "Mon 7 Dec 2026 09:00".into()),
             ("waited", "7 days".into()),
+            ("to", "carol".into()),
+            ("internal", "yes".into()),
+            ("text", "Try the other port".into()),
+            ("tags", "vpn, printer".into()),
+            ("max", 10_i64.into()),
             ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);

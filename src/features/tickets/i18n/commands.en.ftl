@@ -38,6 +38,30 @@ cmd-ticket-move = Move a ticket to another category, its queue and its team
 cmd-ticket-move-id = ticket number
 cmd-ticket-move-category = the category, e.g. facilities
 
+cmd-ticket-reply = Write on a ticket: agents to its requester, the requester to its agent
+cmd-ticket-reply-id = ticket number
+cmd-ticket-reply-text = what to say
+cmd-ticket-note = Add an internal note for the team; the requester never sees it
+cmd-ticket-note-id = ticket number
+cmd-ticket-note-text = the note
+cmd-ticket-watch = Follow a ticket's updates by direct message
+cmd-ticket-watch-id = ticket number
+cmd-ticket-unwatch = Stop following a ticket
+cmd-ticket-unwatch-id = ticket number
+cmd-ticket-tag = Add or remove tags: +vpn -printer
+cmd-ticket-tag-id = ticket number
+cmd-ticket-tag-tags = +tag to add, -tag to remove
+cmd-canned = Canned replies agents send with /reply
+cmd-canned-add = Save a canned reply ({"{"}requester{"}"}, {"{"}ticket{"}"}, {"{"}title{"}"}, {"{"}agent{"}"} are filled in)
+cmd-canned-add-name = one word, e.g. restart
+cmd-canned-add-text = the reply
+cmd-canned-list = List the canned replies
+cmd-canned-remove = Remove a canned reply
+cmd-canned-remove-name = its name
+cmd-reply = Send a canned reply on a ticket
+cmd-reply-name = the canned reply's name
+cmd-reply-id = ticket number
+
 noun-ticket = ticket
 rate-tickets = new tickets
 

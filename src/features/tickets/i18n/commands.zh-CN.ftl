@@ -37,6 +37,30 @@ cmd-ticket-move = 把工单转到另一个类别（及其队列和团队）
 cmd-ticket-move-id = 工单编号
 cmd-ticket-move-category = 类别，如 facilities
 
+cmd-ticket-reply = 在工单中留言：客服发给提交人，提交人发给负责客服
+cmd-ticket-reply-id = 工单编号
+cmd-ticket-reply-text = 要说的话
+cmd-ticket-note = 添加团队内部备注，提交人永远看不到
+cmd-ticket-note-id = 工单编号
+cmd-ticket-note-text = 备注内容
+cmd-ticket-watch = 关注工单，更新会私信发给你
+cmd-ticket-watch-id = 工单编号
+cmd-ticket-unwatch = 取消关注工单
+cmd-ticket-unwatch-id = 工单编号
+cmd-ticket-tag = 添加或删除标签：+vpn -printer
+cmd-ticket-tag-id = 工单编号
+cmd-ticket-tag-tags = +标签 添加，-标签 删除
+cmd-canned = 客服用 /reply 发送的快捷回复
+cmd-canned-add = 保存快捷回复（{"{"}requester{"}"}、{"{"}ticket{"}"}、{"{"}title{"}"}、{"{"}agent{"}"} 会自动填入）
+cmd-canned-add-name = 一个词，如 restart
+cmd-canned-add-text = 回复内容
+cmd-canned-list = 列出快捷回复
+cmd-canned-remove = 删除快捷回复
+cmd-canned-remove-name = 名称
+cmd-reply = 在工单中发送快捷回复
+cmd-reply-name = 快捷回复的名称
+cmd-reply-id = 工单编号
+
 noun-ticket = 工单
 rate-tickets = 个新工单
 

@@ -140,6 +140,48 @@ close-refused = Only agents, or the person who opened ticket #{ $id }, can close
 reopen-refused = Only agents, or the person who opened ticket #{ $id }, can reopen it.
 reopen-too-late = Ticket #{ $id } could be reopened by its requester until { $at }; now only an agent can. /ticket new opens a new one.
 
+# The conversation: replies between the requester and the team, internal notes.
+message = { $by } on ticket #{ $id } ({ $title }): { $note }
+note-for-agent = { $by } left an internal note on ticket #{ $id } ({ $title }): { $note }
+for-watcher = { $by } changed ticket #{ $id } ({ $title }), which you watch: it is now { $status }.
+reply-sent = Added to ticket #{ $id }; { $to } has it.
+the-team = the support team
+reply-refused = Only the requester of ticket #{ $id }, its watchers and the agents of its team can write on it.
+reply-closed = Ticket #{ $id } is closed; reopen it first (/ticket reopen { $id }) or open a new one.
+note-added = Internal note added to ticket #{ $id }. Its requester never sees it.
+watch-on = You are watching ticket #{ $id }: its updates come to you by direct message. /ticket unwatch { $id } stops them.
+watch-already = You already watch ticket #{ $id }.
+watch-off = You no longer watch ticket #{ $id }.
+watch-not = You were not watching ticket #{ $id }.
+tags-line = Tags: { $tags }
+conversation = Conversation:
+conversation-line = { $at } { $who }{ $internal ->
+    [yes] {" "}(internal note)
+   *[no] {""}
+}: { $text }
+bad-tag = `{ $typed }` is not a tag: one word of letters, digits, - and _, at most { $max } characters (+tag adds, -tag removes).
+tag-usage = Say which tags to add or remove: /ticket tag { $id } +vpn -printer
+too-many-tags = Ticket #{ $id } would have more than { $max } tags; remove some first.
+tagged = Ticket #{ $id } tags: { $tags ->
+    [none] none
+   *[other] { $tags }
+}.
+canned-saved = Canned reply `{ $name }` saved: agents send it with /reply { $name } <ticket>.
+canned-replaced = Canned reply `{ $name }` replaced.
+canned-removed = Canned reply `{ $name }` removed.
+no-canned = There is no canned reply `{ $name }`; nothing was changed.
+unknown-canned = There is no canned reply `{ $name }`. { $known ->
+    [none] None are saved yet (admins add them with /canned add).
+   *[other] Canned replies: { $known }.
+}
+bad-canned-name = `{ $typed }` is not a name for a canned reply: one word of letters, digits, - and _, at most 32.
+canned-none = No canned replies yet. Admins add them with /canned add <name> <text>; {"{"}requester{"}"}, {"{"}ticket{"}"}, {"{"}title{"}"} and {"{"}agent{"}"} are filled in.
+canned-head = { $count ->
+    [one] 1 canned reply
+   *[other] { $count } canned replies
+} (/reply <name> <ticket> sends one):
+canned-line = { $name }: { $text }
+
 # $scope: all, open, claimed, closed, active; $mine: yes (only the reader's), no.
 list-none = No { $scope ->
     [all] {""}
@@ -186,6 +228,9 @@ history-line = { $at } { $who } { $action ->
     [move] moved it
     [lapse] closed it: the requester did not answer
     [settle] closed it: resolved and not reopened
+    [reply] wrote
+    [note] added an internal note
+    [tag] tagged it
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -201,6 +246,9 @@ history-line-detail = { $at } { $who } { $action ->
     [move] moved it
     [lapse] closed it: the requester did not answer
     [settle] closed it: resolved and not reopened
+    [reply] wrote
+    [note] added an internal note
+    [tag] tagged it
    *[other] { $action }
 } via { $platform }: { $detail }
 
@@ -217,3 +265,5 @@ agenda-line = Ticket #{ $id } · { $title } ({ $status })
 limit-title = title
 limit-resolution = resolution
 limit-note = note
+limit-message = message
+limit-canned = canned reply

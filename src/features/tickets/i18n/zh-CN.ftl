@@ -136,6 +136,45 @@ close-refused = 只有客服或工单 #{ $id } 的提交人可以关闭它。
 reopen-refused = 只有客服或工单 #{ $id } 的提交人可以重新打开它。
 reopen-too-late = 提交人可以在 { $at } 之前重新打开工单 #{ $id }，现在只有客服可以。可以用 /ticket new 提交新工单。
 
+# 工单对话：提交人与团队之间的回复，以及内部备注。
+message = { $by } 在工单 #{ $id }（{ $title }）中说：{ $note }
+note-for-agent = { $by } 在工单 #{ $id }（{ $title }）中留了内部备注：{ $note }
+for-watcher = { $by } 更改了你关注的工单 #{ $id }（{ $title }）：现在{ $status }。
+reply-sent = 已添加到工单 #{ $id }，{ $to } 会收到。
+the-team = 支持团队
+reply-refused = 只有工单 #{ $id } 的提交人、关注者和所属团队的客服可以在其中留言。
+reply-closed = 工单 #{ $id } 已关闭；请先重新打开（/ticket reopen { $id }），或提交新工单。
+note-added = 已为工单 #{ $id } 添加内部备注，提交人永远看不到。
+watch-on = 你已关注工单 #{ $id }：它的更新会私信发给你。发送 /ticket unwatch { $id } 可取消。
+watch-already = 你已经在关注工单 #{ $id }。
+watch-off = 你已取消关注工单 #{ $id }。
+watch-not = 你并未关注工单 #{ $id }。
+tags-line = 标签：{ $tags }
+conversation = 对话：
+conversation-line = { $at } { $who }{ $internal ->
+    [yes] （内部备注）
+   *[no] {""}
+}：{ $text }
+bad-tag = “{ $typed }”不是有效标签：只能是由字母、数字、- 和 _ 组成的一个词，最多 { $max } 个字符（+标签 添加，-标签 删除）。
+tag-usage = 请说明要添加或删除的标签：/ticket tag { $id } +vpn -printer
+too-many-tags = 工单 #{ $id } 的标签将超过 { $max } 个；请先删除一些。
+tagged = 工单 #{ $id } 的标签：{ $tags ->
+    [none] 无
+   *[other] { $tags }
+}。
+canned-saved = 已保存快捷回复“{ $name }”：客服可用 /reply { $name } <工单> 发送。
+canned-replaced = 已替换快捷回复“{ $name }”。
+canned-removed = 已删除快捷回复“{ $name }”。
+no-canned = 没有快捷回复“{ $name }”，没有任何更改。
+unknown-canned = 没有快捷回复“{ $name }”。{ $known ->
+    [none] 还没有保存任何快捷回复（管理员可用 /canned add 添加）。
+   *[other] 现有快捷回复：{ $known }。
+}
+bad-canned-name = “{ $typed }”不能作为快捷回复的名称：只能是由字母、数字、- 和 _ 组成的一个词，最多 32 个字符。
+canned-none = 还没有快捷回复。管理员可用 /canned add <名称> <内容> 添加；{"{"}requester{"}"}、{"{"}ticket{"}"}、{"{"}title{"}"} 和 {"{"}agent{"}"} 会自动填入。
+canned-head = 快捷回复（{ $count } 条，用 /reply <名称> <工单> 发送）：
+canned-line = { $name }：{ $text }
+
 list-none = { $mine ->
     [yes] { $scope ->
         [open] 你没有待处理的工单。
@@ -203,6 +242,9 @@ history-line = { $at } { $who } { $action ->
     [move] 转移了工单类别
     [lapse] 关闭了工单：提交人未回复
     [settle] 关闭了工单：已解决且未重新打开
+    [reply] 留言
+    [note] 添加了内部备注
+    [tag] 修改了标签
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -218,6 +260,9 @@ history-line-detail = { $at } { $who } { $action ->
     [move] 转移了工单类别
     [lapse] 关闭了工单：提交人未回复
     [settle] 关闭了工单：已解决且未重新打开
+    [reply] 留言
+    [note] 添加了内部备注
+    [tag] 修改了标签
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
@@ -234,3 +279,5 @@ agenda-line = 工单 #{ $id } · { $title }（{ $status }）
 limit-title = 标题
 limit-resolution = 解决说明
 limit-note = 说明
+limit-message = 留言
+limit-canned = 快捷回复

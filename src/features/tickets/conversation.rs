@@ -1,0 +1,217 @@
+//! A ticket's conversation: replies between its requester and its agents (by direct
+//! message for now; the queue's thread and reply chain are the next step), internal notes
+//! that no requester ever sees, watchers who follow it, tags, and canned replies.
+
+use super::Tickets;
+use super::model::{Ticket, TicketId, TicketStatus};
+use super::service::{find, notice, team_only, works_on};
+use super::store::Change;
+use super::text;
+use crate::chat::feature::Cx;
+use crate::kernel::{Effect, PersonId, Role, ServiceResult, Shown, Subject, refuse};
+use crate::limits::TextLimit;
+
+static MESSAGE: TextLimit = TextLimit { what: "limit-message", catalog: &text::CATALOG, max: 4000 };
+static CANNED: TextLimit = TextLimit { what: "limit-canned", catalog: &text::CATALOG, max: 2000 };
+
+/// The most tags a ticket carries, and the longest tag.
+const MAX_TAGS: usize = 10;
+const MAX_TAG_LEN: usize = 24;
+
+/// `/ticket reply <id> <text>`: from an agent of its team, the words reach the
+/// requester; from the requester or a watcher, its agent (or the queue, while nobody
+/// holds it). Watchers hear of every public message. The requester answering a ticket
+/// that waits on them puts it back in progress.
+pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let words = MESSAGE.check(actor.lang, words)?;
+    let ticket = find(cx.tx, id, actor).await?;
+    let watchers = cx.tx.ticket_watchers(id).await?;
+    let agent_side = works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
+    let requester = ticket.is_requester(&actor.person);
+    if !agent_side && !requester && !watchers.contains(&actor.person.id) {
+        return refuse(text::reply_refused(actor.lang, id));
+    }
+    if ticket.status == TicketStatus::Closed {
+        return refuse(text::reply_closed(actor.lang, id));
+    }
+    cx.tx.add_ticket_message(id, false, words, actor.audit()).await?;
+    let by = actor.person.display_name.clone();
+    let mut told: Vec<PersonId> = vec![actor.person.id];
+    let mut effects = Vec::new();
+    let said = |t: &Ticket| {
+        let (t, by, words) = (t.clone(), by.clone(), words.to_owned());
+        Shown::text_per_reader(move |r| text::message(r.lang, &t, &by, &words))
+    };
+    if !requester {
+        effects.push(Effect::Direct { person: ticket.requester.id, body: said(&ticket), subject: None });
+        told.push(ticket.requester.id);
+    }
+    match ticket.assignee.as_ref().filter(|a| !told.contains(&a.id)) {
+        Some(agent) => {
+            effects.push(Effect::Direct { person: agent.id, body: said(&ticket), subject: None });
+            told.push(agent.id);
+        }
+        // Nobody holds it: the team reads it in the queue.
+        None if !agent_side => effects.push(Effect::Notice {
+            audience: desk.queue_of(ticket.category.as_deref()),
+            subject: Subject::new("ticket-message", id.0),
+            body: said(&ticket),
+            coalesce: None,
+        }),
+        None => {}
+    }
+    for watcher in watchers.iter().filter(|w| !told.contains(w)) {
+        effects.push(Effect::Direct { person: *watcher, body: said(&ticket), subject: None });
+    }
+    // The requester answered what the agent was waiting for.
+    let mut ticket = ticket;
+    if requester && ticket.status == TicketStatus::Waiting {
+        let before = ticket.status;
+        if let Some(moved) =
+            cx.tx.move_ticket(id, before, TicketStatus::InProgress, Change::Start, actor.audit()).await?
+        {
+            super::stale::follow(cx, desk, before, &moved).await?;
+            effects.push(Effect::UpdateNotices { subject: moved.subject(), body: notice(&moved, desk) });
+            ticket = moved;
+        }
+    }
+    let to = if requester {
+        ticket.assignee.as_ref().map_or_else(|| text::the_team(actor.lang), |a| a.name.clone())
+    } else {
+        ticket.requester.name.clone()
+    };
+    effects.insert(0, Effect::reply(text::reply_sent(actor.lang, id, &to)));
+    Ok(effects)
+}
+
+/// `/ticket note <id> <text>`: an internal note for the team. Its agent hears of it; the
+/// requester never does, on any platform, in any message.
+pub async fn note(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let words = MESSAGE.check(actor.lang, words)?;
+    let ticket = find(cx.tx, id, actor).await?;
+    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
+        return refuse(team_only(actor, id, "ticket note"));
+    }
+    cx.tx.add_ticket_message(id, true, words, actor.audit()).await?;
+    let mut effects = vec![Effect::reply(text::note_added(actor.lang, id))];
+    if let Some(agent) = ticket.assignee.as_ref().filter(|a| a.id != actor.person.id && a.id != ticket.requester.id) {
+        let (t, by, words) = (ticket.clone(), actor.person.display_name.clone(), words.to_owned());
+        let body = Shown::text_per_reader(move |r| text::note_for_agent(r.lang, &t, &by, &words));
+        effects.push(Effect::Direct { person: agent.id, body, subject: None });
+    }
+    Ok(effects)
+}
+
+/// `/ticket watch|unwatch <id>`: follow a ticket's updates by direct message; anyone who
+/// may read it.
+pub async fn watch(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, on: bool) -> ServiceResult {
+    let actor = cx.actor;
+    let ticket = find(cx.tx, id, actor).await?;
+    let may_read = ticket.is_requester(&actor.person)
+        || ticket.is_assignee(&actor.person)
+        || super::model::sees_all_tickets(&actor.person)
+        || works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
+    if !may_read {
+        return refuse(text::ticket_not_yours(actor.lang, id));
+    }
+    let changed = cx.tx.set_watching(id, actor.person.id, on).await?;
+    Ok(vec![Effect::reply(text::watching(actor.lang, id, on, changed))])
+}
+
+/// `/ticket tag <id> +vpn -printer`: agents of its team.
+pub async fn tag(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, typed: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let ticket = find(cx.tx, id, actor).await?;
+    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
+        return refuse(team_only(actor, id, "ticket tag"));
+    }
+    let (mut add, mut remove): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    for word in typed.split_whitespace() {
+        let (list, tag) = match word.split_at_checked(1) {
+            Some(("-", tag)) => (&mut remove, tag),
+            Some(("+", tag)) => (&mut add, tag),
+            _ => (&mut add, word),
+        };
+        let tag = tag.to_lowercase();
+        let fine = !tag.is_empty()
+            && tag.chars().count() <= MAX_TAG_LEN
+            && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if !fine {
+            return refuse(text::bad_tag(actor.lang, word, MAX_TAG_LEN));
+        }
+        list.push(tag);
+    }
+    if add.is_empty() && remove.is_empty() {
+        return refuse(text::tag_usage(actor.lang, id));
+    }
+    add.dedup();
+    let mut tags = cx.kit.store.ticket_tags(id).await?;
+    tags.retain(|t| !remove.contains(t));
+    let new: Vec<String> = add.iter().filter(|t| !tags.contains(t)).cloned().collect();
+    if tags.len() + new.len() > MAX_TAGS {
+        return refuse(text::too_many_tags(actor.lang, id, MAX_TAGS));
+    }
+    let tags = cx.tx.retag_ticket(id, &add, &remove, actor.audit()).await?;
+    Ok(vec![Effect::reply(text::tagged(actor.lang, id, &tags))])
+}
+
+/// `/canned add <name> <text>` (admins): a reply agents send with `/reply <name> <id>`;
+/// `{requester}`, `{ticket}`, `{title}` and `{agent}` are filled in when it is sent.
+pub async fn canned_add(cx: &mut Cx<'_>, name: &str, body: &str) -> ServiceResult {
+    let actor = cx.actor;
+    if !actor.is(Role::Admin) {
+        return refuse(crate::chat::text::needs_role(actor.lang, Role::Admin, "canned add"));
+    }
+    let name = canned_name(actor, name)?;
+    let body = CANNED.check(actor.lang, body)?;
+    let replaced = cx.tx.save_canned(&name, body, actor.person.id, actor.at).await?;
+    Ok(vec![Effect::reply(text::canned_saved(actor.lang, &name, replaced))])
+}
+
+pub async fn canned_remove(cx: &mut Cx<'_>, name: &str) -> ServiceResult {
+    let actor = cx.actor;
+    if !actor.is(Role::Admin) {
+        return refuse(crate::chat::text::needs_role(actor.lang, Role::Admin, "canned remove"));
+    }
+    let name = canned_name(actor, name)?;
+    if !cx.tx.remove_canned(&name).await? {
+        return refuse(text::no_canned(actor.lang, &name));
+    }
+    Ok(vec![Effect::reply(text::canned_removed(actor.lang, &name))])
+}
+
+pub async fn canned_list(cx: &mut Cx<'_>) -> ServiceResult {
+    let replies = cx.kit.store.canned_replies().await?;
+    Ok(vec![Effect::reply(text::canned_list(cx.actor.lang, &replies))])
+}
+
+/// `/reply <name> <id>`: the canned reply, filled in, sent as the agent's reply.
+pub async fn send_canned(cx: &mut Cx<'_>, desk: &Tickets, name: &str, id: TicketId) -> ServiceResult {
+    let actor = cx.actor;
+    let name = canned_name(actor, name)?;
+    let Some(body) = cx.kit.store.canned_reply(&name).await? else {
+        let known = cx.kit.store.canned_replies().await?.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        return refuse(text::unknown_canned(actor.lang, &name, &known.join(", ")));
+    };
+    let ticket = find(cx.tx, id, actor).await?;
+    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
+        return refuse(team_only(actor, id, "reply"));
+    }
+    let agent = ticket.assignee.as_ref().map_or(actor.person.display_name.as_str(), |a| a.name.as_str());
+    let filled = body
+        .replace("{requester}", &ticket.requester.name)
+        .replace("{ticket}", &format!("#{id}"))
+        .replace("{title}", &ticket.title)
+        .replace("{agent}", agent);
+    reply(cx, desk, id, &filled).await
+}
+
+fn canned_name(actor: &crate::kernel::Actor, typed: &str) -> ServiceResult<String> {
+    let name = typed.trim().to_lowercase();
+    if name.is_empty() || name.len() > 32 || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return refuse(text::bad_canned_name(actor.lang, typed));
+    }
+    Ok(name)
+}
