@@ -514,3 +514,64 @@ async fn conversation(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(replies_notes_watchers_tags_canned, one_queue, conversation);
+
+async fn merge_and_links(chat: common::Chat) {
+    for who in ["carol", "dave"] {
+        chat.say(who, "/whoami").await;
+        chat.reply("alice", &format!("/role grant @{who} agent")).await;
+    }
+    chat.say("bob", "/ticket new Wifi down on 3F").await;
+    chat.say("erin", "/ticket new No wifi third floor").await;
+    chat.say("carol", "/ticket claim 1").await;
+    chat.say("erin", "/ticket reply 2 Since nine this morning").await;
+    chat.reply("carol", "/ticket tag 2 +wifi").await;
+    chat.reply("dave", "/ticket watch 2").await;
+
+    assert_eq!(
+        chat.reply("carol", "/ticket merge 2 2").await,
+        "A ticket cannot be merged into itself (#2); name the ticket to keep."
+    );
+    assert!(chat.reply("erin", "/ticket merge 2 1").await.starts_with("Only agents can use /ticket merge."));
+    let sent = chat.say("carol", "/ticket merge 2 1").await;
+    assert_eq!(
+        seen_by(&sent, "carol"),
+        [
+            "Ticket #2 merged into #1 (Wifi down on 3F): its conversation, watchers and tags moved there, and it is closed."
+        ]
+    );
+    assert_eq!(
+        seen_by(&sent, "erin"),
+        [
+            "Your ticket #2 (No wifi third floor) repeats #1 (Wifi down on 3F), so it was merged there. You will hear of #1 as it moves."
+        ]
+    );
+    assert!(sent.iter().any(|s| s.text().contains("Status: closed by carol") && s.text().contains("Merged into #1.")));
+    let shown = chat.reply("carol", "/ticket show 1").await;
+    assert!(shown.contains("erin: Since nine this morning") && shown.contains("Tags: wifi"), "{shown}");
+    assert!(chat.reply("carol", "/ticket history 2").await.contains("carol merged it via console: #1"));
+
+    // erin and dave now follow #1.
+    let sent = chat.say("carol", "/ticket reply 1 Replaced the access point").await;
+    for who in ["bob", "erin", "dave"] {
+        assert_eq!(seen_by(&sent, who), ["carol on ticket #1 (Wifi down on 3F): Replaced the access point"], "{who}");
+    }
+    // Merging into a closed ticket, or merging a closed one, is refused.
+    chat.say("bob", "/ticket new Wifi slow on 2F").await;
+    chat.say("carol", "/ticket close 1 New access point").await;
+    assert_eq!(
+        chat.reply("carol", "/ticket merge 3 1").await,
+        "Ticket #1 is closed: reopen it first, or merge into an open ticket."
+    );
+    assert_eq!(
+        chat.reply("carol", "/ticket merge 2 3").await,
+        "Ticket #2 is closed already; there is nothing to merge."
+    );
+
+    // Related tickets, shown on both.
+    assert_eq!(chat.reply("carol", "/ticket link 3 1").await, "Tickets #3 and #1 are now linked as related.");
+    assert_eq!(chat.reply("carol", "/ticket link 1 3").await, "Tickets #1 and #3 are already linked.");
+    assert!(chat.reply("carol", "/ticket show 1").await.contains("Related: #3"));
+    assert!(chat.reply("carol", "/ticket show 3").await.contains("Related: #1"));
+    chat.finish().await;
+}
+on_both_backends!(merging_and_linking, one_queue, merge_and_links);

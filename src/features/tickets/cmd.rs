@@ -63,6 +63,8 @@ pub static COMMANDS: &[CommandSpec] = &[
             cmd("watch", Role::Staff, &[arg("id", TICKET)], &[]),
             cmd("unwatch", Role::Staff, &[arg("id", TICKET)], &[]),
             cmd("tag", Role::Agent, &[arg("id", TICKET), arg("tags", ArgKind::Text)], &[]),
+            cmd("merge", Role::Agent, &[arg("dup", TICKET), arg("into", TICKET)], &[]),
+            cmd("link", Role::Agent, &[arg("id", TICKET), arg("other", TICKET)], &[]),
         ],
     ),
     group(
@@ -96,6 +98,8 @@ typed_commands! {
         "ticket watch" => Watch { id: TicketId },
         "ticket unwatch" => Unwatch { id: TicketId },
         "ticket tag" => Tag { id: TicketId, tags: String },
+        "ticket merge" => Merge { dup: TicketId, into: TicketId },
+        "ticket link" => Link { id: TicketId, other: TicketId },
         "canned add" => CannedAdd { name: String, text: String },
         "canned list" => CannedList,
         "canned remove" => CannedRemove { name: String },
@@ -135,6 +139,10 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["ticket", "watch"] => TicketCommand::Watch { id: id()? },
             ["ticket", "unwatch"] => TicketCommand::Unwatch { id: id()? },
             ["ticket", "tag"] => TicketCommand::Tag { id: id()?, tags: a.text("tags")? },
+            ["ticket", "merge"] => {
+                TicketCommand::Merge { dup: TicketId(a.number("dup")?), into: TicketId(a.number("into")?) }
+            }
+            ["ticket", "link"] => TicketCommand::Link { id: id()?, other: TicketId(a.number("other")?) },
             ["canned", "add"] => TicketCommand::CannedAdd { name: a.text("name")?, text: a.text("text")? },
             ["canned", "list"] => TicketCommand::CannedList,
             ["canned", "remove"] => TicketCommand::CannedRemove { name: a.text("name")? },

@@ -1,6 +1,6 @@
 //! A ticket's conversation: replies between its requester and its agents (by direct
 //! message for now; the queue's thread and reply chain are the next step), internal notes
-//! that no requester ever sees, watchers who follow it, tags, and canned replies.
+//! that no requester ever sees, watchers who follow it, and canned replies.
 
 use super::Tickets;
 use super::model::{Ticket, TicketId, TicketStatus};
@@ -13,10 +13,6 @@ use crate::limits::TextLimit;
 
 static MESSAGE: TextLimit = TextLimit { what: "limit-message", catalog: &text::CATALOG, max: 4000 };
 static CANNED: TextLimit = TextLimit { what: "limit-canned", catalog: &text::CATALOG, max: 2000 };
-
-/// The most tags a ticket carries, and the longest tag.
-const MAX_TAGS: usize = 10;
-const MAX_TAG_LEN: usize = 24;
 
 /// `/ticket reply <id> <text>`: from an agent of its team, the words reach the
 /// requester; from the requester or a watcher, its agent (or the queue, while nobody
@@ -118,43 +114,6 @@ pub async fn watch(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, on: bool) -> S
     }
     let changed = cx.tx.set_watching(id, actor.person.id, on).await?;
     Ok(vec![Effect::reply(text::watching(actor.lang, id, on, changed))])
-}
-
-/// `/ticket tag <id> +vpn -printer`: agents of its team.
-pub async fn tag(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, typed: &str) -> ServiceResult {
-    let actor = cx.actor;
-    let ticket = find(cx.tx, id, actor).await?;
-    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
-        return refuse(team_only(actor, id, "ticket tag"));
-    }
-    let (mut add, mut remove): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-    for word in typed.split_whitespace() {
-        let (list, tag) = match word.split_at_checked(1) {
-            Some(("-", tag)) => (&mut remove, tag),
-            Some(("+", tag)) => (&mut add, tag),
-            _ => (&mut add, word),
-        };
-        let tag = tag.to_lowercase();
-        let fine = !tag.is_empty()
-            && tag.chars().count() <= MAX_TAG_LEN
-            && tag.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
-        if !fine {
-            return refuse(text::bad_tag(actor.lang, word, MAX_TAG_LEN));
-        }
-        list.push(tag);
-    }
-    if add.is_empty() && remove.is_empty() {
-        return refuse(text::tag_usage(actor.lang, id));
-    }
-    add.dedup();
-    let mut tags = cx.kit.store.ticket_tags(id).await?;
-    tags.retain(|t| !remove.contains(t));
-    let new: Vec<String> = add.iter().filter(|t| !tags.contains(t)).cloned().collect();
-    if tags.len() + new.len() > MAX_TAGS {
-        return refuse(text::too_many_tags(actor.lang, id, MAX_TAGS));
-    }
-    let tags = cx.tx.retag_ticket(id, &add, &remove, actor.audit()).await?;
-    Ok(vec![Effect::reply(text::tagged(actor.lang, id, &tags))])
 }
 
 /// `/canned add <name> <text>` (admins): a reply agents send with `/reply <name> <id>`;

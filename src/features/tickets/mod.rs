@@ -11,6 +11,7 @@ mod service;
 mod stale;
 mod store;
 mod text;
+mod tidy;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -170,7 +171,9 @@ impl Feature for Tickets {
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, self, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, self, id, false).await,
-            TicketCommand::Tag { id, tags } => conversation::tag(cx, self, id, &tags).await,
+            TicketCommand::Tag { id, tags } => tidy::tag(cx, self, id, &tags).await,
+            TicketCommand::Merge { dup, into } => tidy::merge(cx, self, dup, into).await,
+            TicketCommand::Link { id, other } => tidy::link(cx, self, id, other).await,
             TicketCommand::CannedAdd { name, text } => conversation::canned_add(cx, &name, &text).await,
             TicketCommand::CannedList => conversation::canned_list(cx).await,
             TicketCommand::CannedRemove { name } => conversation::canned_remove(cx, &name).await,

@@ -29,6 +29,8 @@ pub struct Ticket {
     pub resolved_by: Option<PersonName>,
     /// Its category's name (`[[tickets.categories]]`), if it has one.
     pub category: Option<String>,
+    /// The ticket it was merged into, as a duplicate.
+    pub merged_into: Option<TicketId>,
 }
 
 impl Ticket {
@@ -91,6 +93,11 @@ named_enum! {
         /// An internal note: its words are in the conversation, seen by agents only.
         Note => "ticket.note",
         Tag => "ticket.tag",
+        /// Merged into another ticket (the detail names it).
+        Merge => "ticket.merge",
+        /// Took a duplicate in (the detail names it).
+        Absorb => "ticket.absorb",
+        Link => "ticket.link",
         /// Closed: resolved, and nobody reopened it.
         Settle => "ticket.settle",
     }

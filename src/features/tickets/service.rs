@@ -182,7 +182,8 @@ pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
     let history = readable(kit.store.events(ticket.subject()).await?, staff);
     let tags = kit.store.ticket_tags(id).await?;
     let messages = kit.store.ticket_messages(id, staff).await?;
-    let shown = text::ticket_details(actor.lang, &ticket, (&tags, &messages), &history, actor.tz);
+    let links = kit.store.linked_tickets(id).await?;
+    let shown = text::ticket_details(actor.lang, &ticket, (&tags, &links, &messages), &history, actor.tz);
     Ok(vec![Effect::reply(shown)])
 }
 

@@ -45,12 +45,13 @@ struct TicketRow {
     resolved_by_id: Option<i64>,
     resolved_by_name: Option<String>,
     category: Option<String>,
+    merged_into: Option<i64>,
 }
 
 const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
      t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at, \
      t.closed_by_id, c.display_name AS closed_by_name, t.resolved_at, t.resolved_by_id, \
-     v.display_name AS resolved_by_name, t.category \
+     v.display_name AS resolved_by_name, t.category, t.merged_into \
      FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
      LEFT JOIN persons c ON c.id = t.closed_by_id LEFT JOIN persons v ON v.id = t.resolved_by_id";
 
@@ -74,6 +75,7 @@ impl TryFrom<TicketRow> for Ticket {
             resolved_at: row.resolved_at.map(from_ms),
             resolved_by: person(row.resolved_by_id, row.resolved_by_name),
             category: row.category,
+            merged_into: row.merged_into.map(TicketId),
         })
     }
 }
@@ -90,7 +92,7 @@ const TICKET_RETURNING: &str = "RETURNING id, title, priority, status, requester
      created_at, claimed_at, closed_at, closed_by_id, \
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name, resolved_at, \
      resolved_by_id, (SELECT p.display_name FROM persons p WHERE p.id = tickets.resolved_by_id) AS resolved_by_name, \
-     category";
+     category, merged_into";
 
 /// One ticket by id, on a pool or inside a transaction.
 macro_rules! fetch_ticket {
@@ -178,6 +180,7 @@ impl Tx {
             resolved_at: None,
             resolved_by: None,
             category: new.category.map(str::to_owned),
+            merged_into: None,
         })
     }
 
@@ -599,5 +602,82 @@ impl Store {
         Ok(with_db!(self, |pool| {
             sqlx::query_as("SELECT name, body FROM canned_replies ORDER BY name").fetch_all(pool).await?
         }))
+    }
+}
+
+/// Merging duplicates and linking related tickets.
+impl Tx {
+    /// Merges `dup` into `into`: its conversation, watchers and tags move over, its
+    /// requester watches `into`, and it is closed pointing at `into`. `None` when `dup`
+    /// was closed meanwhile.
+    pub async fn merge_tickets(&mut self, dup: &Ticket, into: TicketId, audit: Audit) -> Result<Option<Ticket>> {
+        let by = audit.actor.map(|p| p.0);
+        let closed: Option<TicketRow> = with_tx!(self, |tx| {
+            let sql = format!(
+                "UPDATE tickets SET status = 'closed', merged_into = $1, closed_by_id = $2, closed_at = $3, \
+                 updated_at = $3 WHERE id = $4 AND status = $5 {TICKET_RETURNING}"
+            );
+            let row: Option<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(into.0)
+                .bind(by)
+                .bind(ms(audit.at))
+                .bind(dup.id.0)
+                .bind(dup.status.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+            if row.is_some() {
+                for sql in [
+                    "UPDATE ticket_messages SET ticket_id = $1 WHERE ticket_id = $2",
+                    "INSERT INTO ticket_watchers (ticket_id, person_id) SELECT $1, person_id FROM ticket_watchers \
+                     WHERE ticket_id = $2 ON CONFLICT DO NOTHING",
+                    "INSERT INTO ticket_watchers (ticket_id, person_id) SELECT $1, requester_id FROM tickets \
+                     WHERE id = $2 AND requester_id <> (SELECT requester_id FROM tickets WHERE id = $1) \
+                     ON CONFLICT DO NOTHING",
+                    "INSERT INTO ticket_tags (ticket_id, tag) SELECT $1, tag FROM ticket_tags WHERE ticket_id = $2 \
+                     ON CONFLICT DO NOTHING",
+                    "DELETE FROM ticket_watchers WHERE ticket_id = $2",
+                ] {
+                    sqlx::query(sql).bind(into.0).bind(dup.id.0).execute(&mut **tx).await?;
+                }
+                log_event!(&mut **tx, audit, ticket_subject(dup.id), TicketEvent::Merge, format!("#{into}"))?;
+                log_event!(&mut **tx, audit, ticket_subject(into), TicketEvent::Absorb, format!("#{}", dup.id))?;
+            }
+            row
+        });
+        closed.map(Ticket::try_from).transpose()
+    }
+
+    /// Links two tickets as related; whether they were not yet.
+    pub async fn link_tickets(&mut self, a: TicketId, b: TicketId, audit: Audit) -> Result<bool> {
+        let (low, high) = (a.0.min(b.0), a.0.max(b.0));
+        with_tx!(self, |tx| {
+            let added = sqlx::query("INSERT INTO ticket_links (low, high) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(low)
+                .bind(high)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()
+                > 0;
+            if added {
+                log_event!(&mut **tx, audit, ticket_subject(a), TicketEvent::Link, format!("#{b}"))?;
+                log_event!(&mut **tx, audit, ticket_subject(b), TicketEvent::Link, format!("#{a}"))?;
+            }
+            Ok(added)
+        })
+    }
+}
+
+impl Store {
+    /// The tickets linked to this one, by number.
+    pub async fn linked_tickets(&self, id: TicketId) -> Result<Vec<TicketId>> {
+        let rows: Vec<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT high FROM ticket_links WHERE low = $1 UNION SELECT low FROM ticket_links WHERE high = $1 ORDER BY 1",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(t,)| TicketId(t)).collect())
     }
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use deskmate_port::{Body, Button, ButtonStyle};
 
-use super::model::{Move, Ticket, TicketMessage, TicketStatus, TransitionError};
+use super::model::{Move, Ticket, TicketId, TicketMessage, TicketStatus, TransitionError};
 use super::{Press, button};
 use crate::chat::text::label_ranges;
 use crate::i18n::{Arg, Catalog, Lang};
@@ -72,6 +72,10 @@ pub fn ticket_notice(lang: Lang, t: &Ticket, category: Option<&str>) -> Body {
     if let Some(category) = category {
         text.push('\n');
         text.push_str(&say(lang, "category-line", &[("category", category.into())]));
+    }
+    if let Some(into) = t.merged_into {
+        text.push('\n');
+        text.push_str(&say(lang, "merged-line", &[("into", into.0.into())]));
     }
     if let Some(resolution) = &t.resolution {
         text.push('\n');
@@ -408,6 +412,36 @@ pub fn canned_list(lang: Lang, replies: &[(String, String)]) -> String {
     out
 }
 
+pub fn merge_into_itself(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "merge-into-itself", &[("id", ticket.to_string().into())])
+}
+
+pub fn merge_into_closed(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "merge-into-closed", &[("id", ticket.to_string().into())])
+}
+
+pub fn merge_closed(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "merge-closed", &[("id", ticket.to_string().into())])
+}
+
+pub fn merged(lang: Lang, dup: impl std::fmt::Display, into: &Ticket) -> String {
+    with_note(lang, into, ("merged", "merged"), None, vec![("dup", dup.to_string().into())])
+}
+
+pub fn merged_for_requester(lang: Lang, dup: &Ticket, into: &Ticket) -> String {
+    let args = vec![("dup", Arg::from(dup.id.0)), ("dup_title", dup.title.as_str().into())];
+    with_note(lang, into, ("merged-for-requester", "merged-for-requester"), None, args)
+}
+
+pub fn link_to_itself(lang: Lang, ticket: impl std::fmt::Display) -> String {
+    say(lang, "link-to-itself", &[("id", ticket.to_string().into())])
+}
+
+pub fn linked(lang: Lang, a: impl std::fmt::Display, b: impl std::fmt::Display, added: bool) -> String {
+    let args = [("id", Arg::from(a.to_string())), ("other", b.to_string().into())];
+    say(lang, if added { "linked" } else { "already-linked" }, &args)
+}
+
 pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
     say(lang, "resolution-needed", &[("id", ticket.to_string().into())])
 }
@@ -478,7 +512,7 @@ pub fn ticket_list(lang: Lang, tickets: &[Ticket], (scope, mine): (&str, bool), 
 pub fn ticket_details(
     lang: Lang,
     t: &Ticket,
-    (tags, messages): (&[String], &[TicketMessage]),
+    (tags, links, messages): (&[String], &[TicketId], &[TicketMessage]),
     history: &[EventRecord],
     tz: Tz,
 ) -> String {
@@ -504,6 +538,15 @@ pub fn ticket_details(
     if !tags.is_empty() {
         out.push('\n');
         out.push_str(&say(lang, "tags-line", &[("tags", tags.join(", ").into())]));
+    }
+    if !links.is_empty() {
+        let links = links.iter().map(|l| format!("#{l}")).collect::<Vec<_>>().join(", ");
+        out.push('\n');
+        out.push_str(&say(lang, "links-line", &[("links", links.into())]));
+    }
+    if let Some(into) = t.merged_into {
+        out.push('\n');
+        out.push_str(&say(lang, "merged-line", &[("into", into.0.into())]));
     }
     if !messages.is_empty() {
         out.push('\n');
@@ -613,7 +656,12 @@ mod tests {
     fn the_catalogs_hold_the_same_messages_and_the_code_uses_each() {
         crate::i18n::check_catalog(
             &CATALOG,
-            &[include_str!("text.rs"), include_str!("service.rs"), include_str!("conversation.rs")],
+            &[
+                include_str!("text.rs"),
+                include_str!("service.rs"),
+                include_str!("conversation.rs"),
+                include_str!("tidy.rs"),
+            ],
         );
     }
 
@@ -658,6 +706,11 @@ mod tests {
             ("text", "Try the other port".into()),
             ("tags", "vpn, printer".into()),
             ("max", 10_i64.into()),
+            ("dup", 9_i64.into()),
+            ("dup_title", "Printer again".into()),
+            ("other", 8_i64.into()),
+            ("links", "#3, #8".into()),
+            ("into", 7_i64.into()),
             ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);

@@ -182,6 +182,17 @@ canned-head = { $count ->
 } (/reply <name> <ticket> sends one):
 canned-line = { $name }: { $text }
 
+merge-into-itself = A ticket cannot be merged into itself (#{ $id }); name the ticket to keep.
+merge-into-closed = Ticket #{ $id } is closed: reopen it first, or merge into an open ticket.
+merge-closed = Ticket #{ $id } is closed already; there is nothing to merge.
+merged = Ticket #{ $dup } merged into #{ $id } ({ $title }): its conversation, watchers and tags moved there, and it is closed.
+merged-for-requester = Your ticket #{ $dup } ({ $dup_title }) repeats #{ $id } ({ $title }), so it was merged there. You will hear of #{ $id } as it moves.
+link-to-itself = A ticket cannot be linked to itself (#{ $id }).
+linked = Tickets #{ $id } and #{ $other } are now linked as related.
+already-linked = Tickets #{ $id } and #{ $other } are already linked.
+links-line = Related: { $links }
+merged-line = Merged into #{ $into }.
+
 # $scope: all, open, claimed, closed, active; $mine: yes (only the reader's), no.
 list-none = No { $scope ->
     [all] {""}
@@ -231,6 +242,9 @@ history-line = { $at } { $who } { $action ->
     [reply] wrote
     [note] added an internal note
     [tag] tagged it
+    [merge] merged it
+    [absorb] took in a duplicate
+    [link] linked it
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -249,6 +263,9 @@ history-line-detail = { $at } { $who } { $action ->
     [reply] wrote
     [note] added an internal note
     [tag] tagged it
+    [merge] merged it
+    [absorb] took in a duplicate
+    [link] linked it
    *[other] { $action }
 } via { $platform }: { $detail }
 

@@ -175,6 +175,17 @@ canned-none = 还没有快捷回复。管理员可用 /canned add <名称> <内�
 canned-head = 快捷回复（{ $count } 条，用 /reply <名称> <工单> 发送）：
 canned-line = { $name }：{ $text }
 
+merge-into-itself = 工单不能合并到自身（#{ $id }）；请指明要保留的工单。
+merge-into-closed = 工单 #{ $id } 已关闭：请先重新打开，或合并到未关闭的工单。
+merge-closed = 工单 #{ $id } 已经关闭，无需合并。
+merged = 工单 #{ $dup } 已合并到 #{ $id }（{ $title }）：对话、关注者和标签已转过去，原工单已关闭。
+merged-for-requester = 你的工单 #{ $dup }（{ $dup_title }）与 #{ $id }（{ $title }）重复，已合并过去。#{ $id } 有进展时会通知你。
+link-to-itself = 工单不能与自身关联（#{ $id }）。
+linked = 工单 #{ $id } 和 #{ $other } 已标为相关。
+already-linked = 工单 #{ $id } 和 #{ $other } 已经是相关工单。
+links-line = 相关工单：{ $links }
+merged-line = 已合并到 #{ $into }。
+
 list-none = { $mine ->
     [yes] { $scope ->
         [open] 你没有待处理的工单。
@@ -245,6 +256,9 @@ history-line = { $at } { $who } { $action ->
     [reply] 留言
     [note] 添加了内部备注
     [tag] 修改了标签
+    [merge] 合并了工单
+    [absorb] 并入了重复工单
+    [link] 关联了工单
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -263,6 +277,9 @@ history-line-detail = { $at } { $who } { $action ->
     [reply] 留言
     [note] 添加了内部备注
     [tag] 修改了标签
+    [merge] 合并了工单
+    [absorb] 并入了重复工单
+    [link] 关联了工单
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
