@@ -575,3 +575,63 @@ async fn merge_and_links(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(merging_and_linking, one_queue, merge_and_links);
+
+async fn searching(chat: common::Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.reply("alice", "/role grant @carol agent").await;
+    chat.say("bob", "/ticket new VPN drops every hour priority:high").await;
+    chat.say("erin", "/ticket new 三楼打印机卡纸").await;
+    chat.say("bob", "/ticket new Printer on 2F prints blank pages").await;
+    chat.say("erin", "/ticket new Need a VPN account").await;
+    chat.say("carol", "/ticket claim 1").await;
+    chat.say("carol", "/ticket reply 1 The tunnel resets because of the router firmware").await;
+    chat.say("carol", "/ticket resolve 3 Replaced the toner cartridge").await;
+    chat.say("carol", "/ticket claim 3").await;
+    chat.say("carol", "/ticket resolve 3 Replaced the toner cartridge").await;
+    chat.reply("carol", "/ticket tag 2 +printer").await;
+
+    let found = |text: &str| -> Vec<String> {
+        text.lines().skip(1).filter_map(|l| l.split_whitespace().next()).map(str::to_owned).collect()
+    };
+    // Words in the title, a prefix, the conversation, the resolution; best match first.
+    assert_eq!(found(&chat.reply("carol", "/ticket search vpn").await), ["#4", "#1"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search print").await), ["#3"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search router firmware").await), ["#1"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search toner").await), ["#3"].map(String::from));
+    // Chinese: any word of the title, one character or more.
+    for words in ["打印机", "卡纸", "打印", "纸", "三楼打印机卡纸"] {
+        assert_eq!(found(&chat.reply("carol", &format!("/ticket search {words}")).await), ["#2"], "{words}");
+    }
+    assert_eq!(chat.reply("carol", "/ticket search 复印机").await, "No tickets match “复印机”.");
+    // Filters.
+    assert_eq!(found(&chat.reply("carol", "/ticket search vpn priority:high").await), ["#1"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search vpn status:open").await), ["#4"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search vpn assignee:@carol").await), ["#1"].map(String::from));
+    assert_eq!(found(&chat.reply("carol", "/ticket search 打印 tag:printer").await), ["#2"].map(String::from));
+    assert_eq!(chat.reply("carol", "/ticket search vpn tag:printer").await, "No tickets match “vpn”.");
+    assert_eq!(found(&chat.reply("carol", "/ticket search vpn from:2026-11-30 to:2026-12-01").await).len(), 2);
+    assert_eq!(chat.reply("carol", "/ticket search vpn from:2026-12-01").await, "No tickets match “vpn”.");
+    // Someone who does not see the queue finds only their own.
+    assert_eq!(found(&chat.reply("erin", "/ticket search vpn").await), ["#4"].map(String::from));
+    assert!(chat.reply("carol", "/ticket search ...").await.starts_with("Say what to look for"));
+
+    // Pages of ten, with buttons; only the one who searched may turn them.
+    for i in 0..12 {
+        chat.say("bob", &format!("/ticket new Monitor flickers {i}")).await;
+    }
+    let sent = chat.say("carol", "/ticket search monitor").await;
+    let first = sent.iter().find(|s| s.is_reply()).unwrap();
+    assert_eq!(found(first.text()).len(), 10);
+    let next: Vec<&str> = first.body.buttons.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(next, ["Next page"]);
+    let id = first.body.buttons[0].id.clone();
+    let sent = chat.press("carol", &id).await;
+    let second = sent.iter().find(|s| s.is_reply()).unwrap();
+    assert!(second.text().starts_with("Tickets matching “monitor”, best first (page 2):"), "{}", second.text());
+    assert_eq!(found(second.text()).len(), 2);
+    assert_eq!(second.body.buttons.iter().map(|b| b.label.as_str()).collect::<Vec<_>>(), ["Previous page"]);
+    let sent = chat.press("bob", &id).await;
+    assert_eq!(sent[0].text(), "That button is no longer valid.");
+    chat.finish().await;
+}
+on_both_backends!(search, one_queue, searching);

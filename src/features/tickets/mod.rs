@@ -7,11 +7,13 @@ mod cmd;
 mod config;
 mod conversation;
 mod model;
+mod search;
 mod service;
 mod stale;
 mod store;
 mod text;
 mod tidy;
+mod words;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -178,10 +180,20 @@ impl Feature for Tickets {
             TicketCommand::CannedList => conversation::canned_list(cx).await,
             TicketCommand::CannedRemove { name } => conversation::canned_remove(cx, &name).await,
             TicketCommand::Canned { name, id } => conversation::send_canned(cx, self, &name, id).await,
+            TicketCommand::Search { words, scope, assignee, priority, category, tag, from, to } => {
+                let asked = search::Asked { words, scope, assignee, priority, category, tag, from, to };
+                search::search(cx, self, asked).await
+            }
         }
     }
 
     async fn button(&self, cx: &mut Cx<'_>, pressed: &Pressed) -> ServiceResult {
+        if pressed.verb == search::PAGE_VERB {
+            return match (pressed.id(0), pressed.id(1)) {
+                (Some(search), Some(page)) => search::turn(cx, search, page).await,
+                _ => refuse(chat_text::stale_button(cx.actor.lang)),
+            };
+        }
         match decode(pressed) {
             Some((Press::Claim, id)) => service::act(cx, self, id, Move::Claim, None).await,
             Some((Press::Resolve, id)) => service::ask_resolution(cx, self, id).await,
@@ -200,6 +212,10 @@ impl Feature for Tickets {
 
     async fn timer(&self, tx: &mut crate::store::Tx, kit: &Kit, fired: &crate::scheduler::Fired) -> ServiceResult {
         stale::fired(self, tx, kit, fired).await
+    }
+
+    async fn start(&self, kit: &Kit) -> ServiceResult<()> {
+        search::index_the_rest(kit).await
     }
 
     fn scheduled_jobs(&self) -> &'static [&'static str] {

@@ -144,16 +144,7 @@ fn assigned_to(t: &Ticket, agent: PersonId, by: Option<&str>) -> Effect {
 }
 
 pub async fn list(kit: &Kit, actor: &Actor, scope: ListScope, mine: bool) -> ServiceResult {
-    use TicketStatus as S;
-    let statuses: Option<&'static [TicketStatus]> = match scope {
-        ListScope::Open => Some(&[S::Open]),
-        ListScope::Claimed => Some(&[S::Claimed]),
-        ListScope::Working => Some(&[S::InProgress, S::Waiting]),
-        ListScope::Resolved => Some(&[S::Resolved]),
-        ListScope::Closed => Some(&[S::Closed]),
-        ListScope::Active => Some(S::ACTIVE),
-        ListScope::All => None,
-    };
+    let statuses = Some(super::search::statuses(scope)).filter(|s| !s.is_empty());
     let word = scope.as_str();
     let involving = (mine || !sees_all_tickets(&actor.person)).then_some(actor.person.id);
     let tickets = kit.store.tickets(TicketFilter { statuses, involving, limit: LIST_LIMIT }).await?;

@@ -164,6 +164,7 @@ impl Tx {
             )?;
             id
         });
+        self.index_ticket(TicketId(id), new.title).await?;
         Ok(Ticket {
             id: TicketId(id),
             title: new.title.to_owned(),
@@ -237,6 +238,12 @@ impl Tx {
             }
             row
         });
+        // A resolution's words find the ticket too.
+        if let (Some(_), Change::Resolve { resolution: words, .. } | Change::Close { resolution: Some(words), .. }) =
+            (&changed, change)
+        {
+            self.index_more(id, words).await?;
+        }
         changed.map(Ticket::try_from).transpose()
     }
 }
@@ -449,8 +456,13 @@ impl Tx {
                 .execute(&mut **tx)
                 .await?;
             log_event!(&mut **tx, audit, ticket_subject(id), event, String::new())?;
-            Ok(())
-        })
+            Ok::<(), StoreError>(())
+        })?;
+        // What the requester and the agents say publicly is searched; notes are not.
+        if !internal {
+            self.index_more(id, body).await?;
+        }
+        Ok(())
     }
 
     /// Starts (`true`) or stops following a ticket; whether that changed anything.
@@ -679,5 +691,220 @@ impl Store {
             .await?
         });
         Ok(rows.into_iter().map(|(t,)| TicketId(t)).collect())
+    }
+}
+
+/// What `/ticket search` looks for: its words, and filters. Kept (as JSON) for its page
+/// buttons.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SearchFilter {
+    pub words: String,
+    /// Status names; empty for any.
+    pub statuses: Vec<String>,
+    pub assignee: Option<i64>,
+    pub priority: Option<String>,
+    pub category: Option<String>,
+    pub tag: Option<String>,
+    /// Opened at or after, before (ms).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Only tickets this person opened, holds or watches (someone who does not see the
+    /// whole queue).
+    pub involving: Option<i64>,
+}
+
+/// A bound value of a query built as it goes.
+enum Bound {
+    Text(String),
+    Int(i64),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut query = $query;
+        for b in $binds {
+            query = match b {
+                Bound::Text(t) => query.bind(t.clone()),
+                Bound::Int(i) => query.bind(*i),
+            };
+        }
+        query
+    }};
+}
+
+/// Search: the index of each ticket's words, and the search itself.
+impl Tx {
+    /// Indexes a new ticket's title.
+    pub async fn index_ticket(&mut self, id: TicketId, title: &str) -> Result<()> {
+        let words = super::words::tokens(title);
+        match &mut self.inner {
+            crate::store::TxInner::Sqlite(tx) => {
+                sqlx::query("INSERT OR REPLACE INTO ticket_search (rowid, title, body) VALUES ($1, $2, '')")
+                    .bind(id.0)
+                    .bind(words.join(" "))
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            crate::store::TxInner::Postgres(tx) => {
+                sqlx::query(
+                    "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, setweight(array_to_tsvector($2::text[]), 'A')) \
+                     ON CONFLICT (ticket_id) DO UPDATE SET doc = excluded.doc",
+                )
+                .bind(id.0)
+                .bind(words)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds words to a ticket's body: a public message, its resolution.
+    pub async fn index_more(&mut self, id: TicketId, text: &str) -> Result<()> {
+        let words = super::words::tokens(text);
+        if words.is_empty() {
+            return Ok(());
+        }
+        match &mut self.inner {
+            crate::store::TxInner::Sqlite(tx) => {
+                sqlx::query("UPDATE ticket_search SET body = body || ' ' || $1 WHERE rowid = $2")
+                    .bind(words.join(" "))
+                    .bind(id.0)
+                    .execute(&mut **tx)
+                    .await?;
+            }
+            crate::store::TxInner::Postgres(tx) => {
+                sqlx::query(
+                    "UPDATE ticket_search SET doc = doc || setweight(array_to_tsvector($1::text[]), 'B') \
+                     WHERE ticket_id = $2",
+                )
+                .bind(words)
+                .bind(id.0)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps a search's filters for its page buttons; returns its number.
+    pub async fn save_search(
+        &mut self,
+        person: PersonId,
+        filter: &SearchFilter,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64> {
+        let json = serde_json::to_string(filter).unwrap_or_default();
+        with_tx!(self, |tx| {
+            let (id,): (i64,) =
+                sqlx::query_as("INSERT INTO ticket_searches (person_id, filter, at) VALUES ($1, $2, $3) RETURNING id")
+                    .bind(person.0)
+                    .bind(&json)
+                    .bind(ms(at))
+                    .fetch_one(&mut **tx)
+                    .await?;
+            Ok(id)
+        })
+    }
+}
+
+impl Store {
+    /// A kept search, if it is this person's.
+    pub async fn saved_search(&self, id: i64, person: PersonId) -> Result<Option<SearchFilter>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT filter FROM ticket_searches WHERE id = $1 AND person_id = $2")
+                .bind(id)
+                .bind(person.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(json,)| serde_json::from_str(&json).ok()))
+    }
+
+    /// Tickets no index row was written for (those opened before search existed).
+    pub async fn unindexed_tickets(&self, limit: i64) -> Result<Vec<(TicketId, String, String)>> {
+        let sql = match &self.db {
+            crate::store::Db::Sqlite(_) => {
+                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM tickets t \
+                 WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.rowid = t.id) ORDER BY t.id LIMIT $1"
+            }
+            crate::store::Db::Postgres(_) => {
+                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM tickets t \
+                 WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id) ORDER BY t.id LIMIT $1"
+            }
+        };
+        let rows: Vec<(i64, String, String)> =
+            with_db!(self, |pool| sqlx::query_as(sql).bind(limit).fetch_all(pool).await?);
+        Ok(rows.into_iter().map(|(id, title, resolution)| (TicketId(id), title, resolution)).collect())
+    }
+
+    /// The tickets matching a search, best first: `limit` from `offset`. `None` when
+    /// its words give nothing to look for.
+    pub async fn search_tickets(&self, filter: &SearchFilter, limit: i64, offset: i64) -> Result<Option<Vec<Ticket>>> {
+        let terms = super::words::terms(&filter.words);
+        if terms.is_empty() {
+            return Ok(None);
+        }
+        let sqlite = matches!(self.db, crate::store::Db::Sqlite(_));
+        let mut binds: Vec<Bound> = Vec::new();
+        let param = |b: Bound, binds: &mut Vec<Bound>| {
+            binds.push(b);
+            format!("${}", binds.len())
+        };
+        let (join, matched, rank) = if sqlite {
+            let q = param(Bound::Text(super::words::fts5_query(&terms)), &mut binds);
+            (
+                "JOIN ticket_search s ON s.rowid = t.id".to_owned(),
+                format!("ticket_search MATCH {q}"),
+                "bm25(ticket_search, 10.0, 1.0)".to_owned(),
+            )
+        } else {
+            let q = param(Bound::Text(super::words::tsquery(&terms)), &mut binds);
+            (
+                "JOIN ticket_search s ON s.ticket_id = t.id".to_owned(),
+                format!("s.doc @@ {q}::tsquery"),
+                format!("ts_rank(s.doc, {q}::tsquery) DESC"),
+            )
+        };
+        let mut conditions = vec![matched];
+        if !filter.statuses.is_empty() {
+            let list: Vec<String> = filter.statuses.iter().map(|s| param(Bound::Text(s.clone()), &mut binds)).collect();
+            conditions.push(format!("t.status IN ({})", list.join(", ")));
+        }
+        if let Some(a) = filter.assignee {
+            conditions.push(format!("t.assignee_id = {}", param(Bound::Int(a), &mut binds)));
+        }
+        if let Some(p) = &filter.priority {
+            conditions.push(format!("t.priority = {}", param(Bound::Text(p.clone()), &mut binds)));
+        }
+        if let Some(c) = &filter.category {
+            conditions.push(format!("t.category = {}", param(Bound::Text(c.clone()), &mut binds)));
+        }
+        if let Some(tag) = &filter.tag {
+            let p = param(Bound::Text(tag.clone()), &mut binds);
+            conditions.push(format!("EXISTS (SELECT 1 FROM ticket_tags g WHERE g.ticket_id = t.id AND g.tag = {p})"));
+        }
+        if let Some(from) = filter.from {
+            conditions.push(format!("t.created_at >= {}", param(Bound::Int(from), &mut binds)));
+        }
+        if let Some(to) = filter.to {
+            conditions.push(format!("t.created_at < {}", param(Bound::Int(to), &mut binds)));
+        }
+        if let Some(p) = filter.involving {
+            let p = param(Bound::Int(p), &mut binds);
+            conditions.push(format!(
+                "(t.requester_id = {p} OR t.assignee_id = {p} OR EXISTS (SELECT 1 FROM ticket_watchers w \
+                 WHERE w.ticket_id = t.id AND w.person_id = {p}))"
+            ));
+        }
+        let (l, o) = (param(Bound::Int(limit), &mut binds), param(Bound::Int(offset), &mut binds));
+        let sql = format!(
+            "{TICKET_SELECT} {join} WHERE {} ORDER BY {rank}, t.id DESC LIMIT {l} OFFSET {o}",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<TicketRow> = with_db!(self, |pool| {
+            bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &binds).fetch_all(pool).await?
+        });
+        Ok(Some(rows.into_iter().map(Ticket::try_from).collect::<Result<Vec<_>>>()?))
     }
 }

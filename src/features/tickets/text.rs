@@ -442,6 +442,40 @@ pub fn linked(lang: Lang, a: impl std::fmt::Display, b: impl std::fmt::Display, 
     say(lang, if added { "linked" } else { "already-linked" }, &args)
 }
 
+/// A button's label (`button-next`, `button-previous`).
+pub fn label(lang: Lang, id: &str) -> String {
+    say(lang, id, &[])
+}
+
+pub fn search_needs_words(lang: Lang) -> String {
+    say(lang, "search-needs-words", &[])
+}
+
+/// A page of search results (`page` from 1).
+pub fn search_results(lang: Lang, words: &str, found: &[Ticket], page: i64, tz: Tz) -> String {
+    if found.is_empty() {
+        return say(lang, "search-none", &[("words", words.into()), ("page", page.into())]);
+    }
+    let mut out = say(lang, "search-head", &[("words", words.into()), ("page", page.into())]);
+    for t in found {
+        out.push('\n');
+        out.push_str(&say(
+            lang,
+            "list-line",
+            &[
+                ("id", id(t)),
+                ("priority", priority(lang, t).into()),
+                ("title", t.title.as_str().into()),
+                ("status", status(lang, t.status).into()),
+                ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
+                ("requester", t.requester.name.as_str().into()),
+                ("at", stamp(lang, t.created_at, tz).into()),
+            ],
+        ));
+    }
+    out
+}
+
 pub fn resolution_needed(lang: Lang, ticket: impl std::fmt::Display) -> String {
     say(lang, "resolution-needed", &[("id", ticket.to_string().into())])
 }
@@ -661,6 +695,7 @@ mod tests {
                 include_str!("service.rs"),
                 include_str!("conversation.rs"),
                 include_str!("tidy.rs"),
+                include_str!("search.rs"),
             ],
         );
     }
@@ -711,6 +746,8 @@ mod tests {
             ("other", 8_i64.into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
+            ("words", "vpn".into()),
+            ("page", 2_i64.into()),
             ("next", "/ticket claim 7, /ticket close 7".into()),
         ];
         crate::i18n::check_renders(&CATALOG, &samples);

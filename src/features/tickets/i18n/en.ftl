@@ -193,6 +193,18 @@ already-linked = Tickets #{ $id } and #{ $other } are already linked.
 links-line = Related: { $links }
 merged-line = Merged into #{ $into }.
 
+search-needs-words = Say what to look for: /ticket search <words> [status:…] [assignee:@…] [priority:…] [category:…] [tag:…] [from:…] [to:…]
+search-none = { $page ->
+    [1] No tickets match “{ $words }”.
+   *[other] No more tickets match “{ $words }”.
+}
+search-head = Tickets matching “{ $words }”, best first{ $page ->
+    [1] {""}
+   *[other] {" "}(page { $page })
+}:
+button-next = Next page
+button-previous = Previous page
+
 # $scope: all, open, claimed, closed, active; $mine: yes (only the reader's), no.
 list-none = No { $scope ->
     [all] {""}

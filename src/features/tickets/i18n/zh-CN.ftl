@@ -186,6 +186,18 @@ already-linked = 工单 #{ $id } 和 #{ $other } 已经是相关工单。
 links-line = 相关工单：{ $links }
 merged-line = 已合并到 #{ $into }。
 
+search-needs-words = 请说明要找什么：/ticket search <词> [status:…] [assignee:@…] [priority:…] [category:…] [tag:…] [from:…] [to:…]
+search-none = { $page ->
+    [1] 没有与“{ $words }”匹配的工单。
+   *[other] 没有更多与“{ $words }”匹配的工单了。
+}
+search-head = 与“{ $words }”匹配的工单（最相关的在前{ $page ->
+    [1] {""}
+   *[other] ，第 { $page } 页
+}）：
+button-next = 下一页
+button-previous = 上一页
+
 list-none = { $mine ->
     [yes] { $scope ->
         [open] 你没有待处理的工单。
