@@ -43,6 +43,9 @@ pub struct BenchArgs {
     /// rest other people's; 0: skip).
     #[arg(long, default_value_t = 0)]
     pub meetings: usize,
+    /// Also bench `/ticket search` over this many tickets (0: skip).
+    #[arg(long, default_value_t = 0)]
+    pub search: usize,
     /// A PostgreSQL server URL to bench too (a scratch database is created on it and
     /// dropped after). Defaults to $TEST_DATABASE_URL.
     #[arg(long, env = "TEST_DATABASE_URL")]
@@ -121,6 +124,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         let url = format!("sqlite://{}", dir.join("meetings.db").display());
         bench_agenda("sqlite", &url, args.meetings).await?;
     }
+    if args.search > 0 {
+        let url = format!("sqlite://{}", dir.join("search.db").display());
+        bench_search("sqlite", &url, args.search).await?;
+    }
     if let Some(server) = &args.postgres {
         if args.n > 0 {
             let mut names = Vec::new();
@@ -150,6 +157,12 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         if args.meetings > 0 {
             let (db, url) = scratch_pg(server, "meetings").await?;
             let result = bench_agenda("postgres", &url, args.meetings).await;
+            drop_pg(server, &[db]).await?;
+            result?;
+        }
+        if args.search > 0 {
+            let (db, url) = scratch_pg(server, "search").await?;
+            let result = bench_search("postgres", &url, args.search).await;
             drop_pg(server, &[db]).await?;
             result?;
         }
@@ -441,6 +454,114 @@ async fn bench_approvals(name: &str, url: &str, n: usize) -> anyhow::Result<()> 
 }
 
 /// A console user's person id, once they have written.
+/// Stores `n` tickets whose titles are five words of a 5,000-word vocabulary (one in
+/// ten in Chinese), indexed as Deskmate indexes them, then times `/ticket search` for
+/// an agent through the router (the kept search, the query, the reply's outbox row): one
+/// word, two words, a Chinese word, and one word with a status filter.
+async fn bench_search(name: &str, url: &str, n: usize) -> anyhow::Result<()> {
+    let mut config = Config::default();
+    config.database.url = url.to_owned();
+    config.limits.commands_per_minute = 0;
+    let app = App::start(&config, Arc::new(SystemClock), vec![Arc::new(NullMessenger::default())]).await?;
+    for line in ["/whoami", "/role grant @alice agent"] {
+        app.router.handle(command("alice", line)).await?;
+    }
+    let alice = person_id(&app.store, "alice").await?;
+    // A deterministic vocabulary: syllable words, and two-character Chinese words.
+    const SYLLABLES: [&str; 20] = [
+        "ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "pe", "da", "zu", "ho", "gi", "wa", "fe", "ji", "qu", "xo",
+        "by", "ce",
+    ];
+    const HANZI: &str =
+        "打印机网络邮箱电脑屏幕键盘鼠标账号密码会议室投影仪空调门禁系统软件安装更新服务器数据库连接速度慢无法登录";
+    let hanzi: Vec<char> = HANZI.chars().collect();
+    let word = |i: usize| -> String {
+        if i % 10 == 9 {
+            let a = hanzi[i % hanzi.len()];
+            let b = hanzi[(i / hanzi.len() + i) % hanzi.len()];
+            format!("{a}{b}")
+        } else {
+            let s = |k: usize| SYLLABLES[k % SYLLABLES.len()];
+            format!("{}{}{}", s(i), s(i / 20), s(i / 400))
+        }
+    };
+    const VOCABULARY: usize = 5_000;
+    let mut seed: u64 = 42;
+    let mut next = move || {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    let sqlite = app.store.sqlite_pool().is_some();
+    let started = Instant::now();
+    let now = Utc::now().timestamp_millis();
+    let chunk = 1_000;
+    let mut id = 0usize;
+    while id < n {
+        let upto = (id + chunk).min(n);
+        let (mut tickets, mut index) = (Vec::new(), Vec::new());
+        for i in id..upto {
+            let t = i + 1;
+            let title: Vec<String> = (0..5).map(|_| word(next() % VOCABULARY)).collect();
+            let title = title.join(" ");
+            let status = ["open", "claimed", "in_progress", "resolved", "closed"][t % 5];
+            let at = now - (n - i) as i64 * 1000;
+            tickets.push(format!("({t}, '{title}', 'normal', '{status}', {alice}, 'console', {at}, {at})"));
+            let words = deskmate::features::tickets::search_words(&title);
+            if sqlite {
+                index.push(format!("({t}, '{}', '')", words.join(" ")));
+            } else {
+                index.push(format!("({t}, setweight(array_to_tsvector(ARRAY['{}']::text[]), 'A'))", words.join("','")));
+            }
+        }
+        exec(
+            &app.store,
+            format!(
+                "INSERT INTO tickets (id, title, priority, status, requester_id, platform, created_at, updated_at) VALUES {}",
+                tickets.join(", ")
+            ),
+        )
+        .await?;
+        let into = if sqlite { "ticket_search (rowid, title, body)" } else { "ticket_search (ticket_id, doc)" };
+        exec(&app.store, format!("INSERT INTO {into} VALUES {}", index.join(", "))).await?;
+        id = upto;
+    }
+    if let Some(pool) = app.store.postgres_pool() {
+        sqlx::query("SELECT setval('tickets_id_seq', $1)").bind(n as i64).execute(pool).await?;
+        sqlx::query("ANALYZE").execute(pool).await?;
+    }
+    let stored = started.elapsed();
+    let queries: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+        ("one word", Box::new(|i| format!("/ticket search {}", word(i * 7 % VOCABULARY / 10 * 10)))),
+        (
+            "two words",
+            Box::new(|i| {
+                format!("/ticket search {} {}", word(i * 7 % 4_990 / 10 * 10), word(i * 13 % 4_990 / 10 * 10 + 1))
+            }),
+        ),
+        ("Chinese", Box::new(|i| format!("/ticket search {}", word((i * 7 % 499) * 10 + 9)))),
+        ("word + status", Box::new(|i| format!("/ticket search {} status:open", word(i * 11 % VOCABULARY / 10 * 10)))),
+    ];
+    for (label, query) in &queries {
+        let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
+        let start = Instant::now();
+        for i in 0..300 {
+            let t = Instant::now();
+            app.router.handle(command("alice", &query(i))).await?;
+            figures.latencies.push(t.elapsed());
+            figures.commands += 1;
+        }
+        figures.elapsed = start.elapsed();
+        println!(
+            "{name:>8} search: {n} tickets stored in {:.1} s; /ticket search, {label}: p50 {:.2} ms  p99 {:.2} ms",
+            stored.as_secs_f64(),
+            ms(figures.percentile(0.5)),
+            ms(figures.percentile(0.99))
+        );
+    }
+    app.shutdown().await;
+    Ok(())
+}
+
 async fn person_id(store: &Store, handle: &str) -> anyhow::Result<i64> {
     store
         .person_by_handle(Platform::Console, handle)

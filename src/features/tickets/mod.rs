@@ -41,6 +41,8 @@ pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> Se
     service::open(cx, &desk, title, priority, None).await
 }
 pub use store::{NewTicket, TicketFilter};
+/// A text's words as the search index holds them (for the bench's generated tickets).
+pub use words::tokens as search_words;
 
 /// The feature's name, which owns its timers.
 const NAME: &str = "tickets";

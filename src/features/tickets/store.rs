@@ -851,22 +851,22 @@ impl Store {
             binds.push(b);
             format!("${}", binds.len())
         };
-        let (join, matched, rank) = if sqlite {
+        // The matches are found first (the index leads), then narrowed by the filters:
+        // a planner that led with a filter's index would run the match once per row.
+        let hits = if sqlite {
             let q = param(Bound::Text(super::words::fts5_query(&terms)), &mut binds);
-            (
-                "JOIN ticket_search s ON s.rowid = t.id".to_owned(),
-                format!("ticket_search MATCH {q}"),
-                "bm25(ticket_search, 10.0, 1.0)".to_owned(),
+            format!(
+                "WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25(ticket_search, 10.0, 1.0) AS rank \
+                 FROM ticket_search WHERE ticket_search MATCH {q})"
             )
         } else {
             let q = param(Bound::Text(super::words::tsquery(&terms)), &mut binds);
-            (
-                "JOIN ticket_search s ON s.ticket_id = t.id".to_owned(),
-                format!("s.doc @@ {q}::tsquery"),
-                format!("ts_rank(s.doc, {q}::tsquery) DESC"),
+            format!(
+                "WITH hits AS MATERIALIZED (SELECT ticket_id AS id, -ts_rank(doc, {q}::tsquery) AS rank \
+                 FROM ticket_search WHERE doc @@ {q}::tsquery)"
             )
         };
-        let mut conditions = vec![matched];
+        let mut conditions = vec!["TRUE".to_owned()];
         if !filter.statuses.is_empty() {
             let list: Vec<String> = filter.statuses.iter().map(|s| param(Bound::Text(s.clone()), &mut binds)).collect();
             conditions.push(format!("t.status IN ({})", list.join(", ")));
@@ -899,7 +899,7 @@ impl Store {
         }
         let (l, o) = (param(Bound::Int(limit), &mut binds), param(Bound::Int(offset), &mut binds));
         let sql = format!(
-            "{TICKET_SELECT} {join} WHERE {} ORDER BY {rank}, t.id DESC LIMIT {l} OFFSET {o}",
+            "{hits} {TICKET_SELECT} JOIN hits h ON h.id = t.id WHERE {} ORDER BY h.rank, t.id DESC LIMIT {l} OFFSET {o}",
             conditions.join(" AND ")
         );
         let rows: Vec<TicketRow> = with_db!(self, |pool| {
