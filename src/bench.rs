@@ -530,7 +530,9 @@ async fn bench_search(name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         sqlx::query("ANALYZE").execute(pool).await?;
     }
     let stored = started.elapsed();
-    let queries: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+    // The i-th query of each kind.
+    type Query<'a> = Box<dyn Fn(usize) -> String + 'a>;
+    let queries: [(&str, Query); 4] = [
         ("one word", Box::new(|i| format!("/ticket search {}", word(i * 7 % VOCABULARY / 10 * 10)))),
         (
             "two words",
