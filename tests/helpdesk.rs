@@ -511,6 +511,8 @@ async fn conversation(chat: common::Chat) {
     assert!(sent.iter().any(|s| s.text().contains("Status: in progress with carol")), "{sent:#?}");
     let ticket = chat.store().ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap();
     assert_eq!(ticket.status.as_str(), "in_progress");
+    let history = chat.reply("carol", "/ticket history 1").await;
+    assert!(history.contains("bob answered, so it is back in progress via console"), "{history}");
     chat.finish().await;
 }
 on_both_backends!(replies_notes_watchers_tags_canned, one_queue, conversation);

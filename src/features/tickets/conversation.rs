@@ -65,7 +65,7 @@ pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -
     if requester && ticket.status == TicketStatus::Waiting {
         let before = ticket.status;
         if let Some(moved) =
-            cx.tx.move_ticket(id, before, TicketStatus::InProgress, Change::Start, actor.audit()).await?
+            cx.tx.move_ticket(id, before, TicketStatus::InProgress, Change::Answered, actor.audit()).await?
         {
             super::stale::follow(cx, desk, before, &moved).await?;
             effects.push(Effect::UpdateNotices { subject: moved.subject(), body: notice(&moved, desk) });

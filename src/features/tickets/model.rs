@@ -80,6 +80,8 @@ named_enum! {
         Open => "ticket.open",
         Claim => "ticket.claim",
         Start => "ticket.start",
+        /// Back in progress: the requester answered.
+        Answer => "ticket.answer",
         Wait => "ticket.wait",
         Resolve => "ticket.resolve",
         Close => "ticket.close",

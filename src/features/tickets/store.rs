@@ -204,7 +204,7 @@ impl Tx {
                 (", assignee_id = $2, claimed_at = COALESCE(claimed_at, $4)", Some(agent.0), Some(name))
             }
             Change::Unassign => (", assignee_id = NULL", None, None),
-            Change::Start => ("", None, None),
+            Change::Start | Change::Answered => ("", None, None),
             Change::Wait { question } => ("", None, question),
             Change::Resolve { resolution, by } => {
                 (", resolved_by_id = $2, resolution = $3, resolved_at = $4", Some(by.0), Some(resolution))
@@ -261,6 +261,8 @@ pub enum Change<'a> {
     },
     Unassign,
     Start,
+    /// Back in progress: the requester answered what it waited for.
+    Answered,
     /// What the agent asked the requester, if they said.
     Wait {
         question: Option<&'a str>,
@@ -291,6 +293,7 @@ impl Change<'_> {
             Change::Assign { .. } => TicketEvent::Assign,
             Change::Unassign => TicketEvent::Unassign,
             Change::Start => TicketEvent::Start,
+            Change::Answered => TicketEvent::Answer,
             Change::Wait { .. } => TicketEvent::Wait,
             Change::Resolve { .. } => TicketEvent::Resolve,
             Change::Close { .. } => TicketEvent::Close,

@@ -452,6 +452,23 @@ pub fn search_needs_words(lang: Lang) -> String {
 }
 
 /// A page of search results (`page` from 1).
+/// A ticket on one line of a list or of search results.
+fn list_line(lang: Lang, t: &Ticket, tz: Tz) -> String {
+    say(
+        lang,
+        "list-line",
+        &[
+            ("id", id(t)),
+            ("priority", priority(lang, t).into()),
+            ("title", t.title.as_str().into()),
+            ("status", status(lang, t.status).into()),
+            ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
+            ("requester", t.requester.name.as_str().into()),
+            ("at", stamp(lang, t.created_at, tz).into()),
+        ],
+    )
+}
+
 pub fn search_results(lang: Lang, words: &str, found: &[Ticket], page: i64, tz: Tz) -> String {
     if found.is_empty() {
         return say(lang, "search-none", &[("words", words.into()), ("page", page.into())]);
@@ -459,19 +476,7 @@ pub fn search_results(lang: Lang, words: &str, found: &[Ticket], page: i64, tz: 
     let mut out = say(lang, "search-head", &[("words", words.into()), ("page", page.into())]);
     for t in found {
         out.push('\n');
-        out.push_str(&say(
-            lang,
-            "list-line",
-            &[
-                ("id", id(t)),
-                ("priority", priority(lang, t).into()),
-                ("title", t.title.as_str().into()),
-                ("status", status(lang, t.status).into()),
-                ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
-                ("requester", t.requester.name.as_str().into()),
-                ("at", stamp(lang, t.created_at, tz).into()),
-            ],
-        ));
+        out.push_str(&list_line(lang, t, tz));
     }
     out
 }
@@ -526,19 +531,7 @@ pub fn ticket_list(lang: Lang, tickets: &[Ticket], (scope, mine): (&str, bool), 
     let mut out = say(lang, "list-head", &head);
     for t in tickets {
         out.push('\n');
-        out.push_str(&say(
-            lang,
-            "list-line",
-            &[
-                ("id", id(t)),
-                ("priority", priority(lang, t).into()),
-                ("title", t.title.as_str().into()),
-                ("status", status(lang, t.status).into()),
-                ("agent", t.assignee.as_ref().map_or("none", |a| a.name.as_str()).into()),
-                ("requester", t.requester.name.as_str().into()),
-                ("at", stamp(lang, t.created_at, tz).into()),
-            ],
-        ));
+        out.push_str(&list_line(lang, t, tz));
     }
     out
 }

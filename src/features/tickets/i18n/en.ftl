@@ -242,6 +242,7 @@ history-line = { $at } { $who } { $action ->
     [open] opened it
     [claim] claimed it
     [start] started work
+    [answer] answered, so it is back in progress
     [wait] set it waiting on the requester
     [resolve] resolved it
     [close] closed it
@@ -263,6 +264,7 @@ history-line-detail = { $at } { $who } { $action ->
     [open] opened it
     [claim] claimed it
     [start] started work
+    [answer] answered, so it is back in progress
     [wait] set it waiting on the requester
     [resolve] resolved it
     [close] closed it

@@ -256,6 +256,7 @@ history-line = { $at } { $who } { $action ->
     [open] 提交了工单
     [claim] 认领了工单
     [start] 开始处理
+    [answer] 作了答复，工单回到处理中
     [wait] 设为等待提交人回复
     [resolve] 解决了工单
     [close] 关闭了工单
@@ -277,6 +278,7 @@ history-line-detail = { $at } { $who } { $action ->
     [open] 提交了工单
     [claim] 认领了工单
     [start] 开始处理
+    [answer] 作了答复，工单回到处理中
     [wait] 设为等待提交人回复
     [resolve] 解决了工单
     [close] 关闭了工单
