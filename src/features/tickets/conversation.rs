@@ -4,7 +4,7 @@
 
 use super::Tickets;
 use super::model::{Ticket, TicketId, TicketStatus};
-use super::service::{find, notice, team_only, works_on};
+use super::service::{find, notice, team_only, visible, works_on};
 use super::store::Change;
 use super::text;
 use crate::chat::feature::Cx;
@@ -102,16 +102,9 @@ pub async fn note(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) ->
 
 /// `/ticket watch|unwatch <id>`: follow a ticket's updates by direct message; anyone who
 /// may read it.
-pub async fn watch(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, on: bool) -> ServiceResult {
+pub async fn watch(cx: &mut Cx<'_>, id: TicketId, on: bool) -> ServiceResult {
     let actor = cx.actor;
-    let ticket = find(cx.tx, id, actor).await?;
-    let may_read = ticket.is_requester(&actor.person)
-        || ticket.is_assignee(&actor.person)
-        || super::model::sees_all_tickets(&actor.person)
-        || works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
-    if !may_read {
-        return refuse(text::ticket_not_yours(actor.lang, id));
-    }
+    visible(cx.kit, actor, id).await?;
     let changed = cx.tx.set_watching(id, actor.person.id, on).await?;
     Ok(vec![Effect::reply(text::watching(actor.lang, id, on, changed))])
 }

@@ -10,7 +10,7 @@ use super::store::SearchFilter;
 use super::{NAMESPACE, Tickets, text};
 use crate::chat::button;
 use crate::chat::feature::{Cx, Kit};
-use crate::kernel::{Actor, Effect, Reader, ServiceResult, Shown, refuse};
+use crate::kernel::{Actor, Effect, ServiceResult, refuse};
 
 /// Tickets a page shows.
 const PAGE: i64 = 10;
@@ -75,22 +75,18 @@ async fn page(kit: &Kit, actor: &Actor, search: i64, filter: &SearchFilter, page
     };
     let more = found.len() as i64 > PAGE;
     found.truncate(PAGE as usize);
-    let words = filter.words.clone();
+    // A reply goes to the one who searched: written in their language, on their clock.
     let lang = actor.lang;
-    let tz = actor.tz;
-    let body = move |reader: Reader| {
-        let _ = reader;
-        let text = text::search_results(lang, &words, &found, page_no, tz);
-        let mut buttons = Vec::new();
-        if page_no > 1 {
-            buttons.push(page_button(lang, search, page_no - 1, "button-previous"));
-        }
-        if more {
-            buttons.push(page_button(lang, search, page_no + 1, "button-next"));
-        }
-        Body { text, buttons, ..Body::default() }
-    };
-    Ok(vec![Effect::Reply { body: Shown::per_reader(body), private: false }])
+    let text = text::search_results(lang, &filter.words, &found, page_no, actor.tz);
+    let mut buttons = Vec::new();
+    if page_no > 1 {
+        buttons.push(page_button(lang, search, page_no - 1, "button-previous"));
+    }
+    if more {
+        buttons.push(page_button(lang, search, page_no + 1, "button-next"));
+    }
+    let body = Body { text, buttons, ..Body::default() };
+    Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
 fn page_button(lang: crate::kernel::Lang, search: i64, page: i64, label: &str) -> Button {

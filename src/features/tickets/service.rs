@@ -195,7 +195,7 @@ fn readable(mut history: Vec<crate::store::EventRecord>, staff: bool) -> Vec<cra
 
 /// The ticket, if the actor may read it: its requester, its agent, its watchers, agents
 /// and managers.
-async fn visible(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult<Ticket> {
+pub(super) async fn visible(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult<Ticket> {
     let Some(ticket) = kit.store.ticket(id).await? else { return refuse(text::ticket_not_found(actor.lang, id)) };
     let involved = ticket.is_requester(&actor.person) || ticket.is_assignee(&actor.person);
     if !involved && !sees_all_tickets(&actor.person) && !kit.store.is_watching(id, actor.person.id).await? {
