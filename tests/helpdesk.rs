@@ -637,3 +637,33 @@ async fn searching(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(search, one_queue, searching);
+
+/// Tickets opened before search existed are listed by its migration and indexed at the
+/// next start.
+async fn old_tickets_are_indexed_at_start(chat: common::Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.reply("alice", "/role grant @carol agent").await;
+    chat.say("bob", "/ticket new Newer ticket").await;
+    // As the migration leaves a ticket opened before it: in the table, not in the index.
+    let statements = [
+        "INSERT INTO tickets (id, title, priority, status, requester_id, platform, created_at, updated_at) \
+         SELECT 100, 'Old 复印机 jam', 'normal', 'open', requester_id, 'console', created_at, created_at \
+         FROM tickets WHERE id = 1",
+        "INSERT INTO ticket_search_pending (ticket_id) VALUES (100)",
+    ];
+    for sql in statements {
+        match (chat.store().sqlite_pool(), chat.store().postgres_pool()) {
+            (Some(pool), _) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            (_, Some(pool)) => sqlx::query(sql).execute(pool).await.map(|_| ()),
+            _ => unreachable!("a store is SQLite or PostgreSQL"),
+        }
+        .unwrap();
+    }
+    assert_eq!(chat.reply("carol", "/ticket search 复印机").await, "No tickets match “复印机”.");
+    let (second, _) = chat.another_instance("second", one_queue).await;
+    second.shutdown().await;
+    let found = chat.reply("carol", "/ticket search 复印机 jam").await;
+    assert!(found.contains("#100 [normal] Old 复印机 jam"), "{found}");
+    chat.finish().await;
+}
+on_both_backends!(indexing_at_start, one_queue, old_tickets_are_indexed_at_start);

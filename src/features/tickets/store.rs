@@ -762,6 +762,14 @@ impl Tx {
         Ok(())
     }
 
+    /// A ticket opened before search existed is indexed now.
+    pub async fn indexed_late(&mut self, id: TicketId) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM ticket_search_pending WHERE ticket_id = $1").bind(id.0).execute(&mut **tx).await?;
+            Ok(())
+        })
+    }
+
     /// Adds words to a ticket's body: a public message, its resolution.
     pub async fn index_more(&mut self, id: TicketId, text: &str) -> Result<()> {
         let words = super::words::tokens(text);
@@ -824,20 +832,17 @@ impl Store {
         Ok(row.and_then(|(json,)| serde_json::from_str(&json).ok()))
     }
 
-    /// Tickets no index row was written for (those opened before search existed).
+    /// Tickets opened before search existed, still to index (none after the first start).
     pub async fn unindexed_tickets(&self, limit: i64) -> Result<Vec<(TicketId, String, String)>> {
-        let sql = match &self.db {
-            crate::store::Db::Sqlite(_) => {
-                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM tickets t \
-                 WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.rowid = t.id) ORDER BY t.id LIMIT $1"
-            }
-            crate::store::Db::Postgres(_) => {
-                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM tickets t \
-                 WHERE NOT EXISTS (SELECT 1 FROM ticket_search s WHERE s.ticket_id = t.id) ORDER BY t.id LIMIT $1"
-            }
-        };
-        let rows: Vec<(i64, String, String)> =
-            with_db!(self, |pool| sqlx::query_as(sql).bind(limit).fetch_all(pool).await?);
+        let rows: Vec<(i64, String, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM ticket_search_pending p \
+                 JOIN tickets t ON t.id = p.ticket_id ORDER BY t.id LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
         Ok(rows.into_iter().map(|(id, title, resolution)| (TicketId(id), title, resolution)).collect())
     }
 
