@@ -58,6 +58,9 @@ pub struct Discord {
     pub shards: String,
     /// Open a thread on each ticket notice for its conversation.
     pub ticket_threads: bool,
+    /// Read what people write in servers (threads, reactions): the ticket relay and 🎫
+    /// intake. Needs the Message Content intent on in the developer portal.
+    pub read_chat: bool,
     /// An interaction whose reply is not ready after this long is deferred.
     pub defer_after_ms: u64,
     /// Discord roles that carry a Deskmate role, "ROLE_ID:agent" (or manager, admin).
@@ -304,6 +307,7 @@ impl Default for Config {
                 guilds: Vec::new(),
                 shards: String::new(),
                 ticket_threads: true,
+                read_chat: true,
                 defer_after_ms: 2000,
                 roles: Vec::new(),
             },
@@ -857,6 +861,7 @@ impl Config {
             guilds: d.guilds.iter().filter_map(|g| g.trim().parse().ok()).collect(),
             shards: parse_shards(&d.shards).ok().flatten(),
             threads: d.ticket_threads,
+            read_chat: d.read_chat,
             defer_after: std::time::Duration::from_millis(d.defer_after_ms.clamp(100, 2500)),
         })
     }

@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono_tz::Tz;
-use deskmate_port::{Choice, MenuCommand};
+use deskmate_port::{Choice, MenuCommand, MessageRef, Quoted};
 
 use super::button::Pressed;
 use super::commands::{CommandSpec, Invocation};
 use super::people::People;
 use super::{commands, text};
 use crate::kernel::clock::Clock;
-use crate::kernel::{Actor, Person, ServiceResult, refuse};
+use crate::kernel::{Actor, Outcome, Person, ServiceResult, Subject, refuse};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, Scheduler};
 pub use crate::store::PersonColumn;
 use crate::store::{Store, Tx};
@@ -104,6 +104,41 @@ pub trait Feature: Send + Sync + 'static {
     fn coalesced(&self, kind: &str, labels: &[String]) -> Option<String> {
         let _ = (kind, labels);
         None
+    }
+
+    /// The kinds of subject its notices are filed under (`ticket`): what people write in
+    /// the conversation on one of those messages (its thread, a reply to it) is its to
+    /// handle, in [`Feature::follow_up`].
+    fn subjects(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// `cx.actor` wrote `text` in the conversation on a message it posted about
+    /// `subject` (a thread on a ticket's queue notice). Who wrote it is checked here.
+    async fn follow_up(&self, cx: &mut Cx<'_>, subject: Subject, text: &str) -> ServiceResult {
+        let _ = (cx, subject, text);
+        Ok(Vec::new())
+    }
+
+    /// Plain text written to Deskmate in private. `None`: not taken, and the next
+    /// feature is asked (if none takes it, the core says how to use commands).
+    async fn text(&self, cx: &mut Cx<'_>, text: &str) -> ServiceResult<Option<Outcome>> {
+        let _ = (cx, text);
+        Ok(None)
+    }
+
+    /// A reaction in a group, with the message reacted to when the adapter could tell
+    /// (its author is registered already). `None`: not taken. Nobody is answered in the
+    /// group: what the reactor is told goes to them directly.
+    async fn reaction(
+        &self,
+        cx: &mut Cx<'_>,
+        emoji: &str,
+        on: &MessageRef,
+        message: Option<&Quoted>,
+    ) -> ServiceResult<Option<Outcome>> {
+        let _ = (cx, emoji, on, message);
+        Ok(None)
     }
 
     /// Its columns that point at a person.
@@ -223,6 +258,7 @@ pub struct Registry {
     by_name: HashMap<&'static str, usize>,
     by_job: HashMap<&'static str, usize>,
     by_suggestion: HashMap<&'static str, usize>,
+    by_subject: HashMap<&'static str, usize>,
 }
 
 impl Registry {
@@ -237,6 +273,7 @@ impl Registry {
             by_name: HashMap::new(),
             by_job: HashMap::new(),
             by_suggestion: HashMap::new(),
+            by_subject: HashMap::new(),
         };
         for (i, feature) in features.iter().enumerate() {
             let namespace = feature.namespace();
@@ -304,6 +341,11 @@ impl Registry {
                     return Err(clash("the suggestion", key, other));
                 }
             }
+            for kind in feature.subjects() {
+                if let Some(other) = claim(&mut r.by_subject, kind, i) {
+                    return Err(clash("the subject", kind, other));
+                }
+            }
         }
         r.features = features;
         Ok(r)
@@ -341,6 +383,19 @@ impl Registry {
 
     pub fn for_job(&self, job: &str) -> Option<&Arc<dyn Feature>> {
         self.by_job.get(job).map(|&i| &self.features[i])
+    }
+
+    /// The feature whose notices are filed under subjects of `kind`, with the kind as
+    /// it declared it.
+    pub fn for_subject(&self, kind: &str) -> Option<(&Arc<dyn Feature>, &'static str)> {
+        let (&kind, &i) = self.by_subject.get_key_value(kind)?;
+        Some((&self.features[i], kind))
+    }
+
+    /// Every feature, in registration order (for text and reactions, offered to each
+    /// until one takes it).
+    pub fn all(&self) -> &[Arc<dyn Feature>] {
+        &self.features
     }
 
     pub fn for_suggestion(&self, key: &str) -> Option<&Arc<dyn Feature>> {

@@ -17,7 +17,7 @@ use super::questions::{self, Addressed};
 use super::{button, text};
 use crate::config::Limits;
 use crate::delivery::{Dispatcher, Origin, Planner};
-use crate::kernel::{Actor, Effect, Lang, Outcome, Reader, Role, ServiceError, ServiceResult, Shown, report};
+use crate::kernel::{Actor, Effect, Lang, Outcome, Reader, Role, ServiceError, ServiceResult, Shown, Subject, report};
 use crate::limits;
 use crate::ratelimit::RateLimits;
 use crate::store::{Batches, Queued, StoreError, Tx};
@@ -97,7 +97,7 @@ struct About {
 /// What an event comes to once its person is known.
 enum Work {
     /// A command, press or answer to apply.
-    Apply { actor: Actor, kind: EventKind, files: Files },
+    Apply { actor: Box<Actor>, kind: EventKind, files: Files },
     /// A refusal decided before the transaction (bad input, nobody to act as, a bug),
     /// with the reference and panic of a bug.
     Refuse { effects: Outcome, failed: Option<(String, String)> },
@@ -196,7 +196,7 @@ impl Router {
         // event.
         let prepared = tokio::spawn(async move { router.prepare(event).await }.instrument(about.span.clone())).await;
         let work = match prepared {
-            Ok(Ok((actor, kind, files))) => Work::Apply { actor, kind, files },
+            Ok(Ok((actor, kind, files))) => Work::Apply { actor: Box::new(actor), kind, files },
             Ok(Err(failure)) => match self.refusal_for(failure, &about) {
                 Ok(Some(effects)) => Work::Refuse { effects, failed: None },
                 Ok(None) => return Ok(Handled::nothing()),
@@ -299,6 +299,7 @@ impl Router {
                 tx.step().await?;
                 let failure = match self.apply(tx, actor, kind, files.clone(), &origin.key).await {
                     Ok(effects) => {
+                        let effects = answered_directly(kind, actor, effects);
                         let origin = Origin { actor: Some(actor.person.id), ..origin.clone() };
                         match self.queue(tx, &origin, &effects).await {
                             Ok(queued) => {
@@ -313,7 +314,7 @@ impl Router {
                 // Whatever the command changed is undone; its refusal is queued instead.
                 tx.undo_step().await?;
                 match self.refusal_for(failure, &job.about) {
-                    Ok(Some(effects)) => (effects, None),
+                    Ok(Some(effects)) => (answered_directly(kind, actor, effects), None),
                     Ok(None) => return Ok(Ok((Handled::nothing(), "duplicate"))),
                     Err(not_taken) => return Ok(Err(not_taken)),
                 }
@@ -430,6 +431,10 @@ impl Router {
         for mentioned in &event.mentions {
             people.person_for(mentioned, now).await?;
         }
+        // A reaction may make someone who never spoke to Deskmate a requester.
+        if let EventKind::Reaction { message: Some(quoted), .. } = &event.kind {
+            people.person_for(&quoted.author, now).await?;
+        }
         if self.kit.store.note_seen(&event.author, &reach, &event.channel, now).await? > 0 {
             // Direct messages held while this person could not be reached go out now.
             self.dispatcher.poke();
@@ -467,9 +472,10 @@ impl Router {
             EventKind::Answer { prompt, replied_to, text } => {
                 self.run_answer(tx, actor, prompt.as_deref(), replied_to.as_ref(), text, files).await
             }
-            EventKind::Text { .. } => {
-                tracing::Span::current().record("command", "text");
-                Ok(vec![Effect::reply(text::plain_text(actor.lang))])
+            EventKind::Text { text } => self.run_text(tx, actor, text).await,
+            EventKind::FollowUp { on, text } => self.run_follow_up(tx, actor, on, text).await,
+            EventKind::Reaction { emoji, on, message } => {
+                self.run_reaction(tx, actor, emoji, on, message.as_ref()).await
             }
             // Refused before anyone was registered, in `prepare`.
             EventKind::Anonymous { .. } => Ok(Vec::new()),
@@ -580,11 +586,83 @@ impl Router {
     ) -> ServiceResult {
         self.within_rate(actor, RateClass::GENERAL)?;
         let Addressed::Question(id) = questions::addressed(&self.kit.store, prompt, replied_to).await? else {
-            return Ok(Vec::new());
+            // A reply to another message of the bot's: the conversation on it.
+            return match replied_to {
+                Some(message) => self.run_follow_up(tx, actor, message, said).await,
+                None => Ok(Vec::new()),
+            };
         };
         tracing::Span::current().record("command", "answer");
         questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, id, said, files).await
     }
+}
+
+impl Router {
+    /// Plain text in private: the first feature that takes it, else how to use commands.
+    async fn run_text(&self, tx: &mut Tx, actor: &Actor, said: &str) -> ServiceResult {
+        tracing::Span::current().record("command", "text");
+        self.within_rate(actor, RateClass::GENERAL)?;
+        for feature in self.registry.all() {
+            if let Some(effects) = feature.text(&mut Cx { tx, actor, kit: &self.kit }, said).await? {
+                tracing::Span::current().record("feature", feature.name());
+                return Ok(effects);
+            }
+        }
+        Ok(vec![Effect::reply(text::plain_text(actor.lang))])
+    }
+
+    /// Text in the conversation on a message of the bot's: the feature that filed the
+    /// message under one of its subjects gets it; chat about anything else is left alone.
+    async fn run_follow_up(&self, tx: &mut Tx, actor: &Actor, on: &MessageRef, said: &str) -> ServiceResult {
+        let filed = self.kit.store.filed_under(on).await?;
+        let found = filed.iter().find_map(|f| {
+            let (kind, id) = Subject::parse_filed(f)?;
+            let (feature, kind) = self.registry.for_subject(kind)?;
+            Some((feature.clone(), Subject::new(kind, id)))
+        });
+        let Some((feature, subject)) = found else { return Ok(Vec::new()) };
+        tracing::Span::current().record("command", "follow-up");
+        tracing::Span::current().record("feature", feature.name());
+        self.within_rate(actor, RateClass::GENERAL)?;
+        feature.follow_up(&mut Cx { tx, actor, kit: &self.kit }, subject, said).await
+    }
+
+    /// A reaction: the first feature that takes it. Whatever it says goes to the reactor
+    /// directly, never into the group.
+    async fn run_reaction(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        emoji: &str,
+        on: &MessageRef,
+        message: Option<&deskmate_port::Quoted>,
+    ) -> ServiceResult {
+        tracing::Span::current().record("command", "reaction");
+        for feature in self.registry.all() {
+            if let Some(effects) = feature.reaction(&mut Cx { tx, actor, kit: &self.kit }, emoji, on, message).await? {
+                tracing::Span::current().record("feature", feature.name());
+                self.within_rate(actor, RateClass::GENERAL)?;
+                return Ok(effects);
+            }
+        }
+        Ok(Vec::new())
+    }
+}
+
+/// What answers an event goes to its author directly where the event happened in
+/// public without asking for an answer (a reaction).
+fn answered_directly(kind: &EventKind, actor: &Actor, effects: Outcome) -> Outcome {
+    if !matches!(kind, EventKind::Reaction { .. }) {
+        return effects;
+    }
+    let person = actor.person.id;
+    effects
+        .into_iter()
+        .map(|e| match e {
+            Effect::Reply { body, .. } | Effect::Refusal { body, .. } => Effect::Direct { person, body, subject: None },
+            other => other,
+        })
+        .collect()
 }
 
 /// The files that came with an event, each fetched whole or the reason it was not.
@@ -604,6 +682,8 @@ fn command_label(roots: &[&CommandSpec], kind: &EventKind) -> String {
         EventKind::Button { .. } => return "button".to_owned(),
         EventKind::Answer { .. } => return "answer".to_owned(),
         EventKind::Text { .. } => return "text".to_owned(),
+        EventKind::FollowUp { .. } => return "follow-up".to_owned(),
+        EventKind::Reaction { .. } => return "reaction".to_owned(),
         EventKind::Anonymous { .. } => return "anonymous".to_owned(),
     };
     let mut words = text.split_whitespace();
@@ -648,7 +728,18 @@ fn admit(mut event: InboundEvent, lang: Lang) -> ServiceResult<(InboundEvent, Fi
         EventKind::Command { text }
         | EventKind::Answer { text, .. }
         | EventKind::Text { text }
+        | EventKind::FollowUp { text, .. }
         | EventKind::Anonymous { text } => Some(text),
+        EventKind::Reaction { message, .. } => {
+            // Someone else's message, which they were free to make long: cleaned and
+            // cut, never a reason to refuse the reaction.
+            if let Some(quoted) = message {
+                quoted.author.display_name = limits::clean_name(&quoted.author.display_name);
+                quoted.author.handle = quoted.author.handle.as_deref().map(limits::clean_name);
+                quoted.text = limits::clean(&quoted.text).chars().take(limits::MESSAGE.max).collect();
+            }
+            None
+        }
         EventKind::Button { .. } => None,
     };
     if let Some(text) = text {

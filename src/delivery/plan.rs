@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use deskmate_port::{Account, ChannelRef, Destination, Platform};
+use deskmate_port::{Account, ChannelKind, ChannelRef, Destination, Platform};
 
 use crate::kernel::{Audience, Effect, Lang, PersonId, Reader, Shown};
 use crate::store::{NewOutboxRow, OutboxOp, Store, StoreError, lane};
@@ -191,6 +191,32 @@ impl Planner {
                             body,
                             destination,
                             subject: Some(subject.clone()),
+                            coalesce: None,
+                            priority: 2,
+                            due: now,
+                        });
+                    }
+                }
+                Effect::Follow { subject, body } => {
+                    // Under each group notice already out; one still waiting to be sent
+                    // has no conversation yet, and what is said now goes to its
+                    // participants directly (the feature's own messages) anyway.
+                    for notice in self.store.notices(subject).await? {
+                        let channel = &notice.message.channel;
+                        if channel.kind != ChannelKind::Group || !self.platforms.contains(&channel.platform) {
+                            continue;
+                        }
+                        rows.push(NewOutboxRow {
+                            idem_key: format!(
+                                "{key}:{}:{}:{}",
+                                channel.platform, channel.id, notice.message.message_id
+                            ),
+                            platform: channel.platform,
+                            lane: notice.lane.clone(),
+                            op: OutboxOp::Post,
+                            body: body.for_reader(self.channel_reader(channel)),
+                            destination: Destination::Under(notice.message.clone()),
+                            subject: Some(subject.conversation()),
                             coalesce: None,
                             priority: 2,
                             due: now,

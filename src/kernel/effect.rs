@@ -107,6 +107,11 @@ pub enum Effect {
     /// With a `subject` it is remembered like a notice, so `UpdateNotices` for the subject
     /// edits it too (an approval prompt whose buttons go once it is decided).
     Direct { person: PersonId, body: Shown, subject: Option<Subject> },
+    /// A message in the conversation on the group notices posted under `subject`: in
+    /// the thread on each (Discord), as a reply to each (Telegram). It is remembered
+    /// under the subject's conversation, so a reply to it reaches the subject's feature
+    /// as well, and notice edits leave it alone.
+    Follow { subject: Subject, body: Shown },
     /// A new message in a given channel (scheduled announcements, digests).
     PostTo { channel: ChannelRef, body: Shown },
 }

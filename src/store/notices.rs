@@ -59,6 +59,23 @@ impl Store {
             .collect()
     }
 
+    /// What a message the bot posted was filed under (`ticket:12`, `talk:ticket:12`),
+    /// questions aside.
+    pub async fn filed_under(&self, message: &MessageRef) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT subject FROM notices WHERE platform = $1 AND channel_id = $2 AND message_id = $3 \
+                 AND subject NOT LIKE 'prompt:%' ORDER BY posted_at",
+            )
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(&message.message_id)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
     /// A subject's history, oldest first.
     pub async fn events(&self, subject: crate::kernel::Subject) -> Result<Vec<EventRecord>> {
         let rows: Vec<(i64, Option<String>, String, String, String)> = with_db!(self, |pool| {

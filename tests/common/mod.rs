@@ -146,6 +146,18 @@ impl Sent {
         matches!(self.to, Destination::Reply { .. })
     }
 
+    /// The message as the platform refers to it.
+    pub fn reference(&self) -> MessageRef {
+        let channel = match &self.to {
+            Destination::Channel(c) | Destination::Reply { channel: c, .. } => c.clone(),
+            Destination::Edit(m) | Destination::Under(m) => m.channel.clone(),
+            Destination::Direct(a) => {
+                ChannelRef { platform: self.platform, id: a.id.clone(), kind: ChannelKind::Direct }
+            }
+        };
+        MessageRef { channel, message_id: self.id.clone() }
+    }
+
     pub fn is_private(&self) -> bool {
         matches!(self.to, Destination::Reply { private: true, .. })
     }
@@ -230,6 +242,7 @@ impl Messenger for Recorder {
         let next = format!("m{}", self.next_id.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1);
         let reference = match &message.to {
             Destination::Edit(m) => m.clone(),
+            Destination::Under(m) => MessageRef { channel: m.channel.clone(), message_id: next },
             Destination::Channel(c) => MessageRef { channel: c.clone(), message_id: next },
             Destination::Reply { channel, .. } => MessageRef { channel: channel.clone(), message_id: next },
             Destination::Direct(a) => MessageRef {

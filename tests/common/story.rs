@@ -9,7 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use deskmate::chat::feature::Feature;
-use deskmate_port::{Attachment, AttachmentError, Destination, EventKind, Inbound, InboundEvent};
+use deskmate_port::{
+    Attachment, AttachmentError, ChannelKind, ChannelRef, Destination, EventKind, Inbound, InboundEvent, MessageRef,
+    Platform,
+};
 
 use super::{Backend, Chat, Sent, console_event};
 
@@ -93,6 +96,43 @@ impl Story {
         let prompt = self.question_to(who);
         let kind = EventKind::Answer { prompt: Some(prompt), replied_to: None, text: text.to_owned() };
         self.send_files(who, kind, vec![Ok(file)]).await
+    }
+
+    /// `who` writes `text` to Deskmate in private (not a command).
+    pub async fn write(&mut self, who: &str, text: &str) -> &mut Self {
+        let event = InboundEvent {
+            channel: ChannelRef { platform: Platform::Console, id: who.to_owned(), kind: ChannelKind::Direct },
+            ..console_event(who, EventKind::Text { text: text.to_owned() })
+        };
+        self.chat().app.router.handle(event).await.expect("taken");
+        self.chat().app.router.settle().await;
+        self.collect();
+        self
+    }
+
+    /// `who` writes `text` in the thread on message `on` (a ticket's queue notice).
+    pub async fn in_thread(&mut self, who: &str, on: &Sent, text: &str) -> &mut Self {
+        let on = on.reference();
+        self.send(who, EventKind::FollowUp { on, text: text.to_owned() }).await
+    }
+
+    /// `who` reacts with `emoji` to what `author` said in the group (message `message`).
+    pub async fn react(&mut self, who: &str, emoji: &str, message: &str, author: &str, said: &str) -> &mut Self {
+        let quoted = deskmate_port::Quoted {
+            author: console_event(author, EventKind::Text { text: String::new() }).author,
+            text: said.to_owned(),
+            link: Some(format!("https://chat.example/general/{message}")),
+        };
+        let on =
+            MessageRef { channel: ChannelRef::group(Platform::Console, "general"), message_id: message.to_owned() };
+        let event = InboundEvent {
+            id: format!("react-{message}-{who}-{emoji}"),
+            ..console_event(who, EventKind::Reaction { emoji: emoji.to_owned(), on, message: Some(quoted) })
+        };
+        self.chat().app.router.handle(event).await.expect("taken");
+        self.chat().app.router.settle().await;
+        self.collect();
+        self
     }
 
     /// `who` presses the button labelled `label` on the newest message read that has one.
@@ -191,6 +231,13 @@ impl Story {
     /// The next post in a channel (`queue`, `-100500`).
     pub async fn post_in(&mut self, channel: &str) -> Sent {
         self.take(&format!("post in {channel}"), |m| matches!(&m.to, Destination::Channel(c) if c.id == channel)).await
+    }
+
+    /// The next message in the conversation on `on` (its thread, its reply chain).
+    pub async fn under(&mut self, on: &Sent) -> Sent {
+        let id = on.id.clone();
+        self.take(&format!("message under {id}"), |m| matches!(&m.to, Destination::Under(r) if r.message_id == id))
+            .await
     }
 
     /// The next edit of a message posted earlier.

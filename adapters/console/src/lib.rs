@@ -1,7 +1,9 @@
 //! A terminal chat with Deskmate: no token, no network. Every line is a message from the
 //! current user; `@bob /ticket claim 1` speaks once as bob, `/as bob` switches to bob,
-//! `/press <id>` presses a button shown under a message, `/attach <path>` attaches a
-//! file to the speaker's next command or answer. With stdin as a pipe it runs a
+//! `/press <id>` presses a button shown under a message, `/thread <msg> <text>` writes in
+//! the thread on a message (as in a Discord thread on a ticket's notice), `/attach <path>`
+//! attaches a file to the speaker's next command or answer; a line that is not a command
+//! is a private message to Deskmate. With stdin as a pipe it runs a
 //! script: lines are handled one at a time, replies come out in order, and it returns
 //! when input ends and every reply is out.
 
@@ -71,6 +73,12 @@ impl ConsoleMessenger {
         self.lock().buttons.get(button_id).cloned()
     }
 
+    /// A message the bot posted, by the number it showed.
+    fn message(&self, id: &str) -> Option<MessageRef> {
+        let channel = self.lock().channels.get(id).cloned()?;
+        Some(MessageRef { channel, message_id: id.to_owned() })
+    }
+
     fn prompt_for(&self, speaker: &str) -> Option<String> {
         self.lock().prompts.get(speaker).cloned()
     }
@@ -116,6 +124,11 @@ impl Messenger for ConsoleMessenger {
                     ChannelRef { platform: Platform::Console, id: account.id.clone(), kind: ChannelKind::Direct };
                 (format!("[dm → {}] deskmate:", account.id), channel, None)
             }
+            Destination::Under(original) => {
+                let channel =
+                    state.channels.get(&original.message_id).cloned().unwrap_or_else(|| original.channel.clone());
+                (format!("[{} ↳ msg {}] deskmate:", channel_label(&channel), original.message_id), channel, None)
+            }
             Destination::Edit(original) => {
                 let channel =
                     state.channels.get(&original.message_id).cloned().unwrap_or_else(|| original.channel.clone());
@@ -137,7 +150,7 @@ impl Messenger for ConsoleMessenger {
         let reference = MessageRef { channel: channel.clone(), message_id: id.clone() };
         state.channels.insert(id.clone(), channel);
         let mut out = format!("{header} {}", indent(text));
-        if matches!(message.to, Destination::Channel(_) | Destination::Direct(_)) {
+        if matches!(message.to, Destination::Channel(_) | Destination::Direct(_) | Destination::Under(_)) {
             out = out.replacen("deskmate:", &format!("deskmate (msg {id}):"), 1);
         }
         for button in buttons {
@@ -350,6 +363,19 @@ pub async fn run(
                     continue;
                 }
             }
+        } else if first == "/thread" {
+            let on = words.next().and_then(|id| messenger.message(id));
+            let said = text.trim_start().strip_prefix("/thread").unwrap_or_default().trim_start();
+            let said = said.split_once(char::is_whitespace).map(|(_, rest)| rest.trim()).unwrap_or_default();
+            match on {
+                Some(on) if !said.is_empty() => EventKind::FollowUp { on, text: said.to_owned() },
+                _ => {
+                    messenger.note(
+                        "(usage: /thread MSG TEXT — write TEXT in the thread on message MSG, e.g. /thread 3 on my way)",
+                    );
+                    continue;
+                }
+            }
         } else if text.starts_with('/') {
             EventKind::Command { text: text.to_owned() }
         } else {
@@ -435,6 +461,10 @@ mod tests {
                 }
                 EventKind::Answer { text, .. } => format!("{} answered {text}", event.author.id),
                 EventKind::Text { text } => format!("{} chatted {text}", event.author.id),
+                EventKind::FollowUp { on, text } => {
+                    format!("{} wrote under {}: {text}", event.author.id, on.message_id)
+                }
+                EventKind::Reaction { emoji, .. } => format!("{} reacted {emoji}", event.author.id),
                 EventKind::Anonymous { text } => format!("someone anonymous said {text}"),
             };
             let to = Destination::Reply {

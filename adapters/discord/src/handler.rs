@@ -8,12 +8,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use deskmate_port::{
     Attachment, AttachmentError, Completion, EventKind, Inbound, InboundEvent, IncomingFile, MenuCommand, MessageRef,
-    OptionKind,
+    OptionKind, Quoted,
 };
 use serde_json::json;
 use serenity::all::{
-    ActionRowComponent, CommandInteraction, ComponentInteraction, Context, EventHandler, Interaction, Message,
-    ModalInteraction, Ready, ResumedEvent,
+    ActionRowComponent, Channel, ChannelId, ChannelType, CommandInteraction, ComponentInteraction, Context,
+    EventHandler, Interaction, Message, ModalInteraction, Reaction, ReactionType, Ready, ResumedEvent,
 };
 
 use crate::convert::{self, Handle};
@@ -30,6 +30,8 @@ pub(crate) struct Handler {
     pub bot: AtomicU64,
     /// Fetches the files people attach (from Discord's CDN).
     pub files: reqwest::Client,
+    /// Whether server messages are read (threads, reactions).
+    pub read_chat: bool,
 }
 
 #[async_trait]
@@ -73,7 +75,11 @@ impl EventHandler for Handler {
         }
     }
 
-    async fn message(&self, _ctx: Context, message: Message) {
+    async fn reaction_add(&self, ctx: Context, reaction: Reaction) {
+        self.reacted(&ctx, reaction).await;
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
         let bot = self.bot.load(Ordering::Relaxed);
         if message.author.bot || message.author.id.get() == bot {
             return;
@@ -81,6 +87,10 @@ impl EventHandler for Handler {
         let direct = message.guild_id.is_none();
         let channel = convert::channel(message.channel_id.get(), direct);
         let text = message.content.trim();
+        if !direct && !text.is_empty() {
+            let on = MessageRef { channel: channel.clone(), message_id: message.id.get().to_string() };
+            self.messenger.shared.recent.keep(&on, quoted(&message));
+        }
         let mention = [format!("<@{bot}>"), format!("<@!{bot}>")];
         let addressed = mention.iter().find_map(|m| text.strip_prefix(m.as_str())).map(str::trim);
         let kind = if let Some(question) = message.referenced_message.as_ref().filter(|m| m.author.id.get() == bot) {
@@ -95,6 +105,10 @@ impl EventHandler for Handler {
             EventKind::Command { text: text.to_owned() }
         } else if direct {
             EventKind::Text { text: text.to_owned() }
+        } else if let Some(parent) = self.thread_parent(&ctx, message.channel_id.get()).await {
+            // Said in a thread: the conversation on the message it was opened on.
+            let on = MessageRef { channel: convert::channel(parent, false), message_id: channel.id.clone() };
+            EventKind::FollowUp { on, text: text.to_owned() }
         } else {
             return;
         };
@@ -123,12 +137,93 @@ impl EventHandler for Handler {
     }
 }
 
+/// What a server message said and who wrote it, for a reaction to it.
+fn quoted(message: &Message) -> Quoted {
+    let link =
+        message.guild_id.map(|g| format!("https://discord.com/channels/{g}/{}/{}", message.channel_id, message.id));
+    Quoted { author: convert::account(&message.author), text: message.content.trim().to_owned(), link }
+}
+
 /// How long an event the core cannot take (its database is down) is offered again:
 /// Discord does not deliver a gateway event twice, and an interaction's token lives
 /// 15 minutes.
 const RETRY_FOR: Duration = Duration::from_secs(14 * 60);
 
 impl Handler {
+    /// The parent channel of `channel` if it is a thread (asked of Discord once per
+    /// channel, then remembered).
+    async fn thread_parent(&self, ctx: &Context, channel: u64) -> Option<u64> {
+        if !self.read_chat {
+            return None;
+        }
+        if let Some(known) = self.messenger.shared.thread_parent(channel) {
+            return known;
+        }
+        let parent = match ctx.http.get_channel(ChannelId::new(channel)).await {
+            Ok(Channel::Guild(c)) if matches!(c.kind, ChannelType::PublicThread | ChannelType::PrivateThread) => {
+                c.parent_id.map(|p| p.get())
+            }
+            Ok(_) => None,
+            Err(e) => {
+                // Not remembered: asked again at the next message.
+                tracing::warn!(error = %e, channel, "reading a channel to tell a thread");
+                return None;
+            }
+        };
+        self.messenger.shared.note_channel(channel, parent);
+        parent
+    }
+
+    /// A reaction in a server: the message it is on comes from what was said lately,
+    /// or is fetched.
+    async fn reacted(&self, ctx: &Context, reaction: Reaction) {
+        let (ReactionType::Unicode(emoji), Some(user)) = (&reaction.emoji, reaction.user_id) else { return };
+        if !self.read_chat || reaction.guild_id.is_none() || user.get() == self.bot.load(Ordering::Relaxed) {
+            return;
+        }
+        let author = match reaction.member.as_ref().map(|m| m.user.clone()) {
+            Some(u) => u,
+            None => match ctx.http.get_user(user).await {
+                Ok(u) => u,
+                Err(e) => return tracing::warn!(error = %e, "reading who reacted"),
+            },
+        };
+        if author.bot {
+            return;
+        }
+        let channel = convert::channel(reaction.channel_id.get(), false);
+        let on = MessageRef { channel: channel.clone(), message_id: reaction.message_id.get().to_string() };
+        let message = match self.messenger.shared.recent.find(&on) {
+            Some(quoted) => Some(quoted),
+            None => match ctx.http.get_message(reaction.channel_id, reaction.message_id).await {
+                Ok(mut m) => {
+                    m.guild_id = m.guild_id.or(reaction.guild_id);
+                    Some(quoted(&m))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "fetching the message reacted to");
+                    None
+                }
+            },
+        };
+        let event = InboundEvent {
+            // One person's one emoji on one message is one event: taking it away and
+            // adding it again is the same reaction.
+            id: format!("r{}:{}:{emoji}", reaction.message_id, user),
+            platform: deskmate_port::Platform::Discord,
+            channel,
+            author: convert::account(&author),
+            author_roles: reaction.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default(),
+            mentions: Vec::new(),
+            author_locale: None,
+            at: chrono::Utc::now(),
+            kind: EventKind::Reaction { emoji: emoji.clone(), on, message },
+            reply_handle: Handle::Message { id: reaction.message_id.get(), user: user.get() }.encode(),
+            files: Vec::new(),
+        };
+        self.deliver(event).await;
+    }
+
     /// Fetches the files people attached (see [`deskmate_port::receive`]).
     async fn fetch(&self, files: &[IncomingFile]) -> Vec<Result<Attachment, AttachmentError>> {
         deskmate_port::receive(files, |file| async move {

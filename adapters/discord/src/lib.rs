@@ -39,6 +39,8 @@ pub struct Settings {
     pub shards: Option<(u32, u32, u32)>,
     /// Open a thread on each ticket notice.
     pub threads: bool,
+    /// Read messages in servers (threads, reactions): needs the Message Content intent.
+    pub read_chat: bool,
     /// Replies not ready by then are deferred (Discord allows 3 s).
     pub defer_after: Duration,
 }
@@ -110,8 +112,12 @@ impl Discord {
             defer_after: self.settings.defer_after,
             bot: AtomicU64::new(0),
             files: reqwest::Client::builder().timeout(FETCH_TIMEOUT).build().unwrap_or_default(),
+            read_chat: self.settings.read_chat,
         };
-        let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+        let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES;
+        if self.settings.read_chat {
+            intents |= GatewayIntents::MESSAGE_CONTENT | GatewayIntents::GUILD_MESSAGE_REACTIONS;
+        }
         // The gateway client gets its own Http (serenity takes it by value); the handler
         // answers through the messenger's, so one rate limiter sees every send.
         let built = serenity::all::ClientBuilder::new_with_http(build_http(&self.settings), intents)
@@ -187,6 +193,7 @@ mod tests {
             guilds: Vec::new(),
             shards: None,
             threads: false,
+            read_chat: false,
             defer_after: Duration::from_secs(2),
         }
     }

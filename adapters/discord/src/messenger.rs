@@ -35,7 +35,15 @@ pub(crate) enum Answered {
 pub(crate) struct Shared {
     pub connected: AtomicBool,
     interactions: Mutex<HashMap<u64, Tracked>>,
+    /// What people said in servers lately, for a reaction to find without a fetch.
+    pub recent: deskmate_port::recent::RecentMessages,
+    /// Channels seen, by id: a thread's parent channel, or `None` for a channel that is
+    /// not a thread. A thread opened on a message has that message's id.
+    threads: Mutex<HashMap<u64, Option<u64>>>,
 }
+
+/// How many channels [`Shared::threads`] remembers before it starts over.
+const THREADS_KEPT: usize = 10_000;
 
 type Slot = Arc<tokio::sync::Mutex<Answered>>;
 
@@ -56,6 +64,20 @@ impl Shared {
 
     fn slot(&self, id: u64) -> Option<Slot> {
         self.lock().get(&id).map(|t| t.slot.clone())
+    }
+
+    /// The parent of `channel` if it is known to be a thread; `Some(None)` if it is
+    /// known not to be one, `None` if it is not known.
+    pub fn thread_parent(&self, channel: u64) -> Option<Option<u64>> {
+        self.threads.lock().unwrap_or_else(|p| p.into_inner()).get(&channel).copied()
+    }
+
+    pub fn note_channel(&self, channel: u64, parent: Option<u64>) {
+        let mut threads = self.threads.lock().unwrap_or_else(|p| p.into_inner());
+        if threads.len() >= THREADS_KEPT {
+            threads.clear();
+        }
+        threads.insert(channel, parent);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Tracked>> {
@@ -309,10 +331,15 @@ impl DiscordMessenger {
 
     async fn open_thread(&self, channel: u64, message: u64, name: &str) {
         let request = json!({ "name": render::truncate(name, 100), "auto_archive_duration": 10080 });
-        if let Err(e) =
-            self.http.create_thread_from_message(ChannelId::new(channel), MessageId::new(message), &request, None).await
+        match self
+            .http
+            .create_thread_from_message(ChannelId::new(channel), MessageId::new(message), &request, None)
+            .await
         {
-            tracing::warn!(error = %e, "opening a thread on a notice (needs the Create Public Threads permission)");
+            Ok(thread) => self.shared.note_channel(thread.id.get(), Some(channel)),
+            Err(e) => {
+                tracing::warn!(error = %e, "opening a thread on a notice (needs the Create Public Threads permission)");
+            }
         }
     }
 }
@@ -448,6 +475,27 @@ impl Messenger for DiscordMessenger {
                     .parse()
                     .map_err(|_| SendError::Rejected(format!("bad Discord user id {}", account.id)))?;
                 self.direct(user, body, key).await
+            }
+            Destination::Under(target) => {
+                let parent = channel_id(&target.channel)?;
+                let message: u64 =
+                    target.message_id.parse().map_err(|_| SendError::Rejected("bad message id".into()))?;
+                if self.threads {
+                    // The thread opened on a message has the message's id.
+                    match self.post(message, body, key, None).await {
+                        Ok(posted) => {
+                            let thread = convert::channel(message, false);
+                            return Ok(self.reference(&thread, &posted.to_string()));
+                        }
+                        // No thread on it (it could not be opened, or was deleted).
+                        Err(SendError::Rejected(why)) => {
+                            tracing::debug!(%why, "no thread on the message; replying to it instead");
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                let posted = self.post(parent, body, key, Some(message)).await?;
+                Ok(self.reference(&target.channel, &posted.to_string()))
             }
             Destination::Edit(target) => {
                 let channel = channel_id(&target.channel)?;

@@ -8,6 +8,7 @@ use std::fmt;
 
 #[cfg(feature = "listener")]
 pub mod listener;
+pub mod recent;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -107,12 +108,31 @@ pub enum EventKind {
     /// question of this author's.
     Answer { prompt: Option<String>, replied_to: Option<MessageRef>, text: String },
     /// Plain text meant for the bot that is not a command: a direct message, or a
-    /// message forwarded to it. The core explains how to talk to it.
+    /// message forwarded to it. A feature may take it (the help desk opens a ticket);
+    /// otherwise the core explains how to talk to it.
     Text { text: String },
+    /// Text in the conversation on a message the bot posted that answers no question:
+    /// a message in the thread opened on it (Discord: the thread's id is the message's),
+    /// or a reply to it (Telegram, where replies to the bot come as [`Self::Answer`]
+    /// and the core tells the two apart). `on` is the bot's message.
+    FollowUp { on: MessageRef, text: String },
+    /// Someone reacted to a message in a group with `emoji`. `message` is what that
+    /// message said and who wrote it, when the adapter could tell (Telegram's update
+    /// carries no text, so adapters keep recent messages for a while).
+    Reaction { emoji: String, on: MessageRef, message: Option<Quoted> },
     /// A command sent in a group's name rather than a person's (Telegram's anonymous
     /// group admins): nobody to check rights for or to act as. The core explains how to
     /// act as oneself and applies nothing.
     Anonymous { text: String },
+}
+
+/// A message someone wrote, as a reaction to it needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quoted {
+    pub author: Account,
+    pub text: String,
+    /// A link that opens the message in its platform, where there is one.
+    pub link: Option<String>,
 }
 
 /// One thing a user did, translated by an adapter.
@@ -400,6 +420,9 @@ pub enum Destination {
     Direct(Account),
     /// Replace the text and buttons of a message posted earlier.
     Edit(MessageRef),
+    /// A new message in the conversation on a message posted earlier: in the thread on
+    /// it (Discord), as a reply to it in its chat (Telegram).
+    Under(MessageRef),
 }
 
 /// A 64-bit FNV-1a hash: the same in every process and version (unlike std's hasher),

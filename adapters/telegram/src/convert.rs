@@ -3,8 +3,13 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use deskmate_port::{Account, ChannelKind, ChannelRef, EventKind, InboundEvent, IncomingFile, MessageRef, Platform};
-use teloxide::types::{CallbackQuery, Chat, Message, Update, UpdateKind, User, UserId};
+use deskmate_port::recent::RecentMessages;
+use deskmate_port::{
+    Account, ChannelKind, ChannelRef, EventKind, InboundEvent, IncomingFile, MessageRef, Platform, Quoted,
+};
+use teloxide::types::{
+    CallbackQuery, Chat, Message, MessageReactionUpdated, ReactionType, Update, UpdateKind, User, UserId,
+};
 
 /// What the adapter needs to answer an event; encoded into `InboundEvent::reply_handle`.
 /// `thread` is the forum topic the event came from: every reply goes back into it.
@@ -56,20 +61,69 @@ pub struct BotIdentity {
     /// Deskmate's command names, lower case: in a group, a bare `/cmd` is Deskmate's
     /// only if it is one of these.
     pub commands: Arc<HashSet<String>>,
+    /// The recent messages of the groups the bot reads, for reactions to find (a
+    /// reaction update names the message only).
+    pub recent: Arc<RecentMessages>,
 }
 
 /// Telegram's stand-in sender for an anonymous group admin.
 const GROUP_ANONYMOUS_BOT: u64 = 1_087_968_824;
 
 /// The port event for an update, or `None` for updates Deskmate does not act on (chat
-/// not addressed to it, other bots' commands, service messages, edits, reactions…).
+/// not addressed to it, other bots' commands, service messages, edits, reactions taken
+/// away…). A group's chat is kept a while for reactions to find.
 pub fn event(update: &Update, me: &BotIdentity) -> Option<InboundEvent> {
     let id = update.id.0.to_string();
     match &update.kind {
-        UpdateKind::Message(message) => from_message(id, message, me),
+        UpdateKind::Message(message) => {
+            keep(message, me);
+            from_message(id, message, me)
+        }
         UpdateKind::CallbackQuery(query) => from_callback(id, query),
+        UpdateKind::MessageReaction(reaction) => from_reaction(id, reaction, me),
         _ => None,
     }
+}
+
+/// Remembers what a person said in a group, for a reaction to it.
+fn keep(message: &Message, me: &BotIdentity) {
+    let (Some(from), Some(text)) = (message.from.as_ref(), message.text().or_else(|| message.caption())) else {
+        return;
+    };
+    if from.is_bot || message.chat.is_private() {
+        return;
+    }
+    let on = MessageRef { channel: channel(&message.chat), message_id: message.id.0.to_string() };
+    let quoted = Quoted { author: account(from), text: text.to_owned(), link: message.url().map(|u| u.to_string()) };
+    me.recent.keep(&on, quoted);
+}
+
+/// A person adding a reaction to a group's message; the first one they added, if
+/// several (most people can set one).
+fn from_reaction(id: String, reaction: &MessageReactionUpdated, me: &BotIdentity) -> Option<InboundEvent> {
+    let user = reaction.user().filter(|u| !u.is_bot)?;
+    if reaction.chat.is_private() {
+        return None;
+    }
+    let emoji = |r: &ReactionType| r.emoji().cloned();
+    let before: Vec<String> = reaction.old_reaction.iter().filter_map(emoji).collect();
+    let added = reaction.new_reaction.iter().filter_map(emoji).find(|e| !before.contains(e))?;
+    let channel = channel(&reaction.chat);
+    let on = MessageRef { channel: channel.clone(), message_id: reaction.message_id.0.to_string() };
+    let message = me.recent.find(&on);
+    Some(InboundEvent {
+        id,
+        platform: Platform::Telegram,
+        channel,
+        author: account(user),
+        author_roles: Vec::new(),
+        mentions: Vec::new(),
+        author_locale: user.language_code.clone(),
+        at: reaction.date,
+        kind: EventKind::Reaction { emoji: added, on, message },
+        reply_handle: Handle::Message { message_id: reaction.message_id.0, user: user.id.0, thread: None }.encode(),
+        files: Vec::new(),
+    })
 }
 
 fn from_message(id: String, message: &Message, me: &BotIdentity) -> Option<InboundEvent> {
@@ -244,6 +298,7 @@ mod tests {
             id: UserId(999),
             username: "desk_bot".to_owned(),
             commands: Arc::new(["ticket", "help", "whoami"].into_iter().map(str::to_owned).collect()),
+            recent: Arc::default(),
         }
     }
 

@@ -160,7 +160,7 @@ impl Telegram {
                     tracing::info!(bot = %username, "connected to Telegram");
                     *self.messenger.state.username.lock().unwrap_or_else(|p| p.into_inner()) = username.clone();
                     self.messenger.state.connected.store(true, Ordering::Relaxed);
-                    return Some(BotIdentity { id: me.id, username, commands: Arc::default() });
+                    return Some(BotIdentity { id: me.id, username, commands: Arc::default(), recent: Arc::default() });
                 }
                 Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
                     tracing::error!(retry_in = ?delay, "Telegram refused the bot token (401): check [telegram] token / DESKMATE_TELEGRAM_TOKEN");

@@ -291,6 +291,16 @@ impl Messenger for TelegramMessenger {
                     Err(e) => Err(send_error(e)),
                 }
             }
+            Destination::Under(target) => {
+                // The reply chain on the message (which stays put if it was deleted).
+                let id = target
+                    .message_id
+                    .parse()
+                    .map_err(|_| SendError::Rejected(format!("bad Telegram message id {}", target.message_id)))?;
+                let chat = chat_id(&target.channel)?;
+                let sent = self.post(chat, &message.body, Some(id)).await.map_err(send_error)?;
+                Ok(message_ref(&target.channel, &sent))
+            }
             Destination::Edit(target) => {
                 self.edit(target, &message.body).await?;
                 Ok(target.clone())

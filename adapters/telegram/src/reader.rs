@@ -15,7 +15,9 @@ use tokio::task::JoinSet;
 use crate::convert::{self, BotIdentity};
 use crate::messenger::TelegramMessenger;
 
-const ALLOWED: [AllowedUpdate; 2] = [AllowedUpdate::Message, AllowedUpdate::CallbackQuery];
+/// Reactions come only when asked for by name (and only to a group's admins).
+pub(crate) const ALLOWED: [AllowedUpdate; 3] =
+    [AllowedUpdate::Message, AllowedUpdate::CallbackQuery, AllowedUpdate::MessageReaction];
 
 /// Reads updates until `stop`. The offset that tells Telegram "these are done" is only
 /// sent once every update of a batch has been handled (its effects committed), so an

@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use teloxide::Bot;
 use teloxide::payloads::SetWebhookSetters;
 use teloxide::prelude::Requester;
-use teloxide::types::{AllowedUpdate, Update};
+use teloxide::types::Update;
 use tokio::sync::watch;
 
 use crate::convert::BotIdentity;
@@ -64,10 +64,7 @@ pub async fn serve(
     let path = public.path().to_owned();
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| WebhookError::Listen(listen.to_owned(), e))?;
-    bot.set_webhook(public)
-        .allowed_updates([AllowedUpdate::Message, AllowedUpdate::CallbackQuery])
-        .secret_token(secret.to_owned())
-        .await?;
+    bot.set_webhook(public).allowed_updates(crate::reader::ALLOWED).secret_token(secret.to_owned()).await?;
     tracing::info!(%listen, %path, "receiving Telegram updates on a webhook");
     let hook = Hook { me, inbound, messenger, secret: secret.into() };
     let app = axum::Router::new().route(&path, post(receive)).with_state(hook);

@@ -65,6 +65,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             cmd("tag", Role::Agent, &[arg("id", TICKET), arg("tags", ArgKind::Text)], &[]),
             cmd("merge", Role::Agent, &[arg("dup", TICKET), arg("into", TICKET)], &[]),
             cmd("link", Role::Agent, &[arg("id", TICKET), arg("other", TICKET)], &[]),
+            cmd("panel", Role::Agent, &[opt_arg("category", ArgKind::Word)], &[]),
             cmd(
                 "search",
                 Role::Staff,
@@ -114,6 +115,7 @@ typed_commands! {
         "ticket tag" => Tag { id: TicketId, tags: String },
         "ticket merge" => Merge { dup: TicketId, into: TicketId },
         "ticket link" => Link { id: TicketId, other: TicketId },
+        "ticket panel" => Panel { category: Option<String> },
         "ticket search" => Search {
             words: String,
             scope: Option<ListScope>,
@@ -167,6 +169,7 @@ impl TryFrom<&Invocation> for TicketCommand {
                 TicketCommand::Merge { dup: TicketId(a.number("dup")?), into: TicketId(a.number("into")?) }
             }
             ["ticket", "link"] => TicketCommand::Link { id: id()?, other: TicketId(a.number("other")?) },
+            ["ticket", "panel"] => TicketCommand::Panel { category: a.optional("category") },
             ["ticket", "search"] => TicketCommand::Search {
                 words: a.text("words")?,
                 scope: a.choice("status"),

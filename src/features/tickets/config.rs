@@ -18,6 +18,13 @@ pub struct TicketsConfig {
     pub waiting_close_after: String,
     /// A resolved ticket nobody reopens is closed after this long.
     pub resolved_close_after: String,
+    /// What people write to Deskmate in private opens a ticket (or, if they have one
+    /// open, is added to it after asking).
+    pub direct_intake: bool,
+    /// Reacting with one of these to a message in a group makes it a ticket; empty: off.
+    /// Telegram groups offer a fixed set of reactions, without 🎫 unless the group allows
+    /// custom ones: ✍ is among Telegram's.
+    pub intake_reactions: Vec<String>,
     /// Kinds of ticket and the teams that work them; none: one queue, every agent.
     pub categories: Vec<CategoryConfig>,
 }
@@ -55,6 +62,8 @@ impl Default for TicketsConfig {
             waiting_remind_after: "3d".to_owned(),
             waiting_close_after: "7d".to_owned(),
             resolved_close_after: "7d".to_owned(),
+            direct_intake: true,
+            intake_reactions: vec!["🎫".to_owned(), "✍".to_owned()],
             categories: Vec::new(),
         }
     }
@@ -67,6 +76,9 @@ pub struct Settings {
     pub waiting_remind_after: chrono::Duration,
     pub waiting_close_after: chrono::Duration,
     pub resolved_close_after: chrono::Duration,
+    pub direct_intake: bool,
+    /// Without the variation selector some platforms add (✍️ is ✍).
+    pub intake_reactions: Vec<String>,
     pub categories: Vec<Category>,
 }
 
@@ -86,6 +98,12 @@ impl Settings {
     /// The category by name, as typed (any case).
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Whether a reaction with `emoji` opens a ticket.
+    pub fn opens_ticket(&self, emoji: &str) -> bool {
+        let emoji = plain_emoji(emoji);
+        self.intake_reactions.contains(&emoji)
     }
 
     /// The category names, for errors and menus.
@@ -137,8 +155,26 @@ impl TicketsConfig {
             let queue = Some(c.queue.trim().to_lowercase()).filter(|q| !q.is_empty());
             categories.push(Category { name, label, queue, agents, assign });
         }
-        Ok(Settings { reopen_window, waiting_remind_after, waiting_close_after, resolved_close_after, categories })
+        let intake_reactions: Vec<String> =
+            self.intake_reactions.iter().map(|e| plain_emoji(e)).filter(|e| !e.is_empty()).collect();
+        if let Some(long) = intake_reactions.iter().find(|e| e.chars().count() > 8) {
+            return Err(format!("intake_reactions: `{long}` is not one emoji"));
+        }
+        Ok(Settings {
+            reopen_window,
+            waiting_remind_after,
+            waiting_close_after,
+            resolved_close_after,
+            direct_intake: self.direct_intake,
+            intake_reactions,
+            categories,
+        })
     }
+}
+
+/// An emoji without its presentation selector, trimmed.
+fn plain_emoji(emoji: &str) -> String {
+    emoji.trim().chars().filter(|c| *c != '\u{fe0f}').collect()
 }
 
 #[cfg(test)]
@@ -182,5 +218,15 @@ mod tests {
         assert!(agent.contains("should be platform:id"), "{agent}");
         let name = read("[[categories]]\nname = \"it help\"\n").expect_err("refused");
         assert!(name.contains("one word"), "{name}");
+    }
+
+    #[test]
+    fn reactions_match_with_or_without_their_presentation_selector() {
+        let settings = TicketsConfig::default().compile().expect("the defaults");
+        assert!(settings.opens_ticket("🎫") && settings.opens_ticket("✍️") && settings.opens_ticket("✍"));
+        assert!(!settings.opens_ticket("👍"));
+        let off = read("intake_reactions = []").expect("valid");
+        assert!(!off.opens_ticket("🎫"));
+        assert!(read("intake_reactions = [\"ticket please\"]").expect_err("refused").contains("not one emoji"));
     }
 }

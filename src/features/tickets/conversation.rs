@@ -1,6 +1,7 @@
-//! A ticket's conversation: replies between its requester and its agents (by direct
-//! message for now; the queue's thread and reply chain are the next step), internal notes
-//! that no requester ever sees, watchers who follow it, and canned replies.
+//! A ticket's conversation: replies between its requester and its agents, by direct
+//! message to the requester and in the conversation on the queue's notice (its Discord
+//! thread, its Telegram reply chain), where agents may also answer; internal notes that
+//! no requester ever sees; watchers who follow it; and canned replies.
 
 use super::Tickets;
 use super::model::{Ticket, TicketId, TicketStatus};
@@ -8,17 +9,39 @@ use super::service::{find, notice, team_only, visible, works_on};
 use super::store::Change;
 use super::text;
 use crate::chat::feature::Cx;
-use crate::kernel::{Effect, PersonId, Role, ServiceResult, Shown, Subject, refuse};
+use crate::kernel::{Effect, PersonId, Role, ServiceResult, Shown, refuse};
 use crate::limits::TextLimit;
 
 static MESSAGE: TextLimit = TextLimit { what: "limit-message", catalog: &text::CATALOG, max: 4000 };
 static CANNED: TextLimit = TextLimit { what: "limit-canned", catalog: &text::CATALOG, max: 2000 };
 
-/// `/ticket reply <id> <text>`: from an agent of its team, the words reach the
-/// requester; from the requester or a watcher, its agent (or the queue, while nobody
-/// holds it). Watchers hear of every public message. The requester answering a ticket
-/// that waits on them puts it back in progress.
-pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -> ServiceResult {
+/// Where a public message was written: in the conversation on the queue's notice
+/// (which is not told it again), or anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Command,
+    Thread,
+}
+
+/// A message written in the conversation on a ticket's queue notice: `!note …` is an
+/// internal note, anything else a reply.
+pub async fn in_thread(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -> ServiceResult {
+    match words.trim_start().strip_prefix(NOTE_PREFIX) {
+        Some(note_words) if note_words.is_empty() || note_words.starts_with(char::is_whitespace) => {
+            note(cx, desk, id, note_words.trim()).await
+        }
+        _ => reply(cx, desk, id, words, Via::Thread).await,
+    }
+}
+
+/// What starts an internal note written in a ticket's thread.
+const NOTE_PREFIX: &str = "!note";
+
+/// `/ticket reply <id> <text>` (or a message in its thread): from an agent of its team,
+/// the words reach the requester; from the requester or a watcher, its agent. Every
+/// public message goes into the conversation on the queue's notice, and to watchers.
+/// The requester answering a ticket that waits on them puts it back in progress.
+pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str, via: Via) -> ServiceResult {
     let actor = cx.actor;
     let words = MESSAGE.check(actor.lang, words)?;
     let ticket = find(cx.tx, id, actor).await?;
@@ -43,19 +66,13 @@ pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str) -
         effects.push(Effect::Direct { person: ticket.requester.id, body: said(&ticket), subject: None });
         told.push(ticket.requester.id);
     }
-    match ticket.assignee.as_ref().filter(|a| !told.contains(&a.id)) {
-        Some(agent) => {
-            effects.push(Effect::Direct { person: agent.id, body: said(&ticket), subject: None });
-            told.push(agent.id);
-        }
-        // Nobody holds it: the team reads it in the queue.
-        None if !agent_side => effects.push(Effect::Notice {
-            audience: desk.queue_of(ticket.category.as_deref()),
-            subject: Subject::new("ticket-message", id.0),
-            body: said(&ticket),
-            coalesce: None,
-        }),
-        None => {}
+    if let Some(agent) = ticket.assignee.as_ref().filter(|a| !told.contains(&a.id)) {
+        effects.push(Effect::Direct { person: agent.id, body: said(&ticket), subject: None });
+        told.push(agent.id);
+    }
+    // The team reads the whole conversation under the queue's notice.
+    if via != Via::Thread {
+        effects.push(Effect::Follow { subject: ticket.subject(), body: said(&ticket) });
     }
     for watcher in watchers.iter().filter(|w| !told.contains(w)) {
         effects.push(Effect::Direct { person: *watcher, body: said(&ticket), subject: None });
@@ -157,7 +174,7 @@ pub async fn send_canned(cx: &mut Cx<'_>, desk: &Tickets, name: &str, id: Ticket
         .replace("{ticket}", &format!("#{id}"))
         .replace("{title}", &ticket.title)
         .replace("{agent}", agent);
-    reply(cx, desk, id, &filled).await
+    reply(cx, desk, id, &filled, Via::Command).await
 }
 
 fn canned_name(actor: &crate::kernel::Actor, typed: &str) -> ServiceResult<String> {

@@ -6,6 +6,7 @@
 mod cmd;
 mod config;
 mod conversation;
+mod intake;
 mod model;
 mod search;
 mod service;
@@ -171,7 +172,10 @@ impl Feature for Tickets {
             TicketCommand::Assign { id, agent } => service::assign(cx, self, id, &agent).await,
             TicketCommand::Unassign { id } => service::act(cx, self, id, Move::Unassign, None).await,
             TicketCommand::Move { id, category } => service::recategorize(cx, self, id, &category).await,
-            TicketCommand::Reply { id, text } => conversation::reply(cx, self, id, &text).await,
+            TicketCommand::Reply { id, text } => {
+                conversation::reply(cx, self, id, &text, conversation::Via::Command).await
+            }
+            TicketCommand::Panel { category } => intake::panel(cx, self, category.as_deref()),
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,
@@ -196,6 +200,22 @@ impl Feature for Tickets {
                 _ => refuse(chat_text::stale_button(cx.actor.lang)),
             };
         }
+        match (pressed.verb.as_str(), pressed.args.first()) {
+            (intake::PANEL, Some(category)) => return intake::pressed_panel(cx, self, category).await,
+            (intake::ADD, _) => {
+                return match (pressed.id(0), pressed.id(1)) {
+                    (Some(draft), Some(ticket)) => intake::add(cx, self, draft, TicketId(ticket)).await,
+                    _ => refuse(chat_text::stale_button(cx.actor.lang)),
+                };
+            }
+            (intake::FRESH, _) => {
+                return match pressed.id(0) {
+                    Some(draft) => intake::fresh(cx, self, draft).await,
+                    None => refuse(chat_text::stale_button(cx.actor.lang)),
+                };
+            }
+            _ => {}
+        }
         match decode(pressed) {
             Some((Press::Claim, id)) => service::act(cx, self, id, Move::Claim, None).await,
             Some((Press::Resolve, id)) => service::ask_resolution(cx, self, id).await,
@@ -206,10 +226,44 @@ impl Feature for Tickets {
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
+        match (action.verb.as_str(), action.args.first()) {
+            (intake::TITLE, Some(category)) => return intake::titled(cx, category, answer.text).await,
+            (intake::DESCRIBE, _) => {
+                if let Some(draft) = action.id(0) {
+                    return intake::described(cx, self, draft, answer.text).await;
+                }
+            }
+            _ => {}
+        }
         match decode(action) {
             Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,
             _ => refuse(chat_text::prompt_unknown(cx.actor.lang)),
         }
+    }
+
+    fn subjects(&self) -> &'static [&'static str] {
+        &[model::SUBJECT_KIND]
+    }
+
+    async fn follow_up(&self, cx: &mut Cx<'_>, subject: crate::kernel::Subject, text: &str) -> ServiceResult {
+        conversation::in_thread(cx, self, TicketId(subject.id), text).await
+    }
+
+    async fn text(&self, cx: &mut Cx<'_>, text: &str) -> ServiceResult<Option<crate::kernel::Outcome>> {
+        if !self.rules.direct_intake {
+            return Ok(None);
+        }
+        intake::direct(cx, self, text).await.map(Some)
+    }
+
+    async fn reaction(
+        &self,
+        cx: &mut Cx<'_>,
+        emoji: &str,
+        on: &deskmate_port::MessageRef,
+        message: Option<&deskmate_port::Quoted>,
+    ) -> ServiceResult<Option<crate::kernel::Outcome>> {
+        intake::reaction(cx, self, emoji, on, message).await
     }
 
     async fn timer(&self, tx: &mut crate::store::Tx, kit: &Kit, fired: &crate::scheduler::Fired) -> ServiceResult {

@@ -70,8 +70,11 @@ pub struct TicketMessage {
     pub at: DateTime<Utc>,
 }
 
+/// What a ticket's notices and history are filed under: `ticket:12`.
+pub const SUBJECT_KIND: &str = "ticket";
+
 pub fn ticket_subject(id: TicketId) -> Subject {
-    Subject::new("ticket", id.0)
+    Subject::new(SUBJECT_KIND, id.0)
 }
 
 named_enum! {

@@ -55,6 +55,7 @@ pub async fn search(cx: &mut Cx<'_>, desk: &Tickets, asked: Asked) -> ServiceRes
         from: asked.from.map(|t| t.timestamp_millis()),
         to: asked.to.map(|t| t.timestamp_millis()),
         involving: (!sees_all_tickets(&actor.person)).then_some(actor.person.id.0),
+        ..SearchFilter::default()
     };
     let id = cx.tx.save_search(actor.person.id, &filter, actor.at).await?;
     page(cx.kit, actor, id, &filter, 1).await

@@ -9,7 +9,9 @@ use super::{NEW_TICKET, Tickets, text};
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::questions;
 use crate::chat::text as chat_text;
-use crate::kernel::{Actor, Audit, Coalesce, Effect, Person, PersonId, PersonName, Role, ServiceResult, Shown, refuse};
+use crate::kernel::{
+    Actor, Audit, Coalesce, Effect, Outcome, Person, PersonId, PersonName, Role, ServiceResult, Shown, refuse,
+};
 use crate::limits::TextLimit;
 use crate::store::Tx;
 
@@ -18,9 +20,25 @@ const LIST_LIMIT: i64 = 25;
 static TITLE: TextLimit = TextLimit { what: "limit-title", catalog: &text::CATALOG, max: 200 };
 static RESOLUTION: TextLimit = TextLimit { what: "limit-resolution", catalog: &text::CATALOG, max: 2000 };
 static NOTE: TextLimit = TextLimit { what: "limit-note", catalog: &text::CATALOG, max: 2000 };
+static DESCRIPTION: TextLimit = TextLimit { what: "limit-description", catalog: &text::CATALOG, max: 4000 };
+
+/// How many resolved tickets like it the agent who takes a ticket is shown.
+const SIMILAR: i64 = 3;
 
 /// How long the resolution question waits for its answer.
 const RESOLUTION_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
+
+/// A request on its way to becoming a ticket, however it came: a command, a panel, a
+/// direct message, a reaction.
+pub struct Request<'a> {
+    pub title: &'a str,
+    /// What the requester said beyond the title: the conversation's first message.
+    pub description: Option<&'a str>,
+    pub priority: Priority,
+    pub category: Option<&'a str>,
+    /// Whose it is: the actor's, unless a reaction made someone else's message a ticket.
+    pub requester: PersonName,
+}
 
 /// Opens a ticket as the actor, in a category if they name one; it goes to that
 /// category's queue, and to an agent at once if the category assigns by rotation.
@@ -31,32 +49,64 @@ pub async fn open(
     priority: Priority,
     category: Option<&str>,
 ) -> ServiceResult {
-    let title = TITLE.check(cx.actor.lang, title)?;
-    let category = match category {
+    let request = Request { title, description: None, priority, category, requester: cx.actor.person.name() };
+    Ok(open_request(cx, desk, request).await?.1)
+}
+
+/// Opens the ticket a request asks for: the actor is told, the queue gets its notice,
+/// the rotation's agent their news.
+pub async fn open_request(cx: &mut Cx<'_>, desk: &Tickets, request: Request<'_>) -> ServiceResult<(Ticket, Outcome)> {
+    let title = TITLE.check(cx.actor.lang, request.title)?;
+    let description = request.description.map(|d| DESCRIPTION.check(cx.actor.lang, d)).transpose()?;
+    let category = match request.category {
         Some(name) => Some(known_category(desk, cx.actor, name)?),
         None => None,
     };
-    let new =
-        NewTicket { title, priority, requester: cx.actor.person.name(), category: category.map(|c| c.name.as_str()) };
+    let requester = request.requester;
+    let new = NewTicket {
+        title,
+        priority: request.priority,
+        requester: requester.clone(),
+        category: category.map(|c| c.name.as_str()),
+    };
     let opened = cx.tx.create_ticket(new, cx.actor.audit()).await?;
+    if let Some(words) = description.filter(|d| !d.is_empty() && *d != title) {
+        // The description is the requester's first word in the conversation.
+        let audit = Audit { actor: Some(requester.id), ..cx.actor.audit() };
+        cx.tx.add_ticket_message(opened.id, false, words, audit).await?;
+    }
     let assigned = match category.filter(|c| c.assign != Assignment::Manual) {
         Some(c) => auto_assign(cx, &opened, c).await?,
         None => None,
     };
-    let ticket = assigned.as_ref().map_or(&opened, |(t, _)| t);
+    let ticket = assigned.as_ref().map_or(&opened, |(t, _)| t).clone();
     let mut effects = vec![
-        Effect::reply(text::ticket_opened(cx.actor.lang, ticket)),
+        Effect::reply(text::ticket_opened(cx.actor.lang, &ticket)),
         Effect::Notice {
             audience: desk.queue_of(ticket.category.as_deref()),
             subject: ticket.subject(),
-            body: notice(ticket, desk),
+            body: notice(&ticket, desk),
             coalesce: Some(Coalesce { kind: NEW_TICKET, label: format!("#{}", ticket.id) }),
         },
     ];
-    if let Some((ticket, agent)) = assigned {
-        effects.push(assigned_to(&ticket, agent, None));
+    if let Some((ticket, agent)) = &assigned {
+        effects.push(assigned_to(ticket, *agent, None));
+        effects.extend(similar_for(cx, ticket, *agent).await?);
     }
-    Ok(effects)
+    Ok((ticket, effects))
+}
+
+/// The resolved tickets most like this one, with how each was fixed, for the agent who
+/// takes it (never its requester): nothing when none is alike.
+pub(super) async fn similar_for(cx: &mut Cx<'_>, ticket: &Ticket, agent: PersonId) -> ServiceResult<Option<Effect>> {
+    let words = cx.kit.store.ticket_words(ticket.id).await?;
+    let alike = cx.kit.store.similar_tickets(ticket.id, &words, SIMILAR).await?;
+    if alike.is_empty() {
+        return Ok(None);
+    }
+    let id = ticket.id;
+    let body = Shown::text_per_reader(move |r| text::similar_tickets(r.lang, id, &alike));
+    Ok(Some(Effect::Direct { person: agent, body, subject: None }))
 }
 
 /// The category named, or a refusal naming the ones there are.
@@ -245,7 +295,11 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
     };
     super::stale::follow(cx, desk, ticket.status, &moved).await?;
     let watchers = cx.tx.ticket_watchers(id).await?;
-    Ok(told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers)))
+    let mut effects = told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers));
+    if tried == Move::Claim {
+        effects.extend(similar_for(cx, &moved, actor.person.id).await?);
+    }
+    Ok(effects)
 }
 
 /// `/ticket assign <id> @agent`: gives the ticket to an agent of its category's team

@@ -714,6 +714,14 @@ pub struct SearchFilter {
     /// Only tickets this person opened, holds or watches (someone who does not see the
     /// whole queue).
     pub involving: Option<i64>,
+    /// Tickets like a text rather than holding all its words: any of its telling words,
+    /// the ones with most in common first (similar tickets).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub alike: bool,
+    /// Leave this ticket out (the one others are compared with), and tickets without a
+    /// resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_besides: Option<i64>,
 }
 
 /// A bound value of a query built as it goes.
@@ -849,7 +857,8 @@ impl Store {
     /// The tickets matching a search, best first: `limit` from `offset`. `None` when
     /// its words give nothing to look for.
     pub async fn search_tickets(&self, filter: &SearchFilter, limit: i64, offset: i64) -> Result<Option<Vec<Ticket>>> {
-        let terms = super::words::terms(&filter.words);
+        let terms =
+            if filter.alike { super::words::alike_terms(&filter.words) } else { super::words::terms(&filter.words) };
         if terms.is_empty() {
             return Ok(None);
         }
@@ -862,13 +871,13 @@ impl Store {
         // The matches are found first (the index leads), then narrowed by the filters:
         // a planner that led with a filter's index would run the match once per row.
         let hits = if sqlite {
-            let q = param(Bound::Text(super::words::fts5_query(&terms)), &mut binds);
+            let q = param(Bound::Text(super::words::fts5_query(&terms, filter.alike)), &mut binds);
             format!(
                 "WITH hits AS MATERIALIZED (SELECT rowid AS id, bm25(ticket_search, 10.0, 1.0) AS rank \
                  FROM ticket_search WHERE ticket_search MATCH {q})"
             )
         } else {
-            let q = param(Bound::Text(super::words::tsquery(&terms)), &mut binds);
+            let q = param(Bound::Text(super::words::tsquery(&terms, filter.alike)), &mut binds);
             format!(
                 "WITH hits AS MATERIALIZED (SELECT ticket_id AS id, -ts_rank(doc, {q}::tsquery) AS rank \
                  FROM ticket_search WHERE doc @@ {q}::tsquery)"
@@ -905,6 +914,10 @@ impl Store {
                  WHERE w.ticket_id = t.id AND w.person_id = {p}))"
             ));
         }
+        if let Some(other) = filter.resolved_besides {
+            let p = param(Bound::Int(other), &mut binds);
+            conditions.push(format!("t.id <> {p} AND t.resolution IS NOT NULL"));
+        }
         let (l, o) = (param(Bound::Int(limit), &mut binds), param(Bound::Int(offset), &mut binds));
         // `CROSS JOIN` keeps SQLite's planner from leading with a filter's index.
         let select = TICKET_SELECT.replacen("FROM tickets t", "FROM hits h CROSS JOIN tickets t", 1);
@@ -916,5 +929,119 @@ impl Store {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &binds).fetch_all(pool).await?
         });
         Ok(Some(rows.into_iter().map(Ticket::try_from).collect::<Result<Vec<_>>>()?))
+    }
+}
+
+/// Tickets like another, for the agent who takes it.
+impl Store {
+    /// The words a ticket is about: its title and its description.
+    pub async fn ticket_words(&self, id: TicketId) -> Result<String> {
+        let row: Option<(String, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.title, (SELECT m.body FROM ticket_messages m WHERE m.ticket_id = t.id AND NOT m.internal \
+                 ORDER BY m.id LIMIT 1) FROM tickets t WHERE t.id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(title, first)| format!("{title} {}", first.unwrap_or_default())).unwrap_or_default())
+    }
+
+    /// The resolved (or closed) tickets with a resolution that are most like `words`,
+    /// `id` left out.
+    pub async fn similar_tickets(&self, id: TicketId, words: &str, limit: i64) -> Result<Vec<Ticket>> {
+        let statuses = [TicketStatus::Resolved, TicketStatus::Closed].iter().map(|s| s.as_str().to_owned()).collect();
+        let filter = SearchFilter {
+            words: words.to_owned(),
+            statuses,
+            alike: true,
+            resolved_besides: Some(id.0),
+            ..SearchFilter::default()
+        };
+        Ok(self.search_tickets(&filter, limit, 0).await?.unwrap_or_default())
+    }
+}
+
+/// Intake: drafts of requests being asked for, and the messages reactions made tickets.
+impl Tx {
+    /// Keeps what someone began to ask for (for a day); returns its number.
+    pub async fn save_draft(
+        &mut self,
+        person: PersonId,
+        (title, body): (&str, &str),
+        category: Option<&str>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<i64> {
+        with_tx!(self, |tx| {
+            sqlx::query("DELETE FROM ticket_drafts WHERE created_at < $1")
+                .bind(ms(at - chrono::Duration::days(1)))
+                .execute(&mut **tx)
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO ticket_drafts (person_id, title, body, category, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(person.0)
+            .bind(title)
+            .bind(body)
+            .bind(category)
+            .bind(ms(at))
+            .fetch_one(&mut **tx)
+            .await?;
+            Ok(id)
+        })
+    }
+
+    /// Takes a draft of this person's (it is gone after): its title, body and category.
+    pub async fn take_draft(&mut self, id: i64, person: PersonId) -> Result<Option<(String, String, Option<String>)>> {
+        with_tx!(self, |tx| {
+            let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+                "DELETE FROM ticket_drafts WHERE id = $1 AND person_id = $2 RETURNING title, body, category",
+            )
+            .bind(id)
+            .bind(person.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+            Ok(row)
+        })
+    }
+
+    /// The ticket a group message already became, if any.
+    pub async fn ticket_from_message(&mut self, message: &deskmate_port::MessageRef) -> Result<Option<TicketId>> {
+        with_tx!(self, |tx| {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "SELECT ticket_id FROM ticket_sources WHERE platform = $1 AND channel_id = $2 AND message_id = $3",
+            )
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(&message.message_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+            Ok(row.map(|(id,)| TicketId(id)))
+        })
+    }
+
+    /// Records that a group message became `ticket`.
+    pub async fn record_source(
+        &mut self,
+        message: &deskmate_port::MessageRef,
+        ticket: TicketId,
+        link: Option<&str>,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO ticket_sources (platform, channel_id, message_id, ticket_id, link) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(message.channel.platform.as_str())
+            .bind(&message.channel.id)
+            .bind(&message.message_id)
+            .bind(ticket.0)
+            .bind(link)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        })
     }
 }

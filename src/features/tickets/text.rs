@@ -558,6 +558,10 @@ pub fn ticket_details(
             ("zone", tz.name().into()),
         ],
     );
+    if let Some(c) = &t.category {
+        out.push('\n');
+        out.push_str(&say(lang, "category-line", &[("category", c.as_str().into())]));
+    }
     if let Some(r) = &t.resolution {
         out.push('\n');
         out.push_str(&say(lang, "resolution-line", &[("resolution", r.as_str().into())]));
@@ -675,6 +679,68 @@ pub fn agenda_line(lang: Lang, t: &Ticket) -> String {
     )
 }
 
+// Intake: the panel, direct messages, reactions; and tickets like one just taken.
+
+pub fn panel(lang: Lang) -> String {
+    say(lang, "panel", &[])
+}
+
+pub fn ask_title(lang: Lang, category: Option<&str>) -> String {
+    match category {
+        Some(c) => say(lang, "ask-title-in", &[("category", c.into())]),
+        None => say(lang, "ask-title", &[]),
+    }
+}
+
+pub fn ask_description(lang: Lang, title: &str) -> String {
+    say(lang, "ask-description", &[("title", title.into())])
+}
+
+pub fn add_to_label(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "button-add-to", &[("id", ticket.0.into())])
+}
+
+/// Someone with tickets open wrote in private: about one of those, or new?
+pub fn new_or_add(lang: Lang, open: &[Ticket]) -> String {
+    let lines: Vec<String> = open
+        .iter()
+        .map(|t| say(lang, "new-or-add-line", &[("id", id(t)), ("title", t.title.as_str().into())]))
+        .collect();
+    say(lang, "new-or-add", &[("count", open.len().into()), ("tickets", lines.join("\n").into())])
+}
+
+pub fn already_a_ticket(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "already-a-ticket", &[("id", ticket.0.into())])
+}
+
+pub fn reaction_unread(lang: Lang) -> String {
+    say(lang, "reaction-unread", &[])
+}
+
+pub fn from_message(lang: Lang, link: &str) -> String {
+    say(lang, "from-message", &[("link", link.into())])
+}
+
+pub fn made_a_ticket(lang: Lang, t: &Ticket, by: &str) -> String {
+    say(lang, "made-a-ticket", &[("id", id(t)), ("title", t.title.as_str().into()), ("by", by.into())])
+}
+
+/// Resolved tickets like `ticket`, each with its resolution, for the agent who took it.
+pub fn similar_tickets(lang: Lang, ticket: TicketId, alike: &[Ticket]) -> String {
+    let lines: Vec<String> = alike
+        .iter()
+        .map(|t| {
+            let resolution = t.resolution.as_deref().unwrap_or_default();
+            say(
+                lang,
+                "similar-line",
+                &[("id", id(t)), ("title", t.title.as_str().into()), ("resolution", resolution.into())],
+            )
+        })
+        .collect();
+    say(lang, "similar", &[("id", ticket.0.into()), ("tickets", lines.join("\n").into())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,6 +755,7 @@ mod tests {
                 include_str!("conversation.rs"),
                 include_str!("tidy.rs"),
                 include_str!("search.rs"),
+                include_str!("intake.rs"),
             ],
         );
     }
@@ -737,6 +804,8 @@ mod tests {
             ("dup", 9_i64.into()),
             ("dup_title", "Printer again".into()),
             ("other", 8_i64.into()),
+            ("link", "https://discord.com/channels/1/2/3".into()),
+            ("tickets", "#3 Printer jammed".into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
             ("words", "vpn".into()),

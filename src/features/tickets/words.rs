@@ -87,7 +87,7 @@ fn split(text: &str, mut each: impl FnMut(Piece)) {
 }
 
 /// The terms as an FTS5 query: each quoted, prefixes starred, all required.
-pub fn fts5_query(terms: &[Term]) -> String {
+pub fn fts5_query(terms: &[Term], any: bool) -> String {
     terms
         .iter()
         .map(|t| match t {
@@ -95,11 +95,12 @@ pub fn fts5_query(terms: &[Term]) -> String {
             Term::Prefix(w) => format!("\"{}\"*", w.replace('"', "\"\"")),
         })
         .collect::<Vec<_>>()
-        .join(" AND ")
+        .join(if any { " OR " } else { " AND " })
 }
 
-/// The terms as a PostgreSQL tsquery literal: each quoted, prefixes `:*`, all required.
-pub fn tsquery(terms: &[Term]) -> String {
+/// The terms as a PostgreSQL tsquery literal: each quoted, prefixes `:*`, all required
+/// (or, with `any`, any one).
+pub fn tsquery(terms: &[Term], any: bool) -> String {
     let quote = |w: &str| format!("'{}'", w.replace('\\', "\\\\").replace('\'', "''"));
     terms
         .iter()
@@ -108,8 +109,36 @@ pub fn tsquery(terms: &[Term]) -> String {
             Term::Prefix(w) => format!("{}:*", quote(w)),
         })
         .collect::<Vec<_>>()
-        .join(" & ")
+        .join(if any { " | " } else { " & " })
 }
+
+/// The words that tell what a text is about, for finding texts like it: whole words of
+/// three letters or more and every Chinese pair, the longest first, at most
+/// [`ALIKE_TERMS`].
+pub fn alike_terms(text: &str) -> Vec<Term> {
+    let mut words: Vec<String> = tokens(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 3 || w.chars().count() == 2 && w.chars().all(|c| !c.is_ascii()))
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect();
+    words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
+    words.dedup();
+    words.truncate(ALIKE_TERMS);
+    words.into_iter().map(Term::Whole).collect()
+}
+
+/// English words too common to tell one request from another (short ones are left out
+/// anyway).
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "with", "not", "are", "was", "were", "you", "your", "but", "has", "have", "had", "this",
+    "that", "these", "those", "from", "they", "them", "there", "then", "than", "its", "can", "cannot", "could",
+    "would", "should", "will", "what", "when", "where", "which", "who", "why", "how", "all", "any", "our", "out",
+    "get", "got", "does", "did", "doesn", "don", "isn", "again", "still", "very", "too", "also", "just", "please",
+    "help", "need", "since", "after", "before", "into", "onto", "some", "every", "keeps",
+];
+
+/// The most words a likeness search looks for.
+pub const ALIKE_TERMS: usize = 12;
 
 #[cfg(test)]
 mod tests {
@@ -143,8 +172,20 @@ mod tests {
     #[test]
     fn queries_are_quoted_for_each_backend() {
         let t = terms("o'brien \"printer\" 卡纸");
-        assert_eq!(fts5_query(&t), "\"o\"* AND \"brien\"* AND \"printer\"* AND \"卡纸\"");
-        assert_eq!(tsquery(&t), "'o':* & 'brien':* & 'printer':* & '卡纸'");
-        assert_eq!(tsquery(&[Term::Whole("a'b".into())]), "'a''b'");
+        assert_eq!(fts5_query(&t, false), "\"o\"* AND \"brien\"* AND \"printer\"* AND \"卡纸\"");
+        assert_eq!(tsquery(&t, false), "'o':* & 'brien':* & 'printer':* & '卡纸'");
+        assert_eq!(tsquery(&[Term::Whole("a'b".into())], false), "'a''b'");
+        assert_eq!(tsquery(&t[2..], true), "'printer':* | '卡纸'");
+    }
+
+    #[test]
+    fn likeness_looks_for_the_telling_words() {
+        let words: Vec<String> = alike_terms("The VPN is down on my laptop, vpn 打印机卡纸")
+            .into_iter()
+            .map(|t| match t {
+                Term::Whole(w) | Term::Prefix(w) => w,
+            })
+            .collect();
+        assert_eq!(words, ["laptop", "down", "vpn", "卡纸", "印机", "打印", "机卡"]);
     }
 }

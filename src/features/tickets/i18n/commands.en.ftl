@@ -94,3 +94,5 @@ choice-active = active
 choice-all = all
 choice-yes = yes
 choice-no = no
+cmd-ticket-panel = Post a panel anyone can open a ticket from: a button per category
+cmd-ticket-panel-category = only this category's button, e.g. it

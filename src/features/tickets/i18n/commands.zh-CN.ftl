@@ -93,3 +93,5 @@ choice-active = 未关闭
 choice-all = 全部
 choice-yes = 是
 choice-no = 否
+cmd-ticket-panel = 发布一个面板，任何人都能从中开工单：每个类别一个按钮
+cmd-ticket-panel-category = 只放这个类别的按钮，例如 it

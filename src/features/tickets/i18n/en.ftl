@@ -298,3 +298,30 @@ limit-resolution = resolution
 limit-note = note
 limit-message = message
 limit-canned = canned reply
+
+# Intake: the panel, direct messages and reactions.
+panel = Need help? Press the button for your kind of request and I will ask you what happened.
+button-open-ticket = Open a ticket
+button-new-ticket = New ticket
+button-add-to = Add to #{ $id }
+ask-title = In one line, what do you need help with?
+ask-title-in = { $category }: in one line, what do you need help with?
+ask-description = “{ $title }”: now describe it — what happened, where, since when. Send - to skip.
+new-or-add = { $count ->
+    [one] You have a ticket open:
+   *[other] You have tickets open:
+}
+    { $tickets }
+    Is this message about { $count ->
+        [one] it
+       *[other] one of them
+    }, or a new request?
+new-or-add-line = #{ $id } { $title }
+already-a-ticket = That message is ticket #{ $id } already; nothing new was opened.
+reaction-unread = I cannot read that message (I keep a group's messages for two days, and only those sent while I was running), so no ticket was opened. Open one with /ticket new.
+from-message = From the message: { $link }
+made-a-ticket = { $by } turned your message into ticket #{ $id }: { $title }. You will hear here as it moves; add to it with /ticket reply { $id } <text>.
+similar = Solved tickets like #{ $id } (only you see this):
+    { $tickets }
+similar-line = #{ $id } { $title } — fixed: { $resolution }
+limit-description = description

@@ -312,3 +312,24 @@ limit-resolution = 解决说明
 limit-note = 说明
 limit-message = 留言
 limit-canned = 快捷回复
+
+# Intake: the panel, direct messages and reactions.
+panel = 需要帮忙吗？按下与你的问题对应的按钮，我会问你发生了什么。
+button-open-ticket = 开工单
+button-new-ticket = 新工单
+button-add-to = 加到 #{ $id }
+ask-title = 用一句话说说，你需要什么帮助？
+ask-title-in = { $category }：用一句话说说，你需要什么帮助？
+ask-description = “{ $title }”：请再描述一下——发生了什么、在哪里、从什么时候开始。发送 - 跳过。
+new-or-add = 你有 { $count } 张未完成的工单：
+    { $tickets }
+    这条消息是关于其中一张的，还是新的请求？
+new-or-add-line = #{ $id } { $title }
+already-a-ticket = 这条消息已经是工单 #{ $id } 了；没有新开工单。
+reaction-unread = 我读不到那条消息（群消息我只保留两天，而且只有我运行时发的），所以没有开工单。请用 /ticket new 开一张。
+from-message = 来自这条消息：{ $link }
+made-a-ticket = { $by } 把你的消息变成了工单 #{ $id }：{ $title }。进展会在这里通知你；可用 /ticket reply { $id } <内容> 补充。
+similar = 与 #{ $id } 相似的已解决工单（只有你能看到）：
+    { $tickets }
+similar-line = #{ $id } { $title } — 解决办法：{ $resolution }
+limit-description = 描述
