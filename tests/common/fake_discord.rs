@@ -401,6 +401,18 @@ impl FakeDiscord {
         id
     }
 
+    /// `user` adds a reaction (a Unicode emoji) to a message in a guild channel.
+    pub fn react(&self, user: User, channel: u64, message: u64, emoji: &str) {
+        let member = json!({ "user": user.json(), "roles": [], "joined_at": "2026-01-01T00:00:00+00:00",
+                             "deaf": false, "mute": false, "flags": 0 });
+        self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            json!({ "user_id": user.id.to_string(), "channel_id": channel.to_string(),
+                    "message_id": message.to_string(), "guild_id": GUILD.to_string(), "member": member,
+                    "emoji": { "id": null, "name": emoji }, "burst": false, "type": 0 }),
+        );
+    }
+
     pub fn close_dms(&self, user: User) {
         self.inner.lock().unwrap().closed_dms.push(user.id);
     }
@@ -674,6 +686,24 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers
                 _ => json_response(StatusCode::OK, fake.create(channel, &body, None)),
             }
         }
+        ("GET", ["channels", channel]) => {
+            let id: u64 = channel.parse().unwrap_or_default();
+            let thread = fake.inner.lock().unwrap().threads.iter().find(|(_, m, _)| *m == id).cloned();
+            match thread {
+                Some((parent, _, name)) => json_response(
+                    StatusCode::OK,
+                    json!({ "id": id.to_string(), "type": 11, "guild_id": GUILD.to_string(), "name": name,
+                            "parent_id": parent.to_string(), "owner_id": BOT_ID.to_string(),
+                            "thread_metadata": { "archived": false, "auto_archive_duration": 10080, "locked": false,
+                                                 "archive_timestamp": "2026-11-28T09:00:00+00:00" } }),
+                ),
+                None => json_response(
+                    StatusCode::OK,
+                    json!({ "id": id.to_string(), "type": 0, "guild_id": GUILD.to_string(), "name": "general",
+                            "position": 0, "permission_overwrites": [], "nsfw": false, "parent_id": null }),
+                ),
+            }
+        }
         ("GET", ["channels", _channel, "messages", message]) => {
             let id: u64 = message.parse().unwrap_or_default();
             match fake.message(id) {
@@ -727,7 +757,8 @@ async fn rest(State(fake): State<FakeDiscord>, method: Method, uri: Uri, headers
                 (channel.parse().unwrap_or_default(), message.parse().unwrap_or_default());
             let name = body["name"].as_str().unwrap_or_default().to_owned();
             fake.inner.lock().unwrap().threads.push((channel, message, name.clone()));
-            let thread = fake.id();
+            // A thread opened on a message has the message's id.
+            let thread = message;
             json_response(
                 StatusCode::CREATED,
                 json!({ "id": thread.to_string(), "type": 11, "guild_id": GUILD.to_string(), "name": name,

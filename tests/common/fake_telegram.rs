@@ -102,7 +102,7 @@ pub struct User {
 }
 
 impl User {
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         json!({ "id": self.id, "is_bot": false, "first_name": self.name, "username": self.name.to_lowercase() })
     }
 }

@@ -436,16 +436,20 @@ impl Chat {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        let sql = format!("SELECT COUNT(*) FROM {table}");
-        let store = self.store();
-        if let Some(pool) = store.sqlite_pool() {
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
-            n
-        } else {
-            let pool = store.postgres_pool().unwrap();
-            let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
-            n
-        }
+        count(self.store(), table).await
+    }
+}
+
+/// The rows in `table`.
+pub async fn count(store: &Store, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    if let Some(pool) = store.sqlite_pool() {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
+        n
+    } else {
+        let pool = store.postgres_pool().unwrap();
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await.unwrap();
+        n
     }
 }
 
