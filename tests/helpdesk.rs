@@ -318,6 +318,15 @@ async fn round_robin(chat: common::Chat) {
     ] {
         assert!(history.contains(line), "{line:?} in {history}");
     }
+
+    // dave works afternoons: at 09:00 the rotation passes him by while others are at
+    // work; at 14:00 his turn (the oldest) comes.
+    let hours = chat.reply("dave", "/schedule hours mon-fri 13:00-21:00").await;
+    assert!(hours.contains("13:00"), "{hours}");
+    assert_eq!(opened_for(&chat, "bob", "Webcam", "it").await, "erin");
+    assert_eq!(opened_for(&chat, "bob", "Headset", "it").await, "carol");
+    chat.advance(chrono::Duration::hours(5)).await;
+    assert_eq!(opened_for(&chat, "bob", "Docking station", "it").await, "dave");
     chat.finish().await;
 }
 on_both_backends!(teams_and_fair_assignment, teams, round_robin);

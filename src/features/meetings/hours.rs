@@ -55,6 +55,12 @@ impl WorkHours {
         self.days[day.num_days_from_monday() as usize]
     }
 
+    /// Whether `at` falls within working hours, in `tz`.
+    pub fn covers(&self, tz: Tz, at: DateTime<Utc>) -> bool {
+        let local = at.with_timezone(&tz);
+        self.works_on(local.weekday()) && local.time() >= self.from && local.time() < self.to
+    }
+
     /// Whether `[start, end)` lies within one working day's hours, in `tz`.
     pub fn contains(&self, tz: Tz, (start, end): Span) -> bool {
         let (a, b) = (start.with_timezone(&tz), end.with_timezone(&tz));

@@ -61,6 +61,44 @@ pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
     Arc::new(Meetings { settings, audiences, default_tz: config.default_tz(), feed_base: config.http.base_url() })
 }
 
+/// Everyone's working hours unless they set their own (`/schedule hours`), and the zone
+/// of people who have not set theirs: what [`at_work`] needs.
+#[derive(Debug, Clone)]
+pub struct WorkingTime {
+    hours: hours::WorkHours,
+    tz: Tz,
+}
+
+/// The config's working time, for another feature to ask [`at_work`] with.
+pub fn working_time(config: &crate::config::Config) -> WorkingTime {
+    let settings = config.meetings.compile().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the meetings settings do not compile; the defaults are used");
+        MeetingsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile"))
+    });
+    WorkingTime { hours: settings.hours, tz: config.default_tz() }
+}
+
+/// Those of `people` within their working hours at `at` (their own, else the config's, in
+/// their zone): the tickets rotation gives new tickets to them first.
+pub async fn at_work(
+    tx: &mut Tx,
+    people: &[crate::kernel::PersonId],
+    at: chrono::DateTime<chrono::Utc>,
+    working: &WorkingTime,
+) -> ServiceResult<Vec<crate::kernel::PersonId>> {
+    let calendars = tx.calendars(people).await?;
+    Ok(people
+        .iter()
+        .copied()
+        .filter(|p| {
+            calendars.iter().find(|c| c.person.id == *p).is_none_or(|c| {
+                let hours = c.hours.as_ref().unwrap_or(&working.hours);
+                hours.covers(c.tz.unwrap_or(working.tz), at)
+            })
+        })
+        .collect())
+}
+
 pub struct Meetings {
     settings: config::Settings,
     audiences: HashMap<String, Audience>,

@@ -38,6 +38,8 @@ pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> Se
         lang: cx.kit.default_lang,
         rules: TicketsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile")),
         queues: HashMap::new(),
+        // A ticket in no category is claimed by hand: nobody's hours are asked.
+        working: crate::features::meetings::working_time(&crate::config::Config::default()),
     };
     service::open(cx, &desk, title, priority, None).await
 }
@@ -75,7 +77,8 @@ pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
         .filter_map(|c| c.queue.clone())
         .map(|name| (name.clone(), Audience(Box::leak(name.into_boxed_str()))))
         .collect();
-    Arc::new(Tickets { lang: config.default_lang(), rules, queues })
+    let working = crate::features::meetings::working_time(config);
+    Arc::new(Tickets { lang: config.default_lang(), rules, queues, working })
 }
 
 pub struct Tickets {
@@ -84,6 +87,8 @@ pub struct Tickets {
     rules: config::Settings,
     /// The categories' queues, by channel group name.
     queues: HashMap<String, Audience>,
+    /// Who is at work when, for the rotation (meetings keeps everyone's hours).
+    working: crate::features::meetings::WorkingTime,
 }
 
 impl Tickets {

@@ -76,7 +76,7 @@ pub async fn open_request(cx: &mut Cx<'_>, desk: &Tickets, request: Request<'_>)
         cx.tx.add_ticket_message(opened.id, false, words, audit).await?;
     }
     let assigned = match category.filter(|c| c.assign != Assignment::Manual) {
-        Some(c) => auto_assign(cx, &opened, c).await?,
+        Some(c) => auto_assign(cx, desk, &opened, c).await?,
         None => None,
     };
     let ticket = assigned.as_ref().map_or(&opened, |(t, _)| t).clone();
@@ -122,14 +122,21 @@ fn known_category<'d>(desk: &'d Tickets, actor: &Actor, name: &str) -> ServiceRe
 /// waits in the queue for a claim).
 async fn auto_assign(
     cx: &mut Cx<'_>,
+    desk: &Tickets,
     ticket: &Ticket,
     category: &Category,
 ) -> ServiceResult<Option<(Ticket, PersonId)>> {
     let mut team = team(cx, Some(category)).await?;
     team.retain(|p| *p != ticket.requester.id);
-    let team = crate::features::directory::available(cx.tx, &team, cx.actor.at).await?;
+    let mut team = crate::features::directory::available(cx.tx, &team, cx.actor.at).await?;
     if team.is_empty() {
         return Ok(None);
+    }
+    // Those at work now, if anyone is; otherwise it waits for whose turn it is (a ticket
+    // opened at night is someone's in the morning, not nobody's).
+    let at_work = crate::features::meetings::at_work(cx.tx, &team, cx.actor.at, &desk.working).await?;
+    if !at_work.is_empty() {
+        team = at_work;
     }
     let turn = cx.tx.take_turn(&category.name).await?;
     let candidates = cx.tx.turns_and_loads(&category.name, &team).await?;
@@ -372,7 +379,7 @@ pub async fn recategorize(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, name: &
         return refuse(text::changed_meanwhile(actor.lang, &now));
     };
     let assigned = if moved.status == TicketStatus::Open && category.assign != Assignment::Manual {
-        auto_assign(cx, &moved, category).await?
+        auto_assign(cx, desk, &moved, category).await?
     } else {
         None
     };
