@@ -195,11 +195,17 @@ async fn the_closer_is_named_and_the_assignee_told(chat: Chat) {
 }
 on_both_backends!(closer, the_closer_is_named_and_the_assignee_told);
 
-/// Plain chat, and commands sent in a group's name, are explained; neither registers
-/// anyone or changes anything. A re-delivered refusal is not said twice.
+/// Plain chat in private is a request for the help desk, but a greeting is only offered
+/// a ticket (a button), not given one; commands sent in a group's name are explained and
+/// register nobody. A re-delivered refusal is not said twice.
 async fn plain_text_and_anonymous_commands(chat: Chat) {
     let sent = event(&chat, common::console_event("bob", EventKind::Text { text: "hello there".into() })).await;
-    assert_eq!(replies(&sent), ["I read commands, not chat: they start with /. Send /help to see them all."]);
+    assert_eq!(
+        replies(&sent),
+        ["Shall I open a ticket for “hello there”? Press the button, or tell me in a sentence what you need help \
+          with. /help shows every command."]
+    );
+    assert_eq!(chat.count("tickets").await, 0);
     let persons = chat.count("persons").await;
     let anonymous = common::console_event("group", EventKind::Anonymous { text: "/ticket new From the group".into() });
     let sent = event(&chat, anonymous).await;
@@ -214,6 +220,19 @@ async fn plain_text_and_anonymous_commands(chat: Chat) {
     chat.finish().await;
 }
 on_both_backends!(plain_text, plain_text_and_anonymous_commands);
+
+/// With the help desk's direct intake off, chat is explained instead.
+async fn chat_explained(chat: Chat) {
+    let sent = event(&chat, common::console_event("bob", EventKind::Text { text: "my VPN is down".into() })).await;
+    assert_eq!(replies(&sent), ["I read commands, not chat: they start with /. Send /help to see them all."]);
+    assert_eq!(chat.count("tickets").await, 0);
+    chat.finish().await;
+}
+on_both_backends!(
+    plain_text_without_intake,
+    |c: &mut deskmate::config::Config| c.tickets.direct_intake = false,
+    chat_explained
+);
 
 /// The whole router on random input, for a bounded number of events: command lines
 /// built from real command words and random text (quotes, mentions, dates, control

@@ -45,13 +45,15 @@ async fn intake(mut story: Story) {
     assert_eq!(labels(&panel), ["IT support", "facilities"]);
     assert!(panel.text().starts_with("Need help?"), "{}", panel.text());
 
-    // bob presses IT support: asked for a title, then a description; the ticket opens in
-    // its category.
+    // bob presses IT support: asked what he needs (the first line its title, the details
+    // below); the ticket opens in its category.
     story.press_on("bob", &panel, "IT support").await;
-    assert_eq!(story.reply_to("bob").await.text(), "IT support: in one line, what do you need help with?");
-    story.answer("bob", "VPN drops every hour").await;
-    assert!(story.reply_to("bob").await.text().starts_with("“VPN drops every hour”: now describe it"));
-    story.answer("bob", "Since Monday, on the office wifi only.").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "IT support: what do you need help with? The first line is its title; add what happened, where and \
+         since when below it."
+    );
+    story.answer("bob", "VPN drops every hour\nSince Monday, on the office wifi only.").await;
     assert_eq!(
         story.reply_to("bob").await.text(),
         "Ticket #1 opened: VPN drops every hour (priority normal). The support team has been notified."

@@ -188,3 +188,63 @@ async fn discord_reaction_opens_a_ticket_postgres() {
         discord_reaction(world).await;
     }
 }
+
+async fn panels(world: World) {
+    // On Discord: carol posts a panel; bob's press opens a form; his answer is a ticket.
+    let posted =
+        world.discord.slash(DC_CAROL, DC_CHANNEL, "ticket", json!([{ "name": "panel", "type": 1, "options": [] }]));
+    world.discord.wait("the panel", WAIT, |f| !f.replies_to(posted).is_empty()).await;
+    let panel = world.discord.replies_to(posted)[0].clone();
+    assert_eq!(panel.buttons(), ["tk:panel:-"]);
+    let pressed = world.discord.press(common::world::DC_BOB, &panel, "tk:panel:-");
+    world.discord.wait("the form", WAIT, |f| !f.answer(pressed).callbacks.is_empty()).await;
+    let (kind, _, form) = world.discord.answer(pressed).callbacks[0].clone();
+    assert_eq!(kind, 9, "a modal");
+    assert!(form.to_string().contains("What do you need help with?"), "{form}");
+    let custom_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    world.discord.submit(common::world::DC_BOB, DC_CHANNEL, &custom_id, "Scanner offline\nThe one by reception");
+    world
+        .discord
+        .wait("the ticket's notice", WAIT, |f| {
+            f.messages_in(DC_CHANNEL)
+                .iter()
+                .any(|m| m.content.contains("Ticket #1") && m.content.contains("Scanner offline"))
+        })
+        .await;
+
+    // On Telegram: the same panel in the group; bob's press asks him by a reply-forced
+    // question, and his reply opens the ticket.
+    world.tg_says(TG_CAROL, "/whoami");
+    world.tg_wait(TG_GROUP, "You are").await;
+    world.tg_says(TG_CAROL, "/ticket panel");
+    let panel = world.tg_wait(TG_GROUP, "Need help?").await;
+    assert_eq!(panel.buttons(), ["tk:panel:-"]);
+    world.telegram.press(TG_GROUP, TG_BOB, panel.id, "tk:panel:-");
+    let asked = world.tg_wait(TG_GROUP, "What do you need help with?").await;
+    assert!(asked.forces_reply(), "a question bob answers by replying");
+    world.telegram.reply(TG_GROUP, TG_BOB, asked.id, "Projector remote missing\nRoom 4");
+    world.tg_wait(TG_GROUP, "Ticket #2 opened: Projector remote missing").await;
+    let ticket = world.app.store.ticket(deskmate::features::tickets::TicketId(2)).await.unwrap().unwrap();
+    assert_eq!(ticket.requester.name, "Bob");
+    world.finish().await;
+}
+
+/// Carol is an admin on both; the queue is the Discord channel.
+fn panels_config(config: &mut deskmate::config::Config) {
+    queue_on_discord(config);
+    config.directory.admins.push(format!("telegram:{}", TG_CAROL.id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn panels_on_both_messengers_sqlite() {
+    if let Some(world) = World::start(common::Backend::Sqlite, panels_config).await {
+        panels(world).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn panels_on_both_messengers_postgres() {
+    if let Some(world) = World::start(common::Backend::Postgres, panels_config).await {
+        panels(world).await;
+    }
+}

@@ -698,9 +698,10 @@ async fn etiquette_in_groups_topics_and_private_chats() {
     fake.say(HELP, CAROL, "/ticket new Screen flickers");
     wait_message(&fake, HELP, "Ticket #1 opened: Screen flickers").await;
 
-    // In private, chat is explained rather than read as an unknown command.
+    // In private, chat is a request for the help desk (carol has #1 open: she is asked
+    // which it is about), never read as an unknown command.
     fake.say(CAROL.id, CAROL, "hello there");
-    let explained = wait_message(&fake, CAROL.id, "I read commands, not chat").await;
+    let explained = wait_message(&fake, CAROL.id, "Is this message about it, or a new request?").await;
     assert!(!explained.shown.contains("/hello"), "{}", explained.shown);
     // A forwarded message is never run, whatever it says.
     let mut forwarded = fake.message_json(CAROL.id, CAROL, "/ticket new Forwarded by accident");
@@ -708,7 +709,7 @@ async fn etiquette_in_groups_topics_and_private_chats() {
     let forwarded_id = forwarded["message_id"].as_i64().unwrap();
     fake.push_update(json!({ "message": forwarded }));
     fake.wait("the forward explained", WAIT, |f| !answers_to(f, CAROL.id, forwarded_id).is_empty()).await;
-    assert!(answers_to(&fake, CAROL.id, forwarded_id)[0].shown.contains("I read commands"));
+    assert!(answers_to(&fake, CAROL.id, forwarded_id)[0].shown.contains("Is this message about it"));
 
     // An anonymous admin's command is the group's: explained, applied as nobody.
     let mut anonymous = fake.message_json(HELP, CAROL, "/ticket new From the group");

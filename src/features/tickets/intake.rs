@@ -1,5 +1,5 @@
-//! Ways in besides `/ticket new`: a panel of buttons, one per category, that asks for a
-//! title and a description; a direct message, which opens a ticket or (after asking) is
+//! Ways in besides `/ticket new`: a panel of buttons, one per category, that asks what is
+//! needed (the answer's first line its title, the rest its description); a direct message, which opens a ticket or (after asking) is
 //! added to the writer's open one; and a reaction in a group that makes the message a
 //! ticket, its author the requester.
 
@@ -20,13 +20,10 @@ const ASKING: chrono::Duration = chrono::Duration::minutes(30);
 const OFFERED: usize = 3;
 /// A title cut from longer text keeps this many characters.
 const TITLE_CUT: usize = 80;
-/// What skips the panel's description question.
-const SKIP: &str = "-";
 
-/// Verbs of the intake buttons and questions: `tk:panel:it`, `tk:title:it`,
-/// `tk:describe:<draft>`, `tk:add:<draft>:<ticket>`, `tk:fresh:<draft>`.
+/// Verbs of the intake buttons and questions: `tk:panel:it`, `tk:describe:it`,
+/// `tk:add:<draft>:<ticket>`, `tk:fresh:<draft>`.
 pub const PANEL: &str = "panel";
-pub const TITLE: &str = "title";
 pub const DESCRIBE: &str = "describe";
 pub const ADD: &str = "add";
 pub const FRESH: &str = "fresh";
@@ -57,7 +54,8 @@ fn panel_button(category: &str, label: String) -> Button {
     Button { id: button::encode(NAMESPACE, PANEL, &[&category]), label, style: ButtonStyle::Primary }
 }
 
-/// A panel's button pressed: the presser is asked for a title.
+/// A panel's button pressed: the presser is asked what they need, in one answer (a
+/// Discord form, a Telegram reply): its first line the title, the rest the details.
 pub async fn pressed_panel(cx: &mut Cx<'_>, desk: &Tickets, category: &str) -> ServiceResult {
     let label = match category {
         ANY => None,
@@ -67,35 +65,28 @@ pub async fn pressed_panel(cx: &mut Cx<'_>, desk: &Tickets, category: &str) -> S
             None => return refuse(crate::chat::text::stale_button(cx.actor.lang)),
         },
     };
-    let question = text::ask_title(cx.actor.lang, label.as_deref());
-    let action = button::encode(NAMESPACE, TITLE, &[&category]);
+    let question = text::ask_request(cx.actor.lang, label.as_deref());
+    let action = button::encode(NAMESPACE, DESCRIBE, &[&category]);
     let me = cx.actor.person.id;
     Ok(vec![questions::ask(cx, me, question, &action, ASKING).await?])
 }
 
-/// The title answered: kept as a draft, and the description asked for.
-pub async fn titled(cx: &mut Cx<'_>, category: &str, title: &str) -> ServiceResult {
+/// The panel's question answered: the ticket opens in the panel's category.
+pub async fn described(cx: &mut Cx<'_>, desk: &Tickets, category: &str, said: &str) -> ServiceResult {
     let actor = cx.actor;
-    let title = title.trim();
-    let category = (category != ANY).then_some(category);
-    let draft = cx.tx.save_draft(actor.person.id, (title, ""), category, actor.at).await?;
-    let question = text::ask_description(actor.lang, title);
-    let action = button::encode(NAMESPACE, DESCRIBE, &[&draft]);
-    Ok(vec![questions::ask(cx, actor.person.id, question, &action, ASKING).await?])
-}
-
-/// The description answered (or skipped with `-`): the ticket opens.
-pub async fn described(cx: &mut Cx<'_>, desk: &Tickets, draft: i64, description: &str) -> ServiceResult {
-    let actor = cx.actor;
-    let Some((title, _, category)) = cx.tx.take_draft(draft, actor.person.id).await? else {
-        return refuse(crate::chat::text::prompt_answered(actor.lang));
-    };
-    let description = Some(description.trim()).filter(|d| *d != SKIP && !d.is_empty());
+    let said = said.trim();
+    let title = title_of(said);
+    if title.is_empty() {
+        return refuse(crate::chat::text::prompt_empty(actor.lang));
+    }
+    // Below the title line, the details; a title cut short keeps the whole text.
+    let first = said.lines().next().unwrap_or_default().trim();
+    let details = if title == first { said[said.find('\n').unwrap_or(said.len())..].trim() } else { said };
     let request = Request {
         title: &title,
-        description,
+        description: Some(details).filter(|d| !d.is_empty()),
         priority: Priority::Normal,
-        category: category.as_deref(),
+        category: (category != ANY).then_some(category),
         requester: actor.person.name(),
     };
     Ok(service::open_request(cx, desk, request).await?.1)
@@ -114,6 +105,17 @@ pub async fn direct(cx: &mut Cx<'_>, desk: &Tickets, said: &str) -> ServiceResul
     open.retain(|t| t.is_requester(&actor.person));
     open.truncate(OFFERED);
     let title = title_of(said);
+    if open.is_empty() && too_short(said) {
+        // "hello", "thanks": a press away from a ticket, not one already.
+        let draft = cx.tx.save_draft(actor.person.id, (&title, said), None, actor.at).await?;
+        let open_it = Button {
+            id: button::encode(NAMESPACE, FRESH, &[&draft]),
+            label: text::label(actor.lang, "button-open-ticket"),
+            style: ButtonStyle::Primary,
+        };
+        let body = Body { text: text::short_request(actor.lang, said), buttons: vec![open_it], ..Body::default() };
+        return Ok(vec![Effect::Reply { body: body.into(), private: false }]);
+    }
     if open.is_empty() {
         let request = Request {
             title: &title,
@@ -211,6 +213,14 @@ pub async fn reaction(
     Ok(Some(effects))
 }
 
+/// Too short to be taken for a request without asking: two words or fewer (a greeting,
+/// a thanks), or, in Chinese, fewer than four characters.
+fn too_short(said: &str) -> bool {
+    let words = said.split_whitespace().count();
+    let unspaced = said.chars().filter(|c| !c.is_ascii() && c.is_alphabetic()).count();
+    words <= 2 && unspaced < 4
+}
+
 /// A title from free text: its first line, cut at a word near [`TITLE_CUT`].
 pub fn title_of(text: &str) -> String {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
@@ -224,7 +234,17 @@ pub fn title_of(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::title_of;
+    use super::{title_of, too_short};
+
+    #[test]
+    fn greetings_are_too_short_to_open_a_ticket_unasked() {
+        for said in ["hello", "hi there", "thanks!", "你好", "谢谢"] {
+            assert!(too_short(said), "{said}");
+        }
+        for said in ["my VPN is down", "打印机卡纸了", "Printer on 3F jammed"] {
+            assert!(!too_short(said), "{said}");
+        }
+    }
 
     #[test]
     fn a_title_is_the_first_line_cut_at_a_word() {

@@ -231,14 +231,8 @@ impl Feature for Tickets {
     }
 
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
-        match (action.verb.as_str(), action.args.first()) {
-            (intake::TITLE, Some(category)) => return intake::titled(cx, category, answer.text).await,
-            (intake::DESCRIBE, _) => {
-                if let Some(draft) = action.id(0) {
-                    return intake::described(cx, self, draft, answer.text).await;
-                }
-            }
-            _ => {}
+        if let (intake::DESCRIBE, Some(category)) = (action.verb.as_str(), action.args.first()) {
+            return intake::described(cx, self, category, answer.text).await;
         }
         match decode(action) {
             Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,

@@ -883,7 +883,7 @@ impl Store {
                  FROM ticket_search WHERE doc @@ {q}::tsquery)"
             )
         };
-        let mut conditions: Vec<String> = vec!["TRUE".to_owned()];
+        let mut conditions: Vec<String> = Vec::new();
         if !filter.statuses.is_empty() {
             let list: Vec<String> = filter.statuses.iter().map(|s| param(Bound::Text(s.clone()), &mut binds)).collect();
             conditions.push(format!("t.status IN ({})", list.join(", ")));
@@ -919,12 +919,20 @@ impl Store {
             conditions.push(format!("t.id <> {p} AND t.resolution IS NOT NULL"));
         }
         let (l, o) = (param(Bound::Int(limit), &mut binds), param(Bound::Int(offset), &mut binds));
+        // The page is chosen from the matches first, reading tickets only for the
+        // filters (if any); only its rows are then read whole, with their people. A
         // `CROSS JOIN` keeps SQLite's planner from leading with a filter's index.
-        let select = TICKET_SELECT.replacen("FROM tickets t", "FROM hits h CROSS JOIN tickets t", 1);
-        let sql = format!(
-            "{hits} {select} WHERE t.id = h.id AND {} ORDER BY h.rank, t.id DESC LIMIT {l} OFFSET {o}",
-            conditions.join(" AND ")
-        );
+        let page = if conditions.is_empty() {
+            format!("top AS MATERIALIZED (SELECT id, rank FROM hits ORDER BY rank, id DESC LIMIT {l} OFFSET {o})")
+        } else {
+            format!(
+                "top AS MATERIALIZED (SELECT h.id, h.rank FROM hits h CROSS JOIN tickets t WHERE t.id = h.id AND {} \
+                 ORDER BY h.rank, h.id DESC LIMIT {l} OFFSET {o})",
+                conditions.join(" AND ")
+            )
+        };
+        let select = TICKET_SELECT.replacen("FROM tickets t", "FROM top h CROSS JOIN tickets t", 1);
+        let sql = format!("{hits}, {page} {select} WHERE t.id = h.id ORDER BY h.rank, t.id DESC");
         let rows: Vec<TicketRow> = with_db!(self, |pool| {
             bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())), &binds).fetch_all(pool).await?
         });

@@ -685,15 +685,11 @@ pub fn panel(lang: Lang) -> String {
     say(lang, "panel", &[])
 }
 
-pub fn ask_title(lang: Lang, category: Option<&str>) -> String {
+pub fn ask_request(lang: Lang, category: Option<&str>) -> String {
     match category {
-        Some(c) => say(lang, "ask-title-in", &[("category", c.into())]),
-        None => say(lang, "ask-title", &[]),
+        Some(c) => say(lang, "ask-request-in", &[("category", c.into())]),
+        None => say(lang, "ask-request", &[]),
     }
-}
-
-pub fn ask_description(lang: Lang, title: &str) -> String {
-    say(lang, "ask-description", &[("title", title.into())])
 }
 
 pub fn add_to_label(lang: Lang, ticket: TicketId) -> String {
@@ -707,6 +703,10 @@ pub fn new_or_add(lang: Lang, open: &[Ticket]) -> String {
         .map(|t| say(lang, "new-or-add-line", &[("id", id(t)), ("title", t.title.as_str().into())]))
         .collect();
     say(lang, "new-or-add", &[("count", open.len().into()), ("tickets", lines.join("\n").into())])
+}
+
+pub fn short_request(lang: Lang, said: &str) -> String {
+    say(lang, "short-request", &[("text", said.into())])
 }
 
 pub fn already_a_ticket(lang: Lang, ticket: TicketId) -> String {

@@ -304,9 +304,8 @@ panel = Need help? Press the button for your kind of request and I will ask you 
 button-open-ticket = Open a ticket
 button-new-ticket = New ticket
 button-add-to = Add to #{ $id }
-ask-title = In one line, what do you need help with?
-ask-title-in = { $category }: in one line, what do you need help with?
-ask-description = “{ $title }”: now describe it — what happened, where, since when. Send - to skip.
+ask-request = What do you need help with? The first line is its title; add what happened, where and since when below it.
+ask-request-in = { $category }: what do you need help with? The first line is its title; add what happened, where and since when below it.
 new-or-add = { $count ->
     [one] You have a ticket open:
    *[other] You have tickets open:
@@ -325,3 +324,4 @@ similar = Solved tickets like #{ $id } (only you see this):
     { $tickets }
 similar-line = #{ $id } { $title } — fixed: { $resolution }
 limit-description = description
+short-request = Shall I open a ticket for “{ $text }”? Press the button, or tell me in a sentence what you need help with. /help shows every command.

@@ -318,9 +318,8 @@ panel = 需要帮忙吗？按下与你的问题对应的按钮，我会问你发
 button-open-ticket = 开工单
 button-new-ticket = 新工单
 button-add-to = 加到 #{ $id }
-ask-title = 用一句话说说，你需要什么帮助？
-ask-title-in = { $category }：用一句话说说，你需要什么帮助？
-ask-description = “{ $title }”：请再描述一下——发生了什么、在哪里、从什么时候开始。发送 - 跳过。
+ask-request = 你需要什么帮助？第一行是标题；下面写上发生了什么、在哪里、从什么时候开始。
+ask-request-in = { $category }：你需要什么帮助？第一行是标题；下面写上发生了什么、在哪里、从什么时候开始。
 new-or-add = 你有 { $count } 张未完成的工单：
     { $tickets }
     这条消息是关于其中一张的，还是新的请求？
@@ -333,3 +332,4 @@ similar = 与 #{ $id } 相似的已解决工单（只有你能看到）：
     { $tickets }
 similar-line = #{ $id } { $title } — 解决办法：{ $resolution }
 limit-description = 描述
+short-request = 要为“{ $text }”开一张工单吗？请按按钮，或者用一句话告诉我你需要什么帮助。/help 列出所有命令。
