@@ -1,5 +1,6 @@
 //! A terminal chat with Deskmate: no token, no network. Every line is a message from the
-//! current user; `@bob /ticket claim 1` speaks once as bob, `/as bob` switches to bob,
+//! current user; `@bob /ticket claim 1` (any line after `@bob`) speaks once as bob,
+//! `/as bob` switches to bob,
 //! `/press <id>` presses a button shown under a message, `/thread <msg> <text>` writes in
 //! the thread on a message (as in a Discord thread on a ticket's notice), `/attach <path>`
 //! attaches a file to the speaker's next command or answer; a line that is not a command
@@ -277,11 +278,9 @@ pub async fn run(
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        // "@bob /ticket claim 1" speaks once as bob.
+        // "@bob /ticket claim 1" (or "@bob my screen is black") speaks once as bob.
         let (speaker, text) = match line.strip_prefix('@').and_then(|l| l.split_once(char::is_whitespace)) {
-            Some((name, rest)) if valid_name(name) && rest.trim_start().starts_with('/') => {
-                (name.to_owned(), rest.trim())
-            }
+            Some((name, rest)) if valid_name(name) && !rest.trim().is_empty() => (name.to_owned(), rest.trim()),
             _ => (user.clone(), line),
         };
         if echo {
