@@ -510,7 +510,11 @@ async fn bench_search(name: &str, url: &str, n: usize) -> anyhow::Result<()> {
             if sqlite {
                 index.push(format!("({t}, '{}', '')", words.join(" ")));
             } else {
-                index.push(format!("({t}, setweight(array_to_tsvector(ARRAY['{}']::text[]), 'A'))", words.join("','")));
+                index.push(format!(
+                    "({t}, setweight(array_to_tsvector(ARRAY['{}']::text[]), 'A') || \
+                     setweight(array_to_tsvector(ARRAY['~{status}']::text[]), 'D'))",
+                    words.join("','")
+                ));
             }
         }
         exec(

@@ -617,6 +617,12 @@ async fn searching(chat: common::Chat) {
     // Filters.
     assert_eq!(found(&chat.reply("carol", "/ticket search vpn priority:high").await), ["#1"].map(String::from));
     assert_eq!(found(&chat.reply("carol", "/ticket search vpn status:open").await), ["#4"].map(String::from));
+    // A status filter follows the ticket's moves (PostgreSQL's index holds the status).
+    assert_eq!(found(&chat.reply("carol", "/ticket search toner status:resolved").await), ["#3"].map(String::from));
+    assert_eq!(chat.reply("carol", "/ticket search toner status:active").await, "No tickets match “toner”.");
+    chat.say("carol", "/ticket reopen 3 Still streaky").await;
+    assert_eq!(found(&chat.reply("carol", "/ticket search toner status:working").await), ["#3"].map(String::from));
+    assert_eq!(chat.reply("carol", "/ticket search toner status:resolved").await, "No tickets match “toner”.");
     assert_eq!(found(&chat.reply("carol", "/ticket search vpn assignee:@carol").await), ["#1"].map(String::from));
     assert_eq!(found(&chat.reply("carol", "/ticket search 打印 tag:printer").await), ["#2"].map(String::from));
     assert_eq!(chat.reply("carol", "/ticket search vpn tag:printer").await, "No tickets match “vpn”.");

@@ -121,8 +121,8 @@ pub async fn index_the_rest(kit: &Kit) -> ServiceResult<()> {
             return Ok(());
         }
         let mut tx = kit.store.begin().await?;
-        for (id, title, resolution) in &batch {
-            tx.index_ticket(*id, title).await?;
+        for (id, title, resolution, status) in &batch {
+            tx.index_ticket(*id, title, *status).await?;
             tx.index_more(*id, resolution).await?;
             tx.indexed_late(*id).await?;
         }

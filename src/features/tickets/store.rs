@@ -164,7 +164,7 @@ impl Tx {
             )?;
             id
         });
-        self.index_ticket(TicketId(id), new.title).await?;
+        self.index_ticket(TicketId(id), new.title, TicketStatus::Open).await?;
         Ok(Ticket {
             id: TicketId(id),
             title: new.title.to_owned(),
@@ -243,6 +243,9 @@ impl Tx {
             (&changed, change)
         {
             self.index_more(id, words).await?;
+        }
+        if changed.is_some() && to != expected {
+            self.index_status(id, to).await?;
         }
         changed.map(Ticket::try_from).transpose()
     }
@@ -659,6 +662,9 @@ impl Tx {
             }
             row
         });
+        if closed.is_some() {
+            self.index_status(dup.id, TicketStatus::Closed).await?;
+        }
         closed.map(Ticket::try_from).transpose()
     }
 
@@ -745,8 +751,8 @@ macro_rules! bind_all {
 
 /// Search: the index of each ticket's words, and the search itself.
 impl Tx {
-    /// Indexes a new ticket's title.
-    pub async fn index_ticket(&mut self, id: TicketId, title: &str) -> Result<()> {
+    /// Indexes a new ticket's title (and, on PostgreSQL, its status).
+    pub async fn index_ticket(&mut self, id: TicketId, title: &str, status: TicketStatus) -> Result<()> {
         let words = super::words::tokens(title);
         match &mut self.inner {
             crate::store::TxInner::Sqlite(tx) => {
@@ -758,14 +764,34 @@ impl Tx {
             }
             crate::store::TxInner::Postgres(tx) => {
                 sqlx::query(
-                    "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, setweight(array_to_tsvector($2::text[]), 'A')) \
+                    "INSERT INTO ticket_search (ticket_id, doc) VALUES ($1, setweight(array_to_tsvector($2::text[]), 'A') \
+                     || setweight(array_to_tsvector($3::text[]), 'D')) \
                      ON CONFLICT (ticket_id) DO UPDATE SET doc = excluded.doc",
                 )
                 .bind(id.0)
                 .bind(words)
+                .bind(vec![super::words::status_mark(status.as_str())])
                 .execute(&mut **tx)
                 .await?;
             }
+        }
+        Ok(())
+    }
+
+    /// A ticket's new status in its search document (PostgreSQL's; SQLite's index holds
+    /// words only).
+    pub async fn index_status(&mut self, id: TicketId, status: TicketStatus) -> Result<()> {
+        if let crate::store::TxInner::Postgres(tx) = &mut self.inner {
+            let every: Vec<String> = TicketStatus::ALL.iter().map(|s| super::words::status_mark(s.as_str())).collect();
+            sqlx::query(
+                "UPDATE ticket_search SET doc = ts_delete(doc, $1::text[]) || setweight(array_to_tsvector($2::text[]), 'D') \
+                 WHERE ticket_id = $3",
+            )
+            .bind(every)
+            .bind(vec![super::words::status_mark(status.as_str())])
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
         }
         Ok(())
     }
@@ -841,17 +867,21 @@ impl Store {
     }
 
     /// Tickets opened before search existed, still to index (none after the first start).
-    pub async fn unindexed_tickets(&self, limit: i64) -> Result<Vec<(TicketId, String, String)>> {
-        let rows: Vec<(i64, String, String)> = with_db!(self, |pool| {
+    pub async fn unindexed_tickets(&self, limit: i64) -> Result<Vec<(TicketId, String, String, TicketStatus)>> {
+        let rows: Vec<(i64, String, String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT t.id, t.title, COALESCE(t.resolution, '') FROM ticket_search_pending p \
+                "SELECT t.id, t.title, COALESCE(t.resolution, ''), t.status FROM ticket_search_pending p \
                  JOIN tickets t ON t.id = p.ticket_id ORDER BY t.id LIMIT $1",
             )
             .bind(limit)
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(|(id, title, resolution)| (TicketId(id), title, resolution)).collect())
+        rows.into_iter()
+            .map(|(id, title, resolution, status)| {
+                Ok((TicketId(id), title, resolution, parse_column("tickets.status", &status)?))
+            })
+            .collect()
     }
 
     /// The tickets matching a search, best first: `limit` from `offset`. `None` when
@@ -877,7 +907,13 @@ impl Store {
                  FROM ticket_search WHERE ticket_search MATCH {q})"
             )
         } else {
-            let q = param(Bound::Text(super::words::tsquery(&terms, filter.alike)), &mut binds);
+            // The status filter narrows the index's match too (the `~status` words).
+            let mut query = super::words::tsquery(&terms, filter.alike);
+            if !filter.statuses.is_empty() {
+                let marks: Vec<String> = filter.statuses.iter().map(|s| super::words::status_mark(s)).collect();
+                query = format!("({query}) & ({})", super::words::tsquery_any(&marks));
+            }
+            let q = param(Bound::Text(query), &mut binds);
             format!(
                 "WITH hits AS MATERIALIZED (SELECT ticket_id AS id, -ts_rank(doc, {q}::tsquery) AS rank \
                  FROM ticket_search WHERE doc @@ {q}::tsquery)"

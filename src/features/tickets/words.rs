@@ -112,6 +112,18 @@ pub fn tsquery(terms: &[Term], any: bool) -> String {
         .join(if any { " | " } else { " & " })
 }
 
+/// Whole words, any one of them, as a tsquery literal.
+pub fn tsquery_any(words: &[String]) -> String {
+    let terms: Vec<Term> = words.iter().cloned().map(Term::Whole).collect();
+    tsquery(&terms, true)
+}
+
+/// The word a ticket's status is indexed as on PostgreSQL: `~open`. No text's word starts
+/// with `~` (it splits words there).
+pub fn status_mark(status: &str) -> String {
+    format!("~{status}")
+}
+
 /// The words that tell what a text is about, for finding texts like it: whole words of
 /// three letters or more and every Chinese pair, the longest first, at most
 /// [`ALIKE_TERMS`].
