@@ -196,6 +196,8 @@ impl Handler {
         let message = match self.messenger.shared.recent.find(&on) {
             Some(quoted) => Some(quoted),
             None => match ctx.http.get_message(reaction.channel_id, reaction.message_id).await {
+                // A bot's message (Deskmate's own notices among them) is nobody's request.
+                Ok(m) if m.author.bot => None,
                 Ok(mut m) => {
                     m.guild_id = m.guild_id.or(reaction.guild_id);
                     Some(quoted(&m))
