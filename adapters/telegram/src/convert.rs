@@ -94,8 +94,20 @@ fn keep(message: &Message, me: &BotIdentity) {
         return;
     }
     let on = MessageRef { channel: channel(&message.chat), message_id: message.id.0.to_string() };
-    let quoted = Quoted { author: account(from), text: text.to_owned(), link: message.url().map(|u| u.to_string()) };
+    let quoted = Quoted { author: account(from), text: text.to_owned(), link: link(message) };
     me.recent.keep(&on, quoted);
+}
+
+/// A link that opens a group's message: by the group's username if public, else by its
+/// id for members (supergroups only; a basic group's messages have no link). Built here,
+/// not by teloxide's `Message::url`, which panics on an id outside the ranges it knows.
+fn link(message: &Message) -> Option<String> {
+    if let Some(name) = message.chat.username() {
+        return Some(format!("https://t.me/{name}/{}", message.id.0));
+    }
+    let id = message.chat.id.0.to_string();
+    let bare = id.strip_prefix("-100").filter(|b| !b.is_empty() && b.bytes().all(|c| c.is_ascii_digit()))?;
+    Some(format!("https://t.me/c/{bare}/{}", message.id.0))
 }
 
 /// A person adding a reaction to a group's message; the first one they added, if
@@ -299,6 +311,41 @@ mod tests {
             username: "desk_bot".to_owned(),
             commands: Arc::new(["ticket", "help", "whoami"].into_iter().map(str::to_owned).collect()),
             recent: Arc::default(),
+        }
+    }
+
+    /// A group message, then a ✍ on it: the reaction finds what the message said, with a
+    /// link; a chat id teloxide cannot place makes no link and no panic.
+    #[test]
+    fn a_reaction_finds_the_message_it_is_on() {
+        let me = me();
+        for (chat_id, username, link) in [
+            (-1_001_234_567_890_i64, None, Some("https://t.me/c/1234567890/7")),
+            (-1_001_234_567_890_i64, Some("office_help"), Some("https://t.me/office_help/7")),
+            (-5, None, None),
+            (-9_999_999_999_999_999, None, None),
+        ] {
+            let mut chat = serde_json::json!({ "id": chat_id, "type": "supergroup", "title": "Office" });
+            if let Some(name) = username {
+                chat["username"] = serde_json::json!(name);
+            }
+            let ann = serde_json::json!({ "id": 42, "is_bot": false, "first_name": "Ann" });
+            let said = serde_json::json!({ "update_id": 1, "message": {
+                "message_id": 7, "date": 1_764_000_000, "chat": chat, "from": ann, "text": "The tap drips" } });
+            let said: Update = serde_json::from_str(&said.to_string()).expect("an update");
+            assert!(event(&said, &me).is_none(), "chat in a group is not for Deskmate");
+            let bob = serde_json::json!({ "id": 43, "is_bot": false, "first_name": "Bob" });
+            let reacted = serde_json::json!({ "update_id": 2, "message_reaction": {
+                "chat": chat, "message_id": 7, "user": bob, "date": 1_764_000_001,
+                "old_reaction": [], "new_reaction": [{ "type": "emoji", "emoji": "✍" }] } });
+            let reacted: Update = serde_json::from_str(&reacted.to_string()).expect("an update");
+            let event = event(&reacted, &me).expect("an event");
+            let EventKind::Reaction { emoji, on, message: Some(quoted) } = &event.kind else {
+                panic!("{:?}", event.kind)
+            };
+            assert_eq!((emoji.as_str(), on.message_id.as_str(), quoted.text.as_str()), ("✍", "7", "The tap drips"));
+            assert_eq!((quoted.author.display_name.as_str(), event.author.display_name.as_str()), ("Ann", "Bob"));
+            assert_eq!(quoted.link.as_deref(), link, "chat {chat_id}");
         }
     }
 
