@@ -123,12 +123,15 @@ async fn every_state(mut story: Story) {
     story.edit().await;
     let news = story.dm("bob").await;
     story.press_on("bob", &news, "Fixed, close it").await;
-    assert_eq!(story.reply_to("bob").await.text(), "Ticket #1 closed. Resolution: Replaced the router");
+    let closed = story.reply_to("bob").await;
+    assert_eq!(closed.text(), "Ticket #1 closed. Resolution: Replaced the router");
+    assert_eq!(closed.body.files[0].name, "ticket-1-transcript.html", "bob has the transcript");
     assert_eq!(status_line(story.edit().await.text()), "Priority: normal · Status: closed by bob");
     assert_eq!(
         story.dm("carol").await.text(),
         "bob closed ticket #1 (VPN drops every hour), which you were working on. Resolution: Replaced the router"
     );
+    assert_eq!(story.under(&notice).await.text(), "Transcript of ticket #1 (the public conversation).");
     // The old button is stale now: closing twice is refused.
     story.press_on("bob", &news, "Fixed, close it").await;
     assert_eq!(
@@ -338,22 +341,24 @@ fn short_waits(config: &mut Config) {
     config.tickets.resolved_close_after = "3d".to_owned();
 }
 
-/// bob opens a ticket and carol claims it; everything said is read.
-async fn opened_and_claimed(story: &mut Story, title: &str, id: i64) {
+/// bob opens a ticket and carol claims it; everything said is read. Returns the queue's
+/// notice.
+async fn opened_and_claimed(story: &mut Story, title: &str, id: i64) -> common::Sent {
     story.say("bob", &format!("/ticket new {title}")).await;
     story.reply_to("bob").await;
-    story.post_in("queue").await;
+    let notice = story.post_in("queue").await;
     story.say("carol", &format!("/ticket claim {id}")).await;
     story.reply_to("carol").await;
     story.edit().await;
     story.dm("bob").await;
+    notice
 }
 
 async fn stale_tickets(mut story: Story) {
     make_agents(&story, &["carol"]).await;
 
     // Waiting on bob, who does not answer: reminded after two days, closed after five.
-    opened_and_claimed(&mut story, "Printer jams", 1).await;
+    let first = opened_and_claimed(&mut story, "Printer jams", 1).await;
     story.say("carol", "/ticket wait 1 Which floor?").await;
     story.reply_to("carol").await;
     story.edit().await;
@@ -370,16 +375,19 @@ async fn stale_tickets(mut story: Story) {
     story.quiet().await;
     story.advance(chrono::Duration::days(1)).await;
     assert!(story.edit().await.text().contains("Status: closed\n"), "closed by nobody in particular");
+    assert_eq!(story.under(&first).await.text(), "Transcript of ticket #1 (the public conversation).");
+    let lapsed = story.dm("bob").await;
     assert_eq!(
-        story.dm("bob").await.text(),
+        lapsed.text(),
         "Your ticket #1 (Printer jams) was closed: it waited 5 d for your answer. If you still need help, \
          /ticket reopen 1 until Tue 8 Dec 2026 09:00, or /ticket new."
     );
+    assert_eq!(lapsed.body.files[0].name, "ticket-1-transcript.html");
     assert_eq!(story.dm("carol").await.text(), "Ticket #1 (Printer jams) was closed: bob did not answer in 5 d.");
 
     // Waiting, then moving on (bob answered by phone): the reminder and the close are
     // cancelled with the wait.
-    opened_and_claimed(&mut story, "Projector", 2).await;
+    let second = opened_and_claimed(&mut story, "Projector", 2).await;
     story.say("carol", "/ticket wait 2").await;
     story.reply_to("carol").await;
     story.edit().await;
@@ -405,6 +413,7 @@ async fn stale_tickets(mut story: Story) {
         "{}",
         edit.text()
     );
+    assert_eq!(story.under(&second).await.body.files[0].name, "ticket-2-transcript.html");
     story.quiet().await;
     story.say("bob", "/ticket history 2").await;
     let history = story.reply_to("bob").await;
@@ -682,3 +691,61 @@ async fn old_tickets_are_indexed_at_start(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(indexing_at_start, one_queue, old_tickets_are_indexed_at_start);
+
+/// The HTML file among what was sent.
+fn transcript_in(sent: &[common::Sent]) -> Option<String> {
+    sent.iter()
+        .flat_map(|s| s.body.files.iter())
+        .find(|f| f.mime == "text/html")
+        .map(|f| String::from_utf8(f.bytes.clone()).unwrap())
+}
+
+async fn transcripts(chat: common::Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.reply("alice", "/role grant @carol agent").await;
+    chat.say("erin", "/whoami").await;
+    chat.say("bob", "/ticket new Printer <b>jammed</b>").await;
+    chat.say("carol", "/ticket claim 1").await;
+    chat.say("carol", "/ticket reply 1 Try turning it off & on").await;
+    chat.say("bob", "/ticket reply 1 Works now, thanks").await;
+    chat.say("carol", "/ticket note 1 the fuser is worn, order one").await;
+
+    // Still open: its conversation so far, not kept.
+    let sent = chat.say("carol", "/ticket transcript 1").await;
+    assert!(sent[0].text().starts_with("Ticket #1 is still open: its conversation so far."), "{sent:#?}");
+    let so_far = transcript_in(&sent).unwrap();
+    assert!(so_far.contains("Works now, thanks") && !so_far.contains("fuser"), "{so_far}");
+    assert_eq!(
+        chat.reply("erin", "/ticket transcript 1").await,
+        "Ticket #1 is not yours: only its requester, agents and managers can see it."
+    );
+
+    // Resolved, then closed by bob: he has the transcript with his confirmation, and the
+    // team in the ticket's thread; the internal note is in neither.
+    chat.say("carol", "/ticket resolve 1 Cleaned the rollers").await;
+    let sent = chat.say("bob", "/ticket close 1").await;
+    let to_bob = sent.iter().find(|s| s.is_reply()).unwrap();
+    assert_eq!(to_bob.body.files.len(), 1, "{to_bob:#?}");
+    assert_eq!(to_bob.body.files[0].name, "ticket-1-transcript.html");
+    let under = sent.iter().find(|s| matches!(s.to, deskmate_port::Destination::Under(_))).expect("in the thread");
+    assert_eq!(under.text(), "Transcript of ticket #1 (the public conversation).");
+    let page = transcript_in(&sent).unwrap();
+    assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<meta charset=\"utf-8\">"), "{page}");
+    for said in [
+        "Ticket #1 · Printer &lt;b&gt;jammed&lt;/b&gt;",
+        "Try turning it off &amp; on",
+        "Works now, thanks",
+        "Cleaned the rollers",
+        "carol",
+        "bob",
+    ] {
+        assert!(page.contains(said), "{said:?} in {page}");
+    }
+    assert!(!page.contains("fuser") && !page.contains("<b>jammed"), "{page}");
+    // Kept: the same page again.
+    let again = chat.say("bob", "/ticket transcript 1").await;
+    assert_eq!(again[0].text(), "The transcript of ticket #1, as kept when it closed.");
+    assert_eq!(transcript_in(&again).unwrap(), page);
+    chat.finish().await;
+}
+on_both_backends!(transcripts_of_closed_tickets, one_queue, transcripts);

@@ -66,6 +66,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             cmd("merge", Role::Agent, &[arg("dup", TICKET), arg("into", TICKET)], &[]),
             cmd("link", Role::Agent, &[arg("id", TICKET), arg("other", TICKET)], &[]),
             cmd("panel", Role::Agent, &[opt_arg("category", ArgKind::Word)], &[]),
+            cmd("transcript", Role::Staff, &[arg("id", TICKET)], &[]),
             cmd(
                 "search",
                 Role::Staff,
@@ -116,6 +117,7 @@ typed_commands! {
         "ticket merge" => Merge { dup: TicketId, into: TicketId },
         "ticket link" => Link { id: TicketId, other: TicketId },
         "ticket panel" => Panel { category: Option<String> },
+        "ticket transcript" => Transcript { id: TicketId },
         "ticket search" => Search {
             words: String,
             scope: Option<ListScope>,
@@ -170,6 +172,7 @@ impl TryFrom<&Invocation> for TicketCommand {
             }
             ["ticket", "link"] => TicketCommand::Link { id: id()?, other: TicketId(a.number("other")?) },
             ["ticket", "panel"] => TicketCommand::Panel { category: a.optional("category") },
+            ["ticket", "transcript"] => TicketCommand::Transcript { id: id()? },
             ["ticket", "search"] => TicketCommand::Search {
                 words: a.text("words")?,
                 scope: a.choice("status"),

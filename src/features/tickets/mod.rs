@@ -14,6 +14,7 @@ mod stale;
 mod store;
 mod text;
 mod tidy;
+mod transcript;
 mod words;
 
 use std::collections::HashMap;
@@ -181,6 +182,7 @@ impl Feature for Tickets {
                 conversation::reply(cx, self, id, &text, conversation::Via::Command).await
             }
             TicketCommand::Panel { category } => intake::panel(cx, self, category.as_deref()),
+            TicketCommand::Transcript { id } => transcript::fetch(cx, id).await,
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,

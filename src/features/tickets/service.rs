@@ -302,7 +302,14 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
     };
     super::stale::follow(cx, desk, ticket.status, &moved).await?;
     let watchers = cx.tx.ticket_watchers(id).await?;
-    let mut effects = told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers));
+    let transcript = match moved.status {
+        TicketStatus::Closed => Some(super::transcript::keep(cx.tx, cx.kit, &moved).await?),
+        _ => None,
+    };
+    let mut effects = told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers), transcript.clone());
+    if let Some(file) = transcript {
+        effects.push(super::transcript::in_thread(&moved, file));
+    }
     if tried == Move::Claim {
         effects.extend(similar_for(cx, &moved, actor.person.id).await?);
     }
@@ -333,7 +340,7 @@ pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str)
         return refuse(text::changed_meanwhile(actor.lang, &now));
     };
     let watchers = cx.tx.ticket_watchers(id).await?;
-    let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), (None, &watchers));
+    let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), (None, &watchers), None);
     if agent.id != actor.person.id {
         effects.push(assigned_to(&moved, agent.id, Some(&actor.person.display_name)));
     }
@@ -424,15 +431,27 @@ fn told(
     desk: &Tickets,
     note: Option<&str>,
     (held_by, watchers): (Option<&PersonName>, &[PersonId]),
+    transcript: Option<deskmate_port::Attachment>,
 ) -> Vec<Effect> {
+    // The requester closing their own ticket has its transcript with the confirmation.
+    let reply = deskmate_port::Body {
+        text: text::moved(actor.lang, t, tried, note),
+        files: transcript.iter().filter(|_| t.is_requester(&actor.person)).cloned().collect(),
+        ..deskmate_port::Body::default()
+    };
     let mut effects = vec![
-        Effect::reply(text::moved(actor.lang, t, tried, note)),
+        Effect::Reply { body: reply.into(), private: false },
         Effect::UpdateNotices { subject: t.subject(), body: notice(t, desk) },
     ];
     let by = actor.person.display_name.clone();
     if !t.is_requester(&actor.person) {
         let (ticket, note, window) = (t.clone(), note.map(str::to_owned), desk.rules.reopen_window);
-        let body = Shown::per_reader(move |r| text::for_requester(r, &ticket, tried, &by, note.as_deref(), window));
+        let files: Vec<_> = transcript.into_iter().collect();
+        let body = Shown::per_reader(move |r| {
+            let mut body = text::for_requester(r, &ticket, tried, &by, note.as_deref(), window);
+            body.files.clone_from(&files);
+            body
+        });
         effects.push(Effect::Direct { person: t.requester.id, body, subject: None });
     }
     let someone_else = held_by.filter(|a| a.id != actor.person.id && a.id != t.requester.id);

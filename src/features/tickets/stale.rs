@@ -76,9 +76,9 @@ pub async fn fired(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Ser
             let body = Shown::text_per_reader(move |r| text::waiting_reminder(r.lang, &t, since, closes, r.tz));
             Ok(vec![Effect::Direct { person, body, subject: None }])
         }
-        WAITING_CLOSE if t.status == TicketStatus::Waiting => close(desk, tx, &t, Change::Lapse, audit).await,
+        WAITING_CLOSE if t.status == TicketStatus::Waiting => close(desk, (tx, kit), &t, Change::Lapse, audit).await,
         RESOLVED_CLOSE if t.status == TicketStatus::Resolved && t.resolved_at.map(ms) == Some(sitting.since) => {
-            close(desk, tx, &t, Change::Settle, audit).await
+            close(desk, (tx, kit), &t, Change::Settle, audit).await
         }
         _ => Ok(Vec::new()),
     }
@@ -86,15 +86,28 @@ pub async fn fired(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Ser
 
 /// Closes a ticket that sat too long. Its queue notice shows it; when it lapsed waiting
 /// on the requester, they and its agent are told why.
-async fn close(desk: &Tickets, tx: &mut Tx, t: &Ticket, change: Change<'_>, audit: Audit) -> ServiceResult {
+async fn close(
+    desk: &Tickets,
+    (tx, kit): (&mut Tx, &Kit),
+    t: &Ticket,
+    change: Change<'_>,
+    audit: Audit,
+) -> ServiceResult {
     let Some(closed) = tx.move_ticket(t.id, t.status, TicketStatus::Closed, change, audit).await? else {
         return Ok(Vec::new());
     };
-    let mut effects =
-        vec![Effect::UpdateNotices { subject: closed.subject(), body: super::service::notice(&closed, desk) }];
+    let transcript = super::transcript::keep(tx, kit, &closed).await?;
+    let mut effects = vec![
+        Effect::UpdateNotices { subject: closed.subject(), body: super::service::notice(&closed, desk) },
+        super::transcript::in_thread(&closed, transcript.clone()),
+    ];
     if matches!(change, Change::Lapse) {
         let (ticket, waited, window) = (closed.clone(), desk.rules.waiting_close_after, desk.rules.reopen_window);
-        let body = Shown::text_per_reader(move |r| text::lapsed_for_requester(r.lang, &ticket, waited, window, r.tz));
+        let body = Shown::per_reader(move |r| deskmate_port::Body {
+            text: text::lapsed_for_requester(r.lang, &ticket, waited, window, r.tz),
+            files: vec![transcript.clone()],
+            ..deskmate_port::Body::default()
+        });
         effects.push(Effect::Direct { person: closed.requester.id, body, subject: None });
         if let Some(agent) = closed.assignee.as_ref().filter(|a| a.id != closed.requester.id) {
             let ticket = closed.clone();

@@ -436,6 +436,20 @@ struct MessageRow {
     at: i64,
 }
 
+impl TryFrom<MessageRow> for TicketMessage {
+    type Error = StoreError;
+
+    fn try_from(r: MessageRow) -> Result<TicketMessage> {
+        Ok(TicketMessage {
+            author: PersonName { id: PersonId(r.author_id), name: r.author_name },
+            internal: r.internal,
+            body: r.body,
+            platform: parse_column("ticket_messages.platform", &r.platform)?,
+            at: from_ms(r.at),
+        })
+    }
+}
+
 /// A ticket's conversation, watchers and tags; canned replies.
 impl Tx {
     /// Adds a reply (or, `internal`, a note) to the ticket's conversation, with its
@@ -574,17 +588,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|r| {
-                Ok(TicketMessage {
-                    author: PersonName { id: PersonId(r.author_id), name: r.author_name },
-                    internal: r.internal,
-                    body: r.body,
-                    platform: parse_column("ticket_messages.platform", &r.platform)?,
-                    at: from_ms(r.at),
-                })
-            })
-            .collect()
+        rows.into_iter().map(TicketMessage::try_from).collect()
     }
 
     pub async fn is_watching(&self, id: TicketId, person: PersonId) -> Result<bool> {
@@ -1087,5 +1091,51 @@ impl Tx {
             .await?;
             Ok(())
         })
+    }
+}
+
+/// Transcripts of closed tickets.
+impl Tx {
+    /// A ticket's public messages, oldest first (read in the transaction that closes it).
+    pub async fn public_messages(&mut self, id: TicketId) -> Result<Vec<TicketMessage>> {
+        let rows: Vec<MessageRow> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT m.author_id, p.display_name AS author_name, m.internal, m.body, m.platform, m.at \
+                 FROM ticket_messages m JOIN persons p ON p.id = m.author_id \
+                 WHERE m.ticket_id = $1 AND m.internal = FALSE ORDER BY m.id",
+            )
+            .bind(id.0)
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        rows.into_iter().map(TicketMessage::try_from).collect()
+    }
+
+    pub async fn keep_transcript(&mut self, id: TicketId, html: &str, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "INSERT INTO ticket_transcripts (ticket_id, html, made_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (ticket_id) DO UPDATE SET html = excluded.html, made_at = excluded.made_at",
+            )
+            .bind(id.0)
+            .bind(html)
+            .bind(ms(at))
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        })
+    }
+}
+
+impl Store {
+    /// The transcript kept when the ticket last closed.
+    pub async fn transcript(&self, id: TicketId) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT html FROM ticket_transcripts WHERE ticket_id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(html,)| html))
     }
 }

@@ -741,6 +741,32 @@ pub fn similar_tickets(lang: Lang, ticket: TicketId, alike: &[Ticket]) -> String
     say(lang, "similar", &[("id", ticket.0.into()), ("tickets", lines.join("\n").into())])
 }
 
+// Transcripts.
+
+pub fn transcript_title(lang: Lang, ticket: TicketId, title: &str) -> String {
+    say(lang, "transcript-title", &[("id", ticket.0.into()), ("title", title.into())])
+}
+
+pub fn transcript_footer(lang: Lang, made: &str, zone: &str) -> String {
+    say(lang, "transcript-footer", &[("at", made.into()), ("zone", zone.into())])
+}
+
+pub fn transcript_attached(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "transcript-attached", &[("id", ticket.0.into())])
+}
+
+pub fn transcript_kept(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "transcript-kept", &[("id", ticket.0.into())])
+}
+
+pub fn transcript_so_far(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "transcript-so-far", &[("id", ticket.0.into())])
+}
+
+pub fn transcript_missing(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "transcript-missing", &[("id", ticket.0.into())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -756,6 +782,7 @@ mod tests {
                 include_str!("tidy.rs"),
                 include_str!("search.rs"),
                 include_str!("intake.rs"),
+                include_str!("transcript.rs"),
             ],
         );
     }

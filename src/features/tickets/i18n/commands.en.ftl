@@ -96,3 +96,5 @@ choice-yes = yes
 choice-no = no
 cmd-ticket-panel = Post a panel anyone can open a ticket from: a button per category
 cmd-ticket-panel-category = only this category's button, e.g. it
+cmd-ticket-transcript = The transcript of a ticket's public conversation, as an HTML file
+cmd-ticket-transcript-id = ticket number

@@ -95,3 +95,5 @@ choice-yes = 是
 choice-no = 否
 cmd-ticket-panel = 发布一个面板，任何人都能从中开工单：每个类别一个按钮
 cmd-ticket-panel-category = 只放这个类别的按钮，例如 it
+cmd-ticket-transcript = 工单公开对话的记录（HTML 文件）
+cmd-ticket-transcript-id = 工单号

@@ -325,3 +325,17 @@ similar = Solved tickets like #{ $id } (only you see this):
 similar-line = #{ $id } { $title } — fixed: { $resolution }
 limit-description = description
 short-request = Shall I open a ticket for “{ $text }”? Press the button, or tell me in a sentence what you need help with. /help shows every command.
+
+# Transcripts (an HTML page of the public conversation).
+transcript-title = Ticket #{ $id } · { $title }
+transcript-requester = Requester
+transcript-agent = Agent
+transcript-opened = Opened
+transcript-closed = Closed
+transcript-resolution = Resolution
+transcript-empty = Nothing was written on this ticket.
+transcript-footer = The public conversation only: internal notes are not in it. Made { $at } ({ $zone }).
+transcript-attached = Transcript of ticket #{ $id } (the public conversation).
+transcript-kept = The transcript of ticket #{ $id }, as kept when it closed.
+transcript-so-far = Ticket #{ $id } is still open: its conversation so far. The transcript is kept when it closes.
+transcript-missing = Ticket #{ $id } closed before transcripts were kept, so there is none.

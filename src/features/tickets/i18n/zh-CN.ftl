@@ -333,3 +333,17 @@ similar = 与 #{ $id } 相似的已解决工单（只有你能看到）：
 similar-line = #{ $id } { $title } — 解决办法：{ $resolution }
 limit-description = 描述
 short-request = 要为“{ $text }”开一张工单吗？请按按钮，或者用一句话告诉我你需要什么帮助。/help 列出所有命令。
+
+# Transcripts (an HTML page of the public conversation).
+transcript-title = 工单 #{ $id } · { $title }
+transcript-requester = 提交人
+transcript-agent = 客服
+transcript-opened = 提交时间
+transcript-closed = 关闭时间
+transcript-resolution = 解决办法
+transcript-empty = 这张工单上没有任何留言。
+transcript-footer = 只含公开对话：内部备注不在其中。生成于 { $at }（{ $zone }）。
+transcript-attached = 工单 #{ $id } 的对话记录（公开对话）。
+transcript-kept = 工单 #{ $id } 关闭时保存的对话记录。
+transcript-so-far = 工单 #{ $id } 还没有关闭：这是目前的对话。关闭时会保存对话记录。
+transcript-missing = 工单 #{ $id } 在开始保存对话记录之前就已关闭，所以没有记录。
