@@ -107,6 +107,7 @@ async fn every_state(mut story: Story) {
     );
     let labels: Vec<&str> = news.body.buttons.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(labels, ["Fixed, close it", "Not fixed, reopen"]);
+    assert!(story.dm("bob").await.text().starts_with("How did we do on ticket #1"), "asked to rate it");
 
     // A day later it is not fixed after all: bob reopens it with the button.
     story.advance(chrono::Duration::days(1)).await;
@@ -122,6 +123,7 @@ async fn every_state(mut story: Story) {
     story.reply_to("carol").await;
     story.edit().await;
     let news = story.dm("bob").await;
+    story.dm("bob").await;
     story.press_on("bob", &news, "Fixed, close it").await;
     let closed = story.reply_to("bob").await;
     assert_eq!(closed.text(), "Ticket #1 closed. Resolution: Replaced the router");
@@ -405,6 +407,7 @@ async fn stale_tickets(mut story: Story) {
     story.say("carol", "/ticket resolve 2 New lamp").await;
     story.reply_to("carol").await;
     story.edit().await;
+    story.dm("bob").await;
     story.dm("bob").await;
     story.advance(chrono::Duration::days(3)).await;
     let edit = story.edit().await;
@@ -749,3 +752,69 @@ async fn transcripts(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(transcripts_of_closed_tickets, one_queue, transcripts);
+
+fn it_with_a_lead(config: &mut Config) {
+    config.channels.support_queue = vec!["console:queue".to_owned()];
+    config.tickets = toml::from_str(
+        r#"
+        [[categories]]
+        name = "it"
+        agents = ["console:carol"]
+        lead = "console:dave"
+        "#,
+    )
+    .unwrap();
+}
+
+async fn ratings(mut story: Story) {
+    for who in ["carol", "dave"] {
+        story.chat().say(who, "/whoami").await;
+    }
+    story.say("bob", "/ticket new Mouse broken category:it").await;
+    story.reply_to("bob").await;
+    story.post_in("queue").await;
+    story.say("carol", "/ticket claim 1").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+    story.say("carol", "/ticket resolve 1 New mouse").await;
+    story.reply_to("carol").await;
+    story.edit().await;
+    story.dm("bob").await;
+
+    // bob is asked to rate the help: five buttons.
+    let asked = story.dm("bob").await;
+    assert_eq!(
+        asked.text(),
+        "How did we do on ticket #1 (Mouse broken)? Rate the help from 1 (poor) to 5 (great); you can change \
+         your rating later."
+    );
+    let labels: Vec<&str> = asked.body.buttons.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["1 ★", "2 ★", "3 ★", "4 ★", "5 ★"]);
+    // Only bob may rate it.
+    story.press_on("carol", &asked, "5 ★").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Only the requester of ticket #1 can rate it.");
+
+    // A 2: bob may add a comment; dave, the lead, hears of it, and of the comment.
+    story.press_on("bob", &asked, "2 ★").await;
+    assert_eq!(
+        story.reply_to("bob").await.text(),
+        "Thanks: ticket #1 rated 2 of 5. Anything to add? Reply with a comment, or ignore this."
+    );
+    assert_eq!(story.dm("dave").await.text(), "Ticket #1 (Mouse broken) was rated 2 of 5 by bob; carol worked it.");
+    story.answer("bob", "Took three days").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Thanks, your comment on ticket #1 is kept with your rating.");
+    assert_eq!(
+        story.dm("dave").await.text(),
+        "Ticket #1 (Mouse broken), rated 2 of 5 by bob (carol worked it), with the comment: Took three days"
+    );
+
+    // A second press changes the rating; it does not add one.
+    story.press_on("bob", &asked, "4 ★").await;
+    assert_eq!(story.reply_to("bob").await.text(), "Your rating of ticket #1 is now 4 of 5 (it was 2).");
+    assert_eq!(story.chat().count("ticket_ratings").await, 1);
+    let shown = story.chat().reply("carol", "/ticket show 1").await;
+    assert!(shown.ends_with("Rating: 4 of 5 — “Took three days”"), "{shown}");
+    story.finish().await;
+}
+story!(satisfaction_ratings, it_with_a_lead, ratings);

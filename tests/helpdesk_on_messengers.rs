@@ -248,3 +248,70 @@ async fn panels_on_both_messengers_postgres() {
         panels(world).await;
     }
 }
+
+async fn ratings(world: World) {
+    // Telegram: bob's ticket, resolved by carol in the group; bob rates it in private and
+    // comments by replying to the question.
+    world.tg_says(TG_CAROL, "/whoami");
+    world.tg_wait(TG_GROUP, "You are").await;
+    world.telegram.say(bobs_chat(), TG_BOB, "/ticket new Headset crackles");
+    world.tg_wait(bobs_chat(), "Ticket #1 opened").await;
+    world.tg_says(TG_CAROL, "/ticket claim 1");
+    world.tg_says(TG_CAROL, "/ticket resolve 1 New headset");
+    let asked = world.tg_wait(bobs_chat(), "How did we do on ticket #1").await;
+    assert_eq!(asked.buttons(), ["tk:rate:1:1", "tk:rate:1:2", "tk:rate:1:3", "tk:rate:1:4", "tk:rate:1:5"]);
+    world.telegram.press(bobs_chat(), TG_BOB, asked.id, "tk:rate:1:4");
+    let question = world.tg_wait(bobs_chat(), "Thanks: ticket #1 rated 4 of 5").await;
+    assert!(question.forces_reply());
+    world.telegram.reply(bobs_chat(), TG_BOB, question.id, "Quick and friendly");
+    world.tg_wait(bobs_chat(), "Thanks, your comment on ticket #1 is kept").await;
+    // A second press changes it: the answer is the press's toast.
+    let query = world.telegram.press(bobs_chat(), TG_BOB, asked.id, "tk:rate:1:5");
+    world
+        .telegram
+        .wait("the changed rating", WAIT, |f| {
+            f.answers(&query).iter().flatten().any(|t| t == "Your rating of ticket #1 is now 5 of 5 (it was 4).")
+        })
+        .await;
+
+    // Discord: a ticket of bob's there, rated with the buttons of its direct message.
+    let opened = world.discord.slash(
+        common::world::DC_BOB,
+        DC_CHANNEL,
+        "ticket",
+        json!([{ "name": "new", "type": 1, "options": [{ "name": "title", "type": 3, "value": "Dock flickers" }] }]),
+    );
+    world.discord.wait("the ticket", WAIT, |f| !f.answer(opened).callbacks.is_empty()).await;
+    world.tg_says(TG_CAROL, "/ticket claim 2");
+    world.tg_says(TG_CAROL, "/ticket resolve 2 New dock");
+    world
+        .discord
+        .wait("bob's rating request", WAIT, |f| {
+            f.dm_channel(common::world::DC_BOB)
+                .is_some_and(|c| f.messages_in(c).iter().any(|m| m.content.contains("How did we do on ticket #2")))
+        })
+        .await;
+    let channel = world.discord.dm_channel(common::world::DC_BOB).unwrap();
+    let asked = world.discord.messages_in(channel).into_iter().find(|m| m.content.contains("How did we do")).unwrap();
+    assert_eq!(asked.buttons().len(), 5);
+    let pressed = world.discord.press(common::world::DC_BOB, &asked, "tk:rate:2:2");
+    world.discord.wait("the comment form", WAIT, |f| !f.answer(pressed).callbacks.is_empty()).await;
+    assert_eq!(world.discord.answer(pressed).callbacks[0].0, 9, "the comment is asked with a form");
+    // The lead (no category: the queue, the Telegram group) hears of the low rating.
+    world.tg_wait(TG_GROUP, "Ticket #2 (Dock flickers) was rated 2 of 5 by Bob").await;
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ratings_on_both_messengers_sqlite() {
+    if let Some(world) = World::start(common::Backend::Sqlite, queue_on_telegram).await {
+        ratings(world).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ratings_on_both_messengers_postgres() {
+    if let Some(world) = World::start(common::Backend::Postgres, queue_on_telegram).await {
+        ratings(world).await;
+    }
+}

@@ -49,6 +49,10 @@ pub struct CategoryConfig {
     /// `least_open`.
     #[serde(default = "manual")]
     pub assign: String,
+    /// Its team lead, as `platform:id`: told of low ratings (and, later, breaches).
+    /// Empty: the category's queue is told instead.
+    #[serde(default)]
+    pub lead: String,
 }
 
 fn manual() -> String {
@@ -92,6 +96,7 @@ pub struct Category {
     /// Its team's accounts; empty: every agent.
     pub agents: Vec<(Platform, String)>,
     pub assign: Assignment,
+    pub lead: Option<(Platform, String)>,
 }
 
 impl Settings {
@@ -153,7 +158,14 @@ impl TicketsConfig {
             };
             let label = if c.label.trim().is_empty() { c.name.trim().to_owned() } else { c.label.trim().to_owned() };
             let queue = Some(c.queue.trim().to_lowercase()).filter(|q| !q.is_empty());
-            categories.push(Category { name, label, queue, agents, assign });
+            let lead = match c.lead.trim() {
+                "" => None,
+                lead => match crate::config::parse_address(lead) {
+                    Ok(account) => Some(account),
+                    Err(p) => return problem(format!("lead: {p}")),
+                },
+            };
+            categories.push(Category { name, label, queue, agents, assign, lead });
         }
         let intake_reactions: Vec<String> =
             self.intake_reactions.iter().map(|e| plain_emoji(e)).filter(|e| !e.is_empty()).collect();

@@ -8,6 +8,7 @@ mod config;
 mod conversation;
 mod intake;
 mod model;
+mod satisfaction;
 mod search;
 mod service;
 mod stale;
@@ -215,6 +216,12 @@ impl Feature for Tickets {
                     _ => refuse(chat_text::stale_button(cx.actor.lang)),
                 };
             }
+            (satisfaction::RATE, _) => {
+                return match (pressed.id(0), pressed.id(1)) {
+                    (Some(ticket), Some(stars)) => satisfaction::rate(cx, self, TicketId(ticket), stars).await,
+                    _ => refuse(chat_text::stale_button(cx.actor.lang)),
+                };
+            }
             (intake::FRESH, _) => {
                 return match pressed.id(0) {
                     Some(draft) => intake::fresh(cx, self, draft).await,
@@ -235,6 +242,9 @@ impl Feature for Tickets {
     async fn answer(&self, cx: &mut Cx<'_>, action: &Pressed, answer: &Answer<'_>) -> ServiceResult {
         if let (intake::DESCRIBE, Some(category)) = (action.verb.as_str(), action.args.first()) {
             return intake::described(cx, self, category, answer.text).await;
+        }
+        if let (satisfaction::COMMENT, Some(ticket)) = (action.verb.as_str(), action.id(0)) {
+            return satisfaction::comment(cx, self, TicketId(ticket), answer.text).await;
         }
         match decode(action) {
             Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,

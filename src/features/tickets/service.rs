@@ -231,7 +231,11 @@ pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
     let tags = kit.store.ticket_tags(id).await?;
     let messages = kit.store.ticket_messages(id, staff).await?;
     let links = kit.store.linked_tickets(id).await?;
-    let shown = text::ticket_details(actor.lang, &ticket, (&tags, &links, &messages), &history, actor.tz);
+    let mut shown = text::ticket_details(actor.lang, &ticket, (&tags, &links, &messages), &history, actor.tz);
+    if let Some((stars, comment)) = kit.store.ticket_rating(id).await? {
+        shown.push('\n');
+        shown.push_str(&text::rating_line(actor.lang, stars, comment.as_deref()));
+    }
     Ok(vec![Effect::reply(shown)])
 }
 
@@ -309,6 +313,9 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
     let mut effects = told(&moved, tried, actor, desk, note, (ticket.assignee.as_ref(), &watchers), transcript.clone());
     if let Some(file) = transcript {
         effects.push(super::transcript::in_thread(&moved, file));
+    }
+    if tried == Move::Resolve && !moved.is_requester(&actor.person) {
+        effects.push(super::satisfaction::ask(&moved));
     }
     if tried == Move::Claim {
         effects.extend(similar_for(cx, &moved, actor.person.id).await?);

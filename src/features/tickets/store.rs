@@ -1139,3 +1139,62 @@ impl Store {
         Ok(row.map(|(html,)| html))
     }
 }
+
+/// Satisfaction ratings.
+impl Tx {
+    /// Records a ticket's rating by its requester; returns the rating it had before, if
+    /// it was rated already (a second press changes it).
+    pub async fn rate_ticket(
+        &mut self,
+        id: TicketId,
+        person: PersonId,
+        stars: i64,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<i64>> {
+        with_tx!(self, |tx| {
+            let before: Option<(i64,)> = sqlx::query_as("SELECT rating FROM ticket_ratings WHERE ticket_id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut **tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO ticket_ratings (ticket_id, person_id, rating, rated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (ticket_id) DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at",
+            )
+            .bind(id.0)
+            .bind(person.0)
+            .bind(stars)
+            .bind(ms(at))
+            .execute(&mut **tx)
+            .await?;
+            Ok(before.map(|(r,)| r))
+        })
+    }
+
+    /// Keeps the comment on a rating of this person's; returns the rating, or `None` if
+    /// they have not rated the ticket.
+    pub async fn comment_rating(&mut self, id: TicketId, person: PersonId, comment: &str) -> Result<Option<i64>> {
+        with_tx!(self, |tx| {
+            let row: Option<(i64,)> = sqlx::query_as(
+                "UPDATE ticket_ratings SET comment = $1 WHERE ticket_id = $2 AND person_id = $3 RETURNING rating",
+            )
+            .bind(comment)
+            .bind(id.0)
+            .bind(person.0)
+            .fetch_optional(&mut **tx)
+            .await?;
+            Ok(row.map(|(r,)| r))
+        })
+    }
+}
+
+impl Store {
+    /// A ticket's rating and its comment.
+    pub async fn ticket_rating(&self, id: TicketId) -> Result<Option<(i64, Option<String>)>> {
+        Ok(with_db!(self, |pool| {
+            sqlx::query_as("SELECT rating, comment FROM ticket_ratings WHERE ticket_id = $1")
+                .bind(id.0)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+}

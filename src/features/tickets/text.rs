@@ -767,6 +767,61 @@ pub fn transcript_missing(lang: Lang, ticket: TicketId) -> String {
     say(lang, "transcript-missing", &[("id", ticket.0.into())])
 }
 
+// Satisfaction.
+
+pub fn rate_please(lang: Lang, t: &Ticket) -> String {
+    say(lang, "rate-please", &[("id", id(t)), ("title", t.title.as_str().into())])
+}
+
+pub fn stars_label(lang: Lang, stars: i64) -> String {
+    say(lang, "button-stars", &[("count", stars.into())])
+}
+
+pub fn rate_not_yours(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "rate-not-yours", &[("id", ticket.0.into())])
+}
+
+pub fn rate_not_done(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "rate-not-done", &[("id", ticket.0.into())])
+}
+
+pub fn ask_rating_comment(lang: Lang, ticket: TicketId, stars: i64) -> String {
+    say(lang, "ask-rating-comment", &[("id", ticket.0.into()), ("count", stars.into())])
+}
+
+pub fn rating_changed(lang: Lang, ticket: TicketId, stars: i64, was: i64) -> String {
+    say(lang, "rating-changed", &[("id", ticket.0.into()), ("count", stars.into()), ("was", was.into())])
+}
+
+pub fn rating_comment_kept(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "rating-comment-kept", &[("id", ticket.0.into())])
+}
+
+pub fn low_rating(lang: Lang, t: &Ticket, stars: i64, comment: Option<&str>) -> String {
+    let agent = t.assignee.as_ref().map_or_else(|| say(lang, "nobody-yet", &[]), |a| a.name.clone());
+    let mut args = vec![
+        ("id", id(t)),
+        ("title", t.title.as_str().into()),
+        ("count", stars.into()),
+        ("requester", t.requester.name.as_str().into()),
+        ("agent", agent.into()),
+    ];
+    match comment {
+        Some(c) => {
+            args.push(("text", c.into()));
+            say(lang, "low-rating-comment", &args)
+        }
+        None => say(lang, "low-rating", &args),
+    }
+}
+
+pub fn rating_line(lang: Lang, stars: i64, comment: Option<&str>) -> String {
+    match comment.filter(|c| !c.is_empty()) {
+        Some(c) => say(lang, "rating-line-comment", &[("count", stars.into()), ("text", c.into())]),
+        None => say(lang, "rating-line", &[("count", stars.into())]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -783,6 +838,7 @@ mod tests {
                 include_str!("search.rs"),
                 include_str!("intake.rs"),
                 include_str!("transcript.rs"),
+                include_str!("satisfaction.rs"),
             ],
         );
     }
@@ -833,6 +889,7 @@ mod tests {
             ("other", 8_i64.into()),
             ("link", "https://discord.com/channels/1/2/3".into()),
             ("tickets", "#3 Printer jammed".into()),
+            ("was", 2_i64.into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
             ("words", "vpn".into()),

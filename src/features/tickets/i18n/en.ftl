@@ -339,3 +339,16 @@ transcript-attached = Transcript of ticket #{ $id } (the public conversation).
 transcript-kept = The transcript of ticket #{ $id }, as kept when it closed.
 transcript-so-far = Ticket #{ $id } is still open: its conversation so far. The transcript is kept when it closes.
 transcript-missing = Ticket #{ $id } closed before transcripts were kept, so there is none.
+
+# Satisfaction.
+rate-please = How did we do on ticket #{ $id } ({ $title })? Rate the help from 1 (poor) to 5 (great); you can change your rating later.
+button-stars = { $count } ★
+rate-not-yours = Only the requester of ticket #{ $id } can rate it.
+rate-not-done = Ticket #{ $id } is not resolved yet; it can be rated once it is.
+ask-rating-comment = Thanks: ticket #{ $id } rated { $count } of 5. Anything to add? Reply with a comment, or ignore this.
+rating-changed = Your rating of ticket #{ $id } is now { $count } of 5 (it was { $was }).
+rating-comment-kept = Thanks, your comment on ticket #{ $id } is kept with your rating.
+low-rating = Ticket #{ $id } ({ $title }) was rated { $count } of 5 by { $requester }; { $agent } worked it.
+low-rating-comment = Ticket #{ $id } ({ $title }), rated { $count } of 5 by { $requester } ({ $agent } worked it), with the comment: { $text }
+rating-line = Rating: { $count } of 5
+rating-line-comment = Rating: { $count } of 5 — “{ $text }”

@@ -347,3 +347,16 @@ transcript-attached = 工单 #{ $id } 的对话记录（公开对话）。
 transcript-kept = 工单 #{ $id } 关闭时保存的对话记录。
 transcript-so-far = 工单 #{ $id } 还没有关闭：这是目前的对话。关闭时会保存对话记录。
 transcript-missing = 工单 #{ $id } 在开始保存对话记录之前就已关闭，所以没有记录。
+
+# Satisfaction.
+rate-please = 我们在工单 #{ $id }（{ $title }）上做得怎么样？请打分，1（差）到 5（很好）；之后还可以修改。
+button-stars = { $count } ★
+rate-not-yours = 只有工单 #{ $id } 的提交人可以评分。
+rate-not-done = 工单 #{ $id } 还没有解决；解决后才能评分。
+ask-rating-comment = 谢谢：工单 #{ $id } 评为 { $count } 分（满分 5 分）。还有什么想说的吗？回复即可留言，也可以忽略。
+rating-changed = 你对工单 #{ $id } 的评分已改为 { $count } 分（原为 { $was } 分）。
+rating-comment-kept = 谢谢，你对工单 #{ $id } 的留言已和评分一起保存。
+low-rating = 工单 #{ $id }（{ $title }）被 { $requester } 评为 { $count } 分（满分 5 分）；处理人：{ $agent }。
+low-rating-comment = 工单 #{ $id }（{ $title }）被 { $requester } 评为 { $count } 分（处理人：{ $agent }），留言：{ $text }
+rating-line = 评分：{ $count } 分（满分 5 分）
+rating-line-comment = 评分：{ $count } 分（满分 5 分）——“{ $text }”
