@@ -1024,7 +1024,8 @@ mod tests {
                 continue;
             };
             for key in keys.keys() {
-                let tables = text.contains(&format!("[[{section}.{key}]]"));
+                let tables =
+                    text.contains(&format!("[[{section}.{key}]]")) || text.contains(&format!("\n[{section}.{key}]\n"));
                 assert!(tables || locate(text, section, key).is_some(), "config.example.toml lacks [{section}] {key}");
             }
         }

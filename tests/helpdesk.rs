@@ -115,7 +115,7 @@ async fn every_state(mut story: Story) {
     assert_eq!(story.reply_to("bob").await.text(), "Ticket #1 reopened: back in progress with carol.");
     let edit = story.edit().await;
     assert_eq!(status_line(edit.text()), "Priority: normal · Status: in progress with carol");
-    assert!(!edit.text().contains("Resolution"), "a reopened ticket has no resolution yet");
+    assert!(!edit.text().contains("Resolution:"), "a reopened ticket has no resolution yet");
     assert_eq!(story.dm("carol").await.text(), "bob reopened ticket #1 (VPN drops every hour), which you resolved.");
 
     // Resolved again; this time bob confirms the fix and it closes, resolution kept.
@@ -818,3 +818,55 @@ async fn ratings(mut story: Story) {
     story.finish().await;
 }
 story!(satisfaction_ratings, it_with_a_lead, ratings);
+
+fn business_hours(config: &mut Config) {
+    one_queue(config);
+    config.tickets.holidays = vec!["2026-12-07".to_owned()];
+}
+
+/// The line of `/ticket show` that tells the ticket's clock.
+async fn clock_of(chat: &common::Chat, id: i64) -> String {
+    let shown = chat.reply("carol", &format!("/ticket show {id}")).await;
+    shown.lines().find(|l| l.contains("business")).map(str::to_owned).unwrap_or_else(|| panic!("no clock in {shown}"))
+}
+
+async fn service_levels(chat: common::Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.reply("alice", "/role grant @carol agent").await;
+    // Monday 09:00: a high-priority ticket is due a first response in 1 h and a
+    // resolution in 8 business hours.
+    let sent = chat.say("bob", "/ticket new Payroll export fails priority:high").await;
+    let notice = sent.iter().find(|s| matches!(&s.to, deskmate_port::Destination::Channel(_))).unwrap();
+    assert!(
+        notice.text().ends_with("First response due by Mon 30 Nov 2026 10:00 (UTC, business hours)"),
+        "{}",
+        notice.text()
+    );
+    assert_eq!(clock_of(&chat, 1).await, "First response due in 1 h (business hours), by Mon 30 Nov 2026 10:00");
+
+    // Claimed at 09:30: answered; the resolution is due at 17:00.
+    chat.advance(chrono::Duration::minutes(30)).await;
+    let sent = chat.say("carol", "/ticket claim 1").await;
+    assert!(sent.iter().any(|s| s.text().ends_with("Resolution due by Mon 30 Nov 2026 17:00 (UTC, business hours)")));
+    assert_eq!(clock_of(&chat, 1).await, "Resolution due in 7 h 30 min (business hours), by Mon 30 Nov 2026 17:00");
+
+    // Waiting on bob from 10:00: the clock stops with 7 h left.
+    chat.advance(chrono::Duration::minutes(30)).await;
+    chat.say("carol", "/ticket wait 1 Which export, monthly or weekly?").await;
+    let paused = "Resolution clock paused while waiting on the requester (7 h of business time left)";
+    assert_eq!(clock_of(&chat, 1).await, paused);
+    chat.advance(chrono::Duration::days(2)).await;
+    assert_eq!(clock_of(&chat, 1).await, paused, "still paused two days on");
+
+    // bob answers on Friday at 16:00: 1 h that day, the weekend and Monday's holiday
+    // skipped, 6 h on Tuesday.
+    chat.advance(chrono::Duration::days(2) + chrono::Duration::hours(6)).await;
+    chat.say("bob", "/ticket reply 1 The monthly one").await;
+    assert_eq!(clock_of(&chat, 1).await, "Resolution due in 7 h (business hours), by Tue 8 Dec 2026 15:00");
+
+    // Tuesday 17:00, two business hours past it.
+    chat.advance(chrono::Duration::days(4) + chrono::Duration::hours(1)).await;
+    assert_eq!(clock_of(&chat, 1).await, "Resolution overdue by 2 h (business hours)");
+    chat.finish().await;
+}
+on_both_backends!(service_level_clock, business_hours, service_levels);

@@ -324,6 +324,7 @@ async fn a_ticket_told_as_a_story(mut story: common::story::Story) {
     Ticket #1 · Printer on 3F is jammed
     Priority: high · Status: open, waiting for an agent
     Opened by alice
+    First response due by Mon 30 Nov 2026 10:00 (UTC, business hours)
     ") };
     story.post_in("-100500").await;
 
@@ -356,6 +357,7 @@ async fn a_ticket_told_as_a_story(mut story: common::story::Story) {
         assert!(edit.text().contains("Status: resolved by carol") && edit.body.buttons.is_empty(), "{edit:?}");
     }
     story.dm("alice").await;
+    assert!(story.dm("alice").await.text().starts_with("How did we do on ticket #1"), "asked to rate it");
     story.finish().await;
 }
 story!(ticket_story, a_ticket_told_as_a_story);
@@ -371,7 +373,11 @@ async fn each_in_their_language(chat: Chat) {
     assert_eq!(reply.text(), "工单 #1 已提交：三楼打印机卡纸（优先级：高）。已通知支持团队。");
     let posts = queue_posts(&sent);
     let console = posts.iter().find(|p| p.platform == Platform::Console).unwrap();
-    assert_eq!(console.text(), "工单 #1 · 三楼打印机卡纸\n优先级：高 · 状态：待处理，等待客服认领\n提交人：bob");
+    assert_eq!(
+        console.text(),
+        "工单 #1 · 三楼打印机卡纸\n优先级：高 · 状态：待处理，等待客服认领\n提交人：bob\n\
+         首次响应截止：2026年11月30日（周一）10:00（UTC，按工作时间计）"
+    );
     assert_eq!(console.body.buttons[0].label, "认领");
     let telegram = posts.iter().find(|p| p.platform == Platform::Telegram).unwrap();
     assert_eq!(telegram.text(), console.text());

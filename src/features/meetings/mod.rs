@@ -32,6 +32,9 @@ use crate::store::Tx;
 pub use cmd::COMMANDS;
 use cmd::MeetingCommand;
 pub use config::MeetingsConfig;
+/// Working days and hours as people type them (`mon-fri`, `09:00-17:30`): the help
+/// desk's business hours read the same way.
+pub use hours::{HoursError, WorkHours};
 use model::{OccurrenceId, Rsvp};
 
 const NAMESPACE: &str = "mt";

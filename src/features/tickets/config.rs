@@ -4,7 +4,8 @@
 use deskmate_port::Platform;
 use serde::{Deserialize, Serialize};
 
-use super::model::Assignment;
+use super::model::{Assignment, Priority};
+use super::sla::{BusinessHours, Targets};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -25,8 +26,46 @@ pub struct TicketsConfig {
     /// Telegram groups offer a fixed set of reactions, without 🎫 unless the group allows
     /// custom ones: ✍ is among Telegram's.
     pub intake_reactions: Vec<String>,
+    /// Business hours, which service-level targets count in: days and hours
+    /// (`mon-fri 09:00-17:00`), a zone (empty: `[general] timezone`), and holidays
+    /// (dates, and/or an `.ics` file of them). A category may have its own.
+    pub hours: String,
+    pub zone: String,
+    pub holidays: Vec<String>,
+    pub holidays_ics: String,
+    /// First-response and resolution targets per priority, in business time.
+    pub sla: SlaConfig,
     /// Kinds of ticket and the teams that work them; none: one queue, every agent.
     pub categories: Vec<CategoryConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SlaConfig {
+    pub low: TargetConfig,
+    pub normal: TargetConfig,
+    pub high: TargetConfig,
+    pub urgent: TargetConfig,
+}
+
+/// A priority's targets, e.g. `"4h"`, `"30m"`; empty: none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    #[serde(default)]
+    pub first_response: String,
+    #[serde(default)]
+    pub resolution: String,
+}
+
+impl Default for SlaConfig {
+    fn default() -> Self {
+        let t = |first: &str, resolution: &str| TargetConfig {
+            first_response: first.to_owned(),
+            resolution: resolution.to_owned(),
+        };
+        SlaConfig { low: t("8h", "40h"), normal: t("4h", "16h"), high: t("1h", "8h"), urgent: t("30m", "4h") }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,6 +92,15 @@ pub struct CategoryConfig {
     /// Empty: the category's queue is told instead.
     #[serde(default)]
     pub lead: String,
+    /// Its team's business hours, zone and holidays; empty: `[tickets]`'s.
+    #[serde(default)]
+    pub hours: String,
+    #[serde(default)]
+    pub zone: String,
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    #[serde(default)]
+    pub holidays_ics: String,
 }
 
 fn manual() -> String {
@@ -68,6 +116,11 @@ impl Default for TicketsConfig {
             resolved_close_after: "7d".to_owned(),
             direct_intake: true,
             intake_reactions: vec!["🎫".to_owned(), "✍".to_owned()],
+            hours: "mon-fri 09:00-17:00".to_owned(),
+            zone: String::new(),
+            holidays: Vec::new(),
+            holidays_ics: String::new(),
+            sla: SlaConfig::default(),
             categories: Vec::new(),
         }
     }
@@ -83,7 +136,25 @@ pub struct Settings {
     pub direct_intake: bool,
     /// Without the variation selector some platforms add (✍️ is ✍).
     pub intake_reactions: Vec<String>,
+    /// Business hours; the zone is `None` for the deployment's.
+    pub calendar: Calendar,
+    /// By priority, in [`Priority::ALL`]'s order.
+    pub targets: [Targets; 4],
     pub categories: Vec<Category>,
+}
+
+/// Business hours as configured, the zone left open for the deployment's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub hours: crate::features::meetings::WorkHours,
+    pub zone: Option<chrono_tz::Tz>,
+    pub holidays: std::collections::BTreeSet<chrono::NaiveDate>,
+}
+
+impl Calendar {
+    pub fn in_zone(&self, default: chrono_tz::Tz) -> BusinessHours {
+        BusinessHours { hours: self.hours, tz: self.zone.unwrap_or(default), holidays: self.holidays.clone() }
+    }
 }
 
 /// A category, read.
@@ -97,12 +168,20 @@ pub struct Category {
     pub agents: Vec<(Platform, String)>,
     pub assign: Assignment,
     pub lead: Option<(Platform, String)>,
+    /// Its own business hours; `None`: the help desk's.
+    pub calendar: Option<Calendar>,
 }
 
 impl Settings {
     /// The category by name, as typed (any case).
     pub fn category(&self, name: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// The targets of a priority.
+    pub fn targets(&self, priority: Priority) -> Targets {
+        let i = Priority::ALL.iter().position(|p| *p == priority).unwrap_or(1);
+        self.targets[i]
     }
 
     /// Whether a reaction with `emoji` opens a ticket.
@@ -165,13 +244,51 @@ impl TicketsConfig {
                     Err(p) => return problem(format!("lead: {p}")),
                 },
             };
-            categories.push(Category { name, label, queue, agents, assign, lead });
+            let own = !c.hours.trim().is_empty()
+                || !c.zone.trim().is_empty()
+                || !c.holidays.is_empty()
+                || !c.holidays_ics.trim().is_empty();
+            let calendar = if own {
+                let or =
+                    |mine: &str, desk: &str| if mine.trim().is_empty() { desk.to_owned() } else { mine.to_owned() };
+                let holidays = if c.holidays.is_empty() { &self.holidays } else { &c.holidays };
+                let ics = or(&c.holidays_ics, &self.holidays_ics);
+                match read_calendar(&or(&c.hours, &self.hours), &or(&c.zone, &self.zone), holidays, &ics) {
+                    Ok(calendar) => Some(calendar),
+                    Err(p) => return problem(p),
+                }
+            } else {
+                None
+            };
+            categories.push(Category { name, label, queue, agents, assign, lead, calendar });
         }
         let intake_reactions: Vec<String> =
             self.intake_reactions.iter().map(|e| plain_emoji(e)).filter(|e| !e.is_empty()).collect();
         if let Some(long) = intake_reactions.iter().find(|e| e.chars().count() > 8) {
             return Err(format!("intake_reactions: `{long}` is not one emoji"));
         }
+        let calendar = read_calendar(&self.hours, &self.zone, &self.holidays, &self.holidays_ics)?;
+        let target = |priority: &str, t: &TargetConfig| -> Result<Targets, String> {
+            let read = |key: &str, text: &str| -> Result<Option<chrono::Duration>, String> {
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                crate::chat::commands::read_duration(text)
+                    .map(Some)
+                    .map_err(|e| format!("sla.{priority}.{key}: {e} (business time, e.g. 4h or 30m)"))
+            };
+            Ok(Targets {
+                first_response: read("first_response", &t.first_response)?,
+                resolution: read("resolution", &t.resolution)?,
+            })
+        };
+        let sla = &self.sla;
+        let targets = [
+            target("low", &sla.low)?,
+            target("normal", &sla.normal)?,
+            target("high", &sla.high)?,
+            target("urgent", &sla.urgent)?,
+        ];
         Ok(Settings {
             reopen_window,
             waiting_remind_after,
@@ -179,9 +296,60 @@ impl TicketsConfig {
             resolved_close_after,
             direct_intake: self.direct_intake,
             intake_reactions,
+            calendar,
+            targets,
             categories,
         })
     }
+}
+
+/// Business hours as typed: `mon-fri 09:00-17:00`, a zone (or none), holiday dates and
+/// an `.ics` file of holidays (each event's start date).
+fn read_calendar(typed: &str, zone: &str, holidays: &[String], ics: &str) -> Result<Calendar, String> {
+    let (days, span) = typed
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("hours: `{typed}` should be days and hours, e.g. \"mon-fri 09:00-17:00\""))?;
+    let hours =
+        crate::features::meetings::WorkHours::read(days.trim(), span.trim()).map_err(|e| format!("hours: {e}"))?;
+    let zone = match zone.trim() {
+        "" => None,
+        z => Some(
+            z.parse::<chrono_tz::Tz>()
+                .map_err(|_| format!("zone: `{z}` is not an IANA time zone (e.g. Europe/Berlin)"))?,
+        ),
+    };
+    let mut dates = std::collections::BTreeSet::new();
+    for day in holidays {
+        let date = day
+            .trim()
+            .parse::<chrono::NaiveDate>()
+            .map_err(|_| format!("holidays: `{day}` is not a date (YYYY-MM-DD)"))?;
+        dates.insert(date);
+    }
+    if !ics.trim().is_empty() {
+        let text = std::fs::read_to_string(ics.trim()).map_err(|e| format!("holidays_ics: `{ics}`: {e}"))?;
+        let calendar: icalendar::Calendar = text.parse().map_err(|e| format!("holidays_ics: `{ics}`: {e}"))?;
+        use icalendar::{Component, DatePerhapsTime};
+        for event in calendar.events() {
+            match event.get_start() {
+                Some(DatePerhapsTime::Date(date)) => {
+                    dates.insert(date);
+                }
+                // A holiday given as a moment: its date as written.
+                Some(DatePerhapsTime::DateTime(at)) => {
+                    let date = match at {
+                        icalendar::CalendarDateTime::Floating(t) => t.date(),
+                        icalendar::CalendarDateTime::Utc(t) => t.date_naive(),
+                        icalendar::CalendarDateTime::WithTimezone { date_time, .. } => date_time.date(),
+                    };
+                    dates.insert(date);
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(Calendar { hours, zone, holidays: dates })
 }
 
 /// An emoji without its presentation selector, trimmed.
@@ -230,6 +398,43 @@ mod tests {
         assert!(agent.contains("should be platform:id"), "{agent}");
         let name = read("[[categories]]\nname = \"it help\"\n").expect_err("refused");
         assert!(name.contains("one word"), "{name}");
+    }
+
+    #[test]
+    fn business_hours_and_targets_are_read_and_their_mistakes_named() {
+        let settings = read(
+            "hours = \"mon-thu 08:00-18:00\"\nzone = \"Europe/Berlin\"\nholidays = [\"2026-12-24\"]\n\
+             [sla]\nurgent = { first_response = \"15m\", resolution = \"\" }\n",
+        )
+        .expect("valid");
+        assert_eq!(settings.calendar.zone, Some(chrono_tz::Europe::Berlin));
+        assert!(settings.calendar.holidays.contains(&"2026-12-24".parse().expect("a date")));
+        let urgent = settings.targets(Priority::Urgent);
+        assert_eq!((urgent.first_response, urgent.resolution), (Some(chrono::Duration::minutes(15)), None));
+        let normal = settings.targets(Priority::Normal).resolution;
+        assert_eq!(normal, Some(chrono::Duration::hours(16)), "a priority not named keeps its default");
+        for (typed, problem) in [
+            ("hours = \"weekdays\"", "hours: `weekdays` should be days and hours"),
+            ("zone = \"Mars/Olympus\"", "zone: `Mars/Olympus` is not an IANA time zone"),
+            ("holidays = [\"tomorrow\"]", "holidays: `tomorrow` is not a date"),
+            ("[sla]\nhigh = { first_response = \"soon\" }", "sla.high.first_response: `soon`"),
+        ] {
+            let refused = read(typed).expect_err(typed);
+            assert!(refused.starts_with(problem), "{typed}: {refused}");
+        }
+        // Holidays from a calendar file: each event's start date.
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let ics = dir.path().join("holidays.ics");
+        std::fs::write(
+            &ics,
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:xmas\r\n\
+             DTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20261225\r\nSUMMARY:Christmas\r\nEND:VEVENT\r\n\
+             END:VCALENDAR\r\n",
+        )
+        .expect("written");
+        let settings = read(&format!("holidays_ics = {:?}", ics.display().to_string())).expect("valid");
+        assert!(settings.calendar.holidays.contains(&"2026-12-25".parse().expect("a date")));
+        assert!(read("holidays_ics = \"/nowhere/holidays.ics\"").expect_err("missing").starts_with("holidays_ics:"));
     }
 
     #[test]

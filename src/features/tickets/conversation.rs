@@ -55,6 +55,11 @@ pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str, v
         return refuse(text::reply_closed(actor.lang, id));
     }
     cx.tx.add_ticket_message(id, false, words, actor.audit()).await?;
+    let mut ticket = ticket;
+    if agent_side && !requester {
+        // An agent's answer is a response (the first one stops that clock).
+        super::sla::follow(cx, desk, ticket.status, &mut ticket).await?;
+    }
     let by = actor.person.display_name.clone();
     let mut told: Vec<PersonId> = vec![actor.person.id];
     let mut effects = Vec::new();
@@ -78,13 +83,13 @@ pub async fn reply(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, words: &str, v
         effects.push(Effect::Direct { person: *watcher, body: said(&ticket), subject: None });
     }
     // The requester answered what the agent was waiting for.
-    let mut ticket = ticket;
     if requester && ticket.status == TicketStatus::Waiting {
         let before = ticket.status;
-        if let Some(moved) =
+        if let Some(mut moved) =
             cx.tx.move_ticket(id, before, TicketStatus::InProgress, Change::Answered, actor.audit()).await?
         {
             super::stale::follow(cx, desk, before, &moved).await?;
+            super::sla::follow(cx, desk, before, &mut moved).await?;
             effects.push(Effect::UpdateNotices { subject: moved.subject(), body: notice(&moved, desk) });
             ticket = moved;
         }

@@ -11,6 +11,7 @@ mod model;
 mod satisfaction;
 mod search;
 mod service;
+mod sla;
 mod stale;
 mod store;
 mod text;
@@ -42,6 +43,12 @@ pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> Se
         queues: HashMap::new(),
         // A ticket in no category is claimed by hand: nobody's hours are asked.
         working: crate::features::meetings::working_time(&crate::config::Config::default()),
+        hours: TicketsConfig::default()
+            .compile()
+            .unwrap_or_else(|_| unreachable!("the defaults compile"))
+            .calendar
+            .in_zone(cx.kit.default_tz),
+        category_hours: HashMap::new(),
     };
     service::open(cx, &desk, title, priority, None).await
 }
@@ -80,7 +87,11 @@ pub fn install(config: &crate::config::Config) -> Arc<dyn Feature> {
         .map(|name| (name.clone(), Audience(Box::leak(name.into_boxed_str()))))
         .collect();
     let working = crate::features::meetings::working_time(config);
-    Arc::new(Tickets { lang: config.default_lang(), rules, queues, working })
+    let zone = config.default_tz();
+    let hours = rules.calendar.in_zone(zone);
+    let category_hours =
+        rules.categories.iter().filter_map(|c| Some((c.name.clone(), c.calendar.as_ref()?.in_zone(zone)))).collect();
+    Arc::new(Tickets { lang: config.default_lang(), rules, queues, working, hours, category_hours })
 }
 
 pub struct Tickets {
@@ -91,9 +102,17 @@ pub struct Tickets {
     queues: HashMap<String, Audience>,
     /// Who is at work when, for the rotation (meetings keeps everyone's hours).
     working: crate::features::meetings::WorkingTime,
+    /// Business hours: the help desk's, and each category's own, by name.
+    hours: sla::BusinessHours,
+    category_hours: HashMap<String, sla::BusinessHours>,
 }
 
 impl Tickets {
+    /// The business hours a category's tickets are counted in.
+    fn calendar(&self, category: Option<&str>) -> &sla::BusinessHours {
+        category.and_then(|c| self.category_hours.get(&c.to_lowercase())).unwrap_or(&self.hours)
+    }
+
     /// Where a category's tickets are posted: its queue, or the support queue.
     fn queue_of(&self, category: Option<&str>) -> Audience {
         category
@@ -164,7 +183,7 @@ impl Feature for Tickets {
                 service::open(cx, self, &title, priority, category.as_deref()).await
             }
             TicketCommand::List { scope, mine } => service::list(cx.kit, cx.actor, scope, mine).await,
-            TicketCommand::Show { id } => service::show(cx.kit, cx.actor, id).await,
+            TicketCommand::Show { id } => service::show(cx.kit, self, cx.actor, id).await,
             TicketCommand::History { id } => service::history(cx.kit, cx.actor, id).await,
             TicketCommand::Claim { id } => service::act(cx, self, id, Move::Claim, None).await,
             TicketCommand::Start { id } => service::act(cx, self, id, Move::Start, None).await,

@@ -31,6 +31,18 @@ pub struct Ticket {
     pub category: Option<String>,
     /// The ticket it was merged into, as a duplicate.
     pub merged_into: Option<TicketId>,
+    pub sla: Sla,
+}
+
+/// A ticket's service-level clock: when it was first answered, when its first response
+/// and its resolution are due (in its team's business hours); while it waits on its
+/// requester the resolution clock stops, keeping the business time it had left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sla {
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub first_due: Option<DateTime<Utc>>,
+    pub resolve_due: Option<DateTime<Utc>>,
+    pub resolve_left: Option<chrono::Duration>,
 }
 
 impl Ticket {

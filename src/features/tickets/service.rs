@@ -69,7 +69,9 @@ pub async fn open_request(cx: &mut Cx<'_>, desk: &Tickets, request: Request<'_>)
         requester: requester.clone(),
         category: category.map(|c| c.name.as_str()),
     };
-    let opened = cx.tx.create_ticket(new, cx.actor.audit()).await?;
+    let mut opened = cx.tx.create_ticket(new, cx.actor.audit()).await?;
+    opened.sla = super::sla::started(desk, opened.category.as_deref(), opened.priority, opened.created_at);
+    cx.tx.set_sla(opened.id, &opened.sla).await?;
     if let Some(words) = description.filter(|d| !d.is_empty() && *d != title) {
         // The description is the requester's first word in the conversation.
         let audit = Audit { actor: Some(requester.id), ..cx.actor.audit() };
@@ -224,7 +226,7 @@ pub async fn suggest(kit: &Kit, person: &Person, typed: &str) -> ServiceResult<V
 
 /// The ticket, its tags, its conversation and its history. Internal notes are shown to
 /// agents and managers only.
-pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
+pub async fn show(kit: &Kit, desk: &Tickets, actor: &Actor, id: TicketId) -> ServiceResult {
     let ticket = visible(kit, actor, id).await?;
     let staff = sees_all_tickets(&actor.person);
     let history = readable(kit.store.events(ticket.subject()).await?, staff);
@@ -232,6 +234,10 @@ pub async fn show(kit: &Kit, actor: &Actor, id: TicketId) -> ServiceResult {
     let messages = kit.store.ticket_messages(id, staff).await?;
     let links = kit.store.linked_tickets(id).await?;
     let mut shown = text::ticket_details(actor.lang, &ticket, (&tags, &links, &messages), &history, actor.tz);
+    if let Some(due) = super::sla::due(desk, &ticket, actor.at) {
+        shown.push('\n');
+        shown.push_str(&text::sla_now(actor.lang, due, actor.tz));
+    }
     if let Some((stars, comment)) = kit.store.ticket_rating(id).await? {
         shown.push('\n');
         shown.push_str(&text::rating_line(actor.lang, stars, comment.as_deref()));
@@ -304,7 +310,9 @@ pub async fn act(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, tried: Move, not
         });
         return refuse(explain(&now, &e, actor));
     };
+    let mut moved = moved;
     super::stale::follow(cx, desk, ticket.status, &moved).await?;
+    super::sla::follow(cx, desk, ticket.status, &mut moved).await?;
     let watchers = cx.tx.ticket_watchers(id).await?;
     let transcript = match moved.status {
         TicketStatus::Closed => Some(super::transcript::keep(cx.tx, cx.kit, &moved).await?),
@@ -347,6 +355,8 @@ pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str)
         return refuse(text::changed_meanwhile(actor.lang, &now));
     };
     let watchers = cx.tx.ticket_watchers(id).await?;
+    let mut moved = moved;
+    super::sla::follow(cx, desk, ticket.status, &mut moved).await?;
     let mut effects = told(&moved, Move::Assign, actor, desk, Some(&agent.display_name), (None, &watchers), None);
     if agent.id != actor.person.id {
         effects.push(assigned_to(&moved, agent.id, Some(&actor.person.display_name)));
@@ -547,5 +557,5 @@ pub(super) async fn find(tx: &mut Tx, id: TicketId, actor: &Actor) -> ServiceRes
 pub(super) fn notice(ticket: &Ticket, desk: &Tickets) -> Shown {
     let ticket = ticket.clone();
     let label = ticket.category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
-    Shown::per_reader(move |reader| text::ticket_notice(reader.lang, &ticket, label.as_deref()))
+    Shown::per_reader(move |reader| text::ticket_notice(reader.lang, reader.tz, &ticket, label.as_deref()))
 }

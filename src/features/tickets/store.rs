@@ -3,7 +3,7 @@
 
 use deskmate_port::Platform;
 
-use super::model::{Priority, Ticket, TicketEvent, TicketId, TicketMessage, TicketStatus, ticket_subject};
+use super::model::{Priority, Sla, Ticket, TicketEvent, TicketId, TicketMessage, TicketStatus, ticket_subject};
 use crate::kernel::{Audit, PersonId, PersonName};
 use crate::store::{Result, Store, StoreError, Tx, from_ms, log_event, ms, parse_column, with_db, with_tx};
 
@@ -46,12 +46,17 @@ struct TicketRow {
     resolved_by_name: Option<String>,
     category: Option<String>,
     merged_into: Option<i64>,
+    first_response_at: Option<i64>,
+    first_due: Option<i64>,
+    resolve_due: Option<i64>,
+    resolve_left: Option<i64>,
 }
 
 const TICKET_SELECT: &str = "SELECT t.id, t.title, t.priority, t.status, t.requester_id, r.display_name AS requester_name, \
      t.assignee_id, a.display_name AS assignee_name, t.resolution, t.platform, t.created_at, t.claimed_at, t.closed_at, \
      t.closed_by_id, c.display_name AS closed_by_name, t.resolved_at, t.resolved_by_id, \
-     v.display_name AS resolved_by_name, t.category, t.merged_into \
+     v.display_name AS resolved_by_name, t.category, t.merged_into, t.first_response_at, t.first_due, \
+     t.resolve_due, t.resolve_left \
      FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
      LEFT JOIN persons c ON c.id = t.closed_by_id LEFT JOIN persons v ON v.id = t.resolved_by_id";
 
@@ -76,6 +81,12 @@ impl TryFrom<TicketRow> for Ticket {
             resolved_by: person(row.resolved_by_id, row.resolved_by_name),
             category: row.category,
             merged_into: row.merged_into.map(TicketId),
+            sla: Sla {
+                first_response_at: row.first_response_at.map(from_ms),
+                first_due: row.first_due.map(from_ms),
+                resolve_due: row.resolve_due.map(from_ms),
+                resolve_left: row.resolve_left.map(chrono::Duration::milliseconds),
+            },
         })
     }
 }
@@ -92,7 +103,7 @@ const TICKET_RETURNING: &str = "RETURNING id, title, priority, status, requester
      created_at, claimed_at, closed_at, closed_by_id, \
      (SELECT p.display_name FROM persons p WHERE p.id = tickets.closed_by_id) AS closed_by_name, resolved_at, \
      resolved_by_id, (SELECT p.display_name FROM persons p WHERE p.id = tickets.resolved_by_id) AS resolved_by_name, \
-     category, merged_into";
+     category, merged_into, first_response_at, first_due, resolve_due, resolve_left";
 
 /// One ticket by id, on a pool or inside a transaction.
 macro_rules! fetch_ticket {
@@ -182,6 +193,7 @@ impl Tx {
             resolved_by: None,
             category: new.category.map(str::to_owned),
             merged_into: None,
+            sla: Sla::default(),
         })
     }
 
@@ -1196,5 +1208,26 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+}
+
+/// Service levels.
+impl Tx {
+    /// Writes a ticket's service-level clock as `sla` has it.
+    pub async fn set_sla(&mut self, id: TicketId, sla: &Sla) -> Result<()> {
+        with_tx!(self, |tx| {
+            sqlx::query(
+                "UPDATE tickets SET first_response_at = $1, first_due = $2, resolve_due = $3, resolve_left = $4 \
+                 WHERE id = $5",
+            )
+            .bind(sla.first_response_at.map(ms))
+            .bind(sla.first_due.map(ms))
+            .bind(sla.resolve_due.map(ms))
+            .bind(sla.resolve_left.map(|d| d.num_milliseconds()))
+            .bind(id.0)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        })
     }
 }

@@ -48,7 +48,7 @@ pub fn ticket_opened(lang: Lang, t: &Ticket) -> String {
 }
 
 /// The notice in the support queue; rendered again (and edited in place) on every change.
-pub fn ticket_notice(lang: Lang, t: &Ticket, category: Option<&str>) -> Body {
+pub fn ticket_notice(lang: Lang, tz: Tz, t: &Ticket, category: Option<&str>) -> Body {
     let name = |p: Option<&PersonName>| Arg::from(p.map_or("none", |p| p.name.as_str()));
     let state = match t.status {
         TicketStatus::Open => say(lang, "notice-open", &[]),
@@ -80,6 +80,10 @@ pub fn ticket_notice(lang: Lang, t: &Ticket, category: Option<&str>) -> Body {
     if let Some(resolution) = &t.resolution {
         text.push('\n');
         text.push_str(&say(lang, "resolution-line", &[("resolution", resolution.as_str().into())]));
+    }
+    if let Some(line) = sla_line(lang, t, tz) {
+        text.push('\n');
+        text.push_str(&line);
     }
     let buttons = match t.status {
         TicketStatus::Open => vec![Button {
@@ -822,6 +826,43 @@ pub fn rating_line(lang: Lang, stars: i64, comment: Option<&str>) -> String {
     }
 }
 
+// Service levels.
+
+/// What the ticket's clock says, as a notice shows it (by when, not how long: a notice is
+/// read later than it is written).
+pub fn sla_line(lang: Lang, t: &Ticket, tz: Tz) -> Option<String> {
+    if !TicketStatus::ACTIVE.contains(&t.status) {
+        return None;
+    }
+    let sla = t.sla;
+    let at = |when: DateTime<Utc>| Arg::from(moment(lang, when, tz));
+    if let (None, Some(due)) = (sla.first_response_at, sla.first_due) {
+        return Some(say(lang, "sla-first-by", &[("at", at(due)), ("zone", tz.name().into())]));
+    }
+    if let Some(left) = sla.resolve_left {
+        return Some(say(lang, "sla-paused", &[("left", length(lang, left.max(chrono::Duration::zero())).into())]));
+    }
+    sla.resolve_due.map(|due| say(lang, "sla-resolve-by", &[("at", at(due)), ("zone", tz.name().into())]))
+}
+
+/// What is due next and how long is left (or how overdue it is), in business time.
+pub fn sla_now(lang: Lang, due: super::sla::Due, tz: Tz) -> String {
+    use super::sla::Due;
+    let left = |d: chrono::Duration| Arg::from(length(lang, d.abs()));
+    let at = |when: DateTime<Utc>| Arg::from(moment(lang, when, tz));
+    match due {
+        Due::FirstResponse { due, left: l } if l >= chrono::Duration::zero() => {
+            say(lang, "sla-first-in", &[("left", left(l)), ("at", at(due))])
+        }
+        Due::FirstResponse { left: l, .. } => say(lang, "sla-first-over", &[("left", left(l))]),
+        Due::Resolution { due, left: l } if l >= chrono::Duration::zero() => {
+            say(lang, "sla-resolve-in", &[("left", left(l)), ("at", at(due))])
+        }
+        Due::Resolution { left: l, .. } => say(lang, "sla-resolve-over", &[("left", left(l))]),
+        Due::Paused { left: l } => say(lang, "sla-paused", &[("left", left(l.max(chrono::Duration::zero())))]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -839,6 +880,7 @@ mod tests {
                 include_str!("intake.rs"),
                 include_str!("transcript.rs"),
                 include_str!("satisfaction.rs"),
+                include_str!("sla.rs"),
             ],
         );
     }
@@ -890,6 +932,7 @@ mod tests {
             ("link", "https://discord.com/channels/1/2/3".into()),
             ("tickets", "#3 Printer jammed".into()),
             ("was", 2_i64.into()),
+            ("left", "1 h 20 min".into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
             ("words", "vpn".into()),

@@ -352,3 +352,12 @@ low-rating = Ticket #{ $id } ({ $title }) was rated { $count } of 5 by { $reques
 low-rating-comment = Ticket #{ $id } ({ $title }), rated { $count } of 5 by { $requester } ({ $agent } worked it), with the comment: { $text }
 rating-line = Rating: { $count } of 5
 rating-line-comment = Rating: { $count } of 5 — “{ $text }”
+
+# Service levels (business time).
+sla-first-by = First response due by { $at } ({ $zone }, business hours)
+sla-resolve-by = Resolution due by { $at } ({ $zone }, business hours)
+sla-paused = Resolution clock paused while waiting on the requester ({ $left } of business time left)
+sla-first-in = First response due in { $left } (business hours), by { $at }
+sla-first-over = First response overdue by { $left } (business hours)
+sla-resolve-in = Resolution due in { $left } (business hours), by { $at }
+sla-resolve-over = Resolution overdue by { $left } (business hours)

@@ -360,3 +360,12 @@ low-rating = 工单 #{ $id }（{ $title }）被 { $requester } 评为 { $count }
 low-rating-comment = 工单 #{ $id }（{ $title }）被 { $requester } 评为 { $count } 分（处理人：{ $agent }），留言：{ $text }
 rating-line = 评分：{ $count } 分（满分 5 分）
 rating-line-comment = 评分：{ $count } 分（满分 5 分）——“{ $text }”
+
+# Service levels (business time).
+sla-first-by = 首次响应截止：{ $at }（{ $zone }，按工作时间计）
+sla-resolve-by = 解决截止：{ $at }（{ $zone }，按工作时间计）
+sla-paused = 等待提交人期间解决计时暂停（剩余工作时间 { $left }）
+sla-first-in = 首次响应还剩 { $left }（工作时间），截止 { $at }
+sla-first-over = 首次响应已超时 { $left }（工作时间）
+sla-resolve-in = 解决还剩 { $left }（工作时间），截止 { $at }
+sla-resolve-over = 解决已超时 { $left }（工作时间）
