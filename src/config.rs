@@ -820,7 +820,13 @@ impl Config {
     /// teams.
     pub fn config_roles(&self) -> Vec<(Platform, String, crate::kernel::Role)> {
         let admins = self.admin_accounts().into_iter().map(|(p, id)| (p, id, crate::kernel::Role::Admin));
-        let agents = self.tickets.categories.iter().flat_map(|c| &c.agents).filter_map(|a| parse_address(a).ok());
+        // A category's team and its lead work its tickets.
+        let agents = self
+            .tickets
+            .categories
+            .iter()
+            .flat_map(|c| c.agents.iter().chain(std::iter::once(&c.lead).filter(|l| !l.trim().is_empty())))
+            .filter_map(|a| parse_address(a).ok());
         admins.chain(agents.map(|(p, id)| (p, id, crate::kernel::Role::Agent))).collect()
     }
 

@@ -221,7 +221,8 @@ async fn an_agent_claims_a_staff_press_is_refused_and_a_form_resolves() {
     assert_eq!(kind, 9, "a modal");
     let custom_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
     let submitted = fake.submit(BOB, QUEUE, &custom_id, "Replaced the *router* & reset keys");
-    fake.wait("the resolution", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("Resolution"))).await;
+    fake.wait("the resolution", WAIT, |f| f.message(notice.id).is_some_and(|m| m.content.contains("Resolution:")))
+        .await;
     let closed = fake.message(notice.id).unwrap();
     assert!(closed.content.contains("Replaced the \\*router\\* & reset keys"), "{}", closed.content);
     assert_eq!(closed.disabled_buttons(), vec!["tk:resolve:1"], "the decided button stays, disabled");

@@ -12,6 +12,12 @@ use deskmate_port::Inbound;
 fn one_queue(config: &mut Config) {
     config.channels.support_queue = vec!["console:queue".to_owned()];
     config.tickets.reopen_window = "3d".to_owned();
+    no_targets(config);
+}
+
+/// No service-level targets: stories about something else hear no warnings as days pass.
+fn no_targets(config: &mut Config) {
+    config.tickets.sla = toml::from_str("low = {}\nnormal = {}\nhigh = {}\nurgent = {}\n").unwrap();
 }
 
 async fn make_agents(story: &Story, names: &[&str]) {
@@ -820,7 +826,7 @@ async fn ratings(mut story: Story) {
 story!(satisfaction_ratings, it_with_a_lead, ratings);
 
 fn business_hours(config: &mut Config) {
-    one_queue(config);
+    config.channels.support_queue = vec!["console:queue".to_owned()];
     config.tickets.holidays = vec!["2026-12-07".to_owned()];
 }
 
@@ -870,3 +876,85 @@ async fn service_levels(chat: common::Chat) {
     chat.finish().await;
 }
 on_both_backends!(service_level_clock, business_hours, service_levels);
+
+fn it_team(config: &mut Config) {
+    config.channels.support_queue = vec!["console:queue".to_owned()];
+    config.tickets = toml::from_str(
+        r#"
+        [[categories]]
+        name = "it"
+        agents = ["console:carol", "console:dave"]
+        lead = "console:erin"
+        "#,
+    )
+    .unwrap();
+}
+
+async fn warnings_and_breach(mut story: Story) {
+    for who in ["carol", "dave", "erin"] {
+        story.chat().say(who, "/whoami").await;
+    }
+    // Monday 09:00, urgent: a first response is due in 30 business minutes.
+    story.say("bob", "/ticket new Server room too hot priority:urgent category:it").await;
+    story.reply_to("bob").await;
+    let notice = story.post_in("queue").await;
+    assert!(notice.text().ends_with("First response due by Mon 30 Nov 2026 09:30 (UTC, business hours)"));
+
+    // At 80 % (09:24) nobody holds it: the queue is warned.
+    story.advance(chrono::Duration::minutes(23)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::minutes(2)).await;
+    assert_eq!(
+        story.post_in("queue").await.text(),
+        "Ticket #1 (Server room too hot): its first response is due in 5 min (business hours), by Mon 30 Nov 2026 09:30."
+    );
+    // At 09:30 it is breached: the team's channel and erin, its lead, get Take over,
+    // Reassign and Extend.
+    story.advance(chrono::Duration::minutes(5)).await;
+    let breach = story.post_in("queue").await;
+    assert_eq!(
+        breach.text(),
+        "⚠ Ticket #1 (Server room too hot, priority urgent) missed its first-response target, due Mon 30 Nov 2026 \
+         09:30. With: nobody yet."
+    );
+    let labels: Vec<&str> = breach.body.buttons.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(labels, ["Take over", "Reassign", "Extend"]);
+    assert_eq!(story.dm("erin").await.text(), breach.text());
+
+    // dave may not extend it; carol takes it over.
+    story.press_on("dave", &breach, "Extend").await;
+    assert!(story.reply_to("dave").await.text().starts_with("Only the team's lead, managers and admins"));
+    story.press_on("carol", &breach, "Take over").await;
+    assert_eq!(story.reply_to("carol").await.text(), "Ticket #1 is now carol's.");
+    let edit = story.edit().await;
+    assert!(edit.text().ends_with("Resolution due by Mon 30 Nov 2026 13:00 (UTC, business hours)"), "{}", edit.text());
+    story.dm("bob").await;
+
+    // erin extends the resolution by an hour, saying why; the history keeps it.
+    story.press_on("erin", &breach, "Extend").await;
+    assert!(story.reply_to("erin").await.text().starts_with("Extend ticket #1's deadline by how much"));
+    story.answer("erin", "soon").await;
+    assert!(story.reply_to("erin").await.text().starts_with("`soon` is not an extension"));
+    story.press_on("erin", &breach, "Extend").await;
+    story.reply_to("erin").await;
+    story.answer("erin", "1h waiting for the cooling vendor").await;
+    assert_eq!(
+        story.reply_to("erin").await.text(),
+        "Ticket #1's resolution is now due by Mon 30 Nov 2026 14:00 (UTC, business hours)."
+    );
+    story.edit().await;
+    let history = story.chat().reply("erin", "/ticket history 1").await;
+    assert!(
+        history.contains("erin extended the deadline via console: 1 h — waiting for the cooling vendor"),
+        "{history}"
+    );
+
+    // 80 % of the resolution target (48 min before 14:00): carol is warned; nothing at the
+    // old 13:00.
+    story.advance(chrono::Duration::hours(3) + chrono::Duration::minutes(41)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::minutes(2)).await;
+    assert!(story.dm("carol").await.text().starts_with("Ticket #1 (Server room too hot): its resolution is due in"));
+    story.finish().await;
+}
+story!(sla_warning_and_breach_with_buttons, it_team, warnings_and_breach);

@@ -14,6 +14,8 @@ use deskmate_port::Destination;
 fn with_channel(config: &mut Config) {
     config.channels.groups = vec!["meetings=console:meetings".to_owned()];
     config.meetings.channel = "meetings".to_owned();
+    // An action item's ticket sits open for days here: no service-level warnings.
+    config.tickets.sla = toml::from_str("low = {}\nnormal = {}\nhigh = {}\nurgent = {}\n").unwrap();
 }
 
 /// bob, carol (in Shanghai) and dan have written once; dan is in Sales.

@@ -141,6 +141,12 @@ pub trait Feature: Send + Sync + 'static {
         Ok(None)
     }
 
+    /// The feature itself, for functions another feature calls through what this one
+    /// exports (tickets' `open_ticket` needs the help desk's settings).
+    fn as_any(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        None
+    }
+
     /// Its columns that point at a person.
     fn person_columns(&self) -> &'static [PersonColumn] {
         &[]

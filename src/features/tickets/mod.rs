@@ -35,22 +35,14 @@ use cmd::TicketCommand;
 pub use cmd::{COMMANDS, NEW_TICKETS};
 pub use config::TicketsConfig;
 pub use model::{ListScope, Move, Priority, Ticket, TicketId, TicketStatus, TransitionError, ticket_subject};
-/// Opens a ticket as the actor, in no category (a meeting's action item may become one).
+/// Opens a ticket as the actor, in no category (a meeting's action item may become one),
+/// under the help desk's rules as installed (its service levels, its queue).
 pub async fn open_ticket(cx: &mut Cx<'_>, title: &str, priority: Priority) -> ServiceResult {
-    let desk = Tickets {
-        lang: cx.kit.default_lang,
-        rules: TicketsConfig::default().compile().unwrap_or_else(|_| unreachable!("the defaults compile")),
-        queues: HashMap::new(),
-        // A ticket in no category is claimed by hand: nobody's hours are asked.
-        working: crate::features::meetings::working_time(&crate::config::Config::default()),
-        hours: TicketsConfig::default()
-            .compile()
-            .unwrap_or_else(|_| unreachable!("the defaults compile"))
-            .calendar
-            .in_zone(cx.kit.default_tz),
-        category_hours: HashMap::new(),
+    let installed = cx.kit.features.by_name(NAME).cloned();
+    let Some(desk) = installed.as_deref().and_then(|f| f.as_any()).and_then(|a| a.downcast_ref::<Tickets>()) else {
+        return refuse(chat_text::unknown_command(cx.actor.lang, "ticket new", None));
     };
-    service::open(cx, &desk, title, priority, None).await
+    service::open(cx, desk, title, priority, None).await
 }
 pub use store::{NewTicket, TicketFilter};
 /// A text's words as the search index holds them (for the bench's generated tickets).
@@ -235,6 +227,18 @@ impl Feature for Tickets {
                     _ => refuse(chat_text::stale_button(cx.actor.lang)),
                 };
             }
+            (sla::TAKE_OVER, _) => {
+                return match pressed.id(0) {
+                    Some(ticket) => service::take_over(cx, self, TicketId(ticket)).await,
+                    None => refuse(chat_text::stale_button(cx.actor.lang)),
+                };
+            }
+            (verb @ (sla::REASSIGN | sla::EXTEND), _) => {
+                return match pressed.id(0) {
+                    Some(ticket) => sla::ask(cx, self, TicketId(ticket), verb).await,
+                    None => refuse(chat_text::stale_button(cx.actor.lang)),
+                };
+            }
             (satisfaction::RATE, _) => {
                 return match (pressed.id(0), pressed.id(1)) {
                     (Some(ticket), Some(stars)) => satisfaction::rate(cx, self, TicketId(ticket), stars).await,
@@ -262,8 +266,13 @@ impl Feature for Tickets {
         if let (intake::DESCRIBE, Some(category)) = (action.verb.as_str(), action.args.first()) {
             return intake::described(cx, self, category, answer.text).await;
         }
-        if let (satisfaction::COMMENT, Some(ticket)) = (action.verb.as_str(), action.id(0)) {
-            return satisfaction::comment(cx, self, TicketId(ticket), answer.text).await;
+        match (action.verb.as_str(), action.id(0)) {
+            (satisfaction::COMMENT, Some(ticket)) => {
+                return satisfaction::comment(cx, self, TicketId(ticket), answer.text).await;
+            }
+            (sla::REASSIGN, Some(ticket)) => return service::assign(cx, self, TicketId(ticket), answer.text).await,
+            (sla::EXTEND, Some(ticket)) => return sla::extend(cx, self, TicketId(ticket), answer.text).await,
+            _ => {}
         }
         match decode(action) {
             Some((Press::Resolve, id)) => service::act(cx, self, id, Move::Resolve, Some(answer.text)).await,
@@ -297,6 +306,9 @@ impl Feature for Tickets {
     }
 
     async fn timer(&self, tx: &mut crate::store::Tx, kit: &Kit, fired: &crate::scheduler::Fired) -> ServiceResult {
+        if fired.kind.starts_with("sla-") {
+            return sla::fired(self, tx, kit, fired).await;
+        }
         stale::fired(self, tx, kit, fired).await
     }
 
@@ -357,6 +369,10 @@ impl Feature for Tickets {
             .iter()
             .map(|t| crate::chat::feature::AgendaItem { at: None, line: text::agenda_line(lang, t) })
             .collect())
+    }
+
+    fn as_any(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        Some(self)
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

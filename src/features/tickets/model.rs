@@ -117,6 +117,8 @@ named_enum! {
         Link => "ticket.link",
         /// Closed: resolved, and nobody reopened it.
         Settle => "ticket.settle",
+        /// A service-level deadline moved later (the detail says how much and why).
+        Extend => "ticket.extend",
     }
 }
 

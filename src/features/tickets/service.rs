@@ -72,6 +72,7 @@ pub async fn open_request(cx: &mut Cx<'_>, desk: &Tickets, request: Request<'_>)
     let mut opened = cx.tx.create_ticket(new, cx.actor.audit()).await?;
     opened.sla = super::sla::started(desk, opened.category.as_deref(), opened.priority, opened.created_at);
     cx.tx.set_sla(opened.id, &opened.sla).await?;
+    super::sla::watch(cx.tx, cx.kit, desk, None, &opened).await?;
     if let Some(words) = description.filter(|d| !d.is_empty() && *d != title) {
         // The description is the requester's first word in the conversation.
         let audit = Audit { actor: Some(requester.id), ..cx.actor.audit() };
@@ -337,8 +338,26 @@ pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str)
     let actor = cx.actor;
     let ticket = find(cx.tx, id, actor).await?;
     let works_here = works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
-    may(&ticket, Move::Assign, actor, desk, works_here)?;
+    if !super::sla::leads(cx, desk, &ticket).await? {
+        may(&ticket, Move::Assign, actor, desk, works_here)?;
+    }
     let agent = cx.kit.people.resolve(actor, handle).await?;
+    assign_to(cx, desk, ticket, agent).await
+}
+
+/// Take over pressed (on a breach): the presser, an agent of its team, takes the ticket.
+pub async fn take_over(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId) -> ServiceResult {
+    let actor = cx.actor;
+    let ticket = find(cx.tx, id, actor).await?;
+    let works_here = works_on(cx, desk, ticket.category.as_deref(), &actor.person).await?;
+    may(&ticket, Move::Assign, actor, desk, works_here)?;
+    assign_to(cx, desk, ticket, actor.person.clone()).await
+}
+
+/// Gives the ticket to `agent`, who must be on its team.
+async fn assign_to(cx: &mut Cx<'_>, desk: &Tickets, ticket: Ticket, agent: Person) -> ServiceResult {
+    let actor = cx.actor;
+    let id = ticket.id;
     if !works_on(cx, desk, ticket.category.as_deref(), &agent).await? {
         return refuse(text::not_on_team(actor.lang, &agent.display_name, id, ticket.category.as_deref()));
     }

@@ -1,18 +1,27 @@
 //! Service levels: a first-response and a resolution target per priority, counted in the
 //! business hours of the ticket's team (its days, hours, zone and holidays). The
 //! resolution clock stops while the ticket waits on its requester and starts again, with
-//! the business time it had left, when it moves on.
+//! the business time it had left, when it moves on. At 80 % of a target its agent is
+//! warned; at the target the team's channel (and its lead) gets a post with Take over,
+//! Reassign and Extend. Both are durable timers keyed by the due time, set again whenever
+//! the clock changes.
 
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::Tickets;
-use super::model::{Priority, Sla, Ticket, TicketStatus};
-use crate::chat::feature::Cx;
+use deskmate_port::{Body, Button, ButtonStyle};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Priority, Sla, Ticket, TicketEvent, TicketId, TicketStatus};
+use super::{NAMESPACE, Tickets, text};
+use crate::chat::feature::{Cx, Kit};
+use crate::chat::{button, questions};
 use crate::features::meetings::WorkHours;
-use crate::kernel::ServiceResult;
+use crate::kernel::{Effect, Role, ServiceResult, Shown, Subject, refuse};
+use crate::scheduler::{Fired, TimerKey};
+use crate::store::{Tx, ms};
 
 /// How far ahead business time is looked for (a calendar with no working day left in it
 /// would otherwise be searched for ever).
@@ -111,11 +120,209 @@ pub fn started(desk: &Tickets, category: Option<&str>, priority: Priority, at: D
 /// resolution clock stops while it waits on the requester and runs again after.
 pub async fn follow(cx: &mut Cx<'_>, desk: &Tickets, before: TicketStatus, ticket: &mut Ticket) -> ServiceResult<()> {
     let sla = moved(desk, before, ticket, cx.actor.at, responded(cx, ticket));
-    if sla != ticket.sla {
+    let mut old = ticket.clone();
+    old.status = before;
+    ticket.sla = sla;
+    if sla != old.sla {
         cx.tx.set_sla(ticket.id, &sla).await?;
-        ticket.sla = sla;
+    }
+    watch(cx.tx, cx.kit, desk, Some(&old), ticket).await
+}
+
+/// Timer kinds: the warning at 80 % of a target, and the breach.
+pub const WARN: &str = "sla-warn";
+const BREACH: &str = "sla-breach";
+
+/// What a timer watches: a ticket's first response (or its resolution), due then (ms).
+#[derive(Debug, Serialize, Deserialize)]
+struct Watched {
+    ticket: i64,
+    first: bool,
+    due: i64,
+}
+
+/// The next target of a ticket's clock: which, when it is due, and when to warn.
+struct Plan {
+    first: bool,
+    due: DateTime<Utc>,
+    warn: Option<DateTime<Utc>>,
+}
+
+fn plan(desk: &Tickets, t: &Ticket, now: DateTime<Utc>) -> Option<Plan> {
+    let targets = desk.rules.targets(t.priority);
+    let (first, due, left, target) = match due(desk, t, now)? {
+        Due::FirstResponse { due, left } => (true, due, left, targets.first_response?),
+        Due::Resolution { due, left } => (false, due, left, targets.resolution?),
+        Due::Paused { .. } => return None,
+    };
+    let fifth = target / 5;
+    let warn = (left > fifth).then(|| desk.calendar(t.category.as_deref()).add(now, left - fifth));
+    Some(Plan { first, due, warn })
+}
+
+fn key(kind: &'static str, id: TicketId, due: DateTime<Utc>) -> TimerKey {
+    TimerKey::new(super::NAME, kind, format!("{id}:{}", ms(due)))
+}
+
+/// Sets the timers of the ticket's clock, cancelling those of the clock it had.
+pub async fn watch(
+    tx: &mut Tx,
+    kit: &Kit,
+    desk: &Tickets,
+    before: Option<&Ticket>,
+    after: &Ticket,
+) -> ServiceResult<()> {
+    let now = kit.clock.now();
+    let old = before.and_then(|b| plan(desk, b, now));
+    let new = plan(desk, after, now);
+    if old.as_ref().map(|p| (p.first, p.due)) == new.as_ref().map(|p| (p.first, p.due)) {
+        return Ok(());
+    }
+    if let Some(p) = old {
+        kit.timers.cancel_timer(tx, &key(WARN, after.id, p.due)).await?;
+        kit.timers.cancel_timer(tx, &key(BREACH, after.id, p.due)).await?;
+    }
+    if let Some(p) = new {
+        let watched = Watched { ticket: after.id.0, first: p.first, due: ms(p.due) };
+        if let Some(at) = p.warn {
+            kit.timers.set_timer(tx, &key(WARN, after.id, p.due), at, &watched).await?;
+        }
+        kit.timers.set_timer(tx, &key(BREACH, after.id, p.due), p.due, &watched).await?;
     }
     Ok(())
+}
+
+/// A warning or a breach came due: told if the ticket's clock still says so.
+pub async fn fired(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+    let watched: Watched = fired.payload()?;
+    let Some(t) = tx.ticket(TicketId(watched.ticket)).await? else { return Ok(Vec::new()) };
+    let current =
+        if watched.first { t.sla.first_due.filter(|_| t.sla.first_response_at.is_none()) } else { t.sla.resolve_due };
+    if !TicketStatus::ACTIVE.contains(&t.status) || current.map(ms) != Some(watched.due) {
+        return Ok(Vec::new());
+    }
+    let Some(due) = current else { return Ok(Vec::new()) };
+    let first = watched.first;
+    if fired.kind == WARN {
+        let left = desk.calendar(t.category.as_deref()).between(kit.clock.now(), due);
+        let ticket = t.clone();
+        let body = Shown::text_per_reader(move |r| text::sla_warning(r.lang, &ticket, first, left, due, r.tz));
+        return Ok(vec![match &t.assignee {
+            Some(agent) => Effect::Direct { person: agent.id, body, subject: None },
+            None => Effect::Notice {
+                audience: desk.queue_of(t.category.as_deref()),
+                subject: warned(&t),
+                body,
+                coalesce: None,
+            },
+        }]);
+    }
+    let ticket = t.clone();
+    let body = Shown::per_reader(move |r| Body {
+        text: text::sla_breach(r.lang, &ticket, first, due, r.tz),
+        buttons: [(TAKE_OVER, "button-take-over"), (REASSIGN, "button-reassign"), (EXTEND, "button-extend")]
+            .into_iter()
+            .map(|(verb, label)| Button {
+                id: button::encode(NAMESPACE, verb, &[&ticket.id]),
+                label: text::label(r.lang, label),
+                style: ButtonStyle::Secondary,
+            })
+            .collect(),
+        ..Body::default()
+    });
+    let mut effects = vec![Effect::Notice {
+        audience: desk.queue_of(t.category.as_deref()),
+        subject: Subject::new("ticket-breach", t.id.0),
+        body: body.clone(),
+        coalesce: None,
+    }];
+    if let Some(lead) = lead_of(tx, desk, &t).await? {
+        effects.push(Effect::Direct { person: lead, body, subject: None });
+    }
+    Ok(effects)
+}
+
+fn warned(t: &Ticket) -> Subject {
+    Subject::new("ticket-warning", t.id.0)
+}
+
+/// The breach post's buttons: `tk:takeover:12`, `tk:reassign:12`, `tk:extend:12`.
+pub const TAKE_OVER: &str = "takeover";
+pub const REASSIGN: &str = "reassign";
+pub const EXTEND: &str = "extend";
+
+/// How long the Reassign and Extend questions wait.
+const ASKING: Duration = Duration::hours(4);
+
+/// The category's lead, if it has one who has written to Deskmate.
+async fn lead_of(tx: &mut Tx, desk: &Tickets, t: &Ticket) -> ServiceResult<Option<crate::kernel::PersonId>> {
+    let lead = t.category.as_deref().and_then(|c| desk.rules.category(c)).and_then(|c| c.lead.clone());
+    Ok(match lead {
+        Some(account) => tx.people_of_accounts(&[account]).await?.first().copied(),
+        None => None,
+    })
+}
+
+/// Whether the actor leads the ticket's team: its lead, a manager or an admin.
+pub async fn leads(cx: &mut Cx<'_>, desk: &Tickets, t: &Ticket) -> ServiceResult<bool> {
+    if cx.actor.is(Role::Manager) || cx.actor.is(Role::Admin) {
+        return Ok(true);
+    }
+    Ok(lead_of(cx.tx, desk, t).await? == Some(cx.actor.person.id))
+}
+
+/// Reassign or Extend pressed: the lead is asked to whom, or for how long and why.
+pub async fn ask(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, verb: &str) -> ServiceResult {
+    let ticket = super::service::find(cx.tx, id, cx.actor).await?;
+    if !leads(cx, desk, &ticket).await? {
+        return refuse(text::leads_only(cx.actor.lang, id));
+    }
+    let question =
+        if verb == REASSIGN { text::ask_reassign(cx.actor.lang, id) } else { text::ask_extend(cx.actor.lang, id) };
+    let action = button::encode(NAMESPACE, verb, &[&id]);
+    let me = cx.actor.person.id;
+    Ok(vec![questions::ask(cx, me, question, &action, ASKING).await?])
+}
+
+/// The extension answered (`2h waiting for a part`): the target due next moves that much
+/// business time later, the reason goes into the history.
+pub async fn extend(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, said: &str) -> ServiceResult {
+    let actor = cx.actor;
+    let mut ticket = super::service::find(cx.tx, id, actor).await?;
+    if !leads(cx, desk, &ticket).await? {
+        return refuse(text::leads_only(actor.lang, id));
+    }
+    let (length, why) = said.trim().split_once(char::is_whitespace).unwrap_or((said.trim(), ""));
+    let Ok(length) = crate::chat::commands::read_duration(length) else {
+        return refuse(text::bad_extension(actor.lang, said.trim()));
+    };
+    if why.trim().is_empty() || length <= Duration::zero() || length > Duration::days(30) {
+        return refuse(text::bad_extension(actor.lang, said.trim()));
+    }
+    let calendar = desk.calendar(ticket.category.as_deref());
+    let old = ticket.clone();
+    let sla = &mut ticket.sla;
+    let first = sla.first_response_at.is_none() && sla.first_due.is_some();
+    let target = if first { &mut sla.first_due } else { &mut sla.resolve_due };
+    let Some(due) = *target else { return refuse(text::nothing_to_extend(actor.lang, id)) };
+    let extended = calendar.add(due, length);
+    *target = Some(extended);
+    let sla = ticket.sla;
+    cx.tx.set_sla(id, &sla).await?;
+    cx.tx
+        .log_ticket_event(
+            id,
+            TicketEvent::Extend,
+            &format!("{} — {}", crate::i18n::length(actor.lang, length), why.trim()),
+            actor.audit(),
+        )
+        .await?;
+    watch(cx.tx, cx.kit, desk, Some(&old), &ticket).await?;
+    let (lang, tz) = (actor.lang, actor.tz);
+    Ok(vec![
+        Effect::reply(text::extended(lang, id, first, extended, tz)),
+        Effect::UpdateNotices { subject: ticket.subject(), body: super::service::notice(&ticket, desk) },
+    ])
 }
 
 /// Whether what the actor just did answers the requester: an agent's move or reply on

@@ -1213,6 +1213,21 @@ impl Store {
 
 /// Service levels.
 impl Tx {
+    /// Records something done to a ticket that changes no column the log would show
+    /// (an extended deadline).
+    pub async fn log_ticket_event(
+        &mut self,
+        id: TicketId,
+        event: TicketEvent,
+        detail: &str,
+        audit: Audit,
+    ) -> Result<()> {
+        with_tx!(self, |tx| {
+            log_event!(&mut **tx, audit, ticket_subject(id), event, detail.to_owned())?;
+            Ok(())
+        })
+    }
+
     /// Writes a ticket's service-level clock as `sla` has it.
     pub async fn set_sla(&mut self, id: TicketId, sla: &Sla) -> Result<()> {
         with_tx!(self, |tx| {

@@ -863,6 +863,64 @@ pub fn sla_now(lang: Lang, due: super::sla::Due, tz: Tz) -> String {
     }
 }
 
+pub fn sla_warning(lang: Lang, t: &Ticket, first: bool, left: chrono::Duration, due: DateTime<Utc>, tz: Tz) -> String {
+    let args = [
+        ("id", id(t)),
+        ("title", t.title.as_str().into()),
+        ("left", length(lang, left).into()),
+        ("at", moment(lang, due, tz).into()),
+        ("target", if first { "first" } else { "resolution" }.into()),
+    ];
+    say(lang, "sla-warning", &args)
+}
+
+pub fn sla_breach(lang: Lang, t: &Ticket, first: bool, due: DateTime<Utc>, tz: Tz) -> String {
+    let agent = t.assignee.as_ref().map_or_else(|| say(lang, "nobody-yet", &[]), |a| a.name.clone());
+    let args = [
+        ("id", id(t)),
+        ("title", t.title.as_str().into()),
+        ("priority", priority(lang, t).into()),
+        ("agent", agent.into()),
+        ("at", moment(lang, due, tz).into()),
+        ("target", if first { "first" } else { "resolution" }.into()),
+    ];
+    say(lang, "sla-breach", &args)
+}
+
+pub fn leads_only(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "leads-only", &[("id", ticket.0.into())])
+}
+
+pub fn ask_reassign(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "ask-reassign", &[("id", ticket.0.into())])
+}
+
+pub fn ask_extend(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "ask-extend", &[("id", ticket.0.into())])
+}
+
+pub fn bad_extension(lang: Lang, typed: &str) -> String {
+    say(lang, "bad-extension", &[("typed", typed.into())])
+}
+
+pub fn nothing_to_extend(lang: Lang, ticket: TicketId) -> String {
+    say(lang, "nothing-to-extend", &[("id", ticket.0.into())])
+}
+
+pub fn extended(lang: Lang, ticket: TicketId, first: bool, due: DateTime<Utc>, tz: Tz) -> String {
+    let target = if first { "first" } else { "resolution" };
+    say(
+        lang,
+        "extended",
+        &[
+            ("id", ticket.0.into()),
+            ("target", target.into()),
+            ("at", moment(lang, due, tz).into()),
+            ("zone", tz.name().into()),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -933,6 +991,7 @@ mod tests {
             ("tickets", "#3 Printer jammed".into()),
             ("was", 2_i64.into()),
             ("left", "1 h 20 min".into()),
+            ("target", "first".into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
             ("words", "vpn".into()),

@@ -96,12 +96,23 @@ pub fn html(lang: Lang, t: &Ticket, messages: &[TicketMessage], (made, tz): (Dat
     let lang_tag = lang.as_str();
     let footer = escape(&text::transcript_footer(lang, &crate::i18n::stamp(lang, made, tz), tz.name()));
     format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang_tag}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-         <style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;padding:0 1em;color:#222}}\
-         dt{{font-weight:bold;float:left;clear:left;width:9em}}dd{{margin:0 0 .3em 10em}}\
-         article{{border-top:1px solid #ddd;padding:.5em 0}}time{{color:#777;font-size:.9em}}\
-         footer{{color:#777;font-size:.85em;margin-top:2em}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n\
-         <dl>\n{facts}</dl>\n<section>\n{said}</section>\n<footer>{footer}</footer>\n</body>\n</html>\n"
+        r#"<!DOCTYPE html>
+<html lang="{lang_tag}">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>body{{font-family:sans-serif;max-width:46em;margin:2em auto;padding:0 1em;color:#222}}dt{{font-weight:bold;float:left;clear:left;width:9em}}dd{{margin:0 0 .3em 10em}}article{{border-top:1px solid #ddd;padding:.5em 0}}time{{color:#777;font-size:.9em}}footer{{color:#777;font-size:.85em;margin-top:2em}}</style>
+</head>
+<body>
+<h1>{title}</h1>
+<dl>
+{facts}</dl>
+<section>
+{said}</section>
+<footer>{footer}</footer>
+</body>
+</html>
+"#
     )
 }
 

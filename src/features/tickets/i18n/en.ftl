@@ -258,6 +258,7 @@ history-line = { $at } { $who } { $action ->
     [merge] merged it
     [absorb] took in a duplicate
     [link] linked it
+    [extend] extended the deadline
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -280,6 +281,7 @@ history-line-detail = { $at } { $who } { $action ->
     [merge] merged it
     [absorb] took in a duplicate
     [link] linked it
+    [extend] extended the deadline
    *[other] { $action }
 } via { $platform }: { $detail }
 
@@ -361,3 +363,25 @@ sla-first-in = First response due in { $left } (business hours), by { $at }
 sla-first-over = First response overdue by { $left } (business hours)
 sla-resolve-in = Resolution due in { $left } (business hours), by { $at }
 sla-resolve-over = Resolution overdue by { $left } (business hours)
+
+# Service-level warnings and breaches.
+sla-warning = Ticket #{ $id } ({ $title }): its { $target ->
+    [first] first response
+   *[other] resolution
+} is due in { $left } (business hours), by { $at }.
+sla-breach = ⚠ Ticket #{ $id } ({ $title }, priority { $priority }) missed its { $target ->
+    [first] first-response
+   *[other] resolution
+} target, due { $at }. With: { $agent }.
+button-take-over = Take over
+button-reassign = Reassign
+button-extend = Extend
+leads-only = Only the team's lead, managers and admins can reassign ticket #{ $id } or extend its deadline.
+ask-reassign = Reassign ticket #{ $id } to whom? Reply with @name.
+ask-extend = Extend ticket #{ $id }'s deadline by how much business time, and why? Reply like: 2h waiting for a part
+bad-extension = `{ $typed }` is not an extension: write how long (at most 30d) and why, e.g. 2h waiting for a part. Nothing was changed.
+nothing-to-extend = Ticket #{ $id } has no deadline running to extend.
+extended = Ticket #{ $id }'s { $target ->
+    [first] first response
+   *[other] resolution
+} is now due by { $at } ({ $zone }, business hours).

@@ -272,6 +272,7 @@ history-line = { $at } { $who } { $action ->
     [merge] 合并了工单
     [absorb] 并入了重复工单
     [link] 关联了工单
+    [extend] 延长了时限
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -294,6 +295,7 @@ history-line-detail = { $at } { $who } { $action ->
     [merge] 合并了工单
     [absorb] 并入了重复工单
     [link] 关联了工单
+    [extend] 延长了时限
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
@@ -369,3 +371,25 @@ sla-first-in = 首次响应还剩 { $left }（工作时间），截止 { $at }
 sla-first-over = 首次响应已超时 { $left }（工作时间）
 sla-resolve-in = 解决还剩 { $left }（工作时间），截止 { $at }
 sla-resolve-over = 解决已超时 { $left }（工作时间）
+
+# Service-level warnings and breaches.
+sla-warning = 工单 #{ $id }（{ $title }）：{ $target ->
+    [first] 首次响应
+   *[other] 解决
+}还剩 { $left }（工作时间），截止 { $at }。
+sla-breach = ⚠ 工单 #{ $id }（{ $title }，优先级{ $priority }）已超过{ $target ->
+    [first] 首次响应
+   *[other] 解决
+}时限（{ $at } 截止）。处理人：{ $agent }。
+button-take-over = 接手
+button-reassign = 改派
+button-extend = 延期
+leads-only = 只有该组负责人、经理和管理员可以改派工单 #{ $id } 或延长其时限。
+ask-reassign = 把工单 #{ $id } 改派给谁？请回复 @名字。
+ask-extend = 工单 #{ $id } 的时限延长多少工作时间，原因是什么？例如回复：2h 等配件
+bad-extension = “{ $typed }”不是有效的延期：请写明时长（最多 30d）和原因，例如 2h 等配件。没有做任何更改。
+nothing-to-extend = 工单 #{ $id } 没有正在计时的时限可以延长。
+extended = 工单 #{ $id } 的{ $target ->
+    [first] 首次响应
+   *[other] 解决
+}时限已改为 { $at }（{ $zone }，按工作时间计）。
