@@ -855,6 +855,18 @@ async fn service_levels(chat: common::Chat) {
     let sent = chat.say("carol", "/ticket claim 1").await;
     assert!(sent.iter().any(|s| s.text().ends_with("Resolution due by Mon 30 Nov 2026 17:00 (UTC, business hours)")));
     assert_eq!(clock_of(&chat, 1).await, "Resolution due in 7 h 30 min (business hours), by Mon 30 Nov 2026 17:00");
+    // Urgent (4 h instead of 8): the deadline moves 4 business hours earlier; and back.
+    assert_eq!(
+        chat.reply("carol", "/ticket priority 1 urgent").await,
+        "Ticket #1 is now urgent priority (it was high); its deadlines moved with it."
+    );
+    assert_eq!(clock_of(&chat, 1).await, "Resolution due in 3 h 30 min (business hours), by Mon 30 Nov 2026 13:00");
+    assert_eq!(chat.reply("carol", "/ticket priority 1 urgent").await, "Ticket #1 is urgent priority already.");
+    assert!(chat.reply("bob", "/ticket priority 1 low").await.starts_with("Only agents can use /ticket priority."));
+    chat.say("carol", "/ticket priority 1 high").await;
+    assert_eq!(clock_of(&chat, 1).await, "Resolution due in 7 h 30 min (business hours), by Mon 30 Nov 2026 17:00");
+    let history = chat.reply("carol", "/ticket history 1").await;
+    assert!(history.contains("carol changed its priority via console: high → urgent"), "{history}");
 
     // Waiting on bob from 10:00: the clock stops with 7 h left.
     chat.advance(chrono::Duration::minutes(30)).await;

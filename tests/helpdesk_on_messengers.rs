@@ -315,3 +315,78 @@ async fn ratings_on_both_messengers_postgres() {
         ratings(world).await;
     }
 }
+
+async fn breach_buttons(world: World) {
+    // An urgent ticket on Telegram, nobody takes it: 30 business minutes later (Monday
+    // 09:30) the queue group gets the breach with its buttons, and carol takes it over
+    // with a press.
+    world.tg_says(TG_CAROL, "/whoami");
+    world.tg_wait(TG_GROUP, "You are").await;
+    world.telegram.say(bobs_chat(), TG_BOB, "/ticket new Door badge reader dead priority:urgent");
+    world.tg_wait(bobs_chat(), "Ticket #1 opened").await;
+    world.clock.advance(chrono::Duration::minutes(31));
+    world.app.scheduler.time_passed(chrono::Duration::minutes(31)).await.unwrap();
+    let breach = world.tg_wait(TG_GROUP, "missed its first-response target").await;
+    assert_eq!(breach.buttons(), ["tk:takeover:1", "tk:reassign:1", "tk:extend:1"]);
+    world.telegram.press(TG_GROUP, TG_CAROL, breach.id, "tk:takeover:1");
+    world.tg_wait(bobs_chat(), "is now with Carol").await;
+    let ticket = world.app.store.ticket(deskmate::features::tickets::TicketId(1)).await.unwrap().unwrap();
+    assert_eq!(ticket.assignee.map(|a| a.name).as_deref(), Some("Carol"));
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn breach_buttons_on_telegram_sqlite() {
+    if let Some(world) = World::start(common::Backend::Sqlite, queue_on_telegram).await {
+        breach_buttons(world).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn breach_buttons_on_telegram_postgres() {
+    if let Some(world) = World::start(common::Backend::Postgres, queue_on_telegram).await {
+        breach_buttons(world).await;
+    }
+}
+
+async fn breach_on_discord(world: World) {
+    // The queue on Discord: the breach post there, and Extend opens a form for carol
+    // (an admin); her answer moves the deadline.
+    world.telegram.say(bobs_chat(), TG_BOB, "/ticket new Projector bulb gone priority:urgent");
+    world.tg_wait(bobs_chat(), "Ticket #1 opened").await;
+    world.clock.advance(chrono::Duration::minutes(31));
+    world.app.scheduler.time_passed(chrono::Duration::minutes(31)).await.unwrap();
+    world
+        .discord
+        .wait("the breach", WAIT, |f| f.messages_in(DC_CHANNEL).iter().any(|m| m.content.contains("missed its")))
+        .await;
+    let breach = world.discord.messages_in(DC_CHANNEL).into_iter().find(|m| m.content.contains("missed its")).unwrap();
+    assert_eq!(breach.buttons(), ["tk:takeover:1", "tk:reassign:1", "tk:extend:1"]);
+    let pressed = world.discord.press(DC_CAROL, &breach, "tk:extend:1");
+    world.discord.wait("the form", WAIT, |f| !f.answer(pressed).callbacks.is_empty()).await;
+    let (kind, _, form) = world.discord.answer(pressed).callbacks[0].clone();
+    assert_eq!(kind, 9, "a modal");
+    let custom_id = form["data"]["custom_id"].as_str().unwrap().to_owned();
+    world.discord.submit(DC_CAROL, DC_CHANNEL, &custom_id, "1h vendor on the way");
+    world
+        .discord
+        .wait("the new deadline", WAIT, |f| {
+            f.all_messages().iter().any(|m| m.content.contains("first response is now due by"))
+        })
+        .await;
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn breach_buttons_on_discord_sqlite() {
+    if let Some(world) = World::start(common::Backend::Sqlite, queue_on_discord).await {
+        breach_on_discord(world).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn breach_buttons_on_discord_postgres() {
+    if let Some(world) = World::start(common::Backend::Postgres, queue_on_discord).await {
+        breach_on_discord(world).await;
+    }
+}

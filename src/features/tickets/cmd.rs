@@ -67,6 +67,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             cmd("link", Role::Agent, &[arg("id", TICKET), arg("other", TICKET)], &[]),
             cmd("panel", Role::Agent, &[opt_arg("category", ArgKind::Word)], &[]),
             cmd("transcript", Role::Staff, &[arg("id", TICKET)], &[]),
+            cmd("priority", Role::Agent, &[arg("id", TICKET), arg("priority", ArgKind::Choice(&Priority::NAMES))], &[]),
             cmd(
                 "search",
                 Role::Staff,
@@ -118,6 +119,7 @@ typed_commands! {
         "ticket link" => Link { id: TicketId, other: TicketId },
         "ticket panel" => Panel { category: Option<String> },
         "ticket transcript" => Transcript { id: TicketId },
+        "ticket priority" => Reprioritize { id: TicketId, priority: Priority },
         "ticket search" => Search {
             words: String,
             scope: Option<ListScope>,
@@ -173,6 +175,9 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["ticket", "link"] => TicketCommand::Link { id: id()?, other: TicketId(a.number("other")?) },
             ["ticket", "panel"] => TicketCommand::Panel { category: a.optional("category") },
             ["ticket", "transcript"] => TicketCommand::Transcript { id: id()? },
+            ["ticket", "priority"] => {
+                TicketCommand::Reprioritize { id: id()?, priority: a.choice("priority").unwrap_or(Priority::Normal) }
+            }
             ["ticket", "search"] => TicketCommand::Search {
                 words: a.text("words")?,
                 scope: a.choice("status"),

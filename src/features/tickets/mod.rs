@@ -195,6 +195,7 @@ impl Feature for Tickets {
             }
             TicketCommand::Panel { category } => intake::panel(cx, self, category.as_deref()),
             TicketCommand::Transcript { id } => transcript::fetch(cx, id).await,
+            TicketCommand::Reprioritize { id, priority } => service::reprioritize(cx, self, id, priority).await,
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,

@@ -119,6 +119,8 @@ named_enum! {
         Settle => "ticket.settle",
         /// A service-level deadline moved later (the detail says how much and why).
         Extend => "ticket.extend",
+        /// Its priority changed (the detail says from what to what).
+        Reprioritize => "ticket.priority",
     }
 }
 

@@ -345,6 +345,38 @@ pub async fn assign(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, handle: &str)
     assign_to(cx, desk, ticket, agent).await
 }
 
+/// `/ticket priority <id> <level>`: the team changes a ticket's priority; its service
+/// levels follow (each running target moves by the difference).
+pub async fn reprioritize(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId, priority: Priority) -> ServiceResult {
+    let actor = cx.actor;
+    let ticket = find(cx.tx, id, actor).await?;
+    if !works_on(cx, desk, ticket.category.as_deref(), &actor.person).await? {
+        return refuse(team_only(actor, id, "ticket priority"));
+    }
+    if ticket.priority == priority {
+        return refuse(text::same_priority(actor.lang, &ticket));
+    }
+    if ticket.status == TicketStatus::Closed {
+        let e = TransitionError { from: ticket.status, tried: Move::Assign, allowed: vec![Move::Reopen] };
+        return refuse(explain(&ticket, &e, actor));
+    }
+    let from = ticket.priority;
+    let detail = format!("{from} → {priority}");
+    if !cx.tx.set_priority(id, priority, actor.audit(), &detail).await? {
+        return refuse(text::changed_meanwhile(actor.lang, &ticket));
+    }
+    let before = ticket.clone();
+    let mut ticket = ticket;
+    ticket.priority = priority;
+    ticket.sla = super::sla::reprioritized(desk, &ticket, from, actor.at);
+    cx.tx.set_sla(id, &ticket.sla).await?;
+    super::sla::watch(cx.tx, cx.kit, desk, Some(&before), &ticket).await?;
+    Ok(vec![
+        Effect::reply(text::reprioritized(actor.lang, &ticket, from)),
+        Effect::UpdateNotices { subject: ticket.subject(), body: notice(&ticket, desk) },
+    ])
+}
+
 /// Take over pressed (on a breach): the presser, an agent of its team, takes the ticket.
 pub async fn take_over(cx: &mut Cx<'_>, desk: &Tickets, id: TicketId) -> ServiceResult {
     let actor = cx.actor;

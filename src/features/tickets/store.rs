@@ -1213,6 +1213,24 @@ impl Store {
 
 /// Service levels.
 impl Tx {
+    /// Sets a ticket's priority (an open one); the log says from what to what.
+    pub async fn set_priority(&mut self, id: TicketId, priority: Priority, audit: Audit, detail: &str) -> Result<bool> {
+        with_tx!(self, |tx| {
+            let changed =
+                sqlx::query("UPDATE tickets SET priority = $1, updated_at = $2 WHERE id = $3 AND status <> 'closed'")
+                    .bind(priority.as_str())
+                    .bind(ms(audit.at))
+                    .bind(id.0)
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+            if changed > 0 {
+                log_event!(&mut **tx, audit, ticket_subject(id), TicketEvent::Reprioritize, detail.to_owned())?;
+            }
+            Ok(changed > 0)
+        })
+    }
+
     /// Records something done to a ticket that changes no column the log would show
     /// (an extended deadline).
     pub async fn log_ticket_event(

@@ -921,6 +921,15 @@ pub fn extended(lang: Lang, ticket: TicketId, first: bool, due: DateTime<Utc>, t
     )
 }
 
+pub fn same_priority(lang: Lang, t: &Ticket) -> String {
+    say(lang, "same-priority", &[("id", id(t)), ("priority", priority(lang, t).into())])
+}
+
+pub fn reprioritized(lang: Lang, t: &Ticket, from: super::model::Priority) -> String {
+    let before = say(lang, "priority", &[("priority", from.as_str().into())]);
+    say(lang, "reprioritized", &[("id", id(t)), ("priority", priority(lang, t).into()), ("was", before.into())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,3 +98,6 @@ cmd-ticket-panel = Post a panel anyone can open a ticket from: a button per cate
 cmd-ticket-panel-category = only this category's button, e.g. it
 cmd-ticket-transcript = The transcript of a ticket's public conversation, as an HTML file
 cmd-ticket-transcript-id = ticket number
+cmd-ticket-priority = Change a ticket's priority; its service-level deadlines follow
+cmd-ticket-priority-id = ticket number
+cmd-ticket-priority-priority = low, normal, high or urgent

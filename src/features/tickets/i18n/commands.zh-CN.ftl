@@ -97,3 +97,6 @@ cmd-ticket-panel = 发布一个面板，任何人都能从中开工单：每个�
 cmd-ticket-panel-category = 只放这个类别的按钮，例如 it
 cmd-ticket-transcript = 工单公开对话的记录（HTML 文件）
 cmd-ticket-transcript-id = 工单号
+cmd-ticket-priority = 修改工单的优先级；服务时限随之调整
+cmd-ticket-priority-id = 工单号
+cmd-ticket-priority-priority = low、normal、high 或 urgent

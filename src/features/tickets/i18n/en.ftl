@@ -259,6 +259,7 @@ history-line = { $at } { $who } { $action ->
     [absorb] took in a duplicate
     [link] linked it
     [extend] extended the deadline
+    [priority] changed its priority
    *[other] { $action }
 } via { $platform }
 history-line-detail = { $at } { $who } { $action ->
@@ -282,6 +283,7 @@ history-line-detail = { $at } { $who } { $action ->
     [absorb] took in a duplicate
     [link] linked it
     [extend] extended the deadline
+    [priority] changed its priority
    *[other] { $action }
 } via { $platform }: { $detail }
 
@@ -385,3 +387,5 @@ extended = Ticket #{ $id }'s { $target ->
     [first] first response
    *[other] resolution
 } is now due by { $at } ({ $zone }, business hours).
+same-priority = Ticket #{ $id } is { $priority } priority already.
+reprioritized = Ticket #{ $id } is now { $priority } priority (it was { $was }); its deadlines moved with it.

@@ -273,6 +273,7 @@ history-line = { $at } { $who } { $action ->
     [absorb] 并入了重复工单
     [link] 关联了工单
     [extend] 延长了时限
+    [priority] 修改了优先级
    *[other] { $action }
 }（{ $platform }）
 history-line-detail = { $at } { $who } { $action ->
@@ -296,6 +297,7 @@ history-line-detail = { $at } { $who } { $action ->
     [absorb] 并入了重复工单
     [link] 关联了工单
     [extend] 延长了时限
+    [priority] 修改了优先级
    *[other] { $action }
 }（{ $platform }）：{ $detail }
 
@@ -393,3 +395,5 @@ extended = 工单 #{ $id } 的{ $target ->
     [first] 首次响应
    *[other] 解决
 }时限已改为 { $at }（{ $zone }，按工作时间计）。
+same-priority = 工单 #{ $id } 的优先级已经是{ $priority }了。
+reprioritized = 工单 #{ $id } 的优先级已改为{ $priority }（原为{ $was }）；时限随之调整。
