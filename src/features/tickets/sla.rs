@@ -377,6 +377,38 @@ pub fn due(desk: &Tickets, ticket: &Ticket, now: DateTime<Utc>) -> Option<Due> {
     sla.resolve_due.map(|due| Due::Resolution { due, left: calendar.between(now, due) })
 }
 
+/// The clock after the ticket's priority changed: each running target moves by the
+/// difference between the new target and the old (a deadline already extended or
+/// paused keeps that).
+pub fn reprioritized(desk: &Tickets, t: &Ticket, from: Priority, now: DateTime<Utc>) -> Sla {
+    let calendar = desk.calendar(t.category.as_deref());
+    let (old, new) = (desk.rules.targets(from), desk.rules.targets(t.priority));
+    let shift = |due: Option<DateTime<Utc>>, old: Option<Duration>, new: Option<Duration>, start: DateTime<Utc>| {
+        match (due, old, new) {
+            (Some(due), Some(old), Some(new)) => {
+                let left = calendar.between(now, due) + (new - old);
+                Some(if left > Duration::zero() { calendar.add(now, left) } else { now + left })
+            }
+            // A target where there was none: counted from when the ticket opened.
+            (None, None, Some(new)) => Some(calendar.add(start, new)),
+            (_, _, None) => None,
+            (due, _, _) => due,
+        }
+    };
+    let mut sla = t.sla;
+    if sla.first_response_at.is_none() {
+        sla.first_due = shift(sla.first_due, old.first_response, new.first_response, t.created_at);
+    }
+    match sla.resolve_left {
+        Some(left) => {
+            let delta = new.resolution.unwrap_or_default() - old.resolution.unwrap_or_default();
+            sla.resolve_left = Some(left + delta);
+        }
+        None => sla.resolve_due = shift(sla.resolve_due, old.resolution, new.resolution, t.created_at),
+    }
+    sla
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,36 +463,4 @@ mod tests {
         let day_start = at("2026-03-29 01:00");
         assert_eq!(hours.between(day_start, day_start + Duration::hours(10)), Duration::hours(3));
     }
-}
-
-/// The clock after the ticket's priority changed: each running target moves by the
-/// difference between the new target and the old (a deadline already extended or
-/// paused keeps that).
-pub fn reprioritized(desk: &Tickets, t: &Ticket, from: Priority, now: DateTime<Utc>) -> Sla {
-    let calendar = desk.calendar(t.category.as_deref());
-    let (old, new) = (desk.rules.targets(from), desk.rules.targets(t.priority));
-    let shift = |due: Option<DateTime<Utc>>, old: Option<Duration>, new: Option<Duration>, start: DateTime<Utc>| {
-        match (due, old, new) {
-            (Some(due), Some(old), Some(new)) => {
-                let left = calendar.between(now, due) + (new - old);
-                Some(if left > Duration::zero() { calendar.add(now, left) } else { now + left })
-            }
-            // A target where there was none: counted from when the ticket opened.
-            (None, None, Some(new)) => Some(calendar.add(start, new)),
-            (_, _, None) => None,
-            (due, _, _) => due,
-        }
-    };
-    let mut sla = t.sla;
-    if sla.first_response_at.is_none() {
-        sla.first_due = shift(sla.first_due, old.first_response, new.first_response, t.created_at);
-    }
-    match sla.resolve_left {
-        Some(left) => {
-            let delta = new.resolution.unwrap_or_default() - old.resolution.unwrap_or_default();
-            sla.resolve_left = Some(left + delta);
-        }
-        None => sla.resolve_due = shift(sla.resolve_due, old.resolution, new.resolution, t.created_at),
-    }
-    sla
 }
