@@ -970,3 +970,45 @@ async fn warnings_and_breach(mut story: Story) {
     story.finish().await;
 }
 story!(sla_warning_and_breach_with_buttons, it_team, warnings_and_breach);
+
+async fn report(chat: common::Chat) {
+    chat.say("carol", "/whoami").await;
+    chat.reply("alice", "/role grant @carol agent").await;
+    // Monday 09:00: two tickets; #1 answered at 09:30 and resolved at 11:00 (within its
+    // 4 h and 16 h), #2 (high: 1 h) answered only at 10:30, and left open.
+    chat.say("bob", "/ticket new Mouse broken category:it").await;
+    chat.say("bob", "/ticket new VPN down priority:high").await;
+    chat.advance(chrono::Duration::minutes(30)).await;
+    chat.say("carol", "/ticket claim 1").await;
+    chat.advance(chrono::Duration::hours(1)).await;
+    chat.say("carol", "/ticket claim 2").await;
+    chat.advance(chrono::Duration::minutes(30)).await;
+    chat.say("carol", "/ticket resolve 1 New mouse").await;
+    chat.press("bob", "tk:rate:1:4").await;
+
+    let report = chat.reply("carol", "/report tickets").await;
+    assert_eq!(
+        report,
+        "Tickets from 2026-11-23 11:00 to 2026-11-30 11:00 (UTC):\n\
+         Opened: 2. Now: claimed 1, resolved 1. By category: no category 1, it 1.\n\
+         First response: median 30 min, 90 % within 1 h 30 min (business hours).\n\
+         Resolution: median 2 h, 90 % within 2 h (business hours).\n\
+         Targets met: 67 % (2 of 3).\n\
+         Satisfaction: 4.0 of 5 (1 rating).\n\
+         Open now: 1, median age 2 h, oldest 2 h.\n\
+         By agent (holding now / resolved in this span):\n  carol: 1 / 1"
+    );
+    let it = chat.reply("carol", "/report tickets week category:it").await;
+    assert!(it.starts_with("IT support tickets from") && it.contains("Opened: 1."), "{it}");
+    assert!(chat.reply("carol", "/report tickets week category:plumbing").await.starts_with("There is no category"));
+    assert!(chat.reply("bob", "/report tickets").await.starts_with("Only agents can use /report tickets."));
+    chat.finish().await;
+}
+on_both_backends!(
+    tickets_report,
+    |c: &mut Config| {
+        c.channels.support_queue = vec!["console:queue".to_owned()];
+        c.tickets = toml::from_str("[[categories]]\nname = \"it\"\nlabel = \"IT support\"\n").unwrap();
+    },
+    report
+);

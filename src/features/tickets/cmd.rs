@@ -93,6 +93,15 @@ pub static COMMANDS: &[CommandSpec] = &[
         ],
     ),
     cmd("reply", Role::Agent, &[arg("name", ArgKind::Word), arg("id", TICKET)], &[]),
+    group(
+        "report",
+        &[cmd(
+            "tickets",
+            Role::Agent,
+            &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
+            &[OptSpec { key: "category", kind: ArgKind::Word }],
+        )],
+    ),
 ];
 
 typed_commands! {
@@ -134,6 +143,7 @@ typed_commands! {
         "canned list" => CannedList,
         "canned remove" => CannedRemove { name: String },
         "reply" => Canned { name: String, id: TicketId },
+        "report tickets" => Report { period: Option<String>, category: Option<String> },
     }
 }
 
@@ -192,6 +202,9 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["canned", "list"] => TicketCommand::CannedList,
             ["canned", "remove"] => TicketCommand::CannedRemove { name: a.text("name")? },
             ["reply"] => TicketCommand::Canned { name: a.text("name")?, id: id()? },
+            ["report", "tickets"] => {
+                TicketCommand::Report { period: a.optional("period"), category: a.optional("category") }
+            }
             _ => return a.undeclared(),
         })
     }

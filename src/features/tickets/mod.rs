@@ -8,6 +8,7 @@ mod config;
 mod conversation;
 mod intake;
 mod model;
+mod report;
 mod satisfaction;
 mod search;
 mod service;
@@ -196,6 +197,9 @@ impl Feature for Tickets {
             TicketCommand::Panel { category } => intake::panel(cx, self, category.as_deref()),
             TicketCommand::Transcript { id } => transcript::fetch(cx, id).await,
             TicketCommand::Reprioritize { id, priority } => service::reprioritize(cx, self, id, priority).await,
+            TicketCommand::Report { period, category } => {
+                report::tickets(cx, self, report::Span::read(period.as_deref()), category.as_deref()).await
+            }
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,

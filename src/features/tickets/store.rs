@@ -1264,3 +1264,43 @@ impl Tx {
         })
     }
 }
+
+/// What the tickets report reads of one ticket.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReportRow {
+    pub status: String,
+    pub category: Option<String>,
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub first_due: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub resolve_due: Option<i64>,
+    pub assignee: Option<String>,
+    pub resolved_by: Option<String>,
+    pub rating: Option<i64>,
+    pub rated_at: Option<i64>,
+}
+
+impl Store {
+    /// The tickets a report over `[from, to]` reads: those opened, answered, resolved or
+    /// rated then, and those still open; in one category, or all.
+    pub async fn report_rows(&self, from: i64, to: i64, category: Option<&str>) -> Result<Vec<ReportRow>> {
+        Ok(with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT t.status, t.category, t.created_at, t.first_response_at, t.first_due, t.resolved_at, \
+                 t.resolve_due, a.display_name AS assignee, v.display_name AS resolved_by, g.rating, g.rated_at \
+                 FROM tickets t LEFT JOIN persons a ON a.id = t.assignee_id \
+                 LEFT JOIN persons v ON v.id = t.resolved_by_id LEFT JOIN ticket_ratings g ON g.ticket_id = t.id \
+                 WHERE ($3 IS NULL OR t.category = $3) AND ( \
+                   (t.created_at >= $1 AND t.created_at <= $2) OR (t.resolved_at >= $1 AND t.resolved_at <= $2) \
+                   OR (g.rated_at >= $1 AND g.rated_at <= $2) \
+                   OR t.status IN ('open', 'claimed', 'in_progress', 'waiting'))",
+            )
+            .bind(from)
+            .bind(to)
+            .bind(category)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}

@@ -930,6 +930,93 @@ pub fn reprioritized(lang: Lang, t: &Ticket, from: super::model::Priority) -> St
     say(lang, "reprioritized", &[("id", id(t)), ("priority", priority(lang, t).into()), ("was", before.into())])
 }
 
+/// The tickets report, a line a figure.
+pub fn ticket_report(
+    lang: Lang,
+    f: &super::report::Figures,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    category: Option<&str>,
+    tz: Tz,
+) -> String {
+    let head = match category {
+        Some(c) => say(
+            lang,
+            "report-head-in",
+            &[
+                ("from", stamp(lang, from, tz).into()),
+                ("to", stamp(lang, to, tz).into()),
+                ("zone", tz.name().into()),
+                ("category", c.into()),
+            ],
+        ),
+        None => say(
+            lang,
+            "report-head",
+            &[("from", stamp(lang, from, tz).into()), ("to", stamp(lang, to, tz).into()), ("zone", tz.name().into())],
+        ),
+    };
+    let mut out = vec![head];
+    let list =
+        |counts: Vec<(String, usize)>| counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
+    let statuses =
+        f.by_status.iter().map(|(s, n)| (say(lang, "status", &[("status", s.as_str().into())]), *n)).collect();
+    let categories = f
+        .by_category
+        .iter()
+        .map(|(c, n)| (c.clone().unwrap_or_else(|| say(lang, "report-no-category", &[])), *n))
+        .collect();
+    out.push(say(
+        lang,
+        "report-opened",
+        &[("count", f.opened.into()), ("statuses", list(statuses).into()), ("categories", list(categories).into())],
+    ));
+    let times = |(key, none): (&str, &str), pair: Option<(chrono::Duration, chrono::Duration)>| match pair {
+        Some((median, p90)) => {
+            say(lang, key, &[("median", length(lang, median).into()), ("p90", length(lang, p90).into())])
+        }
+        None => say(lang, none, &[]),
+    };
+    out.push(times(("report-first-response", "report-first-response-none"), f.first_response));
+    out.push(times(("report-resolution", "report-resolution-none"), f.resolution));
+    out.push(match f.sla {
+        Some((met, of)) => say(
+            lang,
+            "report-sla",
+            &[("percent", ((met * 100 + of / 2) / of).into()), ("met", met.into()), ("count", of.into())],
+        ),
+        None => say(lang, "report-sla-none", &[]),
+    });
+    out.push(match f.csat {
+        Some((average, count)) => {
+            say(lang, "report-csat", &[("average", format!("{average:.1}").into()), ("count", count.into())])
+        }
+        None => say(lang, "report-csat-none", &[]),
+    });
+    out.push(match f.backlog {
+        Some((count, median, oldest)) => say(
+            lang,
+            "report-backlog",
+            &[
+                ("count", count.into()),
+                ("median", length(lang, median).into()),
+                ("oldest", length(lang, oldest).into()),
+            ],
+        ),
+        None => say(lang, "report-backlog-none", &[]),
+    });
+    if !f.agents.is_empty() {
+        out.push(say(lang, "report-agents", &[]));
+        for (agent, (held, solved)) in &f.agents {
+            out.push(say(
+                lang,
+                "report-agent",
+                &[("agent", agent.as_str().into()), ("held", (*held).into()), ("solved", (*solved).into())],
+            ));
+        }
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -948,6 +1035,7 @@ mod tests {
                 include_str!("transcript.rs"),
                 include_str!("satisfaction.rs"),
                 include_str!("sla.rs"),
+                include_str!("report.rs"),
             ],
         );
     }
@@ -1001,6 +1089,17 @@ mod tests {
             ("was", 2_i64.into()),
             ("left", "1 h 20 min".into()),
             ("target", "first".into()),
+            ("from", "2026-11-23 09:00".into()),
+            ("statuses", "open 2, closed 1".into()),
+            ("categories", "it 2, no category 1".into()),
+            ("median", "2 h".into()),
+            ("p90", "6 h".into()),
+            ("percent", 90_i64.into()),
+            ("met", 9_i64.into()),
+            ("average", "4.2".into()),
+            ("oldest", "3 d".into()),
+            ("held", 2_i64.into()),
+            ("solved", 5_i64.into()),
             ("links", "#3, #8".into()),
             ("into", 7_i64.into()),
             ("words", "vpn".into()),

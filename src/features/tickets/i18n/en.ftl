@@ -389,3 +389,27 @@ extended = Ticket #{ $id }'s { $target ->
 } is now due by { $at } ({ $zone }, business hours).
 same-priority = Ticket #{ $id } is { $priority } priority already.
 reprioritized = Ticket #{ $id } is now { $priority } priority (it was { $was }); its deadlines moved with it.
+
+# The tickets report.
+report-head = Tickets from { $from } to { $to } ({ $zone }):
+report-head-in = { $category } tickets from { $from } to { $to } ({ $zone }):
+report-no-category = no category
+report-opened = Opened: { $count }{ $count ->
+    [0] .
+   *[other] . Now: { $statuses }. By category: { $categories }.
+}
+report-first-response = First response: median { $median }, 90 % within { $p90 } (business hours).
+report-first-response-none = First response: none in this span.
+report-resolution = Resolution: median { $median }, 90 % within { $p90 } (business hours).
+report-resolution-none = Resolution: none in this span.
+report-sla = Targets met: { $percent } % ({ $met } of { $count }).
+report-sla-none = Targets met: nothing measured in this span.
+report-csat = Satisfaction: { $average } of 5 ({ $count } { $count ->
+    [one] rating
+   *[other] ratings
+}).
+report-csat-none = Satisfaction: no ratings in this span.
+report-backlog = Open now: { $count }, median age { $median }, oldest { $oldest }.
+report-backlog-none = Open now: none.
+report-agents = By agent (holding now / resolved in this span):
+report-agent = { "  " }{ $agent }: { $held } / { $solved }

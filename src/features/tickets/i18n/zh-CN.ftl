@@ -397,3 +397,24 @@ extended = 工单 #{ $id } 的{ $target ->
 }时限已改为 { $at }（{ $zone }，按工作时间计）。
 same-priority = 工单 #{ $id } 的优先级已经是{ $priority }了。
 reprioritized = 工单 #{ $id } 的优先级已改为{ $priority }（原为{ $was }）；时限随之调整。
+
+# The tickets report.
+report-head = 工单统计：{ $from } 至 { $to }（{ $zone }）：
+report-head-in = { $category } 工单统计：{ $from } 至 { $to }（{ $zone }）：
+report-no-category = 无类别
+report-opened = 新提交：{ $count } 张{ $count ->
+    [0] 。
+   *[other] 。当前状态：{ $statuses }。按类别：{ $categories }。
+}
+report-first-response = 首次响应：中位数 { $median }，90% 在 { $p90 } 内（工作时间）。
+report-first-response-none = 首次响应：这段时间内没有。
+report-resolution = 解决：中位数 { $median }，90% 在 { $p90 } 内（工作时间）。
+report-resolution-none = 解决：这段时间内没有。
+report-sla = 时限达标：{ $percent }%（{ $count } 项中 { $met } 项）。
+report-sla-none = 时限达标：这段时间内没有可统计的。
+report-csat = 满意度：{ $average } 分（满分 5 分，{ $count } 条评分）。
+report-csat-none = 满意度：这段时间内没有评分。
+report-backlog = 当前未完成：{ $count } 张，中位等待 { $median }，最久 { $oldest }。
+report-backlog-none = 当前未完成：无。
+report-agents = 按客服（当前处理中 / 本期解决）：
+report-agent = { "  " }{ $agent }：{ $held } / { $solved }

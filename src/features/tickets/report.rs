@@ -1,0 +1,155 @@
+//! `/report tickets [week|month] [category]`: how the help desk did over the span: volume
+//! by status and category, first-response and resolution times (median and 90th
+//! percentile, in business hours), service-level compliance, satisfaction, the backlog's
+//! age, and each agent's load and solved count.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::store::ReportRow;
+use super::{Tickets, text};
+use crate::chat::feature::Cx;
+use crate::kernel::{Effect, ServiceResult, refuse};
+use crate::store::from_ms;
+
+/// The span of a report, ending now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Week,
+    Month,
+}
+
+impl Span {
+    pub const NAMES: [&'static str; 2] = ["week", "month"];
+
+    pub fn read(typed: Option<&str>) -> Span {
+        match typed {
+            Some("month") => Span::Month,
+            _ => Span::Week,
+        }
+    }
+
+    fn length(self) -> Duration {
+        match self {
+            Span::Week => Duration::days(7),
+            Span::Month => Duration::days(30),
+        }
+    }
+}
+
+/// The figures of a report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub opened: usize,
+    /// Of those opened, by their status now, and by category (`None`: no category).
+    pub by_status: BTreeMap<String, usize>,
+    pub by_category: BTreeMap<Option<String>, usize>,
+    /// Business time to the first response and to resolution, of those answered or
+    /// resolved in the span: median and 90th percentile.
+    pub first_response: Option<(Duration, Duration)>,
+    pub resolution: Option<(Duration, Duration)>,
+    /// Targets met, of those measured (first responses and resolutions in the span).
+    pub sla: Option<(usize, usize)>,
+    /// Ratings given in the span: their average and count.
+    pub csat: Option<(f64, usize)>,
+    /// Open tickets now: how many, the median age and the oldest.
+    pub backlog: Option<(usize, Duration, Duration)>,
+    /// By agent: tickets held now, and resolved in the span.
+    pub agents: BTreeMap<String, (usize, usize)>,
+}
+
+pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+    let actor = cx.actor;
+    let category = match category {
+        Some(name) => match desk.rules.category(name) {
+            Some(c) => Some(c.name.clone()),
+            None => return refuse(text::unknown_category(actor.lang, name, &desk.rules.category_names())),
+        },
+        None => None,
+    };
+    let (from, to) = (actor.at - span.length(), actor.at);
+    let rows = cx.kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
+    let figures = figures(desk, &rows, (from, to));
+    let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
+    Ok(vec![Effect::reply(text::ticket_report(actor.lang, &figures, (from, to), label.as_deref(), actor.tz))])
+}
+
+/// The report's figures over `[from, to]`, business time counted in each ticket's
+/// category's hours.
+pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Figures {
+    // The span ends now, and what happened this moment is in it.
+    let within = |at: Option<i64>| at.map(from_ms).is_some_and(|t| t >= from && t <= to);
+    let mut f = Figures::default();
+    let (mut first, mut resolution, mut ages) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut met, mut measured) = (0, 0);
+    let mut ratings = Vec::new();
+    for row in rows {
+        let calendar = desk.calendar(row.category.as_deref());
+        let created = from_ms(row.created_at);
+        if within(Some(row.created_at)) {
+            f.opened += 1;
+            *f.by_status.entry(row.status.clone()).or_default() += 1;
+            *f.by_category.entry(row.category.clone()).or_default() += 1;
+        }
+        if within(row.first_response_at) {
+            let at = row.first_response_at.map(from_ms).unwrap_or(created);
+            first.push(calendar.between(created, at));
+            if let Some(due) = row.first_due {
+                measured += 1;
+                met += usize::from(row.first_response_at <= Some(due));
+            }
+        }
+        if within(row.resolved_at) {
+            let at = row.resolved_at.map(from_ms).unwrap_or(created);
+            resolution.push(calendar.between(created, at));
+            if let Some(due) = row.resolve_due {
+                measured += 1;
+                met += usize::from(row.resolved_at <= Some(due));
+            }
+            if let Some(agent) = &row.resolved_by {
+                f.agents.entry(agent.clone()).or_default().1 += 1;
+            }
+        }
+        if within(row.rated_at) {
+            ratings.extend(row.rating);
+        }
+        if matches!(row.status.as_str(), "open" | "claimed" | "in_progress" | "waiting") {
+            ages.push(to - created);
+            if let Some(agent) = &row.assignee {
+                f.agents.entry(agent.clone()).or_default().0 += 1;
+            }
+        }
+    }
+    f.first_response = median_and_p90(&mut first);
+    f.resolution = median_and_p90(&mut resolution);
+    f.sla = (measured > 0).then_some((met, measured));
+    f.csat = (!ratings.is_empty()).then(|| (ratings.iter().sum::<i64>() as f64 / ratings.len() as f64, ratings.len()));
+    ages.sort();
+    f.backlog = ages.last().map(|oldest| (ages.len(), ages[ages.len() / 2], *oldest));
+    f
+}
+
+/// The median and the 90th percentile (nearest rank).
+fn median_and_p90(values: &mut [Duration]) -> Option<(Duration, Duration)> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort();
+    let rank = |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
+    Some((rank(0.5), rank(0.9)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_and_p90;
+    use chrono::Duration;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let mut minutes: Vec<Duration> = (1..=10).map(Duration::minutes).collect();
+        assert_eq!(median_and_p90(&mut minutes), Some((Duration::minutes(5), Duration::minutes(9))));
+        assert_eq!(median_and_p90(&mut [Duration::hours(2)]), Some((Duration::hours(2), Duration::hours(2))));
+        assert_eq!(median_and_p90(&mut []), None);
+    }
+}
