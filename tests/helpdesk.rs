@@ -1002,6 +1002,22 @@ async fn report(chat: common::Chat) {
     assert!(it.starts_with("IT support tickets from") && it.contains("Opened: 1."), "{it}");
     assert!(chat.reply("carol", "/report tickets week category:plumbing").await.starts_with("There is no category"));
     assert!(chat.reply("bob", "/report tickets").await.starts_with("Only agents can use /report tickets."));
+
+    // The same tickets as a CSV file.
+    let sent = chat.say("carol", "/report export").await;
+    let reply = sent.iter().find(|s| s.is_reply()).unwrap();
+    assert_eq!(reply.text(), "2 tickets as CSV: times in UTC, business times in minutes.");
+    let file = &reply.body.files[0];
+    assert_eq!((file.name.as_str(), file.mime.as_str()), ("tickets-2026-11-30.csv", "text/csv"));
+    let table = String::from_utf8(file.bytes.clone()).unwrap();
+    let lines: Vec<&str> = table.split("\r\n").collect();
+    assert!(lines[0].starts_with("id,title,category,priority,status,requester,agent,opened,"), "{table}");
+    assert_eq!(
+        lines[1],
+        "1,Mouse broken,it,normal,resolved,bob,carol,2026-11-30T09:00:00Z,2026-11-30T09:30:00Z,\
+         2026-11-30T11:00:00Z,30,120,true,true,4"
+    );
+    assert_eq!(lines[2], "2,VPN down,,high,claimed,bob,carol,2026-11-30T09:00:00Z,2026-11-30T10:30:00Z,,90,,false,,");
     chat.finish().await;
 }
 on_both_backends!(

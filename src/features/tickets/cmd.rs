@@ -95,12 +95,20 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("reply", Role::Agent, &[arg("name", ArgKind::Word), arg("id", TICKET)], &[]),
     group(
         "report",
-        &[cmd(
-            "tickets",
-            Role::Agent,
-            &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
-            &[OptSpec { key: "category", kind: ArgKind::Word }],
-        )],
+        &[
+            cmd(
+                "tickets",
+                Role::Agent,
+                &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
+                &[OptSpec { key: "category", kind: ArgKind::Word }],
+            ),
+            cmd(
+                "export",
+                Role::Agent,
+                &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
+                &[OptSpec { key: "category", kind: ArgKind::Word }],
+            ),
+        ],
     ),
 ];
 
@@ -144,6 +152,7 @@ typed_commands! {
         "canned remove" => CannedRemove { name: String },
         "reply" => Canned { name: String, id: TicketId },
         "report tickets" => Report { period: Option<String>, category: Option<String> },
+        "report export" => Export { period: Option<String>, category: Option<String> },
     }
 }
 
@@ -204,6 +213,9 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["reply"] => TicketCommand::Canned { name: a.text("name")?, id: id()? },
             ["report", "tickets"] => {
                 TicketCommand::Report { period: a.optional("period"), category: a.optional("category") }
+            }
+            ["report", "export"] => {
+                TicketCommand::Export { period: a.optional("period"), category: a.optional("category") }
             }
             _ => return a.undeclared(),
         })

@@ -200,6 +200,9 @@ impl Feature for Tickets {
             TicketCommand::Report { period, category } => {
                 report::tickets(cx, self, report::Span::read(period.as_deref()), category.as_deref()).await
             }
+            TicketCommand::Export { period, category } => {
+                report::export(cx, self, report::Span::read(period.as_deref()), category.as_deref()).await
+            }
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,

@@ -1279,6 +1279,10 @@ pub struct ReportRow {
     pub resolved_by: Option<String>,
     pub rating: Option<i64>,
     pub rated_at: Option<i64>,
+    pub id: i64,
+    pub title: String,
+    pub priority: String,
+    pub requester: String,
 }
 
 impl Store {
@@ -1288,13 +1292,14 @@ impl Store {
         Ok(with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT t.status, t.category, t.created_at, t.first_response_at, t.first_due, t.resolved_at, \
-                 t.resolve_due, a.display_name AS assignee, v.display_name AS resolved_by, g.rating, g.rated_at \
-                 FROM tickets t LEFT JOIN persons a ON a.id = t.assignee_id \
+                 t.resolve_due, a.display_name AS assignee, v.display_name AS resolved_by, g.rating, g.rated_at, \
+                 t.id, t.title, t.priority, r.display_name AS requester \
+                 FROM tickets t JOIN persons r ON r.id = t.requester_id LEFT JOIN persons a ON a.id = t.assignee_id \
                  LEFT JOIN persons v ON v.id = t.resolved_by_id LEFT JOIN ticket_ratings g ON g.ticket_id = t.id \
                  WHERE ($3 IS NULL OR t.category = $3) AND ( \
                    (t.created_at >= $1 AND t.created_at <= $2) OR (t.resolved_at >= $1 AND t.resolved_at <= $2) \
                    OR (g.rated_at >= $1 AND g.rated_at <= $2) \
-                   OR t.status IN ('open', 'claimed', 'in_progress', 'waiting'))",
+                   OR t.status IN ('open', 'claimed', 'in_progress', 'waiting')) ORDER BY t.id",
             )
             .bind(from)
             .bind(to)

@@ -1017,6 +1017,10 @@ pub fn ticket_report(
     out.join("\n")
 }
 
+pub fn report_export(lang: Lang, count: usize) -> String {
+    say(lang, "report-export", &[("count", count.into())])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,3 +107,6 @@ cmd-report-tickets-period = week or month (default week)
 cmd-report-tickets-category = only this category, e.g. it
 choice-week = week
 choice-month = month
+cmd-report-export = The tickets of a span as a CSV file, with their times and targets
+cmd-report-export-period = week or month (default week)
+cmd-report-export-category = only this category, e.g. it

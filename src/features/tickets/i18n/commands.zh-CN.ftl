@@ -106,3 +106,6 @@ cmd-report-tickets-period = week 或 month（默认 week）
 cmd-report-tickets-category = 只统计这个类别，例如 it
 choice-week = 本周
 choice-month = 本月
+cmd-report-export = 一段时间内的工单（CSV 文件），含时间和时限
+cmd-report-export-period = week 或 month（默认 week）
+cmd-report-export-category = 只导出这个类别，例如 it

@@ -413,3 +413,7 @@ report-backlog = Open now: { $count }, median age { $median }, oldest { $oldest 
 report-backlog-none = Open now: none.
 report-agents = By agent (holding now / resolved in this span):
 report-agent = { "  " }{ $agent }: { $held } / { $solved }
+report-export = { $count } { $count ->
+    [one] ticket
+   *[other] tickets
+} as CSV: times in UTC, business times in minutes.

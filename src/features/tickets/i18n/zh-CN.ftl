@@ -418,3 +418,4 @@ report-backlog = 当前未完成：{ $count } 张，中位等待 { $median }，�
 report-backlog-none = 当前未完成：无。
 report-agents = 按客服（当前处理中 / 本期解决）：
 report-agent = { "  " }{ $agent }：{ $held } / { $solved }
+report-export = { $count } 张工单（CSV）：时间为 UTC，工作时间以分钟计。
