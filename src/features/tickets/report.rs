@@ -59,7 +59,14 @@ pub struct Figures {
     pub agents: BTreeMap<String, (usize, usize)>,
 }
 
-pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+/// What a report reads: its category (checked), its span ending now, and its tickets.
+struct Scope {
+    category: Option<String>,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    rows: Vec<ReportRow>,
+}
+
+async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult<Scope> {
     let actor = cx.actor;
     let category = match category {
         Some(name) => match desk.rules.category(name) {
@@ -70,24 +77,22 @@ pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Opti
     };
     let (from, to) = (actor.at - span.length(), actor.at);
     let rows = cx.kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
-    let figures = figures(desk, &rows, (from, to));
+    Ok(Scope { category, span: (from, to), rows })
+}
+
+pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+    let Scope { category, span, rows } = scope(cx, desk, span, category).await?;
+    let actor = cx.actor;
+    let figures = figures(desk, &rows, span);
     let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
-    Ok(vec![Effect::reply(text::ticket_report(actor.lang, &figures, (from, to), label.as_deref(), actor.tz))])
+    Ok(vec![Effect::reply(text::ticket_report(actor.lang, &figures, span, label.as_deref(), actor.tz))])
 }
 
 /// `/report export [week|month] [category:]`: the report's tickets as a CSV file, a row
 /// each, business times in minutes.
 pub async fn export(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+    let Scope { rows, span: (_, to), .. } = scope(cx, desk, span, category).await?;
     let actor = cx.actor;
-    let category = match category {
-        Some(name) => match desk.rules.category(name) {
-            Some(c) => Some(c.name.clone()),
-            None => return refuse(text::unknown_category(actor.lang, name, &desk.rules.category_names())),
-        },
-        None => None,
-    };
-    let (from, to) = (actor.at - span.length(), actor.at);
-    let rows = cx.kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     let table = csv(desk, &rows);
     let name = format!("tickets-{}.csv", to.with_timezone(&actor.tz).format("%Y-%m-%d"));
     let file = deskmate_port::Attachment { name, mime: "text/csv".to_owned(), bytes: table.into_bytes() };
