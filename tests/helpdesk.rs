@@ -1028,3 +1028,49 @@ on_both_backends!(
     },
     report
 );
+
+fn teams_in_two_zones(config: &mut Config) {
+    config.channels.support_queue = vec!["console:queue".to_owned()];
+    config.channels.groups = vec!["it=console:it-queue".to_owned()];
+    config.tickets = toml::from_str(
+        r#"
+        [[categories]]
+        name = "it"
+        label = "IT support"
+        queue = "it"
+        zone = "Asia/Shanghai"
+        "#,
+    )
+    .unwrap();
+    no_targets(config);
+}
+
+async fn weekly_reports(mut story: Story) {
+    story.say("bob", "/ticket new Printer offline category:it").await;
+    story.reply_to("bob").await;
+    story.post_in("it-queue").await;
+    // The IT team's Monday 09:00 is 01:00 UTC: its report is posted to its queue then.
+    story.advance(chrono::Duration::days(6) + chrono::Duration::hours(15)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::hours(1)).await;
+    let it = story.post_in("it-queue").await;
+    assert!(
+        it.text().starts_with(
+            "IT support tickets from 2026-11-30 09:00 to 2026-12-07 09:00 (Asia/Shanghai):\nOpened: 1. Now: open 1."
+        ),
+        "{}",
+        it.text()
+    );
+    // The help desk's, on UTC, at 09:00: every ticket.
+    story.advance(chrono::Duration::hours(7)).await;
+    story.quiet().await;
+    story.advance(chrono::Duration::hours(1)).await;
+    let all = story.post_in("queue").await;
+    assert!(all.text().starts_with("Tickets from 2026-11-30 09:00 to 2026-12-07 09:00 (UTC):"), "{}", all.text());
+    // And a week on, again.
+    story.advance(chrono::Duration::days(7)).await;
+    assert!(story.post_in("it-queue").await.text().starts_with("IT support tickets from 2026-12-07 09:00"));
+    assert!(story.post_in("queue").await.text().starts_with("Tickets from 2026-12-07 09:00"));
+    story.finish().await;
+}
+story!(weekly_reports_on_each_teams_clock, teams_in_two_zones, weekly_reports);

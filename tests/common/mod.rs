@@ -288,6 +288,8 @@ pub fn config_for(url: &str) -> Config {
     config.limits.reminders_per_minute = 0;
     // A morning digest would come into every story that passes 09:00; it has its own.
     config.meetings.digest = false;
+    // So would the help desk's weekly report every Monday; it has its own too.
+    config.tickets.weekly_report = String::new();
     config
 }
 

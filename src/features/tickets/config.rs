@@ -33,6 +33,9 @@ pub struct TicketsConfig {
     pub zone: String,
     pub holidays: Vec<String>,
     pub holidays_ics: String,
+    /// When the weekly report is posted to each team's queue, on the team's clock
+    /// (`mon 09:00`); empty: never.
+    pub weekly_report: String,
     /// First-response and resolution targets per priority, in business time.
     pub sla: SlaConfig,
     /// Kinds of ticket and the teams that work them; none: one queue, every agent.
@@ -120,6 +123,7 @@ impl Default for TicketsConfig {
             zone: String::new(),
             holidays: Vec::new(),
             holidays_ics: String::new(),
+            weekly_report: "mon 09:00".to_owned(),
             sla: SlaConfig::default(),
             categories: Vec::new(),
         }
@@ -140,6 +144,8 @@ pub struct Settings {
     pub calendar: Calendar,
     /// By priority, in [`Priority::ALL`]'s order.
     pub targets: [Targets; 4],
+    /// The weekly report's day and time; `None`: off.
+    pub weekly_report: Option<(chrono::Weekday, chrono::NaiveTime)>,
     pub categories: Vec<Category>,
 }
 
@@ -289,7 +295,18 @@ impl TicketsConfig {
             target("high", &sla.high)?,
             target("urgent", &sla.urgent)?,
         ];
+        let weekly_report = match self.weekly_report.trim() {
+            "" => None,
+            typed => {
+                let bad = || format!("weekly_report: `{typed}` should be a day and a time, e.g. \"mon 09:00\"");
+                let (day, time) = typed.split_once(' ').ok_or_else(bad)?;
+                let day = day.trim().parse::<chrono::Weekday>().map_err(|_| bad())?;
+                let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| bad())?;
+                Some((day, time))
+            }
+        };
         Ok(Settings {
+            weekly_report,
             reopen_window,
             waiting_remind_after,
             waiting_close_after,

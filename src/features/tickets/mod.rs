@@ -317,11 +317,15 @@ impl Feature for Tickets {
         if fired.kind.starts_with("sla-") {
             return sla::fired(self, tx, kit, fired).await;
         }
+        if fired.kind == report::WEEKLY {
+            return report::weekly(self, tx, kit, fired).await;
+        }
         stale::fired(self, tx, kit, fired).await
     }
 
     async fn start(&self, kit: &Kit) -> ServiceResult<()> {
-        search::index_the_rest(kit).await
+        search::index_the_rest(kit).await?;
+        report::start(kit, self).await
     }
 
     fn scheduled_jobs(&self) -> &'static [&'static str] {

@@ -7,11 +7,15 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 
+use chrono::TimeZone;
+use serde::{Deserialize, Serialize};
+
 use super::store::ReportRow;
 use super::{Tickets, text};
-use crate::chat::feature::Cx;
-use crate::kernel::{Effect, ServiceResult, refuse};
-use crate::store::from_ms;
+use crate::chat::feature::{Cx, Kit};
+use crate::kernel::{Effect, ServiceResult, Shown, refuse};
+use crate::scheduler::{Fired, TimerKey};
+use crate::store::{Tx, from_ms};
 
 /// The span of a report, ending now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +168,88 @@ pub fn csv(desk: &Tickets, rows: &[ReportRow]) -> String {
 /// A CSV field, quoted when it holds a comma, a quote or a line break.
 fn field(text: &str) -> String {
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
+}
+
+/// The weekly report's timer kind.
+pub const WEEKLY: &str = "weekly-report";
+
+/// Whose weekly report a timer posts: a category's with a queue of its own, or (`None`)
+/// the whole help desk's in the support queue.
+#[derive(Debug, Serialize, Deserialize)]
+struct Weekly {
+    category: Option<String>,
+}
+
+/// The teams that get a weekly report: the help desk (all tickets, in the support queue)
+/// and each category with a queue of its own.
+fn teams(desk: &Tickets) -> Vec<Option<String>> {
+    std::iter::once(None)
+        .chain(desk.rules.categories.iter().filter(|c| c.queue.is_some()).map(|c| Some(c.name.clone())))
+        .collect()
+}
+
+/// The next weekly report of a team strictly after `after`, on its clock.
+fn next_report(desk: &Tickets, category: Option<&str>, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let (day, time) = desk.rules.weekly_report?;
+    let tz = desk.calendar(category).tz;
+    let mut date = after.with_timezone(&tz).date_naive();
+    for _ in 0..8 {
+        if chrono::Datelike::weekday(&date) == day
+            && let Some(at) = tz.from_local_datetime(&date.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
+            && at > after
+        {
+            return Some(at);
+        }
+        date = date.succ_opt()?;
+    }
+    None
+}
+
+async fn set_weekly(
+    tx: &mut Tx,
+    kit: &Kit,
+    desk: &Tickets,
+    category: Option<String>,
+    after: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let Some(at) = next_report(desk, category.as_deref(), after) else { return Ok(()) };
+    let key =
+        TimerKey::new(super::NAME, WEEKLY, format!("{}:{}", category.as_deref().unwrap_or("-"), at.timestamp_millis()));
+    kit.timers.set_timer(tx, &key, at, &Weekly { category }).await?;
+    Ok(())
+}
+
+/// At start: each team's next weekly report (instances that start together set one).
+pub async fn start(kit: &Kit, desk: &Tickets) -> ServiceResult<()> {
+    let mut tx = kit.store.begin().await?;
+    for team in teams(desk) {
+        set_weekly(&mut tx, kit, desk, team, kit.clock.now()).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A weekly report came due: the past week's, posted to the team's queue, on its clock;
+/// and the next one set.
+pub async fn weekly(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
+    let Weekly { category } = fired.payload()?;
+    // A category dropped from the config since: nothing.
+    if category.as_deref().is_some_and(|c| desk.rules.category(c).is_none()) {
+        return Ok(Vec::new());
+    }
+    set_weekly(tx, kit, desk, category.clone(), fired.due).await?;
+    let (from, to) = (fired.due - Duration::days(7), fired.due);
+    let rows = kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
+    let figures = figures(desk, &rows, (from, to));
+    let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
+    let tz = desk.calendar(category.as_deref()).tz;
+    let body = Shown::text_per_reader(move |r| text::ticket_report(r.lang, &figures, (from, to), label.as_deref(), tz));
+    Ok(vec![Effect::Notice {
+        audience: desk.queue_of(category.as_deref()),
+        subject: crate::kernel::Subject::new("ticket-report", to.timestamp_millis()),
+        body,
+        coalesce: None,
+    }])
 }
 
 /// The report's figures over `[from, to]`, business time counted in each ticket's
