@@ -61,8 +61,9 @@ async fn put(
 pub enum Addressed {
     /// An answer to this question (`None`: to one that does not exist).
     Question(Option<i64>),
-    /// A reply to some other message of the bot's: chat, not an answer.
-    Chat,
+    /// A reply to some other message of the bot's: chat, not an answer; what that
+    /// message was filed under (`ticket:12`), for the conversation on it.
+    Chat(Vec<String>),
 }
 
 /// Which question a piece of free text answers: by its key (a submitted form), or by the
@@ -74,10 +75,13 @@ pub async fn addressed(
 ) -> ServiceResult<Addressed> {
     Ok(match (prompt, replied_to) {
         (Some(key), _) => Addressed::Question(key.parse::<i64>().ok()),
-        (None, Some(message)) => match store.prompt_for_message(message).await? {
-            Some(id) => Addressed::Question(Some(id)),
-            None => Addressed::Chat,
-        },
+        (None, Some(message)) => {
+            let filed = store.filed_under(message).await?;
+            match filed.iter().find_map(|s| s.strip_prefix("prompt:").and_then(|id| id.parse().ok())) {
+                Some(id) => Addressed::Question(Some(id)),
+                None => Addressed::Chat(filed),
+            }
+        }
         (None, None) => Addressed::Question(None),
     })
 }

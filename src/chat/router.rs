@@ -585,12 +585,10 @@ impl Router {
         files: Files,
     ) -> ServiceResult {
         self.within_rate(actor, RateClass::GENERAL)?;
-        let Addressed::Question(id) = questions::addressed(&self.kit.store, prompt, replied_to).await? else {
+        let id = match questions::addressed(&self.kit.store, prompt, replied_to).await? {
+            Addressed::Question(id) => id,
             // A reply to another message of the bot's: the conversation on it.
-            return match replied_to {
-                Some(message) => self.run_follow_up(tx, actor, message, said).await,
-                None => Ok(Vec::new()),
-            };
+            Addressed::Chat(filed) => return self.follow_filed(tx, actor, &filed, said).await,
         };
         tracing::Span::current().record("command", "answer");
         questions::answer(&self.registry, &mut Cx { tx, actor, kit: &self.kit }, id, said, files).await
@@ -615,6 +613,11 @@ impl Router {
     /// message under one of its subjects gets it; chat about anything else is left alone.
     async fn run_follow_up(&self, tx: &mut Tx, actor: &Actor, on: &MessageRef, said: &str) -> ServiceResult {
         let filed = self.kit.store.filed_under(on).await?;
+        self.follow_filed(tx, actor, &filed, said).await
+    }
+
+    /// Text in the conversation on a message filed under `filed`.
+    async fn follow_filed(&self, tx: &mut Tx, actor: &Actor, filed: &[String], said: &str) -> ServiceResult {
         let found = filed.iter().find_map(|f| {
             let (kind, id) = Subject::parse_filed(f)?;
             let (feature, kind) = self.registry.for_subject(kind)?;

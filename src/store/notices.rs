@@ -59,13 +59,13 @@ impl Store {
             .collect()
     }
 
-    /// What a message the bot posted was filed under (`ticket:12`, `talk:ticket:12`),
-    /// questions aside.
+    /// What a message the bot posted was filed under (`ticket:12`, `talk:ticket:12`, a
+    /// question's `prompt:7`).
     pub async fn filed_under(&self, message: &MessageRef) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT subject FROM notices WHERE platform = $1 AND channel_id = $2 AND message_id = $3 \
-                 AND subject NOT LIKE 'prompt:%' ORDER BY posted_at",
+                 ORDER BY posted_at",
             )
             .bind(message.channel.platform.as_str())
             .bind(&message.channel.id)

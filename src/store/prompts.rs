@@ -1,9 +1,8 @@
 //! Questions put to a person, answered later with free text.
 
 use chrono::{DateTime, Utc};
-use deskmate_port::MessageRef;
 
-use super::{Result, Store, Tx, from_ms, ms, with_db, with_tx};
+use super::{Result, Tx, from_ms, ms, with_tx};
 use crate::kernel::PersonId;
 
 /// An open or answered question.
@@ -78,23 +77,5 @@ impl Tx {
                 .await?;
             Ok(done.rows_affected() == 1)
         })
-    }
-}
-
-impl Store {
-    /// The question a posted message asked, if it was one.
-    pub async fn prompt_for_message(&self, message: &MessageRef) -> Result<Option<i64>> {
-        let subjects: Vec<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT subject FROM notices WHERE platform = $1 AND channel_id = $2 AND message_id = $3 \
-                 AND subject LIKE 'prompt:%'",
-            )
-            .bind(message.channel.platform.as_str())
-            .bind(&message.channel.id)
-            .bind(&message.message_id)
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(subjects.into_iter().find_map(|(s,)| s.strip_prefix("prompt:").and_then(|id| id.parse().ok())))
     }
 }

@@ -34,6 +34,33 @@ pub struct Ticket {
     pub sla: Sla,
 }
 
+/// What a ticket's clock runs toward next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    FirstResponse(DateTime<Utc>),
+    Resolution(DateTime<Utc>),
+    /// Stopped while the ticket waits on its requester, with the business time left.
+    Paused(chrono::Duration),
+}
+
+impl Ticket {
+    /// The target its clock runs toward next: the first response until there is one,
+    /// then the resolution; none once it is done (or has no targets).
+    pub fn next_target(&self) -> Option<Next> {
+        if !TicketStatus::ACTIVE.contains(&self.status) {
+            return None;
+        }
+        let sla = self.sla;
+        if let (None, Some(due)) = (sla.first_response_at, sla.first_due) {
+            return Some(Next::FirstResponse(due));
+        }
+        if let Some(left) = sla.resolve_left {
+            return Some(Next::Paused(left));
+        }
+        sla.resolve_due.map(Next::Resolution)
+    }
+}
+
 /// A ticket's service-level clock: when it was first answered, when its first response
 /// and its resolution are due (in its team's business hours); while it waits on its
 /// requester the resolution clock stops, keeping the business time it had left.

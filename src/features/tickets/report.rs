@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono::TimeZone;
 use serde::{Deserialize, Serialize};
 
+use super::model::TicketStatus;
 use super::store::ReportRow;
 use super::{Tickets, text};
 use crate::chat::feature::{Cx, Kit};
@@ -291,7 +292,7 @@ pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, D
         if within(row.rated_at) {
             ratings.extend(row.rating);
         }
-        if matches!(row.status.as_str(), "open" | "claimed" | "in_progress" | "waiting") {
+        if row.status.parse::<TicketStatus>().is_ok_and(|s| TicketStatus::ACTIVE.contains(&s)) {
             ages.push(to - created);
             if let Some(agent) = &row.assignee {
                 f.agents.entry(agent.clone()).or_default().0 += 1;

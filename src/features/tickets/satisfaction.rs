@@ -93,12 +93,7 @@ async fn tell_lead(
 ) -> ServiceResult<Effect> {
     let (t, said) = (ticket.clone(), comment.map(str::to_owned));
     let body = Shown::text_per_reader(move |r| text::low_rating(r.lang, &t, stars, said.as_deref()));
-    let lead = ticket.category.as_deref().and_then(|c| desk.rules.category(c)).and_then(|c| c.lead.clone());
-    let lead = match lead {
-        Some(account) => cx.tx.people_of_accounts(&[account]).await?.first().copied(),
-        None => None,
-    };
-    Ok(match lead {
+    Ok(match super::sla::lead_of(cx.tx, desk, ticket).await? {
         Some(person) => Effect::Direct { person, body, subject: None },
         None => Effect::Notice {
             audience: desk.queue_of(ticket.category.as_deref()),

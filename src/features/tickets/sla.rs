@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use deskmate_port::{Body, Button, ButtonStyle};
 use serde::{Deserialize, Serialize};
 
-use super::model::{Priority, Sla, Ticket, TicketEvent, TicketId, TicketStatus};
+use super::model::{Next, Priority, Sla, Ticket, TicketEvent, TicketId, TicketStatus};
 use super::{NAMESPACE, Tickets, text};
 use crate::chat::feature::{Cx, Kit};
 use crate::chat::{button, questions};
@@ -196,12 +196,15 @@ pub async fn watch(
 pub async fn fired(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> ServiceResult {
     let watched: Watched = fired.payload()?;
     let Some(t) = tx.ticket(TicketId(watched.ticket)).await? else { return Ok(Vec::new()) };
-    let current =
-        if watched.first { t.sla.first_due.filter(|_| t.sla.first_response_at.is_none()) } else { t.sla.resolve_due };
-    if !TicketStatus::ACTIVE.contains(&t.status) || current.map(ms) != Some(watched.due) {
+    // The clock may have moved since the timer was set: then this one says nothing.
+    let due = match t.next_target() {
+        Some(Next::FirstResponse(due)) if watched.first => due,
+        Some(Next::Resolution(due)) if !watched.first => due,
+        _ => return Ok(Vec::new()),
+    };
+    if ms(due) != watched.due {
         return Ok(Vec::new());
     }
-    let Some(due) = current else { return Ok(Vec::new()) };
     let first = watched.first;
     if fired.kind == WARN {
         let left = desk.calendar(t.category.as_deref()).between(kit.clock.now(), due);
@@ -255,7 +258,7 @@ pub const EXTEND: &str = "extend";
 const ASKING: Duration = Duration::hours(4);
 
 /// The category's lead, if it has one who has written to Deskmate.
-async fn lead_of(tx: &mut Tx, desk: &Tickets, t: &Ticket) -> ServiceResult<Option<crate::kernel::PersonId>> {
+pub(super) async fn lead_of(tx: &mut Tx, desk: &Tickets, t: &Ticket) -> ServiceResult<Option<crate::kernel::PersonId>> {
     let lead = t.category.as_deref().and_then(|c| desk.rules.category(c)).and_then(|c| c.lead.clone());
     Ok(match lead {
         Some(account) => tx.people_of_accounts(&[account]).await?.first().copied(),
@@ -363,18 +366,12 @@ pub enum Due {
 }
 
 pub fn due(desk: &Tickets, ticket: &Ticket, now: DateTime<Utc>) -> Option<Due> {
-    if !TicketStatus::ACTIVE.contains(&ticket.status) {
-        return None;
-    }
     let calendar = desk.calendar(ticket.category.as_deref());
-    let sla = ticket.sla;
-    if let (None, Some(due)) = (sla.first_response_at, sla.first_due) {
-        return Some(Due::FirstResponse { due, left: calendar.between(now, due) });
-    }
-    if let Some(left) = sla.resolve_left {
-        return Some(Due::Paused { left });
-    }
-    sla.resolve_due.map(|due| Due::Resolution { due, left: calendar.between(now, due) })
+    Some(match ticket.next_target()? {
+        Next::FirstResponse(due) => Due::FirstResponse { due, left: calendar.between(now, due) },
+        Next::Resolution(due) => Due::Resolution { due, left: calendar.between(now, due) },
+        Next::Paused(left) => Due::Paused { left },
+    })
 }
 
 /// The clock after the ticket's priority changed: each running target moves by the

@@ -831,18 +831,15 @@ pub fn rating_line(lang: Lang, stars: i64, comment: Option<&str>) -> String {
 /// What the ticket's clock says, as a notice shows it (by when, not how long: a notice is
 /// read later than it is written).
 pub fn sla_line(lang: Lang, t: &Ticket, tz: Tz) -> Option<String> {
-    if !TicketStatus::ACTIVE.contains(&t.status) {
-        return None;
-    }
-    let sla = t.sla;
+    use super::model::Next;
     let at = |when: DateTime<Utc>| Arg::from(moment(lang, when, tz));
-    if let (None, Some(due)) = (sla.first_response_at, sla.first_due) {
-        return Some(say(lang, "sla-first-by", &[("at", at(due)), ("zone", tz.name().into())]));
-    }
-    if let Some(left) = sla.resolve_left {
-        return Some(say(lang, "sla-paused", &[("left", length(lang, left.max(chrono::Duration::zero())).into())]));
-    }
-    sla.resolve_due.map(|due| say(lang, "sla-resolve-by", &[("at", at(due)), ("zone", tz.name().into())]))
+    Some(match t.next_target()? {
+        Next::FirstResponse(due) => say(lang, "sla-first-by", &[("at", at(due)), ("zone", tz.name().into())]),
+        Next::Paused(left) => {
+            say(lang, "sla-paused", &[("left", length(lang, left.max(chrono::Duration::zero())).into())])
+        }
+        Next::Resolution(due) => say(lang, "sla-resolve-by", &[("at", at(due)), ("zone", tz.name().into())]),
+    })
 }
 
 /// What is due next and how long is left (or how overdue it is), in business time.
