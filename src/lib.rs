@@ -3,6 +3,7 @@
 //! (store, delivery, scheduler, http). Adapters (console, Telegram, Discord) live in
 //! their own crates and meet the core at `deskmate-port`. ARCHITECTURE.md has the map.
 
+pub mod chart;
 pub mod chat;
 pub mod config;
 pub mod delivery;

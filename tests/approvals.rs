@@ -811,15 +811,18 @@ async fn the_approvals_report(mut story: Story) {
     story.say("alice", "/report approvals week").await;
     assert_eq!(
         story.reply_to("alice").await.text(),
-        "Approvals, 2026-11-23 16:00 to 2026-11-30 16:00 (week):\n  leave: 2 (2 approved)\n  purchase: 2 (1 pending, 1 rejected)\n\
+        "Approvals, 2026-11-23 16:00 to 2026-11-30 16:00:\n  leave: 2 (2 approved)\n  purchase: 2 (1 pending, 1 rejected)\n\
          Time to decision per step (median / 90th percentile):\n  leave, step 1 (Manager): 1h / 2h over 2 decisions\n  \
          purchase, step 1 (Manager): 4h / 4h over 1 decision"
     );
-    // A month later nothing of it is in the week's report.
+    // A month later nothing of it is in the week's report, and all of it in its month's.
     story.advance(chrono::Duration::days(30)).await;
     story.say("alice", "/report approvals").await;
     let later = story.reply_to("alice").await;
-    assert!(later.text().ends_with("(week):\n  no requests made"), "{}", later.text());
+    assert!(later.text().ends_with("2026-12-30 16:00:\n  no requests made"), "{}", later.text());
+    story.say("alice", "/report approvals 2026-11").await;
+    let november = story.reply_to("alice").await;
+    assert!(november.text().contains("leave: 2 (2 approved)\n  purchase: 2"), "{}", november.text());
     story.finish().await;
 }
 story!(the_approvals_report, with_types, the_approvals_report);

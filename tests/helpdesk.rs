@@ -998,6 +998,26 @@ async fn report(chat: common::Chat) {
          Open now: 1, median age 2 h, oldest 2 h.\n\
          By agent (holding now / resolved in this span):\n  carol: 1 / 1"
     );
+    // The chart comes with it: a PNG of the promised size.
+    let sent = chat.say("carol", "/report tickets").await;
+    let reply = sent.iter().find(|s| s.is_reply()).unwrap();
+    let chart = &reply.body.files[0];
+    assert_eq!((chart.name.as_str(), chart.mime.as_str()), ("tickets-2026-11-30.png", "image/png"));
+    let decoded = png::Decoder::new(std::io::Cursor::new(&chart.bytes)).read_info().unwrap();
+    assert_eq!((decoded.info().width, decoded.info().height), (deskmate::chart::WIDTH, deskmate::chart::HEIGHT));
+    // A span of days: the same tickets; a span before them: none; a span read wrong: why.
+    let days = chat.reply("carol", "/report tickets 2026-11-30..2026-11-30").await;
+    assert!(days.starts_with("Tickets from 2026-11-30 00:00 to 2026-12-01 00:00 (UTC):\nOpened: 2."), "{days}");
+    let october = chat.reply("carol", "/report tickets 2026-10").await;
+    assert!(october.starts_with("Tickets from 2026-10-01 00:00 to 2026-11-01 00:00 (UTC):\nOpened: 0."), "{october}");
+    assert_eq!(
+        chat.reply("carol", "/report tickets 2026-11-30..2026-11-01").await,
+        "<period>: `2026-11-30..2026-11-01` ends before it starts; put the earlier day first\n\
+         Usage: /report tickets [week|month|from..to] [category:<category>]"
+    );
+    assert!(
+        chat.reply("carol", "/report tickets fortnight").await.starts_with("<period>: `fortnight` is not a period")
+    );
     let it = chat.reply("carol", "/report tickets week category:it").await;
     assert!(it.starts_with("IT support tickets from") && it.contains("Opened: 1."), "{it}");
     assert!(chat.reply("carol", "/report tickets week category:plumbing").await.starts_with("There is no category"));

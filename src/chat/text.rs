@@ -236,6 +236,7 @@ mod catalog_tests {
             ("per_minute", 10_i64.into()),
             ("seconds", 5_i64.into()),
             ("max_days", 30_i64.into()),
+            ("days", 366_i64.into()),
         ])
         .collect();
         crate::i18n::check_renders(&CATALOG, &samples);

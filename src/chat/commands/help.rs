@@ -55,6 +55,7 @@ fn arg_usage(arg: &ArgSpec) -> String {
     let inner = match arg.kind {
         ArgKind::Mention => format!("@{}", arg.name),
         ArgKind::Choice(choices) => choices.join("|"),
+        ArgKind::Period => kind_hint(arg.name, arg.kind),
         _ => arg.name.to_owned(),
     };
     if arg.required { format!("<{inner}>") } else { format!("[{inner}]") }
@@ -72,6 +73,7 @@ fn kind_hint(key: &str, kind: ArgKind) -> String {
         ArgKind::Mention => "@who".to_owned(),
         ArgKind::TimeZone => "zone".to_owned(),
         ArgKind::Duration => "30m|1h".to_owned(),
+        ArgKind::Period => "week|month|from..to".to_owned(),
         ArgKind::Word | ArgKind::Text => format!("<{key}>"),
         ArgKind::File => "file".to_owned(),
     }

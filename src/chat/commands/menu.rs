@@ -45,7 +45,7 @@ fn command(path: &mut Vec<&'static str>, spec: &'static CommandSpec, text: &Comm
 
 fn kind_of(kind: ArgKind, choice: impl Fn(&str) -> MenuChoice) -> OptionKind {
     match kind {
-        ArgKind::Word | ArgKind::Text | ArgKind::DateTime | ArgKind::Duration => OptionKind::Text,
+        ArgKind::Word | ArgKind::Text | ArgKind::DateTime | ArgKind::Duration | ArgKind::Period => OptionKind::Text,
         ArgKind::Number { suggest, .. } => OptionKind::Suggested(suggest.to_owned()),
         ArgKind::Mention => OptionKind::User,
         ArgKind::Choice(words) => OptionKind::Choice(words.iter().map(|w| choice(w)).collect()),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::registry::{ArgKind, ArgSpec, CommandSpec, find};
-use super::time::{TimeError, parse_datetime};
+use super::time::{PeriodError, TimeError, parse_datetime};
 use crate::i18n::Arg;
 
 pub struct ParseContext<'a> {
@@ -47,6 +47,8 @@ pub enum Value {
     Choice(&'static str),
     TimeZone(Tz),
     Duration(chrono::Duration),
+    /// From one moment to another.
+    Span(DateTime<Utc>, DateTime<Utc>),
 }
 
 /// A parsed command: which (sub)command and its typed arguments and options.
@@ -98,6 +100,13 @@ impl Invocation {
     pub fn duration(&self, name: &str) -> Option<chrono::Duration> {
         match self.values.get(name) {
             Some(Value::Duration(d)) => Some(*d),
+            _ => None,
+        }
+    }
+
+    pub fn span(&self, name: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        match self.values.get(name) {
+            Some(Value::Span(from, to)) => Some((*from, *to)),
             _ => None,
         }
     }
@@ -415,6 +424,15 @@ fn read_word(kind: ArgKind, raw: &str, path: &[&str], ctx: &ParseContext) -> Res
         ArgKind::Duration => super::time::read_duration(raw)
             .map(Value::Duration)
             .map_err(|_| problem(ctx, "parse-not-length", &[("raw", raw.into())])),
+        ArgKind::Period => super::time::read_period(raw, ctx.now, ctx.tz)
+            .map(|(from, to)| Value::Span(from, to))
+            .map_err(|e| match e {
+                PeriodError::Unreadable => problem(ctx, "parse-not-period", &[("raw", raw.into())]),
+                PeriodError::Backwards => problem(ctx, "parse-period-backwards", &[("raw", raw.into())]),
+                PeriodError::TooLong => {
+                    problem(ctx, "parse-period-too-long", &[("days", super::time::PERIOD_DAYS.into())])
+                }
+            }),
     }
 }
 

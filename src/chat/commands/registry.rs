@@ -22,6 +22,9 @@ pub enum ArgKind {
     TimeZone,
     /// A length of time: `30m`, `1h30m`, `2d`.
     Duration,
+    /// The span a report covers, read in the caller's zone: `week`, `month`, `2026-11`,
+    /// `2026-11-01..2026-11-30` (see [`super::time::read_period`]).
+    Period,
     /// Files attached to the message (a Telegram document, a Discord attachment, a
     /// console `/attach`). Only as an option, and never typed: they arrive beside the
     /// command line, in [`super::Invocation::files`]. A command without one refuses files.

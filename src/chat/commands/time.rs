@@ -41,6 +41,66 @@ pub fn read_duration(text: &str) -> Result<chrono::Duration, String> {
     })
 }
 
+/// The longest span a report reads, in days.
+pub const PERIOD_DAYS: i64 = 366;
+
+/// Why a period could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodError {
+    /// Not `week`, `month`, `2026-11` or `2026-11-01..2026-11-30`.
+    Unreadable,
+    /// Its end comes before its start.
+    Backwards,
+    /// Longer than [`PERIOD_DAYS`].
+    TooLong,
+}
+
+/// Reads the span a report covers, in the caller's zone: `week` (the 7 days ending now),
+/// `month` (the 30 days ending now), a calendar month `2026-11`, or days
+/// `2026-11-01..2026-11-30` (both whole days, in the caller's zone; an open end,
+/// `2026-11-01..`, runs to now).
+pub fn read_period(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), PeriodError> {
+    let text = text.trim().to_ascii_lowercase();
+    let day = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| PeriodError::Unreadable);
+    let start_of = |date: NaiveDate| {
+        tz.from_local_datetime(&date.and_time(NaiveTime::MIN))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .ok_or(PeriodError::Unreadable)
+    };
+    let (from, to) = match text.as_str() {
+        "week" => return Ok((now - chrono::Duration::days(7), now)),
+        "month" => return Ok((now - chrono::Duration::days(30), now)),
+        _ => match text.split_once("..") {
+            Some((first, last)) => {
+                let from = start_of(day(first)?)?;
+                let to = if last.trim().is_empty() {
+                    now
+                } else {
+                    start_of(day(last)?.succ_opt().ok_or(PeriodError::Unreadable)?)?
+                };
+                (from, to)
+            }
+            None => {
+                let first = day(&format!("{text}-01"))?;
+                let next = if first.month() == 12 {
+                    NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+                } else {
+                    NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+                };
+                (start_of(first)?, start_of(next.ok_or(PeriodError::Unreadable)?)?)
+            }
+        },
+    };
+    if to <= from {
+        return Err(PeriodError::Backwards);
+    }
+    if to - from > chrono::Duration::days(PERIOD_DAYS) {
+        return Err(PeriodError::TooLong);
+    }
+    Ok((from, to))
+}
+
 /// Why a moment could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeError {
@@ -165,6 +225,27 @@ mod tests {
         assert_eq!(parse_duration("45S"), Ok(Duration::from_secs(45)));
         for bad in ["", "30", "m", "1x", "0m", "h30", "-5m", "99999999999999999999w"] {
             assert!(parse_duration(bad).is_err(), "{bad} should not parse");
+        }
+    }
+
+    #[test]
+    fn periods_are_whole_days_in_the_callers_zone() {
+        let week = Ok((now() - chrono::Duration::days(7), now()));
+        assert_eq!(read_period("week", now(), SH), week);
+        assert_eq!(read_period(" Week ", now(), SH), week);
+        assert_eq!(read_period("month", now(), SH), Ok((now() - chrono::Duration::days(30), now())));
+        // Shanghai's midnight is 16:00 UTC the day before.
+        assert_eq!(read_period("2026-11", now(), SH), Ok((utc(2026, 10, 31, 16, 0), utc(2026, 11, 30, 16, 0))));
+        assert_eq!(read_period("2026-12", now(), chrono_tz::UTC), Ok((utc(2026, 12, 1, 0, 0), utc(2027, 1, 1, 0, 0))));
+        assert_eq!(
+            read_period("2026-11-02..2026-11-08", now(), chrono_tz::UTC),
+            Ok((utc(2026, 11, 2, 0, 0), utc(2026, 11, 9, 0, 0)))
+        );
+        assert_eq!(read_period("2026-11-20..", now(), chrono_tz::UTC), Ok((utc(2026, 11, 20, 0, 0), now())));
+        assert_eq!(read_period("2026-11-08..2026-11-02", now(), SH), Err(PeriodError::Backwards));
+        assert_eq!(read_period("2024-01-01..2026-01-01", now(), SH), Err(PeriodError::TooLong));
+        for bad in ["", "fortnight", "2026-13", "2026-11-31..2026-12-01", "11/02..11/08", "2026-11-01...2026-11-02"] {
+            assert_eq!(read_period(bad, now(), SH), Err(PeriodError::Unreadable), "{bad}");
         }
     }
 

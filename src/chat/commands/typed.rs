@@ -120,6 +120,11 @@ impl Args<'_> {
         self.0.duration(name)
     }
 
+    /// A period's span, or `None` when not given.
+    pub fn span(&self, name: &'static str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.0.span(name)
+    }
+
     pub fn zone(&self, name: &'static str) -> Result<Tz, Undeclared> {
         self.0.zone(name).ok_or_else(|| self.missing(name))
     }
@@ -148,6 +153,7 @@ pub fn check_typed<C: TypedCommand + std::fmt::Debug>(specs: &'static [super::Co
             ArgKind::Choice(words) => words[0].to_owned(),
             ArgKind::TimeZone => "Europe/Berlin".to_owned(),
             ArgKind::Duration => "1h".to_owned(),
+            ArgKind::Period => "week".to_owned(),
             ArgKind::File => unreachable!("files are never typed"),
         }
     }

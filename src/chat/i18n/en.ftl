@@ -53,6 +53,9 @@ parse-not-choice = `{ $raw }` is not one of { $choices }
 parse-not-zone = `{ $raw }` is not an IANA time zone such as Europe/Berlin or Asia/Shanghai
 parse-file-typed = a file cannot be typed; attach it to the message
 parse-not-length = `{ $raw }` is not a length of time; write e.g. 30m, 1h or 1h30m
+parse-not-period = `{ $raw }` is not a period; write week, month, a month such as 2026-11, or days such as 2026-11-01..2026-11-30
+parse-period-backwards = `{ $raw }` ends before it starts; put the earlier day first
+parse-period-too-long = a period spans at most { $days } days; pick a shorter one
 
 # /help and usage lines. Command, option and argument names are syntax, the same in
 # every language; what each is for is in its feature's command text.

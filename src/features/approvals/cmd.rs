@@ -12,23 +12,6 @@ const FILE: OptSpec = OptSpec { key: "file", kind: ArgKind::File };
 const REQUEST: ArgKind = ArgKind::Number { noun: "request", suggest: super::SUGGEST };
 
 named_enum! {
-    /// The span of a report, ending now.
-    pub enum Period {
-        Week => "week",
-        Month => "month",
-    }
-}
-
-impl Period {
-    pub fn length(self) -> chrono::Duration {
-        match self {
-            Period::Week => chrono::Duration::days(7),
-            Period::Month => chrono::Duration::days(30),
-        }
-    }
-}
-
-named_enum! {
     /// Which requests `/approval list` shows.
     pub enum ListScope {
         /// Waiting for the caller's decision (theirs or as a delegate).
@@ -52,7 +35,7 @@ pub static COMMAND_TEXT: std::sync::LazyLock<crate::i18n::Catalog> = std::sync::
 pub static COMMANDS: &[CommandSpec] = &[
     cmd("away", Role::Staff, &[arg("until", ArgKind::Text)], &[OptSpec { key: "to", kind: ArgKind::Mention }]),
     cmd("back", Role::Staff, &[], &[]),
-    group("report", &[cmd("approvals", Role::Manager, &[opt_arg("period", ArgKind::Choice(&Period::NAMES))], &[])]),
+    group("report", &[cmd("approvals", Role::Manager, &[opt_arg("period", ArgKind::Period)], &[])]),
     group(
         "approval",
         &[
@@ -96,7 +79,7 @@ typed_commands! {
         "approval undelegate" => Undelegate,
         "away" => Away { until: String, to: Option<String> },
         "back" => Back,
-        "report approvals" => Report { period: Period },
+        "report approvals" => Report { span: Option<crate::chat::feature::Span> },
     }
 }
 
@@ -141,7 +124,7 @@ impl TryFrom<&Invocation> for ApprovalCommand {
                 ApprovalCommand::Delegate { person: a.mention("person")?, until: a.text("until")? }
             }
             ["approval", "undelegate"] => ApprovalCommand::Undelegate,
-            ["report", "approvals"] => ApprovalCommand::Report { period: a.choice("period").unwrap_or(Period::Week) },
+            ["report", "approvals"] => ApprovalCommand::Report { span: a.span("period") },
             ["away"] => ApprovalCommand::Away { until: a.text("until")?, to: inv.mention("to").map(str::to_owned) },
             ["back"] => ApprovalCommand::Back,
             _ => return a.undeclared(),

@@ -182,7 +182,7 @@ impl Feature for Approvals {
             }
             ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until, true).await,
             ApprovalCommand::Back => service::back(self, cx).await,
-            ApprovalCommand::Report { period } => service::report(cx.kit, cx.actor, period).await,
+            ApprovalCommand::Report { span } => service::report(cx.kit, cx.actor, span).await,
         }
     }
 

@@ -15,6 +15,7 @@ use super::model::{
 };
 use super::store::RequestFilter;
 use super::{Approvals, Press, route, text};
+use crate::chat::feature::Span;
 use crate::chat::feature::{Answer, Cx, Kit};
 use crate::chat::questions;
 use crate::kernel::{
@@ -473,10 +474,10 @@ pub async fn list(
 
 /// `/report approvals`: counts per type and outcome of the requests made in the period,
 /// and the median and 90th percentile time to decision of each step decided in it.
-pub async fn report(kit: &Kit, actor: &Actor, period: super::cmd::Period) -> ServiceResult {
-    let since = actor.at - period.length();
-    let counts = kit.store.approval_counts(since).await?;
-    let times = kit.store.approval_step_times(since).await?;
+pub async fn report(kit: &Kit, actor: &Actor, span: Option<Span>) -> ServiceResult {
+    let span = span.unwrap_or((actor.at - chrono::Duration::days(7), actor.at));
+    let counts = kit.store.approval_counts(span).await?;
+    let times = kit.store.approval_step_times(span).await?;
     let mut steps: Vec<text::StepTimes> = Vec::new();
     for (kind, position, label, took) in times {
         match steps.iter_mut().find(|s| s.kind == kind && s.position == position && s.label == label) {
@@ -487,7 +488,7 @@ pub async fn report(kit: &Kit, actor: &Actor, period: super::cmd::Period) -> Ser
     for s in &mut steps {
         s.took.sort();
     }
-    Ok(vec![Effect::reply(text::report(actor.lang, period, since, actor.at, actor.tz, &counts, &steps))])
+    Ok(vec![Effect::reply(text::report(actor.lang, span, actor.tz, &counts, &steps))])
 }
 
 /// Requests the person may act on whose number starts with what they typed: the ones

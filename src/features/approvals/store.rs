@@ -292,14 +292,18 @@ impl Store {
             .collect())
     }
 
-    /// Requests made since `since`, counted per type and status.
-    pub async fn approval_counts(&self, since: DateTime<Utc>) -> Result<Vec<(String, RequestStatus, i64)>> {
+    /// Requests made in the span, counted per type and status.
+    pub async fn approval_counts(
+        &self,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<(String, RequestStatus, i64)>> {
         let rows: Vec<(String, String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT kind, status, COUNT(*) FROM approval_requests WHERE created_at >= $1 \
+                "SELECT kind, status, COUNT(*) FROM approval_requests WHERE created_at >= $1 AND created_at <= $2 \
                  GROUP BY kind, status ORDER BY kind, status",
             )
             .bind(ms(since))
+            .bind(ms(until))
             .fetch_all(pool)
             .await?
         });
@@ -308,19 +312,20 @@ impl Store {
             .collect()
     }
 
-    /// Steps decided since `since`: type, position, label and how long the decision took.
+    /// Steps decided in the span: type, position, label and how long the decision took.
     pub async fn approval_step_times(
         &self,
-        since: DateTime<Utc>,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
     ) -> Result<Vec<(String, i64, String, chrono::Duration)>> {
         let rows: Vec<(String, i64, String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT r.kind, s.position, s.label, s.decided_at - s.started_at FROM approval_steps s \
                  JOIN approval_requests r ON r.id = s.request_id \
-                 WHERE s.decided_at >= $1 AND s.started_at IS NOT NULL AND s.status IN ('approved', 'rejected', 'changes') \
-                 ORDER BY r.kind, s.position",
+                 WHERE s.decided_at >= $1 AND s.decided_at <= $2 AND s.started_at IS NOT NULL \
+                 AND s.status IN ('approved', 'rejected', 'changes') ORDER BY r.kind, s.position",
             )
             .bind(ms(since))
+            .bind(ms(until))
             .fetch_all(pool)
             .await?
         });

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use deskmate_port::Attachment;
 
 use super::Press;
-use super::cmd::{ListScope, Period};
+use super::cmd::ListScope;
 use super::config::ApprovalType;
 use super::fields::{Field, FieldKind, Problem, Value};
 use super::history::Detail;
@@ -1057,22 +1057,13 @@ fn span(lang: Lang, d: chrono::Duration) -> String {
 
 pub fn report(
     lang: Lang,
-    period: Period,
-    since: DateTime<Utc>,
-    now: DateTime<Utc>,
+    (since, until): (DateTime<Utc>, DateTime<Utc>),
     tz: Tz,
     counts: &[(String, RequestStatus, i64)],
     steps: &[StepTimes],
 ) -> String {
-    let mut out = say(
-        lang,
-        "report-head",
-        &[
-            ("since", stamp(lang, since, tz).into()),
-            ("until", stamp(lang, now, tz).into()),
-            ("period", period.as_str().into()),
-        ],
-    );
+    let mut out =
+        say(lang, "report-head", &[("since", stamp(lang, since, tz).into()), ("until", stamp(lang, until, tz).into())]);
     if counts.is_empty() {
         out.push_str("\n  ");
         out.push_str(&say(lang, "report-none", &[]));
@@ -1331,14 +1322,14 @@ mod tests {
         let steps = [StepTimes { kind: "leave".into(), position: 0, label: "Manager".into(), took: took(200) }];
         let at = DateTime::from_timestamp(0, 0).expect("valid");
         assert_eq!(
-            report(Lang::En, Period::Week, at, at, utc, &[("leave".into(), RequestStatus::Approved, 1)], &steps),
-            "Approvals, 1970-01-01 00:00 to 1970-01-01 00:00 (week):\n  leave: 1 (1 approved)\n\
+            report(Lang::En, (at, at), utc, &[("leave".into(), RequestStatus::Approved, 1)], &steps),
+            "Approvals, 1970-01-01 00:00 to 1970-01-01 00:00:\n  leave: 1 (1 approved)\n\
              Time to decision per step (median / 90th percentile):\n  \
              leave, step 1 (Manager): 3h 20m / 3h 20m over 1 decision"
         );
         assert_eq!(
-            report(Lang::ZhCn, Period::Month, at, at, utc, &[], &steps),
-            "审批统计，1970年1月1日（周四）00:00 至 1970年1月1日（周四）00:00（近一个月）：\n  没有新申请\n\
+            report(Lang::ZhCn, (at, at), utc, &[], &steps),
+            "审批统计，1970年1月1日（周四）00:00 至 1970年1月1日（周四）00:00：\n  没有新申请\n\
              各步骤审批用时（中位数 / 90 分位）：\n  leave，第 1 步（Manager）：3 小时 20 分钟 / 3 小时 20 分钟，共 1 次审批"
         );
     }

@@ -99,13 +99,13 @@ pub static COMMANDS: &[CommandSpec] = &[
             cmd(
                 "tickets",
                 Role::Agent,
-                &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
+                &[opt_arg("period", ArgKind::Period)],
                 &[OptSpec { key: "category", kind: ArgKind::Word }],
             ),
             cmd(
                 "export",
                 Role::Agent,
-                &[opt_arg("period", ArgKind::Choice(&super::report::Span::NAMES))],
+                &[opt_arg("period", ArgKind::Period)],
                 &[OptSpec { key: "category", kind: ArgKind::Word }],
             ),
         ],
@@ -151,8 +151,8 @@ typed_commands! {
         "canned list" => CannedList,
         "canned remove" => CannedRemove { name: String },
         "reply" => Canned { name: String, id: TicketId },
-        "report tickets" => Report { period: Option<String>, category: Option<String> },
-        "report export" => Export { period: Option<String>, category: Option<String> },
+        "report tickets" => Report { span: Option<crate::chat::feature::Span>, category: Option<String> },
+        "report export" => Export { span: Option<crate::chat::feature::Span>, category: Option<String> },
     }
 }
 
@@ -211,12 +211,8 @@ impl TryFrom<&Invocation> for TicketCommand {
             ["canned", "list"] => TicketCommand::CannedList,
             ["canned", "remove"] => TicketCommand::CannedRemove { name: a.text("name")? },
             ["reply"] => TicketCommand::Canned { name: a.text("name")?, id: id()? },
-            ["report", "tickets"] => {
-                TicketCommand::Report { period: a.optional("period"), category: a.optional("category") }
-            }
-            ["report", "export"] => {
-                TicketCommand::Export { period: a.optional("period"), category: a.optional("category") }
-            }
+            ["report", "tickets"] => TicketCommand::Report { span: a.span("period"), category: a.optional("category") },
+            ["report", "export"] => TicketCommand::Export { span: a.span("period"), category: a.optional("category") },
             _ => return a.undeclared(),
         })
     }

@@ -197,12 +197,8 @@ impl Feature for Tickets {
             TicketCommand::Panel { category } => intake::panel(cx, self, category.as_deref()),
             TicketCommand::Transcript { id } => transcript::fetch(cx, id).await,
             TicketCommand::Reprioritize { id, priority } => service::reprioritize(cx, self, id, priority).await,
-            TicketCommand::Report { period, category } => {
-                report::tickets(cx, self, report::Span::read(period.as_deref()), category.as_deref()).await
-            }
-            TicketCommand::Export { period, category } => {
-                report::export(cx, self, report::Span::read(period.as_deref()), category.as_deref()).await
-            }
+            TicketCommand::Report { span, category } => report::tickets(cx, self, span, category.as_deref()).await,
+            TicketCommand::Export { span, category } => report::export(cx, self, span, category.as_deref()).await,
             TicketCommand::Note { id, text } => conversation::note(cx, self, id, &text).await,
             TicketCommand::Watch { id } => conversation::watch(cx, id, true).await,
             TicketCommand::Unwatch { id } => conversation::watch(cx, id, false).await,

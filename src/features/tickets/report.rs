@@ -1,47 +1,24 @@
-//! `/report tickets [week|month] [category]`: how the help desk did over the span: volume
+//! `/report tickets [week|month|from..to] [category:]`: how the help desk did over the span: volume
 //! by status and category, first-response and resolution times (median and 90th
 //! percentile, in business hours), service-level compliance, satisfaction, the backlog's
 //! age, and each agent's load and solved count.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
-
-use chrono::TimeZone;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::model::TicketStatus;
 use super::store::ReportRow;
 use super::{Tickets, text};
-use crate::chat::feature::{Cx, Kit};
+use crate::chart;
+use crate::chat::feature::{Cx, Kit, Span};
+use crate::i18n::Lang;
 use crate::kernel::{Effect, ServiceResult, Shown, refuse};
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::{Tx, from_ms};
-
-/// The span of a report, ending now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Span {
-    Week,
-    Month,
-}
-
-impl Span {
-    pub const NAMES: [&'static str; 2] = ["week", "month"];
-
-    pub fn read(typed: Option<&str>) -> Span {
-        match typed {
-            Some("month") => Span::Month,
-            _ => Span::Week,
-        }
-    }
-
-    fn length(self) -> Duration {
-        match self {
-            Span::Week => Duration::days(7),
-            Span::Month => Duration::days(30),
-        }
-    }
-}
+use deskmate_port::{Attachment, Body};
 
 /// The figures of a report.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,16 +39,70 @@ pub struct Figures {
     pub backlog: Option<(usize, Duration, Duration)>,
     /// By agent: tickets held now, and resolved in the span.
     pub agents: BTreeMap<String, (usize, usize)>,
+    /// Opened and resolved per bucket of the span, each bucket by its first local day.
+    pub bucket: Bucket,
+    pub timeline: BTreeMap<NaiveDate, (u64, u64)>,
+}
+
+/// How the chart groups the span: by day up to five weeks, by week up to half a year,
+/// by month beyond.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Bucket {
+    #[default]
+    Day,
+    Week,
+    Month,
+}
+
+impl Bucket {
+    fn of((from, to): Span) -> Bucket {
+        match (to - from).num_days() {
+            ..=35 => Bucket::Day,
+            36..=190 => Bucket::Week,
+            _ => Bucket::Month,
+        }
+    }
+
+    /// The first day of the bucket `date` falls in (weeks start on Monday).
+    fn start(self, date: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => date,
+            Bucket::Week => date - Duration::days(i64::from(date.weekday().num_days_from_monday())),
+            Bucket::Month => date.with_day(1).unwrap_or(date),
+        }
+    }
+
+    fn next(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Bucket::Day => start.succ_opt(),
+            Bucket::Week => start.checked_add_days(chrono::Days::new(7)),
+            Bucket::Month => start.checked_add_months(chrono::Months::new(1)),
+        }
+    }
+
+    /// A bucket's label on the chart: `11-28` for a day or a week (its Monday), `2026-11`
+    /// for a month.
+    pub fn label(self, start: NaiveDate) -> String {
+        match self {
+            Bucket::Day | Bucket::Week => start.format("%m-%d").to_string(),
+            Bucket::Month => start.format("%Y-%m").to_string(),
+        }
+    }
 }
 
 /// What a report reads: its category (checked), its span ending now, and its tickets.
 struct Scope {
     category: Option<String>,
-    span: (DateTime<Utc>, DateTime<Utc>),
+    span: Span,
     rows: Vec<ReportRow>,
 }
 
-async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult<Scope> {
+/// A report's span when none is given: the week ending now.
+fn span_or_week(span: Option<Span>, now: DateTime<Utc>) -> Span {
+    span.unwrap_or((now - Duration::days(7), now))
+}
+
+async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Option<&str>) -> ServiceResult<Scope> {
     let actor = cx.actor;
     let category = match category {
         Some(name) => match desk.rules.category(name) {
@@ -80,32 +111,46 @@ async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&st
         },
         None => None,
     };
-    let (from, to) = (actor.at - span.length(), actor.at);
+    let (from, to) = span_or_week(span, actor.at);
     let rows = cx.kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     Ok(Scope { category, span: (from, to), rows })
 }
 
-pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+pub async fn tickets(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Option<&str>) -> ServiceResult {
     let Scope { category, span, rows } = scope(cx, desk, span, category).await?;
     let actor = cx.actor;
-    let figures = figures(desk, &rows, span);
+    let figures = figures(desk, &rows, span, actor.tz);
     let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
-    Ok(vec![Effect::reply(text::ticket_report(actor.lang, &figures, span, label.as_deref(), actor.tz))])
+    let body = report_body(&labels(desk), actor.lang, &figures, span, label.as_deref(), actor.tz);
+    Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
-/// `/report export [week|month] [category:]`: the report's tickets as a CSV file, a row
+/// The categories' labels, by name, for the chart.
+type Labels = std::collections::HashMap<String, String>;
+
+fn labels(desk: &Tickets) -> Labels {
+    desk.rules.categories.iter().map(|c| (c.name.clone(), c.label.clone())).collect()
+}
+
+/// The report: its text, and its chart attached.
+fn report_body(labels: &Labels, lang: Lang, figures: &Figures, span: Span, label: Option<&str>, tz: Tz) -> Body {
+    let chart = chart(labels, lang, figures, span, label, tz);
+    Body {
+        text: text::ticket_report(lang, figures, span, label, tz),
+        files: chart_file(&chart, span.1, tz).into_iter().collect(),
+        ..Body::default()
+    }
+}
+
+/// `/report export [week|month|from..to] [category:]`: the report's tickets as a CSV file, a row
 /// each, business times in minutes.
-pub async fn export(cx: &mut Cx<'_>, desk: &Tickets, span: Span, category: Option<&str>) -> ServiceResult {
+pub async fn export(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Option<&str>) -> ServiceResult {
     let Scope { rows, span: (_, to), .. } = scope(cx, desk, span, category).await?;
     let actor = cx.actor;
     let table = csv(desk, &rows);
     let name = format!("tickets-{}.csv", to.with_timezone(&actor.tz).format("%Y-%m-%d"));
-    let file = deskmate_port::Attachment { name, mime: "text/csv".to_owned(), bytes: table.into_bytes() };
-    let body = deskmate_port::Body {
-        text: text::report_export(actor.lang, rows.len()),
-        files: vec![file],
-        ..deskmate_port::Body::default()
-    };
+    let file = Attachment { name, mime: "text/csv".to_owned(), bytes: table.into_bytes() };
+    let body = Body { text: text::report_export(actor.lang, rows.len()), files: vec![file], ..Body::default() };
     Ok(vec![Effect::Reply { body: body.into(), private: false }])
 }
 
@@ -241,10 +286,11 @@ pub async fn weekly(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Se
     set_weekly(tx, kit, desk, category.clone(), fired.due).await?;
     let (from, to) = (fired.due - Duration::days(7), fired.due);
     let rows = kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
-    let figures = figures(desk, &rows, (from, to));
-    let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
     let tz = desk.calendar(category.as_deref()).tz;
-    let body = Shown::text_per_reader(move |r| text::ticket_report(r.lang, &figures, (from, to), label.as_deref(), tz));
+    let figures = figures(desk, &rows, (from, to), tz);
+    let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
+    let labels = labels(desk);
+    let body = Shown::per_reader(move |r| report_body(&labels, r.lang, &figures, (from, to), label.as_deref(), tz));
     Ok(vec![Effect::Notice {
         audience: desk.queue_of(category.as_deref()),
         subject: crate::kernel::Subject::new("ticket-report", to.timestamp_millis()),
@@ -255,10 +301,12 @@ pub async fn weekly(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Se
 
 /// The report's figures over `[from, to]`, business time counted in each ticket's
 /// category's hours.
-pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Figures {
+pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): Span, tz: Tz) -> Figures {
     // The span ends now, and what happened this moment is in it.
     let within = |at: Option<i64>| at.map(from_ms).is_some_and(|t| t >= from && t <= to);
-    let mut f = Figures::default();
+    let mut f = Figures { bucket: Bucket::of((from, to)), ..Figures::default() };
+    let bucket = |at: i64| f.bucket.start(from_ms(at).with_timezone(&tz).date_naive());
+    let mut timeline = empty_timeline(f.bucket, (from, to), tz);
     let (mut first, mut resolution, mut ages) = (Vec::new(), Vec::new(), Vec::new());
     let (mut met, mut measured) = (0, 0);
     let mut ratings = Vec::new();
@@ -266,6 +314,7 @@ pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, D
         let calendar = desk.calendar(row.category.as_deref());
         let created = from_ms(row.created_at);
         if within(Some(row.created_at)) {
+            timeline.entry(bucket(row.created_at)).or_default().0 += 1;
             f.opened += 1;
             *f.by_status.entry(row.status.clone()).or_default() += 1;
             *f.by_category.entry(row.category.clone()).or_default() += 1;
@@ -279,6 +328,9 @@ pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, D
             }
         }
         if within(row.resolved_at) {
+            if let Some(at) = row.resolved_at {
+                timeline.entry(bucket(at)).or_default().1 += 1;
+            }
             let at = row.resolved_at.map(from_ms).unwrap_or(created);
             resolution.push(calendar.between(created, at));
             if let Some(due) = row.resolve_due {
@@ -305,7 +357,70 @@ pub fn figures(desk: &Tickets, rows: &[ReportRow], (from, to): (DateTime<Utc>, D
     f.csat = (!ratings.is_empty()).then(|| (ratings.iter().sum::<i64>() as f64 / ratings.len() as f64, ratings.len()));
     ages.sort();
     f.backlog = ages.last().map(|oldest| (ages.len(), ages[ages.len() / 2], *oldest));
+    f.timeline = timeline;
     f
+}
+
+/// Every bucket of the span at zero, so quiet days show as gaps, not as nothing.
+fn empty_timeline(bucket: Bucket, (from, to): Span, tz: Tz) -> BTreeMap<NaiveDate, (u64, u64)> {
+    let last = to.with_timezone(&tz).date_naive();
+    let mut out = BTreeMap::new();
+    let mut day = Some(bucket.start(from.with_timezone(&tz).date_naive()));
+    while let Some(start) = day.filter(|d| *d <= last) {
+        out.insert(start, (0, 0));
+        day = bucket.next(start);
+    }
+    out
+}
+
+/// The report's chart: opened and resolved per bucket, and opened by category (the
+/// eight largest; the rest summed as "other").
+pub fn chart(labels: &Labels, lang: Lang, f: &Figures, span: Span, category: Option<&str>, tz: Tz) -> chart::Chart {
+    let mut by_category: Vec<(String, u64)> = f
+        .by_category
+        .iter()
+        .map(|(name, n)| {
+            let label = match name {
+                Some(name) => labels.get(name).cloned().unwrap_or_else(|| name.clone()),
+                None => text::report_no_category(lang),
+            };
+            (label, *n as u64)
+        })
+        .collect();
+    by_category.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    if by_category.len() > 8 {
+        let rest: u64 = by_category.drain(7..).map(|(_, n)| n).sum();
+        by_category.push((text::chart_other(lang), rest));
+    }
+    let (opened, resolved) = f.timeline.values().copied().unzip();
+    chart::Chart {
+        title: text::chart_title(lang, span, category, tz),
+        timeline: chart::Timeline {
+            caption: text::chart_timeline(lang, f.bucket),
+            buckets: f.timeline.keys().map(|d| f.bucket.label(*d)).collect(),
+            series: vec![
+                chart::Series { name: text::chart_opened(lang), counts: opened },
+                chart::Series { name: text::chart_resolved(lang), counts: resolved },
+            ],
+        },
+        ranking: chart::Ranking { caption: text::chart_by_category(lang), bars: by_category },
+    }
+}
+
+/// The chart as a PNG file to attach; a chart that cannot be drawn is left out (and
+/// logged): the text says it all.
+pub fn chart_file(chart: &chart::Chart, to: DateTime<Utc>, tz: Tz) -> Option<Attachment> {
+    match chart::png(chart) {
+        Ok(bytes) => Some(Attachment {
+            name: format!("tickets-{}.png", to.with_timezone(&tz).format("%Y-%m-%d")),
+            mime: "image/png".to_owned(),
+            bytes,
+        }),
+        Err(e) => {
+            tracing::error!(error = %e, "the report's chart could not be drawn");
+            None
+        }
+    }
 }
 
 /// The median and the 90th percentile (nearest rank).

@@ -1018,6 +1018,50 @@ pub fn report_export(lang: Lang, count: usize) -> String {
     say(lang, "report-export", &[("count", count.into())])
 }
 
+pub fn report_no_category(lang: Lang) -> String {
+    say(lang, "report-no-category", &[])
+}
+
+/// The chart's title: the span's local days (its end is the moment it ends, so a span
+/// ending at midnight ends the day before).
+pub fn chart_title(lang: Lang, (from, to): (DateTime<Utc>, DateTime<Utc>), category: Option<&str>, tz: Tz) -> String {
+    let day = |at: DateTime<Utc>| at.with_timezone(&tz).date_naive().format("%Y-%m-%d").to_string();
+    let last = day(to - chrono::Duration::milliseconds(1)).max(day(from));
+    let mut args: Vec<(&str, Arg)> = vec![("from", day(from).into()), ("to", last.into())];
+    match category {
+        Some(c) => {
+            args.push(("category", c.into()));
+            say(lang, "chart-title-in", &args)
+        }
+        None => say(lang, "chart-title", &args),
+    }
+}
+
+pub fn chart_timeline(lang: Lang, bucket: super::report::Bucket) -> String {
+    let bucket = match bucket {
+        super::report::Bucket::Day => "day",
+        super::report::Bucket::Week => "week",
+        super::report::Bucket::Month => "month",
+    };
+    say(lang, "chart-timeline", &[("bucket", bucket.into())])
+}
+
+pub fn chart_opened(lang: Lang) -> String {
+    say(lang, "chart-opened", &[])
+}
+
+pub fn chart_resolved(lang: Lang) -> String {
+    say(lang, "chart-resolved", &[])
+}
+
+pub fn chart_by_category(lang: Lang) -> String {
+    say(lang, "chart-by-category", &[])
+}
+
+pub fn chart_other(lang: Lang) -> String {
+    say(lang, "chart-other", &[])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1073,6 +1117,7 @@ mod tests {
             ("category", "IT support".into()),
             ("typed", "it".into()),
             ("known", "it, facilities".into()),
+            ("bucket", "week".into()),
             ("command", "ticket claim".into()),
             ("since", "Mon 30 Nov 2026 09:00".into()),
             ("closes", "Mon 7 Dec 2026 09:00".into()),

@@ -7,7 +7,7 @@ cmd-away-to = who decides for you (default your manager)
 cmd-back = You are back: approvals and tickets come to you again
 cmd-report = Reports
 cmd-report-approvals = Approvals per type and outcome, and how long each step takes to decide (managers)
-cmd-report-approvals-period = week or month (default week)
+cmd-report-approvals-period = week, month, a month (2026-11) or days (2026-11-01..2026-11-30); default week
 cmd-approval = Ask for approvals and decide on them
 cmd-approval-types = What can be requested, and the fields each request takes
 cmd-approval-request = Ask for an approval: the type, then its fields as name:value
@@ -46,8 +46,6 @@ noun-request = approval request
 noun-page = page
 
 # Fixed words as the menus show them (the value typed stays the word).
-choice-week = week
-choice-month = month
 choice-pending = pending
 choice-mine = mine
 choice-all = all

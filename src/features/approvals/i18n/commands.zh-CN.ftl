@@ -6,7 +6,7 @@ cmd-away-to = 由谁代你审批（默认你的上级）
 cmd-back = 你回来了：审批和工单又会交给你
 cmd-report = 报表
 cmd-report-approvals = 按类型和结果统计审批，以及每个环节的审批用时（经理）
-cmd-report-approvals-period = week 或 month（默认 week）
+cmd-report-approvals-period = week、month、某月（2026-11）或日期范围（2026-11-01..2026-11-30）；默认 week
 cmd-approval = 发起审批，处理审批
 cmd-approval-types = 可以发起哪些审批，以及各自需要填写的字段
 cmd-approval-request = 发起审批：先写类型，再以 字段:值 填写各字段
@@ -45,8 +45,6 @@ noun-request = 审批申请
 noun-page = 页码
 
 # 固定选项在菜单中的显示名（实际取值仍是英文单词）。
-choice-week = 本周
-choice-month = 本月
 choice-pending = 待审批
 choice-mine = 我发起的
 choice-all = 全部

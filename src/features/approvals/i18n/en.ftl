@@ -374,10 +374,7 @@ until-too-far = A delegation lasts at most { $days } days.
 
 ## The report.
 
-report-head = Approvals, { $since } to { $until } ({ $period ->
-    [month] month
-   *[week] week
-}):
+report-head = Approvals, { $since } to { $until }:
 report-none = no requests made
 report-kind = { $kind }: { $total } ({ $counts })
 report-count = { $count } { $status ->

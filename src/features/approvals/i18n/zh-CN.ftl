@@ -363,10 +363,7 @@ until-too-far = 委托最长 { $days } 天。
 
 ## 统计。
 
-report-head = 审批统计，{ $since } 至 { $until }（{ $period ->
-    [month] 近一个月
-   *[week] 近一周
-}）：
+report-head = 审批统计，{ $since } 至 { $until }：
 report-none = 没有新申请
 report-kind = { $kind }：{ $total }（{ $counts }）
 report-count = { $status ->

@@ -417,3 +417,14 @@ report-export = { $count } { $count ->
     [one] ticket
    *[other] tickets
 } as CSV: times in UTC, business times in minutes.
+chart-title = Tickets, { $from } to { $to }
+chart-title-in = { $category } tickets, { $from } to { $to }
+chart-timeline = { $bucket ->
+    [week] Per week (from Monday)
+    [month] Per month
+   *[day] Per day
+}
+chart-opened = Opened
+chart-resolved = Resolved
+chart-by-category = Opened by category
+chart-other = other

@@ -419,3 +419,14 @@ report-backlog-none = 当前未完成：无。
 report-agents = 按客服（当前处理中 / 本期解决）：
 report-agent = { "  " }{ $agent }：{ $held } / { $solved }
 report-export = { $count } 张工单（CSV）：时间为 UTC，工作时间以分钟计。
+chart-title = 工单：{ $from } 至 { $to }
+chart-title-in = { $category } 工单：{ $from } 至 { $to }
+chart-timeline = { $bucket ->
+    [week] 按周（周一起）
+    [month] 按月
+   *[day] 按日
+}
+chart-opened = 新提交
+chart-resolved = 已解决
+chart-by-category = 按类别的新工单
+chart-other = 其他
