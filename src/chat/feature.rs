@@ -15,7 +15,7 @@ use super::commands::{CommandSpec, Invocation};
 use super::people::People;
 use super::{commands, text};
 use crate::kernel::clock::Clock;
-use crate::kernel::{Actor, Outcome, Person, ServiceResult, Subject, refuse};
+use crate::kernel::{Actor, Lang, Outcome, Person, ServiceResult, Subject, refuse};
 use crate::scheduler::{Fired, ScheduleArgs, ScheduledRun, Scheduler};
 pub use crate::store::PersonColumn;
 use crate::store::{Store, Tx};
@@ -184,6 +184,20 @@ pub trait Feature: Send + Sync + 'static {
         let _ = (tx, kit, person, span, tz);
         Ok(Vec::new())
     }
+
+    /// Its figures over a span, side by side with the other features' in `/report
+    /// office`, in the reader's language; `None`: it has nothing to count.
+    async fn insight(&self, kit: &Kit, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
+        let _ = (kit, span, lang, tz);
+        Ok(None)
+    }
+}
+
+/// A feature's part of `/report office`: a heading and its lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insight {
+    pub heading: String,
+    pub lines: Vec<String>,
 }
 
 /// What a feature's web page answers: a body and its type.
@@ -446,6 +460,15 @@ impl Registry {
             items.extend(feature.agenda(tx, kit, person, span, tz).await?);
         }
         Ok(items)
+    }
+
+    /// Every feature's figures over a span, in feature order.
+    pub async fn insights(&self, kit: &Kit, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Vec<Insight>> {
+        let mut out = Vec::new();
+        for feature in &self.features {
+            out.extend(feature.insight(kit, span, lang, tz).await?);
+        }
+        Ok(out)
     }
 
     /// The summary of flooded notices, from the feature that owns their kind.

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod directory;
 pub mod help;
 pub mod meetings;
+pub mod office;
 pub mod reminders;
 pub mod schedules;
 pub mod tickets;
@@ -24,6 +25,7 @@ pub const BUILTIN: &[Install] = &[
     schedules::install,
     approvals::install,
     meetings::install,
+    office::install,
 ];
 
 /// The built-in features, installed from the config.

@@ -12,6 +12,7 @@ mod lang;
 mod named;
 pub mod report;
 mod role;
+pub mod stats;
 mod subject;
 
 pub use actor::{Actor, Audit, AuditAction, Person, PersonName};

@@ -241,6 +241,16 @@ impl Feature for Approvals {
             .collect())
     }
 
+    async fn insight(
+        &self,
+        kit: &Kit,
+        span: crate::chat::feature::Span,
+        lang: crate::kernel::Lang,
+        _tz: chrono_tz::Tz,
+    ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
+        service::insight(kit, span, lang).await
+    }
+
     fn person_columns(&self) -> &'static [PersonColumn] {
         const COLUMNS: &[PersonColumn] = &[
             PersonColumn::new("approval_requests", "requester_id"),

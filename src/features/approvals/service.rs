@@ -491,6 +491,14 @@ pub async fn report(kit: &Kit, actor: &Actor, span: Option<Span>) -> ServiceResu
     Ok(vec![Effect::reply(text::report(actor.lang, span, actor.tz, &counts, &steps))])
 }
 
+/// Approvals over a span, for `/report office`.
+pub async fn insight(kit: &Kit, span: Span, lang: Lang) -> ServiceResult<Option<crate::chat::feature::Insight>> {
+    let counts = kit.store.approval_counts(span).await?;
+    let mut took: Vec<chrono::Duration> =
+        kit.store.approval_step_times(span).await?.into_iter().map(|(_, _, _, took)| took).collect();
+    Ok(Some(text::insight(lang, &counts, &mut took)))
+}
+
 /// Requests the person may act on whose number starts with what they typed: the ones
 /// waiting for them, then their own open ones, labelled in their language.
 pub async fn suggest(kit: &Kit, person: PersonId, lang: Lang, typed: &str) -> ServiceResult<Vec<(RequestId, String)>> {

@@ -20,6 +20,7 @@ use super::route::{NoApprover, RouteNote};
 use super::store::PendingSeat;
 use crate::i18n::stamp;
 use crate::i18n::{Arg, Catalog, Lang};
+use crate::kernel::stats::percentile;
 use crate::kernel::{PersonId, PersonName};
 use crate::store::EventRecord;
 
@@ -1036,12 +1037,6 @@ pub struct StepTimes {
     pub took: Vec<chrono::Duration>,
 }
 
-/// The nearest-rank percentile of sorted durations.
-fn percentile(sorted: &[chrono::Duration], p: usize) -> chrono::Duration {
-    let rank = (sorted.len() * p).div_ceil(100).max(1);
-    sorted[(rank - 1).min(sorted.len() - 1)]
-}
-
 /// `45m`, `3h 20m`, `2d 4h`.
 fn span(lang: Lang, d: chrono::Duration) -> String {
     let minutes = d.num_minutes().max(0);
@@ -1099,14 +1094,45 @@ pub fn report(
                     ("kind", s.kind.as_str().into()),
                     ("position", (s.position + 1).into()),
                     ("label", s.label.as_str().into()),
-                    ("median", span(lang, percentile(&s.took, 50)).into()),
-                    ("p90", span(lang, percentile(&s.took, 90)).into()),
+                    ("median", span(lang, percentile(&s.took, 50).unwrap_or_default()).into()),
+                    ("p90", span(lang, percentile(&s.took, 90).unwrap_or_default()).into()),
                     ("count", s.took.len().into()),
                 ],
             ));
         }
     }
     out
+}
+
+/// Approvals' part of the office report: requests made by outcome, and how long
+/// decisions took (every step's, together).
+pub fn insight(
+    lang: Lang,
+    counts: &[(String, RequestStatus, i64)],
+    took: &mut [chrono::Duration],
+) -> crate::chat::feature::Insight {
+    let total: i64 = counts.iter().map(|(_, _, n)| n).sum();
+    let made = if total == 0 {
+        say(lang, "insight-made-none", &[])
+    } else {
+        let parts: Vec<String> = RequestStatus::ALL
+            .iter()
+            .filter_map(|status| {
+                let n: i64 = counts.iter().filter(|(_, s, _)| s == status).map(|(_, _, n)| n).sum();
+                (n > 0).then(|| say(lang, "report-count", &[("count", n.into()), ("status", status.as_str().into())]))
+            })
+            .collect();
+        say(lang, "insight-made", &[("total", total.into()), ("counts", list(lang, &parts).into())])
+    };
+    let decided = match crate::kernel::stats::median_and_p90(took) {
+        Some((median, p90)) => say(
+            lang,
+            "insight-decided",
+            &[("median", span(lang, median).into()), ("p90", span(lang, p90).into()), ("count", took.len().into())],
+        ),
+        None => say(lang, "insight-decided-none", &[]),
+    };
+    crate::chat::feature::Insight { heading: say(lang, "insight-heading", &[]), lines: vec![made, decided] }
 }
 
 /// A request waiting for the person, on their agenda.
@@ -1374,12 +1400,8 @@ mod tests {
     }
 
     #[test]
-    fn percentiles_by_nearest_rank() {
+    fn spans_of_time() {
         let m = |n: i64| chrono::Duration::minutes(n);
-        let sorted: Vec<chrono::Duration> = (1..=10).map(m).collect();
-        assert_eq!(percentile(&sorted, 50), m(5));
-        assert_eq!(percentile(&sorted, 90), m(9));
-        assert_eq!(percentile(&[m(7)], 90), m(7));
         assert_eq!(span(Lang::En, m(45)), "45m");
         assert_eq!(span(Lang::En, m(200)), "3h 20m");
         assert_eq!(span(Lang::En, m(60 * 52)), "2d 4h");

@@ -272,6 +272,18 @@ impl Feature for Meetings {
         service::plate(tx, person.lang.unwrap_or(kit.default_lang), person.id, span, tz).await
     }
 
+    async fn insight(
+        &self,
+        kit: &Kit,
+        (from, to): Span,
+        lang: crate::kernel::Lang,
+        _tz: Tz,
+    ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
+        // Held: what began by now, though the span may run on.
+        let attendance = kit.store.meeting_attendance((from, to.min(kit.clock.now()))).await?;
+        Ok(Some(text::insight(lang, &attendance)))
+    }
+
     fn person_columns(&self) -> &'static [PersonColumn] {
         const COLUMNS: &[PersonColumn] = &[
             PersonColumn::new("meetings", "organizer_id"),

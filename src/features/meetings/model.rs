@@ -153,6 +153,16 @@ pub struct Entry {
     pub ends_at: DateTime<Utc>,
 }
 
+/// Meetings held over a span and how their invitations were answered (the office
+/// report's attendance).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub held: i64,
+    pub invited: i64,
+    pub accepted: i64,
+    pub declined: i64,
+}
+
 /// One attendee's invitation to one occurrence (their direct message, with its buttons).
 pub fn invitation_subject(rsvp_row: i64) -> Subject {
     Subject::new("meeting-invitation", rsvp_row)

@@ -1123,6 +1123,28 @@ pub fn feed_reset(lang: Lang, url: &str) -> String {
     say(lang, "feed-reset", &[("url", url.into())])
 }
 
+/// Meetings' part of the office report: how many were held, and how their invitations
+/// were answered.
+pub fn insight(lang: Lang, a: &super::model::Attendance) -> crate::chat::feature::Insight {
+    let held = if a.held == 0 {
+        say(lang, "insight-held-none", &[])
+    } else {
+        let percent = if a.invited == 0 { 0 } else { (a.accepted * 100 + a.invited / 2) / a.invited };
+        say(
+            lang,
+            "insight-held",
+            &[
+                ("held", a.held.into()),
+                ("percent", percent.into()),
+                ("accepted", a.accepted.into()),
+                ("invited", a.invited.into()),
+                ("declined", a.declined.into()),
+            ],
+        )
+    };
+    crate::chat::feature::Insight { heading: say(lang, "insight-heading", &[]), lines: vec![held] }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -1143,6 +1165,11 @@ mod tests {
     fn every_message_renders_in_both_languages() {
         let samples: Vec<(&str, Arg)> = vec![
             ("day", "tue".into()),
+            ("held", 3_i64.into()),
+            ("percent", 75_i64.into()),
+            ("accepted", 6_i64.into()),
+            ("invited", 8_i64.into()),
+            ("declined", 1_i64.into()),
             ("title", "Standup".into()),
             ("id", 4_i64.into()),
             ("span", "2026-12-01 10:00–10:30".into()),

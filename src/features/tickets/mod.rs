@@ -379,6 +379,16 @@ impl Feature for Tickets {
             .collect())
     }
 
+    async fn insight(
+        &self,
+        kit: &Kit,
+        span: crate::chat::feature::Span,
+        lang: crate::kernel::Lang,
+        tz: chrono_tz::Tz,
+    ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
+        report::insight(kit, self, span, lang, tz).await
+    }
+
     fn as_any(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {
         Some(self)
     }

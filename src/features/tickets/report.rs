@@ -13,8 +13,9 @@ use super::model::TicketStatus;
 use super::store::ReportRow;
 use super::{Tickets, text};
 use crate::chart;
-use crate::chat::feature::{Cx, Kit, Span};
+use crate::chat::feature::{Cx, Insight, Kit, Span};
 use crate::i18n::Lang;
+use crate::kernel::stats::median_and_p90;
 use crate::kernel::{Effect, ServiceResult, Shown, refuse};
 use crate::scheduler::{Fired, TimerKey};
 use crate::store::{Tx, from_ms};
@@ -130,6 +131,12 @@ type Labels = std::collections::HashMap<String, String>;
 
 fn labels(desk: &Tickets) -> Labels {
     desk.rules.categories.iter().map(|c| (c.name.clone(), c.label.clone())).collect()
+}
+
+/// The help desk's figures over a span, for `/report office`, on the reader's clock.
+pub async fn insight(kit: &Kit, desk: &Tickets, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
+    let rows = kit.store.report_rows(span.0.timestamp_millis(), span.1.timestamp_millis(), None).await?;
+    Ok(Some(text::insight(lang, &figures(desk, &rows, span, tz))))
 }
 
 /// The report: its text, and its chart attached.
@@ -423,33 +430,14 @@ pub fn chart_file(chart: &chart::Chart, to: DateTime<Utc>, tz: Tz) -> Option<Att
     }
 }
 
-/// The median and the 90th percentile (nearest rank).
-fn median_and_p90(values: &mut [Duration]) -> Option<(Duration, Duration)> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort();
-    let rank = |p: f64| values[((p * values.len() as f64).ceil() as usize).clamp(1, values.len()) - 1];
-    Some((rank(0.5), rank(0.9)))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{field, median_and_p90};
+    use super::field;
 
     #[test]
     fn csv_fields_are_quoted_when_they_must_be() {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"hi\"\nbye"), "\"say \"\"hi\"\"\nbye\"");
-    }
-    use chrono::Duration;
-
-    #[test]
-    fn percentiles_by_nearest_rank() {
-        let mut minutes: Vec<Duration> = (1..=10).map(Duration::minutes).collect();
-        assert_eq!(median_and_p90(&mut minutes), Some((Duration::minutes(5), Duration::minutes(9))));
-        assert_eq!(median_and_p90(&mut [Duration::hours(2)]), Some((Duration::hours(2), Duration::hours(2))));
-        assert_eq!(median_and_p90(&mut []), None);
     }
 }

@@ -953,6 +953,29 @@ pub fn ticket_report(
         ),
     };
     let mut out = vec![head];
+    out.extend(summary(lang, f));
+    if !f.agents.is_empty() {
+        out.push(say(lang, "report-agents", &[]));
+        for (agent, (held, solved)) in &f.agents {
+            out.push(say(
+                lang,
+                "report-agent",
+                &[("agent", agent.as_str().into()), ("held", (*held).into()), ("solved", (*solved).into())],
+            ));
+        }
+    }
+    out.join("\n")
+}
+
+/// The help desk's part of the office report.
+pub fn insight(lang: Lang, f: &super::report::Figures) -> crate::chat::feature::Insight {
+    crate::chat::feature::Insight { heading: say(lang, "insight-heading", &[]), lines: summary(lang, f) }
+}
+
+/// A report's figures, a line each: opened, first response, resolution, targets met,
+/// satisfaction, backlog.
+fn summary(lang: Lang, f: &super::report::Figures) -> Vec<String> {
+    let mut out = Vec::new();
     let list =
         |counts: Vec<(String, usize)>| counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
     let statuses =
@@ -1001,17 +1024,7 @@ pub fn ticket_report(
         ),
         None => say(lang, "report-backlog-none", &[]),
     });
-    if !f.agents.is_empty() {
-        out.push(say(lang, "report-agents", &[]));
-        for (agent, (held, solved)) in &f.agents {
-            out.push(say(
-                lang,
-                "report-agent",
-                &[("agent", agent.as_str().into()), ("held", (*held).into()), ("solved", (*solved).into())],
-            ));
-        }
-    }
-    out.join("\n")
+    out
 }
 
 pub fn report_export(lang: Lang, count: usize) -> String {

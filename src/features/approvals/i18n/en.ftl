@@ -384,6 +384,14 @@ report-count = { $count } { $status ->
     [changes] changes
    *[withdrawn] withdrawn
 }
+insight-heading = Approvals
+insight-made = Requests made: { $total } ({ $counts }).
+insight-made-none = Requests made: none.
+insight-decided = Time to decision: median { $median }, 90 % within { $p90 } ({ $count ->
+    [one] { $count } decision
+   *[other] { $count } decisions
+}).
+insight-decided-none = Time to decision: no decisions in this span.
 report-times = Time to decision per step (median / 90th percentile):
 report-step = { $kind }, step { $position } ({ $label }): { $median } / { $p90 } over { $count ->
     [one] { $count } decision

@@ -373,6 +373,11 @@ report-count = { $status ->
     [changes] 待修改
    *[withdrawn] 已撤回
 } { $count }
+insight-heading = 审批
+insight-made = 新申请：{ $total } 件（{ $counts }）。
+insight-made-none = 新申请：无。
+insight-decided = 审批用时：中位数 { $median }，90% 在 { $p90 } 内（共 { $count } 次审批）。
+insight-decided-none = 审批用时：此期间没有审批。
 report-times = 各步骤审批用时（中位数 / 90 分位）：
 report-step = { $kind }，第 { $position } 步（{ $label }）：{ $median } / { $p90 }，共 { $count } 次审批
 span-minutes = { $minutes } 分钟

@@ -316,6 +316,15 @@ hours-not-span = `{ $typed }` is not a span of hours; write e.g. 09:00-17:30
 hours-backwards = `{ $typed }`: the end comes before the start
 hours-incomplete = write the days, then the hours
 
+## The office report
+
+insight-heading = Meetings
+insight-held = Held: { $held ->
+    [one] { $held } meeting
+   *[other] { $held } meetings
+}; attendance { $percent } % ({ $accepted } of { $invited } invitations accepted, { $declined } declined).
+insight-held-none = Held: none in this span.
+
 ## Calendar feeds
 
 feed-off = Calendar feeds need Deskmate's HTTP listener, which is off: an admin sets [http] listen (and public_url) in the config.

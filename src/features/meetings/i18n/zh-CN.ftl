@@ -317,6 +317,12 @@ hours-not-span = “{ $typed }”不是时间段，例如 09:00-17:30
 hours-backwards = “{ $typed }”：结束时间早于开始时间
 hours-incomplete = 请先写星期，再写时间段
 
+## 办公统计
+
+insight-heading = 会议
+insight-held = 已开会议：{ $held } 场；出席率 { $percent }%（{ $invited } 份邀请中 { $accepted } 份接受，{ $declined } 份拒绝）。
+insight-held-none = 已开会议：此期间没有。
+
 ## 日历订阅
 
 feed-off = 日历订阅需要 Deskmate 的 HTTP 监听服务，目前没有开启：请管理员在配置中设置 [http] listen（以及 public_url）。

@@ -417,6 +417,7 @@ report-export = { $count } { $count ->
     [one] ticket
    *[other] tickets
 } as CSV: times in UTC, business times in minutes.
+insight-heading = Help desk
 chart-title = Tickets, { $from } to { $to }
 chart-title-in = { $category } tickets, { $from } to { $to }
 chart-timeline = { $bucket ->

@@ -419,6 +419,7 @@ report-backlog-none = 当前未完成：无。
 report-agents = 按客服（当前处理中 / 本期解决）：
 report-agent = { "  " }{ $agent }：{ $held } / { $solved }
 report-export = { $count } 张工单（CSV）：时间为 UTC，工作时间以分钟计。
+insight-heading = 服务台
 chart-title = 工单：{ $from } 至 { $to }
 chart-title-in = { $category } 工单：{ $from } 至 { $to }
 chart-timeline = { $bucket ->
