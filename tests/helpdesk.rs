@@ -971,6 +971,41 @@ async fn warnings_and_breach(mut story: Story) {
 }
 story!(sla_warning_and_breach_with_buttons, it_team, warnings_and_breach);
 
+/// Two instances on one database, the first stopped over the warning and started again
+/// before the breach: the warning and the breach are each posted once.
+async fn sla_timers_fire_once_across_instances(backend: common::Backend) {
+    let Some(chat) = common::Chat::start_with(backend, it_team).await else { return };
+    let (second, second_sent) = chat.another_instance("second", it_team).await;
+    for who in ["carol", "dave", "erin"] {
+        chat.say(who, "/whoami").await;
+    }
+    // Monday 09:00, urgent: warned at 09:24, breached at 09:30.
+    chat.say("bob", "/ticket new Server room too hot priority:urgent category:it").await;
+    chat.app.scheduler.stop().await;
+    chat.advance(chrono::Duration::minutes(26)).await;
+    chat.app.scheduler.start().await.unwrap();
+    chat.advance(chrono::Duration::minutes(10)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut sent = chat.sent();
+    sent.extend(second_sent.take());
+    let count = |start: &str| sent.iter().filter(|m| m.text().starts_with(start)).count();
+    assert_eq!(count("Ticket #1 (Server room too hot): its first response is due in"), 1, "{sent:#?}");
+    // In the queue and to erin, its lead.
+    assert_eq!(count("⚠ Ticket #1 (Server room too hot, priority urgent) missed"), 2, "{sent:#?}");
+    second.shutdown().await;
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sla_timers_fire_once_across_instances_postgres() {
+    sla_timers_fire_once_across_instances(common::Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sla_timers_fire_once_across_instances_sqlite() {
+    sla_timers_fire_once_across_instances(common::Backend::Sqlite).await;
+}
+
 async fn report(chat: common::Chat) {
     chat.say("carol", "/whoami").await;
     chat.reply("alice", "/role grant @carol agent").await;

@@ -187,8 +187,8 @@ pub trait Feature: Send + Sync + 'static {
 
     /// Its figures over a span, side by side with the other features' in `/report
     /// office`, in the reader's language; `None`: it has nothing to count.
-    async fn insight(&self, kit: &Kit, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
-        let _ = (kit, span, lang, tz);
+    async fn insight(&self, tx: &mut Tx, kit: &Kit, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
+        let _ = (tx, kit, span, lang, tz);
         Ok(None)
     }
 }
@@ -463,10 +463,17 @@ impl Registry {
     }
 
     /// Every feature's figures over a span, in feature order.
-    pub async fn insights(&self, kit: &Kit, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Vec<Insight>> {
+    pub async fn insights(
+        &self,
+        tx: &mut Tx,
+        kit: &Kit,
+        span: Span,
+        lang: Lang,
+        tz: Tz,
+    ) -> ServiceResult<Vec<Insight>> {
         let mut out = Vec::new();
         for feature in &self.features {
-            out.extend(feature.insight(kit, span, lang, tz).await?);
+            out.extend(feature.insight(tx, kit, span, lang, tz).await?);
         }
         Ok(out)
     }

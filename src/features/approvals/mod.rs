@@ -182,7 +182,7 @@ impl Feature for Approvals {
             }
             ApprovalCommand::Away { until, to } => service::delegate(self, cx, to.as_deref(), &until, true).await,
             ApprovalCommand::Back => service::back(self, cx).await,
-            ApprovalCommand::Report { span } => service::report(cx.kit, cx.actor, span).await,
+            ApprovalCommand::Report { span } => service::report(cx.tx, cx.actor, span).await,
         }
     }
 
@@ -243,12 +243,13 @@ impl Feature for Approvals {
 
     async fn insight(
         &self,
-        kit: &Kit,
+        tx: &mut Tx,
+        _kit: &Kit,
         span: crate::chat::feature::Span,
         lang: crate::kernel::Lang,
         _tz: chrono_tz::Tz,
     ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
-        service::insight(kit, span, lang).await
+        service::insight(tx, span, lang).await
     }
 
     fn person_columns(&self) -> &'static [PersonColumn] {

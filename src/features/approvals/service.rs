@@ -474,10 +474,10 @@ pub async fn list(
 
 /// `/report approvals`: counts per type and outcome of the requests made in the period,
 /// and the median and 90th percentile time to decision of each step decided in it.
-pub async fn report(kit: &Kit, actor: &Actor, span: Option<Span>) -> ServiceResult {
+pub async fn report(tx: &mut Tx, actor: &Actor, span: Option<Span>) -> ServiceResult {
     let span = span.unwrap_or((actor.at - chrono::Duration::days(7), actor.at));
-    let counts = kit.store.approval_counts(span).await?;
-    let times = kit.store.approval_step_times(span).await?;
+    let counts = tx.approval_counts(span).await?;
+    let times = tx.approval_step_times(span).await?;
     let mut steps: Vec<text::StepTimes> = Vec::new();
     for (kind, position, label, took) in times {
         match steps.iter_mut().find(|s| s.kind == kind && s.position == position && s.label == label) {
@@ -492,10 +492,10 @@ pub async fn report(kit: &Kit, actor: &Actor, span: Option<Span>) -> ServiceResu
 }
 
 /// Approvals over a span, for `/report office`.
-pub async fn insight(kit: &Kit, span: Span, lang: Lang) -> ServiceResult<Option<crate::chat::feature::Insight>> {
-    let counts = kit.store.approval_counts(span).await?;
+pub async fn insight(tx: &mut Tx, span: Span, lang: Lang) -> ServiceResult<Option<crate::chat::feature::Insight>> {
+    let counts = tx.approval_counts(span).await?;
     let mut took: Vec<chrono::Duration> =
-        kit.store.approval_step_times(span).await?.into_iter().map(|(_, _, _, took)| took).collect();
+        tx.approval_step_times(span).await?.into_iter().map(|(_, _, _, took)| took).collect();
     Ok(Some(text::insight(lang, &counts, &mut took)))
 }
 

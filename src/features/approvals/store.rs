@@ -292,46 +292,6 @@ impl Store {
             .collect())
     }
 
-    /// Requests made in the span, counted per type and status.
-    pub async fn approval_counts(
-        &self,
-        (since, until): (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<Vec<(String, RequestStatus, i64)>> {
-        let rows: Vec<(String, String, i64)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT kind, status, COUNT(*) FROM approval_requests WHERE created_at >= $1 AND created_at <= $2 \
-                 GROUP BY kind, status ORDER BY kind, status",
-            )
-            .bind(ms(since))
-            .bind(ms(until))
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter()
-            .map(|(kind, status, n)| Ok((kind, parse_column("approval_requests.status", &status)?, n)))
-            .collect()
-    }
-
-    /// Steps decided in the span: type, position, label and how long the decision took.
-    pub async fn approval_step_times(
-        &self,
-        (since, until): (DateTime<Utc>, DateTime<Utc>),
-    ) -> Result<Vec<(String, i64, String, chrono::Duration)>> {
-        let rows: Vec<(String, i64, String, i64)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT r.kind, s.position, s.label, s.decided_at - s.started_at FROM approval_steps s \
-                 JOIN approval_requests r ON r.id = s.request_id \
-                 WHERE s.decided_at >= $1 AND s.decided_at <= $2 AND s.started_at IS NOT NULL \
-                 AND s.status IN ('approved', 'rejected', 'changes') ORDER BY r.kind, s.position",
-            )
-            .bind(ms(since))
-            .bind(ms(until))
-            .fetch_all(pool)
-            .await?
-        });
-        Ok(rows.into_iter().map(|(k, p, l, took)| (k, p, l, chrono::Duration::milliseconds(took))).collect())
-    }
-
     /// The person with this account (`[approvals]` names people as `platform:id`).
     pub async fn person_by_address(&self, platform: Platform, id: &str) -> Result<Option<PersonName>> {
         let row: Option<(i64, String)> = with_db!(self, |pool| {
@@ -781,5 +741,47 @@ impl Tx {
             log_event!(&mut **tx, audit, request_subject(id), event, detail)?;
         });
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Requests made in the span, counted per type and status.
+    pub async fn approval_counts(
+        &mut self,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<(String, RequestStatus, i64)>> {
+        let rows: Vec<(String, String, i64)> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT kind, status, COUNT(*) FROM approval_requests WHERE created_at >= $1 AND created_at <= $2 \
+                 GROUP BY kind, status ORDER BY kind, status",
+            )
+            .bind(ms(since))
+            .bind(ms(until))
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(kind, status, n)| Ok((kind, parse_column("approval_requests.status", &status)?, n)))
+            .collect()
+    }
+
+    /// Steps decided in the span: type, position, label and how long the decision took.
+    pub async fn approval_step_times(
+        &mut self,
+        (since, until): (DateTime<Utc>, DateTime<Utc>),
+    ) -> Result<Vec<(String, i64, String, chrono::Duration)>> {
+        let rows: Vec<(String, i64, String, i64)> = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT r.kind, s.position, s.label, s.decided_at - s.started_at FROM approval_steps s \
+                 JOIN approval_requests r ON r.id = s.request_id \
+                 WHERE s.decided_at >= $1 AND s.decided_at <= $2 AND s.started_at IS NOT NULL \
+                 AND s.status IN ('approved', 'rejected', 'changes') ORDER BY r.kind, s.position",
+            )
+            .bind(ms(since))
+            .bind(ms(until))
+            .fetch_all(&mut **tx)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(k, p, l, took)| (k, p, l, chrono::Duration::milliseconds(took))).collect())
     }
 }

@@ -274,13 +274,14 @@ impl Feature for Meetings {
 
     async fn insight(
         &self,
+        tx: &mut Tx,
         kit: &Kit,
         (from, to): Span,
         lang: crate::kernel::Lang,
         _tz: Tz,
     ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
         // Held: what began by now, though the span may run on.
-        let attendance = kit.store.meeting_attendance((from, to.min(kit.clock.now()))).await?;
+        let attendance = tx.meeting_attendance((from, to.min(kit.clock.now()))).await?;
         Ok(Some(text::insight(lang, &attendance)))
     }
 

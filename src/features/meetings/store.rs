@@ -1039,26 +1039,6 @@ impl Tx {
 
 /// The person whose feed a token opens.
 impl crate::store::Store {
-    /// The meetings held in `[from, to)` (occurrences neither cancelled nor of a
-    /// cancelled meeting, starting then) and what their invitations were answered.
-    pub async fn meeting_attendance(&self, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Result<Attendance> {
-        let (held, invited, accepted, declined): (i64, i64, i64, i64) = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT COUNT(DISTINCT o.id), COUNT(r.id), \
-                 COALESCE(SUM(CASE WHEN r.answer = 'accepted' THEN 1 ELSE 0 END), 0), \
-                 COALESCE(SUM(CASE WHEN r.answer = 'declined' THEN 1 ELSE 0 END), 0) \
-                 FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id \
-                 LEFT JOIN meeting_rsvps r ON r.occurrence_id = o.id \
-                 WHERE o.status = 'scheduled' AND m.status = 'scheduled' AND o.starts_at >= $1 AND o.starts_at < $2",
-            )
-            .bind(ms(from))
-            .bind(ms(to))
-            .fetch_one(pool)
-            .await?
-        });
-        Ok(Attendance { held, invited, accepted, declined })
-    }
-
     pub async fn feed_owner(&self, token: &str) -> Result<Option<PersonId>> {
         let row: Option<(i64,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT person_id FROM meeting_prefs WHERE feed_token = $1")
@@ -1071,6 +1051,26 @@ impl crate::store::Store {
 }
 
 impl Tx {
+    /// The meetings held in `[from, to)` (occurrences neither cancelled nor of a
+    /// cancelled meeting, starting then) and what their invitations were answered.
+    pub async fn meeting_attendance(&mut self, (from, to): (DateTime<Utc>, DateTime<Utc>)) -> Result<Attendance> {
+        let (held, invited, accepted, declined): (i64, i64, i64, i64) = with_tx!(self, |tx| {
+            sqlx::query_as(
+                "SELECT COUNT(DISTINCT o.id), COUNT(r.id), \
+                 COALESCE(SUM(CASE WHEN r.answer = 'accepted' THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN r.answer = 'declined' THEN 1 ELSE 0 END), 0) \
+                 FROM meeting_occurrences o JOIN meetings m ON m.id = o.meeting_id \
+                 LEFT JOIN meeting_rsvps r ON r.occurrence_id = o.id \
+                 WHERE o.status = 'scheduled' AND m.status = 'scheduled' AND o.starts_at >= $1 AND o.starts_at < $2",
+            )
+            .bind(ms(from))
+            .bind(ms(to))
+            .fetch_one(&mut **tx)
+            .await?
+        });
+        Ok(Attendance { held, invited, accepted, declined })
+    }
+
     /// The meetings `person` is invited to with a time ending after `since` (newest
     /// first, at most `limit`), each with all its occurrences: two queries.
     pub async fn feed_meetings(

@@ -69,7 +69,7 @@ impl Feature for Office {
         match OfficeCommand::try_from(inv)? {
             OfficeCommand::Report { span } => {
                 let span = span.unwrap_or((actor.at - chrono::Duration::days(7), actor.at));
-                let insights = cx.kit.features.insights(cx.kit, span, actor.lang, actor.tz).await?;
+                let insights = cx.kit.features.insights(cx.tx, cx.kit, span, actor.lang, actor.tz).await?;
                 Ok(vec![Effect::reply(text::report(actor.lang, span, actor.tz, &insights))])
             }
         }

@@ -381,12 +381,13 @@ impl Feature for Tickets {
 
     async fn insight(
         &self,
-        kit: &Kit,
+        tx: &mut crate::store::Tx,
+        _kit: &Kit,
         span: crate::chat::feature::Span,
         lang: crate::kernel::Lang,
         tz: chrono_tz::Tz,
     ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
-        report::insight(kit, self, span, lang, tz).await
+        report::insight(tx, self, span, lang, tz).await
     }
 
     fn as_any(&self) -> Option<&(dyn std::any::Any + Send + Sync)> {

@@ -113,7 +113,7 @@ async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Op
         None => None,
     };
     let (from, to) = span_or_week(span, actor.at);
-    let rows = cx.kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
+    let rows = cx.tx.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     Ok(Scope { category, span: (from, to), rows })
 }
 
@@ -134,8 +134,8 @@ fn labels(desk: &Tickets) -> Labels {
 }
 
 /// The help desk's figures over a span, for `/report office`, on the reader's clock.
-pub async fn insight(kit: &Kit, desk: &Tickets, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
-    let rows = kit.store.report_rows(span.0.timestamp_millis(), span.1.timestamp_millis(), None).await?;
+pub async fn insight(tx: &mut Tx, desk: &Tickets, span: Span, lang: Lang, tz: Tz) -> ServiceResult<Option<Insight>> {
+    let rows = tx.report_rows(span.0.timestamp_millis(), span.1.timestamp_millis(), None).await?;
     Ok(Some(text::insight(lang, &figures(desk, &rows, span, tz))))
 }
 
@@ -292,7 +292,7 @@ pub async fn weekly(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Se
     }
     set_weekly(tx, kit, desk, category.clone(), fired.due).await?;
     let (from, to) = (fired.due - Duration::days(7), fired.due);
-    let rows = kit.store.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
+    let rows = tx.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     let tz = desk.calendar(category.as_deref()).tz;
     let figures = figures(desk, &rows, (from, to), tz);
     let label = category.as_deref().and_then(|c| desk.rules.category(c)).map(|c| c.label.clone());
