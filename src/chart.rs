@@ -110,13 +110,15 @@ fn timeline(area: &Area<'_>, t: &Timeline) -> Result<(), ChartError> {
         .x_label_area_size(36)
         .y_label_area_size(44)
         .build_cartesian_2d(0.0..buckets as f64, 0.0..headroom(top))?;
+    // Whole numbers only: as many lines as there are counts, up to six.
+    let lines = (headroom(top) as usize + 1).min(6);
     chart
         .configure_mesh()
         .disable_x_mesh()
         .disable_x_axis()
         .max_light_lines(0)
         .bold_line_style(GRID)
-        .y_labels(6)
+        .y_labels(lines)
         .y_label_formatter(&|v| if v.fract() == 0.0 { format!("{v:.0}") } else { String::new() })
         .label_style((FAMILY, 14).into_font().color(&INK))
         .draw()?;
