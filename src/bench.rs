@@ -562,15 +562,7 @@ async fn bench_search(name: &str, url: &str, n: usize) -> anyhow::Result<()> {
         ("word + status", Box::new(|i| format!("/ticket search {} status:open", word(i * 11 % VOCABULARY / 10 * 10)))),
     ];
     for (label, query) in &queries {
-        let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
-        let start = Instant::now();
-        for i in 0..300 {
-            let t = Instant::now();
-            app.router.handle(command("alice", &query(i))).await?;
-            figures.latencies.push(t.elapsed());
-            figures.commands += 1;
-        }
-        figures.elapsed = start.elapsed();
+        let mut figures = timed(&app, "alice", 300, query).await?;
         println!(
             "{name:>8} search: {n} tickets stored in {:.1} s; /ticket search, {label}: p50 {:.2} ms  p99 {:.2} ms",
             stored.as_secs_f64(),
@@ -602,13 +594,7 @@ async fn bench_reports(name: &str, url: &str, total: usize) -> anyhow::Result<()
     let (bob, carol) = (person_id(&app.store, "bob").await?, person_id(&app.store, "carol").await?);
     let now = Utc::now().timestamp_millis();
     let started = Instant::now();
-    let numbers = if app.store.postgres_pool().is_some() {
-        format!("SELECT i FROM generate_series(1::bigint, {total}) AS i")
-    } else {
-        format!(
-            "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {total}) SELECT i FROM seq"
-        )
-    };
+    let numbers = numbers(&app.store, total);
     // Its age in minutes, within the year, newer tickets with higher numbers (as they
     // come); then its stage by age.
     let age = format!("(({total} - i) * 525600 / {total})");
@@ -618,7 +604,7 @@ async fn bench_reports(name: &str, url: &str, total: usize) -> anyhow::Result<()
          WHEN 3 THEN 'resolved' ELSE 'closed' END) ELSE (CASE i % 2 WHEN 0 THEN 'open' ELSE 'claimed' END) END"
     );
     let created = format!("({now} - {age} * 60000)");
-    let answered = format!("CASE WHEN s.status = 'open' THEN NULL ELSE s.created + (s.i % 240 + 5) * 60000 END");
+    let answered = "CASE WHEN s.status = 'open' THEN NULL ELSE s.created + (s.i % 240 + 5) * 60000 END";
     let solved = "s.status IN ('resolved', 'closed')";
     let resolved = format!("CASE WHEN {solved} THEN s.created + (s.i % 2880 + 60) * 60000 END");
     let insert = format!(
@@ -662,15 +648,7 @@ async fn bench_reports(name: &str, url: &str, total: usize) -> anyhow::Result<()
     reads.sort();
     println!("{name:>8} reports: a month's rows ({rows}) read in p50 {:.0} ms", ms(reads[2]));
     for line in ["/report tickets month", "/report tickets month category:it", "/report office month"] {
-        let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
-        let start = Instant::now();
-        for _ in 0..5 {
-            let t = Instant::now();
-            app.router.handle(command("alice", line)).await?;
-            figures.latencies.push(t.elapsed());
-            figures.commands += 1;
-        }
-        figures.elapsed = start.elapsed();
+        let mut figures = timed(&app, "alice", 5, |_| line.to_owned()).await?;
         println!(
             "{name:>8} reports: {total} tickets stored in {:.1} s; {line}: p50 {:.0} ms  max {:.0} ms",
             stored.as_secs_f64(),
@@ -680,6 +658,31 @@ async fn bench_reports(name: &str, url: &str, total: usize) -> anyhow::Result<()
     }
     app.shutdown().await;
     Ok(())
+}
+
+/// Runs `n` commands as `who`, the `i`-th being `line(i)`, one after another: their latencies.
+async fn timed(app: &App, who: &str, n: usize, line: impl Fn(usize) -> String) -> anyhow::Result<Figures> {
+    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
+    let start = Instant::now();
+    for i in 0..n {
+        let t = Instant::now();
+        app.router.handle(command(who, &line(i))).await?;
+        figures.latencies.push(t.elapsed());
+        figures.commands += 1;
+    }
+    figures.elapsed = start.elapsed();
+    Ok(figures)
+}
+
+/// A query of the numbers 1 to `total` (as `i`), in the store's dialect.
+fn numbers(store: &Store, total: usize) -> String {
+    if store.postgres_pool().is_some() {
+        format!("SELECT i FROM generate_series(1::bigint, {total}) AS i")
+    } else {
+        format!(
+            "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {total}) SELECT i FROM seq"
+        )
+    }
 }
 
 async fn person_id(store: &Store, handle: &str) -> anyhow::Result<i64> {
@@ -720,13 +723,7 @@ async fn bench_agenda(name: &str, url: &str, total: usize) -> anyhow::Result<()>
     let stride = (total / 1000).max(1);
     let now = Utc::now().timestamp_millis();
     let started = Instant::now();
-    let numbers = if app.store.postgres_pool().is_some() {
-        format!("SELECT i FROM generate_series(1::bigint, {total}) AS i")
-    } else {
-        format!(
-            "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {total}) SELECT i FROM seq"
-        )
-    };
+    let numbers = numbers(&app.store, total);
     // Each meeting at a minute of the coming year; bob's are every `stride`-th.
     let start = format!("{now} + (i * 7919 % 525600) * 60000");
     for sql in [
@@ -747,17 +744,9 @@ async fn bench_agenda(name: &str, url: &str, total: usize) -> anyhow::Result<()>
     let settle = if app.store.postgres_pool().is_some() { "VACUUM ANALYZE" } else { "ANALYZE" };
     exec(&app.store, settle.to_owned()).await?;
     let stored = started.elapsed();
-    let mut figures = Figures { commands: 0, elapsed: Duration::ZERO, latencies: Vec::new() };
-    let start = Instant::now();
-    for _ in 0..1000 {
-        let t = Instant::now();
-        app.router.handle(command("bob", "/agenda week")).await?;
-        figures.latencies.push(t.elapsed());
-        figures.commands += 1;
-    }
-    figures.elapsed = start.elapsed();
+    let mut figures = timed(&app, "bob", 1000, |_| "/agenda week".to_owned()).await?;
     println!(
-        "{name:>8} agenda: bob's 1,000 meetings among {total}, stored in {:.1} s; /agenda week: p50 {:.2} ms           p99 {:.2} ms",
+        "{name:>8} agenda: bob's 1,000 meetings among {total}, stored in {:.1} s; /agenda week: p50 {:.2} ms  p99 {:.2} ms",
         stored.as_secs_f64(),
         ms(figures.percentile(0.5)),
         ms(figures.percentile(0.99))
