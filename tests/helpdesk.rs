@@ -996,6 +996,68 @@ async fn sla_timers_fire_once_across_instances(backend: common::Backend) {
     chat.finish().await;
 }
 
+/// The business hours change in the config between two starts: the running deadline
+/// keeps the business time it had left, counted in the new hours, and its timers move
+/// with it (the old breach never comes).
+async fn business_hours_change_moves_deadlines(backend: common::Backend) {
+    let nine_to_five = |config: &mut Config| {
+        config.channels.support_queue = vec!["console:queue".to_owned()];
+        config.tickets = toml::from_str("hours = \"mon-fri 09:00-17:00\"").unwrap();
+    };
+    let Some(chat) = common::Chat::start_with(backend, nine_to_five).await else { return };
+    // Monday 09:00, normal: first response due in 4 business hours, 13:00.
+    chat.say("bob", "/ticket new Projector flickers").await;
+    chat.advance(chrono::Duration::hours(1)).await;
+    // Restarted at 10:00 with mornings only: the 3 h left run 10:00–12:00 and Tuesday
+    // 09:00–10:00.
+    chat.app.scheduler.stop().await;
+    let mornings = |config: &mut Config| {
+        config.channels.support_queue = vec!["console:queue".to_owned()];
+        config.tickets = toml::from_str("hours = \"mon-fri 09:00-12:00\"").unwrap();
+    };
+    let (second, said) = chat.another_instance("second", mornings).await;
+    second
+        .router
+        .handle(common::console_event("alice", deskmate_port::EventKind::Command { text: "/ticket show 1".into() }))
+        .await
+        .unwrap();
+    second.router.settle().await;
+    let shown = said.take().into_iter().find(|s| s.is_reply()).unwrap();
+    assert!(shown.text().contains("Tue 1 Dec 2026 10:00"), "{}", shown.text());
+    // A third start with the same hours moves nothing again.
+    let (third, _) = chat.another_instance("third", mornings).await;
+    third.shutdown().await;
+    // Past the old 13:00 and up to Tuesday 09:59: no breach; at 10:00, one.
+    chat.advance(chrono::Duration::hours(23) + chrono::Duration::minutes(59)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Either instance may deliver what the other decided.
+    let sent = || {
+        let mut all = chat.sent();
+        all.extend(said.take());
+        all
+    };
+    let breached =
+        |sent: &[common::Sent]| sent.iter().filter(|m| m.text().contains("missed its first-response target")).count();
+    assert_eq!(breached(&sent()), 0);
+    chat.advance(chrono::Duration::minutes(1)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let late = sent();
+    assert_eq!(breached(&late), 1, "{late:#?}");
+    assert!(late.iter().any(|m| m.text().contains("due Tue 1 Dec 2026 10:00")), "{late:#?}");
+    second.shutdown().await;
+    chat.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn business_hours_change_moves_deadlines_postgres() {
+    business_hours_change_moves_deadlines(common::Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn business_hours_change_moves_deadlines_sqlite() {
+    business_hours_change_moves_deadlines(common::Backend::Sqlite).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sla_timers_fire_once_across_instances_postgres() {
     sla_timers_fire_once_across_instances(common::Backend::Postgres).await;

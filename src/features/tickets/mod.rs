@@ -106,6 +106,20 @@ impl Tickets {
         category.and_then(|c| self.category_hours.get(&c.to_lowercase())).unwrap_or(&self.hours)
     }
 
+    /// Whose calendar a category's tickets follow: the category's own (by its name), or
+    /// the help desk's (`""`).
+    fn calendar_name(&self, category: Option<&str>) -> &str {
+        match category.map(str::to_lowercase) {
+            Some(c) => self.category_hours.get_key_value(&c).map_or("", |(name, _)| name.as_str()),
+            None => "",
+        }
+    }
+
+    /// Every calendar: the help desk's (`""`), then each category's own.
+    fn calendars(&self) -> impl Iterator<Item = (&str, &sla::BusinessHours)> {
+        std::iter::once(("", &self.hours)).chain(self.category_hours.iter().map(|(name, h)| (name.as_str(), h)))
+    }
+
     /// Where a category's tickets are posted: its queue, or the support queue.
     fn queue_of(&self, category: Option<&str>) -> Audience {
         category
@@ -321,6 +335,7 @@ impl Feature for Tickets {
 
     async fn start(&self, kit: &Kit) -> ServiceResult<()> {
         search::index_the_rest(kit).await?;
+        sla::rebase(kit, self).await?;
         report::start(kit, self).await
     }
 

@@ -97,6 +97,96 @@ impl BusinessHours {
     }
 }
 
+/// Business hours as the store keeps them, to notice at start that the config changed
+/// them.
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    days: [bool; 7],
+    from: NaiveTime,
+    to: NaiveTime,
+    zone: String,
+    holidays: BTreeSet<NaiveDate>,
+}
+
+impl Kept {
+    fn of(hours: &BusinessHours) -> String {
+        let h = hours.hours;
+        let kept = Kept {
+            days: h.days,
+            from: h.from,
+            to: h.to,
+            zone: hours.tz.name().to_owned(),
+            holidays: hours.holidays.clone(),
+        };
+        serde_json::to_string(&kept).unwrap_or_default()
+    }
+
+    fn read(spec: &str) -> Option<BusinessHours> {
+        let k: Kept = serde_json::from_str(spec).ok()?;
+        Some(BusinessHours {
+            hours: WorkHours { days: k.days, from: k.from, to: k.to },
+            tz: k.zone.parse().ok()?,
+            holidays: k.holidays,
+        })
+    }
+}
+
+/// At start: a calendar whose hours, zone or holidays changed in the config since the
+/// last start moves the running deadlines of its tickets, keeping the business time each
+/// had left (counted in the old hours) and counting it in the new. Of instances starting
+/// together, the one that records the change moves them.
+pub async fn rebase(kit: &Kit, desk: &Tickets) -> ServiceResult<()> {
+    let now = kit.clock.now();
+    let filter = super::store::TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: i64::MAX };
+    let mut active: Option<Vec<Ticket>> = None;
+    for (name, hours) in desk.calendars() {
+        let mut tx = kit.store.begin().await?;
+        let spec = Kept::of(hours);
+        let was = tx.kept_calendar(name).await?;
+        let old = match was.as_deref() {
+            Some(was) if was == spec => continue,
+            Some(was) => Kept::read(was),
+            None => None,
+        };
+        if !tx.keep_calendar(name, was.as_deref(), &spec).await? {
+            continue;
+        }
+        if let Some(old) = old {
+            if active.is_none() {
+                active = Some(kit.store.tickets(filter).await?);
+            }
+            let mine = active.iter().flatten().filter(|t| desk.calendar_name(t.category.as_deref()) == name);
+            for listed in mine {
+                let Some(before) = tx.ticket(listed.id).await? else { continue };
+                let mut after = before.clone();
+                after.sla = moved_to(&before.sla, &old, hours, now);
+                if after.sla != before.sla {
+                    tx.set_sla(after.id, &after.sla).await?;
+                    watch(&mut tx, kit, desk, Some(&before), &after).await?;
+                }
+            }
+            tracing::info!(calendar = name, "business hours changed: running deadlines moved");
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// A clock's running deadlines counted again in `new` hours: the business time each had
+/// left in `old` (an overdue one stays as overdue).
+fn moved_to(sla: &Sla, old: &BusinessHours, new: &BusinessHours, now: DateTime<Utc>) -> Sla {
+    let again = |due: DateTime<Utc>| {
+        let left = old.between(now, due);
+        if left > Duration::zero() { new.add(now, left) } else { due }
+    };
+    let mut out = *sla;
+    if out.first_response_at.is_none() {
+        out.first_due = out.first_due.map(again);
+    }
+    out.resolve_due = out.resolve_due.map(again);
+    out
+}
+
 /// A priority's targets, in business time; `None`: no target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Targets {

@@ -1313,3 +1313,44 @@ impl Tx {
         }))
     }
 }
+
+impl Tx {
+    /// A calendar's business hours as kept at the last start (`None`: never kept).
+    pub async fn kept_calendar(&mut self, name: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_tx!(self, |tx| {
+            sqlx::query_as("SELECT spec FROM ticket_calendars WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?
+        });
+        Ok(row.map(|(spec,)| spec))
+    }
+
+    /// Keeps a calendar's hours: `true` when this call changed what was kept from `was`
+    /// (so of instances starting together, one moves the deadlines).
+    pub async fn keep_calendar(&mut self, name: &str, was: Option<&str>, spec: &str) -> Result<bool> {
+        let changed = with_tx!(self, |tx| {
+            match was {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO ticket_calendars (name, spec) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                    )
+                    .bind(name)
+                    .bind(spec)
+                    .execute(&mut **tx)
+                    .await?
+                }
+                Some(was) => {
+                    sqlx::query("UPDATE ticket_calendars SET spec = $2 WHERE name = $1 AND spec = $3")
+                        .bind(name)
+                        .bind(spec)
+                        .bind(was)
+                        .execute(&mut **tx)
+                        .await?
+                }
+            }
+            .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+}
