@@ -210,6 +210,11 @@ pub struct Page {
 /// From one moment to another.
 pub type Span = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
 
+/// The seven days ending at `end`: a report's span when none is asked for.
+pub fn week_ending(end: chrono::DateTime<chrono::Utc>) -> Span {
+    (end - chrono::Duration::days(7), end)
+}
+
 /// One line of someone's agenda: at a time (a meeting), or waiting for them (an approval,
 /// a ticket).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -475,7 +475,7 @@ pub async fn list(
 /// `/report approvals`: counts per type and outcome of the requests made in the period,
 /// and the median and 90th percentile time to decision of each step decided in it.
 pub async fn report(tx: &mut Tx, actor: &Actor, span: Option<Span>) -> ServiceResult {
-    let span = span.unwrap_or((actor.at - chrono::Duration::days(7), actor.at));
+    let span = span.unwrap_or_else(|| crate::chat::feature::week_ending(actor.at));
     let counts = tx.approval_counts(span).await?;
     let times = tx.approval_step_times(span).await?;
     let mut steps: Vec<text::StepTimes> = Vec::new();

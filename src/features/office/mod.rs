@@ -68,7 +68,7 @@ impl Feature for Office {
         let actor = cx.actor;
         match OfficeCommand::try_from(inv)? {
             OfficeCommand::Report { span } => {
-                let span = span.unwrap_or((actor.at - chrono::Duration::days(7), actor.at));
+                let span = span.unwrap_or_else(|| crate::chat::feature::week_ending(actor.at));
                 let insights = cx.kit.features.insights(cx.tx, cx.kit, span, actor.lang, actor.tz).await?;
                 Ok(vec![Effect::reply(text::report(actor.lang, span, actor.tz, &insights))])
             }

@@ -13,7 +13,7 @@ use super::model::TicketStatus;
 use super::store::ReportRow;
 use super::{Tickets, text};
 use crate::chart;
-use crate::chat::feature::{Cx, Insight, Kit, Span};
+use crate::chat::feature::{Cx, Insight, Kit, Span, week_ending};
 use crate::i18n::Lang;
 use crate::kernel::stats::median_and_p90;
 use crate::kernel::{Effect, ServiceResult, Shown, refuse};
@@ -98,11 +98,6 @@ struct Scope {
     rows: Vec<ReportRow>,
 }
 
-/// A report's span when none is given: the week ending now.
-fn span_or_week(span: Option<Span>, now: DateTime<Utc>) -> Span {
-    span.unwrap_or((now - Duration::days(7), now))
-}
-
 async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Option<&str>) -> ServiceResult<Scope> {
     let actor = cx.actor;
     let category = match category {
@@ -112,7 +107,7 @@ async fn scope(cx: &mut Cx<'_>, desk: &Tickets, span: Option<Span>, category: Op
         },
         None => None,
     };
-    let (from, to) = span_or_week(span, actor.at);
+    let (from, to) = span.unwrap_or_else(|| week_ending(actor.at));
     let rows = cx.tx.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     Ok(Scope { category, span: (from, to), rows })
 }
@@ -291,7 +286,7 @@ pub async fn weekly(desk: &Tickets, tx: &mut Tx, kit: &Kit, fired: &Fired) -> Se
         return Ok(Vec::new());
     }
     set_weekly(tx, kit, desk, category.clone(), fired.due).await?;
-    let (from, to) = (fired.due - Duration::days(7), fired.due);
+    let (from, to) = week_ending(fired.due);
     let rows = tx.report_rows(from.timestamp_millis(), to.timestamp_millis(), category.as_deref()).await?;
     let tz = desk.calendar(category.as_deref()).tz;
     let figures = figures(desk, &rows, (from, to), tz);

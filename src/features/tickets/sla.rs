@@ -137,26 +137,28 @@ impl Kept {
 /// together, the one that records the change moves them.
 pub async fn rebase(kit: &Kit, desk: &Tickets) -> ServiceResult<()> {
     let now = kit.clock.now();
-    let filter = super::store::TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: i64::MAX };
-    let mut active: Option<Vec<Ticket>> = None;
+    // What changed is read before any write: an unchanged start writes nothing.
+    let mut changed = Vec::new();
     for (name, hours) in desk.calendars() {
-        let mut tx = kit.store.begin().await?;
         let spec = Kept::of(hours);
-        let was = tx.kept_calendar(name).await?;
-        let old = match was.as_deref() {
-            Some(was) if was == spec => continue,
-            Some(was) => Kept::read(was),
-            None => None,
-        };
+        let was = kit.store.kept_calendar(name).await?;
+        if was.as_deref() != Some(spec.as_str()) {
+            changed.push((name, hours, spec, was));
+        }
+    }
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let filter = super::store::TicketFilter { statuses: Some(TicketStatus::ACTIVE), involving: None, limit: i64::MAX };
+    let active = kit.store.tickets(filter).await?;
+    for (name, hours, spec, was) in changed {
+        let mut tx = kit.store.begin().await?;
         if !tx.keep_calendar(name, was.as_deref(), &spec).await? {
             continue;
         }
-        if let Some(old) = old {
-            if active.is_none() {
-                active = Some(kit.store.tickets(filter).await?);
-            }
-            let mine = active.iter().flatten().filter(|t| desk.calendar_name(t.category.as_deref()) == name);
-            for listed in mine {
+        // First kept (or unreadable): nothing to move from.
+        if let Some(old) = was.as_deref().and_then(Kept::read) {
+            for listed in active.iter().filter(|t| desk.calendar_name(t.category.as_deref()) == name) {
                 let Some(before) = tx.ticket(listed.id).await? else { continue };
                 let mut after = before.clone();
                 after.sla = moved_to(&before.sla, &old, hours, now);

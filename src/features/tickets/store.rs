@@ -1315,17 +1315,6 @@ impl Tx {
 }
 
 impl Tx {
-    /// A calendar's business hours as kept at the last start (`None`: never kept).
-    pub async fn kept_calendar(&mut self, name: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> = with_tx!(self, |tx| {
-            sqlx::query_as("SELECT spec FROM ticket_calendars WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&mut **tx)
-                .await?
-        });
-        Ok(row.map(|(spec,)| spec))
-    }
-
     /// Keeps a calendar's hours: `true` when this call changed what was kept from `was`
     /// (so of instances starting together, one moves the deadlines).
     pub async fn keep_calendar(&mut self, name: &str, was: Option<&str>, spec: &str) -> Result<bool> {
@@ -1352,5 +1341,15 @@ impl Tx {
             .rows_affected()
         });
         Ok(changed == 1)
+    }
+}
+
+impl Store {
+    /// A calendar's business hours as kept at the last start (`None`: never kept).
+    pub async fn kept_calendar(&self, name: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT spec FROM ticket_calendars WHERE name = $1").bind(name).fetch_optional(pool).await?
+        });
+        Ok(row.map(|(spec,)| spec))
     }
 }

@@ -980,11 +980,8 @@ fn summary(lang: Lang, f: &super::report::Figures) -> Vec<String> {
         |counts: Vec<(String, usize)>| counts.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ");
     let statuses =
         f.by_status.iter().map(|(s, n)| (say(lang, "status", &[("status", s.as_str().into())]), *n)).collect();
-    let categories = f
-        .by_category
-        .iter()
-        .map(|(c, n)| (c.clone().unwrap_or_else(|| say(lang, "report-no-category", &[])), *n))
-        .collect();
+    let categories =
+        f.by_category.iter().map(|(c, n)| (c.clone().unwrap_or_else(|| report_no_category(lang)), *n)).collect();
     out.push(say(
         lang,
         "report-opened",
