@@ -1104,7 +1104,8 @@ async fn report(chat: common::Chat) {
     assert_eq!((decoded.info().width, decoded.info().height), (deskmate::chart::WIDTH, deskmate::chart::HEIGHT));
     // A span of days: the same tickets; a span before them: none; a span read wrong: why.
     let days = chat.reply("carol", "/report tickets 2026-11-30..2026-11-30").await;
-    assert!(days.starts_with("Tickets from 2026-11-30 00:00 to 2026-12-01 00:00 (UTC):\nOpened: 2."), "{days}");
+    assert!(days.starts_with("Tickets from 2026-11-30 00:00 to 2026-11-30 11:00 (UTC):\nOpened: 2."), "{days}");
+    assert!(chat.reply("carol", "/report tickets 2026-12").await.contains("`2026-12` has not begun yet"));
     let october = chat.reply("carol", "/report tickets 2026-10").await;
     assert!(october.starts_with("Tickets from 2026-10-01 00:00 to 2026-11-01 00:00 (UTC):\nOpened: 0."), "{october}");
     assert_eq!(

@@ -429,6 +429,7 @@ fn read_word(kind: ArgKind, raw: &str, path: &[&str], ctx: &ParseContext) -> Res
             .map_err(|e| match e {
                 PeriodError::Unreadable => problem(ctx, "parse-not-period", &[("raw", raw.into())]),
                 PeriodError::Backwards => problem(ctx, "parse-period-backwards", &[("raw", raw.into())]),
+                PeriodError::Future => problem(ctx, "parse-period-future", &[("raw", raw.into())]),
                 PeriodError::TooLong => {
                     problem(ctx, "parse-period-too-long", &[("days", super::time::PERIOD_DAYS.into())])
                 }

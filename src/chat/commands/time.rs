@@ -53,12 +53,15 @@ pub enum PeriodError {
     Backwards,
     /// Longer than [`PERIOD_DAYS`].
     TooLong,
+    /// It begins after now: nothing has happened in it yet.
+    Future,
 }
 
 /// Reads the span a report covers, in the caller's zone: `week` (the 7 days ending now),
 /// `month` (the 30 days ending now), a calendar month `2026-11`, or days
 /// `2026-11-01..2026-11-30` (both whole days, in the caller's zone; an open end,
-/// `2026-11-01..`, runs to now).
+/// `2026-11-01..`, runs to now). A report counts what has happened, so a span ends now at
+/// the latest (this month: from its first day to now).
 pub fn read_period(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), PeriodError> {
     let text = text.trim().to_ascii_lowercase();
     let day = |raw: &str| NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| PeriodError::Unreadable);
@@ -98,6 +101,10 @@ pub fn read_period(text: &str, now: DateTime<Utc>, tz: Tz) -> Result<(DateTime<U
     if to - from > chrono::Duration::days(PERIOD_DAYS) {
         return Err(PeriodError::TooLong);
     }
+    if from >= now {
+        return Err(PeriodError::Future);
+    }
+    let to = to.min(now);
     Ok((from, to))
 }
 
@@ -235,8 +242,11 @@ mod tests {
         assert_eq!(read_period(" Week ", now(), SH), week);
         assert_eq!(read_period("month", now(), SH), Ok((now() - chrono::Duration::days(30), now())));
         // Shanghai's midnight is 16:00 UTC the day before.
-        assert_eq!(read_period("2026-11", now(), SH), Ok((utc(2026, 10, 31, 16, 0), utc(2026, 11, 30, 16, 0))));
-        assert_eq!(read_period("2026-12", now(), chrono_tz::UTC), Ok((utc(2026, 12, 1, 0, 0), utc(2027, 1, 1, 0, 0))));
+        assert_eq!(read_period("2026-10", now(), SH), Ok((utc(2026, 9, 30, 16, 0), utc(2026, 10, 31, 16, 0))));
+        assert_eq!(read_period("2026-10", now(), chrono_tz::UTC), Ok((utc(2026, 10, 1, 0, 0), utc(2026, 11, 1, 0, 0))));
+        // This month runs to now; next month has not begun.
+        assert_eq!(read_period("2026-11", now(), chrono_tz::UTC), Ok((utc(2026, 11, 1, 0, 0), now())));
+        assert_eq!(read_period("2026-12", now(), SH), Err(PeriodError::Future));
         assert_eq!(
             read_period("2026-11-02..2026-11-08", now(), chrono_tz::UTC),
             Ok((utc(2026, 11, 2, 0, 0), utc(2026, 11, 9, 0, 0)))

@@ -55,6 +55,7 @@ parse-file-typed = a file cannot be typed; attach it to the message
 parse-not-length = `{ $raw }` is not a length of time; write e.g. 30m, 1h or 1h30m
 parse-not-period = `{ $raw }` is not a period; write week, month, a month such as 2026-11, or days such as 2026-11-01..2026-11-30
 parse-period-backwards = `{ $raw }` ends before it starts; put the earlier day first
+parse-period-future = `{ $raw }` has not begun yet; a report counts what has happened
 parse-period-too-long = a period spans at most { $days } days; pick a shorter one
 
 # /help and usage lines. Command, option and argument names are syntax, the same in

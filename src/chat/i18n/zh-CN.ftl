@@ -54,6 +54,7 @@ parse-file-typed = 文件不能直接输入；请作为附件随消息发送
 parse-not-length = “{ $raw }”不是时长；可以写成 30m、1h 或 1h30m
 parse-not-period = “{ $raw }”不是时间段；可以写 week、month、某月如 2026-11，或日期范围如 2026-11-01..2026-11-30
 parse-period-backwards = “{ $raw }”的结束早于开始；请把较早的日期写在前面
+parse-period-future = “{ $raw }”还没有开始；报表只统计已经发生的事
 parse-period-too-long = 时间段最长 { $days } 天；请选短一些的
 
 # /help 与用法说明。命令、选项和参数名是语法，各语言相同；各自的说明在所属功能的命令文本中。

@@ -275,13 +275,13 @@ impl Feature for Meetings {
     async fn insight(
         &self,
         tx: &mut Tx,
-        kit: &Kit,
+        _kit: &Kit,
         (from, to): Span,
         lang: crate::kernel::Lang,
         _tz: Tz,
     ) -> ServiceResult<Option<crate::chat::feature::Insight>> {
-        // Held: what began by now, though the span may run on.
-        let attendance = tx.meeting_attendance((from, to.min(kit.clock.now()))).await?;
+        // A span ends by now (`read_period`), so what began in it was held.
+        let attendance = tx.meeting_attendance((from, to)).await?;
         Ok(Some(text::insight(lang, &attendance)))
     }
 
